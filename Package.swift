@@ -1,0 +1,37 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// The rooms of DESIGN.md: tierwatch -> IncidentStore -> Escalation.
+// Dashboard, Terminal and CNcurses arrive with the dashboard issue.
+let package = Package(
+    name: "tierwatch",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "tierwatch", targets: ["tierwatch"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .target(
+            name: "Escalation",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        .target(
+            name: "IncidentStore",
+            dependencies: ["Escalation"]
+        ),
+        .executableTarget(
+            name: "tierwatch",
+            dependencies: [
+                "Escalation",
+                "IncidentStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "EscalationTests", dependencies: ["Escalation"]),
+        .testTarget(name: "IncidentStoreTests", dependencies: ["IncidentStore", "Escalation"]),
+        .testTarget(name: "tierwatchTests", dependencies: ["Escalation", "IncidentStore"]),
+    ]
+)

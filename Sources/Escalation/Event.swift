@@ -1,0 +1,141 @@
+import Foundation
+
+/// One thing that happened to an incident, as recorded in the store.
+/// Events are facts: state is a fold over them (see `Incident`).
+public struct IncidentEvent: Sendable, Equatable {
+    /// Unique across hosts: the writing host and its sequence number.
+    public var id: EventID
+    /// Orders events across hosts (then host, then sequence).
+    public var hlc: HLC
+    public var incident: String
+    /// The operator as claimed (`--operator`); not authenticated.
+    public var operatorName: String
+    /// The Unix user that wrote the event, recorded beside the claim.
+    public var unixUser: String
+    /// When the action happened (back-dated with `--at`).
+    public var at: Date
+    /// When it was written to the store.
+    public var recordedAt: Date
+    /// The incident version the operator acted on: detects stale actions.
+    public var baseVersion: Int
+    public var action: Action
+
+    public init(id: EventID, hlc: HLC, incident: String, operatorName: String, unixUser: String,
+                at: Date, recordedAt: Date, baseVersion: Int, action: Action) {
+        self.id = id
+        self.hlc = hlc
+        self.incident = incident
+        self.operatorName = operatorName
+        self.unixUser = unixUser
+        self.at = at
+        self.recordedAt = recordedAt
+        self.baseVersion = baseVersion
+        self.action = action
+    }
+
+    /// The order of the merged log: hybrid logical clock, then host, then sequence.
+    public static func precedes(_ a: IncidentEvent, _ b: IncidentEvent) -> Bool {
+        if a.hlc != b.hlc { return a.hlc < b.hlc }
+        if a.id.host != b.id.host { return a.id.host < b.id.host }
+        return a.id.sequence < b.id.sequence
+    }
+}
+
+public enum Action: Sendable, Equatable {
+    case opened(Opening)
+    case acknowledged
+    /// Manual escalation: starts this tier (and any earlier one not started).
+    case escalated(toTier: String)
+    case contactOutcome(tier: String, contact: String, outcome: Outcome)
+    case customerUpdate(message: String)
+    case note(message: String)
+    case resolved(message: String?)
+    case reopened
+
+    /// The store's and `--json`'s name for the action.
+    public var typeName: String {
+        switch self {
+        case .opened: "opened"
+        case .acknowledged: "acknowledged"
+        case .escalated: "escalated"
+        case .contactOutcome: "contact"
+        case .customerUpdate: "customer_update"
+        case .note: "note"
+        case .resolved: "resolved"
+        case .reopened: "reopened"
+        }
+    }
+}
+
+public struct Opening: Sendable, Equatable {
+    public var title: String
+    public var customer: String?
+    public var severity: Severity
+    /// The policy's YAML as it was when the incident opened, so that editing
+    /// the policy file never changes a running incident's timers.
+    public var policyYAML: String
+    public var policyDigest: String
+
+    public init(title: String, customer: String?, severity: Severity, policyYAML: String, policyDigest: String) {
+        self.title = title
+        self.customer = customer
+        self.severity = severity
+        self.policyYAML = policyYAML
+        self.policyDigest = policyDigest
+    }
+}
+
+public enum Severity: String, Sendable, Equatable, CaseIterable, Comparable {
+    case sev1, sev2, sev3, sev4
+    public static func < (a: Severity, b: Severity) -> Bool { a.rawValue < b.rawValue }
+}
+
+public enum Outcome: String, Sendable, Equatable, CaseIterable {
+    case reached
+    case voicemail
+    case noAnswer = "no_answer"
+
+    public var label: String {
+        switch self {
+        case .reached: "reached"
+        case .voicemail: "voicemail"
+        case .noAnswer: "no answer"
+        }
+    }
+}
+
+public struct EventID: Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var sequence: Int
+
+    public init(host: String, sequence: Int) {
+        self.host = host
+        self.sequence = sequence
+    }
+
+    public var description: String { "\(host)/\(sequence)" }
+}
+
+/// Hybrid logical clock: wall-clock milliseconds plus a counter that breaks
+/// ties and keeps causality when a writer has seen a later time than its own
+/// clock shows.
+public struct HLC: Sendable, Hashable, Comparable {
+    public var millis: Int64
+    public var counter: Int
+
+    public init(millis: Int64, counter: Int) {
+        self.millis = millis
+        self.counter = counter
+    }
+
+    public static func < (a: HLC, b: HLC) -> Bool {
+        a.millis != b.millis ? a.millis < b.millis : a.counter < b.counter
+    }
+
+    /// The clock for a new event at wall time `now`, after every event seen.
+    public static func next(after seen: HLC?, now: Date) -> HLC {
+        let wall = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
+        guard let seen, seen.millis >= wall else { return HLC(millis: wall, counter: 0) }
+        return HLC(millis: seen.millis, counter: seen.counter + 1)
+    }
+}

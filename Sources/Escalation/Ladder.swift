@@ -1,0 +1,172 @@
+import Foundation
+
+/// The escalation ladder of one incident at one instant: derived from the
+/// incident's events, its policy and `now`, never stored. Every reader that
+/// has the same events computes the same countdowns, and a deadline that
+/// passed while nobody watched shows overdue from its true time.
+public struct Ladder: Sendable, Equatable {
+    public enum Status: String, Sendable, Equatable {
+        case pending, active, overdue, done
+    }
+
+    public struct Rung: Sendable, Equatable {
+        public var index: Int
+        public var tier: Tier
+        public var status: Status
+        /// Actual start if started, else the scheduled start (nil: only by escalation).
+        public var startAt: Date?
+        public var isStarted: Bool
+        public var dueAt: Date?
+        /// To the due time when started, to the start when pending; negative when overdue.
+        public var remainingSeconds: Int?
+        /// 0…1 towards the next stage of this tier.
+        public var progress: Double
+        /// Contacts with per-customer overrides applied and their outcomes.
+        public var contacts: [ContactStatus]
+    }
+
+    public struct ContactStatus: Sendable, Equatable {
+        public var contact: Contact
+        public var outcome: Outcome?
+        public var by: String?
+        public var at: Date?
+    }
+
+    public struct Deadline: Sendable, Equatable {
+        public enum Kind: Sendable, Equatable {
+            case tierStart(Int)
+            case tierDue(Int)
+            case customerUpdate
+        }
+        public var at: Date
+        public var kind: Kind
+    }
+
+    public var rungs: [Rung]
+    public var nextCustomerUpdateAt: Date?
+    /// The single most urgent deadline: the earliest of every pending start,
+    /// every unfinished tier's due time and the next customer update.
+    public var nextDeadline: Deadline?
+    /// Index of the highest started tier.
+    public var currentTier: Int?
+
+    public init(incident: Incident, policy: Policy, at now: Date) {
+        let tiers = policy.tiers
+        let resolved = incident.state == .resolved
+        var starts: [Date?] = Array(repeating: nil, count: tiers.count)
+        var anchors: [Date?] = Array(repeating: nil, count: tiers.count)
+        let leading = tiers.prefix { $0.start == nil }.count
+
+        // Manual escalation to tier k starts every tier up to k.
+        var manual: [Date?] = Array(repeating: nil, count: tiers.count)
+        for e in incident.escalations {
+            guard let k = policy.tierIndex(id: e.tier) else { continue }
+            for i in 0...k where manual[i] == nil || e.at < manual[i]! { manual[i] = e.at }
+        }
+
+        for (i, tier) in tiers.enumerated() {
+            var auto: Date?
+            if let rule = tier.start {
+                let anchor: Date?
+                switch rule.from {
+                case .open: anchor = incident.opened.at
+                case let .tier(id): anchor = policy.tierIndex(id: id).flatMap { starts[$0] }
+                }
+                anchors[i] = anchor
+                if let anchor {
+                    var blocked = incident.resolvedIntervals
+                    if tier.suppressedWhileAcknowledged { blocked += incident.acknowledgedIntervals }
+                    auto = Ladder.firstUnblocked(anchor.addingTimeInterval(Double(rule.after.seconds)), blocked)
+                }
+            } else if i < leading {
+                auto = incident.opened.at
+                anchors[i] = incident.opened.at
+            }
+            starts[i] = [auto, manual[i]].compactMap { $0 }.min()
+        }
+
+        var rungs: [Rung] = []
+        var deadlines: [Deadline] = []
+        for (i, tier) in tiers.enumerated() {
+            let contacts = policy.contacts(ofTier: i, customer: incident.customer).map { c in
+                let rec = incident.contacts[Incident.ContactKey(tier: tier.id, contact: c.id)]
+                let known = rec.flatMap { $0.at <= now ? $0 : nil }
+                return ContactStatus(contact: c, outcome: known?.outcome, by: known?.by, at: known?.at)
+            }
+            let start = starts[i]
+            let started = start.map { $0 <= now } ?? false
+            var rung = Rung(index: i, tier: tier, status: .pending, startAt: start, isStarted: started,
+                            dueAt: nil, remainingSeconds: nil, progress: 0, contacts: contacts)
+            if started, let start {
+                let due = tier.notifyWithin.map { start.addingTimeInterval(Double($0.seconds)) }
+                rung.dueAt = due
+                if resolved || Ladder.requirementMet(tier.require, contacts) {
+                    rung.status = .done
+                    rung.progress = 1
+                } else {
+                    if let due {
+                        rung.status = now > due ? .overdue : .active
+                        rung.remainingSeconds = Ladder.seconds(from: now, to: due)
+                        rung.progress = Ladder.progress(from: start, to: due, at: now)
+                        deadlines.append(Deadline(at: due, kind: .tierDue(i)))
+                    } else {
+                        rung.status = .active
+                    }
+                }
+            } else if let start, !resolved {
+                rung.remainingSeconds = Ladder.seconds(from: now, to: start)
+                rung.progress = anchors[i].map { Ladder.progress(from: $0, to: start, at: now) } ?? 0
+                deadlines.append(Deadline(at: start, kind: .tierStart(i)))
+            } else {
+                rung.startAt = resolved ? nil : start
+            }
+            rungs.append(rung)
+        }
+
+        self.rungs = rungs
+        currentTier = rungs.lastIndex { $0.isStarted }
+        if !resolved, let cadence = policy.customerUpdates {
+            let last = [incident.opened.at, incident.lastCustomerUpdate?.at, incident.lastReopened].compactMap { $0 }.max()!
+            let due = last.addingTimeInterval(Double(cadence.seconds))
+            nextCustomerUpdateAt = due
+            deadlines.append(Deadline(at: due, kind: .customerUpdate))
+        }
+        nextDeadline = deadlines.min { $0.at < $1.at }
+    }
+
+    static func requirementMet(_ require: Requirement, _ contacts: [ContactStatus]) -> Bool {
+        switch require {
+        case .none: true
+        case .any: contacts.contains { $0.outcome == .reached }
+        case .all: contacts.allSatisfy { $0.outcome == .reached }
+        }
+    }
+
+    /// The first instant at or after `t` outside every interval; nil if an
+    /// open-ended interval (an incident still resolved) swallows it.
+    static func firstUnblocked(_ t: Date, _ intervals: [Incident.Interval]) -> Date? {
+        var t = t
+        var moved = true
+        while moved {
+            moved = false
+            for iv in intervals where iv.contains(t) {
+                guard let end = iv.end else { return nil }
+                t = end
+                moved = true
+            }
+        }
+        return t
+    }
+
+    /// Whole seconds from `now` to `t`, rounded down so a countdown reaches
+    /// 0 at the deadline and -1 one second after.
+    public static func seconds(from now: Date, to t: Date) -> Int {
+        Int(t.timeIntervalSince(now).rounded(.down))
+    }
+
+    static func progress(from a: Date, to b: Date, at now: Date) -> Double {
+        let span = b.timeIntervalSince(a)
+        guard span > 0 else { return now >= b ? 1 : 0 }
+        return min(1, max(0, now.timeIntervalSince(a) / span))
+    }
+}

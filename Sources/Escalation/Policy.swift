@@ -1,0 +1,139 @@
+/// An escalation policy: the tiers an incident climbs, who to call at each,
+/// and when each tier starts and falls due. Parsed from YAML by
+/// `Policy(yaml:file:)`; `Policy.builtIn` is the process of DESIGN.md.
+public struct Policy: Sendable, Equatable {
+    public var name: String
+    public var version: Int
+    /// Cadence of proactive customer status updates; nil for none.
+    public var customerUpdates: TimeSpan?
+    public var tiers: [Tier]
+    /// Per-customer contact overrides: customer -> contact id -> fields.
+    public var customers: [String: [String: ContactOverride]]
+
+    public init(name: String, version: Int, customerUpdates: TimeSpan?, tiers: [Tier],
+                customers: [String: [String: ContactOverride]] = [:]) {
+        self.name = name
+        self.version = version
+        self.customerUpdates = customerUpdates
+        self.tiers = tiers
+        self.customers = customers
+    }
+
+    public func tierIndex(id: String) -> Int? { tiers.firstIndex { $0.id == id } }
+
+    /// The tier's contacts with the customer's overrides applied.
+    public func contacts(ofTier index: Int, customer: String?) -> [Contact] {
+        let overrides = customer.flatMap { customers[$0] } ?? [:]
+        return tiers[index].contacts.map { contact in
+            overrides[contact.id].map { contact.applying($0) } ?? contact
+        }
+    }
+
+    /// Finds a contact by id or name, case-insensitively, in one tier or in
+    /// all tiers (first match by tier order).
+    public func findContact(_ key: String, inTier index: Int? = nil) -> (tier: Int, contact: Contact)? {
+        let wanted = key.lowercased()
+        let candidates = index.map { [$0] } ?? Array(tiers.indices)
+        for t in candidates {
+            if let c = tiers[t].contacts.first(where: { $0.id.lowercased() == wanted }) { return (t, c) }
+        }
+        for t in candidates {
+            if let c = tiers[t].contacts.first(where: { $0.name.lowercased() == wanted }) { return (t, c) }
+        }
+        return nil
+    }
+}
+
+public struct Tier: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    /// Its contacts are due within this span of the tier's start.
+    public var notifyWithin: TimeSpan?
+    /// When the tier starts by itself; nil: with the incident (leading tiers)
+    /// or only by manual escalation (later tiers).
+    public var start: StartRule?
+    public var require: Requirement
+    /// `unless: acknowledged`: no auto-start while the incident is acknowledged.
+    public var suppressedWhileAcknowledged: Bool
+    public var contacts: [Contact]
+
+    public init(id: String, name: String, notifyWithin: TimeSpan? = nil, start: StartRule? = nil,
+                require: Requirement = .all, suppressedWhileAcknowledged: Bool = false, contacts: [Contact]) {
+        self.id = id
+        self.name = name
+        self.notifyWithin = notifyWithin
+        self.start = start
+        self.require = require
+        self.suppressedWhileAcknowledged = suppressedWhileAcknowledged
+        self.contacts = contacts
+    }
+}
+
+public struct StartRule: Sendable, Equatable {
+    public enum Anchor: Sendable, Equatable {
+        case open
+        case tier(String)
+    }
+    public var after: TimeSpan
+    public var from: Anchor
+
+    public init(after: TimeSpan, from: Anchor) {
+        self.after = after
+        self.from = from
+    }
+}
+
+/// Which contacts must be reached for a tier to be done.
+public enum Requirement: String, Sendable, Equatable, CaseIterable {
+    case all, any, none
+}
+
+public struct Contact: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var role: String?
+    public var phone: String?
+    public var email: String?
+
+    public init(id: String, name: String, role: String? = nil, phone: String? = nil, email: String? = nil) {
+        self.id = id
+        self.name = name
+        self.role = role
+        self.phone = phone
+        self.email = email
+    }
+
+    func applying(_ o: ContactOverride) -> Contact {
+        Contact(id: id, name: o.name ?? name, role: o.role ?? role, phone: o.phone ?? phone, email: o.email ?? email)
+    }
+
+    /// A bare contact name's id: lower-case letters and digits joined by `-`.
+    public static func slug(_ name: String) -> String {
+        var out = ""
+        var pendingDash = false
+        for ch in name.lowercased().unicodeScalars {
+            if ch.properties.isAlphabetic || ("0"..."9").contains(ch) {
+                if pendingDash && !out.isEmpty { out += "-" }
+                out.unicodeScalars.append(ch)
+                pendingDash = false
+            } else {
+                pendingDash = true
+            }
+        }
+        return out
+    }
+}
+
+public struct ContactOverride: Sendable, Equatable {
+    public var name: String?
+    public var role: String?
+    public var phone: String?
+    public var email: String?
+
+    public init(name: String? = nil, role: String? = nil, phone: String? = nil, email: String? = nil) {
+        self.name = name
+        self.role = role
+        self.phone = phone
+        self.email = email
+    }
+}

@@ -1,0 +1,182 @@
+/// The store's records are flat JSON objects of strings, integers and nulls.
+/// This reads and writes exactly that, byte by byte, because a general JSON
+/// decoder costs several microseconds per record and a cold start reads every
+/// record in the store. Anything else (nesting, floats, bad escapes) is an
+/// error, which the reader reports as a bad record.
+enum FlatJSON {
+    enum Value: Equatable {
+        case string(String)
+        case int(Int64)
+        case null
+    }
+
+    struct Writer {
+        var bytes: [UInt8] = [UInt8(ascii: "{")]
+        private var first = true
+
+        mutating func key(_ k: String) {
+            if !first { bytes.append(UInt8(ascii: ",")) }
+            first = false
+            appendString(k)
+            bytes.append(UInt8(ascii: ":"))
+        }
+
+        mutating func field(_ k: String, _ v: String) {
+            key(k)
+            appendString(v)
+        }
+
+        mutating func field(_ k: String, _ v: String?) {
+            guard let v else { return }
+            field(k, v)
+        }
+
+        mutating func field(_ k: String, _ v: Int64) {
+            key(k)
+            bytes.append(contentsOf: String(v).utf8)
+        }
+
+        mutating func appendString(_ s: String) {
+            bytes.append(UInt8(ascii: "\""))
+            for b in s.utf8 {
+                switch b {
+                case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
+                case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
+                case 10: bytes.append(contentsOf: [92, 110])
+                case 13: bytes.append(contentsOf: [92, 114])
+                case 9: bytes.append(contentsOf: [92, 116])
+                case 0..<0x20, 0x7F:
+                    let hex = Array("0123456789abcdef".utf8)
+                    bytes.append(contentsOf: [92, 117, 48, 48, hex[Int(b >> 4)], hex[Int(b & 15)]])
+                default: bytes.append(b)
+                }
+            }
+            bytes.append(UInt8(ascii: "\""))
+        }
+    }
+
+    struct ParseError: Error {
+        var offset: Int
+        var message: String
+    }
+
+    /// Parses one flat object from `b`; the whole buffer must be the object.
+    static func parse(_ b: UnsafeBufferPointer<UInt8>) throws(ParseError) -> [String: Value] {
+        var i = 0
+        func fail(_ m: String) -> ParseError { ParseError(offset: i, message: m) }
+        func skipSpace() { while i < b.count, b[i] == 32 || b[i] == 9 { i += 1 } }
+        func string() throws(ParseError) -> String {
+            guard i < b.count, b[i] == 34 else { throw fail("expected a string") }
+            i += 1
+            let start = i
+            var plain = true
+            while i < b.count, b[i] != 34 {
+                if b[i] == 92 { plain = false; i += 2 } else if b[i] < 0x20 { throw fail("raw control byte in string") } else { i += 1 }
+            }
+            guard i < b.count else { throw fail("unterminated string") }
+            defer { i += 1 }
+            if plain { return String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self) }
+            return try unescape(start, i)
+        }
+        func unescape(_ start: Int, _ end: Int) throws(ParseError) -> String {
+            var out: [UInt8] = []
+            out.reserveCapacity(end - start)
+            var j = start
+            func hex4(_ at: Int) -> UInt32? {
+                guard at + 4 <= end else { return nil }
+                var v: UInt32 = 0
+                for k in at..<at + 4 {
+                    let c = b[k]
+                    let d: UInt32
+                    switch c {
+                    case 48...57: d = UInt32(c - 48)
+                    case 97...102: d = UInt32(c - 87)
+                    case 65...70: d = UInt32(c - 55)
+                    default: return nil
+                    }
+                    v = v * 16 + d
+                }
+                return v
+            }
+            while j < end {
+                let c = b[j]
+                guard c == 92 else { out.append(c); j += 1; continue }
+                guard j + 1 < end else { throw ParseError(offset: j, message: "bad escape") }
+                let e = b[j + 1]
+                j += 2
+                switch e {
+                case 34, 92, 47: out.append(e)
+                case 98: out.append(8)
+                case 102: out.append(12)
+                case 110: out.append(10)
+                case 114: out.append(13)
+                case 116: out.append(9)
+                case 117:
+                    guard var u = hex4(j) else { throw ParseError(offset: j, message: "bad \\u escape") }
+                    j += 4
+                    if (0xD800..<0xDC00).contains(u), j + 6 <= end, b[j] == 92, b[j + 1] == 117,
+                       let lo = hex4(j + 2), (0xDC00..<0xE000).contains(lo) {
+                        u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00)
+                        j += 6
+                    }
+                    let scalar = Unicode.Scalar(u) ?? "\u{FFFD}"
+                    out.append(contentsOf: Array(String(Character(scalar)).utf8))
+                default:
+                    throw ParseError(offset: j - 1, message: "bad escape")
+                }
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+
+        skipSpace()
+        guard i < b.count, b[i] == 123 else { throw fail("expected '{'") }
+        i += 1
+        var out: [String: Value] = [:]
+        skipSpace()
+        if i < b.count, b[i] == 125 { i += 1 } else {
+            while true {
+                skipSpace()
+                let k = try string()
+                skipSpace()
+                guard i < b.count, b[i] == 58 else { throw fail("expected ':'") }
+                i += 1
+                skipSpace()
+                guard i < b.count else { throw fail("missing value") }
+                let v: Value
+                switch b[i] {
+                case 34: v = .string(try string())
+                case 110:
+                    guard i + 4 <= b.count, b[i + 1] == 117, b[i + 2] == 108, b[i + 3] == 108 else { throw fail("bad literal") }
+                    i += 4
+                    v = .null
+                case 45, 48...57:
+                    var neg = false
+                    if b[i] == 45 { neg = true; i += 1 }
+                    var n: Int64 = 0
+                    var digits = 0
+                    while i < b.count, b[i] >= 48, b[i] <= 57 {
+                        let (m, o1) = n.multipliedReportingOverflow(by: 10)
+                        let (a, o2) = m.addingReportingOverflow(Int64(b[i] - 48))
+                        guard !o1, !o2 else { throw fail("number too large") }
+                        n = a
+                        digits += 1
+                        i += 1
+                    }
+                    guard digits > 0 else { throw fail("bad number") }
+                    v = .int(neg ? -n : n)
+                default:
+                    throw fail("unsupported value")
+                }
+                guard out.updateValue(v, forKey: k) == nil else { throw fail("duplicate key '\(k)'") }
+                skipSpace()
+                guard i < b.count else { throw fail("unterminated object") }
+                if b[i] == 44 { i += 1; continue }
+                if b[i] == 125 { i += 1; break }
+                throw fail("expected ',' or '}'")
+            }
+        }
+        skipSpace()
+        guard i == b.count else { throw fail("trailing bytes after the object") }
+        return out
+    }
+}

@@ -1,0 +1,202 @@
+import Escalation
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The shared incident store: a directory with one append-only log per host
+/// under `events/`. See README's "Store" section for the layout.
+///
+/// Reading (`refresh`) never writes or creates anything, so a viewer works on
+/// a store it cannot write to. Writing (`append`) takes an exclusive flock on
+/// this host's log, reads what other processes appended meanwhile, lets the
+/// caller validate its action against that latest state, writes the record
+/// with a single write(2) under O_APPEND, and fsyncs before returning.
+public final class IncidentStore {
+    public let path: String
+    public let host: String
+    public let clock: Clock
+    public private(set) var state = StoreState()
+    private var reader: LogReader
+
+    public var eventsDirectory: String { path + "/events" }
+    public var logPath: String { eventsDirectory + "/" + host + ".log" }
+    public var badRecords: [BadRecord] { reader.badRecords }
+    public var badRecordCount: Int { reader.badRecordCount }
+    public var logFiles: [String] { reader.logFileNames() }
+
+    /// Opens a store without touching the disk; call `refresh()` to read it.
+    public init(path: String, host: String, clock: Clock = .system) {
+        self.path = path
+        self.host = IncidentStore.fileSafeHost(host)
+        self.clock = clock
+        reader = LogReader(directory: path + "/events")
+    }
+
+    /// Reads what was appended since the last call; returns the changed incidents.
+    @discardableResult
+    public func refresh() -> Set<String> {
+        state.ingest(reader.readNew())
+    }
+
+    /// What an operator asks for; the store adds identity, clocks and sequence.
+    public struct Draft {
+        public var incident: String
+        public var action: Action
+        public var operatorName: String
+        public var at: Date?
+        public var baseVersion: Int
+
+        public init(incident: String, action: Action, operatorName: String, at: Date? = nil, baseVersion: Int) {
+            self.incident = incident
+            self.action = action
+            self.operatorName = operatorName
+            self.at = at
+            self.baseVersion = baseVersion
+        }
+    }
+
+    /// Appends one event. `make` runs under the lock on the freshest state and
+    /// may throw to refuse; nothing is written then.
+    @discardableResult
+    public func append(_ make: (inout StoreState) throws -> Draft) throws -> IncidentEvent {
+        try ensureDirectory(path)
+        try ensureDirectory(eventsDirectory)
+        let fd = try openLog()
+        defer { close(fd) }
+        guard flockRetrying(fd, LOCK_EX) == 0 else { throw ioError(logPath, "lock", errno) }
+        defer { _ = flock(fd, LOCK_UN) }
+
+        refresh()
+        let draft = try make(&state)
+        let now = clock.now()
+        let event = IncidentEvent(
+            id: EventID(host: host, sequence: (state.lastSequence[host] ?? 0) + 1),
+            hlc: HLC.next(after: state.maxHLC, now: now),
+            incident: draft.incident,
+            operatorName: draft.operatorName,
+            unixUser: IncidentStore.unixUser,
+            at: IncidentStore.millisecondPrecision(draft.at ?? now),
+            recordedAt: IncidentStore.millisecondPrecision(now),
+            baseVersion: draft.baseVersion,
+            action: draft.action)
+        var bytes = RecordCodec.encode(event)
+        guard bytes.count <= RecordCodec.maxRecordBytes else {
+            throw StoreError.invalid("record of \(bytes.count) bytes is over the \(RecordCodec.maxRecordBytes)-byte limit")
+        }
+        if try endsTorn(fd) { bytes.insert(10, at: 0) }  // never glue a record to a torn one
+        try writeAll(fd, bytes)
+        guard fsync(fd) == 0 else { throw ioError(logPath, "fsync", errno) }
+        state.ingest([event])
+        return event
+    }
+
+    // MARK: Files
+
+    private func ensureDirectory(_ dir: String) throws {
+        var st = stat()
+        if lstat(dir, &st) == 0 {
+            guard (st.st_mode & S_IFMT) == S_IFDIR else {
+                throw StoreError.unsafePath(path: dir, reason: "it is not a directory (a symlink or a file)")
+            }
+            return
+        }
+        guard errno == ENOENT else { throw ioError(dir, "stat", errno) }
+        let parent = (dir as NSString).deletingLastPathComponent
+        if !parent.isEmpty && parent != dir && parent != "/" && !FileManager.default.fileExists(atPath: parent) {
+            do {
+                try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            } catch {
+                throw StoreError.io(path: parent, operation: "create directory", reason: "\(error.localizedDescription)")
+            }
+        }
+        // Owner and group only, so a NOC group can share the store; keep a
+        // setgid bit the kernel inherited from the parent.
+        if mkdir(dir, 0o770) != 0 && errno != EEXIST { throw ioError(dir, "create directory", errno) }
+        if lstat(dir, &st) == 0 {
+            _ = chmod(dir, 0o770 | (st.st_mode & S_ISGID))
+        }
+    }
+
+    private func openLog() throws -> Int32 {
+        let flags = O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW
+        var fd = open(logPath, flags | O_CREAT | O_EXCL, 0o660)
+        if fd >= 0 {
+            _ = fchmod(fd, 0o660)
+        } else if errno == EEXIST {
+            fd = open(logPath, flags)
+        }
+        guard fd >= 0 else {
+            if errno == ELOOP { throw StoreError.unsafePath(path: logPath, reason: "it is a symbolic link") }
+            throw ioError(logPath, "open for append", errno)
+        }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw StoreError.unsafePath(path: logPath, reason: "it is not a regular file")
+        }
+        return fd
+    }
+
+    /// True when the log's last byte is not a newline: a writer died mid-record.
+    private func endsTorn(_ fd: Int32) throws -> Bool {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw ioError(logPath, "stat", errno) }
+        guard st.st_size > 0 else { return false }
+        var last: UInt8 = 0
+        guard pread(fd, &last, 1, st.st_size - 1) == 1 else { throw ioError(logPath, "read", errno) }
+        return last != 10
+    }
+
+    private func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, bytes.count - done) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ioError(logPath, "write", errno)
+            }
+            done += n
+        }
+    }
+
+    private func flockRetrying(_ fd: Int32, _ op: Int32) -> Int32 {
+        while true {
+            let r = flock(fd, op)
+            if r == 0 || errno != EINTR { return r }
+        }
+    }
+
+    private func ioError(_ path: String, _ op: String, _ code: Int32) -> StoreError {
+        .io(path: path, operation: op, reason: String(cString: strerror(code)))
+    }
+
+    // MARK: Identity
+
+    /// A host name made safe as a file name: letters, digits, `.`, `-`, `_`.
+    public static func fileSafeHost(_ host: String) -> String {
+        let mapped = host.unicodeScalars.map { s -> Character in
+            (s.isASCII && (s.properties.isAlphabetic || ("0"..."9").contains(s) || s == "." || s == "-" || s == "_"))
+                ? Character(s) : "_"
+        }
+        let name = String(mapped).trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        return name.isEmpty ? "host" : String(name.prefix(64))
+    }
+
+    public static var machineHostName: String {
+        var buf = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buf, buf.count) == 0 else { return "localhost" }
+        let bytes = buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    public static let unixUser: String = {
+        if let pw = getpwuid(geteuid()), let name = pw.pointee.pw_name { return String(cString: name) }
+        return "uid\(geteuid())"
+    }()
+
+    static func millisecondPrecision(_ d: Date) -> Date {
+        Date(timeIntervalSince1970: (d.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+    }
+}

@@ -1,0 +1,36 @@
+/// Why a store operation failed. `isRefusal` separates an action the state
+/// does not allow (exit 1) from a broken setup (exit 2).
+public enum StoreError: Error, CustomStringConvertible, Equatable {
+    /// The action makes no sense for the incident's state (ack on a resolved incident).
+    case refused(String)
+    case unknownIncident(String)
+    /// Bad input from the user: too long, empty, unknown tier or contact.
+    case invalid(String)
+    /// The file system said no: path, operation, reason.
+    case io(path: String, operation: String, reason: String)
+    /// A path in the store is not what tierwatch would have created there.
+    case unsafePath(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .refused(why): "refused: \(why)"
+        case let .unknownIncident(id): "unknown incident '\(id.sanitizedForMessage)'"
+        case let .invalid(why): why
+        case let .io(path, operation, reason): "\(path): cannot \(operation): \(reason)"
+        case let .unsafePath(path, reason): "\(path): refusing to use it: \(reason)"
+        }
+    }
+
+    public var isRefusal: Bool {
+        switch self {
+        case .refused, .unknownIncident: true
+        default: false
+        }
+    }
+}
+
+extension String {
+    var sanitizedForMessage: String {
+        String(String.UnicodeScalarView(unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : $0 }))
+    }
+}

@@ -1,0 +1,3 @@
+import ArgumentParser
+import Yams
+print("x")
