@@ -40,6 +40,11 @@ public struct Ladder: Sendable, Equatable {
         }
         public var at: Date
         public var kind: Kind
+
+        public init(at: Date, kind: Kind) {
+            self.at = at
+            self.kind = kind
+        }
     }
 
     public var rungs: [Rung]

@@ -1,0 +1,218 @@
+import ArgumentParser
+import Escalation
+import Foundation
+import IncidentStore
+
+/// Options of every command that records an action on an incident.
+struct ActionOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("When it happened, for an action taken earlier: -5m, '5m ago', or ISO-8601. The timeline shows both times.", valueName: "when"))
+    var at: String?
+
+    @Flag(name: .long, help: "Print the incident as JSON afterwards.")
+    var json = false
+}
+
+extension Context {
+    /// Records `action` on the incident under the store's lock, after checking
+    /// it against the freshest state: an action the state refuses is not
+    /// written and fails with exit 1.
+    @discardableResult
+    func act(on typed: String, _ options: ActionOptions,
+             _ makeAction: (Incident, Policy, Date) throws -> Action) throws -> Incident {
+        let at = try parseWhen(options.at)
+        let event = try store.append { state in
+            guard let incident = state.incident(typed) else { throw StoreError.unknownIncident(typed) }
+            if let at, at < incident.opened.at {
+                throw CLIError.usage("--at \(ISOTime.format(at)) is before \(incident.id) was opened (\(ISOTime.format(incident.opened.at)))")
+            }
+            let policy = state.policy(for: incident)
+            let action = try makeAction(incident, policy, at ?? now)
+            if let why = incident.refusal(of: action, baseVersion: incident.version) {
+                throw StoreError.refused("\(incident.id): \(why)")
+            }
+            return IncidentStore.Draft(incident: incident.id, action: action, operatorName: operatorName,
+                                       at: at, baseVersion: incident.version)
+        }
+        var state = store.state
+        let incident = state.incidents[event.incident]!
+        if options.json {
+            try printJSON(IncidentJSON.object(incident, policy: state.policy(for: incident), now: now))
+        } else {
+            print("\(incident.id): \(event.summary(policy: state.policy(for: incident))) (by \(operatorName.sanitized))")
+        }
+        return incident
+    }
+}
+
+struct Raise: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Open an incident: the escalation clock starts.",
+        discussion: "Prints the new incident's id, e.g. K3F9. Example: tierwatch raise --title 'SIP trunk down' --customer acme --severity sev1")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(name: .long, help: "What is wrong, in a line.") var title: String
+    @Option(name: .long, help: "The customer (selects per-customer contacts).") var customer: String?
+    @Option(name: .long, help: "sev1 (worst) to sev4.") var severity: Severity = .sev2
+    @Option(name: .long, help: ArgumentHelp("When it was escalated, if earlier: -5m, or ISO-8601.", valueName: "when")) var at: String?
+    @Flag(name: .long, help: "Print the incident as JSON instead of its id.") var json = false
+
+    func run() throws {
+        let ctx = try Context(global)
+        let title = try Context.checked(title, "title", max: Context.maxTitle)
+        let customer = try customer.map { try Context.checked($0, "customer", max: Context.maxName) }
+        let at = try ctx.parseWhen(at)
+        var rng = SystemRandomNumberGenerator()
+        let opening = Opening(title: title, customer: customer, severity: severity,
+                              policyYAML: ctx.policyText, policyDigest: Policy.digest(of: ctx.policyText))
+        let event = try ctx.store.append { state in
+            let id = IncidentID.generate(avoiding: { state.incidents[$0] != nil || state.orphans[$0] != nil }, using: &rng)
+            return IncidentStore.Draft(incident: id, action: .opened(opening), operatorName: ctx.operatorName, at: at, baseVersion: 0)
+        }
+        if json {
+            var state = ctx.store.state
+            let incident = state.incidents[event.incident]!
+            try printJSON(IncidentJSON.object(incident, policy: state.policy(for: incident), now: ctx.now))
+        } else {
+            print(event.incident)
+        }
+    }
+}
+
+extension Severity: ExpressibleByArgument {}
+extension Outcome: ExpressibleByArgument {}
+
+struct Ack: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ack", abstract: "Acknowledge an incident: someone owns it.",
+        discussion: "Example: tierwatch ack K3F9")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The incident id.") var id: String
+    @OptionGroup var options: ActionOptions
+
+    func run() throws {
+        try Context(global).act(on: id, options) { _, _, _ in .acknowledged }
+    }
+}
+
+struct Escalate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Start the next tier now (or the tier named by --to, and every tier before it).",
+        discussion: "Example: tierwatch escalate K3F9 --to technical")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The incident id.") var id: String
+    @Option(name: .long, help: ArgumentHelp("The tier's id or name.", valueName: "tier")) var to: String?
+    @OptionGroup var options: ActionOptions
+
+    func run() throws {
+        try Context(global).act(on: id, options) { incident, policy, at in
+            let ladder = Ladder(incident: incident, policy: policy, at: at)
+            let target: Int
+            if let to {
+                guard let t = policy.tiers.firstIndex(where: { $0.id == to.lowercased() || $0.name.lowercased() == to.lowercased() }) else {
+                    throw CLIError.usage("no tier '\(to)' in policy \(policy.name) (tiers: \(policy.tiers.map(\.id).joined(separator: ", ")))")
+                }
+                target = t
+            } else {
+                let next = (ladder.currentTier ?? -1) + 1
+                guard next < policy.tiers.count else {
+                    throw StoreError.refused("\(incident.id) is already at its last tier (\(policy.tiers.last!.name))")
+                }
+                target = next
+            }
+            if ladder.rungs[target].isStarted {
+                throw StoreError.refused("\(incident.id): tier \(policy.tiers[target].name) already started at \(ISOTime.format(ladder.rungs[target].startAt!))")
+            }
+            return .escalated(toTier: policy.tiers[target].id)
+        }
+    }
+}
+
+struct Resolve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Resolve an incident: every timer stops.",
+        discussion: "Example: tierwatch resolve K3F9 --message 'carrier restored the trunk'")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The incident id.") var id: String
+    @Option(name: .long, help: "What fixed it.") var message: String?
+    @OptionGroup var options: ActionOptions
+
+    func run() throws {
+        let m = try message.map { try Context.checked($0, "message", max: Context.maxMessage) }
+        try Context(global).act(on: id, options) { _, _, _ in .resolved(message: m) }
+    }
+}
+
+struct Reopen: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Reopen a resolved incident: its timers resume from now.",
+        discussion: "Example: tierwatch reopen K3F9")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The incident id.") var id: String
+    @OptionGroup var options: ActionOptions
+
+    func run() throws {
+        try Context(global).act(on: id, options) { _, _, _ in .reopened }
+    }
+}
+
+struct Notify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Record a call to a contact and how it went.",
+        discussion: "CONTACT is a contact's id or name, case-insensitive. Example: tierwatch notify K3F9 am --outcome voicemail")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The incident id.") var id: String
+    @Argument(help: "The contact's id or name.") var contact: String
+    @Option(name: .long, help: "reached, voicemail or no_answer.") var outcome: Outcome = .reached
+    @OptionGroup var options: ActionOptions
+
+    func run() throws {
+        try Context(global).act(on: id, options) { incident, policy, _ in
+            guard let found = Notify.find(contact, in: policy, customer: incident.customer) else {
+                let known = policy.tiers.flatMap(\.contacts).map(\.id).joined(separator: ", ")
+                throw CLIError.usage("no contact '\(contact)' in policy \(policy.name) (contacts: \(known))")
+            }
+            return .contactOutcome(tier: policy.tiers[found.tier].id, contact: found.contact.id, outcome: outcome)
+        }
+    }
+
+    /// By id or policy name, or by the customer's override name ("Jane Roe").
+    static func find(_ key: String, in policy: Policy, customer: String?) -> (tier: Int, contact: Contact)? {
+        if let hit = policy.findContact(key) { return hit }
+        for t in policy.tiers.indices {
+            if let c = policy.contacts(ofTier: t, customer: customer).first(where: { $0.name.lowercased() == key.lowercased() }) {
+                return (t, c)
+            }
+        }
+        return nil
+    }
+}
+
+struct CustomerUpdate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "update", abstract: "Record a status update sent to the customer (resets the update timer).",
+        discussion: "Example: tierwatch update K3F9 --message 'engineers engaged, next update 15:30'")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The incident id.") var id: String
+    @Option(name: .long, help: "What the customer was told.") var message: String
+    @OptionGroup var options: ActionOptions
+
+    func run() throws {
+        let m = try Context.checked(message, "message", max: Context.maxMessage)
+        try Context(global).act(on: id, options) { _, _, _ in .customerUpdate(message: m) }
+    }
+}
+
+struct Note: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Add a note to the incident's timeline.",
+        discussion: "Example: tierwatch note K3F9 --message 'carrier ticket 55123 opened'")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The incident id.") var id: String
+    @Option(name: .long, help: "The note.") var message: String
+    @OptionGroup var options: ActionOptions
+
+    func run() throws {
+        let m = try Context.checked(message, "message", max: Context.maxMessage)
+        try Context(global).act(on: id, options) { _, _, _ in .note(message: m) }
+    }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Escalation
+import Foundation
+import IncidentStore
+
+struct Demo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create a demo store with incidents in every interesting state, and show it.",
+        discussion: """
+        The store goes in a new temporary directory unless --store is given. Its
+        incidents are timed relative to now: one just opened, one with management
+        overdue, one a few minutes from the CEO tier, one acknowledged, one resolved.
+        Example: tierwatch demo
+        """)
+    @Option(name: .long, help: ArgumentHelp("Where to create the demo store (default: a new temporary directory).", valueName: "dir"))
+    var store: String?
+
+    func run() throws {
+        let path: String
+        if let store {
+            path = Context.absolute(store)
+        } else {
+            var template = Array((NSTemporaryDirectory() + "/tierwatch-demo-XXXXXX").utf8CString)
+            guard let made = mkdtemp(&template) else { throw CLIError.usage("cannot create a temporary directory") }
+            path = String(decoding: UnsafeRawBufferPointer(start: made, count: strlen(made)), as: UTF8.self)
+        }
+        let store = IncidentStore(path: path, host: IncidentStore.machineHostName)
+        try DemoStore.populate(store, now: Date())
+        print("Demo store: \(path)")
+        print("Try: export TIERWATCH_STORE=\(path); tierwatch list; tierwatch show <ID>\n")
+        var state = store.state
+        let now = Date()
+        for e in Board.entries(&state, now: now, includeResolved: true) {
+            let policy = state.policy(for: e.incident)
+            let next = e.ladder.nextDeadline.map { "\(IncidentJSON.describe($0, policy)) in \(Countdown.format(Ladder.seconds(from: now, to: $0.at)))" } ?? "no deadline"
+            print("  \(e.incident.id)  \(e.incident.state.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(next.padding(toLength: 32, withPad: " ", startingAt: 0)) \(e.incident.title.sanitized)")
+        }
+    }
+}
+
+/// The demo's incidents, written through the same store API as every action.
+enum DemoStore {
+    static func populate(_ store: IncidentStore, now: Date) throws {
+        let text = Policy.builtInYAML
+        let digest = Policy.digest(of: text)
+        var rng = SystemRandomNumberGenerator()
+
+        func open(_ title: String, _ customer: String, _ sev: Severity, ago: Int, by: String) throws -> String {
+            let opening = Opening(title: title, customer: customer, severity: sev, policyYAML: text, policyDigest: digest)
+            return try store.append { state in
+                let id = IncidentID.generate(avoiding: { state.incidents[$0] != nil }, using: &rng)
+                return IncidentStore.Draft(incident: id, action: .opened(opening), operatorName: by,
+                                           at: now.addingTimeInterval(-Double(ago)), baseVersion: 0)
+            }.incident
+        }
+        func act(_ id: String, _ action: Action, ago: Int, by: String) throws {
+            try store.append { state in
+                IncidentStore.Draft(incident: id, action: action, operatorName: by,
+                                    at: now.addingTimeInterval(-Double(ago)), baseVersion: state.incidents[id]!.version)
+            }
+        }
+
+        _ = try open("Inbound calls failing for all DIDs", "globex", .sev1, ago: 40, by: "dana")
+
+        let overdue = try open("Voicemail to email delayed", "acme", .sev2, ago: 12 * 60 + 20, by: "sam")
+        try act(overdue, .contactOutcome(tier: "management", contact: "am", outcome: .reached), ago: 9 * 60, by: "sam")
+        try act(overdue, .contactOutcome(tier: "management", contact: "director-support", outcome: .voicemail), ago: 8 * 60, by: "sam")
+        try act(overdue, .customerUpdate(message: "We are investigating delayed voicemail delivery."), ago: 6 * 60, by: "sam")
+
+        let ceoSoon = try open("SIP trunk down in Frankfurt PoP", "initech", .sev1, ago: 22 * 60, by: "alex")
+        try act(ceoSoon, .acknowledged, ago: 21 * 60, by: "alex")
+        for c in ["am", "director-support", "vp-cx"] {
+            try act(ceoSoon, .contactOutcome(tier: "management", contact: c, outcome: .reached), ago: 19 * 60, by: "alex")
+        }
+        try act(ceoSoon, .escalated(toTier: "technical"), ago: 18 * 60, by: "alex")
+        try act(ceoSoon, .contactOutcome(tier: "technical", contact: "telecom", outcome: .reached), ago: 17 * 60, by: "alex")
+        try act(ceoSoon, .note(message: "Carrier ticket 55123 opened; BGP session flapping."), ago: 10 * 60, by: "alex")
+        try act(ceoSoon, .customerUpdate(message: "Carrier engaged; next update in 15 minutes."), ago: 7 * 60, by: "alex")
+
+        let acked = try open("Call recording exports failing", "acme", .sev3, ago: 5 * 60, by: "dana")
+        try act(acked, .acknowledged, ago: 3 * 60, by: "dana")
+
+        let done = try open("Fax gateway unreachable", "globex", .sev3, ago: 2 * 3600, by: "sam")
+        try act(done, .acknowledged, ago: 2 * 3600 - 60, by: "sam")
+        try act(done, .resolved(message: "Gateway rebooted; faxes flowing."), ago: 90 * 60, by: "sam")
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import IncidentStore
+
+@main
+struct Tierwatch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tierwatch",
+        abstract: "Run a formal incident escalation: tiers, countdowns and who to call.",
+        discussion: """
+        Every action is also a subcommand, so scripts and the shell can run the
+        whole escalation. Exit codes: 0 done, 1 the action was refused (unknown
+        incident, ack on a resolved incident), 2 usage or configuration error.
+        """,
+        subcommands: [
+            Raise.self, Ack.self, Escalate.self, Resolve.self, Reopen.self, Notify.self,
+            CustomerUpdate.self, Note.self, List.self, Show.self, Export.self,
+            PolicyCommand.self, Demo.self,
+        ],
+        defaultSubcommand: List.self
+    )
+
+    /// Parses, runs and maps every failure to the documented exit codes.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let e as CLIError {
+            fail(e.message, e.exitCode)
+        } catch let e as StoreError {
+            fail(e.description, e.isRefusal ? 1 : 2)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                exit(withError: error)  // --help, --version
+            }
+            // ArgumentParser's usage errors exit 64; ours are documented as 2.
+            let message = fullMessage(for: error)
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+            Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
+        }
+    }
+
+    static func fail(_ message: String, _ code: Int32) -> Never {
+        FileHandle.standardError.write(Data("tierwatch: \(message)\n".utf8))
+        Foundation.exit(code)
+    }
+}

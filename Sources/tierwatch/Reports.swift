@@ -1,0 +1,181 @@
+import ArgumentParser
+import Escalation
+import Foundation
+import IncidentStore
+
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List open incidents, most urgent first, with their next deadline.",
+        discussion: "Example: tierwatch list --all --json")
+    @OptionGroup var global: GlobalOptions
+    @Flag(name: .long, help: "Include resolved incidents.") var all = false
+    @Flag(name: .long, help: "Print JSON: an array of incidents.") var json = false
+
+    func run() throws {
+        let ctx = try Context(global)
+        ctx.store.refresh()
+        var state = ctx.store.state
+        let now = ctx.now
+        let entries = Board.entries(&state, now: now, includeResolved: all)
+        if json {
+            try printJSON(entries.map { IncidentJSON.object($0.incident, policy: state.policy(for: $0.incident), now: now) })
+            return
+        }
+        Report.warnings(ctx.store)
+        guard !entries.isEmpty else {
+            print(all ? "No incidents in \(ctx.store.path)." : "No open incidents. All clear.")
+            return
+        }
+        var rows = [["ID", "SEV", "STATE", "TIER", "NEXT", "IN", "CUSTOMER", "TITLE"]]
+        for e in entries {
+            let policy = state.policy(for: e.incident)
+            let tier = e.ladder.currentTier.map { "T\($0) \(policy.tiers[$0].id)" } ?? "-"
+            let next = e.ladder.nextDeadline.map { IncidentJSON.describe($0, policy) } ?? "-"
+            let remaining = e.ladder.nextDeadline.map { Countdown.format(Ladder.seconds(from: now, to: $0.at)) } ?? "-"
+            rows.append([e.incident.id, e.incident.severity.rawValue, e.incident.state.rawValue, tier, next, remaining,
+                         (e.incident.customer ?? "-").sanitized, e.incident.title.sanitized])
+        }
+        print(Report.table(rows), terminator: "")
+    }
+}
+
+extension Board {
+    static func entries(_ state: inout StoreState, now: Date, includeResolved: Bool) -> [BoardEntry] {
+        var out: [BoardEntry] = []
+        for i in state.incidents.values where includeResolved || i.state != .resolved {
+            out.append(BoardEntry(incident: i, ladder: Ladder(incident: i, policy: state.policy(for: i), at: now)))
+        }
+        return out.sorted(by: BoardEntry.moreUrgent)
+    }
+}
+
+enum Board {}
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show one incident: its tiers with countdowns, contacts and timeline.",
+        discussion: "Example: tierwatch show K3F9")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The incident id.") var id: String
+    @Flag(name: .long, help: "Print JSON.") var json = false
+
+    func run() throws {
+        let ctx = try Context(global)
+        let incident = try ctx.incident(id)
+        var state = ctx.store.state
+        let policy = state.policy(for: incident)
+        if json {
+            try printJSON(IncidentJSON.object(incident, policy: policy, now: ctx.now))
+        } else {
+            Report.warnings(ctx.store)
+            print(Report.incident(incident, policy: policy, now: ctx.now), terminator: "")
+        }
+    }
+}
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Export every incident as JSON, or the merged event log as JSON lines.",
+        discussion: "Example: tierwatch export > incidents.json; tierwatch export --events | jq .")
+    @OptionGroup var global: GlobalOptions
+    @Flag(name: .long, help: "Print every event, in log order, one JSON record per line.") var events = false
+
+    func run() throws {
+        let ctx = try Context(global)
+        ctx.store.refresh()
+        var state = ctx.store.state
+        if events {
+            let all = state.incidents.values.flatMap { $0.timeline.map(\.event) }.sorted(by: IncidentEvent.precedes)
+            for e in all { FileHandle.standardOutput.write(Data(RecordCodec.encode(e))) }
+            return
+        }
+        let entries = Board.entries(&state, now: ctx.now, includeResolved: true)
+        try printJSON(entries.map { IncidentJSON.object($0.incident, policy: state.policy(for: $0.incident), now: ctx.now) })
+    }
+}
+
+/// Text output of `list` and `show`.
+enum Report {
+    static func warnings(_ store: IncidentStore) {
+        if store.badRecordCount > 0 {
+            var lines = ["warning: \(store.badRecordCount) bad record(s) skipped in \(store.eventsDirectory):"]
+            lines += store.badRecords.prefix(5).map { "  \($0)" }
+            FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        }
+    }
+
+    static func table(_ rows: [[String]]) -> String {
+        var widths = [Int](repeating: 0, count: rows[0].count)
+        for r in rows { for (k, c) in r.enumerated() { widths[k] = max(widths[k], c.count) } }
+        return rows.map { r in
+            r.enumerated().map { k, c in k == r.count - 1 ? c : c.padding(toLength: widths[k], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
+    }
+
+    static func time(_ d: Date, now: Date) -> String {
+        let iso = ISOTime.format(d)
+        return abs(d.timeIntervalSince(now)) < 20 * 3600 ? String(iso.dropFirst(11)) : iso
+    }
+
+    static func symbol(_ s: Ladder.Status) -> String {
+        switch s {
+        case .done: "✓"
+        case .active: "●"
+        case .overdue: "!"
+        case .pending: "○"
+        }
+    }
+
+    static func incident(_ i: Incident, policy: Policy, now: Date) -> String {
+        let ladder = Ladder(incident: i, policy: policy, at: now)
+        var out = "\(i.id)  \(i.severity.rawValue)  \(i.title.sanitized)\n"
+        out += "customer: \(i.customer?.sanitized ?? "-")   state: \(i.state.rawValue)   policy: \(policy.name.sanitized) v\(policy.version)\n"
+        out += "opened by \(i.opened.by.sanitized) at \(time(i.opened.at, now: now))"
+        if let a = i.acknowledged { out += "; acknowledged by \(a.by.sanitized) at \(time(a.at, now: now))" }
+        if let r = i.resolved { out += "; resolved by \(r.by.sanitized) at \(time(r.at, now: now))" }
+        out += "\n"
+        if let d = ladder.nextDeadline {
+            out += "next deadline: \(IncidentJSON.describe(d, policy)) at \(time(d.at, now: now)) (\(Countdown.format(Ladder.seconds(from: now, to: d.at))))\n"
+        }
+        if let u = ladder.nextCustomerUpdateAt {
+            out += "next customer update: \(time(u, now: now)) (\(Countdown.format(Ladder.seconds(from: now, to: u))))\n"
+        }
+        out += "\nTIERS\n"
+        var rows: [[String]] = []
+        for r in ladder.rungs {
+            let start = r.startAt.map { (r.isStarted ? "started " : "starts ") + time($0, now: now) } ?? "on escalation"
+            let due = r.dueAt.map { "due " + time($0, now: now) } ?? ""
+            let count = r.remainingSeconds.map(Countdown.format) ?? ""
+            rows.append([" \(symbol(r.status)) T\(r.index)", r.tier.name.sanitized, r.status.rawValue, start, due, count, bar(r.progress)])
+        }
+        out += table(rows)
+        out += "\nCONTACTS\n"
+        for r in ladder.rungs where !r.contacts.isEmpty {
+            out += " T\(r.index) \(r.tier.name.sanitized)\n"
+            var crow: [[String]] = []
+            for c in r.contacts {
+                let outcome = c.outcome.map { "\($0.label) by \(c.by!.sanitized) at \(time(c.at!, now: now))" } ?? "not yet"
+                crow.append(["   \(c.contact.id)", c.contact.name.sanitized, c.contact.role?.sanitized ?? "",
+                             c.contact.phone?.sanitized ?? "(no phone set)", c.contact.email?.sanitized ?? "", outcome])
+            }
+            out += table(crow)
+        }
+        out += "\nTIMELINE (newest first)\n"
+        for entry in i.timeline.reversed() {
+            let e = entry.event
+            var line = " \(time(e.at, now: now))  \(e.operatorName.sanitized)"
+            if e.unixUser != e.operatorName && !e.operatorName.hasPrefix(e.unixUser + "@") { line += " (unix: \(e.unixUser.sanitized))" }
+            line += "  \(e.summary(policy: policy))"
+            if entry.isBackdated { line += "  [back-dated; recorded \(time(e.recordedAt, now: now))]" }
+            if let why = entry.staleReason { line += "  [NOT APPLIED: \(why)]" }
+            out += line + "\n"
+        }
+        return out
+    }
+
+    static func bar(_ p: Double, width: Int = 10) -> String {
+        let filled = Int((p * Double(width)).rounded(.down))
+        return "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "]"
+    }
+}
