@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "tierwatch", targets: ["tierwatch"]),
+        .executable(name: "tierwatch-bench", targets: ["tierwatch-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -29,6 +30,12 @@ let package = Package(
                 "IncidentStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // Benchmarks and the store's torture tools (writer processes to kill,
+        // followers to time); not installed with tierwatch.
+        .executableTarget(
+            name: "tierwatch-bench",
+            dependencies: ["Escalation", "IncidentStore"]
         ),
         .testTarget(name: "EscalationTests", dependencies: ["Escalation"]),
         .testTarget(name: "IncidentStoreTests", dependencies: ["IncidentStore", "Escalation"]),

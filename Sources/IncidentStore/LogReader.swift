@@ -155,7 +155,33 @@ public struct LogReader {
         do {
             events.append(try RecordCodec.decode(line))
         } catch {
+            // Damage that destroyed a newline glues the next record onto this
+            // one; a valid record may still start inside the bad line. Resync
+            // on each later record start so damage never hides a good record.
+            var k = 1
+            while let start = LogReader.recordStart(in: line, from: k) {
+                if let e = try? RecordCodec.decode(UnsafeBufferPointer(rebasing: line[start...])) {
+                    report(BadRecord(file: file, offset: offset, length: start, reason: error.message))
+                    events.append(e)
+                    return
+                }
+                k = start + 1
+            }
             report(BadRecord(file: file, offset: offset, length: line.count + 1, reason: error.message))
         }
+    }
+
+    private static let recordMarker = Array(#"{"v":"#.utf8)
+
+    static func recordStart(in line: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        var i = from
+        while i + recordMarker.count <= line.count {
+            guard let p = memchr(line.baseAddress! + i, Int32(recordMarker[0]), line.count - i) else { return nil }
+            let at = UnsafePointer(p.assumingMemoryBound(to: UInt8.self)) - line.baseAddress!
+            guard at + recordMarker.count <= line.count else { return nil }
+            if (0..<recordMarker.count).allSatisfy({ line[at + $0] == recordMarker[$0] }) { return at }
+            i = at + 1
+        }
+        return nil
     }
 }

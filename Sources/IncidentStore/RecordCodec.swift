@@ -65,6 +65,7 @@ public enum RecordCodec {
     public struct DecodeError: Error, CustomStringConvertible, Equatable {
         public var message: String
         public var description: String { message }
+        public init(message: String) { self.message = message }
     }
 
     /// Decodes one line (without its newline).

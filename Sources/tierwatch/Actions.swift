@@ -5,7 +5,7 @@ import IncidentStore
 
 /// Options of every command that records an action on an incident.
 struct ActionOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("When it happened, for an action taken earlier: -5m, '5m ago', or ISO-8601. The timeline shows both times.", valueName: "when"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("When it happened, for an action taken earlier: -5m, '5m ago', or ISO-8601. The timeline shows both times.", valueName: "when"))
     var at: String?
 
     @Flag(name: .long, help: "Print the incident as JSON afterwards.")
@@ -53,7 +53,7 @@ struct Raise: ParsableCommand {
     @Option(name: .long, help: "What is wrong, in a line.") var title: String
     @Option(name: .long, help: "The customer (selects per-customer contacts).") var customer: String?
     @Option(name: .long, help: "sev1 (worst) to sev4.") var severity: Severity = .sev2
-    @Option(name: .long, help: ArgumentHelp("When it was escalated, if earlier: -5m, or ISO-8601.", valueName: "when")) var at: String?
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("When it was escalated, if earlier: -5m, or ISO-8601.", valueName: "when")) var at: String?
     @Flag(name: .long, help: "Print the incident as JSON instead of its id.") var json = false
 
     func run() throws {

@@ -1,0 +1,93 @@
+import Escalation
+import Foundation
+import IncidentStore
+import Testing
+
+@Suite struct AppendingToTheStore {
+    func draft(_ id: String, _ action: Action, base: Int = 0) -> IncidentStore.Draft {
+        IncidentStore.Draft(incident: id, action: action, operatorName: "alice", baseVersion: base)
+    }
+
+    @Test func appendsAreReadBackByAnotherReader() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let store = IncidentStore(path: dir.path + "/s", host: "noc1")
+        let opened = try store.append { _ in draft("K3F9", opening()) }
+        try store.append { s in draft("K3F9", .acknowledged, base: s.incidents["K3F9"]!.version) }
+        #expect(opened.id == EventID(host: "noc1", sequence: 1))
+        let other = IncidentStore(path: dir.path + "/s", host: "noc2")
+        other.refresh()
+        #expect(other.state.incidents["K3F9"]?.state == .acknowledged)
+        #expect(other.state.incidents["K3F9"]?.timeline.map(\.event.id.sequence) == [1, 2])
+        #expect(other.state.incidents["K3F9"]?.timeline[1].event.unixUser == IncidentStore.unixUser)
+    }
+
+    @Test func theStoreIsCreatedForOwnerAndGroupOnly() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let old = umask(0o022); defer { umask(old) }
+        let store = IncidentStore(path: dir.path + "/s", host: "noc1")
+        try store.append { _ in draft("K3F9", opening()) }
+        var st = stat()
+        stat(dir.path + "/s", &st)
+        #expect(st.st_mode & 0o7777 == 0o770)
+        stat(store.logPath, &st)
+        #expect(st.st_mode & 0o7777 == 0o660)
+    }
+
+    @Test func aRefusedActionWritesNothing() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let store = IncidentStore(path: dir.path + "/s", host: "noc1")
+        try store.append { _ in draft("K3F9", opening()) }
+        let before = dir.read("s/events/noc1.log")
+        #expect(throws: StoreError.refused("no")) { try store.append { _ in throw StoreError.refused("no") } }
+        #expect(dir.read("s/events/noc1.log") == before)
+    }
+
+    @Test func aTornTailIsTerminatedNotGluedToTheNextRecord() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let store = IncidentStore(path: dir.path + "/s", host: "noc1")
+        try store.append { _ in draft("K3F9", opening()) }
+        let torn = RecordCodec.encode(event(.note(message: "half written"), seq: 2, minutes: 1)).prefix(40)
+        let h = FileHandle(forWritingAtPath: store.logPath)!
+        h.seekToEndOfFile(); h.write(Data(torn)); try? h.close()
+
+        let fresh = IncidentStore(path: dir.path + "/s", host: "noc1")
+        fresh.refresh()
+        #expect(fresh.badRecordCount == 0, "a partial tail is not yet a bad record")
+        try fresh.append { s in draft("K3F9", .acknowledged, base: s.incidents["K3F9"]!.version) }
+
+        let reader = IncidentStore(path: dir.path + "/s", host: "x")
+        reader.refresh()
+        #expect(reader.state.incidents["K3F9"]?.state == .acknowledged)
+        #expect(reader.badRecordCount == 1, "the torn record, now terminated, is reported once")
+        #expect(reader.badRecords[0].offset == RecordCodec.encode(event(opening(), seq: 1)).count || reader.badRecords[0].offset > 0)
+    }
+
+    @Test func aPlantedSymlinkIsNeverAppendedTo() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        dir.write("victim", Array("precious\n".utf8))
+        try FileManager.default.createDirectory(atPath: dir.path + "/s/events", withIntermediateDirectories: true)
+        symlink(dir.path + "/victim", dir.path + "/s/events/noc1.log")
+        let store = IncidentStore(path: dir.path + "/s", host: "noc1")
+        #expect(throws: StoreError.unsafePath(path: store.logPath, reason: "it is a symbolic link")) {
+            try store.append { _ in draft("K3F9", opening()) }
+        }
+        #expect(dir.read("victim") == Array("precious\n".utf8))
+    }
+
+    @Test func sequenceNumbersAndClocksKeepIncreasing() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let frozen = Date(timeIntervalSince1970: 1_800_000_000)
+        let store = IncidentStore(path: dir.path + "/s", host: "noc1", clock: .fixed(frozen))
+        try store.append { _ in draft("K3F9", opening()) }
+        for n in 0..<5 { try store.append { s in draft("K3F9", .note(message: "\(n)"), base: s.incidents["K3F9"]!.version) } }
+        let events = store.state.incidents["K3F9"]!.timeline.map(\.event)
+        #expect(events.map(\.id.sequence) == [1, 2, 3, 4, 5, 6])
+        #expect(zip(events, events.dropFirst()).allSatisfy { $0.hlc < $1.hlc }, "a frozen wall clock still orders events")
+    }
+
+    @Test func hostNamesBecomeSafeFileNames() {
+        #expect(IncidentStore.fileSafeHost("noc-1.example.com") == "noc-1.example.com")
+        #expect(IncidentStore.fileSafeHost("../../etc/passwd") == "_.._etc_passwd")
+        #expect(IncidentStore.fileSafeHost("") == "host")
+    }
+}
