@@ -33,6 +33,13 @@ public struct IncidentEvent: Sendable, Equatable {
         self.action = action
     }
 
+    /// Whether a host's clock dated this event more than `tolerance` seconds
+    /// ahead of `now` (its happened time, its recorded time or its clock).
+    public func isDated(aheadOf now: Date, by tolerance: TimeInterval) -> Bool {
+        let limit = now.addingTimeInterval(tolerance)
+        return at > limit || recordedAt > limit || Double(hlc.millis) / 1000 > limit.timeIntervalSince1970
+    }
+
     /// The order of the merged log: hybrid logical clock, then host, then sequence.
     public static func precedes(_ a: IncidentEvent, _ b: IncidentEvent) -> Bool {
         if a.hlc != b.hlc { return a.hlc < b.hlc }

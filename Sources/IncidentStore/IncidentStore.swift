@@ -34,10 +34,10 @@ public final class IncidentStore {
         reader = LogReader(directory: path + "/events")
     }
 
-    /// Reads what was appended since the last call; returns the changed incidents.
+    /// Reads what was appended since the last call.
     @discardableResult
-    public func refresh() -> Set<String> {
-        state.ingest(reader.readNew())
+    public func refresh() -> StoreState.Change {
+        state.ingest(reader.readNew(), now: clock.now())
     }
 
     /// What an operator asks for; the store adds identity, clocks and sequence.
@@ -68,6 +68,7 @@ public final class IncidentStore {
         guard flockRetrying(fd, LOCK_EX) == 0 else { throw ioError(logPath, "lock", errno) }
         defer { _ = flock(fd, LOCK_UN) }
 
+        try repairTornTail(fd)
         refresh()
         let draft = try make(&state)
         let now = clock.now()
@@ -85,7 +86,6 @@ public final class IncidentStore {
         guard bytes.count <= RecordCodec.maxRecordBytes else {
             throw StoreError.invalid("record of \(bytes.count) bytes is over the \(RecordCodec.maxRecordBytes)-byte limit")
         }
-        if try endsTorn(fd) { bytes.insert(10, at: 0) }  // never glue a record to a torn one
         try writeAll(fd, bytes)
         guard fsync(fd) == 0 else { throw ioError(logPath, "fsync", errno) }
         state.ingest([event])
@@ -139,14 +139,47 @@ public final class IncidentStore {
         return fd
     }
 
-    /// True when the log's last byte is not a newline: a writer died mid-record.
-    private func endsTorn(_ fd: Int32) throws -> Bool {
+    /// A log whose last byte is not a newline ends in a record a writer was
+    /// killed while writing; it never reported success. Before appending,
+    /// under the lock: if those bytes happen to be a whole valid record (only
+    /// the newline is missing) keep it by writing the newline; otherwise trim
+    /// them, so the new record is never glued onto a torn one and the torn
+    /// bytes never become a permanent bad record. Readers never saw them:
+    /// they only read complete lines.
+    private func repairTornTail(_ fd: Int32) throws {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw ioError(logPath, "stat", errno) }
-        guard st.st_size > 0 else { return false }
+        let size = Int(st.st_size)
+        guard size > 0 else { return }
         var last: UInt8 = 0
-        guard pread(fd, &last, 1, st.st_size - 1) == 1 else { throw ioError(logPath, "read", errno) }
-        return last != 10
+        guard pread(fd, &last, 1, off_t(size - 1)) == 1 else { throw ioError(logPath, "read", errno) }
+        guard last != 10 else { return }
+        // Find the start of the torn line: after the last newline.
+        var lineStart = 0
+        var end = size
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        search: while end > 0 {
+            let start = max(0, end - chunk.count)
+            let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, end - start, off_t(start)) }
+            guard n == end - start else { throw ioError(logPath, "read", errno) }
+            for i in stride(from: n - 1, through: 0, by: -1) where chunk[i] == 10 {
+                lineStart = start + i + 1
+                break search
+            }
+            end = start
+        }
+        let tornLength = size - lineStart
+        if tornLength <= RecordCodec.maxRecordBytes {
+            var torn = [UInt8](repeating: 0, count: tornLength)
+            guard torn.withUnsafeMutableBytes({ pread(fd, $0.baseAddress, tornLength, off_t(lineStart)) }) == tornLength else {
+                throw ioError(logPath, "read", errno)
+            }
+            if (try? RecordCodec.decode(torn)) != nil {
+                try writeAll(fd, [10])
+                return
+            }
+        }
+        guard ftruncate(fd, off_t(lineStart)) == 0 else { throw ioError(logPath, "trim a torn record in", errno) }
     }
 
     private func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {

@@ -26,13 +26,31 @@ public struct StoreState: Sendable {
 
     public init() {}
 
-    /// Folds new events in; returns the ids of the incidents they changed.
+    /// What one `ingest` changed.
+    public struct Change: Sendable {
+        /// The events not seen before, in log order.
+        public var events: [IncidentEvent] = []
+        public var incidents: Set<String> = []
+        public var isEmpty: Bool { events.isEmpty }
+    }
+
+    /// Events dated further ahead of the reader's clock than this are flagged.
+    public static let futureTolerance: TimeInterval = 300
+
+    /// Folds new events in. `now` is the reader's clock: events a host with a
+    /// broken clock dated well ahead of it are flagged in `futureEvents` (they
+    /// still sort by their clocks, after everything they claim to follow).
     @discardableResult
-    public mutating func ingest(_ batch: [IncidentEvent]) -> Set<String> {
+    public mutating func ingest(_ batch: [IncidentEvent], now: Date? = nil) -> Change {
         var byIncident: [String: [IncidentEvent]] = [:]
+        var accepted: [IncidentEvent] = []
         for e in batch {
             guard seen.insert(e.id).inserted else { duplicateCount += 1; continue }
             eventCount += 1
+            accepted.append(e)
+            if let now, e.isDated(aheadOf: now, by: StoreState.futureTolerance), futureEvents.count < 1000 {
+                futureEvents.append(e)
+            }
             if maxHLC.map({ $0 < e.hlc }) ?? true { maxHLC = e.hlc }
             if e.id.sequence > lastSequence[e.id.host, default: -1] { lastSequence[e.id.host] = e.id.sequence }
             byIncident[e.incident, default: []].append(shareable(e))
@@ -58,8 +76,12 @@ public struct StoreState: Sendable {
                 }
             }
         }
-        return Set(byIncident.keys)
+        accepted.sort(by: IncidentEvent.precedes)
+        return Change(events: accepted, incidents: Set(byIncident.keys))
     }
+
+    /// Events dated well ahead of the reader's clock when they were read.
+    public private(set) var futureEvents: [IncidentEvent] = []
 
     private func merge(_ a: [IncidentEvent], _ b: [IncidentEvent]) -> [IncidentEvent] {
         (a + b).sorted(by: IncidentEvent.precedes)

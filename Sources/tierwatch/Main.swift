@@ -15,7 +15,7 @@ struct Tierwatch: ParsableCommand {
         subcommands: [
             Raise.self, Ack.self, Escalate.self, Resolve.self, Reopen.self, Notify.self,
             CustomerUpdate.self, Note.self, List.self, Show.self, Export.self,
-            PolicyCommand.self, Demo.self,
+            Watch.self, Doctor.self, PolicyCommand.self, Demo.self,
         ],
         defaultSubcommand: List.self
     )
@@ -25,6 +25,8 @@ struct Tierwatch: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let e as ExitCode {
+            Foundation.exit(e.rawValue)
         } catch let e as CLIError {
             fail(e.message, e.exitCode)
         } catch let e as StoreError {

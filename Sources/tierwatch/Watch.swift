@@ -1,0 +1,88 @@
+import ArgumentParser
+import Escalation
+import Foundation
+import IncidentStore
+
+/// How a live command sees other processes' writes.
+struct WatchOptions: ParsableArguments {
+    @Flag(name: .long, help: "Poll the store instead of using inotify (for stores on NFS, SMB or FUSE).")
+    var poll = false
+
+    @Option(name: .long, help: ArgumentHelp("How often to poll: 500ms, 2s (default 2s with inotify, 500ms when polling only).", valueName: "interval"))
+    var pollInterval: String?
+
+    func interval() throws -> TimeInterval? {
+        guard let text = pollInterval else { return nil }
+        var seconds: TimeInterval?
+        if text.hasSuffix("ms"), let ms = Int(text.dropLast(2)) {
+            seconds = TimeInterval(ms) / 1000
+        } else if let span = TimeSpan(parsing: text) {
+            seconds = TimeInterval(span.seconds)
+        }
+        guard let s = seconds, s >= 0.01, s <= 3600 else {
+            throw CLIError.usage("--poll-interval '\(text)': write e.g. 250ms, 2s or 1m (10ms to 1h)")
+        }
+        return s
+    }
+
+    func follower(for store: IncidentStore) throws -> StoreFollower {
+        StoreFollower(store: store, forcePolling: poll, pollInterval: try interval())
+    }
+}
+
+struct Watch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Follow the store and print one line per change as it happens.",
+        discussion: """
+        With --json, one JSON object per line: {"event": …, "incident": …}, the event as
+        recorded (without an opening's policy text) and the incident's new state summary.
+        Example: tierwatch watch --json | jq -c '.incident | [.id, .state]'
+        """)
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var watching: WatchOptions
+    @Flag(name: .long, help: "Print JSON lines.") var json = false
+
+    func run() throws {
+        let ctx = try Context(global)
+        let follower = try watching.follower(for: ctx.store)
+        ctx.store.refresh()
+        FileHandle.standardError.write(Data("tierwatch: watching \(ctx.store.path): \(follower.watcher.statusDescription)\n".utf8))
+        while true {
+            let change = follower.next()
+            var state = ctx.store.state
+            let now = ctx.now
+            for e in change.events {
+                guard let incident = state.incidents[e.incident] else { continue }
+                let policy = state.policy(for: incident)
+                let line: String
+                if json {
+                    let obj: [String: Any] = ["event": Watch.eventObject(e), "incident": Watch.summary(incident, policy, now)]
+                    let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .withoutEscapingSlashes])
+                    line = String(decoding: data, as: UTF8.self)
+                } else {
+                    let ladder = Ladder(incident: incident, policy: policy, at: now)
+                    let next = ladder.nextDeadline.map { "; next: \(IncidentJSON.describe($0, policy)) in \(Countdown.format(Ladder.seconds(from: now, to: $0.at)))" } ?? ""
+                    line = "\(Report.time(e.recordedAt, now: now))  \(e.incident)  \(e.operatorName.sanitized): \(e.summary(policy: policy))  [\(incident.state.rawValue)\(next)]"
+                }
+                FileHandle.standardOutput.write(Data((line + "\n").utf8))
+            }
+        }
+    }
+
+    /// The event as its record says, less an opening's policy text.
+    static func eventObject(_ e: IncidentEvent) -> [String: Any] {
+        var bytes = RecordCodec.encode(e)
+        bytes.removeLast()
+        var obj = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] ?? [:]
+        obj["policy"] = nil
+        obj["crc"] = nil
+        return obj
+    }
+
+    static func summary(_ i: Incident, _ policy: Policy, _ now: Date) -> [String: Any] {
+        var full = IncidentJSON.object(i, policy: policy, now: now)
+        full["tiers"] = nil
+        full["timeline"] = nil
+        return full
+    }
+}
