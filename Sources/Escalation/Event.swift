@@ -49,7 +49,9 @@ public struct IncidentEvent: Sendable, Equatable {
 }
 
 public enum Action: Sendable, Equatable {
-    case opened(Opening)
+    /// Boxed (`indirect`): an opening is several times the size of any other
+    /// action, and every event in memory would otherwise be as large.
+    indirect case opened(Opening)
     case acknowledged
     /// Manual escalation: starts this tier (and any earlier one not started).
     case escalated(toTier: String)

@@ -63,13 +63,15 @@ public struct Incident: Sendable, Equatable {
     public private(set) var lastReopened: Date?
     public private(set) var resolvedIntervals: [Interval] = []
     public private(set) var acknowledgedIntervals: [Interval] = []
-    /// Oldest first; the dashboard shows it newest first.
-    public private(set) var timeline: [TimelineEntry] = []
+    /// The incident's events in log order, oldest first, the opening first.
+    public private(set) var events: [IncidentEvent]
+    /// Why an event was kept but not applied, by its index in `events`.
+    /// Sparse: almost every event applies.
+    private var staleReasons: [Int: String] = [:]
     /// The number of events folded: what an operator's action says it saw.
-    public private(set) var version = 0
+    public var version: Int { events.count }
     /// The version right after the most recent resolve.
     private var resolveVersion = 0
-    private var seen: Set<EventID> = []
 
     public struct ContactKey: Sendable, Hashable {
         public var tier: String
@@ -82,44 +84,72 @@ public struct Incident: Sendable, Equatable {
 
     /// Starts an incident from its opening event.
     public init?(opening event: IncidentEvent) {
-        guard case let .opened(o) = event.action else { return nil }
-        id = event.incident
+        self.init(log: [event])
+    }
+
+    /// An incident whose log is `log`, which starts with its opening; the
+    /// rest of the log is folded later, by `fold`.
+    private init?(log: [IncidentEvent]) {
+        guard let first = log.first, case let .opened(o) = first.action else { return nil }
+        id = first.incident
         title = o.title
         customer = o.customer
         severity = o.severity
-        opened = Stamp(by: event.operatorName, at: event.at)
+        opened = Stamp(by: first.operatorName, at: first.at)
         policyDigest = o.policyDigest
         policyYAML = o.policyYAML
-        version = 1
-        seen.insert(event.id)
-        timeline.append(TimelineEntry(event: event, staleReason: nil))
+        events = log
     }
 
-    /// Folds events already in log order. Events of other incidents, and
-    /// events before the opening (which a correct writer cannot produce), are
-    /// skipped. Returns nil when there is no opening event.
-    public static func fold<S: Sequence>(_ events: S) -> Incident? where S.Element == IncidentEvent {
-        var incident: Incident?
-        for e in events {
-            if incident == nil {
-                incident = Incident(opening: e)
-            } else {
-                incident!.apply(e)
-            }
+    /// Oldest first, with the reason each stale action was not applied; the
+    /// dashboard shows it newest first.
+    public var timeline: [TimelineEntry] {
+        events.indices.map { TimelineEntry(event: events[$0], staleReason: staleReasons[$0]) }
+    }
+
+    /// Folds events already in log order. Events of other incidents, events
+    /// before the opening (which a correct writer cannot produce) and
+    /// duplicates are skipped. Returns nil when there is no opening event.
+    ///
+    /// The incident keeps `events` itself as its log, without copying each
+    /// event, when they need no skipping: a cold start folds every event in
+    /// the store, and holding each once is what keeps its memory small.
+    public static func fold(_ events: [IncidentEvent]) -> Incident? {
+        guard let open = events.firstIndex(where: { if case .opened = $0.action { return true } else { return false } }) else { return nil }
+        var log = events
+        let id = events[open].incident
+        let clean = open == 0 && zip(events, events.dropFirst()).allSatisfy { IncidentEvent.precedes($0, $1) && $1.incident == id }
+        if !clean {
+            log = [events[open]]
+            for e in events[(open + 1)...] where e.incident == id && IncidentEvent.precedes(log[log.count - 1], e) { log.append(e) }
         }
+        guard var incident = Incident(log: log) else { return nil }
+        for k in 1..<log.count { incident.takeEffect(at: k) }
         return incident
     }
 
-    /// Applies the next event in log order. Duplicates (same event id) are
-    /// ignored; an action that no longer makes sense (ack or escalate on an
-    /// incident someone else resolved meanwhile) stays in the timeline marked
-    /// stale and changes nothing else.
-    public mutating func apply(_ e: IncidentEvent) {
-        guard e.incident == id, seen.insert(e.id).inserted else { return }
-        version += 1
-        let reason = refusal(of: e.action, baseVersion: e.baseVersion)
-        timeline.append(TimelineEntry(event: e, staleReason: reason))
-        guard reason == nil else { return }
+    /// Applies the next event in log order and returns true; returns false,
+    /// changing nothing, for an event that does not sort after the last one
+    /// applied: a duplicate (an event sorts equal only to itself), or a late
+    /// event the caller must re-fold for. An action that no longer makes sense
+    /// (ack or escalate on an incident someone else resolved meanwhile) stays
+    /// in the timeline marked stale and changes nothing else.
+    @discardableResult
+    public mutating func apply(_ e: IncidentEvent) -> Bool {
+        guard e.incident == id, IncidentEvent.precedes(events[events.count - 1], e) else { return false }
+        events.append(e)
+        takeEffect(at: events.count - 1)
+        return true
+    }
+
+    /// Applies the effect of `events[k]` on the state folded from the events
+    /// before it, or records why it is stale.
+    private mutating func takeEffect(at k: Int) {
+        let e = events[k]
+        if let reason = refusal(of: e.action, baseVersion: e.baseVersion) {
+            staleReasons[k] = reason
+            return
+        }
         let stamp = Stamp(by: e.operatorName, at: e.at)
         switch e.action {
         case .opened:
@@ -140,7 +170,7 @@ public struct Incident: Sendable, Equatable {
             state = .resolved
             resolved = stamp
             resolutionMessage = message
-            resolveVersion = version
+            resolveVersion = k + 1
             resolvedIntervals.append(Interval(start: e.at, end: nil))
         case .reopened:
             state = .open
@@ -164,7 +194,8 @@ public struct Incident: Sendable, Equatable {
     /// Shared with the store's writers: the same rule refuses an action
     /// before it is written (exit 1) and marks it stale if it raced.
     public func refusal(of action: Action, baseVersion: Int) -> String? {
-        let resolvedNote = resolved.map { "resolved by \($0.by) at \(ISOTime.format($0.at))" } ?? "resolved"
+        // Built only when needed: the fold asks this of every event it applies.
+        var resolvedNote: String { resolved.map { "resolved by \($0.by) at \(ISOTime.format($0.at))" } ?? "resolved" }
         switch action {
         case .opened:
             return "incident \(id) is already open (opened by \(opened.by)): a second opening was ignored"

@@ -34,10 +34,22 @@ public final class IncidentStore {
         reader = LogReader(directory: path + "/events")
     }
 
-    /// Reads what was appended since the last call.
+    /// Reads what was appended since the last call. The new events
+    /// themselves are listed in the change only when `collectingEvents`.
     @discardableResult
-    public func refresh() -> StoreState.Change {
-        state.ingest(reader.readNew(), now: clock.now())
+    public func refresh(collectingEvents: Bool = false) -> StoreState.Change {
+        var batch = StoreState.Batch()
+        let now = clock.now()
+        if state.eventCount == 0 {
+            // Records average a few hundred bytes: size the id set once.
+            let bytes = reader.logFileNames().reduce(0) { total, name in
+                var st = stat()
+                return total + (stat(eventsDirectory + "/" + name, &st) == 0 ? Int(st.st_size) : 0)
+            }
+            state.reserveCapacity(bytes / 250)
+        }
+        reader.readNew { state.stage($0, in: &batch, now: now) }
+        return state.ingest(batch, collectingEvents: collectingEvents)
     }
 
     /// What an operator asks for; the store adds identity, clocks and sequence.
@@ -88,7 +100,7 @@ public final class IncidentStore {
         }
         try writeAll(fd, bytes)
         guard fsync(fd) == 0 else { throw ioError(logPath, "fsync", errno) }
-        state.ingest([event])
+        state.ingest([event], collectingEvents: false)
         return event
     }
 

@@ -43,6 +43,7 @@ public struct LogReader {
     }
 
     private var cursors: [String: Cursor] = [:]
+    private let policies = RecordCodec.PolicyTexts()
 
     public init(directory: String) { self.directory = directory }
 
@@ -60,13 +61,18 @@ public struct LogReader {
         return names.filter(LogReader.isLogFile).sorted()
     }
 
+    /// Hands every complete record appended since the last call to `sink`.
+    public mutating func readNew(_ sink: (IncidentEvent) -> Void) {
+        let names = logFileNames()
+        for name in names { read(file: name, into: sink) }
+        let present = Set(names)
+        for gone in cursors.keys where !present.contains(gone) { cursors[gone] = nil }
+    }
+
     /// Events of every complete record appended since the last call.
     public mutating func readNew() -> [IncidentEvent] {
         var events: [IncidentEvent] = []
-        let names = logFileNames()
-        for name in names { read(file: name, into: &events) }
-        let present = Set(names)
-        for gone in cursors.keys where !present.contains(gone) { cursors[gone] = nil }
+        readNew { events.append($0) }
         return events
     }
 
@@ -75,7 +81,7 @@ public struct LogReader {
         if badRecords.count < LogReader.keptBadRecords { badRecords.append(bad) }
     }
 
-    private mutating func read(file name: String, into events: inout [IncidentEvent]) {
+    private mutating func read(file name: String, into events: (IncidentEvent) -> Void) {
         let path = directory + "/" + name
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return }
@@ -126,14 +132,14 @@ public struct LogReader {
                                          reason: "record longer than \(RecordCodec.maxRecordBytes) bytes"))
                         skipping = false
                     } else if pending.isEmpty {
-                        decode(UnsafeBufferPointer(rebasing: buf[s..<k]), file: name, offset: lineStart, into: &events)
+                        decode(UnsafeBufferPointer(rebasing: buf[s..<k]), file: name, offset: lineStart, into: events)
                     } else {
                         pending.append(contentsOf: UnsafeBufferPointer(rebasing: buf[s..<k]))
                         if pending.count > RecordCodec.maxRecordBytes {
                             report(BadRecord(file: name, offset: lineStart, length: pending.count,
                                              reason: "record longer than \(RecordCodec.maxRecordBytes) bytes"))
                         } else {
-                            pending.withUnsafeBufferPointer { decode($0, file: name, offset: lineStart, into: &events) }
+                            pending.withUnsafeBufferPointer { decode($0, file: name, offset: lineStart, into: events) }
                         }
                         pending = []
                     }
@@ -149,20 +155,20 @@ public struct LogReader {
         cursors[name] = cursor
     }
 
-    private mutating func decode(_ line: UnsafeBufferPointer<UInt8>, file: String, offset: Int, into events: inout [IncidentEvent]) {
+    private mutating func decode(_ line: UnsafeBufferPointer<UInt8>, file: String, offset: Int, into events: (IncidentEvent) -> Void) {
         // A blank line is what terminating a torn tail can leave: not a record.
         if line.allSatisfy({ $0 == 32 || $0 == 13 }) { return }
         do {
-            events.append(try RecordCodec.decode(line))
+            events(try RecordCodec.decode(line, policies: policies))
         } catch {
             // Damage that destroyed a newline glues the next record onto this
             // one; a valid record may still start inside the bad line. Resync
             // on each later record start so damage never hides a good record.
             var k = 1
             while let start = LogReader.recordStart(in: line, from: k) {
-                if let e = try? RecordCodec.decode(UnsafeBufferPointer(rebasing: line[start...])) {
+                if let e = try? RecordCodec.decode(UnsafeBufferPointer(rebasing: line[start...]), policies: policies) {
                     report(BadRecord(file: file, offset: offset, length: start, reason: error.message))
-                    events.append(e)
+                    events(e)
                     return
                 }
                 k = start + 1

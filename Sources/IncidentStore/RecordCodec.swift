@@ -68,8 +68,16 @@ public enum RecordCodec {
         public init(message: String) { self.message = message }
     }
 
+    /// Policy texts already decoded, by digest. Every opening carries its
+    /// policy's whole text, and most share a few policies: with a cache the
+    /// reader unescapes each text once and every incident shares one copy.
+    public final class PolicyTexts {
+        var byDigest: [String: String] = [:]
+        public init() {}
+    }
+
     /// Decodes one line (without its newline).
-    public static func decode(_ line: UnsafeBufferPointer<UInt8>) throws(DecodeError) -> IncidentEvent {
+    public static func decode(_ line: UnsafeBufferPointer<UInt8>, policies: PolicyTexts? = nil) throws(DecodeError) -> IncidentEvent {
         guard line.count > trailerCount else { throw DecodeError(message: "record too short") }
         let trailerStart = line.count - trailerCount
         for (k, b) in crcPrefix.enumerated() where line[trailerStart + k] != b {
@@ -83,72 +91,135 @@ public enum RecordCodec {
         guard stored == actual else {
             throw DecodeError(message: "checksum mismatch (stored \(CRC32C.hex(stored)), computed \(CRC32C.hex(actual)))")
         }
-        let f: [String: FlatJSON.Value]
-        do { f = try FlatJSON.parse(line) } catch {
+        var fields = [FlatJSON.Raw?](repeating: nil, count: Field.allCases.count)
+        var hint = 0
+        do {
+            try FlatJSON.scan(line) { key, value throws(FlatJSON.ParseError) in
+                guard let f = Field(key, hint: hint) else { return }  // unknown keys: a newer writer's extras
+                hint = f.rawValue + 1
+                guard fields[f.rawValue] == nil else { throw FlatJSON.ParseError(offset: 0, message: "duplicate key '\(f)'") }
+                fields[f.rawValue] = value
+            }
+        } catch {
             throw DecodeError(message: "invalid JSON at byte \(error.offset): \(error.message)")
         }
-        return try event(from: f)
+        return try Fields(line: line, raw: fields, policies: policies).event()
     }
 
     public static func decode(_ line: [UInt8]) throws(DecodeError) -> IncidentEvent {
         try line.withUnsafeBufferPointer { buffer throws(DecodeError) in try decode(buffer) }
     }
 
-    private static func event(from f: [String: FlatJSON.Value]) throws(DecodeError) -> IncidentEvent {
-        func str(_ k: String) throws(DecodeError) -> String {
-            guard case let .string(s)? = f[k] else { throw DecodeError(message: "missing or non-string field '\(k)'") }
-            return s
+    /// The keys a record may carry, matched on their bytes without hashing.
+    enum Field: Int, CaseIterable {
+        case v, host, seq, hlc, hlc_c, inc, type, op, user, at, rec, base
+        case title, customer, severity, policy_digest, policy, tier, contact, outcome, message, crc
+
+        static let names: [[UInt8]] = allCases.map { Array("\($0)".utf8) }
+
+        /// Records list their keys in one order, so the field after the
+        /// previous one (`hint`) is tried first.
+        init?(_ key: UnsafeBufferPointer<UInt8>, hint: Int = 0) {
+            if hint < Field.names.count, Field.names[hint].count == key.count,
+               Field.names[hint].withUnsafeBufferPointer({ memcmp($0.baseAddress!, key.baseAddress!, key.count) == 0 }) {
+                self.init(rawValue: hint)
+                return
+            }
+            for (k, name) in Field.names.enumerated() where name.count == key.count {
+                if name.withUnsafeBufferPointer({ memcmp($0.baseAddress!, key.baseAddress!, key.count) == 0 }) {
+                    self.init(rawValue: k)
+                    return
+                }
+            }
+            return nil
         }
-        func optStr(_ k: String) throws(DecodeError) -> String? {
-            switch f[k] {
+    }
+
+    private struct Fields {
+        let line: UnsafeBufferPointer<UInt8>
+        let raw: [FlatJSON.Raw?]
+        let policies: PolicyTexts?
+
+        func str(_ f: Field) throws(DecodeError) -> String {
+            guard case let .string(range, escaped)? = raw[f.rawValue] else { throw DecodeError(message: "missing or non-string field '\(f)'") }
+            return try text(range, escaped)
+        }
+
+        func optStr(_ f: Field) throws(DecodeError) -> String? {
+            switch raw[f.rawValue] {
             case nil, .null?: return nil
-            case let .string(s)?: return s
-            default: throw DecodeError(message: "field '\(k)' must be a string")
+            case let .string(range, escaped)?: return try text(range, escaped)
+            default: throw DecodeError(message: "field '\(f)' must be a string")
             }
         }
-        func int(_ k: String) throws(DecodeError) -> Int64 {
-            guard case let .int(v)? = f[k] else { throw DecodeError(message: "missing or non-integer field '\(k)'") }
+
+        func text(_ range: Range<Int>, _ escaped: Bool) throws(DecodeError) -> String {
+            do { return try FlatJSON.string(line, range, escaped: escaped) } catch {
+                throw DecodeError(message: "invalid JSON at byte \(error.offset): \(error.message)")
+            }
+        }
+
+        func int(_ f: Field) throws(DecodeError) -> Int64 {
+            guard case let .int(v)? = raw[f.rawValue] else { throw DecodeError(message: "missing or non-integer field '\(f)'") }
             return v
         }
-        func time(_ k: String) throws(DecodeError) -> Date {
-            let s = try str(k)
-            guard let d = ISOTime.parse(s) else { throw DecodeError(message: "field '\(k)' is not an ISO-8601 time: '\(s)'") }
+
+        func time(_ f: Field) throws(DecodeError) -> Date {
+            guard case let .string(range, false)? = raw[f.rawValue],
+                  let d = ISOTime.parse(utf8: UnsafeBufferPointer(rebasing: line[range])) else {
+                throw DecodeError(message: "field '\(f)' is not an ISO-8601 time")
+            }
             return d
         }
-        let v = try int("v")
-        guard v == formatVersion else { throw DecodeError(message: "unknown record format version \(v)") }
-        let host = try str("host")
-        let seq = try int("seq")
-        let inc = try str("inc")
-        guard !host.isEmpty, !inc.isEmpty, seq >= 0 else { throw DecodeError(message: "empty host or incident id, or negative sequence") }
-        let type = try str("type")
-        let action: Action
-        switch type {
-        case "opened":
-            let sevText = try str("severity")
-            guard let sev = Severity(rawValue: sevText) else { throw DecodeError(message: "unknown severity '\(sevText)'") }
-            action = .opened(Opening(title: try str("title"), customer: try optStr("customer"), severity: sev,
-                                     policyYAML: try str("policy"), policyDigest: try str("policy_digest")))
-        case "acknowledged": action = .acknowledged
-        case "reopened": action = .reopened
-        case "escalated": action = .escalated(toTier: try str("tier"))
-        case "contact":
-            let o = try str("outcome")
-            guard let outcome = Outcome(rawValue: o) else { throw DecodeError(message: "unknown outcome '\(o)'") }
-            action = .contactOutcome(tier: try str("tier"), contact: try str("contact"), outcome: outcome)
-        case "customer_update": action = .customerUpdate(message: try str("message"))
-        case "note": action = .note(message: try str("message"))
-        case "resolved": action = .resolved(message: try optStr("message"))
-        default: throw DecodeError(message: "unknown event type '\(type)'")
+
+        /// The policy text, unescaped only the first time its digest is seen.
+        func policyText(digest: String) throws(DecodeError) -> String {
+            if let known = policies?.byDigest[digest] {
+                guard case .string? = raw[Field.policy.rawValue] else { throw DecodeError(message: "missing or non-string field 'policy'") }
+                return known
+            }
+            let text = try str(.policy)
+            policies?.byDigest[digest] = text
+            return text
         }
-        let counter = try int("hlc_c")
-        let base = try int("base")
-        guard counter >= 0, counter < Int64(Int32.max), base >= 0, base < Int64(Int32.max) else {
-            throw DecodeError(message: "field out of range")
+
+        func event() throws(DecodeError) -> IncidentEvent {
+            let v = try int(.v)
+            guard v == formatVersion else { throw DecodeError(message: "unknown record format version \(v)") }
+            let host = try str(.host)
+            let seq = try int(.seq)
+            let inc = try str(.inc)
+            guard !host.isEmpty, !inc.isEmpty, seq >= 0 else { throw DecodeError(message: "empty host or incident id, or negative sequence") }
+            let type = try str(.type)
+            let action: Action
+            switch type {
+            case "opened":
+                let sevText = try str(.severity)
+                guard let sev = Severity(rawValue: sevText) else { throw DecodeError(message: "unknown severity '\(sevText)'") }
+                let digest = try str(.policy_digest)
+                action = .opened(Opening(title: try str(.title), customer: try optStr(.customer), severity: sev,
+                                         policyYAML: try policyText(digest: digest), policyDigest: digest))
+            case "acknowledged": action = .acknowledged
+            case "reopened": action = .reopened
+            case "escalated": action = .escalated(toTier: try str(.tier))
+            case "contact":
+                let o = try str(.outcome)
+                guard let outcome = Outcome(rawValue: o) else { throw DecodeError(message: "unknown outcome '\(o)'") }
+                action = .contactOutcome(tier: try str(.tier), contact: try str(.contact), outcome: outcome)
+            case "customer_update": action = .customerUpdate(message: try str(.message))
+            case "note": action = .note(message: try str(.message))
+            case "resolved": action = .resolved(message: try optStr(.message))
+            default: throw DecodeError(message: "unknown event type '\(type)'")
+            }
+            let counter = try int(.hlc_c)
+            let base = try int(.base)
+            guard counter >= 0, counter < Int64(Int32.max), base >= 0, base < Int64(Int32.max) else {
+                throw DecodeError(message: "field out of range")
+            }
+            return IncidentEvent(id: EventID(host: host, sequence: Int(seq)),
+                                 hlc: HLC(millis: try int(.hlc), counter: Int(counter)),
+                                 incident: inc, operatorName: try str(.op), unixUser: try str(.user),
+                                 at: try time(.at), recordedAt: try time(.rec), baseVersion: Int(base), action: action)
         }
-        return IncidentEvent(id: EventID(host: host, sequence: Int(seq)),
-                             hlc: HLC(millis: try int("hlc"), counter: Int(counter)),
-                             incident: inc, operatorName: try str("op"), unixUser: try str("user"),
-                             at: try time("at"), recordedAt: try time("rec"), baseVersion: Int(base), action: action)
     }
 }

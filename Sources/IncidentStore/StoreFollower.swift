@@ -40,7 +40,7 @@ public final class StoreFollower {
             nextPoll = t + watcher.pollInterval
             watcher.addWatches()
         }
-        return due ? store.refresh() : StoreState.Change()
+        return due ? store.refresh(collectingEvents: true) : StoreState.Change()
     }
 
     /// Blocks until new events arrive or `timeout` seconds pass (nil: forever).

@@ -5,8 +5,8 @@ import Foundation
 ///
 /// Events may arrive in any order and more than once (files read in a
 /// different order, a sync engine's conflict copy, a late host). `ingest`
-/// keeps each incident equal to the fold of its events in log order: an event
-/// that sorts after everything the incident has seen is applied in place; an
+/// keeps each incident equal to the fold of its events in log order: events
+/// that sort after everything the incident has seen are applied in place; an
 /// event that sorts earlier re-folds that one incident only. So an update
 /// costs in proportion to the incident it touches, not to the store.
 public struct StoreState: Sendable {
@@ -19,89 +19,98 @@ public struct StoreState: Sendable {
     public private(set) var lastSequence: [String: Int] = [:]
     public private(set) var eventCount = 0
     public private(set) var duplicateCount = 0
+    /// Events dated well ahead of the reader's clock when they were read.
+    public private(set) var futureEvents: [IncidentEvent] = []
     private var seen: Set<EventID> = []
     private var policies: [String: Policy] = [:]
     /// Policies of opening events that no longer parse, by digest.
     public private(set) var policyErrors: [String: String] = [:]
 
-    public init() {}
-
-    /// What one `ingest` changed.
-    public struct Change: Sendable {
-        /// The events not seen before, in log order.
-        public var events: [IncidentEvent] = []
-        public var incidents: Set<String> = []
-        public var isEmpty: Bool { events.isEmpty }
-    }
-
     /// Events dated further ahead of the reader's clock than this are flagged.
     public static let futureTolerance: TimeInterval = 300
 
-    /// Folds new events in. `now` is the reader's clock: events a host with a
-    /// broken clock dated well ahead of it are flagged in `futureEvents` (they
-    /// still sort by their clocks, after everything they claim to follow).
-    @discardableResult
-    public mutating func ingest(_ batch: [IncidentEvent], now: Date? = nil) -> Change {
-        var byIncident: [String: [IncidentEvent]] = [:]
-        var accepted: [IncidentEvent] = []
-        for e in batch {
-            guard seen.insert(e.id).inserted else { duplicateCount += 1; continue }
-            eventCount += 1
-            accepted.append(e)
-            if let now, e.isDated(aheadOf: now, by: StoreState.futureTolerance), futureEvents.count < 1000 {
-                futureEvents.append(e)
-            }
-            if maxHLC.map({ $0 < e.hlc }) ?? true { maxHLC = e.hlc }
-            if e.id.sequence > lastSequence[e.id.host, default: -1] { lastSequence[e.id.host] = e.id.sequence }
-            byIncident[e.incident, default: []].append(shareable(e))
+    public init() {}
+
+    /// Makes room for about `events` events, so a cold start does not
+    /// rehash its set of event ids a dozen times as it grows.
+    public mutating func reserveCapacity(_ events: Int) {
+        seen.reserveCapacity(events)
+    }
+
+    /// New events grouped by incident, duplicates dropped as they are added.
+    /// The reader fills one while it reads, so a cold start holds each event
+    /// once instead of in a flat list and again in groups.
+    public struct Batch {
+        fileprivate var byIncident: [String: [IncidentEvent]] = [:]
+        fileprivate var count = 0
+        public init() {}
+    }
+
+    /// Adds an event to `batch` unless this state or the batch has it already.
+    public mutating func stage(_ e: IncidentEvent, in batch: inout Batch, now: Date?) {
+        guard seen.insert(e.id).inserted else { duplicateCount += 1; return }
+        eventCount += 1
+        batch.count += 1
+        if maxHLC.map({ $0 < e.hlc }) ?? true { maxHLC = e.hlc }
+        if e.id.sequence > lastSequence[e.id.host, default: -1] { lastSequence[e.id.host] = e.id.sequence }
+        if let now, e.isDated(aheadOf: now, by: StoreState.futureTolerance), futureEvents.count < 1000 {
+            futureEvents.append(e)
         }
-        for (id, var events) in byIncident {
+        batch.byIncident[e.incident, default: []].append(e)
+    }
+
+    /// What one `ingest` changed.
+    public struct Change: Sendable {
+        /// The new events in log order, when asked for (`collectingEvents`).
+        public var events: [IncidentEvent] = []
+        public var incidents: Set<String> = []
+        public var isEmpty: Bool { incidents.isEmpty }
+    }
+
+    /// Folds a staged batch in.
+    @discardableResult
+    public mutating func ingest(_ batch: consuming Batch, collectingEvents: Bool = false) -> Change {
+        var change = Change()
+        var groups = batch.byIncident
+        batch.byIncident = [:]
+        change.incidents = Set(groups.keys)
+        for id in change.incidents {
+            var events = groups.removeValue(forKey: id)!  // freed as it is folded
             events.sort(by: IncidentEvent.precedes)
-            if var incident = incidents[id] {
-                let last = incident.timeline.last!.event
-                if IncidentEvent.precedes(last, events[0]) {
-                    for e in events { incident.apply(e) }
-                    incidents[id] = incident
-                } else {
-                    let all = merge(incident.timeline.map(\.event), events)
-                    incidents[id] = Incident.fold(all)
+            if collectingEvents { change.events += events }
+            if incidents[id] != nil {
+                // Applied in place (no copy of the incident) while in order.
+                var k = 0
+                while k < events.count, incidents[id]!.apply(events[k]) { k += 1 }
+                if k < events.count {
+                    let all = incidents[id]!.events + events[k...]
+                    incidents[id] = Incident.fold(all.sorted(by: IncidentEvent.precedes))
                 }
             } else {
-                let all = merge(orphans[id] ?? [], events)
+                // Usually no orphans wait: fold the sorted group itself, uncopied.
+                var all = events
+                if let waiting = orphans.removeValue(forKey: id) {
+                    all = (waiting + events).sorted(by: IncidentEvent.precedes)
+                }
+                events = []
                 if let incident = Incident.fold(all) {
                     incidents[id] = incident
-                    orphans[id] = nil
                 } else {
                     orphans[id] = all
                 }
             }
         }
-        accepted.sort(by: IncidentEvent.precedes)
-        return Change(events: accepted, incidents: Set(byIncident.keys))
+        if collectingEvents { change.events.sort(by: IncidentEvent.precedes) }
+        return change
     }
 
-    /// Events dated well ahead of the reader's clock when they were read.
-    public private(set) var futureEvents: [IncidentEvent] = []
-
-    private func merge(_ a: [IncidentEvent], _ b: [IncidentEvent]) -> [IncidentEvent] {
-        (a + b).sorted(by: IncidentEvent.precedes)
+    /// Stages and folds a list of events (tests, tools).
+    @discardableResult
+    public mutating func ingest(_ events: [IncidentEvent], now: Date? = nil, collectingEvents: Bool = true) -> Change {
+        var batch = Batch()
+        for e in events { stage(e, in: &batch, now: now) }
+        return ingest(batch, collectingEvents: collectingEvents)
     }
-
-    /// Openings carry the policy's whole text; most incidents share a few
-    /// policies, so keep one copy of each text rather than one per record.
-    private mutating func shareable(_ e: IncidentEvent) -> IncidentEvent {
-        guard case var .opened(o) = e.action else { return e }
-        if let known = policyTexts[o.policyDigest] {
-            o.policyYAML = known
-        } else {
-            policyTexts[o.policyDigest] = o.policyYAML
-        }
-        var copy = e
-        copy.action = .opened(o)
-        return copy
-    }
-
-    private var policyTexts: [String: String] = [:]
 
     /// The policy an incident opened under. An opening whose policy no
     /// longer parses (written by a newer version, or edited by hand) falls

@@ -2,22 +2,29 @@ import Escalation
 import Foundation
 import IncidentStore
 
-/// tierwatch-bench: benchmarks and the store's torture tools.
+/// tierwatch-bench: the benchmarks, and the store's torture tools.
 ///
+///   tierwatch-bench [--quick] [--json]     run every benchmark, print the table
+///   tierwatch-bench generate DIR EVENTS    write a realistic store of EVENTS events
 ///   tierwatch-bench writer --store DIR --host H --incident ID --count N [--open]
 ///       appends N notes through the store API; after each fsync'd append
 ///       prints `ok HOST/SEQ`, so a test that kills the writer knows exactly
 ///       which appends reported success.
-func usage() -> Never {
-    FileHandle.standardError.write(Data("""
-    usage: tierwatch-bench writer --store DIR --host H --incident ID --count N [--open]
+///   (follow, bare-follow and load are the benchmark's own child processes)
+let usageText = """
+usage: tierwatch-bench [--quick] [--json]
+       tierwatch-bench generate DIR EVENTS
+       tierwatch-bench writer --store DIR --host H --incident ID --count N [--open]
 
-    """.utf8))
+"""
+
+func usage() -> Never {
+    FileHandle.standardError.write(Data(usageText.utf8))
     exit(2)
 }
 
 let all = Array(CommandLine.arguments.dropFirst())
-guard let mode = all.first else { usage() }
+let mode = all.first ?? "run"
 let args = Array(all.dropFirst())
 
 func option(_ name: String) -> String? {
@@ -25,8 +32,7 @@ func option(_ name: String) -> String? {
     return args[i + 1]
 }
 
-switch mode {
-case "writer":
+func runWriter() {
     guard let store = option("--store"), let host = option("--host"), let incident = option("--incident"),
           let count = option("--count").flatMap(Int.init) else { usage() }
     let s = IncidentStore(path: store, host: host)
@@ -44,12 +50,37 @@ case "writer":
                 IncidentStore.Draft(incident: incident, action: .note(message: "\(host) note \(n)"),
                                     operatorName: "writer", baseVersion: state.incidents[incident]?.version ?? 0)
             }
-            FileHandle.standardOutput.write(Data("ok \(e.id)\n".utf8))  // unbuffered: the line is out before the next append
+            FileHandle.standardOutput.write(Data("ok \(e.id)\n".utf8))  // unbuffered: out before the next append
         }
     } catch {
         FileHandle.standardError.write(Data("writer: \(error)\n".utf8))
         exit(1)
     }
+}
+
+switch mode {
+case "writer":
+    runWriter()
+case "generate":
+    guard args.count == 2, let n = Int(args[1]) else { usage() }
+    do {
+        let s = try StoreGenerator.generate(store: args[0], events: n)
+        print("\(args[0]): \(s.events) events, \(s.incidents) incidents (\(s.open) open)")
+    } catch {
+        FileHandle.standardError.write(Data("generate: \(error)\n".utf8))
+        exit(1)
+    }
+case "follow":
+    guard let dir = args.last else { usage() }
+    SyncBench.follow(store: dir, polling: args.contains("--poll"), interval: option("--poll-interval").flatMap(Double.init))
+case "bare-follow":
+    guard let dir = args.last else { usage() }
+    SyncBench.bareFollow(store: dir)
+case "load":
+    guard let dir = args.last else { usage() }
+    LoadBench.loadChild(store: dir)
+case "run", "--quick", "--json":
+    Benchmarks.run(quick: all.contains("--quick"), json: all.contains("--json"))
 default:
     usage()
 }

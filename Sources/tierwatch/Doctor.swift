@@ -90,8 +90,7 @@ struct StoreCheck {
         var lastRecorded: [String: Date] = [:]
         var counts: [String: Int] = [:]
         for i in state.incidents.values {
-            for entry in i.timeline {
-                let e = entry.event
+            for e in i.events {
                 counts[e.id.host, default: 0] += 1
                 if lastRecorded[e.id.host].map({ e.recordedAt > $0 }) ?? true { lastRecorded[e.id.host] = e.recordedAt }
             }

@@ -85,7 +85,7 @@ struct Export: ParsableCommand {
         ctx.store.refresh()
         var state = ctx.store.state
         if events {
-            let all = state.incidents.values.flatMap { $0.timeline.map(\.event) }.sorted(by: IncidentEvent.precedes)
+            let all = state.incidents.values.flatMap(\.events).sorted(by: IncidentEvent.precedes)
             for e in all { FileHandle.standardOutput.write(Data(RecordCodec.encode(e))) }
             return
         }

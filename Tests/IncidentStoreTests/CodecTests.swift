@@ -75,3 +75,33 @@ import Testing
         return String(repeating: "0", count: 8 - s.count) + s
     }
 }
+
+@Suite struct Checksums {
+    @Test func crc32cMatchesTheStandardCheckValue() {
+        // The CRC-32C of "123456789" is 0xE3069283 (RFC 3720, appendix B.4).
+        let bytes = Array("123456789".utf8)
+        let v = bytes.withUnsafeBufferPointer { IncidentStoreTestHooks.crc32c($0) }
+        #expect(v == 0xE306_9283)
+    }
+
+    @Test func slicedAndBytewiseChecksumsAgreeAtEveryLengthAndAlignment() {
+        var rng = SeededRandom(seed: 5)
+        let data = (0..<300).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        for start in 0..<9 {
+            for length in [0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 200] where start + length <= data.count {
+                let slice = Array(data[start..<start + length])
+                let fast = slice.withUnsafeBufferPointer { IncidentStoreTestHooks.crc32c($0) }
+                #expect(fast == bitwiseCRC(slice), "start \(start) length \(length)")
+            }
+        }
+    }
+
+    func bitwiseCRC(_ bytes: [UInt8]) -> UInt32 {
+        var crc: UInt32 = 0xFFFFFFFF
+        for b in bytes {
+            crc ^= UInt32(b)
+            for _ in 0..<8 { crc = (crc & 1) != 0 ? (crc >> 1) ^ 0x82F63B78 : crc >> 1 }
+        }
+        return crc ^ 0xFFFFFFFF
+    }
+}

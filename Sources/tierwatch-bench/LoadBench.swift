@@ -1,0 +1,87 @@
+import Escalation
+import Foundation
+import IncidentStore
+
+/// Cold load (every record read, checked and folded) and the cost of one
+/// update as the store grows.
+enum LoadBench {
+    /// Child: loads a store, prints `loaded MS EVENTS INCIDENTS RSS_MIB`.
+    static func loadChild(store path: String) -> Never {
+        let t = monotonic()
+        let store = IncidentStore(path: path, host: "bench")
+        store.refresh()
+        var state = store.state
+        let now = Date()
+        // Folding is the whole job of a cold start: also derive every open
+        // incident's ladder, as the first frame would.
+        var open = 0
+        for i in state.incidents.values where i.state != .resolved {
+            _ = Ladder(incident: i, policy: state.policy(for: i), at: now)
+            open += 1
+        }
+        let ms = (monotonic() - t) * 1000
+        SyncBench.emit("loaded \(fmt(ms, 3)) \(state.eventCount) \(state.incidents.count) \(fmt(peakRSSMiB(), 1))")
+        exit(0)
+    }
+
+    struct Load {
+        var ms: Sample
+        var rssMiB: Double
+        var events: Int
+    }
+
+    /// Generates a store of `events` and loads it in `runs` fresh processes.
+    static func cold(events: Int, runs: Int) throws -> Load {
+        let dir = makeTempDir("load")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try StoreGenerator.generate(store: dir, events: events)
+        var times: [Double] = []
+        var rss = 0.0
+        var count = 0
+        for _ in 0..<runs {
+            let child = Process()
+            child.executableURL = URL(fileURLWithPath: SyncBench.selfPath)
+            child.arguments = ["load", dir]
+            let out = Pipe()
+            child.standardOutput = out
+            try child.run()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            child.waitUntilExit()
+            let f = text.split(separator: " ")
+            guard f.count == 5, f[0] == "loaded" else { throw BenchError("load child said: \(text)") }
+            times.append(Double(f[1])!)
+            count = Int(f[2])!
+            rss = Swift.max(rss, Double(f[4].trimmingCharacters(in: .whitespacesAndNewlines))!)
+        }
+        return Load(ms: Sample(times), rssMiB: rss, events: count)
+    }
+
+    /// Time to read, check and fold one new event written by another host,
+    /// in a store that already holds `events`; `samples` single-event updates.
+    static func update(events: Int, samples: Int) throws -> Sample {
+        let dir = makeTempDir("update")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try StoreGenerator.generate(store: dir, events: events, openIncidents: 5)
+        let store = IncidentStore(path: dir, host: "bench")
+        store.refresh()
+        let target = store.state.incidents.values.first { $0.state != .resolved }!.id
+        let h = FileHandle(forWritingAtPath: dir + "/events/noc1.log")!
+        h.seekToEndOfFile()
+        var times: [Double] = []
+        var seq = (store.state.lastSequence["noc1"] ?? 0) + 1000
+        for n in 0..<samples {
+            seq += 1
+            let now = Date()
+            let e = IncidentEvent(id: EventID(host: "noc1", sequence: seq), hlc: HLC.next(after: store.state.maxHLC, now: now),
+                                  incident: target, operatorName: "bench", unixUser: "bench", at: now, recordedAt: now,
+                                  baseVersion: store.state.incidents[target]!.version, action: .note(message: "update \(n)"))
+            h.write(Data(RecordCodec.encode(e)))
+            let t = monotonic()
+            let change = store.refresh()
+            times.append((monotonic() - t) * 1e6)
+            guard change.events.count == 1 else { throw BenchError("update was not seen") }
+        }
+        try h.close()
+        return Sample(times)
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+
+/// Order statistics of a sample, for the table: medians and spreads, never means alone.
+struct Sample {
+    var values: [Double]
+
+    init(_ values: [Double]) { self.values = values.sorted() }
+
+    func percentile(_ p: Double) -> Double {
+        guard !values.isEmpty else { return .nan }
+        let rank = p / 100 * Double(values.count - 1)
+        let lo = Int(rank.rounded(.down)), hi = Int(rank.rounded(.up))
+        return values[lo] + (values[hi] - values[lo]) * (rank - Double(lo))
+    }
+
+    var median: Double { percentile(50) }
+    var p99: Double { percentile(99) }
+    var max: Double { values.last ?? .nan }
+    var count: Int { values.count }
+}
+
+/// One row of the results table.
+struct Figure {
+    var name: String
+    var value: String
+    var baseline: String
+    var target: String
+    var verdict: String
+    var json: [String: Any]
+}
+
+func fmt(_ v: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", v) }
+
+func monotonic() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+func makeTempDir(_ name: String) -> String {
+    var template = Array((NSTemporaryDirectory() + "/tierwatch-bench-\(name)-XXXXXX").utf8CString)
+    return String(cString: mkdtemp(&template)!)
+}
+
+/// Peak resident set size of this process, in MiB.
+func peakRSSMiB() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+}
