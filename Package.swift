@@ -1,8 +1,8 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// The rooms of DESIGN.md: tierwatch -> IncidentStore -> Escalation.
-// Dashboard, Terminal and CNcurses arrive with the dashboard issue.
+// The rooms of DESIGN.md: tierwatch -> Dashboard / Terminal / IncidentStore
+// -> Escalation. Only Terminal imports CNcurses.
 let package = Package(
     name: "tierwatch",
     platforms: [.macOS(.v13)],
@@ -23,11 +23,23 @@ let package = Package(
             name: "IncidentStore",
             dependencies: ["Escalation"]
         ),
+        // ncurses, wrapped for Swift; only Terminal imports it.
+        .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
+        .target(
+            name: "Terminal",
+            dependencies: ["CNcurses", "Dashboard"]
+        ),
+        .target(
+            name: "Dashboard",
+            dependencies: ["Escalation", .product(name: "Yams", package: "Yams")]
+        ),
         .executableTarget(
             name: "tierwatch",
             dependencies: [
                 "Escalation",
                 "IncidentStore",
+                "Dashboard",
+                "Terminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -39,6 +51,7 @@ let package = Package(
         ),
         .testTarget(name: "EscalationTests", dependencies: ["Escalation"]),
         .testTarget(name: "IncidentStoreTests", dependencies: ["IncidentStore", "Escalation"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Escalation"]),
         .testTarget(name: "tierwatchTests", dependencies: ["Escalation", "IncidentStore"]),
     ]
 )

@@ -13,26 +13,46 @@ struct ActionOptions: ParsableArguments {
 }
 
 extension Context {
-    /// Records `action` on the incident under the store's lock, after checking
-    /// it against the freshest state: an action the state refuses is not
-    /// written and fails with exit 1.
-    @discardableResult
-    func act(on typed: String, _ options: ActionOptions,
-             _ makeAction: (Incident, Policy, Date) throws -> Action) throws -> Incident {
-        let at = try parseWhen(options.at)
-        let event = try store.append { state in
+    /// Records an action on an incident under the store's lock, after
+    /// checking it against the freshest state; an action the state refuses is
+    /// not written (StoreError.refused: exit 1 from the CLI, a message line in
+    /// the dashboard). `baseVersion` is the version the operator saw: the
+    /// dashboard passes its own, so an action on a view someone else has
+    /// since resolved is refused as stale; nil means "as it is now".
+    func record(on typed: String, at: Date?, baseVersion: Int? = nil,
+                _ makeAction: (Incident, Policy, Date) throws -> Action) throws -> IncidentEvent {
+        try store.append { state in
             guard let incident = state.incident(typed) else { throw StoreError.unknownIncident(typed) }
             if let at, at < incident.opened.at {
                 throw CLIError.usage("--at \(ISOTime.format(at)) is before \(incident.id) was opened (\(ISOTime.format(incident.opened.at)))")
             }
             let policy = state.policy(for: incident)
             let action = try makeAction(incident, policy, at ?? now)
-            if let why = incident.refusal(of: action, baseVersion: incident.version) {
+            let base = baseVersion ?? incident.version
+            if let why = incident.refusal(of: action, baseVersion: base) {
                 throw StoreError.refused("\(incident.id): \(why)")
             }
-            return IncidentStore.Draft(incident: incident.id, action: action, operatorName: operatorName,
-                                       at: at, baseVersion: incident.version)
+            return IncidentStore.Draft(incident: incident.id, action: action, operatorName: operatorName, at: at, baseVersion: base)
         }
+    }
+
+    /// Opens an incident under the policy in force; returns its opening event.
+    func raise(title: String, customer: String?, severity: Severity, at: Date?) throws -> IncidentEvent {
+        let title = try Context.checked(title, "title", max: Context.maxTitle)
+        let customer = try customer.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+            .map { try Context.checked($0, "customer", max: Context.maxName) }
+        var rng = SystemRandomNumberGenerator()
+        let opening = Opening(title: title, customer: customer, severity: severity,
+                              policyYAML: policyText, policyDigest: Policy.digest(of: policyText))
+        return try store.append { state in
+            let id = IncidentID.generate(avoiding: { state.incidents[$0] != nil || state.orphans[$0] != nil }, using: &rng)
+            return IncidentStore.Draft(incident: id, action: .opened(opening), operatorName: operatorName, at: at, baseVersion: 0)
+        }
+    }
+
+    /// `record`, then prints what was done (or the incident as JSON).
+    func act(on typed: String, _ options: ActionOptions, _ makeAction: (Incident, Policy, Date) throws -> Action) throws {
+        let event = try record(on: typed, at: try parseWhen(options.at), makeAction)
         var state = store.state
         let incident = state.incidents[event.incident]!
         if options.json {
@@ -40,7 +60,6 @@ extension Context {
         } else {
             print("\(incident.id): \(event.summary(policy: state.policy(for: incident))) (by \(operatorName.sanitized))")
         }
-        return incident
     }
 }
 
@@ -58,16 +77,7 @@ struct Raise: ParsableCommand {
 
     func run() throws {
         let ctx = try Context(global)
-        let title = try Context.checked(title, "title", max: Context.maxTitle)
-        let customer = try customer.map { try Context.checked($0, "customer", max: Context.maxName) }
-        let at = try ctx.parseWhen(at)
-        var rng = SystemRandomNumberGenerator()
-        let opening = Opening(title: title, customer: customer, severity: severity,
-                              policyYAML: ctx.policyText, policyDigest: Policy.digest(of: ctx.policyText))
-        let event = try ctx.store.append { state in
-            let id = IncidentID.generate(avoiding: { state.incidents[$0] != nil || state.orphans[$0] != nil }, using: &rng)
-            return IncidentStore.Draft(incident: id, action: .opened(opening), operatorName: ctx.operatorName, at: at, baseVersion: 0)
-        }
+        let event = try ctx.raise(title: title, customer: customer, severity: severity, at: try ctx.parseWhen(at))
         if json {
             var state = ctx.store.state
             let incident = state.incidents[event.incident]!

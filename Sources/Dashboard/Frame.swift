@@ -1,0 +1,186 @@
+/// What a screen shows: a grid of cells, each a character with a style role.
+/// `view` builds a whole frame; the terminal backend sends only what differs
+/// from the last one it drew. Tests render frames to text and compare.
+public struct Frame: Equatable, Sendable {
+    public struct Cell: Equatable, Sendable {
+        public var character: Character
+        public var role: Role
+        /// The right half of a double-width character drawn in the cell before.
+        public var isContinuation: Bool
+
+        public static let blank = Cell(character: " ", role: .normal, isContinuation: false)
+    }
+
+    public let width: Int
+    public let height: Int
+    public private(set) var cells: [Cell]
+
+    public init(width: Int, height: Int) {
+        self.width = max(0, width)
+        self.height = max(0, height)
+        cells = Array(repeating: .blank, count: self.width * self.height)
+    }
+
+    public subscript(x: Int, y: Int) -> Cell {
+        cells[y * width + x]
+    }
+
+    /// Writes `text` at (x, y) in `role`, clipped at `limit` columns (default:
+    /// the frame's right edge). Returns the columns used. Text must already
+    /// be sanitised; a double-width character that would straddle the limit
+    /// is replaced by a space so columns stay aligned.
+    @discardableResult
+    public mutating func put(_ text: String, x: Int, y: Int, role: Role = .normal, limit: Int? = nil) -> Int {
+        guard y >= 0, y < height, x < width else { return 0 }
+        let end = min(width, x + (limit ?? width))
+        var col = x
+        for ch in text {
+            let w = DisplayWidth.of(ch)
+            if w == 0 { continue }
+            if col + w > end {
+                if col < end && col >= 0 { set(col, y, Cell(character: " ", role: role, isContinuation: false)) }
+                break
+            }
+            if col >= 0 {
+                set(col, y, Cell(character: ch, role: role, isContinuation: false))
+                if w == 2 { set(col + 1, y, Cell(character: " ", role: role, isContinuation: true)) }
+            }
+            col += w
+        }
+        return col - x
+    }
+
+    /// Fills a rectangle with spaces in `role`.
+    public mutating func fill(_ rect: Rect, role: Role) {
+        for y in max(0, rect.y)..<min(height, rect.y + rect.height) {
+            for x in max(0, rect.x)..<min(width, rect.x + rect.width) {
+                set(x, y, Cell(character: " ", role: role, isContinuation: false))
+            }
+        }
+    }
+
+    /// Restyles a rectangle without changing its characters.
+    public mutating func restyle(_ rect: Rect, role: Role) {
+        for y in max(0, rect.y)..<min(height, rect.y + rect.height) {
+            for x in max(0, rect.x)..<min(width, rect.x + rect.width) {
+                cells[y * width + x].role = role
+            }
+        }
+    }
+
+    private mutating func set(_ x: Int, _ y: Int, _ cell: Cell) {
+        guard x >= 0, x < width, y >= 0, y < height else { return }
+        let i = y * width + x
+        // Overwriting half of a wide character blanks its other half.
+        if cells[i].isContinuation, x > 0 { cells[i - 1] = Cell(character: " ", role: cells[i - 1].role, isContinuation: false) }
+        if !cells[i].isContinuation, x + 1 < width, cells[i + 1].isContinuation, !cell.isContinuation {
+            cells[i + 1] = Cell(character: " ", role: cells[i + 1].role, isContinuation: false)
+        }
+        cells[i] = cell
+    }
+
+    /// The frame as text, one line per row, trailing spaces trimmed: what
+    /// the tests compare against string literals.
+    public var text: String {
+        var lines: [String] = []
+        for y in 0..<height {
+            var line = ""
+            for x in 0..<width where !self[x, y].isContinuation { line.append(self[x, y].character) }
+            while line.last == " " { line.removeLast() }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The roles of one row, one letter per column (see `Role.letter`), for
+    /// tests that check colour without a terminal.
+    public func roles(row y: Int) -> [Role] {
+        (0..<width).map { self[$0, y].role }
+    }
+}
+
+public struct Rect: Equatable, Sendable {
+    public var x: Int
+    public var y: Int
+    public var width: Int
+    public var height: Int
+
+    public init(x: Int, y: Int, width: Int, height: Int) {
+        self.x = x
+        self.y = y
+        self.width = max(0, width)
+        self.height = max(0, height)
+    }
+
+    public var maxX: Int { x + width }
+    public var maxY: Int { y + height }
+    public var inner: Rect { Rect(x: x + 1, y: y + 1, width: width - 2, height: height - 2) }
+}
+
+/// Columns a character takes on a terminal: 2 for East Asian wide and
+/// fullwidth characters and most emoji, 0 for combining marks and other
+/// zero-width characters, else 1. Computed here rather than by wcwidth(3) so
+/// that frames, and their tests, do not depend on the process's locale.
+public enum DisplayWidth {
+    static let wide: [ClosedRange<UInt32>] = [
+        0x1100...0x115F, 0x231A...0x231B, 0x2329...0x232A, 0x23E9...0x23EC, 0x23F0...0x23F0, 0x23F3...0x23F3,
+        0x25FD...0x25FE, 0x2614...0x2615, 0x2648...0x2653, 0x267F...0x267F, 0x2693...0x2693, 0x26A1...0x26A1,
+        0x26AA...0x26AB, 0x26BD...0x26BE, 0x26C4...0x26C5, 0x26CE...0x26CE, 0x26D4...0x26D4, 0x26EA...0x26EA,
+        0x26F2...0x26F3, 0x26F5...0x26F5, 0x26FA...0x26FA, 0x26FD...0x26FD, 0x2705...0x2705, 0x270A...0x270B,
+        0x2728...0x2728, 0x274C...0x274C, 0x274E...0x274E, 0x2753...0x2755, 0x2757...0x2757, 0x2795...0x2797,
+        0x27B0...0x27B0, 0x27BF...0x27BF, 0x2B1B...0x2B1C, 0x2B50...0x2B50, 0x2B55...0x2B55,
+        0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF, 0xA960...0xA97F,
+        0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE10...0xFE19, 0xFE30...0xFE6F, 0xFF00...0xFF60, 0xFFE0...0xFFE6,
+        0x16FE0...0x16FE4, 0x17000...0x18CFF, 0x1B000...0x1B2FF, 0x1F004...0x1F004, 0x1F0CF...0x1F0CF,
+        0x1F18E...0x1F18E, 0x1F191...0x1F19A, 0x1F200...0x1F251, 0x1F300...0x1F64F, 0x1F680...0x1F6FF,
+        0x1F7E0...0x1F7EB, 0x1F90C...0x1F9FF, 0x1FA70...0x1FAFF, 0x20000...0x2FFFD, 0x30000...0x3FFFD,
+    ]
+
+    public static func of(_ ch: Character) -> Int {
+        guard let first = ch.unicodeScalars.first else { return 0 }
+        let v = first.value
+        if v < 0x300 { return v < 0x20 || (0x7F..<0xA0).contains(v) ? 0 : 1 }
+        switch first.properties.generalCategory {
+        case .nonspacingMark, .enclosingMark, .format: return 0
+        default: break
+        }
+        if v == 0x200B { return 0 }
+        // An emoji presentation selector makes a text symbol wide.
+        if ch.unicodeScalars.contains("\u{FE0F}") { return 2 }
+        var lo = 0, hi = wide.count - 1
+        while lo <= hi {
+            let mid = (lo + hi) / 2
+            if wide[mid].upperBound < v { lo = mid + 1 } else if wide[mid].lowerBound > v { hi = mid - 1 } else { return 2 }
+        }
+        return 1
+    }
+
+    public static func of(_ s: String) -> Int { s.reduce(0) { $0 + of($1) } }
+
+    /// `s` cut to at most `columns` columns, with `…` when it was cut.
+    public static func truncate(_ s: String, to columns: Int) -> String {
+        guard columns > 0 else { return "" }
+        if of(s) <= columns { return s }
+        var out = ""
+        var used = 0
+        for ch in s {
+            let w = of(ch)
+            if used + w > columns - 1 { break }
+            out.append(ch)
+            used += w
+        }
+        return out + "…"
+    }
+
+    /// `s` padded with spaces (or cut) to exactly `columns` columns.
+    public static func pad(_ s: String, to columns: Int) -> String {
+        let t = truncate(s, to: columns)
+        return t + String(repeating: " ", count: max(0, columns - of(t)))
+    }
+
+    /// `s` right-aligned in `columns` columns.
+    public static func padLeft(_ s: String, to columns: Int) -> String {
+        let t = truncate(s, to: columns)
+        return String(repeating: " ", count: max(0, columns - of(t))) + t
+    }
+}

@@ -1,0 +1,47 @@
+import Escalation
+
+/// The characters the screens draw with: Unicode where the locale is UTF-8,
+/// plain ASCII where it is not (htop's fallback).
+public struct Glyphs: Equatable, Sendable {
+    public var horizontal: Character
+    public var vertical: Character
+    public var topLeft: Character
+    public var topRight: Character
+    public var bottomLeft: Character
+    public var bottomRight: Character
+    public var barFull: Character
+    public var barEmpty: Character
+    public var done: Character
+    public var active: Character
+    public var overdue: Character
+    public var pending: Character
+    public var warning: String
+    public var separator: String
+
+    public static let unicode = Glyphs(horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐", bottomLeft: "└",
+                                       bottomRight: "┘", barFull: "█", barEmpty: "░", done: "✓", active: "●",
+                                       overdue: "!", pending: "○", warning: "⚠", separator: " · ")
+    public static let ascii = Glyphs(horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+",
+                                     bottomRight: "+", barFull: "#", barEmpty: ".", done: "v", active: "*",
+                                     overdue: "!", pending: "o", warning: "!!", separator: " - ")
+
+    public func symbol(_ s: Ladder.Status) -> Character {
+        switch s {
+        case .done: done
+        case .active: active
+        case .overdue: overdue
+        case .pending: pending
+        }
+    }
+}
+
+extension Ladder.Status {
+    public var role: Role {
+        switch self {
+        case .done: .done
+        case .active: .active
+        case .overdue: .overdue
+        case .pending: .pending
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import Escalation
+import Foundation
+
+/// Everything the dashboard shows, and nothing it does: the store's
+/// incidents as last read, the clock, and the operator's place on screen.
+/// Only `update` changes it; `view` draws it.
+public struct Model: Sendable {
+    public enum Focus: Int, Sendable, CaseIterable { case list, tiers, contacts }
+    public enum Sort: String, Sendable, CaseIterable { case urgency, severity, opened }
+
+    /// A line of text the operator is typing, and what it is for.
+    public struct Prompt: Equatable, Sendable {
+        public enum Purpose: Equatable, Sendable {
+            case resolve(incident: String)
+            case customerUpdate(incident: String)
+            case note(incident: String)
+            case newTitle
+            case newCustomer(title: String)
+            case newSeverity(title: String, customer: String?)
+            case command
+            case filter
+        }
+        public var purpose: Purpose
+        public var text: String
+    }
+
+    public enum Overlay: Equatable, Sendable {
+        case help
+        case prompt(Prompt)
+        case confirmEscalate(incident: String, tier: Int)
+        case outcome(incident: String, tier: Int, contact: Int)
+    }
+
+    public struct Notice: Equatable, Sendable {
+        public var text: String
+        public var isError: Bool
+    }
+
+    // The world, as the run loop last saw it.
+    public var now: Date
+    public var incidents: [String: Incident] = [:]
+    public var policies: [String: Policy] = [:]
+    public var storePath: String
+    public var operatorName: String
+    public var readOnly: Bool
+    /// Set when changes are seen only by polling, or the watcher failed.
+    public var watchWarning: String?
+    public var badRecords = 0
+    public var glyphs: Glyphs
+    /// Minutes east of UTC of the local time zone, for the header clock.
+    public var localOffsetSeconds: Int
+
+    // The operator's place.
+    public var selectedID: String?
+    public var focus: Focus = .list
+    /// The tier whose contacts show; nil follows the incident's current tier.
+    public var selectedTier: Int?
+    public var selectedContact = 0
+    public var filter = ""
+    public var sort: Sort = .urgency
+    public var showResolved = false
+    public var overlay: Overlay?
+    public var notice: Notice?
+    public var timelineScroll = 0
+
+    public init(now: Date, storePath: String, operatorName: String, readOnly: Bool,
+                glyphs: Glyphs = .unicode, localOffsetSeconds: Int = 0) {
+        self.now = now
+        self.storePath = storePath
+        self.operatorName = operatorName
+        self.readOnly = readOnly
+        self.glyphs = glyphs
+        self.localOffsetSeconds = localOffsetSeconds
+    }
+
+    public func policy(for i: Incident) -> Policy {
+        policies[i.policyDigest] ?? .builtIn
+    }
+
+    /// The incidents the list shows, in its order: open ones (and resolved
+    /// ones when asked), matching the filter.
+    public var entries: [BoardEntry] {
+        let needle = filter.lowercased()
+        var out: [BoardEntry] = []
+        for i in incidents.values where showResolved || i.state != .resolved {
+            if !needle.isEmpty {
+                let hay = "\(i.id) \(i.title) \(i.customer ?? "") \(i.severity.rawValue) \(i.state.rawValue)".lowercased()
+                if !hay.contains(needle) { continue }
+            }
+            out.append(BoardEntry(incident: i, ladder: Ladder(incident: i, policy: policy(for: i), at: now)))
+        }
+        switch sort {
+        case .urgency:
+            out.sort(by: BoardEntry.moreUrgent)
+        case .severity:
+            out.sort { a, b in
+                if a.incident.severity != b.incident.severity { return a.incident.severity < b.incident.severity }
+                return BoardEntry.moreUrgent(a, b)
+            }
+        case .opened:
+            out.sort { a, b in
+                a.incident.opened.at != b.incident.opened.at ? a.incident.opened.at > b.incident.opened.at : a.incident.id < b.incident.id
+            }
+        }
+        return out
+    }
+
+    /// The selected incident, if it is still listed; else the first listed.
+    public func selection(in entries: [BoardEntry]) -> BoardEntry? {
+        entries.first { $0.incident.id == selectedID } ?? entries.first
+    }
+
+    public var openCount: Int { incidents.values.filter { $0.state != .resolved }.count }
+}
+
+/// Something that happened, for `update` to fold into the model.
+public enum Message: Sendable {
+    case key(Key)
+    /// The clock moved (the loop sends one on each second boundary).
+    case tick(Date)
+    /// The store changed: the incidents and their policies as now read.
+    case store(incidents: [String: Incident], policies: [String: Policy], badRecords: Int)
+    case watchStatus(String?)
+    /// The result of a command the loop carried out.
+    case done(String)
+    case failed(String)
+}
+
+/// A key, as the terminal backend decodes it.
+public enum Key: Equatable, Sendable {
+    case char(Character)
+    case up, down, left, right, pageUp, pageDown, home, end
+    case tab, backTab, enter, escape, backspace, delete
+    case function(Int)
+}
+
+/// Work `update` asks the run loop to do; results come back as messages.
+public enum Command: Equatable, Sendable {
+    /// Record an action on an incident, as seen at `baseVersion`.
+    case record(incident: String, action: Action, baseVersion: Int)
+    case raise(title: String, customer: String?, severity: Severity)
+    case quit
+}

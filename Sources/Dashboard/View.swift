@@ -1,0 +1,412 @@
+import Escalation
+import Foundation
+
+/// The smallest screen the dashboard lays out; below it, it says so.
+public let minimumWidth = 80
+public let minimumHeight = 24
+/// A countdown under this many seconds is drawn as a warning.
+public let warningSeconds = 120
+
+extension Model {
+    /// Draws the whole screen. Pure: the same model and size always give
+    /// the same frame.
+    public func view(width: Int, height: Int) -> Frame {
+        var f = Frame(width: width, height: height)
+        guard width >= minimumWidth, height >= minimumHeight else {
+            drawTooSmall(&f)
+            return f
+        }
+        let list = entries
+        let selected = selection(in: list)
+        drawHeader(&f)
+        let body = Rect(x: 0, y: 1, width: width, height: height - 3)
+        let listHeight = min(max(list.count, 1) + 3, max(6, body.height * 2 / 5))
+        drawList(&f, Rect(x: 0, y: body.y, width: width, height: listHeight), list, selected)
+        drawDetail(&f, Rect(x: 0, y: body.y + listHeight, width: width, height: body.height - listHeight), selected)
+        drawMessageLine(&f, y: height - 2)
+        drawKeyBar(&f, y: height - 1)
+        if overlay == .help { drawHelp(&f) }
+        return f
+    }
+
+    // MARK: Pieces
+
+    func drawTooSmall(_ f: inout Frame) {
+        let lines = [
+            "Terminal too small: \(f.width)×\(f.height).",
+            "tierwatch needs at least \(minimumWidth)×\(minimumHeight).",
+            "Enlarge the window; q quits.",
+        ]
+        for (k, line) in lines.enumerated() {
+            let y = f.height / 2 - 1 + k
+            f.put(line, x: max(0, (f.width - DisplayWidth.of(line)) / 2), y: y, role: k == 0 ? .error : .normal)
+        }
+    }
+
+    func drawHeader(_ f: inout Frame) {
+        f.fill(Rect(x: 0, y: 0, width: f.width, height: 1), role: .header)
+        let sep = glyphs.separator
+        let utc = clock(now)
+        let local = String(clock(now.addingTimeInterval(Double(localOffsetSeconds))).prefix(5))
+        var warnings: [String] = []
+        if badRecords > 0 { warnings.append("\(glyphs.warning) \(badRecords) bad record\(badRecords == 1 ? "" : "s")") }
+        if let w = watchWarning { warnings.append("\(glyphs.warning) \(w.sanitized)") }
+        let right = warnings.isEmpty ? "" : " " + warnings.joined(separator: "  ") + " "
+        let rightWidth = min(DisplayWidth.of(right), f.width / 2)
+        // Most important first: what is open and the time; the path last, cut if need be.
+        var x = f.put(" tierwatch\(sep)\(openCount) open\(sep)\(utc) UTC (\(local) local)\(sep)", x: 0, y: 0, role: .header)
+        if readOnly {
+            x += f.put(" READ-ONLY VIEWER ", x: x, y: 0, role: .banner)
+            x += f.put(sep, x: x, y: 0, role: .header)
+        }
+        x += f.put("\(operatorName.sanitized)\(sep)", x: x, y: 0, role: .header)
+        if !readOnly { x += f.put("read-write\(sep)", x: x, y: 0, role: .header) }
+        let room = f.width - rightWidth - x - 1
+        if room > 4 { f.put(DisplayWidth.truncate(storePath.sanitized, to: room), x: x, y: 0, role: .header) }
+        if rightWidth > 0 {
+            f.put(DisplayWidth.truncate(right, to: rightWidth), x: f.width - rightWidth, y: 0, role: .headerWarning)
+        }
+    }
+
+    func clock(_ d: Date) -> String {
+        String(ISOTime.format(d).dropFirst(11).dropLast())
+    }
+
+    func shortTime(_ d: Date) -> String {
+        let iso = ISOTime.format(d)
+        if abs(d.timeIntervalSince(now)) < 20 * 3600 { return String(iso.dropFirst(11).prefix(5)) + "Z" }
+        return String(iso.prefix(10))
+    }
+
+    func box(_ f: inout Frame, _ r: Rect, title: String, focused: Bool) {
+        guard r.width >= 2, r.height >= 2 else { return }
+        let g = glyphs
+        for x in r.x + 1..<r.maxX - 1 {
+            f.put(String(g.horizontal), x: x, y: r.y, role: .border)
+            f.put(String(g.horizontal), x: x, y: r.maxY - 1, role: .border)
+        }
+        for y in r.y + 1..<r.maxY - 1 {
+            f.put(String(g.vertical), x: r.x, y: y, role: .border)
+            f.put(String(g.vertical), x: r.maxX - 1, y: y, role: .border)
+        }
+        f.put(String(g.topLeft), x: r.x, y: r.y, role: .border)
+        f.put(String(g.topRight), x: r.maxX - 1, y: r.y, role: .border)
+        f.put(String(g.bottomLeft), x: r.x, y: r.maxY - 1, role: .border)
+        f.put(String(g.bottomRight), x: r.maxX - 1, y: r.maxY - 1, role: .border)
+        f.put(" " + title + " ", x: r.x + 2, y: r.y, role: focused ? .titleFocused : .title, limit: r.width - 4)
+    }
+
+    func countdownRole(_ seconds: Int) -> Role {
+        seconds < 0 ? .countdownCritical : seconds < warningSeconds ? .countdownWarning : .countdownOK
+    }
+
+    func deadlineLabel(_ d: Ladder.Deadline) -> String {
+        switch d.kind {
+        case let .tierStart(i): "T\(i) starts"
+        case let .tierDue(i): "T\(i) due"
+        case .customerUpdate: "update due"
+        }
+    }
+
+    func rowSymbol(_ e: BoardEntry) -> (Character, Role) {
+        if e.ladder.rungs.contains(where: { $0.status == .overdue }) { return (glyphs.overdue, .overdue) }
+        if e.incident.state == .resolved { return (glyphs.done, .done) }
+        if let d = e.ladder.nextDeadline, d.at < now { return (glyphs.overdue, .overdue) }
+        return (glyphs.active, .active)
+    }
+
+    // MARK: The incident list
+
+    func drawList(_ f: inout Frame, _ r: Rect, _ list: [BoardEntry], _ selected: BoardEntry?) {
+        var title = "Incidents\(glyphs.separator)\(list.count) shown\(glyphs.separator)by \(sort.rawValue)"
+        if !filter.isEmpty { title += "\(glyphs.separator)filter “\(filter.sanitized)”" }
+        if showResolved { title += "\(glyphs.separator)with resolved" }
+        box(&f, r, title: title, focused: focus == .list)
+        let inner = r.inner
+        guard inner.height > 0 else { return }
+        let cols = ListColumns(width: inner.width)
+        f.put(cols.header, x: inner.x, y: inner.y, role: .dim)
+        let rows = inner.height - 1
+        guard !list.isEmpty else {
+            let text = filter.isEmpty ? "No open incidents. All clear." : "No incident matches “\(filter.sanitized)”. Esc clears the filter."
+            f.put(text, x: inner.x + 2, y: inner.y + 1, role: .dim, limit: inner.width - 2)
+            return
+        }
+        let selIndex = list.firstIndex { $0.incident.id == selected?.incident.id } ?? 0
+        let first = max(0, min(selIndex - rows / 2, list.count - rows))
+        for (row, e) in list.dropFirst(first).prefix(rows).enumerated() {
+            let y = inner.y + 1 + row
+            let isSel = e.incident.id == selected?.incident.id
+            let (sym, symRole) = rowSymbol(e)
+            let p = policy(for: e.incident)
+            let tier = e.ladder.currentTier.map { "T\($0) \(p.tiers[$0].id)" } ?? "-"
+            let state = e.incident.state == .acknowledged ? "acked" : e.incident.state.rawValue
+            var x = inner.x
+            f.put(" \(sym) ", x: x, y: y, role: symRole)
+            x += 3
+            x += f.put(DisplayWidth.pad(e.incident.id, to: 5) + " " + DisplayWidth.pad(e.incident.severity.rawValue, to: 5)
+                       + DisplayWidth.pad(state, to: 9) + DisplayWidth.pad(tier.sanitized, to: cols.tier), x: x, y: y)
+            if let d = e.ladder.nextDeadline {
+                let secs = Ladder.seconds(from: now, to: d.at)
+                x += f.put(DisplayWidth.pad(deadlineLabel(d), to: 11), x: x, y: y)
+                x += f.put(DisplayWidth.padLeft(Countdown.format(secs), to: 8) + "  ", x: x, y: y, role: countdownRole(secs))
+            } else {
+                x += f.put(DisplayWidth.pad("-", to: 21), x: x, y: y)
+            }
+            x += f.put(DisplayWidth.pad((e.incident.customer ?? "-").sanitized, to: cols.customer) + " ", x: x, y: y)
+            f.put(e.incident.title.sanitized, x: x, y: y, limit: inner.maxX - x)
+            if isSel {
+                f.restyle(Rect(x: inner.x + 3, y: y, width: inner.width - 3, height: 1), role: focus == .list ? .selection : .selectionUnfocused)
+            }
+        }
+        if list.count > rows {
+            let more = " \(first + 1)-\(min(list.count, first + rows)) of \(list.count) "
+            f.put(more, x: r.maxX - DisplayWidth.of(more) - 2, y: r.maxY - 1, role: .dim)
+        }
+    }
+
+    struct ListColumns {
+        let tier: Int
+        let customer: Int
+        let header: String
+
+        init(width: Int) {
+            tier = width >= 120 ? 16 : 14
+            customer = width >= 120 ? 14 : 10
+            header = "   " + DisplayWidth.pad("ID", to: 6) + DisplayWidth.pad("SEV", to: 5) + DisplayWidth.pad("STATE", to: 9)
+                + DisplayWidth.pad("TIER", to: tier) + DisplayWidth.pad("NEXT", to: 21) + DisplayWidth.pad("CUSTOMER", to: customer + 1) + "TITLE"
+        }
+    }
+
+    // MARK: The selected incident
+
+    func drawDetail(_ f: inout Frame, _ r: Rect, _ selected: BoardEntry?) {
+        guard r.height >= 4 else { return }
+        guard let e = selected else {
+            box(&f, r, title: "No incident selected", focused: false)
+            f.put("Press n to open an incident, or : for the command line.", x: r.x + 2, y: r.y + 1, role: .dim, limit: r.width - 4)
+            return
+        }
+        let i = e.incident
+        let p = policy(for: i)
+        box(&f, r, title: "\(i.id)\(glyphs.separator)\(i.title.sanitized)", focused: false)
+        let inner = r.inner
+        var line1 = "\((i.customer ?? "no customer").sanitized)\(glyphs.separator)\(i.severity.rawValue)\(glyphs.separator)\(i.state.rawValue)"
+        line1 += "\(glyphs.separator)opened by \(i.opened.by.sanitized) \(shortTime(i.opened.at)) (\(age(i.opened.at)) ago)"
+        if let a = i.acknowledged { line1 += "\(glyphs.separator)acked by \(a.by.sanitized) \(shortTime(a.at))" }
+        if let res = i.resolved { line1 += "\(glyphs.separator)resolved by \(res.by.sanitized) \(shortTime(res.at))" }
+        f.put(line1, x: inner.x + 1, y: inner.y, limit: inner.width - 1)
+        var x = inner.x + 1
+        if let d = e.ladder.nextDeadline {
+            let secs = Ladder.seconds(from: now, to: d.at)
+            x += f.put("next: \(deadlineLabel(d)) ", x: x, y: inner.y + 1, role: .dim)
+            x += f.put(Countdown.format(secs), x: x, y: inner.y + 1, role: countdownRole(secs))
+        } else {
+            x += f.put(i.state == .resolved ? "resolved: no deadlines" : "no deadline", x: x, y: inner.y + 1, role: .dim)
+        }
+        if let u = e.ladder.nextCustomerUpdateAt, e.ladder.nextDeadline?.kind != .customerUpdate {
+            let secs = Ladder.seconds(from: now, to: u)
+            x += f.put("\(glyphs.separator)customer update ", x: x, y: inner.y + 1, role: .dim)
+            x += f.put(Countdown.format(secs), x: x, y: inner.y + 1, role: countdownRole(secs))
+        }
+        f.put("\(glyphs.separator)policy \(p.name.sanitized) v\(p.version)", x: x, y: inner.y + 1, role: .dim, limit: inner.maxX - x)
+
+        // The ladder spans the width; contacts and timeline share the rest.
+        let top = inner.y + 2
+        let ladderHeight = min(e.ladder.rungs.count + 2, inner.maxY - top)
+        drawLadder(&f, Rect(x: inner.x, y: top, width: inner.width, height: ladderHeight), e)
+        let lower = Rect(x: inner.x, y: top + ladderHeight, width: inner.width, height: inner.maxY - top - ladderHeight)
+        guard lower.height >= 3 else { return }
+        let split = max(36, inner.width * 9 / 20)
+        drawContacts(&f, Rect(x: lower.x, y: lower.y, width: split, height: lower.height), e)
+        drawTimeline(&f, Rect(x: lower.x + split, y: lower.y, width: lower.width - split, height: lower.height), i, p)
+    }
+
+    func age(_ d: Date) -> String {
+        let s = max(0, Int(now.timeIntervalSince(d)))
+        if s < 60 { return "\(s)s" }
+        if s < 3600 { return "\(s / 60)m" }
+        if s < 86400 { return "\(s / 3600)h\(s % 3600 / 60)m" }
+        return "\(s / 86400)d"
+    }
+
+    func drawLadder(_ f: inout Frame, _ r: Rect, _ e: BoardEntry) {
+        box(&f, r, title: "Tiers", focused: focus == .tiers)
+        let inner = r.inner
+        let shown = shownTier(e)
+        // Fixed columns: symbol 3, status 8, start 12, due 11, countdown 9.
+        let nameWidth = max(12, min(34, inner.width - 43 - 10))
+        for (k, rung) in e.ladder.rungs.enumerated() where k < inner.height {
+            let y = inner.y + k
+            var x = inner.x
+            func put(_ text: String, _ role: Role = .normal) {
+                x += f.put(text, x: x, y: y, role: role, limit: max(0, inner.maxX - x))
+            }
+            put(" \(glyphs.symbol(rung.status)) ", rung.status.role)
+            put(DisplayWidth.pad("T\(rung.index) \(rung.tier.name.sanitized)", to: nameWidth) + " ")
+            put(DisplayWidth.pad(rung.status.rawValue, to: 8), rung.status.role)
+            let start: String
+            if let s = rung.startAt {
+                start = (rung.isStarted ? "from " : "at ") + shortTime(s)
+            } else {
+                start = e.incident.state == .resolved ? "-" : "on escalation"
+            }
+            put(DisplayWidth.pad(start, to: 14), .dim)
+            put(DisplayWidth.pad(rung.dueAt.map { "due " + shortTime($0) } ?? "", to: 11), .dim)
+            if let secs = rung.remainingSeconds, rung.status != .done {
+                put(DisplayWidth.padLeft(Countdown.format(secs), to: 8) + " ", countdownRole(secs))
+            } else {
+                put(String(repeating: " ", count: 9))
+            }
+            let barWidth = inner.maxX - x - 1
+            if barWidth >= 4 {
+                let filled = Int((rung.progress * Double(barWidth)).rounded(.down))
+                put(String(repeating: glyphs.barFull, count: filled) + String(repeating: glyphs.barEmpty, count: barWidth - filled),
+                    rung.status == .overdue ? .overdue : rung.status == .done ? .done : .dim)
+            }
+            if focus == .tiers && k == shown {
+                f.restyle(Rect(x: inner.x + 3, y: y, width: nameWidth, height: 1), role: .selection)
+            }
+        }
+    }
+
+    func drawContacts(_ f: inout Frame, _ r: Rect, _ e: BoardEntry) {
+        let tier = shownTier(e)
+        let rung = e.ladder.rungs[tier]
+        box(&f, r, title: "Contacts\(glyphs.separator)T\(tier) \(rung.tier.name.sanitized)", focused: focus == .contacts)
+        let inner = r.inner
+        guard inner.height > 0 else { return }
+        if rung.contacts.isEmpty {
+            f.put("no contacts at this tier", x: inner.x + 1, y: inner.y, role: .dim)
+            return
+        }
+        let perContact = inner.height >= rung.contacts.count * 2 ? 2 : 1
+        for (k, c) in rung.contacts.enumerated() where k * perContact < inner.height {
+            let y = inner.y + k * perContact
+            let sym: (Character, Role) = c.outcome == .reached ? (glyphs.done, .done)
+                : c.outcome == nil ? (glyphs.pending, .pending) : (glyphs.overdue, .countdownWarning)
+            f.put(" \(sym.0) ", x: inner.x, y: y, role: sym.1)
+            var text = c.contact.name.sanitized
+            if let role = c.contact.role { text += " (\(role.sanitized))" }
+            text += "  " + (c.contact.phone?.sanitized ?? "no phone set")
+            if let mail = c.contact.email { text += "  \(mail.sanitized)" }
+            f.put(text, x: inner.x + 3, y: y, role: c.contact.phone == nil ? .dim : .normal, limit: inner.width - 3)
+            let outcome = c.outcome.map { "\($0.label) by \(c.by!.sanitized) \(shortTime(c.at!))" } ?? "not yet called"
+            if perContact == 2 {
+                f.put("   " + outcome, x: inner.x + 3, y: y + 1, role: c.outcome == nil ? .dim : .normal, limit: inner.width - 3)
+            }
+            if focus == .contacts && k == selectedContact {
+                f.restyle(Rect(x: inner.x + 3, y: y, width: inner.width - 3, height: 1), role: .selection)
+            }
+        }
+    }
+
+    func drawTimeline(_ f: inout Frame, _ r: Rect, _ i: Incident, _ p: Policy) {
+        let entries = Array(i.timeline.reversed())
+        let scroll = min(timelineScroll, max(0, entries.count - 1))
+        box(&f, r, title: "Timeline\(glyphs.separator)newest first\(scroll > 0 ? "\(glyphs.separator)\(scroll) newer above" : "")", focused: false)
+        let inner = r.inner
+        for (k, entry) in entries.dropFirst(scroll).prefix(inner.height).enumerated() {
+            let y = inner.y + k
+            let e = entry.event
+            var x = inner.x + 1
+            x += f.put(shortTime(e.at) + " ", x: x, y: y, role: .dim)
+            var who = e.operatorName.sanitized
+            if e.unixUser != e.operatorName && !e.operatorName.hasPrefix(e.unixUser + "@") { who += " (unix \(e.unixUser.sanitized))" }
+            x += f.put(DisplayWidth.pad(who, to: 12) + " ", x: x, y: y)
+            x += f.put(e.summary(policy: p), x: x, y: y, role: entry.isStale ? .stale : .normal, limit: inner.maxX - x)
+            if entry.isBackdated {
+                x += f.put("  [back-dated, recorded \(shortTime(e.recordedAt))]", x: x, y: y, role: .backdated, limit: inner.maxX - x)
+            }
+            if let why = entry.staleReason {
+                f.put("  [NOT APPLIED: \(why.sanitized)]", x: x, y: y, role: .stale, limit: inner.maxX - x)
+            }
+        }
+    }
+
+    // MARK: Bottom lines and overlays
+
+    func drawMessageLine(_ f: inout Frame, y: Int) {
+        switch overlay {
+        case let .prompt(p)?:
+            let label = promptLabel(p.purpose)
+            var x = f.put(label, x: 0, y: y, role: .prompt)
+            let room = f.width - x - 1
+            // Show the end of a long entry, where the cursor is.
+            var shown = p.text.sanitized
+            while DisplayWidth.of(shown) > room - 1, !shown.isEmpty { shown.removeFirst() }
+            x += f.put(shown, x: x, y: y)
+            f.put("▏", x: x, y: y, role: .prompt)
+        case let .confirmEscalate(id, tier)?:
+            let name = incidents[id].map { policy(for: $0).tiers[tier].name.sanitized } ?? "T\(tier)"
+            f.put("Escalate \(id) to T\(tier) \(name) now? y/Enter: yes · any other key: no", x: 0, y: y, role: .prompt)
+        case let .outcome(id, tier, contact)?:
+            let name = incidents[id].map { policy(for: $0).contacts(ofTier: tier, customer: $0.customer)[contact].name.sanitized } ?? "?"
+            f.put("Call to \(name) (\(id)): r/Enter reached · v voicemail · n no answer · Esc cancel", x: 0, y: y, role: .prompt)
+        default:
+            if let n = notice {
+                f.put(n.text.sanitized, x: 0, y: y, role: n.isError ? .error : .message)
+            }
+        }
+    }
+
+    func promptLabel(_ p: Prompt.Purpose) -> String {
+        switch p {
+        case let .resolve(id): "Resolve \(id): what fixed it (optional, Enter resolves, Esc cancels): "
+        case let .customerUpdate(id): "Customer update sent for \(id): "
+        case let .note(id): "Note on \(id): "
+        case .newTitle: "New incident title: "
+        case .newCustomer: "Customer (optional): "
+        case .newSeverity: "Severity (sev1-sev4): "
+        case .command: ":"
+        case .filter: "Filter: "
+        }
+    }
+
+    static let fullKeyBar: [(String, String)] = [("F1", "Help"), ("F2", "Ack"), ("F3", "Escalate"), ("F4", "Resolve"), ("F5", "Update"),
+                                                  ("F6", "Note"), ("F7", "New"), ("F8", "Filter"), ("F9", "Sort"), ("F10", "Quit")]
+    static let readOnlyKeyBar: [(String, String)] = [("F1", "Help"), ("F8", "Filter"), ("F9", "Sort"), ("F10", "Quit")]
+
+    func drawKeyBar(_ f: inout Frame, y: Int) {
+        var x = 0
+        for (key, label) in readOnly ? Model.readOnlyKeyBar : Model.fullKeyBar {
+            x += f.put(key, x: x, y: y, role: .keyBarKey)
+            x += f.put(DisplayWidth.pad(label, to: max(6, label.count + 1)), x: x, y: y, role: .keyBarLabel)
+        }
+        if x < f.width { f.fill(Rect(x: x, y: y, width: f.width - x, height: 1), role: .keyBarLabel) }
+        if readOnly { f.put(" READ-ONLY ", x: f.width - 11, y: y, role: .banner) }
+    }
+
+    public static let helpLines: [(String, String)] = [
+        ("↑ ↓  j k", "select an incident (or a tier, or a contact: see Tab)"),
+        ("Tab  Shift-Tab", "move between the list, the tiers and the contacts"),
+        ("a   F2", "acknowledge the selected incident"),
+        ("e   F3", "escalate to the next tier (asks to confirm)"),
+        ("r   F4", "resolve (asks for an optional message)"),
+        ("u   F5", "record a customer status update (message)"),
+        ("m   F6", "add a note"),
+        ("n   F7", "open a new incident (title, customer, severity)"),
+        ("Space  Enter", "on a contact: record a call (reached, voicemail, no answer)"),
+        (":", "command line: :ack K3F9  :notify K3F9 am  :resolve K3F9 restored"),
+        ("/   F8", "filter the list (Esc clears)"),
+        ("s   F9", "sort by urgency, severity or opening time"),
+        ("A", "show or hide resolved incidents"),
+        ("PgUp  PgDn", "scroll the timeline"),
+        ("?   F1", "this help (any key closes it)"),
+        ("q   F10", "quit"),
+    ]
+
+    func drawHelp(_ f: inout Frame) {
+        let lines = Model.helpLines
+        let w = min(f.width - 4, 84)
+        let h = min(f.height - 2, lines.count + 4)
+        let r = Rect(x: (f.width - w) / 2, y: max(1, (f.height - h) / 2), width: w, height: h)
+        f.fill(r, role: .help)
+        box(&f, r, title: readOnly ? "Keys (read-only viewer: actions are disabled)" : "Keys", focused: true)
+        for (k, (keys, what)) in lines.enumerated() where k < r.height - 3 {
+            f.put(DisplayWidth.pad(keys, to: 16), x: r.x + 2, y: r.y + 1 + k, role: .keyBarKey)
+            f.put(what, x: r.x + 19, y: r.y + 1 + k, role: .help, limit: r.width - 21)
+        }
+        f.put("Any key closes this help.", x: r.x + 2, y: r.maxY - 2, role: .dim)
+    }
+}

@@ -1,0 +1,174 @@
+import Dashboard
+import Escalation
+import Foundation
+import IncidentStore
+import Terminal
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The run loop: the one thread that owns the terminal. It blocks in poll(2)
+/// on the keyboard, the store watcher and a signal pipe, with a timeout to
+/// the next second boundary (or safety-net poll), so an idle screen costs
+/// next to nothing; it redraws only when the frame changed, and the terminal
+/// sends only the cells that did.
+final class DashboardLoop {
+    let ctx: Context
+    let follower: StoreFollower
+    let terminal: Terminal
+    var model: Model
+    private var policies: [String: Policy] = [:]
+    private var last: Frame?
+
+    init(ctx: Context, follower: StoreFollower, terminal: Terminal, readOnly: Bool) {
+        self.ctx = ctx
+        self.follower = follower
+        self.terminal = terminal
+        let tz = TimeZone.current.secondsFromGMT()
+        model = Model(now: ctx.now, storePath: ctx.store.path, operatorName: ctx.operatorName, readOnly: readOnly,
+                      glyphs: terminal.isUTF8 ? .unicode : .ascii, localOffsetSeconds: tz)
+        _ = model.update(.watchStatus(follower.watcher.usesInotify ? nil : follower.watcher.statusDescription))
+    }
+
+    /// Runs until the operator quits or a signal ends it; returns the exit code.
+    func run() -> Int32 {
+        SignalPipe.install()
+        defer { SignalPipe.uninstall() }
+        ctx.store.refresh()
+        publishStore(changed: nil)
+        if ProcessInfo.processInfo.environment["TIERWATCH_TEST_CRASH"] == "1" {
+            draw()
+            fatalError("TIERWATCH_TEST_CRASH: a forced crash, to test that the terminal is restored")
+        }
+        var second = Int(ctx.now.timeIntervalSince1970)
+        while true {
+            draw()
+            let now = ctx.now.timeIntervalSince1970
+            let toSecond = (now.rounded(.down) + 1 - now)
+            let timeout = min(toSecond, follower.secondsUntilPoll)
+            var fds = [
+                pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: SignalPipe.readFD, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: follower.watcher.fileDescriptor, events: Int16(POLLIN), revents: 0),
+            ]
+            let n = poll(&fds, follower.watcher.usesInotify ? 3 : 2, Int32((timeout * 1000).rounded(.up)))
+            if n < 0 && errno != EINTR { return 1 }
+
+            for sig in SignalPipe.drain() {
+                switch sig {
+                case SIGWINCH: terminal.resize()
+                default: return 0  // SIGINT, SIGTERM, SIGHUP: end cleanly
+                }
+            }
+            if fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return 1 }  // the terminal went away
+            if fds[0].revents & Int16(POLLIN) != 0 {
+                let keys = terminal.readKeys()
+                if terminal.readFailures > 50 { return 1 }  // readable but empty, again and again: vanished
+                for key in keys {
+                    if perform(model.update(.key(key))) { return 0 }
+                }
+            }
+            let change = follower.check()
+            if !change.isEmpty { publishStore(changed: change.incidents) }
+            let s = Int(ctx.now.timeIntervalSince1970)
+            if s != second {
+                second = s
+                _ = model.update(.tick(ctx.now))
+            }
+        }
+    }
+
+    private func draw() {
+        let frame = model.view(width: terminal.width, height: terminal.height)
+        if frame != last {
+            terminal.present(frame)
+            last = frame
+        }
+    }
+
+    /// Hands the store's incidents to the model, with the policies of the
+    /// incidents that changed (all of them the first time).
+    private func publishStore(changed: Set<String>?) {
+        var state = ctx.store.state
+        let ids = changed ?? Set(state.incidents.keys)
+        for id in ids {
+            if let i = state.incidents[id], policies[i.policyDigest] == nil { policies[i.policyDigest] = state.policy(for: i) }
+        }
+        _ = model.update(.store(incidents: state.incidents, policies: policies, badRecords: ctx.store.badRecordCount))
+    }
+
+    /// Carries out the model's commands; returns true to quit.
+    private func perform(_ commands: [Command]) -> Bool {
+        for command in commands {
+            switch command {
+            case .quit:
+                return true
+            case let .record(id, action, base):
+                do {
+                    let event = try ctx.record(on: id, at: nil, baseVersion: base) { _, _, _ in action }
+                    publishStore(changed: [id])
+                    let p = policies[model.incidents[id]?.policyDigest ?? ""] ?? .builtIn
+                    _ = model.update(.done("\(id): \(event.summary(policy: p))"))
+                } catch {
+                    _ = model.update(.failed("\(error)"))
+                }
+            case let .raise(title, customer, severity):
+                do {
+                    let event = try ctx.raise(title: title, customer: customer, severity: severity, at: nil)
+                    publishStore(changed: [event.incident])
+                    model.selectedID = event.incident
+                    _ = model.update(.done("opened \(event.incident): \(title.sanitized)"))
+                } catch {
+                    _ = model.update(.failed("\(error)"))
+                }
+            }
+        }
+        return false
+    }
+}
+
+/// Signals become bytes on a pipe the run loop polls: the handler does
+/// nothing else, and the loop handles them between frames.
+enum SignalPipe {
+    nonisolated(unsafe) static var readFD: Int32 = -1
+    nonisolated(unsafe) static var writeFD: Int32 = -1
+    static let handled = [SIGINT, SIGTERM, SIGHUP, SIGWINCH]
+
+    static func install() {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { return }
+        readFD = fds[0]
+        writeFD = fds[1]
+        for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        for sig in handled {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { sig in
+                var byte = UInt8(truncatingIfNeeded: sig)
+                _ = write(SignalPipe.writeFD, &byte, 1)
+            }
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = SA_RESTART
+            sigaction(sig, &action, nil)
+        }
+    }
+
+    static func uninstall() {
+        for sig in handled { signal(sig, SIG_DFL) }
+        if readFD >= 0 { close(readFD) }
+        if writeFD >= 0 { close(writeFD) }
+        readFD = -1
+        writeFD = -1
+    }
+
+    static func drain() -> [Int32] {
+        var out: [Int32] = []
+        var buf = [UInt8](repeating: 0, count: 64)
+        while readFD >= 0 {
+            let n = read(readFD, &buf, buf.count)
+            if n <= 0 { break }
+            out += buf[0..<n].map { Int32($0) }
+        }
+        return out
+    }
+}
