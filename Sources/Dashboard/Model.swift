@@ -22,6 +22,11 @@ public struct Model: Sendable {
         }
         public var purpose: Purpose
         public var text: String
+
+        public init(purpose: Purpose, text: String) {
+            self.purpose = purpose
+            self.text = text
+        }
     }
 
     public enum Overlay: Equatable, Sendable {
@@ -34,6 +39,11 @@ public struct Model: Sendable {
     public struct Notice: Equatable, Sendable {
         public var text: String
         public var isError: Bool
+
+        public init(text: String, isError: Bool) {
+            self.text = text
+            self.isError = isError
+        }
     }
 
     // The world, as the run loop last saw it.

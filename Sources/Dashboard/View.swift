@@ -139,13 +139,13 @@ extension Model {
             let isSel = e.incident.id == selected?.incident.id
             let (sym, symRole) = rowSymbol(e)
             let p = policy(for: e.incident)
-            let tier = e.ladder.currentTier.map { "T\($0) \(p.tiers[$0].id)" } ?? "-"
+            let tier = e.ladder.currentTier.map { cols.wide ? "T\($0) \(p.tiers[$0].id)" : "T\($0)" } ?? "-"
             let state = e.incident.state == .acknowledged ? "acked" : e.incident.state.rawValue
             var x = inner.x
             f.put(" \(sym) ", x: x, y: y, role: symRole)
             x += 3
             x += f.put(DisplayWidth.pad(e.incident.id, to: 5) + " " + DisplayWidth.pad(e.incident.severity.rawValue, to: 5)
-                       + DisplayWidth.pad(state, to: 9) + DisplayWidth.pad(tier.sanitized, to: cols.tier), x: x, y: y)
+                       + DisplayWidth.pad(state, to: cols.state) + DisplayWidth.pad(tier.sanitized, to: cols.tier), x: x, y: y)
             if let d = e.ladder.nextDeadline {
                 let secs = Ladder.seconds(from: now, to: d.at)
                 x += f.put(DisplayWidth.pad(deadlineLabel(d), to: 11), x: x, y: y)
@@ -165,15 +165,21 @@ extension Model {
         }
     }
 
+    /// Column widths of the list: narrow screens keep the title readable by
+    /// showing the tier as `T2` and a shorter customer.
     struct ListColumns {
+        let wide: Bool
+        let state: Int
         let tier: Int
         let customer: Int
         let header: String
 
         init(width: Int) {
-            tier = width >= 120 ? 16 : 14
+            wide = width >= 100
+            state = wide ? 9 : 7
+            tier = width >= 120 ? 16 : wide ? 14 : 5
             customer = width >= 120 ? 14 : 10
-            header = "   " + DisplayWidth.pad("ID", to: 6) + DisplayWidth.pad("SEV", to: 5) + DisplayWidth.pad("STATE", to: 9)
+            header = "   " + DisplayWidth.pad("ID", to: 6) + DisplayWidth.pad("SEV", to: 5) + DisplayWidth.pad("STATE", to: state)
                 + DisplayWidth.pad("TIER", to: tier) + DisplayWidth.pad("NEXT", to: 21) + DisplayWidth.pad("CUSTOMER", to: customer + 1) + "TITLE"
         }
     }
@@ -311,10 +317,12 @@ extension Model {
             let e = entry.event
             var x = inner.x + 1
             x += f.put(shortTime(e.at) + " ", x: x, y: y, role: .dim)
-            var who = e.operatorName.sanitized
-            if e.unixUser != e.operatorName && !e.operatorName.hasPrefix(e.unixUser + "@") { who += " (unix \(e.unixUser.sanitized))" }
-            x += f.put(DisplayWidth.pad(who, to: 12) + " ", x: x, y: y)
+            x += f.put(DisplayWidth.pad(e.operatorName.sanitized, to: 10) + " ", x: x, y: y)
             x += f.put(e.summary(policy: p), x: x, y: y, role: entry.isStale ? .stale : .normal, limit: inner.maxX - x)
+            // Operator names are claimed; show the Unix user when it differs.
+            if e.unixUser != e.operatorName && !e.operatorName.hasPrefix(e.unixUser + "@") {
+                x += f.put("  [unix \(e.unixUser.sanitized)]", x: x, y: y, role: .dim, limit: inner.maxX - x)
+            }
             if entry.isBackdated {
                 x += f.put("  [back-dated, recorded \(shortTime(e.recordedAt))]", x: x, y: y, role: .backdated, limit: inner.maxX - x)
             }
@@ -369,9 +377,11 @@ extension Model {
 
     func drawKeyBar(_ f: inout Frame, y: Int) {
         var x = 0
+        // htop's F-key bar; labels pad to 6 where there is room.
+        let roomy = f.width >= 100
         for (key, label) in readOnly ? Model.readOnlyKeyBar : Model.fullKeyBar {
             x += f.put(key, x: x, y: y, role: .keyBarKey)
-            x += f.put(DisplayWidth.pad(label, to: max(6, label.count + 1)), x: x, y: y, role: .keyBarLabel)
+            x += f.put(DisplayWidth.pad(label, to: roomy ? max(6, label.count + 1) : label.count + 1), x: x, y: y, role: .keyBarLabel)
         }
         if x < f.width { f.fill(Rect(x: x, y: y, width: f.width - x, height: 1), role: .keyBarLabel) }
         if readOnly { f.put(" READ-ONLY ", x: f.width - 11, y: y, role: .banner) }

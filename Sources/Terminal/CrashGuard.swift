@@ -37,7 +37,7 @@ public enum CrashGuard {
         resetCount = bytes.count
         haveTermios = tcgetattr(0, &savedTermios) == 0
         // Standard error to a temporary file while the screen is ours.
-        var template = Array((NSTemporaryDirectory() + "/tierwatch-stderr-XXXXXX").utf8CString)
+        var template = Array((NSTemporaryDirectory() as NSString).appendingPathComponent("tierwatch-stderr-XXXXXX").utf8CString)
         let fd = mkstemp(&template)
         if fd >= 0 {
             unlink(&template)

@@ -38,7 +38,7 @@ func monotonic() -> Double {
 }
 
 func makeTempDir(_ name: String) -> String {
-    var template = Array((NSTemporaryDirectory() + "/tierwatch-bench-\(name)-XXXXXX").utf8CString)
+    var template = Array((NSTemporaryDirectory() as NSString).appendingPathComponent("tierwatch-bench-\(name)-XXXXXX").utf8CString)
     return String(cString: mkdtemp(&template)!)
 }
 

@@ -15,19 +15,30 @@ struct Demo: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Where to create the demo store (default: a new temporary directory).", valueName: "dir"))
     var store: String?
 
+    @Flag(name: .long, help: "Only create the store and print its incidents; do not open the dashboard.")
+    var noDashboard = false
+
+    @OptionGroup var screen: ScreenOptions
+
     func run() throws {
         let path: String
         if let store {
             path = Context.absolute(store)
         } else {
-            var template = Array((NSTemporaryDirectory() + "/tierwatch-demo-XXXXXX").utf8CString)
+            var template = Array((NSTemporaryDirectory() as NSString).appendingPathComponent("tierwatch-demo-XXXXXX").utf8CString)
             guard let made = mkdtemp(&template) else { throw CLIError.usage("cannot create a temporary directory") }
             path = String(decoding: UnsafeRawBufferPointer(start: made, count: strlen(made)), as: UTF8.self)
         }
         let store = IncidentStore(path: path, host: IncidentStore.machineHostName)
         try DemoStore.populate(store, now: Date())
+        // On a terminal the demo is the dashboard; in a script, a listing.
+        if !noDashboard && isatty(0) == 1 && isatty(1) == 1 {
+            try openDashboard(try GlobalOptions.parse(["--store", path]), screen, readOnly: false)
+            print("Demo store: \(path)  (export TIERWATCH_STORE=\(path) to keep using it)")
+            return
+        }
         print("Demo store: \(path)")
-        print("Try: export TIERWATCH_STORE=\(path); tierwatch list; tierwatch show <ID>\n")
+        print("Try: export TIERWATCH_STORE=\(path); tierwatch list; tierwatch show <ID>; tierwatch\n")
         var state = store.state
         let now = Date()
         for e in Board.entries(&state, now: now, includeResolved: true) {

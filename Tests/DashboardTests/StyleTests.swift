@@ -1,0 +1,66 @@
+import Dashboard
+import Escalation
+import Testing
+
+/// Colour is never the only cue: each status has a symbol and a role.
+@Suite struct Styles {
+    func cell(_ f: Frame, containing text: String) -> (x: Int, y: Int)? {
+        for y in 0..<f.height {
+            let row = (0..<f.width).filter { !f[$0, y].isContinuation }.map { String(f[$0, y].character) }.joined()
+            if let r = row.range(of: text) { return (row.distance(from: row.startIndex, to: r.lowerBound), y) }
+        }
+        return nil
+    }
+
+    @Test func anOverdueIncidentIsMarkedBySymbolAndRole() throws {
+        let f = Scenes.several().view(width: 120, height: 40)
+        let at = try #require(cell(f, containing: "! G2D9"))
+        #expect(f[at.x, at.y].role == .overdue)
+        let countdown = try #require(cell(f, containing: "-02:00"))
+        #expect(f[countdown.x, countdown.y].role == .countdownCritical)
+    }
+
+    @Test func countdownsWarnUnderTwoMinutes() throws {
+        let f = Scenes.several().view(width: 120, height: 40)
+        let ceo = try #require(cell(f, containing: "02:00 "))
+        #expect([Role.countdownOK, .countdownWarning, .countdownCritical].contains(f[ceo.x, ceo.y].role))
+        var m = Scenes.several()
+        _ = m.update(.tick(Board.now.addingTimeInterval(61)))  // the CEO tier is now 59 s away
+        let later = m.view(width: 120, height: 40)
+        let c = try #require(cell(later, containing: "00:59"))
+        #expect(later[c.x, c.y].role == .countdownWarning)
+    }
+
+    @Test func theSelectedRowIsHighlighted() throws {
+        let f = Scenes.several().view(width: 120, height: 40)
+        let row = try #require(cell(f, containing: "20AJ  sev1"))
+        #expect(f[row.x + 2, row.y].role == .selection)
+    }
+
+    @Test func withoutUTF8TheScreenIsASCII() {
+        let m = Board.model(Board.several, glyphs: .ascii)
+        let text = m.view(width: 120, height: 40).text
+        #expect(text.unicodeScalars.allSatisfy { $0.isASCII })
+        #expect(text.contains("+- Tiers -") && text.contains("| v T0 Escalated"))
+    }
+
+    @Test func wideCharactersKeepColumnsAligned() {
+        var f = Frame(width: 12, height: 1)
+        f.put("東京|x", x: 0, y: 0)
+        #expect(f.text == "東京|x")
+        #expect(f[4, 0].character == "|")
+        f.put("ab東", x: 0, y: 0, limit: 3)  // a wide char that would straddle the limit becomes a space
+        #expect(f[2, 0].character == " " && f[3, 0].isContinuation == false)
+    }
+
+    @Test func everySizeFrom80x24To300x80Draws() {
+        let m = Scenes.several()
+        for (w, h) in [(80, 24), (100, 30), (120, 40), (200, 60), (240, 67), (300, 80)] {
+            let f = m.view(width: w, height: h)
+            let lines = f.text.split(separator: "\n", omittingEmptySubsequences: false)
+            #expect(lines.count == h)
+            #expect(lines.allSatisfy { DisplayWidth.of(String($0)) <= w })
+            #expect(f.text.contains("20AJ") && f.text.contains("F10Quit"))
+        }
+    }
+}
