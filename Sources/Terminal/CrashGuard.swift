@@ -23,7 +23,13 @@ public enum CrashGuard {
     nonisolated(unsafe) static var armed = false
     static let fatalSignals = [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE]
 
-    /// Call after newterm: saves what restoring needs.
+    /// Call before newterm: the tty modes to go back to (newterm already
+    /// changes some).
+    static func saveModes() {
+        haveTermios = tcgetattr(0, &savedTermios) == 0
+    }
+
+    /// Call after newterm: saves the reset strings and takes standard error.
     static func arm() {
         guard !armed else { return }
         armed = true
@@ -35,7 +41,6 @@ public enum CrashGuard {
         resetBytes = UnsafeMutablePointer<UInt8>.allocate(capacity: bytes.count)
         resetBytes!.initialize(from: bytes, count: bytes.count)
         resetCount = bytes.count
-        haveTermios = tcgetattr(0, &savedTermios) == 0
         // Standard error to a temporary file while the screen is ours.
         var template = Array((NSTemporaryDirectory() as NSString).appendingPathComponent("tierwatch-stderr-XXXXXX").utf8CString)
         let fd = mkstemp(&template)

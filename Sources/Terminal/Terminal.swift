@@ -50,6 +50,7 @@ public final class Terminal {
         if term.isEmpty || term == "dumb" || term == "unknown" { throw StartError.unusable(term: term.isEmpty ? "(unset)" : term) }
         setlocale(LC_ALL, "")
         isUTF8 = String(cString: nl_langinfo(nl_item(CODESET))).uppercased().replacingOccurrences(of: "-", with: "") == "UTF8"
+        CrashGuard.saveModes()
         guard let output = fdopen(1, "w"), let input = fdopen(0, "r"),
               let s = newterm(nil, output, input) else { throw StartError.unknown(term: term) }
         screen = s
@@ -167,11 +168,15 @@ public final class Terminal {
         if ioctl(1, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_row > 0, ws.ws_col > 0 {
             _ = resizeterm(Int32(ws.ws_row), Int32(ws.ws_col))
         }
+        syncSize()
+    }
+
+    private func syncSize() {
         var rows: Int32 = 0, cols: Int32 = 0
         tw_size(&rows, &cols)
+        if Int(cols) != width || Int(rows) != height { invalidate() }
         width = Int(cols)
         height = Int(rows)
-        invalidate()
     }
 
     public func bell() { _ = beep() }
@@ -185,7 +190,9 @@ public final class Terminal {
             if r == ERR { break }
             if r == KEY_CODE_YES {
                 if let k = Terminal.key(code: Int32(ch)) { keys.append(k) }
-                if Int32(ch) == KEY_RESIZE { resize() }
+                // resizeterm() queues a KEY_RESIZE of its own: only take the
+                // new size here; calling resize() again would queue another.
+                if Int32(ch) == KEY_RESIZE { syncSize() }
             } else if let scalar = Unicode.Scalar(UInt32(ch)) {
                 keys.append(Terminal.key(scalar: scalar))
             }

@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+
+/// The real binary in a real terminal (tmux).
+@Suite(.serialized) struct DashboardInATerminal {
+    func dashboard(_ s: TempStore, width: Int = 120, height: Int = 40, extra: String = "", env: [String: String] = [:]) -> Tmux {
+        var e = ["TIERWATCH_STORE": s.path, "TIERWATCH_OPERATOR": "bob", "TIERWATCH_HOST": "noc1", "TERM": "xterm-256color", "LANG": "C.UTF-8"]
+        for (k, v) in env { e[k] = v }
+        return Tmux(width: width, height: height, command: "\(Binary.tierwatch) \(extra)", env: e)
+    }
+
+    @Test func showsTheLadderAndACountdownThatTicks() throws {
+        let s = TempStore(); defer { s.cleanup() }
+        let id = s.raise("SIP trunk down", extra: ["--at", "-8m"])
+        let t = dashboard(s)
+        #expect(t.wait(for: "T1 Management notified"))
+        #expect(t.screen.contains(id) && t.screen.contains("Jane Roe (account)  +1 555 0101"))
+        let countdown = { (screen: String) -> String? in
+            screen.split(separator: "\n").first { $0.contains("T1 Management notified") }?
+                .split(separator: " ").first { $0.count == 5 && $0.contains(":") && $0.first!.isNumber }.map(String.init)
+        }
+        let first = countdown(t.screen)
+        #expect(first != nil)
+        usleep(2_100_000)
+        let second = countdown(t.screen)
+        #expect(second != nil && second != first, "the countdown ticked: \(first ?? "?") then \(second ?? "?")")
+        t.send("q")
+        #expect(t.wait(for: "EXIT=0") && t.terminalRestored)
+    }
+
+    @Test func aAcknowledgesInTheStoreAsTheOperator() throws {
+        let s = TempStore(); defer { s.cleanup() }
+        let id = s.raise()
+        let t = dashboard(s)
+        #expect(t.wait(for: id))
+        t.send("a")
+        #expect(t.wait(for: "\(id): acknowledged"))
+        let j = try s.json("show", id)
+        #expect(j["state"] as? String == "acknowledged" && j["acknowledged_by"] as? String == "bob")
+        t.send("a")
+        #expect(t.wait(for: "already acknowledged by bob"))
+        t.send("q")
+        #expect(t.wait(for: "EXIT=0"))
+    }
+
+    @Test func anIncidentRaisedElsewhereAppears() {
+        let s = TempStore(); defer { s.cleanup() }
+        let t = dashboard(s)
+        #expect(t.wait(for: "No open incidents. All clear."))
+        let id = s.raise("Raised by another operator")
+        #expect(t.wait(for: "Raised by another operator", timeout: 3))
+        #expect(t.screen.contains(id))
+        t.send("q")
+        #expect(t.wait(for: "EXIT=0"))
+    }
+
+    @Test func resizingRelaysTheScreenOut() {
+        let s = TempStore(); defer { s.cleanup() }
+        s.raise()
+        let t = dashboard(s)
+        #expect(t.wait(for: "Incidents"))
+        t.resize(90, 30)
+        #expect(t.wait(for: String(repeating: "─", count: 60) + "┐"))
+        let wide = t.screen.split(separator: "\n").first { $0.hasPrefix("┌─ Incidents") }
+        #expect(wide.map { $0.count == 90 } == true, "the list box spans the new width")
+        t.resize(60, 20)
+        #expect(t.wait(for: "Terminal too small: 60×20"))
+        t.resize(120, 40)
+        #expect(t.wait(for: "T1 Management notified"), "recovers when enlarged")
+        t.send("q")
+        #expect(t.wait(for: "EXIT=0") && t.terminalRestored)
+    }
+
+    @Test func sigtermAndSighupEndCleanly() {
+        for signal in ["TERM", "HUP", "INT"] {
+            let s = TempStore(); defer { s.cleanup() }
+            let t = Tmux(command: "sh -c 'echo $$ > \(s.path)/pid; exec \(Binary.tierwatch)'",
+                         env: ["TIERWATCH_STORE": s.path, "TERM": "xterm-256color", "LANG": "C.UTF-8"])
+            #expect(t.wait(for: "All clear"))
+            let pid = (try? String(contentsOfFile: s.path + "/pid", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            _ = Binary.run(["-\(signal)", pid], executable: "/bin/kill")
+            #expect(t.wait(for: "EXIT=0"), "SIG\(signal)")
+            #expect(t.terminalRestored, "SIG\(signal)")
+        }
+    }
+
+    @Test func aCrashRestoresTheTerminalBeforeTheReport() {
+        let s = TempStore(); defer { s.cleanup() }
+        let t = dashboard(s, env: ["TIERWATCH_TEST_CRASH": "1"])
+        #expect(t.wait(for: "EXIT=13"), "killed by a trap signal: the shell reports 128+n")
+        #expect(t.wait(for: "forced crash"), "the report is readable after the restore")
+        #expect(t.terminalRestored)
+    }
+
+    @Test func aDumbTerminalExitsTwoWithAMessage() {
+        let s = TempStore(); defer { s.cleanup() }
+        let t = dashboard(s, env: ["TERM": "dumb"])
+        #expect(t.wait(for: "EXIT=2"))
+        #expect(t.screen.contains("TERM=dumb cannot draw the dashboard"))
+        let unknown = dashboard(s, env: ["TERM": "no-such-terminal-type"])
+        #expect(unknown.wait(for: "EXIT=2"))
+        #expect(unknown.screen.contains("not in the terminfo database"))
+        let notATTY = Binary.run([], store: s.path)
+        #expect(notATTY.status == 2 && notATTY.stderr.contains("needs a terminal"))
+    }
+}
