@@ -16,14 +16,16 @@ public struct Glyphs: Equatable, Sendable {
     public var overdue: Character
     public var pending: Character
     public var warning: String
+    /// A countdown under the warning threshold, on the wall.
+    public var warningMark: Character
     public var separator: String
 
     public static let unicode = Glyphs(horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐", bottomLeft: "└",
                                        bottomRight: "┘", barFull: "█", barEmpty: "░", done: "✓", active: "●",
-                                       overdue: "!", pending: "○", warning: "⚠", separator: " · ")
+                                       overdue: "!", pending: "○", warning: "⚠", warningMark: "▲", separator: " · ")
     public static let ascii = Glyphs(horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+",
                                      bottomRight: "+", barFull: "#", barEmpty: ".", done: "v", active: "*",
-                                     overdue: "!", pending: "o", warning: "!!", separator: " - ")
+                                     overdue: "!", pending: "o", warning: "!!", warningMark: "^", separator: " - ")
 
     public func symbol(_ s: Ladder.Status) -> Character {
         switch s {

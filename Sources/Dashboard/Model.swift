@@ -133,6 +133,8 @@ public enum Message: Sendable {
     case watchStatus(String?)
     /// The result of a command the loop carried out.
     case done(String)
+    /// An incident this screen asked to open was opened.
+    case opened(id: String, title: String)
     case failed(String)
 }
 
@@ -149,5 +151,7 @@ public enum Command: Equatable, Sendable {
     /// Record an action on an incident, as seen at `baseVersion`.
     case record(incident: String, action: Action, baseVersion: Int)
     case raise(title: String, customer: String?, severity: Severity)
+    /// Ring the terminal's bell (a flash where it has no bell): the wall's breach alarm.
+    case bell
     case quit
 }

@@ -16,6 +16,10 @@ extension Model {
             watchWarning = w
         case let .done(text):
             notice = Notice(text: text, isError: false)
+        case let .opened(id, title):
+            selectedID = id
+            resetDetail()
+            notice = Notice(text: "opened \(id): \(title.sanitized)", isError: false)
         case let .failed(text):
             notice = Notice(text: text, isError: true)
         case let .key(key):

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dashboard
 import Foundation
 import IncidentStore
+import Escalation
 import Terminal
 
 /// Options of every screen: the theme and how the store is watched.
@@ -26,16 +27,24 @@ struct ScreenOptions: ParsableArguments {
 
 /// Opens the dashboard; `readOnly` is the viewer.
 func openDashboard(_ global: GlobalOptions, _ screen: ScreenOptions, readOnly: Bool) throws {
+    try openScreen(global, screen) { ctx, terminal in
+        Model(now: ctx.now, storePath: ctx.store.path, operatorName: ctx.operatorName, readOnly: readOnly,
+              glyphs: terminal.isUTF8 ? .unicode : .ascii, localOffsetSeconds: TimeZone.current.secondsFromGMT())
+    }
+}
+
+/// Starts the terminal and runs a screen on the store until it quits.
+func openScreen(_ global: GlobalOptions, _ options: ScreenOptions, _ make: (Context, Terminal) -> any Screen) throws {
     let ctx = try Context(global)
-    let (theme, noColor) = try screen.loadTheme()
-    let follower = try screen.watching.follower(for: ctx.store)
+    let (theme, noColor) = try options.loadTheme()
+    let follower = try options.watching.follower(for: ctx.store)
     let terminal: Terminal
     do {
         terminal = try Terminal(theme: theme, noColor: noColor)
     } catch {
         throw CLIError.usage("\(error)")
     }
-    let loop = DashboardLoop(ctx: ctx, follower: follower, terminal: terminal, readOnly: readOnly)
+    let loop = ScreenLoop(ctx: ctx, follower: follower, terminal: terminal, screen: make(ctx, terminal))
     let code = loop.run()
     terminal.stop()
     if code != 0 { throw ExitCode(code) }
@@ -61,4 +70,35 @@ struct ViewCommand: ParsableCommand {
     @OptionGroup var screen: ScreenOptions
 
     func run() throws { try openDashboard(global, screen, readOnly: true) }
+}
+
+struct WallCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wall",
+        abstract: "The NOC wall display: the most urgent countdown in big digits, every active incident below.",
+        discussion: "Read-only. Keys: q quit, space pause rotation, ? help. Example: tierwatch wall --theme wall --rotate 10s --bell")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var screen: ScreenOptions
+    @Option(name: .long, help: ArgumentHelp("Cycle the big panel through the urgent incidents this often, e.g. 10s.", valueName: "interval"))
+    var rotate: String?
+    @Option(name: .long, help: ArgumentHelp("A countdown under this is a warning (default 2m).", valueName: "duration"))
+    var warning: String = "2m"
+    @Flag(name: .long, help: "Ring the bell (or flash) once for each breach.")
+    var bell = false
+
+    func run() throws {
+        guard let warn = TimeSpan(parsing: warning), warn.seconds > 0 else {
+            throw CLIError.usage("--warning '\(warning)': write a duration such as 90s, 2m or 5m")
+        }
+        var every: TimeInterval?
+        if let rotate {
+            guard let r = TimeSpan(parsing: rotate), r.seconds >= 1 else {
+                throw CLIError.usage("--rotate '\(rotate)': write a duration such as 10s or 1m")
+            }
+            every = TimeInterval(r.seconds)
+        }
+        try openScreen(global, screen) { ctx, terminal in
+            Wall(now: ctx.now, glyphs: terminal.isUTF8 ? .unicode : .ascii, warningSeconds: warn.seconds, rotateEvery: every, bell: bell)
+        }
+    }
 }

@@ -13,21 +13,19 @@ import Glibc
 /// the next second boundary (or safety-net poll), so an idle screen costs
 /// next to nothing; it redraws only when the frame changed, and the terminal
 /// sends only the cells that did.
-final class DashboardLoop {
+final class ScreenLoop {
     let ctx: Context
     let follower: StoreFollower
     let terminal: Terminal
-    var model: Model
+    var model: any Screen
     private var policies: [String: Policy] = [:]
     private var last: Frame?
 
-    init(ctx: Context, follower: StoreFollower, terminal: Terminal, readOnly: Bool) {
+    init(ctx: Context, follower: StoreFollower, terminal: Terminal, screen: any Screen) {
         self.ctx = ctx
         self.follower = follower
         self.terminal = terminal
-        let tz = TimeZone.current.secondsFromGMT()
-        model = Model(now: ctx.now, storePath: ctx.store.path, operatorName: ctx.operatorName, readOnly: readOnly,
-                      glyphs: terminal.isUTF8 ? .unicode : .ascii, localOffsetSeconds: tz)
+        model = screen
         _ = model.update(.watchStatus(follower.watcher.usesInotify ? nil : follower.watcher.statusDescription))
     }
 
@@ -70,11 +68,11 @@ final class DashboardLoop {
                 }
             }
             let change = follower.check()
-            if !change.isEmpty { publishStore(changed: change.incidents) }
+            if !change.isEmpty { if perform(publishStore(changed: change.incidents)) { return 0 } }
             let s = Int(ctx.now.timeIntervalSince1970)
             if s != second {
                 second = s
-                _ = model.update(.tick(ctx.now))
+                if perform(model.update(.tick(ctx.now))) { return 0 }
             }
         }
     }
@@ -89,13 +87,14 @@ final class DashboardLoop {
 
     /// Hands the store's incidents to the model, with the policies of the
     /// incidents that changed (all of them the first time).
-    private func publishStore(changed: Set<String>?) {
+    @discardableResult
+    private func publishStore(changed: Set<String>?) -> [Command] {
         var state = ctx.store.state
         let ids = changed ?? Set(state.incidents.keys)
         for id in ids {
             if let i = state.incidents[id], policies[i.policyDigest] == nil { policies[i.policyDigest] = state.policy(for: i) }
         }
-        _ = model.update(.store(incidents: state.incidents, policies: policies, badRecords: ctx.store.badRecordCount))
+        return model.update(.store(incidents: state.incidents, policies: policies, badRecords: ctx.store.badRecordCount))
     }
 
     /// Carries out the model's commands; returns true to quit.
@@ -108,7 +107,7 @@ final class DashboardLoop {
                 do {
                     let event = try ctx.record(on: id, at: nil, baseVersion: base) { _, _, _ in action }
                     publishStore(changed: [id])
-                    let p = policies[model.incidents[id]?.policyDigest ?? ""] ?? .builtIn
+                    let p = policies[ctx.store.state.incidents[id]?.policyDigest ?? ""] ?? .builtIn
                     _ = model.update(.done("\(id): \(event.summary(policy: p))"))
                 } catch {
                     _ = model.update(.failed("\(error)"))
@@ -117,11 +116,12 @@ final class DashboardLoop {
                 do {
                     let event = try ctx.raise(title: title, customer: customer, severity: severity, at: nil)
                     publishStore(changed: [event.incident])
-                    model.selectedID = event.incident
-                    _ = model.update(.done("opened \(event.incident): \(title.sanitized)"))
+                    _ = model.update(.opened(id: event.incident, title: title))
                 } catch {
                     _ = model.update(.failed("\(error)"))
                 }
+            case .bell:
+                terminal.bell()
             }
         }
         return false

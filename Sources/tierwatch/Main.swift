@@ -13,7 +13,7 @@ struct Tierwatch: ParsableCommand {
         incident, ack on a resolved incident), 2 usage or configuration error.
         """,
         subcommands: [
-            DashboardCommand.self, ViewCommand.self, Raise.self, Ack.self, Escalate.self, Resolve.self, Reopen.self, Notify.self,
+            DashboardCommand.self, ViewCommand.self, WallCommand.self, Raise.self, Ack.self, Escalate.self, Resolve.self, Reopen.self, Notify.self,
             CustomerUpdate.self, Note.self, List.self, Show.self, Export.self,
             Watch.self, Doctor.self, PolicyCommand.self, Demo.self,
         ],

@@ -1,0 +1,285 @@
+import Escalation
+import Foundation
+
+/// The NOC wall: the most urgent countdown of all open incidents in big
+/// digits, who to call under it, and every other active incident one line
+/// each, ordered by deadline. Read-only by construction: its keys are q,
+/// space and ?, and its commands are only `.bell` and `.quit`.
+public struct Wall: Screen, Sendable {
+    public enum Urgency: Sendable, Equatable { case normal, warning, breached }
+
+    public var now: Date
+    public var incidents: [String: Incident] = [:]
+    public var policies: [String: Policy] = [:]
+    public var glyphs: Glyphs
+    /// A countdown under this many seconds is a warning.
+    public var warningSeconds: Int
+    /// Cycle the big panel through the urgent incidents this often (nil: no rotation).
+    public var rotateEvery: TimeInterval?
+    public var bell: Bool
+    public var paused = false
+    public var showHelp = false
+    public var watchWarning: String?
+    public var badRecords = 0
+    /// Which urgent incident the big panel shows, by position in the urgent list.
+    public private(set) var rotation = 0
+    private var lastRotation: Date
+    /// Breaches already announced: a breach rings the bell and takes the big
+    /// panel once.
+    private var announced: Set<String> = []
+    private var pinned: String?
+
+    public init(now: Date, glyphs: Glyphs = .unicode, warningSeconds: Int = 120, rotateEvery: TimeInterval? = nil, bell: Bool = false) {
+        self.now = now
+        self.glyphs = glyphs
+        self.warningSeconds = warningSeconds
+        self.rotateEvery = rotateEvery
+        self.bell = bell
+        lastRotation = now
+    }
+
+    func policy(for i: Incident) -> Policy { policies[i.policyDigest] ?? .builtIn }
+
+    /// Open incidents with a deadline first, most urgent first; then open
+    /// incidents without one.
+    public var entries: [BoardEntry] {
+        incidents.values.filter { $0.state != .resolved }
+            .map { BoardEntry(incident: $0, ladder: Ladder(incident: $0, policy: policy(for: $0), at: now)) }
+            .sorted(by: BoardEntry.moreUrgent)
+    }
+
+    public func urgency(_ e: BoardEntry) -> Urgency {
+        guard let d = e.ladder.nextDeadline else { return .normal }
+        let s = Ladder.seconds(from: now, to: d.at)
+        return s < 0 ? .breached : s < warningSeconds ? .warning : .normal
+    }
+
+    /// The incident in the big panel.
+    public func featured(_ list: [BoardEntry]) -> BoardEntry? {
+        if let pinned, let e = list.first(where: { $0.incident.id == pinned }), urgency(e) == .breached { return e }
+        let urgent = list.filter { urgency($0) != .normal }
+        guard rotateEvery != nil, urgent.count > 1 else { return list.first }
+        return urgent[rotation % urgent.count]
+    }
+
+    public mutating func update(_ message: Message) -> [Command] {
+        switch message {
+        case let .key(key):
+            if showHelp { showHelp = false; return [] }
+            switch key {
+            case .char("q"), .function(10): return [.quit]
+            case .char(" "): paused.toggle()
+            case .char("?"), .function(1): showHelp = true
+            default: break
+            }
+            return []
+        case let .tick(t):
+            now = t
+            if let every = rotateEvery, !paused, now.timeIntervalSince(lastRotation) >= every {
+                rotation += 1
+                lastRotation = now
+                pinned = nil
+            }
+            return checkBreaches()
+        case let .store(incidents, policies, bad):
+            self.incidents = incidents
+            self.policies = policies
+            badRecords = bad
+            return checkBreaches()
+        case let .watchStatus(w):
+            watchWarning = w
+            return []
+        case .done, .failed, .opened:
+            return []
+        }
+    }
+
+    /// A deadline that has just passed takes the big panel at once and, with
+    /// `--bell`, rings once.
+    private mutating func checkBreaches() -> [Command] {
+        var fresh = false
+        for e in entries where urgency(e) == .breached {  // most urgent first
+            guard let d = e.ladder.nextDeadline else { continue }
+            let key = "\(e.incident.id)@\(d.at.timeIntervalSince1970)"
+            if announced.insert(key).inserted {
+                if !fresh { pinned = e.incident.id }
+                fresh = true
+                lastRotation = now
+            }
+        }
+        // Several breaches seen at once ring once.
+        return fresh && bell ? [.bell] : []
+    }
+
+    // MARK: Drawing
+
+    public func view(width: Int, height: Int) -> Frame {
+        var f = Frame(width: width, height: height)
+        guard width >= 40, height >= 12 else {
+            f.put("Too small for the wall: \(width)×\(height); it needs 40×12.", x: 0, y: 0, role: .error)
+            return f
+        }
+        let list = entries
+        drawHeader(&f, open: list.count)
+        let footer = height - 1
+        if list.isEmpty {
+            drawAllClear(&f, top: 1, bottom: footer)
+        } else {
+            let big = featured(list)!
+            let panelBottom = drawFeatured(&f, big, top: 1, list: list)
+            drawOthers(&f, list.filter { $0.incident.id != big.incident.id }, top: panelBottom + 1, bottom: footer)
+        }
+        drawFooter(&f, y: footer, urgentCount: list.filter { urgency($0) != .normal }.count)
+        if showHelp { drawHelp(&f) }
+        return f
+    }
+
+    func drawHeader(_ f: inout Frame, open: Int) {
+        f.fill(Rect(x: 0, y: 0, width: f.width, height: 1), role: .header)
+        let clock = String(ISOTime.format(now).dropFirst(11).dropLast())
+        f.put(" tierwatch wall\(glyphs.separator)\(clock) UTC\(glyphs.separator)\(open) open", x: 0, y: 0, role: .header)
+        var warnings: [String] = []
+        if badRecords > 0 { warnings.append("\(glyphs.warning) \(badRecords) bad records") }
+        if let w = watchWarning { warnings.append("\(glyphs.warning) STALE? \(w.sanitized)") }
+        if !warnings.isEmpty {
+            let text = " " + warnings.joined(separator: "  ") + " "
+            let w = min(DisplayWidth.of(text), f.width / 2)
+            f.put(DisplayWidth.truncate(text, to: w), x: f.width - w, y: 0, role: .headerWarning)
+        }
+    }
+
+    func label(_ d: Ladder.Deadline, _ p: Policy) -> String {
+        switch d.kind {
+        case let .tierStart(i): "T\(i) \(p.tiers[i].name) starts"
+        case let .tierDue(i): "T\(i) \(p.tiers[i].name) due"
+        case .customerUpdate: "customer update due"
+        }
+    }
+
+    /// Who to call for the featured deadline: the tier's contacts not yet
+    /// reached (the customer's own where the policy names them).
+    func whoToCall(_ e: BoardEntry) -> String {
+        guard let d = e.ladder.nextDeadline else { return "" }
+        let tier: Int
+        switch d.kind {
+        case let .tierStart(i), let .tierDue(i): tier = i
+        case .customerUpdate: return "send the customer a status update"
+        }
+        let open = e.ladder.rungs[tier].contacts.filter { $0.outcome != .reached }
+        guard !open.isEmpty else { return "" }
+        return "call " + open.map { c in c.contact.name.sanitized + (c.contact.phone.map { " \($0.sanitized)" } ?? "") }
+            .joined(separator: glyphs.separator)
+    }
+
+    /// Returns the last row the panel used.
+    func drawFeatured(_ f: inout Frame, _ e: BoardEntry, top: Int, list: [BoardEntry]) -> Int {
+        let p = policy(for: e.incident)
+        let u = urgency(e)
+        let secs = e.ladder.nextDeadline.map { Ladder.seconds(from: now, to: $0.at) }
+        let text = secs.map { Countdown.format($0) } ?? "--:--"
+        let digitRole: Role = u == .breached ? .wallBreached : u == .warning ? .wallWarning : .wallDigits
+        // The digits take up to half the screen, at least 5 rows.
+        let maxHeight = max(5, (f.height - 4) / 2)
+        let v = BigText.scale(text, width: f.width - 4, height: maxHeight)
+        let size = BigText.size(text, scale: v)
+        let panel = Rect(x: 0, y: top, width: f.width, height: size.height + 5)
+        if u != .normal {
+            // Shape as well as colour: a filled, framed panel for warning and breach.
+            f.fill(panel, role: digitRole)
+            let mark = u == .breached ? "\(glyphs.overdue)\(glyphs.overdue) BREACHED \(glyphs.overdue)\(glyphs.overdue)" : "\(glyphs.warning) WARNING"
+            f.put(" \(mark) ", x: 2, y: top, role: digitRole)
+        }
+        BigText.draw(text, in: &f, x: (f.width - size.width) / 2, y: top + 1, scale: v,
+                     ink: glyphs.barFull, role: digitRole)
+        let lineRole: Role = u == .normal ? .normal : digitRole
+        let what = "\(e.incident.id)\(glyphs.separator)\((e.incident.customer ?? "no customer").sanitized)\(glyphs.separator)\(e.incident.severity.rawValue)\(glyphs.separator)\(e.ladder.nextDeadline.map { label($0, p).sanitized } ?? "no deadline")"
+        let y1 = top + size.height + 2
+        centred(&f, what, y: y1, role: lineRole)
+        centred(&f, e.incident.title.sanitized, y: y1 + 1, role: lineRole)
+        centred(&f, whoToCall(e), y: y1 + 2, role: u == .normal ? .active : lineRole)
+        if rotateEvery != nil {
+            let urgent = list.filter { urgency($0) != .normal }
+            if urgent.count > 1, let k = urgent.firstIndex(where: { $0.incident.id == e.incident.id }) {
+                f.put("\(k + 1)/\(urgent.count)", x: f.width - 6, y: top, role: lineRole)
+            }
+        }
+        return panel.maxY - 1
+    }
+
+    func centred(_ f: inout Frame, _ text: String, y: Int, role: Role) {
+        let t = DisplayWidth.truncate(text, to: f.width - 2)
+        f.put(t, x: max(1, (f.width - DisplayWidth.of(t)) / 2), y: y, role: role)
+    }
+
+    /// One line per other incident; when they do not all fit, the last line
+    /// counts those not shown and gives their earliest deadline, so no
+    /// incident is ever silently dropped.
+    func drawOthers(_ f: inout Frame, _ others: [BoardEntry], top: Int, bottom: Int) {
+        let rows = bottom - top
+        guard rows > 0, !others.isEmpty else { return }
+        let shown = others.count <= rows ? others.count : rows - 1
+        for (k, e) in others.prefix(shown).enumerated() {
+            let y = top + k
+            let u = urgency(e)
+            let sym: (Character, Role) = u == .breached ? (glyphs.overdue, .overdue) : u == .warning ? (glyphs.warningMark, .countdownWarning) : (glyphs.active, .active)
+            var x = f.put(" \(sym.0) ", x: 0, y: y, role: sym.1)
+            x += f.put(DisplayWidth.pad(e.incident.id, to: 6) + DisplayWidth.pad(e.incident.severity.rawValue, to: 6), x: x, y: y)
+            if let d = e.ladder.nextDeadline {
+                let s = Ladder.seconds(from: now, to: d.at)
+                x += f.put(DisplayWidth.padLeft(Countdown.format(s), to: 9) + "  ", x: x, y: y,
+                           role: s < 0 ? .countdownCritical : s < warningSeconds ? .countdownWarning : .countdownOK)
+                x += f.put(DisplayWidth.pad(label(d, policy(for: e.incident)).sanitized, to: 34), x: x, y: y)
+            } else {
+                x += f.put(DisplayWidth.pad("no deadline", to: 45), x: x, y: y, role: .dim)
+            }
+            x += f.put(DisplayWidth.pad((e.incident.customer ?? "-").sanitized, to: 12), x: x, y: y)
+            f.put(e.incident.title.sanitized, x: x, y: y, limit: f.width - x)
+        }
+        if shown < others.count {
+            let hidden = others.dropFirst(shown)
+            let earliest = hidden.compactMap(\.ladder.nextDeadline).map(\.at).min()
+            let when = earliest.map { "earliest deadline in \(Countdown.format(Ladder.seconds(from: now, to: $0)))" } ?? "none with a deadline"
+            f.put(" + \(hidden.count) more open incident\(hidden.count == 1 ? "" : "s") not shown (\(when))", x: 0, y: top + shown, role: .headerWarning, limit: f.width)
+        }
+    }
+
+    func drawAllClear(_ f: inout Frame, top: Int, bottom: Int) {
+        let text = "ALL CLEAR"
+        let v = BigText.scale(text, width: f.width - 4, height: max(5, (bottom - top) / 2))
+        let size = BigText.size(text, scale: v)
+        let y = top + max(1, (bottom - top - size.height - 2) / 2)
+        if size.width <= f.width {
+            BigText.draw(text, in: &f, x: (f.width - size.width) / 2, y: y, scale: v, ink: glyphs.barFull, role: .wallCalm)
+        } else {
+            centred(&f, text, y: y, role: .wallCalm)
+        }
+        let lastResolved = incidents.values.compactMap(\.resolved?.at).max()
+        let since = lastResolved.map { "No open incidents. The last one was resolved \(ago($0)) ago." } ?? "No incidents in this store yet."
+        centred(&f, since, y: y + size.height + 1, role: .wallCalm)
+    }
+
+    func ago(_ d: Date) -> String {
+        let s = max(0, Int(now.timeIntervalSince(d)))
+        if s < 3600 { return "\(s / 60)m" }
+        if s < 86400 { return "\(s / 3600)h \(s % 3600 / 60)m" }
+        return "\(s / 86400)d \(s % 86400 / 3600)h"
+    }
+
+    func drawFooter(_ f: inout Frame, y: Int, urgentCount: Int) {
+        f.fill(Rect(x: 0, y: y, width: f.width, height: 1), role: .keyBarLabel)
+        var text = " q quit\(glyphs.separator)space \(paused ? "resume" : "pause") rotation\(glyphs.separator)? help"
+        if let every = rotateEvery {
+            text += "\(glyphs.separator)" + (paused ? "rotation paused" : "rotating every \(Int(every))s among \(urgentCount) urgent")
+        }
+        f.put(text, x: 0, y: y, role: .keyBarLabel)
+    }
+
+    func drawHelp(_ f: inout Frame) {
+        let lines = ["q        quit", "space    pause or resume the rotation", "?        this help (any key closes it)",
+                     "", "The wall is read-only: to act, use tierwatch at a desk."]
+        let w = min(f.width - 4, 60), h = lines.count + 2
+        let r = Rect(x: (f.width - w) / 2, y: (f.height - h) / 2, width: w, height: h)
+        f.fill(r, role: .help)
+        for (k, line) in lines.enumerated() { f.put(line, x: r.x + 2, y: r.y + 1 + k, role: .help, limit: w - 4) }
+    }
+}
