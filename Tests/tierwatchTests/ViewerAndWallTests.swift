@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+
+/// Whether strace can trace here (ptrace may be forbidden in a sandbox).
+let straceWorks: Bool = {
+    FileManager.default.isExecutableFile(atPath: "/usr/bin/strace")
+        && Binary.run(["-f", "-o", "/dev/null", "/bin/true"], executable: "/usr/bin/strace").status == 0
+}()
+
+@Suite(.serialized) struct ViewerAndWall {
+    let env = ["TIERWATCH_OPERATOR": "carol", "TIERWATCH_HOST": "noc1", "TERM": "xterm-256color", "LANG": "C.UTF-8"]
+
+    func env(_ s: TempStore) -> [String: String] { env.merging(["TIERWATCH_STORE": s.path]) { $1 } }
+
+    @Test func theViewerRefusesActionsAndLeavesTheStoreByteIdentical() {
+        let s = TempStore(); defer { s.cleanup() }
+        let id = s.raise()
+        let before = s.snapshot()
+        let t = Tmux(command: "\(Binary.tierwatch) view", env: env(s))
+        #expect(t.wait(for: "READ-ONLY VIEWER"))
+        for key in ["a", "e", "r", "u", "m", "n", "F2", "F4"] {
+            t.send(key)
+            #expect(t.wait(for: "read-only viewer: cannot", timeout: 3), "key \(key)")
+        }
+        t.send(":", "ack \(id)", "Enter")
+        #expect(t.wait(for: "read-only viewer: cannot change incidents"))
+        t.send("Tab", "Tab", "Space")
+        #expect(t.wait(for: "cannot record a call"))
+        t.send("j", "/", "acme", "Enter", "?")
+        #expect(t.wait(for: "actions are disabled"))
+        t.send("x", "q")
+        #expect(t.wait(for: "EXIT=0") && t.terminalRestored)
+        #expect(s.snapshot() == before, "no byte and no file changed")
+    }
+
+    @Test func theViewerWorksOnAStoreItCannotWriteTo() throws {
+        let s = TempStore(); defer { s.cleanup() }
+        let id = s.raise("Read me, do not touch")
+        // Owned by root, readable by all, writable by no one else; the viewer runs as nobody.
+        for (path, mode) in [(s.path, 0o755), (s.path + "/events", 0o555), (s.path + "/events/noc1.log", 0o444)] {
+            chmod(path, mode_t(mode))
+        }
+        let t = Tmux(command: "setpriv --reuid=65534 --regid=65534 --clear-groups \(Binary.tierwatch) view", env: env(s))
+        #expect(t.wait(for: id))
+        #expect(t.screen.contains("Read me, do not touch"))
+        t.send("a")
+        #expect(t.wait(for: "read-only viewer: cannot"))
+        t.send("q")
+        #expect(t.wait(for: "EXIT=0"))
+        chmod(s.path + "/events", 0o755)
+    }
+
+    @Test(.enabled(if: straceWorks, "strace cannot trace in this sandbox"))
+    func straceSeesNoWriteModeOpenOfAnyStorePath() throws {
+        let s = TempStore(); defer { s.cleanup() }
+        let id = s.raise()
+        let log = s.path + ".strace"
+        defer { unlink(log) }
+        let t = Tmux(command: "strace -f -qq -o \(log) -e trace=open,openat,creat,mkdir,mkdirat,unlink,unlinkat,rename,renameat,renameat2,truncate,link,symlink \(Binary.tierwatch) view",
+                     env: env(s))
+        #expect(t.wait(for: id))
+        t.send("a", "r", "n", ":", "resolve \(id) done", "Enter")
+        #expect(t.wait(for: "read-only viewer"))
+        // Another operator writes meanwhile: the viewer reads it, and still writes nothing.
+        _ = s.tw("note", id, "--message", "written by someone else")
+        usleep(500_000)
+        t.send("q")
+        #expect(t.wait(for: "EXIT=0"))
+        let trace = try String(contentsOfFile: log, encoding: .utf8)
+        let touchingStore = trace.split(separator: "\n").filter { $0.contains(s.path) }
+        #expect(!touchingStore.isEmpty, "the trace saw the viewer read the store")
+        let writes = touchingStore.filter { line in
+            ["O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "mkdir", "unlink", "rename", "creat(", "truncate", "link("].contains { line.contains($0) }
+        }
+        #expect(writes.isEmpty, "write-mode access: \(writes)")
+    }
+
+    @Test func theWallShowsTickingDigitsAndABreachWhenADeadlinePasses() {
+        let s = TempStore(); defer { s.cleanup() }
+        let id = s.raise("About to breach", extra: ["--at", "-9m53s"])  // management due in 7 s
+        let t = Tmux(width: 100, height: 30, command: "\(Binary.tierwatch) wall", env: env(s))
+        #expect(t.wait(for: "\(id) · acme"))
+        #expect(t.screen.contains("████"))
+        let first = t.screen
+        usleep(1_500_000)
+        #expect(t.screen != first, "the digits tick")
+        #expect(!t.screen.contains("BREACHED"))
+        #expect(t.wait(for: "BREACHED", timeout: 12), "the breach appears when the deadline passes")
+        t.send("a", "e", "r")
+        #expect(!t.screen.contains("acknowledg"), "the wall has no actions")
+        t.send("q")
+        #expect(t.wait(for: "EXIT=0") && t.terminalRestored)
+    }
+
+    @Test func theWallSurvivesResizeAndAllClearIsCalm() {
+        let s = TempStore(); defer { s.cleanup() }
+        let t = Tmux(width: 120, height: 40, command: "\(Binary.tierwatch) wall --theme wall", env: env(s))
+        #expect(t.wait(for: "No incidents in this store yet."))
+        t.resize(200, 60)
+        #expect(t.wait(for: "tierwatch wall"))
+        let id = s.raise()
+        #expect(t.wait(for: id, timeout: 3))
+        t.send("q")
+        #expect(t.wait(for: "EXIT=0") && t.terminalRestored)
+    }
+}
