@@ -47,7 +47,7 @@ let package = Package(
         // followers to time); not installed with tierwatch.
         .executableTarget(
             name: "tierwatch-bench",
-            dependencies: ["Escalation", "IncidentStore"]
+            dependencies: ["Escalation", "IncidentStore", "Dashboard"]
         ),
         .testTarget(name: "EscalationTests", dependencies: ["Escalation"]),
         .testTarget(name: "IncidentStoreTests", dependencies: ["IncidentStore", "Escalation"]),

@@ -87,9 +87,14 @@ public struct Model: Sendable {
         policies[i.policyDigest] ?? .builtIn
     }
 
+    /// The incidents the list shows, in its order, with their ladders at
+    /// `now`: worked out once per update, not once per frame, because with a
+    /// thousand open incidents the ladders are most of the cost of a frame.
+    public internal(set) var entries: [BoardEntry] = []
+
     /// The incidents the list shows, in its order: open ones (and resolved
     /// ones when asked), matching the filter.
-    public var entries: [BoardEntry] {
+    func board() -> [BoardEntry] {
         let needle = filter.lowercased()
         var out: [BoardEntry] = []
         for i in incidents.values where showResolved || i.state != .resolved {

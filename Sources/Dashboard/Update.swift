@@ -5,6 +5,12 @@ extension Model {
     /// Folds a message into the model and returns the work the run loop
     /// must do. Pure: no I/O, no clock; every key's effect is testable.
     public mutating func update(_ message: Message) -> [Command] {
+        let commands = apply(message)
+        entries = board()
+        return commands
+    }
+
+    private mutating func apply(_ message: Message) -> [Command] {
         switch message {
         case let .tick(t):
             now = t

@@ -40,9 +40,13 @@ public struct Wall: Screen, Sendable {
 
     func policy(for i: Incident) -> Policy { policies[i.policyDigest] ?? .builtIn }
 
+    /// Open incidents, most urgent first, with their ladders at `now`:
+    /// worked out once per update rather than per frame.
+    public private(set) var entries: [BoardEntry] = []
+
     /// Open incidents with a deadline first, most urgent first; then open
     /// incidents without one.
-    public var entries: [BoardEntry] {
+    func board() -> [BoardEntry] {
         incidents.values.filter { $0.state != .resolved }
             .map { BoardEntry(incident: $0, ladder: Ladder(incident: $0, policy: policy(for: $0), at: now)) }
             .sorted(by: BoardEntry.moreUrgent)
@@ -64,6 +68,18 @@ public struct Wall: Screen, Sendable {
 
     public mutating func update(_ message: Message) -> [Command] {
         switch message {
+        case .tick, .store: break
+        default: return apply(message)
+        }
+        // The clock or the incidents changed: work out the board, then
+        // look for new breaches on it.
+        _ = apply(message)
+        entries = board()
+        return checkBreaches()
+    }
+
+    private mutating func apply(_ message: Message) -> [Command] {
+        switch message {
         case let .key(key):
             if showHelp { showHelp = false; return [] }
             switch key {
@@ -80,12 +96,12 @@ public struct Wall: Screen, Sendable {
                 lastRotation = now
                 pinned = nil
             }
-            return checkBreaches()
+            return []
         case let .store(incidents, policies, bad):
             self.incidents = incidents
             self.policies = policies
             badRecords = bad
-            return checkBreaches()
+            return []
         case let .watchStatus(w):
             watchWarning = w
             return []

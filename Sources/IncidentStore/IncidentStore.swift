@@ -34,6 +34,15 @@ public final class IncidentStore {
         reader = LogReader(directory: path + "/events")
     }
 
+    /// Reads what was appended to the named log files since the last call.
+    @discardableResult
+    public func refresh(only files: Set<String>, collectingEvents: Bool = false) -> StoreState.Change {
+        var batch = StoreState.Batch()
+        let now = clock.now()
+        reader.readNew(files: files) { state.stage($0, in: &batch, now: now) }
+        return state.ingest(batch, collectingEvents: collectingEvents)
+    }
+
     /// Reads what was appended since the last call. The new events
     /// themselves are listed in the change only when `collectingEvents`.
     @discardableResult

@@ -44,6 +44,9 @@ public struct LogReader {
 
     private var cursors: [String: Cursor] = [:]
     private let policies = RecordCodec.PolicyTexts()
+    /// Reused between reads: allocating and zeroing it per read showed up in
+    /// the cost of a single live update.
+    private var buffer = [UInt8](repeating: 0, count: LogReader.chunkSize)
 
     public init(directory: String) { self.directory = directory }
 
@@ -67,6 +70,12 @@ public struct LogReader {
         for name in names { read(file: name, into: sink) }
         let present = Set(names)
         for gone in cursors.keys where !present.contains(gone) { cursors[gone] = nil }
+    }
+
+    /// Hands `sink` the records appended to the named files since the last
+    /// call; names that are not log files are ignored.
+    public mutating func readNew(files: Set<String>, _ sink: (IncidentEvent) -> Void) {
+        for name in files.sorted() where LogReader.isLogFile(name) { read(file: name, into: sink) }
     }
 
     /// Events of every complete record appended since the last call.
@@ -107,7 +116,9 @@ public struct LogReader {
         var lineStart = cursor.offset
         var readPos = cursor.skipping ? cursor.scanFrom : cursor.offset
         var skipping = cursor.skipping
-        var buffer = [UInt8](repeating: 0, count: LogReader.chunkSize)
+        var buffer = self.buffer  // moved out for the loop, which also reports
+        self.buffer = []
+        defer { self.buffer = buffer }
         while readPos < size {
             let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, min($0.count, size - readPos), off_t(readPos)) }
             guard n > 0 else { break }

@@ -33,14 +33,19 @@ public final class StoreFollower {
     /// Checks the watcher and the poll timer without blocking; refreshes the
     /// store if either says it may have changed.
     public func check() -> StoreState.Change {
-        var due = watcher.drain()
+        var change = watcher.drain()
         let t = StoreFollower.monotonic()
         if t >= nextPoll {
-            due = true
+            change = .rescan
             nextPoll = t + watcher.pollInterval
             watcher.addWatches()
         }
-        return due ? store.refresh(collectingEvents: true) : StoreState.Change()
+        switch change {
+        case .none: return StoreState.Change()
+        // An append to known files: read just those (no directory listing).
+        case let .files(names): return store.refresh(only: names, collectingEvents: true)
+        case .rescan: return store.refresh(collectingEvents: true)
+        }
     }
 
     /// Blocks until new events arrive or `timeout` seconds pass (nil: forever).

@@ -73,11 +73,22 @@ public final class StoreWatcher {
         }
     }
 
-    /// Reads every pending notification. Returns true when the store may have
-    /// changed (the caller then refreshes its reader, which finds out what).
-    public func drain() -> Bool {
-        guard fileDescriptor >= 0 else { return false }
-        var changed = false
+    /// What the pending notifications say changed.
+    public enum Change: Equatable {
+        case none
+        /// Only these files in `events/` were written to: read just them.
+        case files(Set<String>)
+        /// Files appeared, went or were renamed, or the queue overflowed:
+        /// look at the whole directory again.
+        case rescan
+    }
+
+    /// Reads every pending notification and says what may have changed
+    /// (the caller's reader then finds out what did).
+    public func drain() -> Change {
+        guard fileDescriptor >= 0 else { return .none }
+        var files: Set<String> = []
+        var rescan = false
         while true {
             let n = buffer.withUnsafeMutableBytes { read(fileDescriptor, $0.baseAddress, $0.count) }
             guard n > 0 else { break }
@@ -86,20 +97,27 @@ public final class StoreWatcher {
                 while offset + MemoryLayout<inotify_event>.size <= n {
                     let wd = raw.loadUnaligned(fromByteOffset: offset, as: Int32.self)
                     let mask = raw.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)
-                    let len = raw.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self)
-                    offset += MemoryLayout<inotify_event>.size + Int(len)
+                    let len = Int(raw.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self))
+                    let nameStart = offset + MemoryLayout<inotify_event>.size
+                    offset = nameStart + len
                     if mask & UInt32(IN_Q_OVERFLOW) != 0 { overflowCount += 1 }
                     if mask & UInt32(IN_IGNORED) != 0 {
                         // The watched directory went away (deleted or renamed): watch again when it is back.
                         if wd == storeWatch { storeWatch = -1 }
                         if wd == eventsWatch { eventsWatch = -1 }
                     }
-                    changed = true
+                    let appendOnly = mask & ~UInt32(IN_MODIFY | IN_CLOSE_WRITE) == 0
+                    if wd == eventsWatch, appendOnly, len > 0 {
+                        let bytes = UnsafeRawBufferPointer(rebasing: raw[nameStart..<nameStart + len]).prefix { $0 != 0 }
+                        files.insert(String(decoding: bytes, as: UTF8.self))
+                    } else {
+                        rescan = true
+                    }
                 }
             }
         }
-        if changed { addWatches() }
-        return changed
+        if rescan || !files.isEmpty { addWatches() }
+        return rescan ? .rescan : files.isEmpty ? .none : .files(files)
     }
 
     /// What a status line should say about how changes are seen.

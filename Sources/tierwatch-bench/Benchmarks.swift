@@ -60,6 +60,58 @@ enum Benchmarks {
                 target: "ratio <= 1.5",
                 verdict: growth <= 1.5 ? "met" : "MISSED",
                 json: ["events": big, "median_us": large.median, "baseline_median_us": small.median, "ratio": growth]))
+
+            progress("key to screen through a pseudo-terminal")
+            let keys = try ScreenBench.keyToScreen(keys: quick ? 20 : 200)
+            figures.append(Figure(
+                name: "key to screen (dashboard in a pty, 120x40)",
+                value: "last byte of the redraw: p50 \(fmt(keys.last.median)) ms, p99 \(fmt(keys.last.p99)) ms",
+                baseline: "first byte: p50 \(fmt(keys.first.median)) ms, p99 \(fmt(keys.first.p99)) ms",
+                target: "<= 10 ms",
+                verdict: keys.last.p99 <= 10 ? "met" : "MISSED",
+                json: ["p50_ms": keys.last.median, "p99_ms": keys.last.p99, "first_byte_p50_ms": keys.first.median, "keys": keys.last.count]))
+
+            var starts: [Int: Sample] = [:]
+            for n in sizes {
+                progress("cold start to first frame, \(n) events")
+                starts[n] = try ScreenBench.coldStart(events: n, runs: quick ? 2 : 5)
+            }
+            for n in sizes {
+                let c = starts[n]!
+                figures.append(Figure(
+                    name: "cold start to first frame, \(n) events",
+                    value: "median \(fmt(c.median, 1)) ms (max \(fmt(c.max, 1)))",
+                    baseline: "\(sizes[0]) events: \(fmt(starts[sizes[0]]!.median, 1)) ms",
+                    target: n == 100_000 ? "<= 300 ms" : "-",
+                    verdict: n == 100_000 ? (c.median <= 300 ? "met" : "MISSED") : "-",
+                    json: ["events": n, "median_ms": c.median, "max_ms": c.max]))
+            }
+
+            progress("frame compose with 1000 open incidents")
+            let compose = try ScreenBench.compose(open: 1000, sizes: [(80, 24), (240, 67)], runs: quick ? 5 : 50)
+            figures.append(Figure(
+                name: "frame compose (view), 1000 open incidents, 240x67",
+                value: "median \(fmt(compose[1].median)) ms, p99 \(fmt(compose[1].p99)) ms",
+                baseline: "80x24: median \(fmt(compose[0].median)) ms",
+                target: "<= 2 ms",
+                verdict: compose[1].median <= 2 ? "met" : "MISSED",
+                json: ["median_ms_240x67": compose[1].median, "median_ms_80x24": compose[0].median]))
+
+            let seconds = quick ? 3.0 : 60.0
+            progress("idle wall with 50 open incidents, and htop, \(Int(seconds)) s each")
+            let idle = try ScreenBench.wallIdle(seconds: seconds)
+            let htopText = idle.htop.map { "htop -d 10: CPU \(fmt($0.cpuPercent, 2))%, \(fmt($0.bytesPerSecond, 0)) B/s" } ?? "htop not installed (apt-get install htop)"
+            let cpuOK = idle.htop.map { idle.wall.cpuPercent <= $0.cpuPercent / 2 }
+            let bytesOK = idle.wall.bytesPerSecond <= 2 * idle.changedCellsPerSecond * 3  // a cell is up to 3 UTF-8 bytes
+            figures.append(Figure(
+                name: "idle wall, 50 open incidents, 200x60, \(Int(seconds)) s",
+                value: "CPU \(fmt(idle.wall.cpuPercent, 2))%, \(fmt(idle.wall.bytesPerSecond, 0)) B/s to the terminal; \(fmt(idle.changedCellsPerSecond, 0)) cells change per second",
+                baseline: htopText,
+                target: "CPU <= half of htop's; bytes within 2x of the changed characters",
+                verdict: (cpuOK ?? true) && bytesOK ? (cpuOK == nil ? "bytes met; no htop" : "met") : "MISSED",
+                json: ["cpu_percent": idle.wall.cpuPercent, "bytes_per_second": idle.wall.bytesPerSecond,
+                       "changed_cells_per_second": idle.changedCellsPerSecond,
+                       "htop_cpu_percent": idle.htop?.cpuPercent ?? NSNull(), "htop_bytes_per_second": idle.htop?.bytesPerSecond ?? NSNull()]))
         } catch {
             FileHandle.standardError.write(Data("bench: \(error)\n".utf8))
             exit(1)

@@ -79,7 +79,7 @@ enum LoadBench {
             let t = monotonic()
             let change = store.refresh()
             times.append((monotonic() - t) * 1e6)
-            guard change.events.count == 1 else { throw BenchError("update was not seen") }
+            guard change.incidents == [target] else { throw BenchError("update was not seen") }
         }
         try h.close()
         return Sample(times)
