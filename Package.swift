@@ -49,6 +49,12 @@ let package = Package(
             name: "tierwatch-bench",
             dependencies: ["Escalation", "IncidentStore", "Dashboard"]
         ),
+        // Fuzz targets for every parser of outside text (see Fuzz/run.sh);
+        // built normally it replays inputs, with -sanitize=fuzzer it fuzzes.
+        .executableTarget(
+            name: "tierwatch-fuzz",
+            dependencies: ["Escalation", "IncidentStore", "Dashboard"]
+        ),
         .testTarget(name: "EscalationTests", dependencies: ["Escalation"]),
         .testTarget(name: "IncidentStoreTests", dependencies: ["IncidentStore", "Escalation"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Escalation"]),

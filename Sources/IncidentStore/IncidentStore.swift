@@ -157,6 +157,12 @@ public final class IncidentStore {
             close(fd)
             throw StoreError.unsafePath(path: logPath, reason: "it is not a regular file")
         }
+        // A hard link planted in the store could point at any file its owner
+        // can write (O_NOFOLLOW does not see hard links).
+        guard st.st_nlink == 1 else {
+            close(fd)
+            throw StoreError.unsafePath(path: logPath, reason: "it has \(st.st_nlink) hard links; a log file must have exactly one")
+        }
         return fd
     }
 

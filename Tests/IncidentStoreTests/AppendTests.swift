@@ -75,6 +75,28 @@ import Testing
         #expect(dir.read("victim") == Array("precious\n".utf8))
     }
 
+    @Test func aPlantedHardLinkIsNeverAppendedTo() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        dir.write("victim", Array("precious\n".utf8))
+        try FileManager.default.createDirectory(atPath: dir.path + "/s/events", withIntermediateDirectories: true)
+        link(dir.path + "/victim", dir.path + "/s/events/noc1.log")
+        let store = IncidentStore(path: dir.path + "/s", host: "noc1")
+        #expect(throws: StoreError.unsafePath(path: store.logPath, reason: "it has 2 hard links; a log file must have exactly one")) {
+            try store.append { _ in draft("K3F9", opening()) }
+        }
+        #expect(dir.read("victim") == Array("precious\n".utf8))
+    }
+
+    @Test func aSymlinkedEventsDirectoryIsRefused() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        try FileManager.default.createDirectory(atPath: dir.path + "/elsewhere", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir.path + "/s", withIntermediateDirectories: true)
+        symlink(dir.path + "/elsewhere", dir.path + "/s/events")
+        let store = IncidentStore(path: dir.path + "/s", host: "noc1")
+        #expect(throws: StoreError.self) { try store.append { _ in draft("K3F9", opening()) } }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path + "/elsewhere").isEmpty)
+    }
+
     @Test func sequenceNumbersAndClocksKeepIncreasing() throws {
         let dir = TempDir(); defer { dir.cleanup() }
         let frozen = Date(timeIntervalSince1970: 1_800_000_000)
