@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Fuzz every parser that reads outside text with libFuzzer.
 #   bash Fuzz/run.sh [SECONDS_PER_TARGET]    (default 10; the long form is 600)
-# Builds tierwatch-fuzz with -sanitize=fuzzer into .build-fuzz, runs each
+# Builds tierwatch-fuzz with --sanitize=fuzzer into .build-fuzz, runs each
 # target on a copy of its seed corpus, and prints a table: executions and
 # crashes per target. A crash's input is saved to Fuzz/regressions/TARGET-*
 # (commit it: the tests replay every file there) and the script exits 1.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-10}"
-swift build -c release -sanitize=fuzzer -Xswiftc -DFUZZING --product tierwatch-fuzz \
+swift build -c release --sanitize=fuzzer -Xswiftc -DFUZZING --product tierwatch-fuzz \
   --scratch-path .build-fuzz >/tmp/tierwatch-fuzz-build.log 2>&1 || { tail -30 /tmp/tierwatch-fuzz-build.log; exit 2; }
 bin=.build-fuzz/release/tierwatch-fuzz
 work=$(mktemp -d)

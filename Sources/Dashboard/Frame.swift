@@ -140,6 +140,9 @@ public enum DisplayWidth {
         guard let first = ch.unicodeScalars.first else { return 0 }
         let v = first.value
         if v < 0x300 { return v < 0x20 || (0x7F..<0xA0).contains(v) ? 0 : 1 }
+        // Box drawing, blocks and the status symbols: every frame is full of
+        // them, and the general-category lookup below is comparatively slow.
+        if (0x2500...0x25FC).contains(v) && ch.unicodeScalars.count == 1 { return 1 }
         switch first.properties.generalCategory {
         case .nonspacingMark, .enclosingMark, .format: return 0
         default: break

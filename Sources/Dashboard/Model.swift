@@ -125,7 +125,8 @@ public struct Model: Sendable {
         entries.first { $0.incident.id == selectedID } ?? entries.first
     }
 
-    public var openCount: Int { incidents.values.filter { $0.state != .resolved }.count }
+    /// Counted in place: filtering would copy every incident, every frame.
+    public var openCount: Int { incidents.values.reduce(0) { $0 + ($1.state == .resolved ? 0 : 1) } }
 }
 
 /// Something that happened, for `update` to fold into the model.

@@ -30,8 +30,10 @@ public struct LogReader {
     /// Only the first `keptBadRecords` are kept with their details; all are counted.
     public static let keptBadRecords = 1000
     static let chunkSize = 1 << 16
+    /// Below this many unread bytes, reading files one after another is as quick.
+    static let parallelThreshold = 4 << 20
 
-    private struct Cursor {
+    struct Cursor {
         var device: UInt64
         var inode: UInt64
         /// File offset of the first byte not yet consumed (start of a partial line).
@@ -64,10 +66,34 @@ public struct LogReader {
         return names.filter(LogReader.isLogFile).sorted()
     }
 
+    /// The log files, listed again only when the directory changed (its
+    /// modification and change times) or every 10 s in any case (file
+    /// systems with coarse timestamps): a safety-net poll on an idle store
+    /// then costs a stat, not a directory listing.
+    private var listing: (names: [String], mtime: timespec, ctime: timespec, at: time_t)?
+
+    private mutating func currentNames() -> [String] {
+        var st = stat()
+        guard stat(directory, &st) == 0 else { listing = nil; return [] }
+        let now = time(nil)
+        if let l = listing, now - l.at < 10, l.mtime.tv_sec == st.st_mtim.tv_sec, l.mtime.tv_nsec == st.st_mtim.tv_nsec,
+           l.ctime.tv_sec == st.st_ctim.tv_sec, l.ctime.tv_nsec == st.st_ctim.tv_nsec {
+            return l.names
+        }
+        let names = logFileNames()
+        listing = (names, st.st_mtim, st.st_ctim, now)
+        return names
+    }
+
     /// Hands every complete record appended since the last call to `sink`.
     public mutating func readNew(_ sink: (IncidentEvent) -> Void) {
-        let names = logFileNames()
-        for name in names { read(file: name, into: sink) }
+        let names = currentNames()
+        let pending = unread(names)
+        if pending.filter({ $0 > 0 }).count > 1 && pending.reduce(0, +) > LogReader.parallelThreshold {
+            readInParallel(names, into: sink)
+        } else {
+            for name in names { read(file: name, into: sink) }
+        }
         let present = Set(names)
         for gone in cursors.keys where !present.contains(gone) { cursors[gone] = nil }
     }
@@ -90,35 +116,97 @@ public struct LogReader {
         if badRecords.count < LogReader.keptBadRecords { badRecords.append(bad) }
     }
 
+    /// What reading one file found: its new cursor and its bad records.
+    /// Reading does not touch the reader, so several files can be read at once.
+    struct Scan {
+        var cursor: Cursor
+        var bad: [BadRecord] = []
+        /// The file was replaced or shrank: its old bad records no longer apply.
+        var restarted = false
+    }
+
     private mutating func read(file name: String, into events: (IncidentEvent) -> Void) {
-        let path = directory + "/" + name
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { return }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return }
+        var buffer = self.buffer  // moved out and back: no copy
+        self.buffer = []
+        defer { self.buffer = buffer }
+        guard let scan = LogReader.scan(directory: directory, name: name, cursor: cursors[name], policies: policies,
+                                        buffer: &buffer, into: events) else { return }
+        apply(scan, name: name)
+    }
+
+    private mutating func apply(_ scan: Scan, name: String) {
         filesSeen.insert(name)
-        let size = Int(st.st_size)
-        var cursor = cursors[name] ?? Cursor(device: UInt64(st.st_dev), inode: UInt64(st.st_ino), offset: 0)
-        if cursor.device != UInt64(st.st_dev) || cursor.inode != UInt64(st.st_ino) || size < cursor.offset {
-            // Replaced by rename, or truncated: read it again from the start.
-            // Events already folded are dropped as duplicates by their ids.
-            cursor = Cursor(device: UInt64(st.st_dev), inode: UInt64(st.st_ino), offset: 0)
+        if scan.restarted {
             let before = badRecords.count
             badRecords.removeAll { $0.file == name }
             badRecordCount -= before - badRecords.count
         }
+        for b in scan.bad { report(b) }
+        cursors[name] = scan.cursor
+    }
+
+    /// A cold start reads every byte of every host's log; with more than one
+    /// log and enough bytes to matter, the logs are read and decoded on all
+    /// cores at once (decoding is most of a cold start), then handed to the
+    /// sink in file order as usual.
+    private mutating func readInParallel(_ names: [String], into sink: (IncidentEvent) -> Void) {
+        var results = [(Scan?, [IncidentEvent])](repeating: (nil, []), count: names.count)
+        let directory = self.directory
+        let cursors = self.cursors
+        results.withUnsafeMutableBufferPointer { out in
+            nonisolated(unsafe) let out = out
+            DispatchQueue.concurrentPerform(iterations: names.count) { k in
+                var buffer = [UInt8](repeating: 0, count: LogReader.chunkSize)
+                var events: [IncidentEvent] = []
+                // Each task its own policy cache: the shared one is not thread-safe.
+                let scan = LogReader.scan(directory: directory, name: names[k], cursor: cursors[names[k]],
+                                          policies: RecordCodec.PolicyTexts(), buffer: &buffer) { events.append($0) }
+                out[k] = (scan, events)
+            }
+        }
+        for (k, (scan, events)) in results.enumerated() {
+            guard let scan else { continue }
+            apply(scan, name: names[k])
+            for e in events { sink(e) }
+        }
+    }
+
+    /// Bytes not yet read in each file (0 for files that cannot be stat'ed).
+    private func unread(_ names: [String]) -> [Int] {
+        names.map { name in
+            var st = stat()
+            guard lstat(directory + "/" + name, &st) == 0 else { return 0 }
+            return max(0, Int(st.st_size) - (cursors[name]?.offset ?? 0))
+        }
+    }
+
+    static func scan(directory: String, name: String, cursor old: Cursor?, policies: RecordCodec.PolicyTexts,
+                     buffer: inout [UInt8], into events: (IncidentEvent) -> Void) -> Scan? {
+        let path = directory + "/" + name
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let size = Int(st.st_size)
+        var cursor = old ?? Cursor(device: UInt64(st.st_dev), inode: UInt64(st.st_ino), offset: 0)
+        var result = Scan(cursor: cursor)
+        if cursor.device != UInt64(st.st_dev) || cursor.inode != UInt64(st.st_ino) || size < cursor.offset {
+            // Replaced by rename, or truncated: read it again from the start.
+            // Events already folded are dropped as duplicates by their ids.
+            cursor = Cursor(device: UInt64(st.st_dev), inode: UInt64(st.st_ino), offset: 0)
+            result.restarted = true
+        }
         guard size > max(cursor.offset, cursor.scanFrom) else {
-            cursors[name] = cursor
-            return
+            result.cursor = cursor
+            return result
         }
         var pending: [UInt8] = []
         var lineStart = cursor.offset
         var readPos = cursor.skipping ? cursor.scanFrom : cursor.offset
         var skipping = cursor.skipping
-        var buffer = self.buffer  // moved out for the loop, which also reports
-        self.buffer = []
-        defer { self.buffer = buffer }
+        var bad: [BadRecord] = []
+        let tooLong = "record longer than \(RecordCodec.maxRecordBytes) bytes"
         while readPos < size {
             let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, min($0.count, size - readPos), off_t(readPos)) }
             guard n > 0 else { break }
@@ -139,18 +227,16 @@ public struct LogReader {
                     }
                     let lineEnd = readPos + k
                     if skipping {
-                        report(BadRecord(file: name, offset: lineStart, length: lineEnd - lineStart,
-                                         reason: "record longer than \(RecordCodec.maxRecordBytes) bytes"))
+                        bad.append(BadRecord(file: name, offset: lineStart, length: lineEnd - lineStart, reason: tooLong))
                         skipping = false
                     } else if pending.isEmpty {
-                        decode(UnsafeBufferPointer(rebasing: buf[s..<k]), file: name, offset: lineStart, into: events)
+                        decode(UnsafeBufferPointer(rebasing: buf[s..<k]), file: name, offset: lineStart, policies: policies, bad: &bad, into: events)
                     } else {
                         pending.append(contentsOf: UnsafeBufferPointer(rebasing: buf[s..<k]))
                         if pending.count > RecordCodec.maxRecordBytes {
-                            report(BadRecord(file: name, offset: lineStart, length: pending.count,
-                                             reason: "record longer than \(RecordCodec.maxRecordBytes) bytes"))
+                            bad.append(BadRecord(file: name, offset: lineStart, length: pending.count, reason: tooLong))
                         } else {
-                            pending.withUnsafeBufferPointer { decode($0, file: name, offset: lineStart, into: events) }
+                            pending.withUnsafeBufferPointer { decode($0, file: name, offset: lineStart, policies: policies, bad: &bad, into: events) }
                         }
                         pending = []
                     }
@@ -163,10 +249,13 @@ public struct LogReader {
         cursor.offset = lineStart
         cursor.skipping = skipping
         cursor.scanFrom = readPos
-        cursors[name] = cursor
+        result.cursor = cursor
+        result.bad = bad
+        return result
     }
 
-    private mutating func decode(_ line: UnsafeBufferPointer<UInt8>, file: String, offset: Int, into events: (IncidentEvent) -> Void) {
+    static func decode(_ line: UnsafeBufferPointer<UInt8>, file: String, offset: Int, policies: RecordCodec.PolicyTexts,
+                       bad: inout [BadRecord], into events: (IncidentEvent) -> Void) {
         // A blank line is what terminating a torn tail can leave: not a record.
         if line.allSatisfy({ $0 == 32 || $0 == 13 }) { return }
         do {
@@ -178,13 +267,13 @@ public struct LogReader {
             var k = 1
             while let start = LogReader.recordStart(in: line, from: k) {
                 if let e = try? RecordCodec.decode(UnsafeBufferPointer(rebasing: line[start...]), policies: policies) {
-                    report(BadRecord(file: file, offset: offset, length: start, reason: error.message))
+                    bad.append(BadRecord(file: file, offset: offset, length: start, reason: error.message))
                     events(e)
                     return
                 }
                 k = start + 1
             }
-            report(BadRecord(file: file, offset: offset, length: line.count + 1, reason: error.message))
+            bad.append(BadRecord(file: file, offset: offset, length: line.count + 1, reason: error.message))
         }
     }
 

@@ -44,7 +44,9 @@ final class ScreenLoop {
             draw()
             let now = ctx.now.timeIntervalSince1970
             let toSecond = (now.rounded(.down) + 1 - now)
-            let timeout = min(toSecond, follower.secondsUntilPoll)
+            // Safety-net polls ride on the once-a-second wake-up: one wake a
+            // second in all, unless polling faster was asked for.
+            let timeout = follower.watcher.pollInterval >= 1 ? toSecond : min(toSecond, follower.secondsUntilPoll)
             var fds = [
                 pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: SignalPipe.readFD, events: Int16(POLLIN), revents: 0),

@@ -165,3 +165,35 @@ struct SeededRandom: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+@Suite struct ReadingLargeStores {
+    /// Past a few MiB, a cold start reads the hosts' logs in parallel; it must
+    /// find exactly what reading them one by one finds, bad records included.
+    @Test func readingLogsInParallelFindsWhatReadingThemOneByOneFinds() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        var seq = 0
+        for host in ["noc1", "noc2", "noc3"] {
+            var bytes: [UInt8] = []
+            for n in 0..<6000 {
+                seq += 1
+                let e = n == 0 ? event(opening(), incident: "I\(host)", host: host, seq: seq)
+                    : event(.note(message: "note \(n) from \(host), long enough to make the logs large: " + String(repeating: "x", count: 120)),
+                            incident: "I\(host)", host: host, seq: seq, minutes: Double(n))
+                bytes += RecordCodec.encode(e)
+            }
+            bytes[bytes.count / 2] ^= 0x10  // one flipped bit per log
+            dir.write("events/\(host).log", bytes)
+        }
+        var parallel = LogReader(directory: dir.path + "/events")
+        let all = parallel.readNew()
+        var oneByOne = LogReader(directory: dir.path + "/events")
+        var each: [IncidentEvent] = []
+        for host in ["noc1", "noc2", "noc3"] { oneByOne.readNew(files: ["\(host).log"]) { each.append($0) } }
+        #expect(all.count > 17_000)
+        #expect(all == each)
+        #expect(parallel.badRecordCount == 3 && parallel.badRecords == oneByOne.badRecords)
+        // And it goes on incrementally from where the parallel read stopped.
+        dir.append("events/noc2.log", RecordCodec.encode(event(.acknowledged, incident: "Inoc2", host: "noc2", seq: 99_999, minutes: 9999)))
+        #expect(parallel.readNew().map(\.id.sequence) == [99_999])
+    }
+}
