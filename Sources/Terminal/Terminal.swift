@@ -135,11 +135,13 @@ public final class Terminal {
         let full = shown == nil || shown!.width != frame.width || shown!.height != frame.height
         if full { _ = erase() }
         var buffer = [wchar_t](repeating: 0, count: 8)
+        var changed = full
         for y in 0..<frame.height {
             for x in 0..<frame.width {
                 let cell = frame[x, y]
                 if cell.isContinuation { continue }
                 if !full, let old = shown, old[x, y] == cell { continue }
+                changed = true
                 let style = pairs[cell.role] ?? (tw_a_normal(), 0)
                 var k = 0
                 for scalar in cell.character.unicodeScalars.prefix(5) {
@@ -153,7 +155,7 @@ public final class Terminal {
             }
         }
         shown = frame
-        _ = refresh()
+        if changed { _ = refresh() }
     }
 
     /// Forgets what is on screen, so the next frame is drawn whole.

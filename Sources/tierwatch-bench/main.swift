@@ -6,14 +6,16 @@ import IncidentStore
 ///
 ///   tierwatch-bench [--quick] [--json]     run every benchmark, print the table
 ///   tierwatch-bench generate DIR EVENTS    write a realistic store of EVENTS events
+///   tierwatch-bench torture [--long]       crash loop, damage and concurrency, with figures
 ///   tierwatch-bench writer --store DIR --host H --incident ID --count N [--open]
 ///       appends N notes through the store API; after each fsync'd append
 ///       prints `ok HOST/SEQ`, so a test that kills the writer knows exactly
 ///       which appends reported success.
-///   (follow, bare-follow and load are the benchmark's own child processes)
+///   (follow, bare-follow, load and converge are the benchmarks' own child processes)
 let usageText = """
 usage: tierwatch-bench [--quick] [--json]
        tierwatch-bench generate DIR EVENTS
+       tierwatch-bench torture [--long]
        tierwatch-bench writer --store DIR --host H --incident ID --count N [--open]
 
 """
@@ -79,6 +81,11 @@ case "bare-follow":
 case "load":
     guard let dir = args.last else { usage() }
     LoadBench.loadChild(store: dir)
+case "torture":
+    exit(Torture.run(long: args.contains("--long")))
+case "converge":
+    guard args.count == 2, let n = Int(args[1]) else { usage() }
+    Torture.converge(store: args[0], expected: n)
 case "run", "--quick", "--json":
     Benchmarks.run(quick: all.contains("--quick"), json: all.contains("--json"))
 default:

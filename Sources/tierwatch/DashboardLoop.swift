@@ -19,7 +19,6 @@ final class ScreenLoop {
     let terminal: Terminal
     var model: any Screen
     private var policies: [String: Policy] = [:]
-    private var last: Frame?
 
     init(ctx: Context, follower: StoreFollower, terminal: Terminal, screen: any Screen) {
         self.ctx = ctx
@@ -79,12 +78,10 @@ final class ScreenLoop {
         }
     }
 
+    /// The terminal compares with what it last drew and sends only the
+    /// cells that changed (nothing at all when none did).
     private func draw() {
-        let frame = model.view(width: terminal.width, height: terminal.height)
-        if frame != last {
-            terminal.present(frame)
-            last = frame
-        }
+        terminal.present(model.view(width: terminal.width, height: terminal.height))
     }
 
     /// Hands the store's incidents to the model, with the policies of the
