@@ -297,8 +297,7 @@ extension Model {
             var target: Int?
             if let tier {
                 let p = policy(for: e.incident)
-                target = p.tiers.firstIndex { $0.id == tier.lowercased() || $0.name.lowercased() == tier.lowercased() }
-                    ?? Int(tier.drop { $0 == "T" || $0 == "t" }).flatMap { p.tiers.indices.contains($0) ? $0 : nil }
+                target = p.findTier(tier)
                 guard target != nil else { notice = Notice(text: "no tier '\(tier.sanitized)' in \(p.name.sanitized)", isError: true); return [] }
             }
             return confirmEscalate(e, tier: target)
@@ -312,10 +311,7 @@ extension Model {
         case let .notify(id, contact, outcome):
             guard let e = entry(id) else { return [] }
             let p = policy(for: e.incident)
-            let hit = p.findContact(contact) ?? p.tiers.indices.lazy.compactMap { t in
-                p.contacts(ofTier: t, customer: e.incident.customer).first { $0.name.lowercased() == contact.lowercased() }.map { (t, $0) }
-            }.first
-            guard let (tier, c) = hit else {
+            guard let (tier, c) = p.findContact(contact, customer: e.incident.customer) else {
                 notice = Notice(text: "no contact '\(contact.sanitized)' in \(p.name.sanitized)", isError: true)
                 return []
             }

@@ -29,6 +29,26 @@ public struct Policy: Sendable, Equatable {
         }
     }
 
+    /// Finds a contact by id or name, case-insensitively, also by the name a
+    /// customer's override gives it ("Jane Roe" for acme's account manager).
+    public func findContact(_ key: String, customer: String?) -> (tier: Int, contact: Contact)? {
+        if let hit = findContact(key) { return hit }
+        for t in tiers.indices {
+            if let c = contacts(ofTier: t, customer: customer).first(where: { $0.name.lowercased() == key.lowercased() }) {
+                return (t, c)
+            }
+        }
+        return nil
+    }
+
+    /// A tier by id or name, case-insensitively, or by `T2`-style index.
+    public func findTier(_ key: String) -> Int? {
+        let k = key.lowercased()
+        if let i = tiers.firstIndex(where: { $0.id == k || $0.name.lowercased() == k }) { return i }
+        if k.hasPrefix("t"), let n = Int(k.dropFirst()), tiers.indices.contains(n) { return n }
+        return nil
+    }
+
     /// Finds a contact by id or name, case-insensitively, in one tier or in
     /// all tiers (first match by tier order).
     public func findContact(_ key: String, inTier index: Int? = nil) -> (tier: Int, contact: Contact)? {

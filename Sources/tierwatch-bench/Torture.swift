@@ -19,7 +19,7 @@ enum Torture {
             progress("crash loop")
             rows.append(try crashLoop(kills: long ? 1000 : 60))
             progress("damage")
-            rows += try damage(rounds: long ? 200 : 20)
+            rows += try damage(rounds: long ? 200 : 20, everyOffset: long)
             progress("concurrency")
             rows.append(try concurrency(perWriter: long ? 2000 : 200))
         } catch {
@@ -79,7 +79,7 @@ enum Torture {
 
     /// Torn tails at every offset, zeroed 512 B and 4 KiB blocks, bit flips,
     /// a file cut to nothing, a 64 MiB line, a file that is not text.
-    static func damage(rounds: Int) throws -> [Row] {
+    static func damage(rounds: Int, everyOffset: Bool) throws -> [Row] {
         let dir = makeTempDir("damage")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try StoreGenerator.generate(store: dir, events: 2000, hosts: 1)
@@ -100,11 +100,13 @@ enum Torture {
         // Torn tails at every byte offset of the last record.
         let lastStart = clean.dropLast().lastIndex(of: 10)! + 1
         var tornOK = true
-        for k in lastStart..<clean.count - 1 {
+        let offsets = Array(stride(from: lastStart, to: clean.count - 1, by: everyOffset ? 1 : 29))
+        for k in offsets {
             let r = check(Array(clean[0..<k]))
             if r.events != originals.count - 1 || r.bad != 0 || r.invented != 0 { tornOK = false }
         }
-        rows.append(Row(name: "torn tail at every byte offset of the last record", figures: "\(clean.count - 1 - lastStart) offsets; each time \(originals.count - 1) records loaded, 0 reported, 0 invented", ok: tornOK))
+        rows.append(Row(name: everyOffset ? "torn tail at every byte offset of the last record" : "torn tail at every 29th byte offset of the last record",
+                        figures: "\(offsets.count) offsets; each time \(originals.count - 1) records loaded, 0 reported, 0 invented", ok: tornOK))
 
         for (name, size) in [("zeroed 512-byte blocks", 512), ("zeroed 4 KiB blocks", 4096)] {
             var damaged = 0, detected = 0, invented = 0

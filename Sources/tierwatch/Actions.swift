@@ -118,7 +118,7 @@ struct Escalate: ParsableCommand {
             let ladder = Ladder(incident: incident, policy: policy, at: at)
             let target: Int
             if let to {
-                guard let t = policy.tiers.firstIndex(where: { $0.id == to.lowercased() || $0.name.lowercased() == to.lowercased() }) else {
+                guard let t = policy.findTier(to) else {
                     throw CLIError.usage("no tier '\(to)' in policy \(policy.name) (tiers: \(policy.tiers.map(\.id).joined(separator: ", ")))")
                 }
                 target = t
@@ -177,23 +177,12 @@ struct Notify: ParsableCommand {
 
     func run() throws {
         try Context(global).act(on: id, options) { incident, policy, _ in
-            guard let found = Notify.find(contact, in: policy, customer: incident.customer) else {
+            guard let found = policy.findContact(contact, customer: incident.customer) else {
                 let known = policy.tiers.flatMap(\.contacts).map(\.id).joined(separator: ", ")
                 throw CLIError.usage("no contact '\(contact)' in policy \(policy.name) (contacts: \(known))")
             }
             return .contactOutcome(tier: policy.tiers[found.tier].id, contact: found.contact.id, outcome: outcome)
         }
-    }
-
-    /// By id or policy name, or by the customer's override name ("Jane Roe").
-    static func find(_ key: String, in policy: Policy, customer: String?) -> (tier: Int, contact: Contact)? {
-        if let hit = policy.findContact(key) { return hit }
-        for t in policy.tiers.indices {
-            if let c = policy.contacts(ofTier: t, customer: customer).first(where: { $0.name.lowercased() == key.lowercased() }) {
-                return (t, c)
-            }
-        }
-        return nil
     }
 }
 

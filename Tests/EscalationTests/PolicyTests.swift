@@ -103,3 +103,18 @@ import Testing
         expectError("name: x\nname: y\ntiers: []\n", "1:1", "duplicate key")
     }
 }
+
+@Suite struct FindingTiersAndContacts {
+    @Test func tiersByIdNameOrIndex() {
+        let p = Policy.builtIn
+        #expect(p.findTier("technical") == 2 && p.findTier("CEO informed") == 3 && p.findTier("T1") == 1)
+        #expect(p.findTier("t9") == nil && p.findTier("nowhere") == nil)
+    }
+
+    @Test func contactsByTheCustomersOverrideName() {
+        let p = Policy.builtIn
+        #expect(p.findContact("jane roe", customer: "acme")?.contact.id == "am")
+        #expect(p.findContact("jane roe", customer: "globex") == nil)
+        #expect(p.findContact("Telecom", customer: nil)?.tier == 2)
+    }
+}
