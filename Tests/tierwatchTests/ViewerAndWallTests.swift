@@ -92,6 +92,21 @@ let straceWorks: Bool = {
         #expect(t.wait(for: "EXIT=0") && t.terminalRestored)
     }
 
+    @Test func signalsAndACrashLeaveTheTerminalUsableFromTheWallToo() {
+        for signal in ["TERM", "HUP", "INT"] {
+            let s = TempStore(); defer { s.cleanup() }
+            let t = Tmux(command: "sh -c 'echo $$ > \(s.path)/pid; exec \(Binary.tierwatch) wall'", env: env(s))
+            #expect(t.wait(for: "No incidents in this store yet."))
+            let pid = (try? String(contentsOfFile: s.path + "/pid", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            _ = Binary.run(["-\(signal)", pid], executable: "/bin/kill")
+            #expect(t.wait(for: "EXIT=0") && t.terminalRestored, "SIG\(signal)")
+        }
+        let s = TempStore(); defer { s.cleanup() }
+        let t = Tmux(command: "\(Binary.tierwatch) wall", env: env(s).merging(["TIERWATCH_TEST_CRASH": "1"]) { $1 })
+        #expect(t.wait(for: "forced crash") && t.wait(for: "EXIT=13"))
+        #expect(t.terminalRestored)
+    }
+
     @Test func theWallSurvivesResizeAndAllClearIsCalm() {
         let s = TempStore(); defer { s.cleanup() }
         let t = Tmux(width: 120, height: 40, command: "\(Binary.tierwatch) wall --theme wall", env: env(s))
