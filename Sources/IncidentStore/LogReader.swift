@@ -25,8 +25,6 @@ public struct LogReader {
     public let directory: String
     public private(set) var badRecords: [BadRecord] = []
     public private(set) var badRecordCount = 0
-    /// Bytes of complete records read so far, for `doctor`.
-    public private(set) var filesSeen: Set<String> = []
     /// Only the first `keptBadRecords` are kept with their details; all are counted.
     public static let keptBadRecords = 1000
     static let chunkSize = 1 << 16
@@ -135,7 +133,6 @@ public struct LogReader {
     }
 
     private mutating func apply(_ scan: Scan, name: String) {
-        filesSeen.insert(name)
         if scan.restarted {
             let before = badRecords.count
             badRecords.removeAll { $0.file == name }
