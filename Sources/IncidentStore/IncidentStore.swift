@@ -103,7 +103,7 @@ public final class IncidentStore {
             recordedAt: IncidentStore.millisecondPrecision(now),
             baseVersion: draft.baseVersion,
             action: draft.action)
-        var bytes = RecordCodec.encode(event)
+        let bytes = RecordCodec.encode(event)
         guard bytes.count <= RecordCodec.maxRecordBytes else {
             throw StoreError.invalid("record of \(bytes.count) bytes is over the \(RecordCodec.maxRecordBytes)-byte limit")
         }
