@@ -41,6 +41,12 @@ import Testing
         try Data(bytes + [10]).write(to: URL(fileURLWithPath: log))
         let show = s.tw("show", id)
         #expect(show.status == 0 && show.stdout.contains("bad\u{FFFD}\u{FFFD}\u{FFFD}(!"), "\(show.stdout.prefix(200))")
+        for command in ["", "wall"] {
+            let t = Tmux(command: "\(Binary.tierwatch) \(command)", env: env.merging(["TIERWATCH_STORE": s.path]) { $1 })
+            #expect(t.wait(for: "bad\u{FFFD}\u{FFFD}\u{FFFD}(!"), "\(command): invalid UTF-8 shows as replacement characters")
+            t.send("q")
+            #expect(t.wait(for: "EXIT=0") && t.terminalRestored)
+        }
     }
 
     @Test func aResizeStormLeavesTheDashboardWorking() {
