@@ -17,7 +17,7 @@ final class Tmux {
         \(command)
         echo "EXIT=$?"
         stty -g > \(dir)/stty.after
-        sleep 600
+        sleep 120
         """
         try! script.write(toFile: dir + "/run.sh", atomically: true, encoding: .utf8)
         tmux(["new-session", "-d", "-s", "t", "-x", "\(width)", "-y", "\(height)", "sh \(dir)/run.sh"], capture: false)
@@ -33,9 +33,19 @@ final class Tmux {
     /// the tmux server, and Process was seen never to reap that client.
     @discardableResult
     func tmux(_ args: [String], capture: Bool = true) -> String {
-        let argv = ["tmux", "-L", socket, "-f", "/dev/null"] + args
+        // And the other way round: whatever else the test process has open
+        // (Foundation's pipes of a concurrent test) must stay out of the tmux
+        // server, so bash closes descriptors 3-255 before it runs tmux.
+        let closeAll = "for n in $(seq 3 255); do eval \"exec $n>&-\"; done 2>/dev/null; exec tmux \"$@\""
+        let argv = ["bash", "-c", closeAll, "tmux", "-L", socket, "-f", "/dev/null"] + args
+        // Close-on-exec, so that a tmux server another test starts meanwhile
+        // never inherits this pipe (its reader would then wait for that
+        // server to exit, which was seen to stall a test for minutes).
         var fds: [Int32] = [-1, -1]
-        if capture { _ = pipe(&fds) }
+        if capture {
+            _ = pipe(&fds)
+            for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -51,7 +61,7 @@ final class Tmux {
         var cargs = argv.map { strdup($0) } + [nil]
         defer { for a in cargs { free(a) } }
         var pid: pid_t = 0
-        guard posix_spawnp(&pid, "tmux", &actions, nil, &cargs, environ) == 0 else { return "" }
+        guard posix_spawnp(&pid, "bash", &actions, nil, &cargs, environ) == 0 else { return "" }
         var out = Data()
         if capture {
             close(fds[1])
