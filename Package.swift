@@ -21,8 +21,11 @@ let package = Package(
         ),
         .target(
             name: "IncidentStore",
-            dependencies: ["Escalation"]
+            dependencies: ["Escalation", "CChecksum"]
         ),
+        // CRC-32C with the CPU's instruction, which Swift cannot name: the
+        // store checksums every byte it reads. Used by IncidentStore only.
+        .target(name: "CChecksum"),
         // ncurses, wrapped for Swift; only Terminal imports it.
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
         .target(

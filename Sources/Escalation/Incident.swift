@@ -58,7 +58,7 @@ public struct Incident: Sendable, Equatable {
     public private(set) var resolutionMessage: String?
     public private(set) var escalations: [Escalation] = []
     /// Latest outcome per (tier id, contact id).
-    public private(set) var contacts: [ContactKey: ContactRecord] = [:]
+    public private(set) var contacts = ContactRecords()
     public private(set) var lastCustomerUpdate: Stamp?
     public private(set) var lastReopened: Date?
     public private(set) var resolvedIntervals: [Interval] = []
@@ -79,6 +79,32 @@ public struct Incident: Sendable, Equatable {
         public init(tier: String, contact: String) {
             self.tier = tier
             self.contact = contact
+        }
+    }
+
+    /// The latest outcome per contact. An incident has a handful of
+    /// contacts, so a list searched in order is both smaller and quicker
+    /// than a dictionary: a year's store holds thousands of incidents.
+    public struct ContactRecords: Sendable, Equatable {
+        private var entries: [(key: ContactKey, record: ContactRecord)] = []
+
+        public var count: Int { entries.count }
+
+        public subscript(key: ContactKey) -> ContactRecord? {
+            get { entries.first { $0.key == key }?.record }
+            set {
+                let k = entries.firstIndex { $0.key == key }
+                switch (k, newValue) {
+                case let (k?, record?): entries[k].record = record
+                case let (k?, nil): entries.remove(at: k)
+                case let (nil, record?): entries.append((key, record))
+                case (nil, nil): break
+                }
+            }
+        }
+
+        public static func == (a: ContactRecords, b: ContactRecords) -> Bool {
+            a.entries.count == b.entries.count && a.entries.allSatisfy { b[$0.key] == $0.record }
         }
     }
 

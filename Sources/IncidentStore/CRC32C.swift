@@ -1,10 +1,14 @@
+import CChecksum
+
 /// CRC-32C (Castagnoli), the checksum of every store record: it catches every
 /// burst error up to 32 bits and the bit flips and zeroed blocks a crash or a
 /// bad disk leaves.
 ///
-/// Slicing-by-8: eight bytes per step through eight tables. A cold start
-/// checksums every byte of the store, and this runs about four times faster
-/// than the one-table loop it replaced (the tests check it against a bitwise one).
+/// A cold start checksums every byte of the store, so this uses the CPU's
+/// CRC-32C instruction where there is one (CChecksum: it halved the cost of
+/// decoding a record), else slicing-by-8, eight bytes per step through eight
+/// tables (four times the one-table loop). The tests check both against a
+/// bitwise definition.
 enum CRC32C {
     /// tables[k][i]: the CRC of byte i followed by k zero bytes.
     static let tables: [UInt32] = {
@@ -23,7 +27,17 @@ enum CRC32C {
         return t
     }()
 
+    /// Whether the CPU has a CRC-32C instruction (SSE 4.2, ARMv8 CRC).
+    static let hardware = tw_crc32c_hardware() != 0
+
     static func checksum(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        guard hardware, let base = bytes.baseAddress else { return tableChecksum(bytes) }
+        return tw_crc32c_update(0xFFFFFFFF, base, bytes.count) ^ 0xFFFFFFFF
+    }
+
+    /// Where the CPU has no instruction for it: eight bytes per step through
+    /// eight tables.
+    static func tableChecksum(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
         var crc: UInt32 = 0xFFFFFFFF
         guard let base = bytes.baseAddress else { return 0 }
         let n = bytes.count
@@ -60,4 +74,6 @@ enum CRC32C {
 /// Internals the tests check directly.
 public enum IncidentStoreTestHooks {
     public static func crc32c(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 { CRC32C.checksum(bytes) }
+    public static func tableCRC32C(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 { CRC32C.tableChecksum(bytes) }
+    public static var hardwareCRC32C: Bool { CRC32C.hardware }
 }

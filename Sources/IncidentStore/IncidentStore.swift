@@ -40,7 +40,7 @@ public final class IncidentStore {
         var batch = StoreState.Batch()
         let now = clock.now()
         reader.readNew(files: files) { state.stage($0, in: &batch, now: now) }
-        return state.ingest(batch, collectingEvents: collectingEvents)
+        return state.ingest(&batch, collectingEvents: collectingEvents)
     }
 
     /// Reads what was appended since the last call. The new events
@@ -49,16 +49,8 @@ public final class IncidentStore {
     public func refresh(collectingEvents: Bool = false) -> StoreState.Change {
         var batch = StoreState.Batch()
         let now = clock.now()
-        if state.eventCount == 0 {
-            // Records average a few hundred bytes: size the id set once.
-            let bytes = reader.logFileNames().reduce(0) { total, name in
-                var st = stat()
-                return total + (stat(eventsDirectory + "/" + name, &st) == 0 ? Int(st.st_size) : 0)
-            }
-            state.reserveCapacity(bytes / 250)
-        }
         reader.readNew { state.stage($0, in: &batch, now: now) }
-        return state.ingest(batch, collectingEvents: collectingEvents)
+        return state.ingest(&batch, collectingEvents: collectingEvents)
     }
 
     /// What an operator asks for; the store adds identity, clocks and sequence.

@@ -28,8 +28,11 @@ public struct LogReader {
     /// Only the first `keptBadRecords` are kept with their details; all are counted.
     public static let keptBadRecords = 1000
     static let chunkSize = 1 << 16
-    /// Below this many unread bytes, reading files one after another is as quick.
-    static let parallelThreshold = 4 << 20
+    /// Below this many unread bytes, reading on one thread is as quick.
+    let parallelAbove: Int
+    /// The parallel path's pieces are at least this long.
+    let minimumPiece: Int
+    static let cores = ProcessInfo.processInfo.activeProcessorCount
 
     struct Cursor {
         var device: UInt64
@@ -48,7 +51,14 @@ public struct LogReader {
     /// the cost of a single live update.
     private var buffer = [UInt8](repeating: 0, count: LogReader.chunkSize)
 
-    public init(directory: String) { self.directory = directory }
+    /// `parallelAbove` and `minimumPiece` tune reading on several cores
+    /// (see `readInParallel`); the tests make them tiny to check that path
+    /// on small stores.
+    public init(directory: String, parallelAbove: Int = 4 << 20, minimumPiece: Int = 1 << 20) {
+        self.directory = directory
+        self.parallelAbove = parallelAbove
+        self.minimumPiece = max(1, minimumPiece)
+    }
 
     /// Whether a file in the events directory is a log to read. Sync engines'
     /// temporary files (`.syncthing.x.tmp`, `~` backups, dot files) are not;
@@ -86,8 +96,7 @@ public struct LogReader {
     /// Hands every complete record appended since the last call to `sink`.
     public mutating func readNew(_ sink: (IncidentEvent) -> Void) {
         let names = currentNames()
-        let pending = unread(names)
-        if pending.filter({ $0 > 0 }).count > 1 && pending.reduce(0, +) > LogReader.parallelThreshold {
+        if unread(names).reduce(0, +) > parallelAbove {
             readInParallel(names, into: sink)
         } else {
             for name in names { read(file: name, into: sink) }
@@ -124,11 +133,13 @@ public struct LogReader {
     }
 
     private mutating func read(file name: String, into events: (IncidentEvent) -> Void) {
+        guard let file = OpenLog(directory: directory, name: name) else { return }
         var buffer = self.buffer  // moved out and back: no copy
         self.buffer = []
         defer { self.buffer = buffer }
-        guard let scan = LogReader.scan(directory: directory, name: name, cursor: cursors[name], policies: policies,
-                                        buffer: &buffer, into: events) else { return }
+        let (cursor, restarted) = file.start(from: cursors[name])
+        var scan = LogReader.scan(file, cursor: cursor, end: file.size, policies: policies, buffer: &buffer, into: events)
+        scan.restarted = restarted
         apply(scan, name: name)
     }
 
@@ -142,29 +153,137 @@ public struct LogReader {
         cursors[name] = scan.cursor
     }
 
-    /// A cold start reads every byte of every host's log; with more than one
-    /// log and enough bytes to matter, the logs are read and decoded on all
-    /// cores at once (decoding is most of a cold start), then handed to the
-    /// sink in file order as usual.
+    /// A log file opened for reading, with what fstat said of it.
+    final class OpenLog: @unchecked Sendable {
+        let name: String
+        let fd: Int32
+        let device: UInt64
+        let inode: UInt64
+        let size: Int
+
+        init?(directory: String, name: String) {
+            let fd = open(directory + "/" + name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+            guard fd >= 0 else { return nil }
+            var st = stat()
+            guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+                close(fd)
+                return nil
+            }
+            self.name = name
+            self.fd = fd
+            device = UInt64(st.st_dev)
+            inode = UInt64(st.st_ino)
+            size = Int(st.st_size)
+        }
+
+        deinit { close(fd) }
+
+        /// Where reading resumes: the old cursor, or the start of a file that
+        /// was replaced (new inode) or shrank; events already folded are then
+        /// dropped as duplicates by their ids.
+        func start(from old: Cursor?) -> (Cursor, restarted: Bool) {
+            guard let old else { return (Cursor(device: device, inode: inode, offset: 0), false) }
+            if old.device != device || old.inode != inode || size < old.offset {
+                return (Cursor(device: device, inode: inode, offset: 0), true)
+            }
+            return (old, false)
+        }
+
+        /// The offset just after the first newline at or after `from`, or
+        /// `size` if there is none.
+        func lineEnd(from: Int) -> Int {
+            var chunk = [UInt8](repeating: 0, count: 1 << 14)
+            var at = from
+            while at < size {
+                let found: Int? = chunk.withUnsafeMutableBytes { b in
+                    let n = pread(fd, b.baseAddress, min(b.count, size - at), off_t(at))
+                    guard n > 0 else { return size }
+                    guard let nl = memchr(b.baseAddress!, 10, n) else {
+                        at += n
+                        return nil
+                    }
+                    return at + (nl - b.baseAddress!) + 1
+                }
+                if let found { return found }
+            }
+            return size
+        }
+    }
+
+    /// A cold start reads every byte of every host's log. With enough bytes
+    /// to matter, the logs are cut into pieces at line ends and the pieces
+    /// checked and decoded on all cores (decoding is most of a cold start),
+    /// while this thread hands each finished piece's events to `sink`, in
+    /// file order as usual, and lets them go: at most a few pieces' events
+    /// wait at any time, not a copy of the whole store.
     private mutating func readInParallel(_ names: [String], into sink: (IncidentEvent) -> Void) {
-        var results = [(Scan?, [IncidentEvent])](repeating: (nil, []), count: names.count)
-        let directory = self.directory
-        let cursors = self.cursors
-        results.withUnsafeMutableBufferPointer { out in
-            nonisolated(unsafe) let out = out
-            DispatchQueue.concurrentPerform(iterations: names.count) { k in
+        struct Piece {
+            var file: OpenLog
+            var cursor: Cursor
+            var end: Int
+            var restarted: Bool
+        }
+        let files = names.compactMap { OpenLog(directory: directory, name: $0) }
+        var total = 0
+        var starts: [(Cursor, Bool)] = []
+        for f in files {
+            let start = f.start(from: cursors[f.name])
+            starts.append(start)
+            total += max(0, f.size - max(start.0.offset, start.0.scanFrom))
+        }
+        let pieceSize = max(minimumPiece, total / (LogReader.cores * 8))
+        var pieces: [Piece] = []
+        for (f, (cursor, restarted)) in zip(files, starts) {
+            var piece = Piece(file: f, cursor: cursor, end: f.size, restarted: restarted)
+            var from = max(cursor.offset, cursor.scanFrom)
+            while f.size - from > pieceSize + pieceSize / 2 {
+                let cut = f.lineEnd(from: from + pieceSize)
+                guard cut < f.size else { break }
+                piece.end = cut
+                pieces.append(piece)
+                piece = Piece(file: f, cursor: Cursor(device: f.device, inode: f.inode, offset: cut), end: f.size, restarted: false)
+                from = cut
+            }
+            pieces.append(piece)
+        }
+
+        final class Slot: @unchecked Sendable {
+            let done = DispatchSemaphore(value: 0)
+            var scan: Scan?
+            var events: [IncidentEvent] = []
+        }
+        guard !pieces.isEmpty else { return }
+        let slots = pieces.map { _ in Slot() }
+        func start(_ k: Int) {
+            let piece = pieces[k], slot = slots[k]
+            DispatchQueue.global(qos: .userInitiated).async {
                 var buffer = [UInt8](repeating: 0, count: LogReader.chunkSize)
                 var events: [IncidentEvent] = []
-                // Each task its own policy cache: the shared one is not thread-safe.
-                let scan = LogReader.scan(directory: directory, name: names[k], cursor: cursors[names[k]],
+                // Each piece its own policy cache: the reader's is not thread-safe.
+                var scan = LogReader.scan(piece.file, cursor: piece.cursor, end: piece.end,
                                           policies: RecordCodec.PolicyTexts(), buffer: &buffer) { events.append($0) }
-                out[k] = (scan, events)
+                scan.restarted = piece.restarted
+                slot.scan = scan
+                slot.events = events
+                slot.done.signal()
             }
         }
-        for (k, (scan, events)) in results.enumerated() {
-            guard let scan else { continue }
-            apply(scan, name: names[k])
+        let window = LogReader.cores + 1
+        for k in 0..<min(window, pieces.count) { start(k) }
+        // A file's pieces report as one: its first piece says whether it
+        // restarted, its last where reading stopped, all their bad records.
+        var fileScan = Scan(cursor: pieces[0].cursor)
+        for k in pieces.indices {
+            slots[k].done.wait()
+            if k + window < pieces.count { start(k + window) }
+            let events = slots[k].events
+            slots[k].events = []
             for e in events { sink(e) }
+            let scan = slots[k].scan!
+            if k == 0 || pieces[k - 1].file !== pieces[k].file { fileScan = Scan(cursor: scan.cursor, restarted: pieces[k].restarted) }
+            fileScan.cursor = scan.cursor
+            fileScan.bad += scan.bad
+            if k + 1 == pieces.count || pieces[k + 1].file !== pieces[k].file { apply(fileScan, name: pieces[k].file.name) }
         }
     }
 
@@ -177,27 +296,14 @@ public struct LogReader {
         }
     }
 
-    static func scan(directory: String, name: String, cursor old: Cursor?, policies: RecordCodec.PolicyTexts,
-                     buffer: inout [UInt8], into events: (IncidentEvent) -> Void) -> Scan? {
-        let path = directory + "/" + name
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
-        let size = Int(st.st_size)
-        var cursor = old ?? Cursor(device: UInt64(st.st_dev), inode: UInt64(st.st_ino), offset: 0)
+    /// Reads `file` from `cursor` up to `end` (a line end, or the file's
+    /// size), handing each complete record's event to `events`.
+    static func scan(_ file: OpenLog, cursor start: Cursor, end size: Int, policies: RecordCodec.PolicyTexts,
+                     buffer: inout [UInt8], into events: (IncidentEvent) -> Void) -> Scan {
+        let fd = file.fd, name = file.name
+        var cursor = start
         var result = Scan(cursor: cursor)
-        if cursor.device != UInt64(st.st_dev) || cursor.inode != UInt64(st.st_ino) || size < cursor.offset {
-            // Replaced by rename, or truncated: read it again from the start.
-            // Events already folded are dropped as duplicates by their ids.
-            cursor = Cursor(device: UInt64(st.st_dev), inode: UInt64(st.st_ino), offset: 0)
-            result.restarted = true
-        }
-        guard size > max(cursor.offset, cursor.scanFrom) else {
-            result.cursor = cursor
-            return result
-        }
+        guard size > max(cursor.offset, cursor.scanFrom) else { return result }
         var pending: [UInt8] = []
         var lineStart = cursor.offset
         var readPos = cursor.skipping ? cursor.scanFrom : cursor.offset

@@ -97,4 +97,20 @@ import Testing
         #expect(state.futureEvents.map(\.id) == [EventID(host: "broken", sequence: 1)])
         #expect(state.incidents["K3F9"]?.timeline.last?.event.id.host == "broken", "it still sorts after what it claims to follow")
     }
+
+    /// Event ids are checked in a bitmap per host; a number far beyond what
+    /// the host has written (damage, or a hostile record) goes to a set.
+    /// Either way a second copy of an id is a duplicate, including one first
+    /// seen out of the bitmap's reach and seen again once the bitmap grew.
+    @Test func everyEventIdIsSeenOnceWhateverItsNumber() {
+        var state = StoreState()
+        let far = [70_000, Int.max, 1 << 40]
+        state.ingest(far.map { event(.note(message: "far"), seq: $0) })
+        state.ingest((1..<70_000).map { event(.note(message: "n"), seq: $0) })
+        #expect(state.eventCount == 69_999 + 3 && state.duplicateCount == 0)
+        state.ingest(far.map { event(.note(message: "again"), seq: $0) } + [event(.note(message: "again"), seq: 5)])
+        state.ingest([event(.note(message: "other host"), host: "noc2", seq: 5)])
+        #expect(state.duplicateCount == 4 && state.eventCount == 69_999 + 4)
+        #expect(state.lastSequence == ["noc1": Int.max, "noc2": 5])
+    }
 }

@@ -196,4 +196,31 @@ struct SeededRandom: RandomNumberGenerator {
         dir.append("events/noc2.log", RecordCodec.encode(event(.acknowledged, incident: "Inoc2", host: "noc2", seq: 99_999, minutes: 9999)))
         #expect(parallel.readNew().map(\.id.sequence) == [99_999])
     }
+
+    /// The parallel path cuts logs into pieces at line ends. With pieces of
+    /// about one record, every awkward line lands on a cut somewhere: a bad
+    /// record, an oversized line, a partial last line, a conflict copy. The
+    /// result must equal one thread's, and so must the next incremental read.
+    @Test func logsCutIntoTinyPiecesReadLikeOneThread() {
+        let dir = TempDir(); defer { dir.cleanup() }
+        for (k, host) in ["noc1", "noc2"].enumerated() {
+            var bytes = RecordCodec.encode(event(opening(), incident: "I\(k)", host: host, seq: 1))
+            for n in 2...40 { bytes += RecordCodec.encode(event(.note(message: "n\(n)"), incident: "I\(k)", host: host, seq: n, minutes: Double(n))) }
+            bytes[bytes.count / 3] ^= 0x01
+            bytes += [UInt8](repeating: UInt8(ascii: "x"), count: RecordCodec.maxRecordBytes + 10) + [10]
+            bytes += RecordCodec.encode(event(.acknowledged, incident: "I\(k)", host: host, seq: 41, minutes: 41))
+            bytes += Array(RecordCodec.encode(event(.note(message: "torn"), incident: "I\(k)", host: host, seq: 42, minutes: 42)).prefix(30))
+            dir.write("events/\(host).log", bytes)
+        }
+        dir.write("events/noc1.sync-conflict-20261126-1.log", RecordCodec.encode(event(.note(message: "copy"), incident: "I0", seq: 43, minutes: 43)))
+        var pieces = LogReader(directory: dir.path + "/events", parallelAbove: 0, minimumPiece: 1)
+        var single = LogReader(directory: dir.path + "/events", parallelAbove: .max)
+        let a = pieces.readNew(), b = single.readNew()
+        #expect(a.count == 2 * 40 + 1 && a == b)
+        #expect(pieces.badRecordCount == 4 && pieces.badRecords == single.badRecords)
+        // The torn tail completes, and the next read goes on from there.
+        dir.append("events/noc2.log", Array(RecordCodec.encode(event(.note(message: "torn"), incident: "I1", host: "noc2", seq: 42, minutes: 42)).dropFirst(30)))
+        #expect(pieces.readNew().map(\.id) == [EventID(host: "noc2", sequence: 42)])
+        #expect(single.readNew().map(\.id) == [EventID(host: "noc2", sequence: 42)])
+    }
 }
