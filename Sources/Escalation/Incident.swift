@@ -154,6 +154,13 @@ public struct Incident: Sendable, Equatable {
         return incident
     }
 
+    /// Gives back the log's spare capacity when it is more than an eighth.
+    public mutating func shrinkLog() {
+        if events.capacity > events.count + events.count / 8 + 2 {
+            events = events.withUnsafeBufferPointer { Array($0) }
+        }
+    }
+
     /// Applies the next event in log order and returns true; returns false,
     /// changing nothing, for an event that does not sort after the last one
     /// applied: a duplicate (an event sorts equal only to itself), or a late

@@ -37,20 +37,20 @@ public final class IncidentStore {
     /// Reads what was appended to the named log files since the last call.
     @discardableResult
     public func refresh(only files: Set<String>, collectingEvents: Bool = false) -> StoreState.Change {
-        var batch = StoreState.Batch()
+        var batch = StoreState.Batch(collectingEvents: collectingEvents)
         let now = clock.now()
         reader.readNew(files: files) { state.stage($0, in: &batch, now: now) }
-        return state.ingest(&batch, collectingEvents: collectingEvents)
+        return state.ingest(&batch)
     }
 
     /// Reads what was appended since the last call. The new events
     /// themselves are listed in the change only when `collectingEvents`.
     @discardableResult
     public func refresh(collectingEvents: Bool = false) -> StoreState.Change {
-        var batch = StoreState.Batch()
+        var batch = StoreState.Batch(collectingEvents: collectingEvents)
         let now = clock.now()
         reader.readNew { state.stage($0, in: &batch, now: now) }
-        return state.ingest(&batch, collectingEvents: collectingEvents)
+        return state.ingest(&batch)
     }
 
     /// What an operator asks for; the store adds identity, clocks and sequence.

@@ -54,7 +54,7 @@ public struct LogReader {
     /// `parallelAbove` and `minimumPiece` tune reading on several cores
     /// (see `readInParallel`); the tests make them tiny to check that path
     /// on small stores.
-    public init(directory: String, parallelAbove: Int = 4 << 20, minimumPiece: Int = 1 << 20) {
+    public init(directory: String, parallelAbove: Int = 4 << 20, minimumPiece: Int = 512 << 10) {
         self.directory = directory
         self.parallelAbove = parallelAbove
         self.minimumPiece = max(1, minimumPiece)
@@ -213,77 +213,110 @@ public struct LogReader {
     /// A cold start reads every byte of every host's log. With enough bytes
     /// to matter, the logs are cut into pieces at line ends and the pieces
     /// checked and decoded on all cores (decoding is most of a cold start),
-    /// while this thread hands each finished piece's events to `sink`, in
-    /// file order as usual, and lets them go: at most a few pieces' events
-    /// wait at any time, not a copy of the whole store.
+    /// while this thread merges the logs' events in log order (each host's
+    /// log is in its own order already) and hands them to `sink`: the state
+    /// then applies nearly every event as it comes instead of grouping,
+    /// sorting and folding the whole store at the end. Only a few pieces per
+    /// log are decoded ahead, so the events never wait in a second copy of
+    /// the store.
     private mutating func readInParallel(_ names: [String], into sink: (IncidentEvent) -> Void) {
-        struct Piece {
-            var file: OpenLog
-            var cursor: Cursor
-            var end: Int
-            var restarted: Bool
+        final class Piece: @unchecked Sendable {
+            let file: OpenLog
+            let cursor: Cursor
+            let end: Int
+            let done = DispatchSemaphore(value: 0)
+            var started = false
+            var scan: Scan?
+            var events: [IncidentEvent] = []
+
+            init(file: OpenLog, cursor: Cursor, end: Int) {
+                self.file = file
+                self.cursor = cursor
+                self.end = end
+            }
+
+            func start() {
+                guard !started else { return }
+                started = true
+                DispatchQueue.global(qos: .userInitiated).async { [self] in
+                    var buffer = [UInt8](repeating: 0, count: LogReader.chunkSize)
+                    var decoded: [IncidentEvent] = []
+                    // Each piece its own policy cache: the reader's is not thread-safe.
+                    scan = LogReader.scan(file, cursor: cursor, end: end, policies: RecordCodec.PolicyTexts(),
+                                          buffer: &buffer) { decoded.append($0) }
+                    events = decoded
+                    done.signal()
+                }
+            }
         }
-        let files = names.compactMap { OpenLog(directory: directory, name: $0) }
-        var total = 0
-        var starts: [(Cursor, Bool)] = []
-        for f in files {
-            let start = f.start(from: cursors[f.name])
-            starts.append(start)
-            total += max(0, f.size - max(start.0.offset, start.0.scanFrom))
+        /// One log being merged: its pieces in order, the events of the
+        /// current one, and what the whole file reports.
+        struct Stream {
+            var pieces: [Piece]
+            var next = 0
+            var events: [IncidentEvent] = []
+            var at = 0
+            var report: Scan
         }
-        let pieceSize = max(minimumPiece, total / (LogReader.cores * 8))
-        var pieces: [Piece] = []
-        for (f, (cursor, restarted)) in zip(files, starts) {
-            var piece = Piece(file: f, cursor: cursor, end: f.size, restarted: restarted)
-            var from = max(cursor.offset, cursor.scanFrom)
+
+        var logs: [(file: OpenLog, cursor: Cursor, restarted: Bool)] = []
+        for name in names {
+            guard let f = OpenLog(directory: directory, name: name) else { continue }
+            let (cursor, restarted) = f.start(from: cursors[name])
+            logs.append((f, cursor, restarted))
+        }
+        let total = logs.reduce(0) { $0 + max(0, $1.file.size - max($1.cursor.offset, $1.cursor.scanFrom)) }
+        let pieceSize = max(minimumPiece, total / (LogReader.cores * 32))
+        var streams: [Stream] = []
+        for (f, start, restarted) in logs {
+            var pieces: [Piece] = []
+            var cursor = start
+            var from = max(start.offset, start.scanFrom)
             while f.size - from > pieceSize + pieceSize / 2 {
                 let cut = f.lineEnd(from: from + pieceSize)
                 guard cut < f.size else { break }
-                piece.end = cut
-                pieces.append(piece)
-                piece = Piece(file: f, cursor: Cursor(device: f.device, inode: f.inode, offset: cut), end: f.size, restarted: false)
+                pieces.append(Piece(file: f, cursor: cursor, end: cut))
+                cursor = Cursor(device: f.device, inode: f.inode, offset: cut)
                 from = cut
             }
-            pieces.append(piece)
+            pieces.append(Piece(file: f, cursor: cursor, end: f.size))
+            streams.append(Stream(pieces: pieces, report: Scan(cursor: start, restarted: restarted)))
         }
+        // Pieces decoded ahead of the merge, per log: enough to keep every
+        // core busy, and no more (each waiting piece holds its events).
+        let ahead = max(1, (LogReader.cores + streams.count - 1) / max(1, streams.count))
+        for s in streams { for p in s.pieces.prefix(ahead) { p.start() } }
 
-        final class Slot: @unchecked Sendable {
-            let done = DispatchSemaphore(value: 0)
-            var scan: Scan?
-            var events: [IncidentEvent] = []
-        }
-        guard !pieces.isEmpty else { return }
-        let slots = pieces.map { _ in Slot() }
-        func start(_ k: Int) {
-            let piece = pieces[k], slot = slots[k]
-            DispatchQueue.global(qos: .userInitiated).async {
-                var buffer = [UInt8](repeating: 0, count: LogReader.chunkSize)
-                var events: [IncidentEvent] = []
-                // Each piece its own policy cache: the reader's is not thread-safe.
-                var scan = LogReader.scan(piece.file, cursor: piece.cursor, end: piece.end,
-                                          policies: RecordCodec.PolicyTexts(), buffer: &buffer) { events.append($0) }
-                scan.restarted = piece.restarted
-                slot.scan = scan
-                slot.events = events
-                slot.done.signal()
+        /// Moves a stream on to its next piece's events, waiting for them;
+        /// false when the file is done (its report is then applied).
+        func advance(_ s: inout Stream) -> Bool {
+            while s.next < s.pieces.count {
+                let piece = s.pieces[s.next]
+                piece.start()
+                piece.done.wait()
+                if s.next + ahead < s.pieces.count { s.pieces[s.next + ahead].start() }
+                s.next += 1
+                s.events = piece.events
+                piece.events = []
+                s.at = 0
+                let scan = piece.scan!
+                s.report.cursor = scan.cursor
+                s.report.bad += scan.bad
+                if !s.events.isEmpty { return true }
             }
+            s.events = []
+            apply(s.report, name: s.pieces[0].file.name)
+            return false
         }
-        let window = LogReader.cores + 1
-        for k in 0..<min(window, pieces.count) { start(k) }
-        // A file's pieces report as one: its first piece says whether it
-        // restarted, its last where reading stopped, all their bad records.
-        var fileScan = Scan(cursor: pieces[0].cursor)
-        for k in pieces.indices {
-            slots[k].done.wait()
-            if k + window < pieces.count { start(k + window) }
-            let events = slots[k].events
-            slots[k].events = []
-            for e in events { sink(e) }
-            let scan = slots[k].scan!
-            if k == 0 || pieces[k - 1].file !== pieces[k].file { fileScan = Scan(cursor: scan.cursor, restarted: pieces[k].restarted) }
-            fileScan.cursor = scan.cursor
-            fileScan.bad += scan.bad
-            if k + 1 == pieces.count || pieces[k + 1].file !== pieces[k].file { apply(fileScan, name: pieces[k].file.name) }
+        var live: [Stream] = []
+        for var s in streams where advance(&s) { live.append(s) }
+        while !live.isEmpty {
+            var first = 0
+            for k in live.indices.dropFirst()
+            where IncidentEvent.precedes(live[k].events[live[k].at], live[first].events[live[first].at]) { first = k }
+            sink(live[first].events[live[first].at])
+            live[first].at += 1
+            if live[first].at == live[first].events.count, !advance(&live[first]) { live.remove(at: first) }
         }
     }
 

@@ -38,13 +38,20 @@ public struct StoreState: Sendable {
     public init() {}
 
 
-    /// New events grouped by incident, duplicates dropped as they are added.
-    /// The reader fills one while it reads, so a cold start holds each event
-    /// once instead of in a flat list and again in groups.
+    /// What a read brings in. Events that follow their incident's log are
+    /// applied as they are staged; the others (late, or of an incident whose
+    /// opening is not here yet) wait in groups for `ingest`. The reader hands
+    /// over a cold start's events merged in log order, so nearly all apply at
+    /// once: no group, no sort and no second copy of the store in memory.
     public struct Batch {
         fileprivate var byIncident: [String: [IncidentEvent]] = [:]
+        /// Incidents changed by events applied as they were staged.
+        fileprivate var applied: Set<String> = []
+        fileprivate var collected: [IncidentEvent] = []
+        fileprivate let collecting: Bool
         fileprivate var count = 0
-        public init() {}
+        /// `collectingEvents`: keep the new events for `Change.events`.
+        public init(collectingEvents: Bool = false) { collecting = collectingEvents }
     }
 
     /// Adds an event to `batch` unless this state or the batch has it already.
@@ -67,7 +74,23 @@ public struct StoreState: Sendable {
         if let now, e.isDated(aheadOf: now, by: StoreState.futureTolerance), futureEvents.count < 1000 {
             futureEvents.append(e)
         }
-        batch.byIncident[e.incident, default: []].append(e)
+        switch incidents[e.incident]?.apply(e) {  // in place: no copy of the incident
+        case true?:
+            // A resolved incident's log rarely grows again: give back its slack.
+            if case .resolved = e.action { incidents[e.incident]!.shrinkLog() }
+        case false?:
+            batch.byIncident[e.incident, default: []].append(e)  // late: re-folded by `ingest`
+            return
+        case nil:
+            guard case .opened = e.action, orphans[e.incident] == nil, batch.byIncident[e.incident] == nil,
+                  let incident = Incident(opening: e) else {
+                batch.byIncident[e.incident, default: []].append(e)
+                return
+            }
+            incidents[e.incident] = incident
+        }
+        batch.applied.insert(e.incident)
+        if batch.collecting { batch.collected.append(e) }
     }
 
     /// What one `ingest` changed.
@@ -84,16 +107,19 @@ public struct StoreState: Sendable {
     /// a caller's copy would keep every group shared, and sorting a shared
     /// group copies it, so a cold start would hold every event twice.
     @discardableResult
-    public mutating func ingest(_ batch: inout Batch, collectingEvents: Bool = false) -> Change {
+    public mutating func ingest(_ batch: inout Batch) -> Change {
         var change = Change()
         var groups: [String: [IncidentEvent]] = [:]
         swap(&groups, &batch.byIncident)
+        swap(&change.incidents, &batch.applied)
+        swap(&change.events, &batch.collected)
         batch.count = 0
-        change.incidents = Set(groups.keys)
+        let ids = Array(groups.keys)
+        change.incidents.formUnion(ids)
         var fresh: [(id: String, events: [IncidentEvent])] = []
-        for id in change.incidents {
+        for id in ids {
             var events = groups.removeValue(forKey: id)!  // freed as it is folded
-            if collectingEvents { change.events += events }
+            if batch.collecting { change.events += events }
             if incidents[id] != nil {
                 IncidentEvent.sortInLogOrder(&events)
                 // Applied in place (no copy of the incident) while in order.
@@ -109,13 +135,28 @@ public struct StoreState: Sendable {
                 fresh.append((id, events))
             }
         }
-        for (id, folded) in StoreState.fold(&fresh) {
-            switch folded {
-            case let .incident(incident): incidents[id] = incident
-            case let .orphans(events): orphans[id] = events
+        // Room for every new incident at once: growing the table by doubling
+        // would hold the old and the new table together, at the peak.
+        incidents.reserveCapacity(incidents.count + fresh.count)
+        // In blocks, so only one block's folded incidents wait to be stored.
+        for block in stride(from: 0, to: fresh.count, by: 1024) {
+            var slice = Array(fresh[block..<min(fresh.count, block + 1024)])
+            for k in block..<min(fresh.count, block + 1024) { fresh[k].events = [] }
+            for (id, folded) in StoreState.fold(&slice) {
+                switch folded {
+                case var .incident(incident):
+                    // Groups grew by doubling while the logs were read (a third
+                    // of the events' memory is slack at a cold start); the log
+                    // is kept for good, so it gets an array of the right size.
+                    // Here, on the thread that staged the groups: its freed
+                    // arrays are then reused by the next ones, not left as holes.
+                    incident.shrinkLog()
+                    incidents[id] = incident
+                case let .orphans(events): orphans[id] = events
+                }
             }
         }
-        if collectingEvents { IncidentEvent.sortInLogOrder(&change.events) }
+        if batch.collecting { IncidentEvent.sortInLogOrder(&change.events) }
         return change
     }
 
@@ -132,11 +173,11 @@ public struct StoreState: Sendable {
         @Sendable func fold(_ events: inout [IncidentEvent]) -> Folded {
             IncidentEvent.sortInLogOrder(&events)
             let all = events
-            events = []  // the incident's log is now the only reference: no copy
+            events = []  // the incident's log is now the only reference
             return Incident.fold(all).map(Folded.incident) ?? .orphans(all)
         }
         var out = [(String, Folded)?](repeating: nil, count: groups.count)
-        if groups.count < 256 {
+        if groups.count < 128 {
             for k in groups.indices { out[k] = (groups[k].id, fold(&groups[k].events)) }
         } else {
             let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
@@ -159,9 +200,9 @@ public struct StoreState: Sendable {
     /// Stages and folds a list of events (tests, tools).
     @discardableResult
     public mutating func ingest(_ events: [IncidentEvent], now: Date? = nil, collectingEvents: Bool = true) -> Change {
-        var batch = Batch()
+        var batch = Batch(collectingEvents: collectingEvents)
         for e in events { stage(e, in: &batch, now: now) }
-        return ingest(&batch, collectingEvents: collectingEvents)
+        return ingest(&batch)
     }
 
     /// The policy an incident opened under. An opening whose policy no

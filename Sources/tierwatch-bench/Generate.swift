@@ -26,8 +26,9 @@ enum StoreGenerator {
         let policy = Policy.builtInYAML
         let digest = Policy.digest(of: policy)
         let hostNames = (1...max(1, hosts)).map { "noc\($0)" }
-        var logs = Array(repeating: [UInt8](), count: hostNames.count)
-        var seqs = Array(repeating: 0, count: hostNames.count)
+        // Each host's events, written at the end in the order the host
+        // would have appended them: its clock's order, numbered 1, 2, 3…
+        var logs = Array(repeating: [IncidentEvent](), count: hostNames.count)
         var summary = Summary()
         var ids = Set<String>()
         let year: TimeInterval = 365 * 86400
@@ -36,13 +37,12 @@ enum StoreGenerator {
         var counter: Int64 = 0
 
         func emit(_ inc: String, _ action: Action, at: Date, host h: Int, op: String, base: Int) {
-            seqs[h] += 1
             counter += 1
-            let e = IncidentEvent(id: EventID(host: hostNames[h], sequence: seqs[h]),
+            let e = IncidentEvent(id: EventID(host: hostNames[h], sequence: 0),
                                   hlc: HLC(millis: Int64(at.timeIntervalSince1970 * 1000), counter: Int(counter % 7)),
                                   incident: inc, operatorName: op, unixUser: op, at: at, recordedAt: at,
                                   baseVersion: base, action: action)
-            logs[h] += RecordCodec.encode(e)
+            logs[h].append(e)
             summary.events += 1
         }
 
@@ -86,7 +86,13 @@ enum StoreGenerator {
         }
         try FileManager.default.createDirectory(atPath: store + "/events", withIntermediateDirectories: true)
         for (k, host) in hostNames.enumerated() {
-            FileManager.default.createFile(atPath: store + "/events/\(host).log", contents: Data(logs[k]))
+            logs[k].sort { $0.hlc < $1.hlc }
+            var bytes: [UInt8] = []
+            for (n, var e) in logs[k].enumerated() {
+                e.id.sequence = n + 1
+                bytes += RecordCodec.encode(e)
+            }
+            FileManager.default.createFile(atPath: store + "/events/\(host).log", contents: Data(bytes))
         }
         return summary
     }
