@@ -36,9 +36,7 @@ enum BigText {
             let rows = font[ch] ?? font[" "]!
             for (r, row) in rows.enumerated() {
                 for (c, pixel) in row.enumerated() where pixel == "#" {
-                    for dy in 0..<v {
-                        f.put(String(repeating: ink, count: 2 * v), x: cx + c * 2 * v, y: y + r * v + dy, role: role)
-                    }
+                    f.fill(Rect(x: cx + c * 2 * v, y: y + r * v, width: 2 * v, height: v), with: ink, role: role)
                 }
             }
             cx += 3 * 2 * v + v

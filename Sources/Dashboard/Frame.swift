@@ -2,20 +2,42 @@
 /// `view` builds a whole frame; the terminal backend sends only what differs
 /// from the last one it drew. Tests render frames to text and compare.
 public struct Frame: Equatable, Sendable {
+    /// One cell: its character's first (almost always only) scalar and its
+    /// style, as plain values with no references. The wall builds a frame
+    /// and compares it with the last one every second; cells that held a
+    /// `Character` (a string) cost a retain and a release at every copy and a
+    /// string comparison at every diff, which was most of an idle wall's CPU.
     public struct Cell: Equatable, Sendable {
-        public var character: Character
+        public var scalar: Unicode.Scalar
         public var role: Role
         /// The right half of a double-width character drawn in the cell before.
         public var isContinuation: Bool
+        /// The character has more scalars than one (a combining mark, an
+        /// emoji sequence): the frame keeps it whole, see `character(at:)`.
+        public var isCluster: Bool
+        /// Fills the cell to 8 bytes with no padding, so that a row of
+        /// cells can be compared as bytes (`Terminal.present`).
+        private var reserved: UInt8 = 0
 
-        public static let blank = Cell(character: " ", role: .normal, isContinuation: false)
+        public init(scalar: Unicode.Scalar, role: Role, isContinuation: Bool = false, isCluster: Bool = false) {
+            self.scalar = scalar
+            self.role = role
+            self.isContinuation = isContinuation
+            self.isCluster = isCluster
+        }
+
+        public static let blank = Cell(scalar: " ", role: .normal)
     }
 
     public let width: Int
     public let height: Int
     public private(set) var cells: [Cell]
+    /// The characters of more than one scalar, by cell index: rare, so kept
+    /// aside rather than making every cell large.
+    private var clusters: [Int: Character] = [:]
 
     public init(width: Int, height: Int) {
+        assert(MemoryLayout<Cell>.size == 8 && MemoryLayout<Cell>.stride == 8, "cells are compared as 8-byte words")
         self.width = max(0, width)
         self.height = max(0, height)
         cells = Array(repeating: .blank, count: self.width * self.height)
@@ -24,6 +46,17 @@ public struct Frame: Equatable, Sendable {
     public subscript(x: Int, y: Int) -> Cell {
         cells[y * width + x]
     }
+
+    /// Whether any cell holds a character of several scalars.
+    public var hasClusters: Bool { !clusters.isEmpty }
+
+    /// The character in cell `index` (`y * width + x`).
+    public func character(at index: Int) -> Character {
+        let cell = cells[index]
+        return cell.isCluster ? clusters[index] ?? Character(cell.scalar) : Character(cell.scalar)
+    }
+
+    public func character(x: Int, y: Int) -> Character { character(at: y * width + x) }
 
     /// Writes `text` at (x, y) in `role`, clipped at `limit` columns (default:
     /// the frame's right edge). Returns the columns used. Text must already
@@ -34,27 +67,65 @@ public struct Frame: Equatable, Sendable {
         guard y >= 0, y < height, x < width else { return 0 }
         let end = min(width, x + (limit ?? width))
         var col = x
+        // Printable ASCII, most of what any screen shows: a byte is a
+        // character one column wide, with no grapheme breaking to do, and
+        // the run is stored in one go like `fill` (the wall writes some ten
+        // thousand characters a second).
+        if let used = text.utf8.withContiguousStorageIfAvailable({ putASCII($0, x: x, y: y, end: end, role: role) }), let used {
+            return used
+        }
         for ch in text {
             let w = DisplayWidth.of(ch)
             if w == 0 { continue }
             if col + w > end {
-                if col < end && col >= 0 { set(col, y, Cell(character: " ", role: role, isContinuation: false)) }
+                if col < end && col >= 0 { set(col, y, Cell(scalar: " ", role: role)) }
                 break
             }
             if col >= 0 {
-                set(col, y, Cell(character: ch, role: role, isContinuation: false))
-                if w == 2 { set(col + 1, y, Cell(character: " ", role: role, isContinuation: true)) }
+                set(col, y, ch, role: role)
+                if w == 2 { set(col + 1, y, Cell(scalar: " ", role: role, isContinuation: true)) }
             }
             col += w
         }
         return col - x
     }
 
+    /// `put` for bytes that are all printable ASCII; nil if they are not.
+    private mutating func putASCII(_ bytes: UnsafeBufferPointer<UInt8>, x: Int, y: Int, end: Int, role: Role) -> Int? {
+        for b in bytes where b < 0x20 || b >= 0x7F { return nil }
+        let first = max(x, 0), last = min(end, x + bytes.count)  // the columns written
+        guard first < last else { return max(0, min(bytes.count, end - x)) }
+        let row = y * width
+        set(first, y, Cell(scalar: Unicode.Scalar(bytes[first - x]), role: role))
+        set(last - 1, y, Cell(scalar: Unicode.Scalar(bytes[last - 1 - x]), role: role))
+        if !clusters.isEmpty { for i in row + first..<row + last where cells[i].isCluster { clusters[i] = nil } }
+        cells.withUnsafeMutableBufferPointer { p in
+            for c in first..<last { p[row + c] = Cell(scalar: Unicode.Scalar(bytes[c - x]), role: role) }
+        }
+        return last - x
+    }
+
     /// Fills a rectangle with spaces in `role`.
     public mutating func fill(_ rect: Rect, role: Role) {
+        fill(rect, with: " ", role: role)
+    }
+
+    /// Fills a rectangle with one character of one column (a block, for big
+    /// digits) in `role`; anything wider or narrower fills with spaces.
+    public mutating func fill(_ rect: Rect, with ch: Character, role: Role) {
+        let cell = Cell(scalar: DisplayWidth.of(ch) == 1 && ch.unicodeScalars.count == 1 ? ch.unicodeScalars.first! : " ", role: role)
+        let x0 = max(0, rect.x), x1 = min(width, rect.x + rect.width)
+        guard x0 < x1 else { return }
         for y in max(0, rect.y)..<min(height, rect.y + rect.height) {
-            for x in max(0, rect.x)..<min(width, rect.x + rect.width) {
-                set(x, y, Cell(character: " ", role: role, isContinuation: false))
+            // Only the ends of a run can cut a wide character in two; the
+            // run itself is stored in one go (the wall fills thousands of
+            // cells a second for its panel and digits).
+            set(x0, y, cell)
+            if x1 - 1 > x0 { set(x1 - 1, y, cell) }
+            let row = y * width
+            if !clusters.isEmpty { for i in row + x0..<row + x1 where cells[i].isCluster { clusters[i] = nil } }
+            cells.withUnsafeMutableBufferPointer { p in
+                for i in row + x0..<row + x1 { p[i] = cell }
             }
         }
     }
@@ -68,15 +139,26 @@ public struct Frame: Equatable, Sendable {
         }
     }
 
+    private mutating func set(_ x: Int, _ y: Int, _ ch: Character, role: Role) {
+        let scalars = ch.unicodeScalars
+        let cluster = scalars.index(after: scalars.startIndex) != scalars.endIndex
+        set(x, y, Cell(scalar: scalars.first!, role: role, isCluster: cluster))
+        if cluster, x >= 0, x < width, y >= 0, y < height { clusters[y * width + x] = ch }
+    }
+
     private mutating func set(_ x: Int, _ y: Int, _ cell: Cell) {
         guard x >= 0, x < width, y >= 0, y < height else { return }
         let i = y * width + x
         // Overwriting half of a wide character blanks its other half.
-        if cells[i].isContinuation, x > 0 { cells[i - 1] = Cell(character: " ", role: cells[i - 1].role, isContinuation: false) }
-        if !cells[i].isContinuation, x + 1 < width, cells[i + 1].isContinuation, !cell.isContinuation {
-            cells[i + 1] = Cell(character: " ", role: cells[i + 1].role, isContinuation: false)
-        }
+        if cells[i].isContinuation, x > 0 { blank(i - 1) }
+        if !cells[i].isContinuation, x + 1 < width, cells[i + 1].isContinuation, !cell.isContinuation { blank(i + 1) }
+        if cells[i].isCluster { clusters[i] = nil }
         cells[i] = cell
+    }
+
+    private mutating func blank(_ i: Int) {
+        if cells[i].isCluster { clusters[i] = nil }
+        cells[i] = Cell(scalar: " ", role: cells[i].role)
     }
 
     /// The frame as text, one line per row, trailing spaces trimmed: what
@@ -85,7 +167,7 @@ public struct Frame: Equatable, Sendable {
         var lines: [String] = []
         for y in 0..<height {
             var line = ""
-            for x in 0..<width where !self[x, y].isContinuation { line.append(self[x, y].character) }
+            for x in 0..<width where !self[x, y].isContinuation { line.append(character(x: x, y: y)) }
             while line.last == " " { line.removeLast() }
             lines.append(line)
         }
@@ -158,12 +240,21 @@ public enum DisplayWidth {
         return 1
     }
 
-    public static func of(_ s: String) -> Int { s.reduce(0) { $0 + of($1) } }
+    /// Whether every byte of `s` is printable ASCII: one column each, no
+    /// grapheme breaking needed (the screens' common case, every second).
+    static func isPrintableASCII(_ s: String) -> Bool {
+        s.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+    }
+
+    public static func of(_ s: String) -> Int {
+        isPrintableASCII(s) ? s.utf8.count : s.reduce(0) { $0 + of($1) }
+    }
 
     /// `s` cut to at most `columns` columns, with `…` when it was cut.
     public static func truncate(_ s: String, to columns: Int) -> String {
         guard columns > 0 else { return "" }
         if of(s) <= columns { return s }
+        if isPrintableASCII(s) { return String(s.utf8.prefix(columns - 1))! + "…" }
         var out = ""
         var used = 0
         for ch in s {

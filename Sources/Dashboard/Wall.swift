@@ -9,7 +9,12 @@ public struct Wall: Screen, Sendable {
     public enum Urgency: Sendable, Equatable { case normal, warning, breached }
 
     public var now: Date
-    public var incidents: [String: Incident] = [:]
+    /// The open incidents, and when the last incident was resolved: what
+    /// the wall shows of the store, kept when the store changes rather than
+    /// sought among a year of incidents every second.
+    public private(set) var openIncidents: [Incident] = []
+    public private(set) var lastResolution: Date?
+    public private(set) var incidentCount = 0
     public var policies: [String: Policy] = [:]
     public var glyphs: Glyphs
     /// A countdown under this many seconds is a warning.
@@ -26,7 +31,11 @@ public struct Wall: Screen, Sendable {
     private var lastRotation: Date
     /// Breaches already announced: a breach rings the bell and takes the big
     /// panel once.
-    private var announced: Set<String> = []
+    private var announced: Set<Breach> = []
+    private struct Breach: Hashable, Sendable {
+        var incident: String
+        var deadline: Date
+    }
     private var pinned: String?
 
     public init(now: Date, glyphs: Glyphs = .unicode, warningSeconds: Int = 120, rotateEvery: TimeInterval? = nil, bell: Bool = false) {
@@ -43,13 +52,33 @@ public struct Wall: Screen, Sendable {
     /// Open incidents, most urgent first, with their ladders at `now`:
     /// worked out once per update rather than per frame.
     public private(set) var entries: [BoardEntry] = []
+    /// When `entries` were derived, and until when their ladders hold
+    /// (`Ladder.validUntil`): a tick in between only moves the countdowns,
+    /// which are drawn from the deadlines, so nothing is derived again.
+    private var boardAt: Date?
+    private var boardValidUntil: Date?
+    /// The next deadline still ahead when the board was checked for
+    /// breaches: no breach can be new before it.
+    private var nextBreachCheck: Date?
+    /// Each entry's line below the big panel, but for its countdown: text
+    /// made once per board rather than every second.
+    private var lines: [Line] = []
+    private var panels: [(what: String, title: String, call: String)] = []
+    struct Line: Sendable {
+        var head: String
+        var label: String
+        var tail: String
+    }
 
     /// Open incidents with a deadline first, most urgent first; then open
     /// incidents without one.
     func board() -> [BoardEntry] {
-        incidents.values.filter { $0.state != .resolved }
-            .map { BoardEntry(incident: $0, ladder: Ladder(incident: $0, policy: policy(for: $0), at: now)) }
-            .sorted(by: BoardEntry.moreUrgent)
+        let entries = openIncidents.map { BoardEntry(incident: $0, ladder: Ladder(incident: $0, policy: policy(for: $0), at: now)) }
+        // Sorted by index: an entry is an incident and its ladder, and
+        // moving whole entries about retained and released their contents
+        // at every step, once a second.
+        let order = entries.withUnsafeBufferPointer { e in e.indices.sorted { BoardEntry.moreUrgent(e[$0], e[$1]) } }
+        return order.map { entries[$0] }
     }
 
     public func urgency(_ e: BoardEntry) -> Urgency {
@@ -61,9 +90,10 @@ public struct Wall: Screen, Sendable {
     /// The incident in the big panel.
     public func featured(_ list: [BoardEntry]) -> BoardEntry? {
         if let pinned, let e = list.first(where: { $0.incident.id == pinned }), urgency(e) == .breached { return e }
-        let urgent = list.filter { urgency($0) != .normal }
-        guard rotateEvery != nil, urgent.count > 1 else { return list.first }
-        return urgent[rotation % urgent.count]
+        guard rotateEvery != nil else { return list.first }
+        let urgent = list.indices.filter { urgency(list[$0]) != .normal }
+        guard urgent.count > 1 else { return list.first }
+        return list[urgent[rotation % urgent.count]]
     }
 
     public mutating func update(_ message: Message) -> [Command] {
@@ -71,10 +101,22 @@ public struct Wall: Screen, Sendable {
         case .tick, .store: break
         default: return apply(message)
         }
-        // The clock or the incidents changed: work out the board, then
-        // look for new breaches on it.
+        // The clock or the incidents changed: work out the board (if the
+        // ladders may have changed), then look for new breaches on it.
         _ = apply(message)
-        entries = board()
+        var stale = true
+        if case .tick = message, let at = boardAt, now >= at {
+            stale = boardValidUntil.map { now >= $0 } ?? false
+        }
+        if stale {
+            entries = board()
+            lines = entries.map(line)
+            panels = entries.map { makePanelText($0, policy: policy(for: $0.incident)) }
+            boardAt = now
+            boardValidUntil = entries.compactMap(\.ladder.validUntil).min()
+        }
+        guard stale || nextBreachCheck.map({ now >= $0 }) ?? false else { return [] }
+        nextBreachCheck = entries.compactMap { $0.ladder.nextDeadline?.at }.filter { $0 > now }.min()
         return checkBreaches()
     }
 
@@ -98,7 +140,9 @@ public struct Wall: Screen, Sendable {
             }
             return []
         case let .store(incidents, policies, bad):
-            self.incidents = incidents
+            openIncidents = incidents.values.filter { $0.state != .resolved }
+            lastResolution = incidents.values.lazy.compactMap(\.resolved?.at).max()
+            incidentCount = incidents.count
             self.policies = policies
             badRecords = bad
             return []
@@ -116,8 +160,7 @@ public struct Wall: Screen, Sendable {
         var fresh = false
         for e in entries where urgency(e) == .breached {  // most urgent first
             guard let d = e.ladder.nextDeadline else { continue }
-            let key = "\(e.incident.id)@\(d.at.timeIntervalSince1970)"
-            if announced.insert(key).inserted {
+            if announced.insert(Breach(incident: e.incident.id, deadline: d.at)).inserted {
                 if !fresh { pinned = e.incident.id }
                 fresh = true
                 lastRotation = now
@@ -143,9 +186,9 @@ public struct Wall: Screen, Sendable {
         } else {
             let big = featured(list)!
             let panelBottom = drawFeatured(&f, big, top: 1, list: list)
-            drawOthers(&f, list.filter { $0.incident.id != big.incident.id }, top: panelBottom + 1, bottom: footer)
+            drawOthers(&f, list.indices.filter { list[$0].incident.id != big.incident.id }, top: panelBottom + 1, bottom: footer)
         }
-        drawFooter(&f, y: footer, urgentCount: list.filter { urgency($0) != .normal }.count)
+        drawFooter(&f, y: footer, urgentCount: list.count { urgency($0) != .normal })
         if showHelp { drawHelp(&f) }
         return f
     }
@@ -208,18 +251,29 @@ public struct Wall: Screen, Sendable {
         BigText.draw(text, in: &f, x: (f.width - size.width) / 2, y: top + 1, scale: v,
                      ink: glyphs.barFull, role: digitRole)
         let lineRole: Role = u == .normal ? .normal : digitRole
-        let what = "\(e.incident.id)\(glyphs.separator)\((e.incident.customer ?? "no customer").sanitized)\(glyphs.separator)\(e.incident.severity.rawValue)\(glyphs.separator)\(e.ladder.nextDeadline.map { label($0, p).sanitized } ?? "no deadline")"
+        let words = panelText(e, policy: p)
         let y1 = top + size.height + 2
-        centred(&f, what, y: y1, role: lineRole)
-        centred(&f, e.incident.title.sanitized, y: y1 + 1, role: lineRole)
-        centred(&f, whoToCall(e), y: y1 + 2, role: u == .normal ? .active : lineRole)
+        centred(&f, words.what, y: y1, role: lineRole)
+        centred(&f, words.title, y: y1 + 1, role: lineRole)
+        centred(&f, words.call, y: y1 + 2, role: u == .normal ? .active : lineRole)
         if rotateEvery != nil {
-            let urgent = list.filter { urgency($0) != .normal }
-            if urgent.count > 1, let k = urgent.firstIndex(where: { $0.incident.id == e.incident.id }) {
+            let urgent = list.indices.filter { urgency(list[$0]) != .normal }
+            if urgent.count > 1, let k = urgent.firstIndex(where: { list[$0].incident.id == e.incident.id }) {
                 f.put("\(k + 1)/\(urgent.count)", x: f.width - 6, y: top, role: lineRole)
             }
         }
         return panel.maxY - 1
+    }
+
+    /// The lines under the big digits: made once per board, like `lines`.
+    func panelText(_ e: BoardEntry, policy p: Policy) -> (what: String, title: String, call: String) {
+        if let k = entries.firstIndex(where: { $0.incident.id == e.incident.id }), k < panels.count { return panels[k] }
+        return makePanelText(e, policy: p)
+    }
+
+    func makePanelText(_ e: BoardEntry, policy p: Policy) -> (what: String, title: String, call: String) {
+        let what = "\(e.incident.id.sanitized)\(glyphs.separator)\((e.incident.customer ?? "no customer").sanitized)\(glyphs.separator)\(e.incident.severity.rawValue)\(glyphs.separator)\(e.ladder.nextDeadline.map { label($0, p).sanitized } ?? "no deadline")"
+        return (what, e.incident.title.sanitized, whoToCall(e))
     }
 
     func centred(_ f: inout Frame, _ text: String, y: Int, role: Role) {
@@ -230,33 +284,43 @@ public struct Wall: Screen, Sendable {
     /// One line per other incident; when they do not all fit, the last line
     /// counts those not shown and gives their earliest deadline, so no
     /// incident is ever silently dropped.
-    func drawOthers(_ f: inout Frame, _ others: [BoardEntry], top: Int, bottom: Int) {
+    func drawOthers(_ f: inout Frame, _ others: [Int], top: Int, bottom: Int) {
         let rows = bottom - top
         guard rows > 0, !others.isEmpty else { return }
         let shown = others.count <= rows ? others.count : rows - 1
-        for (k, e) in others.prefix(shown).enumerated() {
+        for (k, i) in others.prefix(shown).enumerated() {
             let y = top + k
-            let u = urgency(e)
-            let sym: (Character, Role) = u == .breached ? (glyphs.overdue, .overdue) : u == .warning ? (glyphs.warningMark, .countdownWarning) : (glyphs.active, .active)
+            let line = i < lines.count ? lines[i] : line(entries[i])
+            let deadline = entries[i].ladder.nextDeadline
+            let s = deadline.map { Ladder.seconds(from: now, to: $0.at) }
+            let sym: (Character, Role) = s.map { $0 < 0 } ?? false ? (glyphs.overdue, .overdue)
+                : s.map { $0 < warningSeconds } ?? false ? (glyphs.warningMark, .countdownWarning) : (glyphs.active, .active)
             var x = f.put(" \(sym.0) ", x: 0, y: y, role: sym.1)
-            x += f.put(DisplayWidth.pad(e.incident.id, to: 6) + DisplayWidth.pad(e.incident.severity.rawValue, to: 6), x: x, y: y)
-            if let d = e.ladder.nextDeadline {
-                let s = Ladder.seconds(from: now, to: d.at)
+            x += f.put(line.head, x: x, y: y)
+            if let s {
                 x += f.put(DisplayWidth.padLeft(Countdown.format(s), to: 9) + "  ", x: x, y: y,
                            role: s < 0 ? .countdownCritical : s < warningSeconds ? .countdownWarning : .countdownOK)
-                x += f.put(DisplayWidth.pad(label(d, policy(for: e.incident)).sanitized, to: 34), x: x, y: y)
+                x += f.put(line.label, x: x, y: y)
             } else {
-                x += f.put(DisplayWidth.pad("no deadline", to: 45), x: x, y: y, role: .dim)
+                x += f.put(line.label, x: x, y: y, role: .dim)
             }
-            x += f.put(DisplayWidth.pad((e.incident.customer ?? "-").sanitized, to: 12), x: x, y: y)
-            f.put(e.incident.title.sanitized, x: x, y: y, limit: f.width - x)
+            f.put(line.tail, x: x, y: y, limit: f.width - x)
         }
         if shown < others.count {
-            let hidden = others.dropFirst(shown)
-            let earliest = hidden.compactMap(\.ladder.nextDeadline).map(\.at).min()
+            let hidden = others.count - shown
+            let earliest = others.dropFirst(shown).compactMap { entries[$0].ladder.nextDeadline?.at }.min()
             let when = earliest.map { "earliest deadline in \(Countdown.format(Ladder.seconds(from: now, to: $0)))" } ?? "none with a deadline"
-            f.put(" + \(hidden.count) more open incident\(hidden.count == 1 ? "" : "s") not shown (\(when))", x: 0, y: top + shown, role: .headerWarning, limit: f.width)
+            f.put(" + \(hidden) more open incident\(hidden == 1 ? "" : "s") not shown (\(when))", x: 0, y: top + shown, role: .headerWarning, limit: f.width)
         }
+    }
+
+    /// An entry's line but for its symbol and countdown.
+    func line(_ e: BoardEntry) -> Line {
+        let what = e.ladder.nextDeadline.map { DisplayWidth.pad(label($0, policy(for: e.incident)).sanitized, to: 34) }
+            ?? DisplayWidth.pad("no deadline", to: 45)
+        return Line(head: DisplayWidth.pad(e.incident.id.sanitized, to: 6) + DisplayWidth.pad(e.incident.severity.rawValue, to: 6),
+                    label: what,
+                    tail: DisplayWidth.pad((e.incident.customer ?? "-").sanitized, to: 12) + e.incident.title.sanitized)
     }
 
     func drawAllClear(_ f: inout Frame, top: Int, bottom: Int) {
@@ -269,8 +333,8 @@ public struct Wall: Screen, Sendable {
         } else {
             centred(&f, text, y: y, role: .wallCalm)
         }
-        let lastResolved = incidents.values.compactMap(\.resolved?.at).max()
-        let since = lastResolved.map { "No open incidents. The last one was resolved \(ago($0)) ago." } ?? "No incidents in this store yet."
+        let since = lastResolution.map { "No open incidents. The last one was resolved \(ago($0)) ago." }
+            ?? (incidentCount > 0 ? "No open incidents." : "No incidents in this store yet.")
         centred(&f, since, y: y + size.height + 1, role: .wallCalm)
     }
 

@@ -54,6 +54,12 @@ public struct Ladder: Sendable, Equatable {
     public var nextDeadline: Deadline?
     /// Index of the highest started tier.
     public var currentTier: Int?
+    /// Until this instant the ladder's statuses, deadlines and contacts stay
+    /// as they are (only remaining seconds and progress move): the next
+    /// start, due time or future-dated contact outcome. nil: nothing changes
+    /// by the clock alone. A wall that redraws every second derives ladders
+    /// again only when this passes or the incident changes.
+    public var validUntil: Date?
 
     public init(incident: Incident, policy: Policy, at now: Date) {
         let tiers = policy.tiers
@@ -92,14 +98,18 @@ public struct Ladder: Sendable, Equatable {
 
         var rungs: [Rung] = []
         var deadlines: [Deadline] = []
+        var nextChange: Date?
+        func changes(at t: Date) { if nextChange.map({ t < $0 }) ?? true { nextChange = t } }
         for (i, tier) in tiers.enumerated() {
             let contacts = policy.contacts(ofTier: i, customer: incident.customer).map { c in
                 let rec = incident.contacts[Incident.ContactKey(tier: tier.id, contact: c.id)]
                 let known = rec.flatMap { $0.at <= now ? $0 : nil }
+                if let rec, rec.at > now { changes(at: rec.at) }  // recorded ahead: known from then
                 return ContactStatus(contact: c, outcome: known?.outcome, by: known?.by, at: known?.at)
             }
             let start = starts[i]
             let started = start.map { $0 <= now } ?? false
+            if let start, start > now { changes(at: start) }
             var rung = Rung(index: i, tier: tier, status: .pending, startAt: start, isStarted: started,
                             dueAt: nil, remainingSeconds: nil, progress: 0, contacts: contacts)
             if started, let start {
@@ -111,6 +121,7 @@ public struct Ladder: Sendable, Equatable {
                 } else {
                     if let due {
                         rung.status = now > due ? .overdue : .active
+                        if due >= now { changes(at: due) }  // overdue once past it
                         rung.remainingSeconds = Ladder.seconds(from: now, to: due)
                         rung.progress = Ladder.progress(from: start, to: due, at: now)
                         deadlines.append(Deadline(at: due, kind: .tierDue(i)))
@@ -137,6 +148,7 @@ public struct Ladder: Sendable, Equatable {
             deadlines.append(Deadline(at: due, kind: .customerUpdate))
         }
         nextDeadline = deadlines.min { $0.at < $1.at }
+        validUntil = nextChange
     }
 
     static func requirementMet(_ require: Requirement, _ contacts: [ContactStatus]) -> Bool {

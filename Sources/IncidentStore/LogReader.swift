@@ -96,10 +96,13 @@ public struct LogReader {
     /// Hands every complete record appended since the last call to `sink`.
     public mutating func readNew(_ sink: (IncidentEvent) -> Void) {
         let names = currentNames()
-        if unread(names).reduce(0, +) > parallelAbove {
+        let pending = unread(names)
+        if pending.reduce(0, +) > parallelAbove {
             readInParallel(names, into: sink)
         } else {
-            for name in names { read(file: name, into: sink) }
+            // A file with nothing new is not even opened: an idle screen's
+            // safety-net poll then costs a stat per log.
+            for (name, n) in zip(names, pending) where n != 0 { read(file: name, into: sink) }
         }
         let present = Set(names)
         for gone in cursors.keys where !present.contains(gone) { cursors[gone] = nil }
@@ -320,12 +323,17 @@ public struct LogReader {
         }
     }
 
-    /// Bytes not yet read in each file (0 for files that cannot be stat'ed).
+    /// Bytes not yet read in each file: 0 when it is as it was when last
+    /// read (same file, same size), -1 when it changed otherwise (replaced,
+    /// shrunk) or cannot be stat'ed, so that reading it finds out.
     private func unread(_ names: [String]) -> [Int] {
         names.map { name in
             var st = stat()
-            guard lstat(directory + "/" + name, &st) == 0 else { return 0 }
-            return max(0, Int(st.st_size) - (cursors[name]?.offset ?? 0))
+            guard lstat(directory + "/" + name, &st) == 0 else { return -1 }
+            let size = Int(st.st_size)
+            guard let c = cursors[name] else { return size == 0 ? -1 : size }
+            guard c.device == UInt64(st.st_dev), c.inode == UInt64(st.st_ino), size >= c.offset else { return -1 }
+            return size - max(c.offset, c.scanFrom)
         }
     }
 

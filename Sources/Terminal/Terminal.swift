@@ -63,6 +63,10 @@ public final class Terminal {
             throw StartError.unusable(term: term)
         }
         CrashGuard.arm()
+        // No typeahead check: ncurses would otherwise poll the keyboard and
+        // flush its output every few lines of a refresh, which on an idle
+        // wall was ten polls and forty writes a second instead of one each.
+        _ = typeahead(-1)
         cbreak()
         noecho()
         nonl()
@@ -82,6 +86,13 @@ public final class Terminal {
         }
         colors = useColors
         setUp(theme: useColors == 0 ? theme.monochrome : theme)
+        // ncurses (6.4) flushes its output at every cursor movement until
+        // the screen has once been through endwin() and back, a state that
+        // newterm never leaves: a refresh went out in forty small writes
+        // (one per run of changed cells) instead of one. Suspending and
+        // resuming once, before anything is drawn, ends that state.
+        endwin()
+        _ = refresh()
     }
 
     deinit { stop() }
@@ -134,28 +145,61 @@ public final class Terminal {
         guard !stopped else { return }
         let full = shown == nil || shown!.width != frame.width || shown!.height != frame.height
         if full { _ = erase() }
+        let before = full ? [] : shown!.cells
+        let cells = frame.cells
         var buffer = [wchar_t](repeating: 0, count: 8)
         var changed = full
+        // Cells are plain values of 8 bytes (`Frame.Cell`): a row as it is
+        // on screen is skipped with one memcmp, a cell with one comparison
+        // of words, and only the cells that changed go to ncurses.
+        // Characters of several scalars live beside the cells and are
+        // compared one by one.
+        let rowBytes = frame.width * MemoryLayout<Frame.Cell>.stride
+        let clusters = frame.hasClusters || shown?.hasClusters == true
+        // Changed cells come in runs of one role: its style is looked up once a run.
+        var lastRole: Role?
+        var style = (attr: tw_a_normal(), pair: Int16(0))
         for y in 0..<frame.height {
-            for x in 0..<frame.width {
-                let cell = frame[x, y]
+            let row = y * frame.width..<(y + 1) * frame.width
+            if !full, !clusters, cells.withUnsafeBytes({ a in before.withUnsafeBytes { b in
+                   memcmp(a.baseAddress! + y * rowBytes, b.baseAddress! + y * rowBytes, rowBytes) == 0 } }) {
+                continue
+            }
+            for i in row {
+                let cell = cells[i]
                 if cell.isContinuation { continue }
-                if !full, let old = shown, old[x, y] == cell { continue }
+                if !full, Terminal.same(before, cells, i), !cell.isCluster || shown!.character(at: i) == frame.character(at: i) { continue }
                 changed = true
-                let style = pairs[cell.role] ?? (tw_a_normal(), 0)
-                var k = 0
-                for scalar in cell.character.unicodeScalars.prefix(5) {
-                    buffer[k] = wchar_t(bitPattern: scalar.value)
-                    k += 1
+                if cell.role != lastRole {
+                    style = pairs[cell.role] ?? (tw_a_normal(), 0)
+                    lastRole = cell.role
                 }
-                buffer[k] = 0
+                if cell.isCluster {
+                    var k = 0
+                    for scalar in frame.character(at: i).unicodeScalars.prefix(5) {
+                        buffer[k] = wchar_t(bitPattern: scalar.value)
+                        k += 1
+                    }
+                    buffer[k] = 0
+                } else {
+                    buffer[0] = wchar_t(bitPattern: cell.scalar.value)
+                    buffer[1] = 0
+                }
                 // The bottom-right cell cannot be written without scrolling on
                 // some terminals; ncurses reports ERR there and draws it anyway.
-                _ = tw_put(Int32(y), Int32(x), buffer, style.attr, style.pair)
+                _ = tw_put(Int32(y), Int32(i - row.lowerBound), buffer, style.attr, style.pair)
             }
         }
         shown = frame
         if changed { _ = refresh() }
+    }
+
+    /// Whether cell `i` is the same in both: its 8 bytes compared as one word.
+    private static func same(_ a: [Frame.Cell], _ b: [Frame.Cell], _ i: Int) -> Bool {
+        a.withUnsafeBytes { x in b.withUnsafeBytes { y in
+            x.load(fromByteOffset: i * MemoryLayout<Frame.Cell>.stride, as: UInt64.self)
+                == y.load(fromByteOffset: i * MemoryLayout<Frame.Cell>.stride, as: UInt64.self)
+        } }
     }
 
     /// Forgets what is on screen, so the next frame is drawn whole.

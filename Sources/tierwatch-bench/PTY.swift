@@ -87,7 +87,24 @@ final class PTYProcess {
     }
 
     /// CPU seconds (user + system) the process has used so far.
+    /// CPU time so far: the scheduler's own count in nanoseconds, summed
+    /// over the threads (/proc/PID/task/*/sched), where the kernel has it;
+    /// else utime + stime, which come in 10 ms clock ticks (too coarse for
+    /// an idle screen: a minute of htop is a few dozen ticks).
     func cpuSeconds() -> Double {
+        if let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") {
+            var ms = 0.0
+            var found = false
+            for t in tasks {
+                guard let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(t)/sched", encoding: .utf8),
+                      let line = text.split(separator: "\n").first(where: { $0.hasPrefix("se.sum_exec_runtime") }),
+                      let value = line.split(separator: ":").last.flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) })
+                else { continue }
+                ms += value
+                found = true
+            }
+            if found { return ms / 1000 }
+        }
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let close = stat.lastIndex(of: ")") else { return .nan }
         let fields = stat[stat.index(after: close)...].split(separator: " ")

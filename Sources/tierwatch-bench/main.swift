@@ -7,6 +7,7 @@ import IncidentStore
 ///   tierwatch-bench [--quick] [--json]     run every benchmark, print the table
 ///   tierwatch-bench generate DIR EVENTS    write a realistic store of EVENTS events
 ///   tierwatch-bench torture [--long]       crash loop, damage and concurrency, with figures
+///   tierwatch-bench wall [SECONDS]         only the idle wall against htop (default 60 s each)
 ///   tierwatch-bench writer --store DIR --host H --incident ID --count N [--open]
 ///       appends N notes through the store API; after each fsync'd append
 ///       prints `ok HOST/SEQ`, so a test that kills the writer knows exactly
@@ -16,6 +17,7 @@ let usageText = """
 usage: tierwatch-bench [--quick] [--json]
        tierwatch-bench generate DIR EVENTS
        tierwatch-bench torture [--long]
+       tierwatch-bench wall [SECONDS]
        tierwatch-bench writer --store DIR --host H --incident ID --count N [--open]
 
 """
@@ -81,6 +83,17 @@ case "bare-follow":
 case "load":
     guard let dir = args.last else { usage() }
     LoadBench.loadChild(store: dir)
+case "wall":
+    let seconds = args.first.flatMap(Double.init) ?? 60
+    do {
+        let idle = try ScreenBench.wallIdle(seconds: seconds)
+        print("idle wall, 50 open incidents, 200x60, \(Int(seconds)) s: CPU \(fmt(idle.wall.cpuPercent, 3))%, \(fmt(idle.wall.bytesPerSecond, 0)) B/s; \(fmt(idle.changedCellsPerSecond, 0)) cells change per second")
+        print(idle.htop.map { "htop -d 10, same run: CPU \(fmt($0.cpuPercent, 3))%, \(fmt($0.bytesPerSecond, 0)) B/s; wall/htop CPU \(fmt(idle.wall.cpuPercent / max($0.cpuPercent, 1e-9), 2))" }
+              ?? "htop not installed (apt-get install htop)")
+    } catch {
+        FileHandle.standardError.write(Data("bench: \(error)\n".utf8))
+        exit(1)
+    }
 case "torture":
     exit(Torture.run(long: args.contains("--long")))
 case "converge":

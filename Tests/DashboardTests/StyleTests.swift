@@ -6,7 +6,7 @@ import Testing
 @Suite struct Styles {
     func cell(_ f: Frame, containing text: String) -> (x: Int, y: Int)? {
         for y in 0..<f.height {
-            let row = (0..<f.width).filter { !f[$0, y].isContinuation }.map { String(f[$0, y].character) }.joined()
+            let row = (0..<f.width).filter { !f[$0, y].isContinuation }.map { String(f.character(x: $0, y: y)) }.joined()
             if let r = row.range(of: text) { return (row.distance(from: row.startIndex, to: r.lowerBound), y) }
         }
         return nil
@@ -48,9 +48,30 @@ import Testing
         var f = Frame(width: 12, height: 1)
         f.put("東京|x", x: 0, y: 0)
         #expect(f.text == "東京|x")
-        #expect(f[4, 0].character == "|")
+        #expect(f.character(x: 4, y: 0) == "|")
         f.put("ab東", x: 0, y: 0, limit: 3)  // a wide char that would straddle the limit becomes a space
-        #expect(f[2, 0].character == " " && f[3, 0].isContinuation == false)
+        #expect(f.character(x: 2, y: 0) == " " && f[3, 0].isContinuation == false)
+    }
+
+    /// Cells hold one scalar; a character of several (a combining mark, an
+    /// emoji sequence) is kept whole beside them, and forgotten when the
+    /// cell is drawn over.
+    @Test func charactersOfSeveralScalarsAreKeptWhole() {
+        var f = Frame(width: 12, height: 1)
+        let decomposed = "Cafe\u{0301}"  // e + combining acute: one character, two scalars
+        let family = "\u{1F469}\u{200D}\u{1F467}"  // a ZWJ sequence, two columns
+        f.put(decomposed + " " + family + "|", x: 0, y: 0)
+        #expect(f.text == decomposed + " " + family + "|")
+        #expect(f[3, 0].isCluster && f.character(x: 3, y: 0) == "e\u{0301}")
+        #expect(f[5, 0].isCluster && f[6, 0].isContinuation && f.character(x: 7, y: 0) == "|")
+        var g = f
+        #expect(g == f)
+        g.put("x", x: 3, y: 0)
+        #expect(!g[3, 0].isCluster && g.text == "Cafx " + family + "|" && g != f)
+        g.put("e\u{0300}", x: 3, y: 0)  // a different cluster in the same cell: the frames differ
+        #expect(g[3, 0].isCluster && g != f)
+        g.put("y", x: 6, y: 0)  // over the right half: the wide character goes
+        #expect(!g[5, 0].isCluster && g.character(x: 5, y: 0) == " " && g.character(x: 6, y: 0) == "y")
     }
 
     @Test func everySizeFrom80x24To300x80Draws() {

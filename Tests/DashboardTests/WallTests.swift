@@ -70,6 +70,28 @@ import Testing
         #expect(w.view(width: 80, height: 24).text.contains("BREACHED"))
     }
 
+    /// The wall derives its ladders again only when one of them changes
+    /// (`Ladder.validUntil`) or the store does. Ticking through an hour of
+    /// starts, dues and breaches, it shows exactly what a wall with the same
+    /// history that derives everything again every second shows.
+    @Test func ticksDrawWhatDerivingEverySecondDraws() {
+        var ticking = WallScenes.several()
+        var reference = WallScenes.several()
+        let m = Board.model(Board.several)
+        var recomputed = 0
+        for s in stride(from: 1, through: 3600, by: 7) {
+            let t = Board.now.addingTimeInterval(Double(s))
+            let before = ticking.entries.map(\.ladder)
+            _ = ticking.update(.tick(t))
+            if ticking.entries.map(\.ladder) != before { recomputed += 1 }
+            _ = reference.update(.tick(t))
+            _ = reference.update(.store(incidents: m.incidents, policies: m.policies, badRecords: 0))  // derives again
+            #expect(ticking.view(width: 120, height: 40).text == reference.view(width: 120, height: 40).text, "at +\(s) s")
+            #expect(ticking.view(width: 120, height: 40) == reference.view(width: 120, height: 40), "at +\(s) s")
+        }
+        #expect(recomputed > 3 && recomputed < 100, "derived again only when a ladder changed (\(recomputed) times)")
+    }
+
     @Test func onlyQSpaceAndQuestionMarkDoAnything() {
         var w = WallScenes.several()
         for key: Key in [.char("a"), .char("e"), .char("r"), .char("n"), .char(":"), .enter, .function(2)] {

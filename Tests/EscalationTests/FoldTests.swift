@@ -131,6 +131,40 @@ import Testing
         #expect(l.rungs[2].startAt == Scenario.at(1) && l.rungs[3].startAt == Scenario.at(1))
     }
 
+    /// `validUntil` is the next instant the ladder's statuses, deadlines or
+    /// contacts change: nothing but countdowns moves before it, and
+    /// something has changed just after it.
+    @Test func aLadderSaysUntilWhenItHolds() {
+        struct Shape: Equatable {
+            var rungs: [String]
+            var next: Ladder.Deadline?
+        }
+        func shape(_ l: Ladder) -> Shape {
+            Shape(rungs: l.rungs.map { "\($0.status) \($0.isStarted) \(String(describing: $0.startAt)) \(String(describing: $0.dueAt)) \($0.contacts.map { "\(String(describing: $0.outcome))" })" },
+                  next: l.nextDeadline)
+        }
+        var s = Scenario()
+        s.add(.acknowledged, at: 2)
+        s.add(.contactOutcome(tier: "management", contact: "am", outcome: .reached), at: 4)
+        s.add(.contactOutcome(tier: "management", contact: "vp-cx", outcome: .voicemail), at: 14)
+        s.add(.escalated(toTier: "technical"), at: 8)
+        var changes = 0
+        for minute in stride(from: 0.0, through: 45, by: 0.25) {
+            let l = s.ladder(at: minute)
+            guard let until = l.validUntil else { continue }
+            let untilMinutes = until.timeIntervalSince(Scenario.t0) / 60
+            #expect(untilMinutes >= minute)
+            for k in 1...4 where minute + (untilMinutes - minute) * Double(k) / 5 < untilMinutes {
+                #expect(shape(s.ladder(at: minute + (untilMinutes - minute) * Double(k) / 5)) == shape(l), "held from \(minute)m")
+            }
+            #expect(shape(s.ladder(at: untilMinutes + 0.5 / 60)) != shape(l), "changed just after \(untilMinutes)m")
+            changes += 1
+        }
+        #expect(changes > 100)
+        let resolved = { var r = s; r.add(.resolved(message: nil), at: 20); return r.ladder(at: 21) }()
+        #expect(resolved.validUntil == nil, "a resolved incident's ladder never changes by the clock")
+    }
+
     @Test func technicalIsDoneWhenAnyTeamIsReached() {
         var s = Scenario()
         s.add(.contactOutcome(tier: "technical", contact: "telecom", outcome: .reached), at: 12)
