@@ -42,8 +42,18 @@ func makeTempDir(_ name: String) -> String {
     return String(cString: mkdtemp(&template)!)
 }
 
-/// Peak resident set size of this process, in MiB.
+/// Peak resident set size of this process, in MiB: VmHWM, the high-water
+/// mark of this process's own memory. Not getrusage's ru_maxrss: a child
+/// started by posix_spawn (Foundation's Process) shares its parent's memory
+/// until exec, and Linux carries that high-water mark into ru_maxrss, so a
+/// load child of a bench that had just generated a large store reported
+/// the bench's peak (75 MiB) instead of its own (59 MiB).
 func peakRSSMiB() -> Double {
+    if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+       let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+       let kb = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) {
+        return kb / 1024
+    }
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
     return Double(usage.ru_maxrss) / 1024
