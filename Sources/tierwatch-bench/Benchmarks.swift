@@ -50,8 +50,8 @@ enum Benchmarks {
 
             let big = quick ? 10_000 : 100_000
             progress("update cost at 100 and \(big) events")
-            let small = try LoadBench.update(events: 100, samples: quick ? 50 : 300)
-            let large = try LoadBench.update(events: big, samples: quick ? 50 : 300)
+            let updates = try LoadBench.update(sizes: [100, big], samples: quick ? 50 : 500)
+            let (small, large) = (updates[0], updates[1])
             let growth = large.median / small.median
             figures.append(Figure(
                 name: "one update (read, check, fold) at \(big) events",

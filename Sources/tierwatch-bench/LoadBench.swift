@@ -57,31 +57,46 @@ enum LoadBench {
     }
 
     /// Time to read, check and fold one new event written by another host,
-    /// in a store that already holds `events`; `samples` single-event updates.
-    static func update(events: Int, samples: Int) throws -> Sample {
-        let dir = makeTempDir("update")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        try StoreGenerator.generate(store: dir, events: events, openIncidents: 5)
-        let store = IncidentStore(path: dir, host: "bench")
-        store.refresh()
-        let target = store.state.incidents.values.first { $0.state != .resolved }!.id
-        let h = FileHandle(forWritingAtPath: dir + "/events/noc1.log")!
-        h.seekToEndOfFile()
-        var times: [Double] = []
-        var seq = (store.state.lastSequence["noc1"] ?? 0) + 1000
-        for n in 0..<samples {
-            seq += 1
-            let now = Date()
-            let e = IncidentEvent(id: EventID(host: "noc1", sequence: seq), hlc: HLC.next(after: store.state.maxHLC, now: now),
-                                  incident: target, operatorName: "bench", unixUser: "bench", at: now, recordedAt: now,
-                                  baseVersion: store.state.incidents[target]!.version, action: .note(message: "update \(n)"))
-            h.write(Data(RecordCodec.encode(e)))
-            let t = monotonic()
-            let change = store.refresh()
-            times.append((monotonic() - t) * 1e6)
-            guard change.incidents == [target] else { throw BenchError("update was not seen") }
+    /// in stores that already hold each of `sizes` events; `samples`
+    /// single-event updates per store, taken in turn (one in each store, then
+    /// the next), so that a noisy second slows every size alike and the
+    /// ratio between them compares like with like.
+    static func update(sizes: [Int], samples: Int) throws -> [Sample] {
+        struct Target {
+            var dir: String
+            var store: IncidentStore
+            var incident: String
+            var log: FileHandle
+            var seq: Int
+            var times: [Double] = []
         }
-        try h.close()
-        return Sample(times)
+        var targets: [Target] = []
+        defer { for t in targets { try? t.log.close(); try? FileManager.default.removeItem(atPath: t.dir) } }
+        for events in sizes {
+            let dir = makeTempDir("update")
+            try StoreGenerator.generate(store: dir, events: events, openIncidents: 5)
+            let store = IncidentStore(path: dir, host: "bench")
+            store.refresh()
+            let incident = store.state.incidents.values.first { $0.state != .resolved }!.id
+            let log = FileHandle(forWritingAtPath: dir + "/events/noc1.log")!
+            log.seekToEndOfFile()
+            targets.append(Target(dir: dir, store: store, incident: incident, log: log, seq: (store.state.lastSequence["noc1"] ?? 0) + 1000))
+        }
+        for n in 0..<samples {
+            for k in targets.indices {
+                targets[k].seq += 1
+                let store = targets[k].store, target = targets[k].incident
+                let now = Date()
+                let e = IncidentEvent(id: EventID(host: "noc1", sequence: targets[k].seq), hlc: HLC.next(after: store.state.maxHLC, now: now),
+                                      incident: target, operatorName: "bench", unixUser: "bench", at: now, recordedAt: now,
+                                      baseVersion: store.state.incidents[target]!.version, action: .note(message: "update \(n)"))
+                targets[k].log.write(Data(RecordCodec.encode(e)))
+                let t = monotonic()
+                let change = store.refresh()
+                targets[k].times.append((monotonic() - t) * 1e6)
+                guard change.incidents == [target] else { throw BenchError("update was not seen") }
+            }
+        }
+        return targets.map { Sample($0.times) }
     }
 }
