@@ -48,7 +48,14 @@ public struct Model: Sendable {
 
     // The world, as the run loop last saw it.
     public var now: Date
-    public var incidents: [String: Incident] = [:]
+    public var incidents: [String: Incident] = [:] {
+        // The open ones, kept when the store changes: the list and the
+        // header need only them, and walking a year of incidents (each a
+        // large value, copied as it is visited) on every tick and frame was
+        // a tenth of a cold start and most of an idle dashboard's work.
+        didSet { openIncidents = incidents.values.filter { $0.state != .resolved } }
+    }
+    public private(set) var openIncidents: [Incident] = []
     public var policies: [String: Policy] = [:]
     public var storePath: String
     public var operatorName: String
@@ -97,7 +104,7 @@ public struct Model: Sendable {
     func board() -> [BoardEntry] {
         let needle = filter.lowercased()
         var out: [BoardEntry] = []
-        for i in incidents.values where showResolved || i.state != .resolved {
+        for i in showResolved ? Array(incidents.values) : openIncidents {
             if !needle.isEmpty {
                 let hay = "\(i.id) \(i.title) \(i.customer ?? "") \(i.severity.rawValue) \(i.state.rawValue)".lowercased()
                 if !hay.contains(needle) { continue }
@@ -126,7 +133,7 @@ public struct Model: Sendable {
     }
 
     /// Counted in place: filtering would copy every incident, every frame.
-    public var openCount: Int { incidents.values.reduce(0) { $0 + ($1.state == .resolved ? 0 : 1) } }
+    public var openCount: Int { openIncidents.count }
 }
 
 /// Something that happened, for `update` to fold into the model.
