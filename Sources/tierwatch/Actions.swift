@@ -56,7 +56,7 @@ extension Context {
         var state = store.state
         let incident = state.incidents[event.incident]!
         if options.json {
-            try printJSON(IncidentJSON.object(incident, policy: state.policy(for: incident), now: now))
+            try printJSON(json(incident))
         } else {
             print("\(incident.id): \(event.summary(policy: state.policy(for: incident))) (by \(operatorName.sanitized))")
         }
@@ -79,9 +79,7 @@ struct Raise: ParsableCommand {
         let ctx = try Context(global)
         let event = try ctx.raise(title: title, customer: customer, severity: severity, at: try ctx.parseWhen(at))
         if json {
-            var state = ctx.store.state
-            let incident = state.incidents[event.incident]!
-            try printJSON(IncidentJSON.object(incident, policy: state.policy(for: incident), now: ctx.now))
+            try printJSON(ctx.json(ctx.store.state.incidents[event.incident]!))
         } else {
             print(event.incident)
         }

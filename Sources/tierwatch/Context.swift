@@ -52,6 +52,13 @@ struct Context {
         operatorName = try Context.checked(who, "operator name", max: Context.maxName)
     }
 
+    /// One incident as `--json` prints it: its state and its ladder now,
+    /// under the policy it opened with.
+    func json(_ incident: Incident) -> [String: Any] {
+        var state = store.state
+        return IncidentJSON.object(incident, policy: state.policy(for: incident), now: now)
+    }
+
     static func storePath(_ flag: String?, _ env: [String: String]) -> String {
         if let flag, !flag.isEmpty { return absolute(flag) }
         if let s = env["TIERWATCH_STORE"], !s.isEmpty { return absolute(s) }

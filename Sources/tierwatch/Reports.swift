@@ -65,7 +65,7 @@ struct Show: ParsableCommand {
         var state = ctx.store.state
         let policy = state.policy(for: incident)
         if json {
-            try printJSON(IncidentJSON.object(incident, policy: policy, now: ctx.now))
+            try printJSON(ctx.json(incident))
         } else {
             Report.warnings(ctx.store)
             print(Report.incident(incident, policy: policy, now: ctx.now), terminator: "")
