@@ -60,14 +60,18 @@ public struct Wall: Screen, Sendable {
     /// The next deadline still ahead when the board was checked for
     /// breaches: no breach can be new before it.
     private var nextBreachCheck: Date?
-    /// Each entry's line below the big panel, but for its countdown: text
-    /// made once per board rather than every second.
-    private var lines: [Line] = []
-    private var panels: [(what: String, title: String, call: String)] = []
-    struct Line: Sendable {
+    /// Each entry's words, made once per board rather than every second:
+    /// its line below the big panel but for the symbol and countdown, and
+    /// the lines under the digits when it is featured. One per entry, in
+    /// the same order.
+    private var texts: [Text] = []
+    struct Text: Sendable {
         var head: String
         var label: String
         var tail: String
+        var what: String
+        var title: String
+        var call: String
     }
 
     /// Open incidents with a deadline first, most urgent first; then open
@@ -82,18 +86,26 @@ public struct Wall: Screen, Sendable {
     }
 
     public func urgency(_ e: BoardEntry) -> Urgency {
-        guard let d = e.ladder.nextDeadline else { return .normal }
-        let s = Ladder.seconds(from: now, to: d.at)
+        urgency(seconds: e.ladder.nextDeadline.map { Ladder.seconds(from: now, to: $0.at) })
+    }
+
+    /// The urgency of a countdown (nil: no deadline).
+    func urgency(seconds s: Int?) -> Urgency {
+        guard let s else { return .normal }
         return s < 0 ? .breached : s < warningSeconds ? .warning : .normal
     }
 
     /// The incident in the big panel.
     public func featured(_ list: [BoardEntry]) -> BoardEntry? {
-        if let pinned, let e = list.first(where: { $0.incident.id == pinned }), urgency(e) == .breached { return e }
-        guard rotateEvery != nil else { return list.first }
+        featuredIndex(list).map { list[$0] }
+    }
+
+    func featuredIndex(_ list: [BoardEntry]) -> Int? {
+        if let pinned, let k = list.firstIndex(where: { $0.incident.id == pinned }), urgency(list[k]) == .breached { return k }
+        guard rotateEvery != nil else { return list.indices.first }
         let urgent = list.indices.filter { urgency(list[$0]) != .normal }
-        guard urgent.count > 1 else { return list.first }
-        return list[urgent[rotation % urgent.count]]
+        guard urgent.count > 1 else { return list.indices.first }
+        return urgent[rotation % urgent.count]
     }
 
     public mutating func update(_ message: Message) -> [Command] {
@@ -110,8 +122,7 @@ public struct Wall: Screen, Sendable {
         }
         if stale {
             entries = board()
-            lines = entries.map(line)
-            panels = entries.map { makePanelText($0, policy: policy(for: $0.incident)) }
+            texts = entries.map(text)
             boardAt = now
             boardValidUntil = entries.compactMap(\.ladder.validUntil).min()
         }
@@ -184,9 +195,9 @@ public struct Wall: Screen, Sendable {
         if list.isEmpty {
             drawAllClear(&f, top: 1, bottom: footer)
         } else {
-            let big = featured(list)!
+            let big = featuredIndex(list)!
             let panelBottom = drawFeatured(&f, big, top: 1, list: list)
-            drawOthers(&f, list.indices.filter { list[$0].incident.id != big.incident.id }, top: panelBottom + 1, bottom: footer)
+            drawOthers(&f, list.indices.filter { $0 != big }, top: panelBottom + 1, bottom: footer)
         }
         drawFooter(&f, y: footer, urgentCount: list.count { urgency($0) != .normal })
         if showHelp { drawHelp(&f) }
@@ -231,8 +242,8 @@ public struct Wall: Screen, Sendable {
     }
 
     /// Returns the last row the panel used.
-    func drawFeatured(_ f: inout Frame, _ e: BoardEntry, top: Int, list: [BoardEntry]) -> Int {
-        let p = policy(for: e.incident)
+    func drawFeatured(_ f: inout Frame, _ k: Int, top: Int, list: [BoardEntry]) -> Int {
+        let e = list[k]
         let u = urgency(e)
         let secs = e.ladder.nextDeadline.map { Ladder.seconds(from: now, to: $0.at) }
         let text = secs.map { Countdown.format($0) } ?? "--:--"
@@ -251,29 +262,18 @@ public struct Wall: Screen, Sendable {
         BigText.draw(text, in: &f, x: (f.width - size.width) / 2, y: top + 1, scale: v,
                      ink: glyphs.barFull, role: digitRole)
         let lineRole: Role = u == .normal ? .normal : digitRole
-        let words = panelText(e, policy: p)
+        let words = texts[k]
         let y1 = top + size.height + 2
         centred(&f, words.what, y: y1, role: lineRole)
         centred(&f, words.title, y: y1 + 1, role: lineRole)
         centred(&f, words.call, y: y1 + 2, role: u == .normal ? .active : lineRole)
         if rotateEvery != nil {
             let urgent = list.indices.filter { urgency(list[$0]) != .normal }
-            if urgent.count > 1, let k = urgent.firstIndex(where: { list[$0].incident.id == e.incident.id }) {
-                f.put("\(k + 1)/\(urgent.count)", x: f.width - 6, y: top, role: lineRole)
+            if urgent.count > 1, let n = urgent.firstIndex(of: k) {
+                f.put("\(n + 1)/\(urgent.count)", x: f.width - 6, y: top, role: lineRole)
             }
         }
         return panel.maxY - 1
-    }
-
-    /// The lines under the big digits: made once per board, like `lines`.
-    func panelText(_ e: BoardEntry, policy p: Policy) -> (what: String, title: String, call: String) {
-        if let k = entries.firstIndex(where: { $0.incident.id == e.incident.id }), k < panels.count { return panels[k] }
-        return makePanelText(e, policy: p)
-    }
-
-    func makePanelText(_ e: BoardEntry, policy p: Policy) -> (what: String, title: String, call: String) {
-        let what = "\(e.incident.id.sanitized)\(glyphs.separator)\((e.incident.customer ?? "no customer").sanitized)\(glyphs.separator)\(e.incident.severity.rawValue)\(glyphs.separator)\(e.ladder.nextDeadline.map { label($0, p).sanitized } ?? "no deadline")"
-        return (what, e.incident.title.sanitized, whoToCall(e))
     }
 
     func centred(_ f: inout Frame, _ text: String, y: Int, role: Role) {
@@ -290,11 +290,13 @@ public struct Wall: Screen, Sendable {
         let shown = others.count <= rows ? others.count : rows - 1
         for (k, i) in others.prefix(shown).enumerated() {
             let y = top + k
-            let line = i < lines.count ? lines[i] : line(entries[i])
-            let deadline = entries[i].ladder.nextDeadline
-            let s = deadline.map { Ladder.seconds(from: now, to: $0.at) }
-            let sym: (Character, Role) = s.map { $0 < 0 } ?? false ? (glyphs.overdue, .overdue)
-                : s.map { $0 < warningSeconds } ?? false ? (glyphs.warningMark, .countdownWarning) : (glyphs.active, .active)
+            let line = texts[i]
+            let s = entries[i].ladder.nextDeadline.map { Ladder.seconds(from: now, to: $0.at) }
+            let sym: (Character, Role) = switch urgency(seconds: s) {
+            case .breached: (glyphs.overdue, .overdue)
+            case .warning: (glyphs.warningMark, .countdownWarning)
+            case .normal: (glyphs.active, .active)
+            }
             var x = f.put(" \(sym.0) ", x: 0, y: y, role: sym.1)
             x += f.put(line.head, x: x, y: y)
             if let s {
@@ -314,13 +316,17 @@ public struct Wall: Screen, Sendable {
         }
     }
 
-    /// An entry's line but for its symbol and countdown.
-    func line(_ e: BoardEntry) -> Line {
-        let what = e.ladder.nextDeadline.map { DisplayWidth.pad(label($0, policy(for: e.incident)).sanitized, to: 34) }
-            ?? DisplayWidth.pad("no deadline", to: 45)
-        return Line(head: DisplayWidth.pad(e.incident.id.sanitized, to: 6) + DisplayWidth.pad(e.incident.severity.rawValue, to: 6),
-                    label: what,
-                    tail: DisplayWidth.pad((e.incident.customer ?? "-").sanitized, to: 12) + e.incident.title.sanitized)
+    /// An entry's words (see `texts`).
+    func text(_ e: BoardEntry) -> Text {
+        let p = policy(for: e.incident)
+        let deadline = e.ladder.nextDeadline.map { label($0, p).sanitized }
+        let sep = glyphs.separator
+        return Text(head: DisplayWidth.pad(e.incident.id.sanitized, to: 6) + DisplayWidth.pad(e.incident.severity.rawValue, to: 6),
+                    label: deadline.map { DisplayWidth.pad($0, to: 34) } ?? DisplayWidth.pad("no deadline", to: 45),
+                    tail: DisplayWidth.pad((e.incident.customer ?? "-").sanitized, to: 12) + e.incident.title.sanitized,
+                    what: "\(e.incident.id.sanitized)\(sep)\((e.incident.customer ?? "no customer").sanitized)\(sep)\(e.incident.severity.rawValue)\(sep)\(deadline ?? "no deadline")",
+                    title: e.incident.title.sanitized,
+                    call: whoToCall(e))
     }
 
     func drawAllClear(_ f: inout Frame, top: Int, bottom: Int) {
