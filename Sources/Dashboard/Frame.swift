@@ -95,14 +95,22 @@ public struct Frame: Equatable, Sendable {
         for b in bytes where b < 0x20 || b >= 0x7F { return nil }
         let first = max(x, 0), last = min(end, x + bytes.count)  // the columns written
         guard first < last else { return max(0, min(bytes.count, end - x)) }
-        let row = y * width
-        set(first, y, Cell(scalar: Unicode.Scalar(bytes[first - x]), role: role))
-        set(last - 1, y, Cell(scalar: Unicode.Scalar(bytes[last - 1 - x]), role: role))
-        if !clusters.isEmpty { for i in row + first..<row + last where cells[i].isCluster { clusters[i] = nil } }
-        cells.withUnsafeMutableBufferPointer { p in
-            for c in first..<last { p[row + c] = Cell(scalar: Unicode.Scalar(bytes[c - x]), role: role) }
-        }
+        storeRun(y: y, first..<last) { Cell(scalar: Unicode.Scalar(bytes[$0 - x]), role: role) }
         return last - x
+    }
+
+    /// Writes `cell(x)` into columns `columns` of row `y` (already clipped
+    /// to the frame). Only the ends of a run can cut a wide character in
+    /// two, so they go through `set`; the run itself is stored in one go
+    /// (the wall writes some ten thousand cells a second).
+    private mutating func storeRun(y: Int, _ columns: Range<Int>, _ cell: (Int) -> Cell) {
+        set(columns.lowerBound, y, cell(columns.lowerBound))
+        set(columns.upperBound - 1, y, cell(columns.upperBound - 1))
+        let row = y * width
+        if !clusters.isEmpty { for i in row + columns.lowerBound..<row + columns.upperBound where cells[i].isCluster { clusters[i] = nil } }
+        cells.withUnsafeMutableBufferPointer { p in
+            for c in columns { p[row + c] = cell(c) }
+        }
     }
 
     /// Fills a rectangle with spaces in `role`.
@@ -116,18 +124,7 @@ public struct Frame: Equatable, Sendable {
         let cell = Cell(scalar: DisplayWidth.of(ch) == 1 && ch.unicodeScalars.count == 1 ? ch.unicodeScalars.first! : " ", role: role)
         let x0 = max(0, rect.x), x1 = min(width, rect.x + rect.width)
         guard x0 < x1 else { return }
-        for y in max(0, rect.y)..<min(height, rect.y + rect.height) {
-            // Only the ends of a run can cut a wide character in two; the
-            // run itself is stored in one go (the wall fills thousands of
-            // cells a second for its panel and digits).
-            set(x0, y, cell)
-            if x1 - 1 > x0 { set(x1 - 1, y, cell) }
-            let row = y * width
-            if !clusters.isEmpty { for i in row + x0..<row + x1 where cells[i].isCluster { clusters[i] = nil } }
-            cells.withUnsafeMutableBufferPointer { p in
-                for i in row + x0..<row + x1 { p[i] = cell }
-            }
-        }
+        for y in max(0, rect.y)..<min(height, rect.y + rect.height) { storeRun(y: y, x0..<x1) { _ in cell } }
     }
 
     /// Restyles a rectangle without changing its characters.
