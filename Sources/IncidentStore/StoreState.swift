@@ -116,7 +116,6 @@ public struct StoreState: Sendable {
         batch.count = 0
         let ids = Array(groups.keys)
         change.incidents.formUnion(ids)
-        var fresh: [(id: String, events: [IncidentEvent])] = []
         for id in ids {
             var events = groups.removeValue(forKey: id)!  // freed as it is folded
             if batch.collecting { change.events += events }
@@ -132,69 +131,19 @@ public struct StoreState: Sendable {
                 }
             } else {
                 if let waiting = orphans.removeValue(forKey: id) { events = waiting + events }
-                fresh.append((id, events))
-            }
-        }
-        // Room for every new incident at once: growing the table by doubling
-        // would hold the old and the new table together, at the peak.
-        incidents.reserveCapacity(incidents.count + fresh.count)
-        // In blocks, so only one block's folded incidents wait to be stored.
-        for block in stride(from: 0, to: fresh.count, by: 1024) {
-            var slice = Array(fresh[block..<min(fresh.count, block + 1024)])
-            for k in block..<min(fresh.count, block + 1024) { fresh[k].events = [] }
-            for (id, folded) in StoreState.fold(&slice) {
-                switch folded {
-                case var .incident(incident):
-                    // Groups grew by doubling while the logs were read (a third
-                    // of the events' memory is slack at a cold start); the log
-                    // is kept for good, so it gets an array of the right size.
-                    // Here, on the thread that staged the groups: its freed
-                    // arrays are then reused by the next ones, not left as holes.
+                IncidentEvent.sortInLogOrder(&events)
+                if var incident = Incident.fold(events) {
+                    // The group grew by doubling; the incident keeps its log
+                    // for good, so it gets an array of the right size.
                     incident.shrinkLog()
                     incidents[id] = incident
-                case let .orphans(events): orphans[id] = events
+                } else {
+                    orphans[id] = events
                 }
             }
         }
         if batch.collecting { IncidentEvent.sortInLogOrder(&change.events) }
         return change
-    }
-
-    private enum Folded {
-        case incident(Incident)
-        case orphans([IncidentEvent])
-    }
-
-    /// Sorts and folds the groups of new incidents, emptying `groups`. A cold
-    /// start folds thousands of independent incidents: they are folded on all
-    /// cores at once (folding is a third of a cold start); a live update's
-    /// one or two are folded here.
-    private static func fold(_ groups: inout [(id: String, events: [IncidentEvent])]) -> [(String, Folded)] {
-        @Sendable func fold(_ events: inout [IncidentEvent]) -> Folded {
-            IncidentEvent.sortInLogOrder(&events)
-            let all = events
-            events = []  // the incident's log is now the only reference
-            return Incident.fold(all).map(Folded.incident) ?? .orphans(all)
-        }
-        var out = [(String, Folded)?](repeating: nil, count: groups.count)
-        if groups.count < 128 {
-            for k in groups.indices { out[k] = (groups[k].id, fold(&groups[k].events)) }
-        } else {
-            let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
-            groups.withUnsafeMutableBufferPointer { groups in
-                out.withUnsafeMutableBufferPointer { out in
-                    nonisolated(unsafe) let groups = groups
-                    nonisolated(unsafe) let out = out
-                    DispatchQueue.concurrentPerform(iterations: workers) { w in
-                        for k in stride(from: w, to: groups.count, by: workers) {
-                            out[k] = (groups[k].id, fold(&groups[k].events))
-                        }
-                    }
-                }
-            }
-        }
-        groups = []
-        return out.map { $0! }
     }
 
     /// Stages and folds a list of events (tests, tools).
