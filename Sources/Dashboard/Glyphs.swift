@@ -15,6 +15,12 @@ public struct Glyphs: Equatable, Sendable {
     public var active: Character
     public var overdue: Character
     public var pending: Character
+    /// A tier met after its due time.
+    public var late: Character
+    /// A tier never met before the incident was resolved.
+    public var missed: Character
+    /// A tier that never started before the incident was resolved.
+    public var notStarted: Character
     public var warning: String
     /// A countdown under the warning threshold, on the wall.
     public var warningMark: Character
@@ -22,10 +28,10 @@ public struct Glyphs: Equatable, Sendable {
 
     public static let unicode = Glyphs(horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐", bottomLeft: "└",
                                        bottomRight: "┘", barFull: "█", barEmpty: "░", done: "✓", active: "●",
-                                       overdue: "!", pending: "○", warning: "⚠", warningMark: "▲", separator: " · ")
+                                       overdue: "!", pending: "○", late: "≈", missed: "✗", notStarted: "–", warning: "⚠", warningMark: "▲", separator: " · ")
     public static let ascii = Glyphs(horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+",
                                      bottomRight: "+", barFull: "#", barEmpty: ".", done: "v", active: "*",
-                                     overdue: "!", pending: "o", warning: "!!", warningMark: "^", separator: " - ")
+                                     overdue: "!", pending: "o", late: "~", missed: "x", notStarted: "-", warning: "!!", warningMark: "^", separator: " - ")
 
     public func symbol(_ s: Ladder.Status) -> Character {
         switch s {
@@ -33,6 +39,9 @@ public struct Glyphs: Equatable, Sendable {
         case .active: active
         case .overdue: overdue
         case .pending: pending
+        case .late: late
+        case .missed: missed
+        case .notStarted: notStarted
         }
     }
 }
@@ -44,6 +53,9 @@ extension Ladder.Status {
         case .active: .active
         case .overdue: .overdue
         case .pending: .pending
+        case .late: .countdownWarning
+        case .missed: .overdue
+        case .notStarted: .dim
         }
     }
 }

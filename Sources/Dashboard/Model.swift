@@ -62,6 +62,8 @@ public struct Model: Sendable {
     public var readOnly: Bool
     /// Set when changes are seen only by polling, or the watcher failed.
     public var watchWarning: String?
+    /// What the screen cannot see or do: drawn above everything.
+    public var alarm = Alarm()
     public var badRecords = 0
     public var glyphs: Glyphs
     /// Minutes east of UTC of the local time zone, for the header clock.
@@ -136,8 +138,41 @@ public struct Model: Sendable {
     public var openCount: Int { openIncidents.count }
 }
 
+/// What every screen must say before anything else: that it cannot see
+/// the whole store, or cannot open new incidents. The run loop builds it
+/// from the store's health and the policy file; the screens never show
+/// ALL CLEAR while `isBlind`.
+public struct Alarm: Equatable, Sendable {
+    /// The store is not there (yet): the path it waits for.
+    public var waitingFor: String?
+    /// What keeps the picture from being whole, one sentence each naming
+    /// the file and the reason ("events/noc2.log unreadable: permission
+    /// denied — incidents may be missing"). Drawn in breach colours.
+    public var problems: [String]
+    /// What is wrong but leaves the picture whole (a policy file that does
+    /// not parse). Drawn as warnings.
+    public var warnings: [String]
+
+    public init(waitingFor: String? = nil, problems: [String] = [], warnings: [String] = []) {
+        self.waitingFor = waitingFor
+        self.problems = problems
+        self.warnings = warnings
+    }
+
+    /// Incidents may be missing from what the screen shows.
+    public var isBlind: Bool { waitingFor != nil || !problems.isEmpty }
+
+    /// The lines of the banner, most serious first, each with whether it
+    /// is a problem (breach colours) or a warning.
+    public var lines: [(text: String, isProblem: Bool)] {
+        problems.map { ($0, true) } + warnings.map { ($0, false) }
+    }
+}
+
 /// Something that happened, for `update` to fold into the model.
 public enum Message: Sendable {
+    /// What the screens cannot see or do (see `Alarm`); sent when it changes.
+    case alarm(Alarm)
     case key(Key)
     /// The clock moved (the loop sends one on each second boundary).
     case tick(Date)

@@ -20,6 +20,8 @@ extension Model {
             badRecords = bad
         case let .watchStatus(w):
             watchWarning = w
+        case let .alarm(a):
+            alarm = a
         case let .done(text):
             notice = Notice(text: text, isError: false)
         case let .opened(id, title):
@@ -132,7 +134,7 @@ extension Model {
     // MARK: Actions
 
     private mutating func acknowledge(_ e: BoardEntry) -> [Command] {
-        if let why = e.incident.refusal(of: .acknowledged, baseVersion: e.incident.version) {
+        if let why = e.incident.refusal(of: .acknowledged, baseVersion: e.incident.version, at: now) {
             notice = Notice(text: "\(e.incident.id): \(why)", isError: true)
             return []
         }

@@ -19,7 +19,9 @@ extension Model {
         let list = entries
         let selected = selection(in: list)
         drawHeader(&f)
-        let body = Rect(x: 0, y: 1, width: width, height: height - 3)
+        // What the screen cannot see comes before anything it can.
+        let alarmRows = alarm.draw(in: &f, top: 1, maxRows: 3, glyphs: glyphs)
+        let body = Rect(x: 0, y: 1 + alarmRows, width: width, height: height - 3 - alarmRows)
         let listHeight = min(max(list.count, 1) + 3, max(6, body.height * 2 / 5))
         drawList(&f, Rect(x: 0, y: body.y, width: width, height: listHeight), list, selected)
         drawDetail(&f, Rect(x: 0, y: body.y + listHeight, width: width, height: body.height - listHeight), selected)
@@ -128,8 +130,22 @@ extension Model {
         f.put(cols.header, x: inner.x, y: inner.y, role: .dim)
         let rows = inner.height - 1
         guard !list.isEmpty else {
-            let text = filter.isEmpty ? "No open incidents. All clear." : "No incident matches “\(filter.sanitized)”. Esc clears the filter."
-            f.put(text, x: inner.x + 2, y: inner.y + 1, role: .dim, limit: inner.width - 2)
+            let text: String
+            var role = Role.dim
+            if !filter.isEmpty {
+                text = "No incident matches “\(filter.sanitized)”. Esc clears the filter."
+            } else if alarm.waitingFor != nil {
+                text = "No store to read yet: not all clear, nothing is known (see above)."
+                role = .overdue
+            } else if alarm.isBlind {
+                text = "No open incidents in what could be read: part of the store is unreadable (see above)."
+                role = .overdue
+            } else if incidents.isEmpty {
+                text = "No incidents recorded in this store yet."
+            } else {
+                text = "No open incidents. All clear."
+            }
+            f.put(text, x: inner.x + 2, y: inner.y + 1, role: role, limit: inner.width - 2)
             return
         }
         let selIndex = list.firstIndex { $0.incident.id == selected?.incident.id } ?? 0
@@ -250,7 +266,7 @@ extension Model {
             }
             put(" \(glyphs.symbol(rung.status)) ", rung.status.role)
             put(DisplayWidth.pad("T\(rung.index) \(rung.tier.name.sanitized)", to: nameWidth) + " ")
-            put(DisplayWidth.pad(rung.status.rawValue, to: 8), rung.status.role)
+            put(DisplayWidth.pad(rung.status.rawValue.replacingOccurrences(of: "_", with: " "), to: 8), rung.status.role)
             let start: String
             if let s = rung.startAt {
                 start = (rung.isStarted ? "from " : "at ") + shortTime(s)
@@ -259,8 +275,10 @@ extension Model {
             }
             put(DisplayWidth.pad(start, to: 14), .dim)
             put(DisplayWidth.pad(rung.dueAt.map { "due " + shortTime($0) } ?? "", to: 11), .dim)
-            if let secs = rung.remainingSeconds, rung.status != .done {
+            if let secs = rung.remainingSeconds, !rung.status.isMet {
                 put(DisplayWidth.padLeft(Countdown.format(secs), to: 8) + " ", countdownRole(secs))
+            } else if let late = rung.lateSeconds {
+                put(DisplayWidth.padLeft("+" + Countdown.format(late), to: 8) + " ", .countdownWarning)
             } else {
                 put(String(repeating: " ", count: 9))
             }
@@ -268,7 +286,7 @@ extension Model {
             if barWidth >= 4 {
                 let filled = Int((rung.progress * Double(barWidth)).rounded(.down))
                 put(String(repeating: glyphs.barFull, count: filled) + String(repeating: glyphs.barEmpty, count: barWidth - filled),
-                    rung.status == .overdue ? .overdue : rung.status == .done ? .done : .dim)
+                    rung.status == .overdue || rung.status == .missed ? .overdue : rung.status.isMet ? rung.status.role : .dim)
             }
             if focus == .tiers && k == shown {
                 f.restyle(Rect(x: inner.x + 3, y: y, width: nameWidth, height: 1), role: .selection)
@@ -289,7 +307,7 @@ extension Model {
         let perContact = inner.height >= rung.contacts.count * 2 ? 2 : 1
         for (k, c) in rung.contacts.enumerated() where k * perContact < inner.height {
             let y = inner.y + k * perContact
-            let sym: (Character, Role) = c.outcome == .reached ? (glyphs.done, .done)
+            let sym: (Character, Role) = c.outcome == .reached || c.reachedAt != nil ? (glyphs.done, .done)
                 : c.outcome == nil ? (glyphs.pending, .pending) : (glyphs.overdue, .countdownWarning)
             f.put(" \(sym.0) ", x: inner.x, y: y, role: sym.1)
             var text = c.contact.name.sanitized

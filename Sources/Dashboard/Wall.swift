@@ -26,6 +26,9 @@ public struct Wall: Screen, Sendable {
     public var showHelp = false
     public var watchWarning: String?
     public var badRecords = 0
+    /// What the wall cannot see or do: drawn above everything, and in
+    /// place of ALL CLEAR when incidents may be missing.
+    public var alarm = Alarm()
     /// Which urgent incident the big panel shows, by position in the urgent list.
     public private(set) var rotation = 0
     private var lastRotation: Date
@@ -160,6 +163,9 @@ public struct Wall: Screen, Sendable {
         case let .watchStatus(w):
             watchWarning = w
             return []
+        case let .alarm(a):
+            alarm = a
+            return []
         case .done, .failed, .opened:
             return []
         }
@@ -192,11 +198,17 @@ public struct Wall: Screen, Sendable {
         let list = entries
         drawHeader(&f, open: list.count)
         let footer = height - 1
+        // What the wall cannot see comes before anything it can.
+        let top = 1 + alarm.draw(in: &f, top: 1, maxRows: 3, glyphs: glyphs)
         if list.isEmpty {
-            drawAllClear(&f, top: 1, bottom: footer)
+            if alarm.isBlind {
+                drawBlind(&f, top: top, bottom: footer)
+            } else {
+                drawAllClear(&f, top: top, bottom: footer)
+            }
         } else {
             let big = featuredIndex(list)!
-            let panelBottom = drawFeatured(&f, big, top: 1, list: list)
+            let panelBottom = drawFeatured(&f, big, top: top, list: list)
             drawOthers(&f, list.indices.filter { $0 != big }, top: panelBottom + 1, bottom: footer)
         }
         drawFooter(&f, y: footer, urgentCount: list.count { urgency($0) != .normal })
@@ -342,6 +354,26 @@ public struct Wall: Screen, Sendable {
         let since = lastResolution.map { "No open incidents. The last one was resolved \(ago($0)) ago." }
             ?? (incidentCount > 0 ? "No open incidents." : "No incidents in this store yet.")
         centred(&f, since, y: y + size.height + 1, role: .wallCalm)
+    }
+
+    /// In place of ALL CLEAR when incidents may be missing: the wall says
+    /// it does not know, in breach colours, and why.
+    func drawBlind(_ f: inout Frame, top: Int, bottom: Int) {
+        let text = alarm.waitingFor != nil ? "NO STORE" : "NO DATA"
+        let panel = Rect(x: 0, y: top, width: f.width, height: bottom - top)
+        f.fill(panel, role: .countdownCritical)
+        let v = BigText.scale(text, width: f.width - 4, height: max(5, (bottom - top) / 2))
+        let size = BigText.size(text, scale: v)
+        let y = top + max(1, (bottom - top - size.height - 3) / 2)
+        if size.width <= f.width {
+            BigText.draw(text, in: &f, x: (f.width - size.width) / 2, y: y, scale: v, ink: glyphs.barFull, role: .countdownCritical)
+        } else {
+            centred(&f, text, y: y, role: .countdownCritical)
+        }
+        let why = alarm.waitingFor.map { "Waiting for a store at \($0.sanitized)." }
+            ?? "Part of the store cannot be read: incidents may be missing. NOT all clear."
+        centred(&f, why, y: y + size.height + 1, role: .countdownCritical)
+        centred(&f, "tierwatch doctor says what is wrong.", y: y + size.height + 2, role: .countdownCritical)
     }
 
     func ago(_ d: Date) -> String {

@@ -4,9 +4,12 @@ extension Policy {
     public static let builtInYAML = """
     # tierwatch built-in policy: the escalation process of a carrier-grade
     # voice hosting provider's support desk. 24/7/365: no business hours.
+    # [process] marks a number the process itself sets; [tierwatch] marks a
+    # default tierwatch chose so that every step with people to call can
+    # fall overdue on screen. Change either to suit your desk.
     name: production-priority
-    version: 1
-    customer_updates: 15m            # proactive status-update cadence; omit for none
+    version: 2
+    customer_updates: 15m            # [tierwatch] proactive status-update cadence; omit for none
     tiers:
       - id: escalated
         name: Escalated
@@ -14,19 +17,21 @@ extension Policy {
         require: none                 # all | any | none: which contacts must be reached for the tier to be done
       - id: management
         name: Management notified
-        notify_within: 10m            # its contacts are due within 10m of the tier's start
+        notify_within: 10m            # [process] all three contacted within 10 minutes of the escalation
         contacts:
           - { id: am, name: Account Manager, role: account }
           - { id: director-support, name: Director of Customer Support }
           - { id: vp-cx, name: VP of Customer Experience }
       - id: technical
         name: Technical resources engaged
-        start: { after: 10m, from: open }      # starts by itself then, or earlier when an operator escalates
+        start: { after: 10m, from: open }      # [tierwatch] starts by itself then at the latest, or earlier when the Account Manager escalates
+        notify_within: 10m            # [tierwatch] a technical team engaged within 10 minutes of the tier's start
         require: any
         contacts: [Platform Engineering, Premise Engineering, Telecom, Network Operations]  # a bare string is a name; its id is the name as a slug
       - id: ceo
         name: CEO informed
-        start: { after: 20m, from: technical } # 20 minutes after the technical tier *started*
+        start: { after: 20m, from: technical } # [process] 20 minutes after the technical tier *started*, if still unresolved
+        notify_within: 5m             # [tierwatch] the CEO informed within 5 minutes of the tier's start
         contacts: [{ id: ceo, name: CEO }]
     customers:                        # per-customer overrides: each customer has its own Account Manager
       acme: { am: { name: Jane Roe, phone: "+1 555 0101", email: jane@example.com } }

@@ -30,10 +30,16 @@ public struct Incident: Sendable, Equatable {
         public var by: String
     }
 
+    /// What is known of calls to one contact of one tier: the latest
+    /// outcome by the time it *happened* (`at`, then log order), and when the
+    /// contact was first reached. Reaching someone is a fact a later
+    /// unanswered call does not undo: it is what a tier's requirement counts.
     public struct ContactRecord: Sendable, Equatable {
         public var outcome: Outcome
         public var by: String
         public var at: Date
+        /// The earliest time the contact was reached, by any call.
+        public var reachedAt: Date?
     }
 
     public struct TimelineEntry: Sendable, Equatable {
@@ -44,6 +50,12 @@ public struct Incident: Sendable, Equatable {
         /// Recorded more than a minute after it happened (`--at`).
         public var isBackdated: Bool { event.recordedAt.timeIntervalSince(event.at) > 60 }
     }
+
+    /// Positions in `events` in the order things happened (`at`, then log
+    /// order), or nil when that is the log order already: only back-dated
+    /// entries (`--at`) make it differ, and then it is kept up to date as
+    /// events arrive rather than sorted on every look.
+    private var happenedOrder: [Int]?
 
     public let id: String
     public private(set) var title: String
@@ -127,10 +139,37 @@ public struct Incident: Sendable, Equatable {
         events = log
     }
 
-    /// Oldest first, with the reason each stale action was not applied; the
+    /// In the order things happened (`at`; log order breaks ties), oldest
+    /// first, with the reason each stale action was not applied; the
     /// dashboard shows it newest first.
     public var timeline: [TimelineEntry] {
-        events.indices.map { TimelineEntry(event: events[$0], staleReason: staleReasons[$0]) }
+        (0..<events.count).map(timelineEntry)
+    }
+
+    /// The number of timeline entries: one per event.
+    public var timelineCount: Int { events.count }
+
+    /// The timeline's entry at `position` (0 is the earliest to happen),
+    /// without building the whole timeline: a screen draws a few of many.
+    public func timelineEntry(_ position: Int) -> TimelineEntry {
+        let k = happenedOrder?[position] ?? position
+        return TimelineEntry(event: events[k], staleReason: staleReasons[k])
+    }
+
+    /// Keeps `happenedOrder` for the event just appended at `k`.
+    private mutating func placeInTimeline(_ k: Int) {
+        if happenedOrder == nil {
+            guard k > 0, events[k].at < events[k - 1].at else { return }
+            happenedOrder = Array(0..<k)
+        }
+        // After every entry that happened at or before it (log order breaks ties).
+        let at = events[k].at
+        var lo = 0, hi = happenedOrder!.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if events[happenedOrder![mid]].at <= at { lo = mid + 1 } else { hi = mid }
+        }
+        happenedOrder!.insert(k, at: lo)
     }
 
     /// Folds events already in log order. Events of other incidents, events
@@ -150,7 +189,10 @@ public struct Incident: Sendable, Equatable {
             for e in events[(open + 1)...] where e.incident == id && IncidentEvent.precedes(log[log.count - 1], e) { log.append(e) }
         }
         guard var incident = Incident(log: log) else { return nil }
-        for k in 1..<log.count { incident.takeEffect(at: k) }
+        for k in 1..<log.count {
+            incident.placeInTimeline(k)
+            incident.takeEffect(at: k)
+        }
         return incident
     }
 
@@ -171,15 +213,22 @@ public struct Incident: Sendable, Equatable {
     public mutating func apply(_ e: IncidentEvent) -> Bool {
         guard e.incident == id, IncidentEvent.precedes(events[events.count - 1], e) else { return false }
         events.append(e)
+        placeInTimeline(events.count - 1)
         takeEffect(at: events.count - 1)
         return true
     }
 
     /// Applies the effect of `events[k]` on the state folded from the events
     /// before it, or records why it is stale.
+    ///
+    /// Events are folded in log order (when they were recorded), but what
+    /// they say follows when things *happened*: a call recorded late with
+    /// `--at` does not override a later call recorded earlier, and a
+    /// back-dated customer update does not pull the next update's due time
+    /// back. The log order only breaks ties.
     private mutating func takeEffect(at k: Int) {
         let e = events[k]
-        if let reason = refusal(of: e.action, baseVersion: e.baseVersion) {
+        if let reason = refusal(of: e.action, baseVersion: e.baseVersion, at: e.at) {
             staleReasons[k] = reason
             return
         }
@@ -194,9 +243,14 @@ public struct Incident: Sendable, Equatable {
         case let .escalated(tier):
             escalations.append(Escalation(tier: tier, at: e.at, by: e.operatorName))
         case let .contactOutcome(tier, contact, outcome):
-            contacts[ContactKey(tier: tier, contact: contact)] = ContactRecord(outcome: outcome, by: e.operatorName, at: e.at)
+            let key = ContactKey(tier: tier, contact: contact)
+            let old = contacts[key]
+            var record = old.map { $0.at > e.at ? $0 : ContactRecord(outcome: outcome, by: e.operatorName, at: e.at, reachedAt: $0.reachedAt) }
+                ?? ContactRecord(outcome: outcome, by: e.operatorName, at: e.at)
+            if outcome == .reached, record.reachedAt.map({ e.at < $0 }) ?? true { record.reachedAt = e.at }
+            contacts[key] = record
         case .customerUpdate:
-            lastCustomerUpdate = stamp
+            if lastCustomerUpdate.map({ $0.at <= e.at }) ?? true { lastCustomerUpdate = stamp }
         case .note:
             break
         case let .resolved(message):
@@ -210,7 +264,7 @@ public struct Incident: Sendable, Equatable {
             resolved = nil
             resolutionMessage = nil
             acknowledged = nil
-            lastReopened = e.at
+            lastReopened = lastReopened.map { max($0, e.at) } ?? e.at
             close(&resolvedIntervals, at: e.at)
             close(&acknowledgedIntervals, at: e.at)
         }
@@ -222,16 +276,26 @@ public struct Incident: Sendable, Equatable {
         }
     }
 
-    /// Why `action`, taken on a view of version `baseVersion`, cannot be
-    /// applied to the current state, or nil if it can.
-    /// Shared with the store's writers: the same rule refuses an action
-    /// before it is written (exit 1) and marks it stale if it raced.
-    public func refusal(of action: Action, baseVersion: Int) -> String? {
+    /// Why `action`, taken on a view of version `baseVersion` and dated
+    /// `at` (when it happened), cannot be applied to the current state, or
+    /// nil if it can. Shared with the store's writers: the same rule refuses
+    /// an action before it is written (exit 1) and marks it stale if it
+    /// raced. An action cannot have happened before the incident opened,
+    /// and a reopen cannot have happened before the resolve it undoes.
+    /// (How far ahead of the clock a time may be is the writer's rule: the
+    /// fold has no clock.)
+    public func refusal(of action: Action, baseVersion: Int, at: Date) -> String? {
         // Built only when needed: the fold asks this of every event it applies.
         var resolvedNote: String { resolved.map { "resolved by \($0.by) at \(ISOTime.format($0.at))" } ?? "resolved" }
+        if case .opened = action {
+            return "incident \(id) is already open (opened by \(opened.by)): a second opening was ignored"
+        }
+        if at < opened.at {
+            return "dated \(ISOTime.format(at)), before \(id) was opened (\(ISOTime.format(opened.at)))"
+        }
         switch action {
         case .opened:
-            return "incident \(id) is already open (opened by \(opened.by)): a second opening was ignored"
+            return nil  // answered above
         case .acknowledged:
             if state == .resolved { return staleOrRefused(baseVersion, "already \(resolvedNote)") }
             if let a = acknowledged { return "already acknowledged by \(a.by) at \(ISOTime.format(a.at))" }
@@ -241,6 +305,9 @@ public struct Incident: Sendable, Equatable {
             if state == .resolved { return "already \(resolvedNote)" }
         case .reopened:
             if state != .resolved { return "incident \(id) is not resolved" }
+            if let r = resolved, at < r.at {
+                return "a reopen dated \(ISOTime.format(at)) is before the resolve it undoes (\(ISOTime.format(r.at)))"
+            }
         case .contactOutcome, .customerUpdate, .note:
             break  // facts about calls and messages are kept whatever the state
         }

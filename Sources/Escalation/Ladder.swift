@@ -5,8 +5,18 @@ import Foundation
 /// has the same events computes the same countdowns, and a deadline that
 /// passed while nobody watched shows overdue from its true time.
 public struct Ladder: Sendable, Equatable {
+    /// Where a tier stands. While the incident is open: `pending` (not
+    /// started), `active` (started, requirement not met, not yet due),
+    /// `overdue` (past its due time, requirement not met), `done` (met on
+    /// time) or `late` (met after its due time). Once the incident is
+    /// resolved the record is closed: `done`, `late`, `missed` (started but
+    /// never met before the resolution) or `notStarted`.
     public enum Status: String, Sendable, Equatable {
-        case pending, active, overdue, done
+        case pending, active, overdue, done, late, missed
+        case notStarted = "not_started"
+
+        /// The requirement was met (on time or late).
+        public var isMet: Bool { self == .done || self == .late }
     }
 
     public struct Rung: Sendable, Equatable {
@@ -21,15 +31,23 @@ public struct Ladder: Sendable, Equatable {
         public var remainingSeconds: Int?
         /// 0…1 towards the next stage of this tier.
         public var progress: Double
+        /// When the tier's requirement was met (not before its start).
+        public var metAt: Date?
+        /// How long after its due time it was met (`late`).
+        public var lateSeconds: Int?
         /// Contacts with per-customer overrides applied and their outcomes.
         public var contacts: [ContactStatus]
     }
 
     public struct ContactStatus: Sendable, Equatable {
         public var contact: Contact
+        /// The latest call's outcome, by when it happened.
         public var outcome: Outcome?
         public var by: String?
         public var at: Date?
+        /// When the contact was first reached (a later unanswered call does
+        /// not undo it).
+        public var reachedAt: Date?
     }
 
     public struct Deadline: Sendable, Equatable {
@@ -64,6 +82,7 @@ public struct Ladder: Sendable, Equatable {
     public init(incident: Incident, policy: Policy, at now: Date) {
         let tiers = policy.tiers
         let resolved = incident.state == .resolved
+        let resolvedAt = resolved ? incident.resolved?.at : nil
         var starts: [Date?] = Array(repeating: nil, count: tiers.count)
         var anchors: [Date?] = Array(repeating: nil, count: tiers.count)
         let leading = tiers.prefix { $0.start == nil }.count
@@ -105,7 +124,9 @@ public struct Ladder: Sendable, Equatable {
                 let rec = incident.contacts[Incident.ContactKey(tier: tier.id, contact: c.id)]
                 let known = rec.flatMap { $0.at <= now ? $0 : nil }
                 if let rec, rec.at > now { changes(at: rec.at) }  // recorded ahead: known from then
-                return ContactStatus(contact: c, outcome: known?.outcome, by: known?.by, at: known?.at)
+                let reached = rec?.reachedAt.flatMap { $0 <= now ? $0 : nil }
+                if let r = rec?.reachedAt, r > now { changes(at: r) }
+                return ContactStatus(contact: c, outcome: known?.outcome, by: known?.by, at: known?.at, reachedAt: reached)
             }
             let start = starts[i]
             let started = start.map { $0 <= now } ?? false
@@ -115,8 +136,21 @@ public struct Ladder: Sendable, Equatable {
             if started, let start {
                 let due = tier.notifyWithin.map { start.addingTimeInterval(Double($0.seconds)) }
                 rung.dueAt = due
-                if resolved || Ladder.requirementMet(tier.require, contacts) {
-                    rung.status = .done
+                // Met, on time or not; after a resolution only what was met
+                // by then counts.
+                let met = Ladder.metAt(tier.require, contacts, start: start)
+                    .flatMap { m in resolvedAt.map { m <= $0 } ?? true ? m : nil }
+                if let met {
+                    rung.metAt = met
+                    rung.progress = 1
+                    if let due, met > due {
+                        rung.status = .late
+                        rung.lateSeconds = Ladder.seconds(from: due, to: met)
+                    } else {
+                        rung.status = .done
+                    }
+                } else if resolved {
+                    rung.status = .missed
                     rung.progress = 1
                 } else {
                     if let due {
@@ -135,6 +169,7 @@ public struct Ladder: Sendable, Equatable {
                 deadlines.append(Deadline(at: start, kind: .tierStart(i)))
             } else {
                 rung.startAt = resolved ? nil : start
+                if resolved { rung.status = .notStarted }
             }
             rungs.append(rung)
         }
@@ -151,12 +186,18 @@ public struct Ladder: Sendable, Equatable {
         validUntil = nextChange
     }
 
-    static func requirementMet(_ require: Requirement, _ contacts: [ContactStatus]) -> Bool {
+    /// When a tier's requirement was met, given its contacts as known now:
+    /// `none` at its start, `any` when the first contact was reached, `all`
+    /// when the last one was; never before the tier started. nil: not met.
+    static func metAt(_ require: Requirement, _ contacts: [ContactStatus], start: Date) -> Date? {
+        let reached = contacts.map(\.reachedAt)
+        let at: Date?
         switch require {
-        case .none: true
-        case .any: contacts.contains { $0.outcome == .reached }
-        case .all: contacts.allSatisfy { $0.outcome == .reached }
+        case .none: at = start
+        case .any: at = reached.compactMap { $0 }.min()
+        case .all: at = reached.contains(nil) ? nil : reached.compactMap { $0 }.max() ?? start
         }
+        return at.map { max($0, start) }
     }
 
     /// The first instant at or after `t` outside every interval; nil if an

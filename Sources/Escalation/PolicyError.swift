@@ -6,13 +6,17 @@ public struct PolicyError: Error, Equatable, CustomStringConvertible, Sendable {
     public var line: Int
     public var column: Int
     public var message: String
+    /// A warning names something valid but probably unmeant; the policy
+    /// still loads.
+    public var isWarning: Bool
 
-    public init(file: String, line: Int, column: Int, message: String) {
+    public init(file: String, line: Int, column: Int, message: String, isWarning: Bool = false) {
         self.file = file
         self.line = line
         self.column = column
         self.message = message
+        self.isWarning = isWarning
     }
 
-    public var description: String { "\(file):\(line):\(column): error: \(message)" }
+    public var description: String { "\(file):\(line):\(column): \(isWarning ? "warning" : "error"): \(message)" }
 }

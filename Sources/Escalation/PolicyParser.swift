@@ -7,12 +7,23 @@ extension Policy {
         var parser = PolicyParser(file: file)
         self = try parser.parse(text)
     }
+
+    /// Parses and validates a policy, and lists what is valid but probably
+    /// unmeant (`policy check` prints these): a tier with people to reach
+    /// and no `notify_within` can never fall overdue.
+    public static func check(yaml text: String, file: String) throws(PolicyError) -> (policy: Policy, warnings: [PolicyError]) {
+        var parser = PolicyParser(file: file)
+        let policy = try parser.parse(text)
+        return (policy, parser.warnings)
+    }
 }
 
 /// Walks the YAML node tree (not a Decodable) so every error can point at the
 /// exact node: Decodable loses the marks.
 struct PolicyParser {
     let file: String
+    /// What is valid but probably unmeant, in file order.
+    var warnings: [PolicyError] = []
 
     private func error(_ node: Node?, _ message: String) -> PolicyError {
         let mark = node?.mark
@@ -103,6 +114,11 @@ struct PolicyParser {
         }
         if require != .none && contacts.isEmpty {
             throw error(node, "tier '\(id)' requires contacts to be reached (require: \(require.rawValue)) but has none")
+        }
+        if require != .none && within == nil {
+            var w = error(m["id"] ?? node, "tier '\(id)' has contacts to reach but no notify_within: this tier can never be overdue")
+            w.isWarning = true
+            warnings.append(w)
         }
         return Tier(id: id, name: name, notifyWithin: within, start: start, require: require,
                     suppressedWhileAcknowledged: suppressed, contacts: contacts)

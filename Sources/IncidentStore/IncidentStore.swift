@@ -26,6 +26,16 @@ public final class IncidentStore {
     public var badRecordCount: Int { reader.badRecordCount }
     public var logFiles: [String] { reader.logFileNames() }
 
+    /// Whether the last read saw the whole store (see `StoreHealth`): the
+    /// store's directory as it is now, and what the reader could not open.
+    public var health: StoreHealth {
+        let access = StoreHealth.access(of: path)
+        let inside = access == .readable ? reader.unreadable.sorted { $0.key < $1.key }.map { (name: $0.key, reason: $0.value) } : []
+        var st = stat()
+        let hasEvents = access == .readable && lstat(eventsDirectory, &st) == 0
+        return StoreHealth(path: path, access: access, unreadable: inside, hasEvents: hasEvents)
+    }
+
     /// Opens a store without touching the disk; call `refresh()` to read it.
     public init(path: String, host: String, clock: Clock = .system) {
         self.path = path
@@ -76,8 +86,12 @@ public final class IncidentStore {
     public func append(_ make: (inout StoreState) throws -> Draft) throws -> IncidentEvent {
         try ensureDirectory(path)
         try ensureDirectory(eventsDirectory)
-        let fd = try openLog()
+        let (fd, created) = try openLog()
         defer { close(fd) }
+        // A new log's name is in the directory only once the directory is
+        // on disk: without this a host's first record could vanish on a
+        // power loss after its own fsync returned.
+        if created { try syncDirectory(eventsDirectory) }
         guard flockRetrying(fd, LOCK_EX) == 0 else { throw ioError(logPath, "lock", errno) }
         defer { _ = flock(fd, LOCK_UN) }
 
@@ -126,15 +140,31 @@ public final class IncidentStore {
         }
         // Owner and group only, so a NOC group can share the store; keep a
         // setgid bit the kernel inherited from the parent.
-        if mkdir(dir, 0o770) != 0 && errno != EEXIST { throw ioError(dir, "create directory", errno) }
+        if mkdir(dir, 0o770) != 0 {
+            guard errno == EEXIST else { throw ioError(dir, "create directory", errno) }
+            return
+        }
         if lstat(dir, &st) == 0 {
             _ = chmod(dir, 0o770 | (st.st_mode & S_ISGID))
         }
+        // The new directory's entry is durable only once its parent is synced.
+        try syncDirectory(parent.isEmpty ? "." : parent)
     }
 
-    private func openLog() throws -> Int32 {
+    /// fsyncs a directory, so the names created in it survive a power loss.
+    private func syncDirectory(_ dir: String) throws {
+        let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw ioError(dir, "open to sync", errno) }
+        defer { close(fd) }
+        // Some file systems cannot sync a directory (EINVAL): nothing more to do there.
+        guard fsync(fd) == 0 || errno == EINVAL else { throw ioError(dir, "fsync", errno) }
+    }
+
+    /// Opens this host's log for appending; `created` when this call made it.
+    private func openLog() throws -> (fd: Int32, created: Bool) {
         let flags = O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW
         var fd = open(logPath, flags | O_CREAT | O_EXCL, 0o660)
+        let created = fd >= 0
         if fd >= 0 {
             _ = fchmod(fd, 0o660)
         } else if errno == EEXIST {
@@ -155,7 +185,7 @@ public final class IncidentStore {
             close(fd)
             throw StoreError.unsafePath(path: logPath, reason: "it has \(st.st_nlink) hard links; a log file must have exactly one")
         }
-        return fd
+        return (fd, created)
     }
 
     /// A log whose last byte is not a newline ends in a record a writer was

@@ -25,6 +25,11 @@ public struct LogReader {
     public let directory: String
     public private(set) var badRecords: [BadRecord] = []
     public private(set) var badRecordCount = 0
+    /// What could not be read on the last look, by name relative to the
+    /// store ("events/noc2.log", or "events" when the directory itself
+    /// cannot be listed), with the reason. A log that cannot be opened may
+    /// hold incidents nobody sees: the screens must say so, not show less.
+    public private(set) var unreadable: [String: String] = [:]
     /// Only the first `keptBadRecords` are kept with their details; all are counted.
     public static let keptBadRecords = 1000
     static let chunkSize = 1 << 16
@@ -70,8 +75,28 @@ public struct LogReader {
     }
 
     public func logFileNames() -> [String] {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
-        return names.filter(LogReader.isLogFile).sorted()
+        (try? LogReader.list(directory).get())?.filter(LogReader.isLogFile).sorted() ?? []
+    }
+
+    /// The names in a directory, or the errno that says why it cannot be
+    /// listed (ENOENT: it does not exist).
+    public static func list(_ directory: String) -> Result<[String], Errno> {
+        guard let dir = opendir(directory) else { return .failure(Errno(errno)) }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return .success(names)
+    }
+
+    private static let eventsName = "events"
+
+    private mutating func noteUnreadable(_ name: String, _ reason: String?) {
+        if unreadable[name] != reason { unreadable[name] = reason }
     }
 
     /// The log files, listed again only when the directory changed (its
@@ -82,15 +107,30 @@ public struct LogReader {
 
     private mutating func currentNames() -> [String] {
         var st = stat()
-        guard stat(directory, &st) == 0 else { listing = nil; return [] }
+        guard stat(directory, &st) == 0 else {
+            // No events directory: nothing recorded yet (the store says
+            // whether the store itself is there); anything else is a problem.
+            let code = errno
+            noteUnreadable(LogReader.eventsName, code == ENOENT ? nil : Errno(code).description)
+            listing = nil
+            return []
+        }
         let now = time(nil)
         if let l = listing, now - l.at < 10, l.mtime.tv_sec == st.st_mtim.tv_sec, l.mtime.tv_nsec == st.st_mtim.tv_nsec,
            l.ctime.tv_sec == st.st_ctim.tv_sec, l.ctime.tv_nsec == st.st_ctim.tv_nsec {
             return l.names
         }
-        let names = logFileNames()
-        listing = (names, st.st_mtim, st.st_ctim, now)
-        return names
+        switch LogReader.list(directory) {
+        case let .success(all):
+            noteUnreadable(LogReader.eventsName, nil)
+            let names = all.filter(LogReader.isLogFile).sorted()
+            listing = (names, st.st_mtim, st.st_ctim, now)
+            return names
+        case let .failure(code):
+            noteUnreadable(LogReader.eventsName, (st.st_mode & S_IFMT) != S_IFDIR ? "not a directory" : code.description)
+            listing = nil
+            return []
+        }
     }
 
     /// Hands every complete record appended since the last call to `sink`.
@@ -106,6 +146,9 @@ public struct LogReader {
         }
         let present = Set(names)
         for gone in cursors.keys where !present.contains(gone) { cursors[gone] = nil }
+        for gone in unreadable.keys where gone != LogReader.eventsName && !present.contains(String(gone.dropFirst(7))) {
+            unreadable[gone] = nil
+        }
     }
 
     /// Hands `sink` the records appended to the named files since the last
@@ -136,7 +179,7 @@ public struct LogReader {
     }
 
     private mutating func read(file name: String, into events: (IncidentEvent) -> Void) {
-        guard let file = OpenLog(directory: directory, name: name) else { return }
+        guard let file = open(name) else { return }
         var buffer = self.buffer  // moved out and back: no copy
         self.buffer = []
         defer { self.buffer = buffer }
@@ -156,6 +199,19 @@ public struct LogReader {
         cursors[name] = scan.cursor
     }
 
+    /// Opens a log, noting why when it cannot (a file that vanished in
+    /// between is not a problem: it is simply gone).
+    private mutating func open(_ name: String) -> OpenLog? {
+        switch OpenLog.open(directory: directory, name: name) {
+        case let .success(file):
+            noteUnreadable("events/" + name, nil)
+            return file
+        case let .failure(why):
+            noteUnreadable("events/" + name, why.code == ENOENT ? nil : why.reason)
+            return nil
+        }
+    }
+
     /// A log file opened for reading, with what fstat said of it.
     final class OpenLog: @unchecked Sendable {
         let name: String
@@ -164,14 +220,26 @@ public struct LogReader {
         let inode: UInt64
         let size: Int
 
-        init?(directory: String, name: String) {
-            let fd = open(directory + "/" + name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
-            guard fd >= 0 else { return nil }
+        struct Failure: Error {
+            var code: Int32
+            var reason: String
+        }
+
+        static func open(directory: String, name: String) -> Result<OpenLog, Failure> {
+            let fd = Glibc.open(directory + "/" + name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+            guard fd >= 0 else {
+                let code = errno
+                return .failure(Failure(code: code, reason: code == ELOOP ? "a symbolic link (never followed)" : Errno(code).description))
+            }
             var st = stat()
             guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
                 close(fd)
-                return nil
+                return .failure(Failure(code: EINVAL, reason: "not a regular file"))
             }
+            return .success(OpenLog(fd: fd, name: name, stat: st))
+        }
+
+        private init(fd: Int32, name: String, stat st: stat) {
             self.name = name
             self.fd = fd
             device = UInt64(st.st_dev)
@@ -264,7 +332,7 @@ public struct LogReader {
 
         var logs: [(file: OpenLog, cursor: Cursor, restarted: Bool)] = []
         for name in names {
-            guard let f = OpenLog(directory: directory, name: name) else { continue }
+            guard let f = open(name) else { continue }
             let (cursor, restarted) = f.start(from: cursors[name])
             logs.append((f, cursor, restarted))
         }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Why a store operation failed. `isRefusal` separates an action the state
 /// does not allow (exit 1) from a broken setup (exit 2).
 public enum StoreError: Error, CustomStringConvertible, Equatable {
@@ -32,5 +36,17 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
 extension String {
     var sanitizedForMessage: String {
         String(String.UnicodeScalarView(unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : $0 }))
+    }
+}
+
+/// An errno value that reads as a reason: "permission denied".
+public struct Errno: Error, Equatable, Sendable, CustomStringConvertible {
+    public var code: Int32
+
+    public init(_ code: Int32) { self.code = code }
+
+    public var description: String {
+        let text = String(cString: strerror(code))
+        return text.prefix(1).lowercased() + text.dropFirst()
     }
 }

@@ -23,13 +23,11 @@ extension Context {
                 _ makeAction: (Incident, Policy, Date) throws -> Action) throws -> IncidentEvent {
         try store.append { state in
             guard let incident = state.incident(typed) else { throw StoreError.unknownIncident(typed) }
-            if let at, at < incident.opened.at {
-                throw CLIError.usage("--at \(ISOTime.format(at)) is before \(incident.id) was opened (\(ISOTime.format(incident.opened.at)))")
-            }
             let policy = state.policy(for: incident)
-            let action = try makeAction(incident, policy, at ?? now)
+            let when = at ?? now
+            let action = try makeAction(incident, policy, when)
             let base = baseVersion ?? incident.version
-            if let why = incident.refusal(of: action, baseVersion: base) {
+            if let why = incident.refusal(of: action, baseVersion: base, at: when) {
                 throw StoreError.refused("\(incident.id): \(why)")
             }
             return IncidentStore.Draft(incident: incident.id, action: action, operatorName: operatorName, at: at, baseVersion: base)
@@ -42,8 +40,10 @@ extension Context {
         let customer = try customer.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
             .map { try Context.checked($0, "customer", max: Context.maxName) }
         var rng = SystemRandomNumberGenerator()
+        policies.refresh()
+        let text = try policyInForce().text
         let opening = Opening(title: title, customer: customer, severity: severity,
-                              policyYAML: policyText, policyDigest: Policy.digest(of: policyText))
+                              policyYAML: text, policyDigest: Policy.digest(of: text))
         return try store.append { state in
             let id = IncidentID.generate(avoiding: { state.incidents[$0] != nil || state.orphans[$0] != nil }, using: &rng)
             return IncidentStore.Draft(incident: id, action: .opened(opening), operatorName: operatorName, at: at, baseVersion: 0)
@@ -77,7 +77,7 @@ struct Raise: ParsableCommand {
 
     func run() throws {
         let ctx = try Context(global)
-        let event = try ctx.raise(title: title, customer: customer, severity: severity, at: try ctx.parseWhen(at))
+        let event = try ctx.raise(title: title, customer: customer, severity: severity, at: try ctx.parseOpeningTime(at))
         if json {
             try printJSON(ctx.json(ctx.store.state.incidents[event.incident]!))
         } else {

@@ -30,9 +30,8 @@ struct CLIError: Error, CustomStringConvertible {
 /// Everything a command needs, resolved once from options and environment.
 struct Context {
     let store: IncidentStore
-    let policy: Policy
-    let policyText: String
-    let policySource: String
+    /// The policy new incidents open under; only `raise` needs it to parse.
+    let policies: PolicySource
     let operatorName: String
     let clock: Clock
     var now: Date { clock.now() }
@@ -46,7 +45,7 @@ struct Context {
         let path = Context.storePath(options.store, env)
         let host = env["TIERWATCH_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? IncidentStore.machineHostName
         store = IncidentStore(path: path, host: host, clock: clock)
-        (policy, policyText, policySource) = try Context.loadPolicy(options.policy, storePath: path)
+        policies = PolicySource(flag: options.policy, storePath: path)
         let who = options.operator ?? env["TIERWATCH_OPERATOR"].flatMap { $0.isEmpty ? nil : $0 }
             ?? "\(env["USER"] ?? IncidentStore.unixUser)@\(IncidentStore.machineHostName)"
         operatorName = try Context.checked(who, "operator name", max: Context.maxName)
@@ -70,18 +69,36 @@ struct Context {
         p.hasPrefix("/") ? p : FileManager.default.currentDirectoryPath + "/" + p
     }
 
-    static let maxPolicyBytes = 256 * 1024
+    /// The policy for new incidents, or why there is none (exit 2).
+    func policyInForce() throws -> PolicySource.Loaded { try policies.current.get() }
 
-    static func loadPolicy(_ flag: String?, storePath: String) throws -> (Policy, String, String) {
-        let file = flag ?? (FileManager.default.fileExists(atPath: storePath + "/policy.yaml") ? storePath + "/policy.yaml" : nil)
-        guard let file else { return (Policy.builtIn, Policy.builtInYAML, "built-in") }
-        let text = try readPolicyText(file)
-        do {
-            return (try Policy(yaml: text, file: file), text, file)
-        } catch {
-            throw CLIError.usage(error.description)
+    /// Reads the store for a command that reports on it. A store that does
+    /// not exist, is not a directory or cannot be listed is an error (exit
+    /// 2): reporting nothing would read as "all clear". A store read only in
+    /// part is reported on stderr, and the command ends with `finish(_:)`.
+    func readStore() throws -> StoreHealth {
+        store.refresh()
+        let health = store.health
+        if health.cannotRead {
+            throw CLIError.usage(health.problems.joined(separator: "; ") + (health.access == .missing
+                ? " (check --store or $TIERWATCH_STORE; `tierwatch raise` creates it)" : ""))
         }
+        // A policy file that does not parse keeps no report from being
+        // made (each incident carries its own policy), but is said.
+        for problem in health.problems + [policies.problem].compactMap({ $0 }) {
+            FileHandle.standardError.write(Data("tierwatch: warning: \(problem.sanitized)\n".utf8))
+        }
+        return health
     }
+
+    /// Ends a reporting command: exit 1 when part of the store could not be
+    /// read (what could be shown was printed, and the warning said what is
+    /// missing).
+    func finish(_ health: StoreHealth) throws {
+        if !health.isComplete { throw ExitCode(1) }
+    }
+
+    static let maxPolicyBytes = 256 * 1024
 
     static func readPolicyText(_ file: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: file) else {
@@ -104,21 +121,117 @@ struct Context {
         return t
     }
 
+    /// How far ahead of this host's clock `--at` may be: clocks of hosts
+    /// sharing a store differ a little, and no more.
+    static let allowedFutureSkew: TimeInterval = 60
+    /// How far back an incident may be opened with `--at` (an action on an
+    /// incident is bounded by its opening instead).
+    static let maxBackdatedOpening: TimeInterval = 7 * 86400
+
+    /// Reads `--at`. Text that is not a time is a usage error (exit 2); a
+    /// time the record cannot have (ahead of the clock) is refused (exit 1).
+    /// Whether it is possible for the incident (not before its opening, a
+    /// reopen not before its resolve) is `Incident.refusal`'s to say.
     func parseWhen(_ text: String?) throws -> Date? {
         guard let text else { return nil }
         guard let d = When.parse(text, now: now) else {
             throw CLIError.usage("--at '\(text)': not a time (write -5m, '5m ago', now, or 2026-11-26T17:50:00Z)")
         }
-        guard d.timeIntervalSince(now) <= 60 else {
-            throw CLIError.usage("--at '\(text)' is in the future; --at records actions taken earlier")
+        guard d.timeIntervalSince(now) <= Context.allowedFutureSkew else {
+            throw CLIError.refused("--at '\(text)' (\(ISOTime.format(d))) is in the future; --at records actions taken earlier (at most \(Int(Context.allowedFutureSkew))s ahead of this host's clock)")
+        }
+        return d
+    }
+
+    /// `--at` for opening an incident: also not more than a week back.
+    func parseOpeningTime(_ text: String?) throws -> Date? {
+        guard let d = try parseWhen(text) else { return nil }
+        guard now.timeIntervalSince(d) <= Context.maxBackdatedOpening else {
+            throw CLIError.refused("--at '\(text!)' (\(ISOTime.format(d))) is more than 7 days ago; an incident can be opened back-dated by a week at most")
         }
         return d
     }
 
     /// Reads the store, then finds the incident or fails with exit 1.
     func incident(_ typed: String) throws -> Incident {
-        store.refresh()
+        _ = try readStore()
         guard let i = store.state.incident(typed) else { throw StoreError.unknownIncident(typed) }
         return i
+    }
+}
+
+/// The policy new incidents open under: `--policy FILE`, else `policy.yaml`
+/// in the store, else the built-in one. Read again when the file changes,
+/// so a running screen opens new incidents under an edit. A file that does
+/// not parse is kept as the error to show (file:line:column), never quietly
+/// replaced by another policy: reading screens warn, `raise` refuses. Open
+/// incidents are not affected either way: each carries its own policy.
+final class PolicySource {
+    struct Loaded {
+        var policy: Policy
+        var text: String
+        /// The file, or "built-in".
+        var source: String
+        var warnings: [PolicyError]
+    }
+
+    let flag: String?
+    let storePath: String
+    private(set) var current: Result<Loaded, CLIError>
+    /// What the file looked like when read (nil: there was none).
+    private var signature: [Int]?
+
+    init(flag: String?, storePath: String) {
+        self.flag = flag
+        self.storePath = storePath
+        current = .failure(.usage("not read yet"))
+        signature = PolicySource.signature(of: flag ?? storePath + "/policy.yaml")
+        current = load()
+    }
+
+    /// The file in force: the flag's, else the store's if it has one.
+    var file: String? {
+        if let flag { return flag }
+        let inStore = storePath + "/policy.yaml"
+        return FileManager.default.fileExists(atPath: inStore) ? inStore : nil
+    }
+
+    /// Reads the file again if it changed; true when it did.
+    @discardableResult
+    func refresh() -> Bool {
+        let now = PolicySource.signature(of: flag ?? storePath + "/policy.yaml")
+        guard now != signature else { return false }
+        signature = now
+        current = load()
+        return true
+    }
+
+    /// Why new incidents cannot be opened, for every screen; nil when they can.
+    var problem: String? {
+        guard case let .failure(e) = current else { return nil }
+        return "\(e.message) — new incidents cannot be opened until it is fixed (open ones keep their own policy)"
+    }
+
+    private func load() -> Result<Loaded, CLIError> {
+        guard let file else {
+            return .success(Loaded(policy: .builtIn, text: Policy.builtInYAML, source: "built-in", warnings: []))
+        }
+        do {
+            let text = try Context.readPolicyText(file)
+            let (policy, warnings) = try Policy.check(yaml: text, file: file)
+            return .success(Loaded(policy: policy, text: text, source: file, warnings: warnings))
+        } catch let e as CLIError {
+            return .failure(e)
+        } catch {
+            return .failure(.usage("\(error)"))
+        }
+    }
+
+    /// Device, inode, size and modification time: an edit in place or a
+    /// replacement by rename both change it.
+    private static func signature(of path: String) -> [Int]? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return [Int(st.st_dev), Int(st.st_ino), Int(st.st_size), Int(st.st_mtim.tv_sec), Int(st.st_mtim.tv_nsec)]
     }
 }

@@ -19,6 +19,7 @@ final class ScreenLoop {
     let terminal: Terminal
     var model: any Screen
     private var policies: [String: Policy] = [:]
+    private var alarm = Alarm()
 
     init(ctx: Context, follower: StoreFollower, terminal: Terminal, screen: any Screen) {
         self.ctx = ctx
@@ -34,6 +35,7 @@ final class ScreenLoop {
         defer { SignalPipe.uninstall() }
         ctx.store.refresh()
         publishStore(changed: nil)
+        publishAlarm()
         if ProcessInfo.processInfo.environment["TIERWATCH_TEST_CRASH"] == "1" {
             draw()
             fatalError("TIERWATCH_TEST_CRASH: a forced crash, to test that the terminal is restored")
@@ -73,6 +75,10 @@ final class ScreenLoop {
             let s = Int(ctx.now.timeIntervalSince1970)
             if s != second {
                 second = s
+                // Once a second: whether the whole store is still readable,
+                // and whether the policy file changed (a stat each).
+                ctx.policies.refresh()
+                publishAlarm()
                 if perform(model.update(.tick(ctx.now))) { return 0 }
             }
         }
@@ -94,6 +100,17 @@ final class ScreenLoop {
             if let i = state.incidents[id], policies[i.policyDigest] == nil { policies[i.policyDigest] = state.policy(for: i) }
         }
         return model.update(.store(incidents: state.incidents, policies: policies, badRecords: ctx.store.badRecordCount))
+    }
+
+    /// Tells the screen what it cannot see or do, when that changed.
+    private func publishAlarm() {
+        let health = ctx.store.health
+        var now = Alarm()
+        if health.access == .missing { now.waitingFor = health.path } else { now.problems = health.problems }
+        if let p = ctx.policies.problem { now.warnings.append(p) }
+        guard now != alarm else { return }
+        alarm = now
+        _ = model.update(.alarm(now))
     }
 
     /// Carries out the model's commands; returns true to quit.

@@ -30,6 +30,12 @@ struct Demo: ParsableCommand {
             path = String(decoding: UnsafeRawBufferPointer(start: made, count: strlen(made)), as: UTF8.self)
         }
         let store = IncidentStore(path: path, host: IncidentStore.machineHostName)
+        // A store is append-only: fake incidents written into a real one
+        // could never be taken out again.
+        store.refresh()
+        if store.state.eventCount > 0 || !store.logFiles.isEmpty {
+            throw CLIError.usage("\(path) already holds a store (\(store.state.eventCount) events in \(store.logFiles.count) log file(s)); the demo only writes into a new or empty directory: leave out --store to use a fresh temporary one")
+        }
         try DemoStore.populate(store, now: Date())
         // On a terminal the demo is the dashboard; in a script, a listing.
         if !noDashboard && isatty(0) == 1 && isatty(1) == 1 {

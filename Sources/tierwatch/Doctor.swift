@@ -12,7 +12,8 @@ struct Doctor: ParsableCommand {
 
     func run() throws {
         let ctx = try Context(global)
-        let report = StoreCheck.run(ctx.store, now: ctx.now)
+        var report = StoreCheck.run(ctx.store, now: ctx.now)
+        report.checkPolicy(ctx.policies)
         if json {
             try printJSON(report.json)
         } else {
@@ -120,6 +121,23 @@ struct StoreCheck {
         c.json["incidents"] = state.incidents.count
         c.json["problems"] = c.problems
         return c
+    }
+
+    /// The policy for new incidents: a file that does not parse is a
+    /// problem (raise refuses it), its warnings are notes.
+    mutating func checkPolicy(_ source: PolicySource) {
+        switch source.current {
+        case let .success(loaded):
+            lines.append("policy: \(loaded.policy.name.sanitized) v\(loaded.policy.version) (\(loaded.source.sanitized))")
+            for w in loaded.warnings { lines.append("  \(w.description.sanitized)") }
+            json["policy"] = ["source": loaded.source, "name": loaded.policy.name, "ok": true,
+                              "warnings": loaded.warnings.map(\.description)] as [String: Any]
+        case let .failure(e):
+            lines.append("policy: \(e.message.sanitized)")
+            problems.append(source.problem!)
+            json["policy"] = ["source": source.file ?? "built-in", "ok": false, "error": e.message] as [String: Any]
+        }
+        json["problems"] = problems
     }
 
     static func octal(_ mode: mode_t) -> String { "0" + String(mode & 0o7777, radix: 8) }

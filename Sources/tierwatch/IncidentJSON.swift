@@ -36,13 +36,16 @@ enum IncidentJSON {
                     "started_at": r.isStarted ? t(r.startAt) : NSNull(),
                     "scheduled_start_at": r.isStarted ? NSNull() : t(r.startAt),
                     "due_at": t(r.dueAt),
-                    "remaining_seconds": v(r.remainingSeconds),
+                    "remaining_seconds": r.status.isMet ? NSNull() : v(r.remainingSeconds),
+                    "met_at": t(r.metAt),
+                    "late_seconds": v(r.lateSeconds),
                     "progress": (r.progress * 1000).rounded() / 1000,
                     "contacts": r.contacts.map { c -> [String: Any] in
                         [
                             "id": c.contact.id, "name": c.contact.name, "role": v(c.contact.role),
                             "phone": v(c.contact.phone), "email": v(c.contact.email),
                             "outcome": v(c.outcome?.rawValue), "by": v(c.by), "at": t(c.at),
+                            "reached_at": t(c.reachedAt),
                         ]
                     },
                 ]

@@ -15,13 +15,13 @@ struct PolicyCommand: ParsableCommand {
         @Flag(name: .long, help: "Print the policy's YAML.") var yaml = false
 
         func run() throws {
-            let ctx = try Context(global)
+            let loaded = try Context(global).policyInForce()
             if yaml {
-                print(ctx.policyText, terminator: ctx.policyText.hasSuffix("\n") ? "" : "\n")
+                print(loaded.text, terminator: loaded.text.hasSuffix("\n") ? "" : "\n")
                 return
             }
-            let p = ctx.policy
-            var out = "policy \(p.name.sanitized) v\(p.version) (\(ctx.policySource))\n"
+            let p = loaded.policy
+            var out = "policy \(p.name.sanitized) v\(p.version) (\(loaded.source))\n"
             out += "customer updates: " + (p.customerUpdates.map { "every \($0)" } ?? "none") + "\n"
             for (i, t) in p.tiers.enumerated() {
                 var when: String
@@ -56,14 +56,16 @@ struct PolicyCommand: ParsableCommand {
     struct CheckPolicy: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "check", abstract: "Check a policy file; errors name the line and column.",
-            discussion: "Exit 0 when the file is valid, 2 when it is not. Example: tierwatch policy check policy.yaml")
+            discussion: "Exit 0 when the file is valid (warnings, e.g. a tier that can never be overdue, go to stderr), 2 when it is not. Example: tierwatch policy check policy.yaml")
         @Argument(help: "The policy file.") var file: String
 
         func run() throws {
             let text = try Context.readPolicyText(file)
             do {
-                let p = try Policy(yaml: text, file: file)
-                print("\(file): ok: policy \(p.name.sanitized) v\(p.version), \(p.tiers.count) tiers, \(p.tiers.flatMap(\.contacts).count) contacts")
+                let (p, warnings) = try Policy.check(yaml: text, file: file)
+                for w in warnings { FileHandle.standardError.write(Data("\(w.description.sanitized)\n".utf8)) }
+                let noted = warnings.isEmpty ? "" : " (\(warnings.count) warning\(warnings.count == 1 ? "" : "s") above)"
+                print("\(file): ok: policy \(p.name.sanitized) v\(p.version), \(p.tiers.count) tiers, \(p.tiers.flatMap(\.contacts).count) contacts\(noted)")
             } catch {
                 throw CLIError.usage(error.description)
             }
@@ -78,8 +80,8 @@ struct PolicyCommand: ParsableCommand {
         @Option(name: .long, help: "Apply this customer's contact overrides.") var customer: String?
 
         func run() throws {
-            let ctx = try Context(global)
-            print(SimulatePolicy.schedule(ctx.policy, text: ctx.policyText, customer: customer), terminator: "")
+            let loaded = try Context(global).policyInForce()
+            print(SimulatePolicy.schedule(loaded.policy, text: loaded.text, customer: customer), terminator: "")
         }
 
         static func schedule(_ policy: Policy, text: String, customer: String?) -> String {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dashboard
 import Escalation
 import Foundation
 import IncidentStore
@@ -13,18 +14,25 @@ struct List: ParsableCommand {
 
     func run() throws {
         let ctx = try Context(global)
-        ctx.store.refresh()
+        let health = try ctx.readStore()
         var state = ctx.store.state
         let now = ctx.now
         let entries = Board.entries(&state, now: now, includeResolved: all)
         if json {
             try printJSON(entries.map { IncidentJSON.object($0.incident, policy: state.policy(for: $0.incident), now: now) })
-            return
+            return try ctx.finish(health)
         }
         Report.warnings(ctx.store)
         guard !entries.isEmpty else {
-            print(all ? "No incidents in \(ctx.store.path)." : "No open incidents. All clear.")
-            return
+            // "All clear" only when every log was read.
+            if !health.isComplete {
+                print("No open incidents in what could be read; part of the store could not be read (see above).")
+            } else if !health.hasEvents {
+                print("No incidents recorded in \(ctx.store.path.sanitized) yet.")
+            } else {
+                print(all ? "No incidents in \(ctx.store.path.sanitized)." : "No open incidents. All clear.")
+            }
+            return try ctx.finish(health)
         }
         var rows = [["ID", "SEV", "STATE", "TIER", "NEXT", "IN", "CUSTOMER", "TITLE"]]
         for e in entries {
@@ -36,6 +44,7 @@ struct List: ParsableCommand {
                          (e.incident.customer ?? "-").sanitized, e.incident.title.sanitized])
         }
         print(Report.table(rows), terminator: "")
+        try ctx.finish(health)
     }
 }
 
@@ -70,6 +79,7 @@ struct Show: ParsableCommand {
             Report.warnings(ctx.store)
             print(Report.incident(incident, policy: policy, now: ctx.now), terminator: "")
         }
+        try ctx.finish(ctx.store.health)
     }
 }
 
@@ -82,15 +92,16 @@ struct Export: ParsableCommand {
 
     func run() throws {
         let ctx = try Context(global)
-        ctx.store.refresh()
+        let health = try ctx.readStore()
         var state = ctx.store.state
         if events {
             let all = state.incidents.values.flatMap(\.events).sorted(by: IncidentEvent.precedes)
             for e in all { FileHandle.standardOutput.write(Data(RecordCodec.encode(e))) }
-            return
+            return try ctx.finish(health)
         }
         let entries = Board.entries(&state, now: ctx.now, includeResolved: true)
         try printJSON(entries.map { IncidentJSON.object($0.incident, policy: state.policy(for: $0.incident), now: ctx.now) })
+        try ctx.finish(health)
     }
 }
 
@@ -119,12 +130,7 @@ enum Report {
     }
 
     static func symbol(_ s: Ladder.Status) -> String {
-        switch s {
-        case .done: "✓"
-        case .active: "●"
-        case .overdue: "!"
-        case .pending: "○"
-        }
+        String(Glyphs.unicode.symbol(s))
     }
 
     static func incident(_ i: Incident, policy: Policy, now: Date) -> String {
@@ -146,7 +152,7 @@ enum Report {
         for r in ladder.rungs {
             let start = r.startAt.map { (r.isStarted ? "started " : "starts ") + time($0, now: now) } ?? "on escalation"
             let due = r.dueAt.map { "due " + time($0, now: now) } ?? ""
-            let count = r.remainingSeconds.map(Countdown.format) ?? ""
+            let count = r.lateSeconds.map { "late by " + Countdown.format($0) } ?? (r.status.isMet ? "" : r.remainingSeconds.map(Countdown.format) ?? "")
             rows.append([" \(symbol(r.status)) T\(r.index)", r.tier.name.sanitized, r.status.rawValue, start, due, count, bar(r.progress)])
         }
         out += table(rows)
@@ -161,7 +167,7 @@ enum Report {
             }
             out += table(crow)
         }
-        out += "\nTIMELINE (newest first)\n"
+        out += "\nTIMELINE (newest first, by when it happened)\n"
         for entry in i.timeline.reversed() {
             let e = entry.event
             var line = " \(time(e.at, now: now))  \(e.operatorName.sanitized)"

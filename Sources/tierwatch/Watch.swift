@@ -47,8 +47,20 @@ struct Watch: ParsableCommand {
         let follower = try watching.follower(for: ctx.store)
         ctx.store.refresh()
         FileHandle.standardError.write(Data("tierwatch: watching \(ctx.store.path): \(follower.watcher.statusDescription)\n".utf8))
+        var health = ctx.store.health
+        func warn() {
+            for p in health.problems { FileHandle.standardError.write(Data("tierwatch: warning: \(p.sanitized)\n".utf8)) }
+        }
+        warn()
         while true {
-            let change = follower.next()
+            let change = follower.next(timeout: 2)
+            // What cannot be read is said again whenever it changes.
+            let latest = ctx.store.health
+            if latest != health {
+                health = latest
+                if health.isComplete { FileHandle.standardError.write(Data("tierwatch: the whole store is readable again\n".utf8)) }
+                warn()
+            }
             var state = ctx.store.state
             let now = ctx.now
             for e in change.events {

@@ -4,12 +4,12 @@ import Testing
 /// Frames at a fixed clock (2026-11-26 18:00:00 UTC), asserted as text:
 /// a reviewer reads the test and sees the screen.
 @Suite struct SnapshotTests {
-    @Test func anEmptyStoreSaysAllClear() {
+    @Test func anEmptyStoreSaysNothingIsRecordedYet() {
         #expect(Scenes.empty().view(width: 80, height: 24).text == """
          tierwatch · 0 open · 18:00:00 UTC (19:00 local) · alice · read-write · /srv/n…
         ┌─ Incidents · 0 shown · by urgency ───────────────────────────────────────────┐
         │   ID    SEV  STATE  TIER NEXT                 CUSTOMER   TITLE               │
-        │  No open incidents. All clear.                                               │
+        │  No incidents recorded in this store yet.                                    │
         └──────────────────────────────────────────────────────────────────────────────┘
         ┌─ No incident selected ───────────────────────────────────────────────────────┐
         │ Press n to open an incident, or : for the command line.                      │
@@ -42,7 +42,7 @@ import Testing
         └──────────────────────────────────────────────────────────────────────────────┘
         ┌─ K3F9 · SIP trunk down ──────────────────────────────────────────────────────┐
         │ acme · sev1 · open · opened by alice 17:59Z (1m ago)                         │
-        │ next: T1 due 09:00 · customer update 14:00 · policy production-priority v1   │
+        │ next: T1 due 09:00 · customer update 14:00 · policy production-priority v2   │
         │┌─ Tiers ────────────────────────────────────────────────────────────────────┐│
         ││ ✓ T0 Escalated            done    from 17:59Z                       ██████ ││
         ││ ● T1 Management notified  active  from 17:59Z   due 18:09Z    09:00 ░░░░░░ ││
@@ -125,7 +125,7 @@ import Testing
         └──────────────────────────────────────────────────────────────────────────────┘
         ┌─ EV11 · evil␛]0;pwned␇␛[2J�6n␍␊�gnp.exe 東京 ────────────────────────────────┐
         │ acme␛[31m · sev2 · open · opened by alice 17:58Z (2m ago)                    │
-        │ next: T1 due 08:00 · customer update 13:00 · policy production-priority v1   │
+        │ next: T1 due 08:00 · customer update 13:00 · policy production-priority v2   │
         │┌─ Tiers ────────────────────────────────────────────────────────────────────┐│
         ││ ✓ T0 Escalated            done    from 17:58Z                       ██████ ││
         ││ ● T1 Management notified  active  from 17:58Z   due 18:08Z    08:00 █░░░░░ ││
@@ -157,11 +157,11 @@ import Testing
         └──────────────────────────────────────────────────────────────────────────────┘
         ┌─ 20AJ · SIP trunk down in Frankfurt PoP ─────────────────────────────────────┐
         │ initech · sev1 · acknowledged · opened by alex 17:38Z (22m ago) · acked by al│
-        │ next: update due -07:00 · policy production-priority v1                      │
+        │ next: update due -07:00 · policy production-priority v2                      │
         │┌─ Tiers ────────────────────────────────────────────────────────────────────┐│
         ││ ✓ T0 Escalated            done    from 17:38Z                       ██████ ││
         ││ ✓ T1 Management notified  done    from 17:38Z   due 17:48Z          ██████ ││
-        ││ ✓ T2 Technical resources… done    from 17:42Z                       ██████ ││
+        ││ ✓ T2 Technical resources… done    from 17:42Z   due 17:52Z          ██████ ││
         ││ ○ T3 CEO informed         pending at 18:02Z                   02:00 █████░ ││
         │└────────────────────────────────────────────────────────────────────────────┘│
         │┌─ Contacts · T2 Technical resourc─┐┌─ Timeline · newest first ──────────────┐│
@@ -186,11 +186,11 @@ import Testing
         └──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘
         ┌─ 20AJ · SIP trunk down in Frankfurt PoP ─────────────────────────────────────────────────────────────────────────────┐
         │ initech · sev1 · acknowledged · opened by alex 17:38Z (22m ago) · acked by alex 17:39Z                               │
-        │ next: update due -07:00 · policy production-priority v1                                                              │
+        │ next: update due -07:00 · policy production-priority v2                                                              │
         │┌─ Tiers ────────────────────────────────────────────────────────────────────────────────────────────────────────────┐│
         ││ ✓ T0 Escalated                       done    from 17:38Z                       ███████████████████████████████████ ││
         ││ ✓ T1 Management notified             done    from 17:38Z   due 17:48Z          ███████████████████████████████████ ││
-        ││ ✓ T2 Technical resources engaged     done    from 17:42Z                       ███████████████████████████████████ ││
+        ││ ✓ T2 Technical resources engaged     done    from 17:42Z   due 17:52Z          ███████████████████████████████████ ││
         ││ ○ T3 CEO informed                    pending at 18:02Z                   02:00 ███████████████████████████████░░░░ ││
         │└────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘│
         │┌─ Contacts · T2 Technical resources engaged ───────┐┌─ Timeline · newest first ─────────────────────────────────────┐│

@@ -52,13 +52,13 @@ import Testing
         var s = Scenario()
         s.add(.acknowledged, at: 1, by: "bob")
         let acked = s.folded
-        #expect(acked.refusal(of: .acknowledged, baseVersion: acked.version)?.hasPrefix("already acknowledged by bob") == true)
-        #expect(acked.refusal(of: .reopened, baseVersion: acked.version) == "incident K3F9 is not resolved")
+        #expect(acked.refusal(of: .acknowledged, baseVersion: acked.version, at: Scenario.at(3))?.hasPrefix("already acknowledged by bob") == true)
+        #expect(acked.refusal(of: .reopened, baseVersion: acked.version, at: Scenario.at(3)) == "incident K3F9 is not resolved")
         s.add(.resolved(message: nil), at: 2)
         let resolved = s.folded
-        #expect(resolved.refusal(of: .acknowledged, baseVersion: resolved.version)?.hasPrefix("already resolved by alice") == true)
-        #expect(resolved.refusal(of: .resolved(message: nil), baseVersion: resolved.version) != nil)
-        #expect(resolved.refusal(of: .note(message: "x"), baseVersion: resolved.version) == nil)
+        #expect(resolved.refusal(of: .acknowledged, baseVersion: resolved.version, at: Scenario.at(3))?.hasPrefix("already resolved by alice") == true)
+        #expect(resolved.refusal(of: .resolved(message: nil), baseVersion: resolved.version, at: Scenario.at(3)) != nil)
+        #expect(resolved.refusal(of: .note(message: "x"), baseVersion: resolved.version, at: Scenario.at(3)) == nil)
     }
 
     @Test func aSecondOpeningIsMarkedNotApplied() {
@@ -176,8 +176,9 @@ import Testing
         s.add(.resolved(message: "fixed"), at: 5)
         let l = s.ladder(at: 45)
         #expect(l.nextDeadline == nil && l.nextCustomerUpdateAt == nil)
-        #expect(l.rungs[0].status == .done && l.rungs[1].status == .done)
-        #expect(l.rungs[2].status == .pending && !l.rungs[2].isStarted && l.rungs[2].startAt == nil)
+        // Nobody was called before the resolution: management was missed.
+        #expect(l.rungs[0].status == .done && l.rungs[1].status == .missed)
+        #expect(l.rungs[2].status == .notStarted && !l.rungs[2].isStarted && l.rungs[2].startAt == nil)
         #expect(l.rungs[3].startAt == nil && l.currentTier == 1)
     }
 

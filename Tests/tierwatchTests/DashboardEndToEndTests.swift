@@ -46,7 +46,7 @@ import Testing
     @Test func anIncidentRaisedElsewhereAppears() {
         let s = TempStore(); defer { s.cleanup() }
         let t = dashboard(s)
-        #expect(t.wait(for: "No open incidents. All clear."))
+        #expect(t.wait(for: "No incidents recorded in this store yet."))
         let id = s.raise("Raised by another operator")
         #expect(t.wait(for: "Raised by another operator", timeout: 3))
         #expect(t.screen.contains(id))
@@ -76,7 +76,7 @@ import Testing
             let s = TempStore(); defer { s.cleanup() }
             let t = Tmux(command: "sh -c 'echo $$ > \(s.path)/pid; exec \(Binary.tierwatch)'",
                          env: ["TIERWATCH_STORE": s.path, "TERM": "xterm-256color", "LANG": "C.UTF-8"])
-            #expect(t.wait(for: "All clear"))
+            #expect(t.wait(for: "No incidents recorded"))
             let pid = (try? String(contentsOfFile: s.path + "/pid", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             _ = Binary.run(["-\(signal)", pid], executable: "/bin/kill")
             #expect(t.wait(for: "EXIT=0"), "SIG\(signal)")
