@@ -138,7 +138,7 @@ extension Model {
                 text = "No store to read yet: not all clear, nothing is known (see above)."
                 role = .overdue
             } else if alarm.isBlind {
-                text = "No open incidents in what could be read: part of the store is unreadable (see above)."
+                text = "No open incidents in what could be read: part of the store is unreadable."
                 role = .overdue
             } else if incidents.isEmpty {
                 text = "No incidents recorded in this store yet."
@@ -266,14 +266,19 @@ extension Model {
             }
             put(" \(glyphs.symbol(rung.status)) ", rung.status.role)
             put(DisplayWidth.pad("T\(rung.index) \(rung.tier.name.sanitized)", to: nameWidth) + " ")
-            put(DisplayWidth.pad(rung.status.rawValue.replacingOccurrences(of: "_", with: " "), to: 8), rung.status.role)
-            let start: String
-            if let s = rung.startAt {
-                start = (rung.isStarted ? "from " : "at ") + shortTime(s)
+            if rung.status == .notStarted {
+                // No start to show: the words take the start's column too.
+                put(DisplayWidth.pad("not started", to: 22), rung.status.role)
             } else {
-                start = e.incident.state == .resolved ? "-" : "on escalation"
+                put(DisplayWidth.pad(rung.status.rawValue, to: 8), rung.status.role)
+                let start: String
+                if let s = rung.startAt {
+                    start = (rung.isStarted ? "from " : "at ") + shortTime(s)
+                } else {
+                    start = e.incident.state == .resolved ? "-" : "on escalation"
+                }
+                put(DisplayWidth.pad(start, to: 14), .dim)
             }
-            put(DisplayWidth.pad(start, to: 14), .dim)
             put(DisplayWidth.pad(rung.dueAt.map { "due " + shortTime($0) } ?? "", to: 11), .dim)
             if let secs = rung.remainingSeconds, !rung.status.isMet {
                 put(DisplayWidth.padLeft(Countdown.format(secs), to: 8) + " ", countdownRole(secs))

@@ -37,7 +37,7 @@ public struct StoreHealth: Equatable, Sendable {
     /// naming the path and the reason: what every screen shows loudly.
     public var problems: [String] {
         switch access {
-        case .missing: return ["no store at \(path): it does not exist (waiting for it to be created)"]
+        case .missing: return ["no store at \(path): it does not exist"]
         case .notADirectory: return ["\(path) is not a directory: it cannot be a store"]
         case let .unreadable(why): return ["store \(path) unreadable: \(why) — incidents may be missing"]
         case .readable:

@@ -81,7 +81,7 @@ struct Context {
         let health = store.health
         if health.cannotRead {
             throw CLIError.usage(health.problems.joined(separator: "; ") + (health.access == .missing
-                ? " (check --store or $TIERWATCH_STORE; `tierwatch raise` creates it)" : ""))
+                ? " (check --store or $TIERWATCH_STORE; the first `tierwatch raise` creates it)" : ""))
         }
         // A policy file that does not parse keeps no report from being
         // made (each incident carries its own policy), but is said.

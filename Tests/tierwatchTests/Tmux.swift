@@ -99,6 +99,29 @@ final class Tmux {
         return false
     }
 
+    /// Waits until the screen no longer contains `text`; false after `timeout` seconds.
+    @discardableResult
+    func waitUntilGone(_ text: String, timeout: TimeInterval = 10) -> Bool {
+        let end = Date().addingTimeInterval(timeout)
+        while Date() < end {
+            if !screen.contains(text) { return true }
+            usleep(50_000)
+        }
+        return false
+    }
+
+    /// Waits until row `row` of the screen contains `text`.
+    @discardableResult
+    func wait(for text: String, onRow row: Int, timeout: TimeInterval = 10) -> Bool {
+        let end = Date().addingTimeInterval(timeout)
+        while Date() < end {
+            let rows = screen.split(separator: "\n", omittingEmptySubsequences: false)
+            if row < rows.count, rows[row].contains(text) { return true }
+            usleep(50_000)
+        }
+        return false
+    }
+
     /// The terminal is as it was: the same tty modes, the cursor visible,
     /// the normal screen (not the alternate one) showing.
     var terminalRestored: Bool {
