@@ -59,3 +59,14 @@ extension Ladder.Status {
         }
     }
 }
+
+extension Urgency {
+    /// How a countdown of this urgency is drawn in a column.
+    public var countdownRole: Role {
+        switch self {
+        case .normal: .countdownOK
+        case .warning: .countdownWarning
+        case .breached: .countdownCritical
+        }
+    }
+}

@@ -56,7 +56,7 @@ public struct Model: Sendable {
         didSet { openIncidents = incidents.values.filter { $0.state != .resolved } }
     }
     public private(set) var openIncidents: [Incident] = []
-    public var policies: [String: Policy] = [:]
+    public var policies = PolicyBook()
     public var storePath: String
     public var operatorName: String
     public var readOnly: Bool
@@ -92,34 +92,28 @@ public struct Model: Sendable {
         self.localOffsetSeconds = localOffsetSeconds
     }
 
-    public func policy(for i: Incident) -> Policy {
-        policies[i.policyDigest] ?? .builtIn
-    }
+    public func policy(for i: Incident) -> Policy { policies.policy(for: i) }
 
     /// The incidents the list shows, in its order, with their ladders at
     /// `now`: worked out once per update, not once per frame, because with a
     /// thousand open incidents the ladders are most of the cost of a frame.
-    public internal(set) var entries: [BoardEntry] = []
+    public internal(set) var entries: [Board.Entry] = []
 
-    /// The incidents the list shows, in its order: open ones (and resolved
-    /// ones when asked), matching the filter.
-    func board() -> [BoardEntry] {
+    /// The incidents the list shows, in its order: the board of open ones
+    /// (and resolved ones when asked), matching the filter.
+    func board() -> [Board.Entry] {
         let needle = filter.lowercased()
-        var out: [BoardEntry] = []
-        for i in showResolved ? Array(incidents.values) : openIncidents {
-            if !needle.isEmpty {
-                let hay = "\(i.id) \(i.title) \(i.customer ?? "") \(i.severity.rawValue) \(i.state.rawValue)".lowercased()
-                if !hay.contains(needle) { continue }
-            }
-            out.append(BoardEntry(incident: i, ladder: Ladder(incident: i, policy: policy(for: i), at: now)))
+        let shown = (showResolved ? Array(incidents.values) : openIncidents).filter { i in
+            needle.isEmpty || "\(i.id) \(i.title) \(i.customer ?? "") \(i.severity.rawValue) \(i.state.rawValue)".lowercased().contains(needle)
         }
+        var out = Board(shown, policies: policies, now: now).entries
         switch sort {
         case .urgency:
-            out.sort(by: BoardEntry.moreUrgent)
+            break
         case .severity:
             out.sort { a, b in
                 if a.incident.severity != b.incident.severity { return a.incident.severity < b.incident.severity }
-                return BoardEntry.moreUrgent(a, b)
+                return Board.Entry.moreUrgent(a, b)
             }
         case .opened:
             out.sort { a, b in
@@ -130,7 +124,7 @@ public struct Model: Sendable {
     }
 
     /// The selected incident, if it is still listed; else the first listed.
-    public func selection(in entries: [BoardEntry]) -> BoardEntry? {
+    public func selection(in entries: [Board.Entry]) -> Board.Entry? {
         entries.first { $0.incident.id == selectedID } ?? entries.first
     }
 
@@ -177,7 +171,7 @@ public enum Message: Sendable {
     /// The clock moved (the loop sends one on each second boundary).
     case tick(Date)
     /// The store changed: the incidents and their policies as now read.
-    case store(incidents: [String: Incident], policies: [String: Policy], badRecords: Int)
+    case store(incidents: [String: Incident], policies: PolicyBook, badRecords: Int)
     case watchStatus(String?)
     /// The result of a command the loop carried out.
     case done(String)

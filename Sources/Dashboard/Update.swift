@@ -85,7 +85,7 @@ extension Model {
     /// The selected incident, if an action may be taken on it: not in a
     /// read-only viewer, and only when something is selected. Otherwise nil,
     /// with the reason in the message line.
-    private mutating func actionable(_ verb: String) -> BoardEntry? {
+    private mutating func actionable(_ verb: String) -> Board.Entry? {
         if readOnly { _ = refuseReadOnly(verb); return nil }
         guard let entry = selection(in: entries) else {
             notice = Notice(text: "no incident selected", isError: true)
@@ -127,13 +127,13 @@ extension Model {
 
     /// The tier whose contacts the panel shows: the chosen one, else the
     /// incident's current tier.
-    public func shownTier(_ e: BoardEntry) -> Int {
+    public func shownTier(_ e: Board.Entry) -> Int {
         min(selectedTier ?? e.ladder.currentTier ?? 0, max(0, e.ladder.rungs.count - 1))
     }
 
     // MARK: Actions
 
-    private mutating func acknowledge(_ e: BoardEntry) -> [Command] {
+    private mutating func acknowledge(_ e: Board.Entry) -> [Command] {
         if let why = e.incident.refusal(of: .acknowledged, baseVersion: e.incident.version, at: now) {
             notice = Notice(text: "\(e.incident.id): \(why)", isError: true)
             return []
@@ -142,7 +142,7 @@ extension Model {
         return [.record(incident: e.incident.id, action: .acknowledged, baseVersion: e.incident.version)]
     }
 
-    private mutating func confirmEscalate(_ e: BoardEntry, tier: Int?) -> [Command] {
+    private mutating func confirmEscalate(_ e: Board.Entry, tier: Int?) -> [Command] {
         if e.incident.state == .resolved {
             notice = Notice(text: "\(e.incident.id) is resolved: reopen it first", isError: true)
             return []
@@ -284,12 +284,12 @@ extension Model {
         func find(_ typed: String) -> Incident? {
             incidents[typed] ?? IncidentID.normalize(typed).flatMap { incidents[$0] }
         }
-        func entry(_ typed: String) -> BoardEntry? {
+        func entry(_ typed: String) -> Board.Entry? {
             guard let i = find(typed) else {
                 notice = Notice(text: "unknown incident '\(typed.sanitized)'", isError: true)
                 return nil
             }
-            return BoardEntry(incident: i, ladder: Ladder(incident: i, policy: policy(for: i), at: now))
+            return Board.Entry(i, policies: policies, at: now)
         }
         switch command {
         case let .ack(id):

@@ -4,8 +4,6 @@ import Foundation
 /// The smallest screen the dashboard lays out; below it, it says so.
 public let minimumWidth = 80
 public let minimumHeight = 24
-/// A countdown under this many seconds is drawn as a warning.
-public let warningSeconds = 120
 
 extension Model {
     /// Draws the whole screen. Pure: the same model and size always give
@@ -48,8 +46,8 @@ extension Model {
     func drawHeader(_ f: inout Frame) {
         f.fill(Rect(x: 0, y: 0, width: f.width, height: 1), role: .header)
         let sep = glyphs.separator
-        let utc = clock(now)
-        let local = String(clock(now.addingTimeInterval(Double(localOffsetSeconds))).prefix(5))
+        let utc = Words.clock(now)
+        let local = String(Words.clock(now, offsetSeconds: localOffsetSeconds).prefix(5))
         var warnings: [String] = []
         if badRecords > 0 { warnings.append("\(glyphs.warning) \(badRecords) bad record\(badRecords == 1 ? "" : "s")") }
         if let w = watchWarning { warnings.append("\(glyphs.warning) \(w.sanitized)") }
@@ -70,15 +68,7 @@ extension Model {
         }
     }
 
-    func clock(_ d: Date) -> String {
-        String(ISOTime.format(d).dropFirst(11).dropLast())
-    }
-
-    func shortTime(_ d: Date) -> String {
-        let iso = ISOTime.format(d)
-        if abs(d.timeIntervalSince(now)) < 20 * 3600 { return String(iso.dropFirst(11).prefix(5)) + "Z" }
-        return String(iso.prefix(10))
-    }
+    func shortTime(_ d: Date) -> String { Words.shortTime(d, now: now) }
 
     func box(_ f: inout Frame, _ r: Rect, title: String, focused: Bool) {
         guard r.width >= 2, r.height >= 2 else { return }
@@ -98,19 +88,11 @@ extension Model {
         f.put(" " + title + " ", x: r.x + 2, y: r.y, role: focused ? .titleFocused : .title, limit: r.width - 4)
     }
 
-    func countdownRole(_ seconds: Int) -> Role {
-        seconds < 0 ? .countdownCritical : seconds < warningSeconds ? .countdownWarning : .countdownOK
-    }
+    func countdownRole(_ seconds: Int) -> Role { Urgency(seconds: seconds).countdownRole }
 
-    func deadlineLabel(_ d: Ladder.Deadline) -> String {
-        switch d.kind {
-        case let .tierStart(i): "T\(i) starts"
-        case let .tierDue(i): "T\(i) due"
-        case .customerUpdate: "update due"
-        }
-    }
+    func deadlineLabel(_ d: Ladder.Deadline, _ p: Policy) -> String { Words.deadline(d, p, .short) }
 
-    func rowSymbol(_ e: BoardEntry) -> (Character, Role) {
+    func rowSymbol(_ e: Board.Entry) -> (Character, Role) {
         if e.ladder.rungs.contains(where: { $0.status == .overdue }) { return (glyphs.overdue, .overdue) }
         if e.incident.state == .resolved { return (glyphs.done, .done) }
         if let d = e.ladder.nextDeadline, d.at < now { return (glyphs.overdue, .overdue) }
@@ -119,7 +101,7 @@ extension Model {
 
     // MARK: The incident list
 
-    func drawList(_ f: inout Frame, _ r: Rect, _ list: [BoardEntry], _ selected: BoardEntry?) {
+    func drawList(_ f: inout Frame, _ r: Rect, _ list: [Board.Entry], _ selected: Board.Entry?) {
         var title = "Incidents\(glyphs.separator)\(list.count) shown\(glyphs.separator)by \(sort.rawValue)"
         if !filter.isEmpty { title += "\(glyphs.separator)filter “\(filter.sanitized)”" }
         if showResolved { title += "\(glyphs.separator)with resolved" }
@@ -164,7 +146,7 @@ extension Model {
                        + DisplayWidth.pad(state, to: cols.state) + DisplayWidth.pad(tier.sanitized, to: cols.tier), x: x, y: y)
             if let d = e.ladder.nextDeadline {
                 let secs = Ladder.seconds(from: now, to: d.at)
-                x += f.put(DisplayWidth.pad(deadlineLabel(d), to: 11), x: x, y: y)
+                x += f.put(DisplayWidth.pad(deadlineLabel(d, p), to: 11), x: x, y: y)
                 x += f.put(DisplayWidth.padLeft(Countdown.format(secs), to: 8) + "  ", x: x, y: y, role: countdownRole(secs))
             } else {
                 x += f.put(DisplayWidth.pad("-", to: 21), x: x, y: y)
@@ -202,7 +184,7 @@ extension Model {
 
     // MARK: The selected incident
 
-    func drawDetail(_ f: inout Frame, _ r: Rect, _ selected: BoardEntry?) {
+    func drawDetail(_ f: inout Frame, _ r: Rect, _ selected: Board.Entry?) {
         guard r.height >= 4 else { return }
         guard let e = selected else {
             box(&f, r, title: "No incident selected", focused: false)
@@ -214,14 +196,14 @@ extension Model {
         box(&f, r, title: "\(i.id)\(glyphs.separator)\(i.title.sanitized)", focused: false)
         let inner = r.inner
         var line1 = "\((i.customer ?? "no customer").sanitized)\(glyphs.separator)\(i.severity.rawValue)\(glyphs.separator)\(i.state.rawValue)"
-        line1 += "\(glyphs.separator)opened by \(i.opened.by.sanitized) \(shortTime(i.opened.at)) (\(age(i.opened.at)) ago)"
+        line1 += "\(glyphs.separator)opened by \(i.opened.by.sanitized) \(shortTime(i.opened.at)) (\(Words.ago(i.opened.at, now: now)))"
         if let a = i.acknowledged { line1 += "\(glyphs.separator)acked by \(a.by.sanitized) \(shortTime(a.at))" }
         if let res = i.resolved { line1 += "\(glyphs.separator)resolved by \(res.by.sanitized) \(shortTime(res.at))" }
         f.put(line1, x: inner.x + 1, y: inner.y, limit: inner.width - 1)
         var x = inner.x + 1
         if let d = e.ladder.nextDeadline {
             let secs = Ladder.seconds(from: now, to: d.at)
-            x += f.put("next: \(deadlineLabel(d)) ", x: x, y: inner.y + 1, role: .dim)
+            x += f.put("next: \(deadlineLabel(d, p)) ", x: x, y: inner.y + 1, role: .dim)
             x += f.put(Countdown.format(secs), x: x, y: inner.y + 1, role: countdownRole(secs))
         } else {
             x += f.put(i.state == .resolved ? "resolved: no deadlines" : "no deadline", x: x, y: inner.y + 1, role: .dim)
@@ -244,15 +226,7 @@ extension Model {
         drawTimeline(&f, Rect(x: lower.x + split, y: lower.y, width: lower.width - split, height: lower.height), i, p)
     }
 
-    func age(_ d: Date) -> String {
-        let s = max(0, Int(now.timeIntervalSince(d)))
-        if s < 60 { return "\(s)s" }
-        if s < 3600 { return "\(s / 60)m" }
-        if s < 86400 { return "\(s / 3600)h\(s % 3600 / 60)m" }
-        return "\(s / 86400)d"
-    }
-
-    func drawLadder(_ f: inout Frame, _ r: Rect, _ e: BoardEntry) {
+    func drawLadder(_ f: inout Frame, _ r: Rect, _ e: Board.Entry) {
         box(&f, r, title: "Tiers", focused: focus == .tiers)
         let inner = r.inner
         let shown = shownTier(e)
@@ -299,7 +273,7 @@ extension Model {
         }
     }
 
-    func drawContacts(_ f: inout Frame, _ r: Rect, _ e: BoardEntry) {
+    func drawContacts(_ f: inout Frame, _ r: Rect, _ e: Board.Entry) {
         let tier = shownTier(e)
         let rung = e.ladder.rungs[tier]
         box(&f, r, title: "Contacts\(glyphs.separator)T\(tier) \(rung.tier.name.sanitized)", focused: focus == .contacts)

@@ -6,7 +6,6 @@ import Foundation
 /// each, ordered by deadline. Read-only by construction: its keys are q,
 /// space and ?, and its commands are only `.bell` and `.quit`.
 public struct Wall: Screen, Sendable {
-    public enum Urgency: Sendable, Equatable { case normal, warning, breached }
 
     public var now: Date
     /// The open incidents, and when the last incident was resolved: what
@@ -15,7 +14,7 @@ public struct Wall: Screen, Sendable {
     public private(set) var openIncidents: [Incident] = []
     public private(set) var lastResolution: Date?
     public private(set) var incidentCount = 0
-    public var policies: [String: Policy] = [:]
+    public var policies = PolicyBook()
     public var glyphs: Glyphs
     /// A countdown under this many seconds is a warning.
     public var warningSeconds: Int
@@ -50,11 +49,10 @@ public struct Wall: Screen, Sendable {
         lastRotation = now
     }
 
-    func policy(for i: Incident) -> Policy { policies[i.policyDigest] ?? .builtIn }
 
     /// Open incidents, most urgent first, with their ladders at `now`:
     /// worked out once per update rather than per frame.
-    public private(set) var entries: [BoardEntry] = []
+    public private(set) var entries: [Board.Entry] = []
     /// When `entries` were derived, and until when their ladders hold
     /// (`Ladder.validUntil`): a tick in between only moves the countdowns,
     /// which are drawn from the deadlines, so nothing is derived again.
@@ -77,33 +75,19 @@ public struct Wall: Screen, Sendable {
         var call: String
     }
 
-    /// Open incidents with a deadline first, most urgent first; then open
-    /// incidents without one.
-    func board() -> [BoardEntry] {
-        let entries = openIncidents.map { BoardEntry(incident: $0, ladder: Ladder(incident: $0, policy: policy(for: $0), at: now)) }
-        // Sorted by index: an entry is an incident and its ladder, and
-        // moving whole entries about retained and released their contents
-        // at every step, once a second.
-        let order = entries.withUnsafeBufferPointer { e in e.indices.sorted { BoardEntry.moreUrgent(e[$0], e[$1]) } }
-        return order.map { entries[$0] }
-    }
-
-    public func urgency(_ e: BoardEntry) -> Urgency {
+    public func urgency(_ e: Board.Entry) -> Urgency {
         urgency(seconds: e.ladder.nextDeadline.map { Ladder.seconds(from: now, to: $0.at) })
     }
 
     /// The urgency of a countdown (nil: no deadline).
-    func urgency(seconds s: Int?) -> Urgency {
-        guard let s else { return .normal }
-        return s < 0 ? .breached : s < warningSeconds ? .warning : .normal
-    }
+    func urgency(seconds s: Int?) -> Urgency { Urgency(seconds: s, warningSeconds: warningSeconds) }
 
     /// The incident in the big panel.
-    public func featured(_ list: [BoardEntry]) -> BoardEntry? {
+    public func featured(_ list: [Board.Entry]) -> Board.Entry? {
         featuredIndex(list).map { list[$0] }
     }
 
-    func featuredIndex(_ list: [BoardEntry]) -> Int? {
+    func featuredIndex(_ list: [Board.Entry]) -> Int? {
         if let pinned, let k = list.firstIndex(where: { $0.incident.id == pinned }), urgency(list[k]) == .breached { return k }
         guard rotateEvery != nil else { return list.indices.first }
         let urgent = list.indices.filter { urgency(list[$0]) != .normal }
@@ -124,7 +108,7 @@ public struct Wall: Screen, Sendable {
             stale = boardValidUntil.map { now >= $0 } ?? false
         }
         if stale {
-            entries = board()
+            entries = Board(openIncidents, policies: policies, now: now).entries
             texts = entries.map(text)
             boardAt = now
             boardValidUntil = entries.compactMap(\.ladder.validUntil).min()
@@ -218,7 +202,7 @@ public struct Wall: Screen, Sendable {
 
     func drawHeader(_ f: inout Frame, open: Int) {
         f.fill(Rect(x: 0, y: 0, width: f.width, height: 1), role: .header)
-        let clock = String(ISOTime.format(now).dropFirst(11).dropLast())
+        let clock = Words.clock(now)
         f.put(" tierwatch wall\(glyphs.separator)\(clock) UTC\(glyphs.separator)\(open) open", x: 0, y: 0, role: .header)
         var warnings: [String] = []
         if badRecords > 0 { warnings.append("\(glyphs.warning) \(badRecords) bad records") }
@@ -230,17 +214,9 @@ public struct Wall: Screen, Sendable {
         }
     }
 
-    func label(_ d: Ladder.Deadline, _ p: Policy) -> String {
-        switch d.kind {
-        case let .tierStart(i): "T\(i) \(p.tiers[i].name) starts"
-        case let .tierDue(i): "T\(i) \(p.tiers[i].name) due"
-        case .customerUpdate: "customer update due"
-        }
-    }
-
     /// Who to call for the featured deadline: the tier's contacts not yet
     /// reached (the customer's own where the policy names them).
-    func whoToCall(_ e: BoardEntry) -> String {
+    func whoToCall(_ e: Board.Entry) -> String {
         guard let d = e.ladder.nextDeadline else { return "" }
         let tier: Int
         switch d.kind {
@@ -254,7 +230,7 @@ public struct Wall: Screen, Sendable {
     }
 
     /// Returns the last row the panel used.
-    func drawFeatured(_ f: inout Frame, _ k: Int, top: Int, list: [BoardEntry]) -> Int {
+    func drawFeatured(_ f: inout Frame, _ k: Int, top: Int, list: [Board.Entry]) -> Int {
         let e = list[k]
         let u = urgency(e)
         let secs = e.ladder.nextDeadline.map { Ladder.seconds(from: now, to: $0.at) }
@@ -312,8 +288,7 @@ public struct Wall: Screen, Sendable {
             var x = f.put(" \(sym.0) ", x: 0, y: y, role: sym.1)
             x += f.put(line.head, x: x, y: y)
             if let s {
-                x += f.put(DisplayWidth.padLeft(Countdown.format(s), to: 9) + "  ", x: x, y: y,
-                           role: s < 0 ? .countdownCritical : s < warningSeconds ? .countdownWarning : .countdownOK)
+                x += f.put(DisplayWidth.padLeft(Countdown.format(s), to: 9) + "  ", x: x, y: y, role: urgency(seconds: s).countdownRole)
                 x += f.put(line.label, x: x, y: y)
             } else {
                 x += f.put(line.label, x: x, y: y, role: .dim)
@@ -329,9 +304,9 @@ public struct Wall: Screen, Sendable {
     }
 
     /// An entry's words (see `texts`).
-    func text(_ e: BoardEntry) -> Text {
-        let p = policy(for: e.incident)
-        let deadline = e.ladder.nextDeadline.map { label($0, p).sanitized }
+    func text(_ e: Board.Entry) -> Text {
+        let p = e.policy
+        let deadline = e.ladder.nextDeadline.map { Words.deadline($0, p, .long) }
         let sep = glyphs.separator
         return Text(head: DisplayWidth.pad(e.incident.id.sanitized, to: 6) + DisplayWidth.pad(e.incident.severity.rawValue, to: 6),
                     label: deadline.map { DisplayWidth.pad($0, to: 34) } ?? DisplayWidth.pad("no deadline", to: 45),
@@ -351,7 +326,7 @@ public struct Wall: Screen, Sendable {
         } else {
             centred(&f, text, y: y, role: .wallCalm)
         }
-        let since = lastResolution.map { "No open incidents. The last one was resolved \(ago($0)) ago." }
+        let since = lastResolution.map { "No open incidents. The last one was resolved \(Words.ago($0, now: now))." }
             ?? (incidentCount > 0 ? "No open incidents." : "No incidents in this store yet.")
         centred(&f, since, y: y + size.height + 1, role: .wallCalm)
     }
@@ -374,13 +349,6 @@ public struct Wall: Screen, Sendable {
             ?? "Part of the store cannot be read: incidents may be missing. NOT all clear."
         centred(&f, why, y: y + size.height + 1, role: .countdownCritical)
         centred(&f, "tierwatch doctor says what is wrong.", y: y + size.height + 2, role: .countdownCritical)
-    }
-
-    func ago(_ d: Date) -> String {
-        let s = max(0, Int(now.timeIntervalSince(d)))
-        if s < 3600 { return "\(s / 60)m" }
-        if s < 86400 { return "\(s / 3600)h \(s % 3600 / 60)m" }
-        return "\(s / 86400)d \(s % 86400 / 3600)h"
     }
 
     func drawFooter(_ f: inout Frame, y: Int, urgentCount: Int) {

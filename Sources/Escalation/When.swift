@@ -18,14 +18,19 @@ public enum When {
     }
 }
 
-/// Countdowns as the screens show them: `03:12`, `1:02:03` past an hour,
-/// `-01:05` when overdue.
+/// Countdowns as the screens show them, never wider than 8 columns so a
+/// column of them stays aligned: `03:12` under an hour, `1:05:12` under ten
+/// hours, `14h05m` under a hundred hours, then `4d03h`; `-` in front when
+/// overdue.
 public enum Countdown {
     public static func format(_ seconds: Int) -> String {
         let sign = seconds < 0 ? "-" : ""
         let s = seconds.magnitude
         let h = s / 3600, m = s % 3600 / 60, sec = s % 60
         func two(_ v: UInt) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return h > 0 ? "\(sign)\(h):\(two(m)):\(two(sec))" : "\(sign)\(two(m)):\(two(sec))"
+        if h == 0 { return "\(sign)\(two(m)):\(two(sec))" }
+        if h < 10 { return "\(sign)\(h):\(two(m)):\(two(sec))" }
+        if h < 100 { return "\(sign)\(h)h\(two(m))m" }
+        return "\(sign)\(s / 86400)d\(two(s % 86400 / 3600))h"
     }
 }

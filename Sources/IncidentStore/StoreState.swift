@@ -28,9 +28,11 @@ public struct StoreState: Sendable {
     /// The host of the previous event staged: a host writes runs of events,
     /// so the next one is usually the same and costs no dictionary lookup.
     private var lastHost: (name: String, index: Int)?
-    private var policies: [String: Policy] = [:]
+    /// The policy of every incident, parsed once as the incident is first
+    /// folded (see `PolicyBook`).
+    public private(set) var policies = PolicyBook()
     /// Policies of opening events that no longer parse, by digest.
-    public private(set) var policyErrors: [String: String] = [:]
+    public var policyErrors: [String: String] { policies.problems }
 
     /// Events dated further ahead of the reader's clock than this are flagged.
     public static let futureTolerance: TimeInterval = 300
@@ -87,6 +89,7 @@ public struct StoreState: Sendable {
                 batch.byIncident[e.incident, default: []].append(e)
                 return
             }
+            policies.learn(incident)
             incidents[e.incident] = incident
         }
         batch.applied.insert(e.incident)
@@ -136,6 +139,7 @@ public struct StoreState: Sendable {
                     // The group grew by doubling; the incident keeps its log
                     // for good, so it gets an array of the right size.
                     incident.shrinkLog()
+                    policies.learn(incident)
                     incidents[id] = incident
                 } else {
                     orphans[id] = events
@@ -154,21 +158,9 @@ public struct StoreState: Sendable {
         return ingest(&batch)
     }
 
-    /// The policy an incident opened under. An opening whose policy no
-    /// longer parses (written by a newer version, or edited by hand) falls
-    /// back to the built-in policy; `policyErrors` says so.
-    public mutating func policy(for incident: Incident) -> Policy {
-        if let p = policies[incident.policyDigest] { return p }
-        let p: Policy
-        do {
-            p = try Policy(yaml: incident.policyYAML, file: "policy of incident \(incident.id)")
-        } catch {
-            policyErrors[incident.policyDigest] = error.description
-            p = Policy.builtIn
-        }
-        policies[incident.policyDigest] = p
-        return p
-    }
+    /// The policy an incident opened under (see `PolicyBook` for one that
+    /// no longer parses).
+    public func policy(for incident: Incident) -> Policy { policies.policy(for: incident) }
 
     public func incident(_ typed: String) -> Incident? {
         incidents[typed] ?? IncidentID.normalize(typed).flatMap { incidents[$0] }

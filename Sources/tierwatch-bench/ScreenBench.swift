@@ -67,11 +67,9 @@ enum ScreenBench {
         try StoreGenerator.generate(store: dir, events: open * 12, openIncidents: open)
         let store = IncidentStore(path: dir, host: "bench")
         store.refresh()
-        var state = store.state
-        var policies: [String: Policy] = [:]
-        for i in state.incidents.values { policies[i.policyDigest] = state.policy(for: i) }
+        let state = store.state
         var model = Model(now: Date(), storePath: dir, operatorName: "bench", readOnly: false)
-        _ = model.update(.store(incidents: state.incidents, policies: policies, badRecords: 0))
+        _ = model.update(.store(incidents: state.incidents, policies: state.policies, badRecords: 0))
         return sizes.map { (w, h) in
             var t: [Double] = []
             for _ in 0..<runs {
@@ -115,12 +113,10 @@ enum ScreenBench {
         // Cells that differ between consecutive frames a second apart.
         let store = IncidentStore(path: dir, host: "bench")
         store.refresh()
-        var state = store.state
-        var policies: [String: Policy] = [:]
-        for i in state.incidents.values { policies[i.policyDigest] = state.policy(for: i) }
+        let state = store.state
         let start = Date()
         var w = Wall(now: start)
-        _ = w.update(.store(incidents: state.incidents, policies: policies, badRecords: 0))
+        _ = w.update(.store(incidents: state.incidents, policies: state.policies, badRecords: 0))
         var previous = w.view(width: 200, height: 60)
         var changed = 0
         let frames = 30

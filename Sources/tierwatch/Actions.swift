@@ -53,12 +53,11 @@ extension Context {
     /// `record`, then prints what was done (or the incident as JSON).
     func act(on typed: String, _ options: ActionOptions, _ makeAction: (Incident, Policy, Date) throws -> Action) throws {
         let event = try record(on: typed, at: try parseWhen(options.at), makeAction)
-        var state = store.state
-        let incident = state.incidents[event.incident]!
+        let incident = store.state.incidents[event.incident]!
         if options.json {
             try printJSON(json(incident))
         } else {
-            print("\(incident.id): \(event.summary(policy: state.policy(for: incident))) (by \(operatorName.sanitized))")
+            print("\(incident.id): \(event.summary(policy: store.state.policy(for: incident))) (by \(operatorName.sanitized))")
         }
     }
 }

@@ -51,11 +51,15 @@ struct Context {
         operatorName = try Context.checked(who, "operator name", max: Context.maxName)
     }
 
-    /// One incident as `--json` prints it: its state and its ladder now,
-    /// under the policy it opened with.
+    /// One incident as the screens and `show` see it now, under the policy
+    /// it opened with.
+    func entry(_ incident: Incident) -> Board.Entry {
+        Board.Entry(incident, policies: store.state.policies, at: now)
+    }
+
+    /// One incident as `--json` prints it.
     func json(_ incident: Incident) -> [String: Any] {
-        var state = store.state
-        return IncidentJSON.object(incident, policy: state.policy(for: incident), now: now)
+        IncidentJSON.object(entry(incident), now: now)
     }
 
     static func storePath(_ flag: String?, _ env: [String: String]) -> String {

@@ -18,7 +18,6 @@ final class ScreenLoop {
     let follower: StoreFollower
     let terminal: Terminal
     var model: any Screen
-    private var policies: [String: Policy] = [:]
     private var alarm = Alarm()
 
     init(ctx: Context, follower: StoreFollower, terminal: Terminal, screen: any Screen) {
@@ -90,16 +89,11 @@ final class ScreenLoop {
         terminal.present(model.view(width: terminal.width, height: terminal.height))
     }
 
-    /// Hands the store's incidents to the model, with the policies of the
-    /// incidents that changed (all of them the first time).
+    /// Hands the store's incidents and their policies to the screen.
     @discardableResult
     private func publishStore(changed: Set<String>?) -> [Command] {
-        var state = ctx.store.state
-        let ids = changed ?? Set(state.incidents.keys)
-        for id in ids {
-            if let i = state.incidents[id], policies[i.policyDigest] == nil { policies[i.policyDigest] = state.policy(for: i) }
-        }
-        return model.update(.store(incidents: state.incidents, policies: policies, badRecords: ctx.store.badRecordCount))
+        let state = ctx.store.state
+        return model.update(.store(incidents: state.incidents, policies: state.policies, badRecords: ctx.store.badRecordCount))
     }
 
     /// Tells the screen what it cannot see or do, when that changed.
@@ -123,7 +117,7 @@ final class ScreenLoop {
                 do {
                     let event = try ctx.record(on: id, at: nil, baseVersion: base) { _, _, _ in action }
                     publishStore(changed: [id])
-                    let p = policies[ctx.store.state.incidents[id]?.policyDigest ?? ""] ?? .builtIn
+                    let p = ctx.store.state.incidents[id].map(ctx.store.state.policy(for:)) ?? .builtIn
                     _ = model.update(.done("\(id): \(event.summary(policy: p))"))
                 } catch {
                     _ = model.update(.failed("\(error)"))

@@ -45,12 +45,10 @@ struct Demo: ParsableCommand {
         }
         print("Demo store: \(path)")
         print("Try: export TIERWATCH_STORE=\(path); tierwatch list; tierwatch show <ID>; tierwatch\n")
-        var state = store.state
         let now = Date()
-        for e in Board.entries(&state, now: now, includeResolved: true) {
-            let policy = state.policy(for: e.incident)
-            let next = e.ladder.nextDeadline.map { "\(IncidentJSON.describe($0, policy)) in \(Countdown.format(Ladder.seconds(from: now, to: $0.at)))" } ?? "no deadline"
-            print("  \(e.incident.id)  \(e.incident.state.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(next.padding(toLength: 32, withPad: " ", startingAt: 0)) \(e.incident.title.sanitized)")
+        for e in Board(store.state.incidents, policies: store.state.policies, now: now, includeResolved: true).entries {
+            print("  \(e.incident.id)  \(e.incident.state.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(e.incident.title.sanitized)")
+            print("        next: \(Words.nextAction(e, now: now))")
         }
     }
 }

@@ -4,8 +4,8 @@ import Foundation
 /// The `--json` shape of an incident, documented in the README. Times are
 /// ISO-8601 UTC; absent values are null.
 enum IncidentJSON {
-    static func object(_ i: Incident, policy: Policy, now: Date) -> [String: Any] {
-        let ladder = Ladder(incident: i, policy: policy, at: now)
+    static func object(_ e: Board.Entry, now: Date) -> [String: Any] {
+        let i = e.incident, policy = e.policy, ladder = e.ladder
         func t(_ d: Date?) -> Any { d.map { ISOTime.format($0) } ?? NSNull() }
         func v(_ s: Any?) -> Any { s ?? NSNull() }
         return [
@@ -25,7 +25,9 @@ enum IncidentJSON {
             "policy": ["name": policy.name, "version": policy.version, "digest": i.policyDigest] as [String: Any],
             "tier": v(ladder.currentTier),
             "next_deadline_at": t(ladder.nextDeadline?.at),
-            "next_deadline": v(ladder.nextDeadline.map { describe($0, policy) }),
+            "next_deadline": v(ladder.nextDeadline.map { Words.deadline($0, policy, .id) }),
+            "next_action": Words.nextAction(e, now: now),
+            "policy_problem": v(e.policyProblem),
             "next_customer_update_at": t(ladder.nextCustomerUpdateAt),
             "tiers": ladder.rungs.map { r -> [String: Any] in
                 [
@@ -62,13 +64,6 @@ enum IncidentJSON {
         ]
     }
 
-    static func describe(_ d: Ladder.Deadline, _ policy: Policy) -> String {
-        switch d.kind {
-        case let .tierStart(i): "\(policy.tiers[i].id) starts"
-        case let .tierDue(i): "\(policy.tiers[i].id) due"
-        case .customerUpdate: "customer update due"
-        }
-    }
 }
 
 func printJSON(_ value: Any) throws {

@@ -15,11 +15,10 @@ struct List: ParsableCommand {
     func run() throws {
         let ctx = try Context(global)
         let health = try ctx.readStore()
-        var state = ctx.store.state
         let now = ctx.now
-        let entries = Board.entries(&state, now: now, includeResolved: all)
+        let entries = Board(ctx.store.state.incidents, policies: ctx.store.state.policies, now: now, includeResolved: all).entries
         if json {
-            try printJSON(entries.map { IncidentJSON.object($0.incident, policy: state.policy(for: $0.incident), now: now) })
+            try printJSON(entries.map { IncidentJSON.object($0, now: now) })
             return try ctx.finish(health)
         }
         Report.warnings(ctx.store)
@@ -36,9 +35,8 @@ struct List: ParsableCommand {
         }
         var rows = [["ID", "SEV", "STATE", "TIER", "NEXT", "IN", "CUSTOMER", "TITLE"]]
         for e in entries {
-            let policy = state.policy(for: e.incident)
-            let tier = e.ladder.currentTier.map { "T\($0) \(policy.tiers[$0].id)" } ?? "-"
-            let next = e.ladder.nextDeadline.map { IncidentJSON.describe($0, policy) } ?? "-"
+            let tier = e.ladder.currentTier.map { "T\($0) \(e.policy.tiers[$0].id)" } ?? "-"
+            let next = e.ladder.nextDeadline.map { Words.deadline($0, e.policy, .long) } ?? "-"
             let remaining = e.ladder.nextDeadline.map { Countdown.format(Ladder.seconds(from: now, to: $0.at)) } ?? "-"
             rows.append([e.incident.id, e.incident.severity.rawValue, e.incident.state.rawValue, tier, next, remaining,
                          (e.incident.customer ?? "-").sanitized, e.incident.title.sanitized])
@@ -47,18 +45,6 @@ struct List: ParsableCommand {
         try ctx.finish(health)
     }
 }
-
-extension Board {
-    static func entries(_ state: inout StoreState, now: Date, includeResolved: Bool) -> [BoardEntry] {
-        var out: [BoardEntry] = []
-        for i in state.incidents.values where includeResolved || i.state != .resolved {
-            out.append(BoardEntry(incident: i, ladder: Ladder(incident: i, policy: state.policy(for: i), at: now)))
-        }
-        return out.sorted(by: BoardEntry.moreUrgent)
-    }
-}
-
-enum Board {}
 
 struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -70,14 +56,12 @@ struct Show: ParsableCommand {
 
     func run() throws {
         let ctx = try Context(global)
-        let incident = try ctx.incident(id)
-        var state = ctx.store.state
-        let policy = state.policy(for: incident)
+        let entry = ctx.entry(try ctx.incident(id))
         if json {
-            try printJSON(ctx.json(incident))
+            try printJSON(IncidentJSON.object(entry, now: ctx.now))
         } else {
             Report.warnings(ctx.store)
-            print(Report.incident(incident, policy: policy, now: ctx.now), terminator: "")
+            print(Report.incident(entry, now: ctx.now), terminator: "")
         }
         try ctx.finish(ctx.store.health)
     }
@@ -93,14 +77,14 @@ struct Export: ParsableCommand {
     func run() throws {
         let ctx = try Context(global)
         let health = try ctx.readStore()
-        var state = ctx.store.state
+        let state = ctx.store.state
         if events {
             let all = state.incidents.values.flatMap(\.events).sorted(by: IncidentEvent.precedes)
             for e in all { FileHandle.standardOutput.write(Data(RecordCodec.encode(e))) }
             return try ctx.finish(health)
         }
-        let entries = Board.entries(&state, now: ctx.now, includeResolved: true)
-        try printJSON(entries.map { IncidentJSON.object($0.incident, policy: state.policy(for: $0.incident), now: ctx.now) })
+        let entries = Board(state.incidents, policies: state.policies, now: ctx.now, includeResolved: true).entries
+        try printJSON(entries.map { IncidentJSON.object($0, now: ctx.now) })
         try ctx.finish(health)
     }
 }
@@ -124,25 +108,23 @@ enum Report {
         }.joined(separator: "\n") + "\n"
     }
 
-    static func time(_ d: Date, now: Date) -> String {
-        let iso = ISOTime.format(d)
-        return abs(d.timeIntervalSince(now)) < 20 * 3600 ? String(iso.dropFirst(11)) : iso
-    }
-
     static func symbol(_ s: Ladder.Status) -> String {
         String(Glyphs.unicode.symbol(s))
     }
 
-    static func incident(_ i: Incident, policy: Policy, now: Date) -> String {
-        let ladder = Ladder(incident: i, policy: policy, at: now)
+    static func incident(_ e: Board.Entry, now: Date) -> String {
+        let i = e.incident, policy = e.policy, ladder = e.ladder
+        func time(_ d: Date, now: Date) -> String { Words.time(d, now: now) }
         var out = "\(i.id)  \(i.severity.rawValue)  \(i.title.sanitized)\n"
         out += "customer: \(i.customer?.sanitized ?? "-")   state: \(i.state.rawValue)   policy: \(policy.name.sanitized) v\(policy.version)\n"
         out += "opened by \(i.opened.by.sanitized) at \(time(i.opened.at, now: now))"
         if let a = i.acknowledged { out += "; acknowledged by \(a.by.sanitized) at \(time(a.at, now: now))" }
         if let r = i.resolved { out += "; resolved by \(r.by.sanitized) at \(time(r.at, now: now))" }
         out += "\n"
+        if let problem = e.policyProblem { out += "WARNING: \(problem.sanitized)\n" }
+        out += "next: \(Words.nextAction(e, now: now))\n"
         if let d = ladder.nextDeadline {
-            out += "next deadline: \(IncidentJSON.describe(d, policy)) at \(time(d.at, now: now)) (\(Countdown.format(Ladder.seconds(from: now, to: d.at))))\n"
+            out += "next deadline: \(Words.deadline(d, policy, .long)) at \(time(d.at, now: now)) (\(Countdown.format(Ladder.seconds(from: now, to: d.at))))\n"
         }
         if let u = ladder.nextCustomerUpdateAt {
             out += "next customer update: \(time(u, now: now)) (\(Countdown.format(Ladder.seconds(from: now, to: u))))\n"
@@ -153,7 +135,7 @@ enum Report {
             let start = r.startAt.map { (r.isStarted ? "started " : "starts ") + time($0, now: now) } ?? "on escalation"
             let due = r.dueAt.map { "due " + time($0, now: now) } ?? ""
             let count = r.lateSeconds.map { "late by " + Countdown.format($0) } ?? (r.status.isMet ? "" : r.remainingSeconds.map(Countdown.format) ?? "")
-            rows.append([" \(symbol(r.status)) T\(r.index)", r.tier.name.sanitized, r.status.rawValue, start, due, count, bar(r.progress)])
+            rows.append([" \(symbol(r.status)) T\(r.index)", r.tier.name.sanitized, Words.status(r.status), start, due, count, bar(r.progress)])
         }
         out += table(rows)
         out += "\nCONTACTS\n"

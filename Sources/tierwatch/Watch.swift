@@ -61,20 +61,17 @@ struct Watch: ParsableCommand {
                 if health.isComplete { FileHandle.standardError.write(Data("tierwatch: the whole store is readable again\n".utf8)) }
                 warn()
             }
-            var state = ctx.store.state
             let now = ctx.now
             for e in change.events {
-                guard let incident = state.incidents[e.incident] else { continue }
-                let policy = state.policy(for: incident)
+                guard let incident = ctx.store.state.incidents[e.incident] else { continue }
+                let entry = ctx.entry(incident)
                 let line: String
                 if json {
-                    let obj: [String: Any] = ["event": Watch.eventObject(e), "incident": Watch.summary(incident, policy, now)]
+                    let obj: [String: Any] = ["event": Watch.eventObject(e), "incident": Watch.summary(entry, now)]
                     let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .withoutEscapingSlashes])
                     line = String(decoding: data, as: UTF8.self)
                 } else {
-                    let ladder = Ladder(incident: incident, policy: policy, at: now)
-                    let next = ladder.nextDeadline.map { "; next: \(IncidentJSON.describe($0, policy)) in \(Countdown.format(Ladder.seconds(from: now, to: $0.at)))" } ?? ""
-                    line = "\(Report.time(e.recordedAt, now: now))  \(e.incident)  \(e.operatorName.sanitized): \(e.summary(policy: policy))  [\(incident.state.rawValue)\(next)]"
+                    line = "\(Words.time(e.recordedAt, now: now))  \(e.incident)  \(e.operatorName.sanitized): \(e.summary(policy: entry.policy))  [\(incident.state.rawValue); next: \(Words.nextAction(entry, now: now))]"
                 }
                 FileHandle.standardOutput.write(Data((line + "\n").utf8))
             }
@@ -91,8 +88,8 @@ struct Watch: ParsableCommand {
         return obj
     }
 
-    static func summary(_ i: Incident, _ policy: Policy, _ now: Date) -> [String: Any] {
-        var full = IncidentJSON.object(i, policy: policy, now: now)
+    static func summary(_ e: Board.Entry, _ now: Date) -> [String: Any] {
+        var full = IncidentJSON.object(e, now: now)
         full["tiers"] = nil
         full["timeline"] = nil
         return full

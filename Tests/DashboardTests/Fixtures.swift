@@ -34,8 +34,10 @@ enum Board {
 
     static func model(_ builders: [Builder], readOnly: Bool = false, glyphs: Glyphs = .unicode) -> Model {
         var m = Model(now: now, storePath: "/srv/noc/store", operatorName: "alice", readOnly: readOnly, glyphs: glyphs, localOffsetSeconds: 3600)
-        _ = m.update(.store(incidents: Dictionary(uniqueKeysWithValues: builders.map { ($0.id, $0.incident) }),
-                            policies: [Policy.digest(of: Policy.builtInYAML): .builtIn], badRecords: 0))
+        let incidents = Dictionary(uniqueKeysWithValues: builders.map { ($0.id, $0.incident) })
+        var book = PolicyBook()
+        for i in incidents.values { book.learn(i) }
+        _ = m.update(.store(incidents: incidents, policies: book, badRecords: 0))
         return m
     }
 

@@ -186,7 +186,7 @@ import Testing
         var m = model
         _ = m.update(.tick(Board.now.addingTimeInterval(30)))
         #expect(m.now == Board.now.addingTimeInterval(30))
-        _ = m.update(.store(incidents: [:], policies: [:], badRecords: 3))
+        _ = m.update(.store(incidents: [:], policies: PolicyBook(), badRecords: 3))
         #expect(m.entries.isEmpty && m.badRecords == 3)
         #expect(m.view(width: 80, height: 24).text.contains("⚠ 3 bad records"))
         _ = m.update(.failed("refused: already resolved"))

@@ -142,7 +142,7 @@ import Testing
                  ██  ██ ██     ██            ██     ██     ██     ██  ██ ██  ██
                  ██  ██ ██████ ██████        ██████ ██████ ██████ ██  ██ ██  ██
 
-                    No open incidents. The last one was resolved 1h 30m ago.
+                    No open incidents. The last one was resolved 1h30m ago.
 
 
 
@@ -259,7 +259,7 @@ import Testing
                ██████      ██████   ██████████████████   ██████████████████                        ██████████████████   ██████████████████   ██████████████████   ██████      ██████   ██████      ██████
                ██████      ██████   ██████████████████   ██████████████████                        ██████████████████   ██████████████████   ██████████████████   ██████      ██████   ██████      ██████
 
-                                                                                No open incidents. The last one was resolved 1h 30m ago.
+                                                                                No open incidents. The last one was resolved 1h30m ago.
 
 
 

@@ -130,7 +130,7 @@ import Testing
         let late = tiers[1]["late_seconds"] as! Int
         #expect(late >= 299 && late <= 302)
         let text = s.tw("show", id).stdout
-        #expect(text.contains("late by 05:0") && text.contains("missed") && text.contains("not_started"))
+        #expect(text.contains("late by 05:0") && text.contains("missed") && text.contains("not started"))
     }
 }
 

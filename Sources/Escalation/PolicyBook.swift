@@ -1,0 +1,43 @@
+/// The policies incidents opened under, by digest. Each is parsed once,
+/// when the first incident that carries it is folded, and looked up without
+/// changing anything after that. A policy text that no longer parses (a
+/// newer writer's, or a hand edit) is kept with its error: every screen
+/// shows the error beside the incident, whose deadlines are then the
+/// built-in policy's, and says so. Never a silent fallback.
+public struct PolicyBook: Sendable {
+    public struct Entry: Sendable, Equatable {
+        public var policy: Policy
+        /// Why the incident's own policy could not be used (nil: it is used).
+        public var problem: String?
+    }
+
+    private var parsed: [String: Entry] = [:]
+
+    public init() {}
+
+    /// Parses the incident's policy if no incident with it was seen before.
+    public mutating func learn(_ incident: Incident) {
+        if parsed[incident.policyDigest] == nil { parsed[incident.policyDigest] = PolicyBook.parse(incident) }
+    }
+
+    /// The incident's policy, and why it is not its own when it is not.
+    public subscript(_ incident: Incident) -> Entry {
+        // An incident the book never learnt (a test, a tool) is parsed
+        // here, every time: correct, only slower.
+        parsed[incident.policyDigest] ?? PolicyBook.parse(incident)
+    }
+
+    /// The incident's policy (see the subscript for when it is not its own).
+    public func policy(for incident: Incident) -> Policy { self[incident].policy }
+
+    /// Every policy text that did not parse, by digest.
+    public var problems: [String: String] { parsed.compactMapValues(\.problem) }
+
+    private static func parse(_ incident: Incident) -> Entry {
+        do {
+            return Entry(policy: try Policy(yaml: incident.policyYAML, file: "policy of incident \(incident.id)"))
+        } catch {
+            return Entry(policy: .builtIn, problem: "\(error.description) — deadlines shown are the built-in policy's")
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+
+/// How tierwatch puts times, countdowns, deadlines, statuses and the next
+/// action into words: one vocabulary for every screen and the CLI, so the
+/// dashboard, the wall and `show` say the same thing the same way.
+public enum Words {
+    /// `18:00:00`: the time of day in UTC, or `offsetSeconds` east of it.
+    public static func clock(_ d: Date, offsetSeconds: Int = 0) -> String {
+        String(ISOTime.format(d.addingTimeInterval(Double(offsetSeconds))).dropFirst(11).dropLast())
+    }
+
+    /// `17:50Z` within 20 hours of `now`, else the date: for narrow columns.
+    public static func shortTime(_ d: Date, now: Date) -> String {
+        let iso = ISOTime.format(d)
+        return abs(d.timeIntervalSince(now)) < 20 * 3600 ? String(iso.dropFirst(11).prefix(5)) + "Z" : String(iso.prefix(10))
+    }
+
+    /// `17:50:03Z` within 20 hours of `now`, else the whole ISO instant.
+    public static func time(_ d: Date, now: Date) -> String {
+        let iso = ISOTime.format(d)
+        return abs(d.timeIntervalSince(now)) < 20 * 3600 ? String(iso.dropFirst(11)) : iso
+    }
+
+    /// How long ago: `just now`, `45s ago`, `12m ago`, `1h05m ago`, `3d02h ago`.
+    public static func ago(_ d: Date, now: Date) -> String {
+        let s = max(0, Int(now.timeIntervalSince(d)))
+        if s < 10 { return "just now" }
+        return span(s) + " ago"
+    }
+
+    /// A length of time: `45s`, `12m`, `1h05m`, `3d02h`.
+    public static func span(_ seconds: Int) -> String {
+        let s = max(0, seconds)
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        if s < 60 { return "\(s)s" }
+        if s < 3600 { return "\(s / 60)m" }
+        if s < 86400 { return "\(s / 3600)h\(two(s % 3600 / 60))m" }
+        return "\(s / 86400)d\(two(s % 86400 / 3600))h"
+    }
+
+    /// How much a deadline label says.
+    public enum Length: Sendable {
+        /// `T1 due`, `T3 starts`, `update due`: list columns.
+        case short
+        /// `T1 Management notified due`, `customer update due`: lines of their own.
+        case long
+        /// `management due`: the tier's id, for `--json` (a script's key).
+        case id
+    }
+
+    public static func deadline(_ d: Ladder.Deadline, _ p: Policy, _ length: Length) -> String {
+        func tier(_ i: Int) -> String {
+            switch length {
+            case .short: "T\(i)"
+            case .long: "T\(i) \(p.tiers[i].name.sanitized)"
+            case .id: p.tiers[i].id
+            }
+        }
+        switch d.kind {
+        case let .tierStart(i): return "\(tier(i)) starts"
+        case let .tierDue(i): return "\(tier(i)) due"
+        case .customerUpdate: return length == .short ? "update due" : "customer update due"
+        }
+    }
+
+    /// A deadline and how far off it is: `T1 Management notified due in
+    /// 06:12`, `T1 Management notified overdue 03:12`.
+    public static func countdown(_ d: Ladder.Deadline, _ p: Policy, now: Date) -> String {
+        let s = Ladder.seconds(from: now, to: d.at)
+        let label = deadline(d, p, .long)
+        guard s < 0 else { return "\(label) in \(Countdown.format(s))" }
+        let overdue = label.hasSuffix(" due") ? String(label.dropLast(4)) + " overdue" : label
+        return "\(overdue) \(Countdown.format(-s))"
+    }
+
+    /// A tier's status as screens print it: `not started` for `not_started`.
+    public static func status(_ s: Ladder.Status) -> String {
+        s == .notStarted ? "not started" : s.rawValue
+    }
+
+    /// A contact as someone to call: name and number (or where else to
+    /// reach them when the policy has no number).
+    public static func callee(_ c: Contact) -> String {
+        if let phone = c.phone { return "\(c.name.sanitized) \(phone.sanitized)" }
+        if let mail = c.email { return "\(c.name.sanitized) (no number; \(mail.sanitized))" }
+        return "\(c.name.sanitized) (no number on file)"
+    }
+
+    /// The next action in a line: `Call VP of Customer Experience (no
+    /// number on file) — no answer 2m ago — T1 Management notified overdue
+    /// 03:12`.
+    public static func nextAction(_ e: Board.Entry, now: Date) -> String {
+        let deadline = e.next.deadline.map { countdown($0, e.policy, now: now) }
+        switch e.next.kind {
+        case let .call(tier, contact):
+            let c = e.ladder.rungs[tier].contacts[contact]
+            let last = c.outcome.map { "\($0.label) \(ago(c.at!, now: now))" } ?? "not called yet"
+            return (["Call \(callee(c.contact))", last] + [deadline].compactMap { $0 }).joined(separator: " — ")
+        case .customerUpdate:
+            return "Send the customer a status update — " + (deadline ?? "due")
+        case .wait:
+            return "Nothing due now — " + (deadline ?? "")
+        case .none:
+            if let r = e.incident.resolved { return "Resolved by \(r.by.sanitized) \(ago(r.at, now: now))" }
+            return "No deadline in this incident's policy"
+        }
+    }
+}
