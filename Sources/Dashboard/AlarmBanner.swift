@@ -1,6 +1,13 @@
 import Escalation
 
 extension Alarm {
+    /// The header's count of open incidents: not a plain number when
+    /// incidents may be missing from it.
+    func openCount(_ n: Int) -> String {
+        if waitingFor != nil { return "no store" }
+        return isBlind ? "\(n) open + unknown" : "\(n) open"
+    }
+
     /// Draws the alarm's lines full width from row `top`, at most `maxRows`
     /// (the last then counts the rest); returns the rows used. A problem is
     /// drawn in breach colours with the warning sign, a warning as the

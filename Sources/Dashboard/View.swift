@@ -54,7 +54,7 @@ extension Model {
         let right = warnings.isEmpty ? "" : " " + warnings.joined(separator: "  ") + " "
         let rightWidth = min(DisplayWidth.of(right), f.width / 2)
         // Most important first: what is open and the time; the path last, cut if need be.
-        var x = f.put(" tierwatch\(sep)\(openCount) open\(sep)\(utc) UTC (\(local) local)\(sep)", x: 0, y: 0, role: .header)
+        var x = f.put(" tierwatch\(sep)\(alarm.openCount(openCount))\(sep)\(utc) UTC (\(local) local)\(sep)", x: 0, y: 0, role: .header)
         if readOnly {
             x += f.put(" READ-ONLY VIEWER ", x: x, y: 0, role: .banner)
             x += f.put(sep, x: x, y: 0, role: .header)
@@ -94,7 +94,11 @@ extension Model {
 
     func rowSymbol(_ e: Board.Entry) -> (Character, Role) {
         if e.ladder.rungs.contains(where: { $0.status == .overdue }) { return (glyphs.overdue, .overdue) }
-        if e.incident.state == .resolved { return (glyphs.done, .done) }
+        if e.incident.state == .resolved {
+            // A closed record shows its worst step: missed, then late.
+            let worst = [Ladder.Status.missed, .late].first { s in e.ladder.rungs.contains { $0.status == s } } ?? .done
+            return (glyphs.symbol(worst), worst.role)
+        }
         if let d = e.ladder.nextDeadline, d.at < now { return (glyphs.overdue, .overdue) }
         return (glyphs.active, .active)
     }

@@ -203,7 +203,7 @@ public struct Wall: Screen, Sendable {
     func drawHeader(_ f: inout Frame, open: Int) {
         f.fill(Rect(x: 0, y: 0, width: f.width, height: 1), role: .header)
         let clock = Words.clock(now)
-        f.put(" tierwatch wall\(glyphs.separator)\(clock) UTC\(glyphs.separator)\(open) open", x: 0, y: 0, role: .header)
+        f.put(" tierwatch wall\(glyphs.separator)\(clock) UTC\(glyphs.separator)\(alarm.openCount(open))", x: 0, y: 0, role: .header)
         var warnings: [String] = []
         if badRecords > 0 { warnings.append("\(glyphs.warning) \(badRecords) bad records") }
         if let w = watchWarning { warnings.append("\(glyphs.warning) STALE? \(w.sanitized)") }

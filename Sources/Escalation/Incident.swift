@@ -276,22 +276,37 @@ public struct Incident: Sendable, Equatable {
         }
     }
 
+    /// How far apart the clocks of hosts sharing a store may be: an action
+    /// dated this much before what it follows is taken as the same moment
+    /// on a slower clock, not as impossible.
+    public static let clockTolerance: TimeInterval = 60
+
     /// Why `action`, taken on a view of version `baseVersion` and dated
     /// `at` (when it happened), cannot be applied to the current state, or
     /// nil if it can. Shared with the store's writers: the same rule refuses
     /// an action before it is written (exit 1) and marks it stale if it
-    /// raced. An action cannot have happened before the incident opened,
-    /// and a reopen cannot have happened before the resolve it undoes.
-    /// (How far ahead of the clock a time may be is the writer's rule: the
-    /// fold has no clock.)
+    /// raced. Time runs one way: nothing happens before the incident
+    /// opened, a reopen not before the resolve it undoes, and an ack,
+    /// escalation or resolve not before the reopen it follows (each within
+    /// `clockTolerance`). How far ahead of the clock a time may be is the
+    /// writer's rule: the fold has no clock.
     public func refusal(of action: Action, baseVersion: Int, at: Date) -> String? {
         // Built only when needed: the fold asks this of every event it applies.
         var resolvedNote: String { resolved.map { "resolved by \($0.by) at \(ISOTime.format($0.at))" } ?? "resolved" }
         if case .opened = action {
             return "incident \(id) is already open (opened by \(opened.by)): a second opening was ignored"
         }
-        if at < opened.at {
+        let slack = Incident.clockTolerance
+        if at < opened.at.addingTimeInterval(-slack) {
             return "dated \(ISOTime.format(at)), before \(id) was opened (\(ISOTime.format(opened.at)))"
+        }
+        switch action {
+        case .acknowledged, .escalated, .resolved:
+            if state != .resolved, let r = lastReopened, at < r.addingTimeInterval(-slack) {
+                return "dated \(ISOTime.format(at)), before \(id) was reopened (\(ISOTime.format(r)))"
+            }
+        default:
+            break
         }
         switch action {
         case .opened:
@@ -305,7 +320,7 @@ public struct Incident: Sendable, Equatable {
             if state == .resolved { return "already \(resolvedNote)" }
         case .reopened:
             if state != .resolved { return "incident \(id) is not resolved" }
-            if let r = resolved, at < r.at {
+            if let r = resolved, at < r.at.addingTimeInterval(-slack) {
                 return "a reopen dated \(ISOTime.format(at)) is before the resolve it undoes (\(ISOTime.format(r.at)))"
             }
         case .contactOutcome, .customerUpdate, .note:

@@ -86,12 +86,13 @@ public final class IncidentStore {
     public func append(_ make: (inout StoreState) throws -> Draft) throws -> IncidentEvent {
         try ensureDirectory(path)
         try ensureDirectory(eventsDirectory)
-        let (fd, created) = try openLog()
+        let (fd, isNew) = try openLog()
         defer { close(fd) }
         // A new log's name is in the directory only once the directory is
         // on disk: without this a host's first record could vanish on a
-        // power loss after its own fsync returned.
-        if created { try syncDirectory(eventsDirectory) }
+        // power loss after its own fsync returned. An empty log may be one
+        // a writer created and died before syncing: sync then too.
+        if isNew { try syncDirectory(eventsDirectory) }
         guard flockRetrying(fd, LOCK_EX) == 0 else { throw ioError(logPath, "lock", errno) }
         defer { _ = flock(fd, LOCK_UN) }
 
@@ -160,8 +161,9 @@ public final class IncidentStore {
         guard fsync(fd) == 0 || errno == EINVAL else { throw ioError(dir, "fsync", errno) }
     }
 
-    /// Opens this host's log for appending; `created` when this call made it.
-    private func openLog() throws -> (fd: Int32, created: Bool) {
+    /// Opens this host's log for appending; `isNew` when this call made it
+    /// or it is still empty.
+    private func openLog() throws -> (fd: Int32, isNew: Bool) {
         let flags = O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW
         var fd = open(logPath, flags | O_CREAT | O_EXCL, 0o660)
         let created = fd >= 0
@@ -185,7 +187,7 @@ public final class IncidentStore {
             close(fd)
             throw StoreError.unsafePath(path: logPath, reason: "it has \(st.st_nlink) hard links; a log file must have exactly one")
         }
-        return (fd, created)
+        return (fd, created || st.st_size == 0)
     }
 
     /// A log whose last byte is not a newline ends in a record a writer was

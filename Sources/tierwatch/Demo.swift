@@ -33,8 +33,8 @@ struct Demo: ParsableCommand {
         // A store is append-only: fake incidents written into a real one
         // could never be taken out again.
         store.refresh()
-        if store.state.eventCount > 0 || !store.logFiles.isEmpty {
-            throw CLIError.usage("\(path) already holds a store (\(store.state.eventCount) events in \(store.logFiles.count) log file(s)); the demo only writes into a new or empty directory: leave out --store to use a fresh temporary one")
+        if store.state.eventCount > 0 || store.health.hasEvents || store.health.cannotRead && store.health.access != .missing {
+            throw CLIError.usage("\(path) already holds a store (it has an events/ directory, or cannot be read); the demo only writes into a new or empty directory: leave out --store to use a fresh temporary one")
         }
         try DemoStore.populate(store, now: Date())
         // On a terminal the demo is the dashboard; in a script, a listing.

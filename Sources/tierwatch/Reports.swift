@@ -132,7 +132,7 @@ enum Report {
         out += "\nTIERS\n"
         var rows: [[String]] = []
         for r in ladder.rungs {
-            let start = r.startAt.map { (r.isStarted ? "started " : "starts ") + time($0, now: now) } ?? "on escalation"
+            let start = r.status == .notStarted ? "-" : r.startAt.map { (r.isStarted ? "started " : "starts ") + time($0, now: now) } ?? "on escalation"
             let due = r.dueAt.map { "due " + time($0, now: now) } ?? ""
             let count = r.lateSeconds.map { "late by " + Countdown.format($0) } ?? (r.status.isMet ? "" : r.remainingSeconds.map(Countdown.format) ?? "")
             rows.append([" \(symbol(r.status)) T\(r.index)", r.tier.name.sanitized, Words.status(r.status), start, due, count, bar(r.progress)])

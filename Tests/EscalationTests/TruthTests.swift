@@ -62,13 +62,13 @@ import Testing
     @Test func anActionCannotHappenBeforeTheOpeningNorAReopenBeforeItsResolve() {
         var s = Scenario()
         let i = s.folded
-        #expect(i.refusal(of: .acknowledged, baseVersion: 1, at: Scenario.at(-1))?.contains("before K3F9 was opened") == true)
+        #expect(i.refusal(of: .acknowledged, baseVersion: 1, at: Scenario.at(-2))?.contains("before K3F9 was opened") == true)
         s.add(.resolved(message: nil), at: 10)
         let resolved = s.folded
-        #expect(resolved.refusal(of: .reopened, baseVersion: 2, at: Scenario.at(9))?.contains("before the resolve it undoes") == true)
+        #expect(resolved.refusal(of: .reopened, baseVersion: 2, at: Scenario.at(8))?.contains("before the resolve it undoes") == true)
         #expect(resolved.refusal(of: .reopened, baseVersion: 2, at: Scenario.at(11)) == nil)
         // Written anyway (an old writer, a hand edit): kept, marked, not applied.
-        s.add(.reopened, at: 9)
+        s.add(.reopened, at: 8)
         s.add(.note(message: "before it all"), at: -5)
         let folded = s.folded
         #expect(folded.state == .resolved)
@@ -150,5 +150,28 @@ import Testing
         let (policy, warnings) = try Policy.check(yaml: yaml, file: "p.yaml")
         #expect(policy.tiers.count == 2)
         #expect(warnings.map(\.description) == ["p.yaml:7:9: warning: tier 'second' has contacts to reach but no notify_within: this tier can never be overdue"])
+    }
+}
+
+@Suite struct TimeRunsOneWay {
+    @Test func aHostWhoseClockIsAFewSecondsSlowCanStillAct() {
+        var s = Scenario()
+        s.add(.acknowledged, at: -2.0 / 60, by: "bob")  // two seconds before the opening, by bob's clock
+        #expect(s.folded.state == .acknowledged && !s.folded.timeline.last!.isStale)
+        #expect(s.folded.refusal(of: .note(message: "x"), baseVersion: 2, at: Scenario.at(-0.5)) == nil)
+        #expect(s.folded.refusal(of: .note(message: "x"), baseVersion: 2, at: Scenario.at(-2)) != nil)
+    }
+
+    @Test func nothingButFactsIsDatedBeforeTheReopenItFollows() {
+        var s = Scenario()
+        s.add(.resolved(message: nil), at: 10)
+        s.add(.reopened, at: 20)
+        let i = s.folded
+        for action in [Action.resolved(message: nil), .acknowledged, .escalated(toTier: "technical")] {
+            #expect(i.refusal(of: action, baseVersion: 3, at: Scenario.at(15))?.contains("before K3F9 was reopened") == true, "\(action)")
+            #expect(i.refusal(of: action, baseVersion: 3, at: Scenario.at(21)) == nil, "\(action)")
+        }
+        // A call made while it was resolved is still a fact worth keeping.
+        #expect(i.refusal(of: .note(message: "x"), baseVersion: 3, at: Scenario.at(15)) == nil)
     }
 }

@@ -180,10 +180,16 @@ import Testing
 @Suite(.serialized) struct Durability {
     /// strace shows the order: the new log is created, its directory
     /// synced, and only then is the id printed (the append's success).
-    @Test(.enabled(if: straceWorks, "strace cannot trace in this sandbox"))
-    func aNewLogsDirectoryIsSyncedBeforeTheFirstAppendReportsSuccess() throws {
+    /// Also when the log is there but empty: a writer that created it and
+    /// died before syncing its directory left it so.
+    @Test(.enabled(if: straceWorks, "strace cannot trace in this sandbox"), arguments: [false, true])
+    func aNewLogsDirectoryIsSyncedBeforeTheFirstAppendReportsSuccess(leftEmpty: Bool) throws {
         let s = TempStore(); defer { s.cleanup() }
         let store = s.path + "/new-store"
+        if leftEmpty {
+            try FileManager.default.createDirectory(atPath: store + "/events", withIntermediateDirectories: true)
+            FileManager.default.createFile(atPath: store + "/events/noc1.log", contents: Data())
+        }
         let log = s.path + "/trace"
         let r = Binary.run(["-f", "-qq", "-o", log, "-e", "trace=openat,fsync,write", Binary.tierwatch, "raise", "--title", "first"],
                            executable: "/usr/bin/strace", store: store)
@@ -191,13 +197,13 @@ import Testing
         let id = r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map(String.init)
         func fd(_ line: String) -> String? { line.components(separatedBy: " = ").last.map { $0.trimmingCharacters(in: .whitespaces) } }
-        let created = lines.firstIndex { $0.contains("\"\(store)/events/noc1.log\"") && $0.contains("O_CREAT") && !$0.contains("= -1") }
+        let opened = lines.firstIndex { $0.contains("\"\(store)/events/noc1.log\"") && $0.contains("O_RDWR") && !$0.contains("= -1") }
         let dirOpen = lines.firstIndex { $0.contains("\"\(store)/events\"") && $0.contains("O_DIRECTORY") && !$0.contains("= -1") }
-        #expect(created != nil && dirOpen != nil, "\(lines.filter { $0.contains(store) })")
-        guard let created, let dirOpen, let dirFD = fd(lines[dirOpen]) else { return }
+        #expect(opened != nil && dirOpen != nil, "\(lines.filter { $0.contains(store) })")
+        guard let opened, let dirOpen, let dirFD = fd(lines[dirOpen]) else { return }
         let synced = lines.indices.first { $0 > dirOpen && lines[$0].contains("fsync(\(dirFD))") && lines[$0].hasSuffix("= 0") }
         let reported = lines.firstIndex { $0.contains("write(1, \"\(id)") }
         #expect(synced != nil && reported != nil)
-        if let synced, let reported { #expect(created < dirOpen && synced < reported) }
+        if let synced, let reported { #expect(opened < dirOpen && synced < reported) }
     }
 }
