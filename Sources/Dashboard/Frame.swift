@@ -58,10 +58,13 @@ public struct Frame: Equatable, Sendable {
 
     public func character(x: Int, y: Int) -> Character { character(at: y * width + x) }
 
+    /// What ends text cut to fit (`~` where the terminal is not UTF-8).
+    public var ellipsis: Unicode.Scalar = "…"
+
     /// Writes `text` at (x, y) in `role`, clipped at `limit` columns (default:
     /// the frame's right edge). Returns the columns used. Text must already
-    /// be sanitised; a double-width character that would straddle the limit
-    /// is replaced by a space so columns stay aligned.
+    /// be sanitised; text that does not fit ends in `ellipsis` in the last
+    /// column it may use, so nothing is cut off without a sign.
     @discardableResult
     public mutating func put(_ text: String, x: Int, y: Int, role: Role = .normal, limit: Int? = nil) -> Int {
         guard y >= 0, y < height, x < width else { return 0 }
@@ -78,7 +81,9 @@ public struct Frame: Equatable, Sendable {
             let w = DisplayWidth.of(ch)
             if w == 0 { continue }
             if col + w > end {
-                if col < end && col >= 0 { set(col, y, Cell(scalar: " ", role: role)) }
+                // Cut text ends in an ellipsis, in the last column it may use.
+                if col < end && col >= 0 { set(col, y, Cell(scalar: ellipsis, role: role)) }
+                else if col == end, col - 1 >= max(x, 0) { set(col - 1, y, Cell(scalar: ellipsis, role: role)) }
                 break
             }
             if col >= 0 {
@@ -96,6 +101,8 @@ public struct Frame: Equatable, Sendable {
         let first = max(x, 0), last = min(end, x + bytes.count)  // the columns written
         guard first < last else { return max(0, min(bytes.count, end - x)) }
         storeRun(y: y, first..<last) { Cell(scalar: Unicode.Scalar(bytes[$0 - x]), role: role) }
+        // Cut text ends in an ellipsis: nothing is cut off without a sign.
+        if x + bytes.count > end, last - 1 >= first { set(last - 1, y, Cell(scalar: ellipsis, role: role)) }
         return last - x
     }
 
@@ -261,6 +268,44 @@ public enum DisplayWidth {
             used += w
         }
         return out + "…"
+    }
+
+    /// `s` broken into lines of at most `columns` columns, at spaces where
+    /// it can be (a word longer than a line is cut across lines).
+    public static func wrap(_ s: String, to columns: Int) -> [String] {
+        guard columns > 0 else { return [] }
+        var lines: [String] = []
+        var line = ""
+        var used = 0
+        for word in s.split(separator: " ", omittingEmptySubsequences: false) {
+            var w = String(word)
+            var width = of(w)
+            if used > 0 && used + 1 + width > columns {
+                lines.append(line)
+                line = ""
+                used = 0
+            }
+            while width > columns {  // a word longer than a line
+                var head = ""
+                var hw = 0
+                for ch in w {
+                    let cw = of(ch)
+                    if hw + cw > columns - used - (used > 0 ? 1 : 0) { break }
+                    head.append(ch)
+                    hw += cw
+                }
+                if head.isEmpty { lines.append(line); line = ""; used = 0; continue }
+                lines.append(line + (used > 0 ? " " : "") + head)
+                line = ""
+                used = 0
+                w.removeFirst(head.count)
+                width = of(w)
+            }
+            line += (used > 0 ? " " : "") + w
+            used += (used > 0 ? 1 : 0) + width
+        }
+        lines.append(line)
+        return lines
     }
 
     /// `s` padded with spaces (or cut) to exactly `columns` columns.

@@ -25,13 +25,19 @@ public struct Glyphs: Equatable, Sendable {
     /// A countdown under the warning threshold, on the wall.
     public var warningMark: Character
     public var separator: String
+    /// Marks the next action.
+    public var next: Character
+    /// Joins the parts of a sentence (the next action's).
+    public var dash: String { self == .ascii ? " - " : " — " }
+    /// Ends text cut to fit.
+    public var ellipsis: Unicode.Scalar { self == .ascii ? "~" : "…" }
 
     public static let unicode = Glyphs(horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐", bottomLeft: "└",
                                        bottomRight: "┘", barFull: "█", barEmpty: "░", done: "✓", active: "●",
-                                       overdue: "!", pending: "○", late: "≈", missed: "✗", notStarted: "–", warning: "⚠", warningMark: "▲", separator: " · ")
+                                       overdue: "!", pending: "○", late: "≈", missed: "✗", notStarted: "–", warning: "⚠", warningMark: "▲", separator: " · ", next: "▶")
     public static let ascii = Glyphs(horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+",
                                      bottomRight: "+", barFull: "#", barEmpty: ".", done: "v", active: "*",
-                                     overdue: "!", pending: "o", late: "~", missed: "x", notStarted: "-", warning: "!!", warningMark: "^", separator: " - ")
+                                     overdue: "!", pending: "o", late: "~", missed: "x", notStarted: "-", warning: "!!", warningMark: "^", separator: " - ", next: ">")
 
     public func symbol(_ s: Ladder.Status) -> Character {
         switch s {

@@ -5,7 +5,7 @@ import Foundation
 /// incidents as last read, the clock, and the operator's place on screen.
 /// Only `update` changes it; `view` draws it.
 public struct Model: Sendable {
-    public enum Focus: Int, Sendable, CaseIterable { case list, tiers, contacts }
+    public enum Focus: Int, Sendable, CaseIterable { case list, tiers, contacts, timeline }
     public enum Sort: String, Sendable, CaseIterable { case urgency, severity, opened }
 
     /// A line of text the operator is typing, and what it is for.
@@ -33,7 +33,11 @@ public struct Model: Sendable {
         case help
         case prompt(Prompt)
         case confirmEscalate(incident: String, tier: Int)
+        /// Resolving asks once more: it stops every timer.
+        case confirmResolve(incident: String, message: String?)
         case outcome(incident: String, tier: Int, contact: Int)
+        /// One timeline entry in full (position in the incident's timeline).
+        case entry(incident: String, position: Int)
     }
 
     public struct Notice: Equatable, Sendable {
@@ -80,7 +84,16 @@ public struct Model: Sendable {
     public var showResolved = false
     public var overlay: Overlay?
     public var notice: Notice?
+    /// How many entries from the newest the timeline is scrolled.
     public var timelineScroll = 0
+    /// The timeline entry the cursor is on, counted from the newest.
+    public var timelineCursor = 0
+    /// Rows that flash until the given instant: a new incident, a new breach.
+    public var flashing: [String: Date] = [:]
+    /// Breaches already seen, so each flashes once.
+    var seenBreaches: Set<String> = []
+    /// The store has been read once: what arrives after is news.
+    var loaded = false
 
     public init(now: Date, storePath: String, operatorName: String, readOnly: Bool,
                 glyphs: Glyphs = .unicode, localOffsetSeconds: Int = 0) {

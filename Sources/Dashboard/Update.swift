@@ -5,9 +5,42 @@ extension Model {
     /// Folds a message into the model and returns the work the run loop
     /// must do. Pure: no I/O, no clock; every key's effect is testable.
     public mutating func update(_ message: Message) -> [Command] {
+        let wasLoaded = loaded
         let commands = apply(message)
         entries = board()
+        noteBreaches(flash: wasLoaded)
         return commands
+    }
+
+    /// How long a new incident's or a new breach's row flashes.
+    static let flashSeconds: TimeInterval = 6
+
+    /// A deadline that has just passed flashes its row once (those passed
+    /// before the first read are not news).
+    private mutating func noteBreaches(flash: Bool) {
+        for e in entries {
+            guard let d = e.ladder.nextDeadline, d.at < now else { continue }
+            let key = "\(e.incident.id)@\(d.at.timeIntervalSince1970)"
+            if seenBreaches.insert(key).inserted && flash { flashing[e.incident.id] = now.addingTimeInterval(Model.flashSeconds) }
+        }
+        flashing = flashing.filter { $0.value > now }
+    }
+
+    /// What others did since the last read: a new incident flashes, and an
+    /// action on the selected incident by someone else is said in the
+    /// message line (who, what), so nobody acts on a picture that changed
+    /// under them.
+    private mutating func noteOthers(before: [String: Incident]) {
+        guard loaded else { return }
+        for (id, i) in incidents where before[id] == nil && i.state != .resolved {
+            flashing[id] = now.addingTimeInterval(Model.flashSeconds)
+            if i.opened.by != operatorName {
+                notice = Notice(text: "\(i.opened.by.sanitized) opened \(id): \(i.title.sanitized)", isError: false)
+            }
+        }
+        guard let id = selection(in: entries)?.incident.id, let old = before[id], let new = incidents[id], new.version > old.version,
+              let theirs = new.events[old.version...].last(where: { $0.operatorName != operatorName }) else { return }
+        notice = Notice(text: "\(theirs.operatorName.sanitized) on \(id): \(theirs.summary(policy: policy(for: new)))", isError: false)
     }
 
     private mutating func apply(_ message: Message) -> [Command] {
@@ -15,9 +48,12 @@ extension Model {
         case let .tick(t):
             now = t
         case let .store(incidents, policies, bad):
+            let before = self.incidents
             self.incidents = incidents
             self.policies = policies
             badRecords = bad
+            noteOthers(before: before)
+            loaded = true
         case let .watchStatus(w):
             watchWarning = w
         case let .alarm(a):
@@ -48,12 +84,12 @@ extension Model {
         case .char("?"), .char("h"), .function(1): overlay = .help
         case .up, .char("k"): move(-1)
         case .down, .char("j"): move(1)
-        case .pageUp: timelineScroll = max(0, timelineScroll - 5)
-        case .pageDown: timelineScroll += 5
+        case .pageUp: timelineScroll = max(0, timelineScroll - 5); timelineCursor = max(timelineScroll, timelineCursor - 5)
+        case .pageDown: scrollTimeline(by: 5)
         case .home: if focus == .list { selectedID = entries.first?.incident.id; resetDetail() }
         case .end: if focus == .list { selectedID = entries.last?.incident.id; resetDetail() }
-        case .tab: focus = Focus(rawValue: (focus.rawValue + 1) % Focus.allCases.count)!
-        case .backTab: focus = Focus(rawValue: (focus.rawValue + Focus.allCases.count - 1) % Focus.allCases.count)!
+        case .tab: setFocus(Focus(rawValue: (focus.rawValue + 1) % Focus.allCases.count)!)
+        case .backTab: setFocus(Focus(rawValue: (focus.rawValue + Focus.allCases.count - 1) % Focus.allCases.count)!)
         case .char("s"), .function(9): sort = Sort.allCases[(Sort.allCases.firstIndex(of: sort)! + 1) % Sort.allCases.count]
             notice = Notice(text: "sorted by \(sort.rawValue)", isError: false)
         case .char("A"): showResolved.toggle()
@@ -62,8 +98,17 @@ extension Model {
         case .char(":"): overlay = .prompt(Prompt(purpose: .command, text: ""))
         case .escape: filter = ""
         case .enter, .char(" "):
-            if focus == .contacts { return pickOutcome() }
-            if focus == .list { focus = .contacts }
+            switch focus {
+            case .contacts: return pickOutcome()
+            case .list: setFocus(.contacts)
+            case .timeline: openEntry()
+            case .tiers: break
+            }
+        // In the contacts pane a call's outcome is one key, as the prompt
+        // and the key bar say; nowhere there do r and n resolve or open.
+        case .char("r") where focus == .contacts: return recordCall(.reached)
+        case .char("v") where focus == .contacts: return recordCall(.voicemail)
+        case .char("n") where focus == .contacts: return recordCall(.noAnswer)
         case .char("a"), .function(2):
             if let e = actionable("acknowledge") { return acknowledge(e) }
         case .char("e"), .function(3):
@@ -116,19 +161,50 @@ extension Model {
             guard let e = selection(in: list) else { return }
             let n = e.ladder.rungs[shownTier(e)].contacts.count
             if n > 0 { selectedContact = min(max(0, selectedContact + delta), n - 1) }
+        case .timeline:
+            guard let e = selection(in: list) else { return }
+            timelineCursor = min(max(0, timelineCursor + delta), max(0, e.incident.timelineCount - 1))
+            if timelineCursor < timelineScroll { timelineScroll = timelineCursor }
+            if timelineCursor >= timelineScroll + timelineRows { timelineScroll = timelineCursor - timelineRows + 1 }
         }
+    }
+
+    /// Rows the timeline pane shows at most, for keeping the cursor in view
+    /// (the view clamps to what fits).
+    var timelineRows: Int { 8 }
+
+    private mutating func scrollTimeline(by n: Int) {
+        guard let e = selection(in: entries) else { return }
+        let last = max(0, e.incident.timelineCount - 1)
+        timelineScroll = min(last, timelineScroll + n)
+        timelineCursor = min(last, max(timelineScroll, timelineCursor + n))
+    }
+
+    private mutating func setFocus(_ f: Focus) {
+        focus = f
+        // The contacts pane opens on the person to call next.
+        if f == .contacts, selectedTier == nil, let e = selection(in: entries), case let .call(_, contact) = e.next.kind {
+            selectedContact = contact
+        }
+    }
+
+    private mutating func openEntry() {
+        guard let e = selection(in: entries), e.incident.timelineCount > 0 else { return }
+        overlay = .entry(incident: e.incident.id, position: e.incident.timelineCount - 1 - timelineCursor)
     }
 
     private mutating func resetDetail() {
         selectedTier = nil
         selectedContact = 0
         timelineScroll = 0
+        timelineCursor = 0
     }
 
     /// The tier whose contacts the panel shows: the chosen one, else the
-    /// incident's current tier.
+    /// one the next action works on (an overdue tier's uncalled managers
+    /// before a newly started tier), else the incident's current tier.
     public func shownTier(_ e: Board.Entry) -> Int {
-        min(selectedTier ?? e.ladder.currentTier ?? 0, max(0, e.ladder.rungs.count - 1))
+        min(selectedTier ?? e.next.tier ?? e.ladder.currentTier ?? 0, max(0, e.ladder.rungs.count - 1))
     }
 
     // MARK: Actions
@@ -160,6 +236,23 @@ extension Model {
         return []
     }
 
+    /// Records a call to the selected contact at once.
+    private mutating func recordCall(_ outcome: Outcome) -> [Command] {
+        if readOnly { return refuseReadOnly("record a call") }
+        guard let e = selection(in: entries) else { return [] }
+        let tier = shownTier(e)
+        guard e.ladder.rungs[tier].contacts.indices.contains(selectedContact) else { return [] }
+        return callCommand(e.incident.id, tier: tier, contact: selectedContact, outcome: outcome)
+    }
+
+    private mutating func callCommand(_ id: String, tier: Int, contact: Int, outcome: Outcome) -> [Command] {
+        guard let i = incidents[id] else { return [] }
+        let p = policy(for: i)
+        let c = p.contacts(ofTier: tier, customer: i.customer)[contact]
+        notice = Notice(text: "recording \(c.name.sanitized): \(outcome.label)…", isError: false)
+        return [.record(incident: id, action: .contactOutcome(tier: p.tiers[tier].id, contact: c.id, outcome: outcome), baseVersion: i.version)]
+    }
+
     private mutating func pickOutcome() -> [Command] {
         if readOnly { return refuseReadOnly("record a call") }
         guard let e = selection(in: entries) else { return [] }
@@ -173,34 +266,54 @@ extension Model {
 
     private mutating func handle(_ key: Key, in overlay: Overlay) -> [Command] {
         switch overlay {
-        case .help:
-            self.overlay = nil  // any key closes the help
+        case .help, .entry:
+            self.overlay = nil  // any key closes them
             return []
+        // A question takes only its answers: a stray key neither answers it
+        // nor slips through to act as a command.
         case let .confirmEscalate(id, tier):
-            self.overlay = nil
-            guard key == .char("y") || key == .char("Y") || key == .enter, let i = incidents[id] else {
+            switch key {
+            case .char("y"), .char("Y"):
+                self.overlay = nil
+                guard let i = incidents[id] else { return [] }
+                notice = Notice(text: "escalating \(id) to T\(tier)…", isError: false)
+                return [.record(incident: id, action: .escalated(toTier: policy(for: i).tiers[tier].id), baseVersion: i.version)]
+            case .char("n"), .char("N"), .escape:
+                self.overlay = nil
                 notice = Notice(text: "escalation cancelled", isError: false)
-                return []
+            default:
+                break
             }
-            let tierID = policy(for: i).tiers[tier].id
-            notice = Notice(text: "escalating \(id) to T\(tier)…", isError: false)
-            return [.record(incident: id, action: .escalated(toTier: tierID), baseVersion: i.version)]
+            return []
+        case let .confirmResolve(id, message):
+            switch key {
+            case .char("y"), .char("Y"):
+                self.overlay = nil
+                guard let i = incidents[id] else { return [] }
+                notice = Notice(text: "resolving \(id)…", isError: false)
+                return [.record(incident: id, action: .resolved(message: message), baseVersion: i.version)]
+            case .char("n"), .char("N"), .escape:
+                self.overlay = nil
+                notice = Notice(text: "not resolved", isError: false)
+            default:
+                break
+            }
+            return []
         case let .outcome(id, tier, contact):
-            self.overlay = nil
             let outcome: Outcome
             switch key {
             case .char("r"), .char("R"), .enter: outcome = .reached
             case .char("v"), .char("V"): outcome = .voicemail
             case .char("n"), .char("N"): outcome = .noAnswer
+            case .escape:
+                self.overlay = nil
+                notice = Notice(text: "no call recorded", isError: false)
+                return []
             default:
-                notice = Notice(text: "cancelled", isError: false)
                 return []
             }
-            guard let i = incidents[id] else { return [] }
-            let p = policy(for: i)
-            let c = p.tiers[tier].contacts[contact]
-            notice = Notice(text: "recording \(c.name.sanitized): \(outcome.label)…", isError: false)
-            return [.record(incident: id, action: .contactOutcome(tier: p.tiers[tier].id, contact: c.id, outcome: outcome), baseVersion: i.version)]
+            self.overlay = nil
+            return callCommand(id, tier: tier, contact: contact, outcome: outcome)
         case var .prompt(prompt):
             switch key {
             case .escape:
@@ -234,8 +347,8 @@ extension Model {
             filter = text
             return []
         case let .resolve(id):
-            notice = Notice(text: "resolving \(id)…", isError: false)
-            return record(id, .resolved(message: text.isEmpty ? nil : text))
+            overlay = .confirmResolve(incident: id, message: text.isEmpty ? nil : text)
+            return []
         case let .customerUpdate(id):
             guard !text.isEmpty else { notice = Notice(text: "no update recorded: the message was empty", isError: true); return [] }
             return record(id, .customerUpdate(message: text))
@@ -247,10 +360,10 @@ extension Model {
             overlay = .prompt(Prompt(purpose: .newCustomer(title: text), text: ""))
             return []
         case let .newCustomer(title):
-            overlay = .prompt(Prompt(purpose: .newSeverity(title: title, customer: text.isEmpty ? nil : text), text: "sev2"))
+            overlay = .prompt(Prompt(purpose: .newSeverity(title: title, customer: text.isEmpty ? nil : text), text: ""))
             return []
         case let .newSeverity(title, customer):
-            guard let sev = Severity(rawValue: text.lowercased()) else {
+            guard let sev = text.isEmpty ? .sev2 : Severity(rawValue: text.lowercased()) ?? Int(text).flatMap({ Severity(rawValue: "sev\($0)") }) else {
                 notice = Notice(text: "severity must be sev1, sev2, sev3 or sev4", isError: true)
                 overlay = .prompt(Prompt(purpose: .newSeverity(title: title, customer: customer), text: text))
                 return []
@@ -286,7 +399,7 @@ extension Model {
         }
         func entry(_ typed: String) -> Board.Entry? {
             guard let i = find(typed) else {
-                notice = Notice(text: "unknown incident '\(typed.sanitized)'", isError: true)
+                notice = Notice(text: "unknown incident '\(typed.sanitized)'\(Suggest.didYouMean(typed.uppercased(), among: openIncidents.map(\.id)))", isError: true)
                 return nil
             }
             return Board.Entry(i, policies: policies, at: now)
@@ -300,13 +413,16 @@ extension Model {
             if let tier {
                 let p = policy(for: e.incident)
                 target = p.findTier(tier)
-                guard target != nil else { notice = Notice(text: "no tier '\(tier.sanitized)' in \(p.name.sanitized)", isError: true); return [] }
+                guard target != nil else {
+                    notice = Notice(text: "no tier '\(tier.sanitized)' in \(p.name.sanitized)\(Suggest.didYouMean(tier, among: p.tiers.map(\.id)))", isError: true)
+                    return []
+                }
             }
             return confirmEscalate(e, tier: target)
         case let .resolve(id, message):
             guard let e = entry(id) else { return [] }
-            notice = Notice(text: "resolving \(e.incident.id)…", isError: false)
-            return [.record(incident: e.incident.id, action: .resolved(message: message), baseVersion: e.incident.version)]
+            overlay = .confirmResolve(incident: e.incident.id, message: message)
+            return []
         case let .reopen(id):
             guard let e = entry(id) else { return [] }
             return [.record(incident: e.incident.id, action: .reopened, baseVersion: e.incident.version)]
@@ -314,7 +430,13 @@ extension Model {
             guard let e = entry(id) else { return [] }
             let p = policy(for: e.incident)
             guard let (tier, c) = p.findContact(contact, customer: e.incident.customer) else {
-                notice = Notice(text: "no contact '\(contact.sanitized)' in \(p.name.sanitized)", isError: true)
+                // `:notify K3F9 am maybe`: a contact followed by a word that is no outcome.
+                let words = contact.split(separator: " ")
+                if words.count > 1, p.findContact(words.dropLast().joined(separator: " "), customer: e.incident.customer) != nil {
+                    notice = Notice(text: "'\(String(words.last!).sanitized)' is not a call outcome: reached, voicemail or no_answer", isError: true)
+                } else {
+                    notice = Notice(text: "no contact '\(contact.sanitized)' in \(p.name.sanitized)\(Suggest.didYouMean(contact, among: p.tiers.flatMap(\.contacts).map(\.id)))", isError: true)
+                }
                 return []
             }
             return [.record(incident: e.incident.id, action: .contactOutcome(tier: p.tiers[tier].id, contact: c.id, outcome: outcome), baseVersion: e.incident.version)]

@@ -10,6 +10,7 @@ extension Model {
     /// the same frame.
     public func view(width: Int, height: Int) -> Frame {
         var f = Frame(width: width, height: height)
+        f.ellipsis = glyphs.ellipsis
         guard width >= minimumWidth, height >= minimumHeight else {
             drawTooSmall(&f)
             return f
@@ -26,6 +27,7 @@ extension Model {
         drawMessageLine(&f, y: height - 2)
         drawKeyBar(&f, y: height - 1)
         if overlay == .help { drawHelp(&f) }
+        if case let .entry(id, position)? = overlay { drawEntry(&f, id, position) }
         return f
     }
 
@@ -158,7 +160,15 @@ extension Model {
             x += f.put(DisplayWidth.pad((e.incident.customer ?? "-").sanitized, to: cols.customer) + " ", x: x, y: y)
             f.put(e.incident.title.sanitized, x: x, y: y, limit: inner.maxX - x)
             if isSel {
-                f.restyle(Rect(x: inner.x + 3, y: y, width: inner.width - 3, height: 1), role: focus == .list ? .selection : .selectionUnfocused)
+                // The selection bar leaves the countdown its urgency colour.
+                let countdownX = inner.x + 3 + 5 + 1 + 5 + cols.state + cols.tier + 11
+                let bar: Role = focus == .list ? .selection : .selectionUnfocused
+                f.restyle(Rect(x: inner.x + 3, y: y, width: countdownX - inner.x - 3, height: 1), role: bar)
+                f.restyle(Rect(x: countdownX + 8, y: y, width: inner.maxX - countdownX - 8, height: 1), role: bar)
+            }
+            // A new incident or a new breach flashes its row for a few seconds.
+            if let until = flashing[e.incident.id], until > now, Int(now.timeIntervalSince1970) % 2 == 0 {
+                f.restyle(Rect(x: inner.x, y: y, width: 3, height: 1), role: .countdownCritical)
             }
         }
         if list.count > rows {
@@ -192,11 +202,12 @@ extension Model {
         guard r.height >= 4 else { return }
         guard let e = selected else {
             box(&f, r, title: "No incident selected", focused: false)
-            f.put("Press n to open an incident, or : for the command line.", x: r.x + 2, y: r.y + 1, role: .dim, limit: r.width - 4)
+            let hint = readOnly ? "Nothing to show. This viewer only watches: incidents are opened at a dashboard."
+                : "Press n to open an incident, or : for the command line."
+            f.put(hint, x: r.x + 2, y: r.y + 1, role: .dim, limit: r.width - 4)
             return
         }
         let i = e.incident
-        let p = policy(for: i)
         box(&f, r, title: "\(i.id)\(glyphs.separator)\(i.title.sanitized)", focused: false)
         let inner = r.inner
         var line1 = "\((i.customer ?? "no customer").sanitized)\(glyphs.separator)\(i.severity.rawValue)\(glyphs.separator)\(i.state.rawValue)"
@@ -204,20 +215,20 @@ extension Model {
         if let a = i.acknowledged { line1 += "\(glyphs.separator)acked by \(a.by.sanitized) \(shortTime(a.at))" }
         if let res = i.resolved { line1 += "\(glyphs.separator)resolved by \(res.by.sanitized) \(shortTime(res.at))" }
         f.put(line1, x: inner.x + 1, y: inner.y, limit: inner.width - 1)
+        // The next action, in words: what to do now, for whom, by when.
+        let urgency = Urgency(seconds: e.next.deadline.map { Ladder.seconds(from: now, to: $0.at) })
         var x = inner.x + 1
-        if let d = e.ladder.nextDeadline {
-            let secs = Ladder.seconds(from: now, to: d.at)
-            x += f.put("next: \(deadlineLabel(d, p)) ", x: x, y: inner.y + 1, role: .dim)
-            x += f.put(Countdown.format(secs), x: x, y: inner.y + 1, role: countdownRole(secs))
-        } else {
-            x += f.put(i.state == .resolved ? "resolved: no deadlines" : "no deadline", x: x, y: inner.y + 1, role: .dim)
-        }
-        if let u = e.ladder.nextCustomerUpdateAt, e.ladder.nextDeadline?.kind != .customerUpdate {
+        x += f.put("\(glyphs.next) ", x: x, y: inner.y + 1, role: urgency == .normal ? .active : urgency.countdownRole)
+        x += f.put(Words.nextAction(e, now: now, dash: glyphs.dash), x: x, y: inner.y + 1, role: urgency == .breached ? .overdue : .normal,
+                   limit: inner.maxX - x)
+        if let u = e.ladder.nextCustomerUpdateAt, e.next.kind != .customerUpdate, x < inner.maxX - 20 {
             let secs = Ladder.seconds(from: now, to: u)
             x += f.put("\(glyphs.separator)customer update ", x: x, y: inner.y + 1, role: .dim)
             x += f.put(Countdown.format(secs), x: x, y: inner.y + 1, role: countdownRole(secs))
         }
-        f.put("\(glyphs.separator)policy \(p.name.sanitized) v\(p.version)", x: x, y: inner.y + 1, role: .dim, limit: inner.maxX - x)
+        if let problem = e.policyProblem {
+            f.put("\(glyphs.warning) \(problem.sanitized)", x: inner.x + 1, y: inner.y, role: .headerWarning, limit: inner.width - 1)
+        }
 
         // The ladder spans the width; contacts and timeline share the rest.
         let top = inner.y + 2
@@ -227,7 +238,7 @@ extension Model {
         guard lower.height >= 3 else { return }
         let split = max(36, inner.width * 9 / 20)
         drawContacts(&f, Rect(x: lower.x, y: lower.y, width: split, height: lower.height), e)
-        drawTimeline(&f, Rect(x: lower.x + split, y: lower.y, width: lower.width - split, height: lower.height), i, p)
+        drawTimeline(&f, Rect(x: lower.x + split, y: lower.y, width: lower.width - split, height: lower.height), i, e.policy)
     }
 
     func drawLadder(_ f: inout Frame, _ r: Rect, _ e: Board.Entry) {
@@ -298,9 +309,12 @@ extension Model {
             text += "  " + (c.contact.phone?.sanitized ?? "no phone set")
             if let mail = c.contact.email { text += "  \(mail.sanitized)" }
             f.put(text, x: inner.x + 3, y: y, role: c.contact.phone == nil ? .dim : .normal, limit: inner.width - 3)
-            let outcome = c.outcome.map { "\($0.label) by \(c.by!.sanitized) \(shortTime(c.at!))" } ?? "not yet called"
+            var outcome = c.outcome.map { "\($0.label) by \(c.by!.sanitized) \(shortTime(c.at!))" } ?? "not yet called"
+            if let reached = c.reachedAt, c.outcome != .reached { outcome += "\(glyphs.separator)reached \(shortTime(reached))" }
+            let isNext = e.next.kind == .call(tier: tier, contact: k)
+            if isNext { outcome = "\(glyphs.next) call next\(glyphs.separator)" + outcome }
             if perContact == 2 {
-                f.put("   " + outcome, x: inner.x + 3, y: y + 1, role: c.outcome == nil ? .dim : .normal, limit: inner.width - 3)
+                f.put("   " + outcome, x: inner.x + 3, y: y + 1, role: isNext ? .active : c.outcome == nil ? .dim : .normal, limit: inner.width - 3)
             }
             if focus == .contacts && k == selectedContact {
                 f.restyle(Rect(x: inner.x + 3, y: y, width: inner.width - 3, height: 1), role: .selection)
@@ -308,13 +322,19 @@ extension Model {
         }
     }
 
+    /// Draws only the rows that fit, newest first, reading entries by
+    /// position: a timeline of 100k entries costs what one of ten does.
     func drawTimeline(_ f: inout Frame, _ r: Rect, _ i: Incident, _ p: Policy) {
-        let entries = Array(i.timeline.reversed())
-        let scroll = min(timelineScroll, max(0, entries.count - 1))
-        box(&f, r, title: "Timeline\(glyphs.separator)newest first\(scroll > 0 ? "\(glyphs.separator)\(scroll) newer above" : "")", focused: false)
+        let count = i.timelineCount
+        let scroll = min(timelineScroll, max(0, count - 1))
+        var title = "Timeline\(glyphs.separator)newest first"
+        if scroll > 0 { title += "\(glyphs.separator)\(scroll) newer above" }
+        if focus == .timeline { title += "\(glyphs.separator)Enter opens" }
+        box(&f, r, title: title, focused: focus == .timeline)
         let inner = r.inner
-        for (k, entry) in entries.dropFirst(scroll).prefix(inner.height).enumerated() {
+        for k in 0..<min(inner.height, count - scroll) {
             let y = inner.y + k
+            let entry = i.timelineEntry(count - 1 - scroll - k)
             let e = entry.event
             var x = inner.x + 1
             x += f.put(shortTime(e.at) + " ", x: x, y: y, role: .dim)
@@ -330,7 +350,32 @@ extension Model {
             if let why = entry.staleReason {
                 f.put("  [NOT APPLIED: \(why.sanitized)]", x: x, y: y, role: .stale, limit: inner.maxX - x)
             }
+            if focus == .timeline && scroll + k == timelineCursor {
+                f.restyle(Rect(x: inner.x, y: y, width: inner.width, height: 1), role: .selection)
+            }
         }
+    }
+
+    /// One timeline entry in full, wrapped: nothing of it is cut.
+    func drawEntry(_ f: inout Frame, _ id: String, _ position: Int) {
+        guard let i = incidents[id], position < i.timelineCount else { return }
+        let entry = i.timelineEntry(position)
+        let e = entry.event
+        var text = "\(Words.time(e.at, now: now)) by \(e.operatorName.sanitized)"
+        if e.unixUser != e.operatorName { text += " (unix user \(e.unixUser.sanitized))" }
+        text += "\n\(e.summary(policy: policy(for: i)))"
+        if entry.isBackdated { text += "\nBack-dated: recorded \(Words.time(e.recordedAt, now: now))." }
+        if let why = entry.staleReason { text += "\nNOT APPLIED: \(why.sanitized)" }
+        text += "\nEvent \(e.id.description.sanitized)."
+        let w = min(f.width - 4, 100)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).flatMap { DisplayWidth.wrap(String($0), to: w - 4) }
+        let h = min(f.height - 2, lines.count + 4)
+        let r = Rect(x: (f.width - w) / 2, y: max(1, (f.height - h) / 2), width: w, height: h)
+        f.fill(r, role: .help)
+        box(&f, r, title: "\(id)\(glyphs.separator)timeline entry \(position + 1) of \(i.timelineCount)", focused: true)
+        for (k, line) in lines.prefix(h - 4).enumerated() { f.put(line, x: r.x + 2, y: r.y + 1 + k, role: .help) }
+        if lines.count > h - 4 { f.put("…", x: r.maxX - 3, y: r.maxY - 3, role: .help) }
+        f.put("Any key closes this.", x: r.x + 2, y: r.maxY - 2, role: .dim)
     }
 
     // MARK: Bottom lines and overlays
@@ -348,13 +393,16 @@ extension Model {
             f.put("▏", x: x, y: y, role: .prompt)
         case let .confirmEscalate(id, tier)?:
             let name = incidents[id].map { policy(for: $0).tiers[tier].name.sanitized } ?? "T\(tier)"
-            f.put("Escalate \(id) to T\(tier) \(name) now? y/Enter: yes · any other key: no", x: 0, y: y, role: .prompt)
+            f.put("Escalate \(id) to T\(tier) \(name) now? y yes · n/Esc no", x: 0, y: y, role: .prompt, limit: f.width)
+        case let .confirmResolve(id, message)?:
+            let why = message.map { " (\($0.sanitized))" } ?? ""
+            f.put("Resolve \(id)\(why) now? Every timer stops. y yes · n/Esc no", x: 0, y: y, role: .prompt, limit: f.width)
         case let .outcome(id, tier, contact)?:
             let name = incidents[id].map { policy(for: $0).contacts(ofTier: tier, customer: $0.customer)[contact].name.sanitized } ?? "?"
-            f.put("Call to \(name) (\(id)): r/Enter reached · v voicemail · n no answer · Esc cancel", x: 0, y: y, role: .prompt)
+            f.put("Call to \(name) (\(id)): r/Enter reached · v voicemail · n no answer · Esc cancel", x: 0, y: y, role: .prompt, limit: f.width)
         default:
             if let n = notice {
-                f.put(n.text.sanitized, x: 0, y: y, role: n.isError ? .error : .message)
+                f.put(n.text.sanitized, x: 0, y: y, role: n.isError ? .error : .message, limit: f.width)
             }
         }
     }
@@ -366,57 +414,70 @@ extension Model {
         case let .note(id): "Note on \(id): "
         case .newTitle: "New incident title: "
         case .newCustomer: "Customer (optional): "
-        case .newSeverity: "Severity (sev1-sev4): "
+        case .newSeverity: "Severity, sev1 (worst) to sev4 (Enter: sev2): "
         case .command: ":"
         case .filter: "Filter: "
         }
     }
 
-    static let fullKeyBar: [(String, String)] = [("F1", "Help"), ("F2", "Ack"), ("F3", "Escalate"), ("F4", "Resolve"), ("F5", "Update"),
-                                                  ("F6", "Note"), ("F7", "New"), ("F8", "Filter"), ("F9", "Sort"), ("F10", "Quit")]
-    static let readOnlyKeyBar: [(String, String)] = [("F1", "Help"), ("F8", "Filter"), ("F9", "Sort"), ("F10", "Quit")]
+    /// The keys of the focused pane, letters first (htop and k9s style):
+    /// what the operator can do here, without opening the help.
+    func keyBar() -> [(String, String)] {
+        if readOnly { return [("?", "Help"), ("/", "Filter"), ("s", "Sort"), ("A", "Resolved"), ("Tab", "Pane"), ("q", "Quit")] }
+        switch focus {
+        case .list:
+            return [("?", "Help"), ("a", "Ack"), ("e", "Escalate"), ("r", "Resolve"), ("u", "Update"), ("m", "Note"),
+                    ("n", "New"), ("/", "Filter"), ("s", "Sort"), ("Tab", "Pane"), ("q", "Quit")]
+        case .tiers:
+            return [("?", "Help"), ("↑↓", "Tier"), ("e", "Escalate"), ("a", "Ack"), ("u", "Update"), ("Tab", "Pane"), ("q", "Quit")]
+        case .contacts:
+            return [("?", "Help"), ("↑↓", "Contact"), ("r", "Reached"), ("v", "Voicemail"), ("n", "No answer"),
+                    ("Enter", "Call…"), ("Tab", "Pane"), ("q", "Quit")]
+        case .timeline:
+            return [("?", "Help"), ("↑↓", "Entry"), ("PgUp/Dn", "Scroll"), ("Enter", "Open"), ("Tab", "Pane"), ("q", "Quit")]
+        }
+    }
 
     func drawKeyBar(_ f: inout Frame, y: Int) {
         var x = 0
-        // htop's F-key bar; labels pad to 6 where there is room.
-        let roomy = f.width >= 100
-        for (key, label) in readOnly ? Model.readOnlyKeyBar : Model.fullKeyBar {
-            x += f.put(key, x: x, y: y, role: .keyBarKey)
-            x += f.put(DisplayWidth.pad(label, to: roomy ? max(6, label.count + 1) : label.count + 1), x: x, y: y, role: .keyBarLabel)
+        for (key, label) in keyBar() {
+            let k = glyphs == .ascii && key == "↑↓" ? "Up/Dn" : key
+            x += f.put(k, x: x, y: y, role: .keyBarKey)
+            x += f.put(label + " ", x: x, y: y, role: .keyBarLabel, limit: max(0, f.width - x))
         }
         if x < f.width { f.fill(Rect(x: x, y: y, width: f.width - x, height: 1), role: .keyBarLabel) }
         if readOnly { f.put(" READ-ONLY ", x: f.width - 11, y: y, role: .banner) }
     }
 
     public static let helpLines: [(String, String)] = [
-        ("↑ ↓  j k", "select an incident (or a tier, or a contact: see Tab)"),
-        ("Tab  Shift-Tab", "move between the list, the tiers and the contacts"),
+        ("↑ ↓  j k", "select an incident (a tier, a contact, an entry: Tab)"),
+        ("Tab  S-Tab", "move between list, tiers, contacts and timeline"),
         ("a   F2", "acknowledge the selected incident"),
-        ("e   F3", "escalate to the next tier (asks to confirm)"),
-        ("r   F4", "resolve (asks for an optional message)"),
-        ("u   F5", "record a customer status update (message)"),
-        ("m   F6", "add a note"),
+        ("e   F3", "escalate to the next tier (y/n to confirm)"),
+        ("r   F4", "resolve (optional message, then y/n to confirm)"),
+        ("u   F5  m  F6", "record a customer update / add a note"),
         ("n   F7", "open a new incident (title, customer, severity)"),
-        ("Space  Enter", "on a contact: record a call (reached, voicemail, no answer)"),
-        (":", "command line: :ack K3F9  :notify K3F9 am  :resolve K3F9 restored"),
+        ("r v n", "in the contacts pane: reached, voicemail, no answer"),
+        ("Space  Enter", "contacts: record a call · timeline: open an entry"),
+        (":", "commands: :ack K3F9  :notify K3F9 am  :resolve K3F9 done"),
         ("/   F8", "filter the list (Esc clears)"),
         ("s   F9", "sort by urgency, severity or opening time"),
         ("A", "show or hide resolved incidents"),
         ("PgUp  PgDn", "scroll the timeline"),
-        ("?   F1", "this help (any key closes it)"),
+        ("?   F1", "this help"),
         ("q   F10", "quit"),
     ]
 
     func drawHelp(_ f: inout Frame) {
         let lines = Model.helpLines
-        let w = min(f.width - 4, 84)
+        let w = min(f.width - 2, 84)
         let h = min(f.height - 2, lines.count + 4)
         let r = Rect(x: (f.width - w) / 2, y: max(1, (f.height - h) / 2), width: w, height: h)
         f.fill(r, role: .help)
         box(&f, r, title: readOnly ? "Keys (read-only viewer: actions are disabled)" : "Keys", focused: true)
         for (k, (keys, what)) in lines.enumerated() where k < r.height - 3 {
-            f.put(DisplayWidth.pad(keys, to: 16), x: r.x + 2, y: r.y + 1 + k, role: .keyBarKey)
-            f.put(what, x: r.x + 19, y: r.y + 1 + k, role: .help, limit: r.width - 21)
+            f.put(DisplayWidth.pad(keys, to: 15), x: r.x + 2, y: r.y + 1 + k, role: .keyBarKey)
+            f.put(what, x: r.x + 17, y: r.y + 1 + k, role: .help, limit: r.width - 19)
         }
         f.put("Any key closes this help.", x: r.x + 2, y: r.maxY - 2, role: .dim)
     }

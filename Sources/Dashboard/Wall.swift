@@ -175,6 +175,7 @@ public struct Wall: Screen, Sendable {
 
     public func view(width: Int, height: Int) -> Frame {
         var f = Frame(width: width, height: height)
+        f.ellipsis = glyphs.ellipsis
         guard width >= 40, height >= 12 else {
             f.put("Too small for the wall: \(width)×\(height); it needs 40×12.", x: 0, y: 0, role: .error)
             return f

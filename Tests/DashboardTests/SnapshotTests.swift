@@ -29,7 +29,7 @@ import Testing
         │                                                                              │
         └──────────────────────────────────────────────────────────────────────────────┘
 
-        F1Help F2Ack F3Escalate F4Resolve F5Update F6Note F7New F8Filter F9Sort F10Quit
+        ?Help aAck eEscalate rResolve uUpdate mNote nNew /Filter sSort TabPane qQuit
         """)
     }
 
@@ -42,23 +42,23 @@ import Testing
         └──────────────────────────────────────────────────────────────────────────────┘
         ┌─ K3F9 · SIP trunk down ──────────────────────────────────────────────────────┐
         │ acme · sev1 · open · opened by alice 17:59Z (1m ago)                         │
-        │ next: T1 due 09:00 · customer update 14:00 · policy production-priority v2   │
+        │ ▶ Call Jane Roe +1 555 0101 — not called yet — T1 Management notified due in…│
         │┌─ Tiers ────────────────────────────────────────────────────────────────────┐│
         ││ ✓ T0 Escalated            done    from 17:59Z                       ██████ ││
         ││ ● T1 Management notified  active  from 17:59Z   due 18:09Z    09:00 ░░░░░░ ││
         ││ ○ T2 Technical resources… pending at 18:09Z                   09:00 ░░░░░░ ││
         ││ ○ T3 CEO informed         pending at 18:29Z                   29:00 ░░░░░░ ││
         │└────────────────────────────────────────────────────────────────────────────┘│
-        │┌─ Contacts · T1 Management notifi─┐┌─ Timeline · newest first ──────────────┐│
-        ││ ○ Jane Roe (account)  +1 555 0101││ 17:59Z alice      opened sev1 for acme:││
-        ││ ○ Director of Customer Support  n││                                        ││
-        ││ ○ VP of Customer Experience  no p││                                        ││
+        │┌─ Contacts · T1 Management notif…─┐┌─ Timeline · newest first ──────────────┐│
+        ││ ○ Jane Roe (account)  +1 555 010…││ 17:59Z alice      opened sev1 for acme…││
+        ││ ○ Director of Customer Support  …││                                        ││
+        ││ ○ VP of Customer Experience  no …││                                        ││
         ││                                  ││                                        ││
         ││                                  ││                                        ││
         │└──────────────────────────────────┘└────────────────────────────────────────┘│
         └──────────────────────────────────────────────────────────────────────────────┘
 
-        F1Help F2Ack F3Escalate F4Resolve F5Update F6Note F7New F8Filter F9Sort F10Quit
+        ?Help aAck eEscalate rResolve uUpdate mNote nNew /Filter sSort TabPane qQuit
         """)
     }
 
@@ -66,28 +66,28 @@ import Testing
         #expect(Scenes.help().view(width: 80, height: 24).text == """
          tierwatch · 4 open · 18:00:00 UTC (19:00 local) · alice · read-write · /srv/n…
         ┌─ Incidents · 4 shown · by urgency ───────────────────────────────────────────┐
-        │ ┌─ Keys ───────────────────────────────────────────────────────────────────┐ │
-        │ │ ↑ ↓  j k         select an incident (or a tier, or a contact: see Tab)   │r│
-        │ │ Tab  Shift-Tab   move between the list, the tiers and the contacts       │d│
-        │ │ a   F2           acknowledge the selected incident                       │r│
-        │ │ e   F3           escalate to the next tier (asks to confirm)             │n│
-        └─│ r   F4           resolve (asks for an optional message)                  │─┘
-        ┌─│ u   F5           record a customer status update (message)               │─┐
-        │ │ m   F6           add a note                                              │l│
-        │ │ n   F7           open a new incident (title, customer, severity)         │ │
-        │┌│ Space  Enter     on a contact: record a call (reached, voicemail, no ans │┐│
-        │││ :                command line: :ack K3F9  :notify K3F9 am  :resolve K3F9 │││
-        │││ /   F8           filter the list (Esc clears)                            │││
-        │││ s   F9           sort by urgency, severity or opening time               │││
-        │││ A                show or hide resolved incidents                         │││
-        │└│ PgUp  PgDn       scroll the timeline                                     │┘│
-        │┌│ ?   F1           this help (any key closes it)                           │┐│
-        │││ q   F10          quit                                                    │││
-        │││                                                                          │││
-        │└│ Any key closes this help.                                                │┘│
-        └─└──────────────────────────────────────────────────────────────────────────┘─┘
+        │┌─ Keys ─────────────────────────────────────────────────────────────────────┐│
+        ││ ↑ ↓  j k       select an incident (a tier, a contact, an entry: Tab)       ││
+        ││ Tab  S-Tab     move between list, tiers, contacts and timeline             ││
+        ││ a   F2         acknowledge the selected incident                           ││
+        ││ e   F3         escalate to the next tier (y/n to confirm)                  ││
+        └│ r   F4         resolve (optional message, then y/n to confirm)             │┘
+        ┌│ u   F5  m  F6  record a customer update / add a note                       │┐
+        ││ n   F7         open a new incident (title, customer, severity)             ││
+        ││ r v n          in the contacts pane: reached, voicemail, no answer         ││
+        ││ Space  Enter   contacts: record a call · timeline: open an entry           ││
+        ││ :              commands: :ack K3F9  :notify K3F9 am  :resolve K3F9 done    ││
+        ││ /   F8         filter the list (Esc clears)                                ││
+        ││ s   F9         sort by urgency, severity or opening time                   ││
+        ││ A              show or hide resolved incidents                             ││
+        ││ PgUp  PgDn     scroll the timeline                                         ││
+        ││ ?   F1         this help                                                   ││
+        ││ q   F10        quit                                                        ││
+        ││                                                                            ││
+        ││ Any key closes this help.                                                  ││
+        └└────────────────────────────────────────────────────────────────────────────┘┘
 
-        F1Help F2Ack F3Escalate F4Resolve F5Update F6Note F7New F8Filter F9Sort F10Quit
+        ?Help aAck eEscalate rResolve uUpdate mNote nNew /Filter sSort TabPane qQuit
         """)
     }
 
@@ -121,27 +121,27 @@ import Testing
          tierwatch · 1 open · 18:00:00 UTC (19:00 local) · alice · read-write · /srv/n…
         ┌─ Incidents · 1 shown · by urgency ───────────────────────────────────────────┐
         │   ID    SEV  STATE  TIER NEXT                 CUSTOMER   TITLE               │
-        │ ● EV11  sev2 open   T1   T1 due        08:00  acme␛[31m  evil␛]0;pwned␇␛[2J�6│
+        │ ● EV11  sev2 open   T1   T1 due        08:00  acme␛[31m  evil␛]0;pwned␇␛[2J�…│
         └──────────────────────────────────────────────────────────────────────────────┘
         ┌─ EV11 · evil␛]0;pwned␇␛[2J�6n␍␊�gnp.exe 東京 ────────────────────────────────┐
         │ acme␛[31m · sev2 · open · opened by alice 17:58Z (2m ago)                    │
-        │ next: T1 due 08:00 · customer update 13:00 · policy production-priority v2   │
+        │ ▶ Call Account Manager (no number on file) — not called yet — T1 Management …│
         │┌─ Tiers ────────────────────────────────────────────────────────────────────┐│
         ││ ✓ T0 Escalated            done    from 17:58Z                       ██████ ││
         ││ ● T1 Management notified  active  from 17:58Z   due 18:08Z    08:00 █░░░░░ ││
         ││ ○ T2 Technical resources… pending at 18:08Z                   08:00 █░░░░░ ││
         ││ ○ T3 CEO informed         pending at 18:28Z                   28:00 ░░░░░░ ││
         │└────────────────────────────────────────────────────────────────────────────┘│
-        │┌─ Contacts · T1 Management notifi─┐┌─ Timeline · newest first ──────────────┐│
-        ││ ○ Account Manager (account)  no p││ 17:58Z alice      opened sev2 for acme␛││
-        ││ ○ Director of Customer Support  n││                                        ││
-        ││ ○ VP of Customer Experience  no p││                                        ││
+        │┌─ Contacts · T1 Management notif…─┐┌─ Timeline · newest first ──────────────┐│
+        ││ ○ Account Manager (account)  no …││ 17:58Z alice      opened sev2 for acme…││
+        ││ ○ Director of Customer Support  …││                                        ││
+        ││ ○ VP of Customer Experience  no …││                                        ││
         ││                                  ││                                        ││
         ││                                  ││                                        ││
         │└──────────────────────────────────┘└────────────────────────────────────────┘│
         └──────────────────────────────────────────────────────────────────────────────┘
 
-        F1Help F2Ack F3Escalate F4Resolve F5Update F6Note F7New F8Filter F9Sort F10Quit
+        ?Help aAck eEscalate rResolve uUpdate mNote nNew /Filter sSort TabPane qQuit
         """)
     }
 
@@ -150,27 +150,27 @@ import Testing
          tierwatch · 4 open · 18:00:00 UTC (19:00 local) ·  READ-ONLY VIEWER  · alice ·
         ┌─ Incidents · 4 shown · by urgency ───────────────────────────────────────────┐
         │   ID    SEV  STATE  TIER NEXT                 CUSTOMER   TITLE               │
-        │ ! 20AJ  sev1 acked  T2   update due   -07:00  initech    SIP trunk down in Fr│
-        │ ! G2D9  sev2 open   T2   T1 due       -02:00  acme       Voicemail to email d│
-        │ ● TSF2  sev3 acked  T1   T1 due        05:00  acme       Call recording expor│
-        │ ● D4H4  sev1 open   T1   T1 due        09:00  globex     Inbound calls failin│
+        │ ! 20AJ  sev1 acked  T2   update due   -07:00  initech    SIP trunk down in F…│
+        │ ! G2D9  sev2 open   T2   T1 due       -02:00  acme       Voicemail to email …│
+        │ ● TSF2  sev3 acked  T1   T1 due        05:00  acme       Call recording expo…│
+        │ ● D4H4  sev1 open   T1   T1 due        09:00  globex     Inbound calls faili…│
         └──────────────────────────────────────────────────────────────────────────────┘
         ┌─ 20AJ · SIP trunk down in Frankfurt PoP ─────────────────────────────────────┐
-        │ initech · sev1 · acknowledged · opened by alex 17:38Z (22m ago) · acked by al│
-        │ next: update due -07:00 · policy production-priority v2                      │
+        │ initech · sev1 · acknowledged · opened by alex 17:38Z (22m ago) · acked by a…│
+        │ ▶ Send the customer a status update — customer update overdue 07:00          │
         │┌─ Tiers ────────────────────────────────────────────────────────────────────┐│
         ││ ✓ T0 Escalated            done    from 17:38Z                       ██████ ││
         ││ ✓ T1 Management notified  done    from 17:38Z   due 17:48Z          ██████ ││
         ││ ✓ T2 Technical resources… done    from 17:42Z   due 17:52Z          ██████ ││
         ││ ○ T3 CEO informed         pending at 18:02Z                   02:00 █████░ ││
         │└────────────────────────────────────────────────────────────────────────────┘│
-        │┌─ Contacts · T2 Technical resourc─┐┌─ Timeline · newest first ──────────────┐│
-        ││ ○ Platform Engineering  no phone ││ 17:50Z alex       note: Carrier ticket ││
-        ││ ○ Premise Engineering  no phone s││ 17:43Z alex       Telecom (Technical re││
+        │┌─ Contacts · T2 Technical resour…─┐┌─ Timeline · newest first ──────────────┐│
+        ││ ○ Platform Engineering  no phone…││ 17:50Z alex       note: Carrier ticket…││
+        ││ ○ Premise Engineering  no phone …││ 17:43Z alex       Telecom (Technical r…││
         │└──────────────────────────────────┘└────────────────────────────────────────┘│
         └──────────────────────────────────────────────────────────────────────────────┘
         read-only viewer: cannot acknowledge (run tierwatch without 'view' to act)
-        F1Help F8Filter F9Sort F10Quit                                        READ-ONLY
+        ?Help /Filter sSort AResolved TabPane qQuit                           READ-ONLY
         """)
     }
 
@@ -186,7 +186,7 @@ import Testing
         └──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘
         ┌─ 20AJ · SIP trunk down in Frankfurt PoP ─────────────────────────────────────────────────────────────────────────────┐
         │ initech · sev1 · acknowledged · opened by alex 17:38Z (22m ago) · acked by alex 17:39Z                               │
-        │ next: update due -07:00 · policy production-priority v2                                                              │
+        │ ▶ Send the customer a status update — customer update overdue 07:00                                                  │
         │┌─ Tiers ────────────────────────────────────────────────────────────────────────────────────────────────────────────┐│
         ││ ✓ T0 Escalated                       done    from 17:38Z                       ███████████████████████████████████ ││
         ││ ✓ T1 Management notified             done    from 17:38Z   due 17:48Z          ███████████████████████████████████ ││
@@ -195,13 +195,13 @@ import Testing
         │└────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘│
         │┌─ Contacts · T2 Technical resources engaged ───────┐┌─ Timeline · newest first ─────────────────────────────────────┐│
         ││ ○ Platform Engineering  no phone set              ││ 17:50Z alex       note: Carrier ticket 55123 opened           ││
-        ││      not yet called                               ││ 17:43Z alex       Telecom (Technical resources engaged): reach││
+        ││      not yet called                               ││ 17:43Z alex       Telecom (Technical resources engaged): reac…││
         ││ ○ Premise Engineering  no phone set               ││ 17:42Z alex       escalated to Technical resources engaged    ││
-        ││      not yet called                               ││ 17:41Z alex       VP of Customer Experience (Management notifi││
-        ││ ✓ Telecom  no phone set                           ││ 17:41Z alex       Director of Customer Support (Management not││
-        ││      reached by alex 17:43Z                       ││ 17:41Z alex       Account Manager (Management notified): reach││
+        ││      not yet called                               ││ 17:41Z alex       VP of Customer Experience (Management notif…││
+        ││ ✓ Telecom  no phone set                           ││ 17:41Z alex       Director of Customer Support (Management no…││
+        ││      reached by alex 17:43Z                       ││ 17:41Z alex       Account Manager (Management notified): reac…││
         ││ ○ Network Operations  no phone set                ││ 17:39Z alex       acknowledged                                ││
-        ││      not yet called                               ││ 17:38Z alex       opened sev1 for initech: SIP trunk down in F││
+        ││      not yet called                               ││ 17:38Z alex       opened sev1 for initech: SIP trunk down in …││
         ││                                                   ││                                                               ││
         ││                                                   ││                                                               ││
         ││                                                   ││                                                               ││
@@ -215,7 +215,7 @@ import Testing
         │└───────────────────────────────────────────────────┘└───────────────────────────────────────────────────────────────┘│
         └──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘
 
-        F1Help  F2Ack   F3Escalate F4Resolve F5Update F6Note  F7New   F8Filter F9Sort  F10Quit
+        ?Help aAck eEscalate rResolve uUpdate mNote nNew /Filter sSort TabPane qQuit
         """)
     }
 }

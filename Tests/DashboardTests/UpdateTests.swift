@@ -57,9 +57,14 @@ import Testing
         #expect(m.overlay == .prompt(.init(purpose: .resolve(incident: "20AJ"), text: "")))
         _ = type(&m, "carrier fixed it")
         let version = m.incidents["20AJ"]!.version
-        #expect(press(&m, .enter) == [.record(incident: "20AJ", action: .resolved(message: "carrier fixed it"), baseVersion: version)])
+        // Resolving stops every timer: it asks once more, and only y, n or Esc answer.
+        #expect(press(&m, .enter).isEmpty && m.overlay == .confirmResolve(incident: "20AJ", message: "carrier fixed it"))
+        #expect(press(&m, .char("s"), .char("a"), .enter).isEmpty && m.overlay == .confirmResolve(incident: "20AJ", message: "carrier fixed it"))
+        #expect(press(&m, .char("y")) == [.record(incident: "20AJ", action: .resolved(message: "carrier fixed it"), baseVersion: version)])
         _ = press(&m, .char("r"))
-        #expect(press(&m, .enter) == [.record(incident: "20AJ", action: .resolved(message: nil), baseVersion: version)])
+        #expect(press(&m, .enter, .char("y")) == [.record(incident: "20AJ", action: .resolved(message: nil), baseVersion: version)])
+        _ = press(&m, .char("r"), .enter)
+        #expect(press(&m, .char("n")).isEmpty && m.overlay == nil && m.notice?.text == "not resolved")
         _ = press(&m, .char("r"))
         #expect(press(&m, .escape).isEmpty && m.overlay == nil)
     }
@@ -84,7 +89,7 @@ import Testing
         _ = press(&m, .enter)
         _ = type(&m, "hooli")
         _ = press(&m, .enter)
-        #expect(m.overlay == .prompt(.init(purpose: .newSeverity(title: "One-way audio", customer: "hooli"), text: "sev2")))
+        #expect(m.overlay == .prompt(.init(purpose: .newSeverity(title: "One-way audio", customer: "hooli"), text: "")))
         _ = press(&m, .backspace)
         _ = type(&m, "9")
         #expect(press(&m, .enter).isEmpty && m.notice?.text.contains("sev1, sev2") == true, "a bad severity asks again")
@@ -114,6 +119,8 @@ import Testing
         let e = m.selection(in: m.entries)!
         #expect(m.shownTier(e) == 1, "from the current tier T2 up to T1")
         _ = press(&m, .backTab, .backTab)
+        #expect(m.focus == .timeline, "list, tiers, contacts, timeline, round again")
+        _ = press(&m, .backTab)
         #expect(m.focus == .contacts)
     }
 
@@ -130,7 +137,8 @@ import Testing
         #expect(press(&m, .enter) == [.record(incident: "G2D9", action: .contactOutcome(tier: "management", contact: "am", outcome: .voicemail), baseVersion: 3)])
         _ = press(&m, .char(":"))
         _ = type(&m, "resolve TSF2 restored")
-        #expect(press(&m, .enter) == [.record(incident: "TSF2", action: .resolved(message: "restored"), baseVersion: 2)])
+        #expect(press(&m, .enter).isEmpty && m.overlay == .confirmResolve(incident: "TSF2", message: "restored"))
+        #expect(press(&m, .char("y")) == [.record(incident: "TSF2", action: .resolved(message: "restored"), baseVersion: 2)])
         _ = press(&m, .char(":"))
         _ = type(&m, "ack ZZZZ")
         #expect(press(&m, .enter).isEmpty && m.notice?.text == "unknown incident 'ZZZZ'")

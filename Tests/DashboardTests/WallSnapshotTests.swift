@@ -45,9 +45,9 @@ import Testing
                           20AJ · initech · sev1 · customer update due
                                 SIP trunk down in Frankfurt PoP
                                send the customer a status update
-         ! G2D9  sev2     -02:00  T1 Management notified due        acme        Voicemai
-         ● TSF2  sev3      05:00  T1 Management notified due        acme        Call rec
-         ● D4H4  sev1      09:00  T1 Management notified due        globex      Inbound
+         ! G2D9  sev2     -02:00  T1 Management notified due        acme        Voicema…
+         ● TSF2  sev3      05:00  T1 Management notified due        acme        Call re…
+         ● D4H4  sev1      09:00  T1 Management notified due        globex      Inbound…
 
 
 
