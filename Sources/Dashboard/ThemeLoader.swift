@@ -36,22 +36,15 @@ extension Theme {
             }
             return try Theme(yaml: text, file: file)
         }
-        if nameOrPath == "default" { return .fallback }
+        if nameOrPath == "default" { return .builtIn }
         throw ThemeError(file: nameOrPath, line: 1, column: 1,
                          message: isPath ? "no such theme file" : "no theme '\(nameOrPath)' in \(searchPath.joined(separator: ", "))")
     }
 
-    /// Used when no `default.yaml` can be found (a binary copied alone):
-    /// plain terminal colours, symbols still carry every status.
-    public static let fallback = Theme(name: "fallback", description: "built in: terminal colours", styles: [
-        .header: Style(reverse: true), .headerWarning: Style(bold: true, reverse: true), .titleFocused: Style(bold: true),
-        .selection: Style(reverse: true), .selectionUnfocused: Style(underline: true), .done: Style(fg: .ansi(2)),
-        .active: Style(fg: .ansi(6), bold: true), .overdue: Style(fg: .ansi(1), bold: true), .pending: Style(dim: true),
-        .countdownOK: Style(fg: .ansi(2)), .countdownWarning: Style(fg: .ansi(3), bold: true),
-        .countdownCritical: Style(bold: true, reverse: true), .keyBarKey: Style(bold: true), .keyBarLabel: Style(reverse: true),
-        .error: Style(fg: .ansi(1), bold: true), .banner: Style(bold: true, reverse: true), .help: Style(reverse: true),
-        .prompt: Style(bold: true), .stale: Style(underline: true), .dim: Style(dim: true),
-        .wallDigits: Style(bold: true), .wallWarning: Style(bold: true, reverse: true),
-        .wallBreached: Style(bold: true, reverse: true, blink: true), .wallCalm: Style(fg: .ansi(2), bold: true),
-    ])
+    /// The default theme, compiled in: what a binary copied without its
+    /// Themes folder draws with. The same text as Themes/default.yaml (a
+    /// test holds them equal), so a breach is red wherever tierwatch runs.
+    public static let builtIn: Theme = {
+        do { return try Theme(yaml: Theme.defaultYAML, file: "<built-in default theme>") } catch { fatalError("built-in theme: \(error)") }
+    }()
 }

@@ -215,21 +215,6 @@ public struct Wall: Screen, Sendable {
         }
     }
 
-    /// Who to call for the featured deadline: the tier's contacts not yet
-    /// reached (the customer's own where the policy names them).
-    func whoToCall(_ e: Board.Entry) -> String {
-        guard let d = e.ladder.nextDeadline else { return "" }
-        let tier: Int
-        switch d.kind {
-        case let .tierStart(i), let .tierDue(i): tier = i
-        case .customerUpdate: return "send the customer a status update"
-        }
-        let open = e.ladder.rungs[tier].contacts.filter { $0.outcome != .reached }
-        guard !open.isEmpty else { return "" }
-        return "call " + open.map { c in c.contact.name.sanitized + (c.contact.phone.map { " \($0.sanitized)" } ?? "") }
-            .joined(separator: glyphs.separator)
-    }
-
     /// Returns the last row the panel used.
     func drawFeatured(_ f: inout Frame, _ k: Int, top: Int, list: [Board.Entry]) -> Int {
         let e = list[k]
@@ -242,20 +227,25 @@ public struct Wall: Screen, Sendable {
         let v = BigText.scale(text, width: f.width - 4, height: maxHeight)
         let size = BigText.size(text, scale: v)
         let panel = Rect(x: 0, y: top, width: f.width, height: size.height + 5)
+        // A breach flashes its panel once a second: filled, then plain, with
+        // the digits drawn to be read on either (never blinking: a blinking
+        // attribute makes them vanish half the time in real terminals).
+        let flashOff = u == .breached && Int(now.timeIntervalSince1970) % 2 == 1
+        let inkRole: Role = flashOff ? .wallDigits : digitRole
         if u != .normal {
             // Shape as well as colour: a filled, framed panel for warning and breach.
-            f.fill(panel, role: digitRole)
+            f.fill(panel, role: flashOff ? .normal : digitRole)
             let mark = u == .breached ? "\(glyphs.overdue)\(glyphs.overdue) BREACHED \(glyphs.overdue)\(glyphs.overdue)" : "\(glyphs.warning) WARNING"
             f.put(" \(mark) ", x: 2, y: top, role: digitRole)
         }
         BigText.draw(text, in: &f, x: (f.width - size.width) / 2, y: top + 1, scale: v,
-                     ink: glyphs.barFull, role: digitRole)
-        let lineRole: Role = u == .normal ? .normal : digitRole
+                     ink: glyphs.barFull, role: inkRole)
+        let lineRole: Role = u == .normal || flashOff ? .normal : digitRole
         let words = texts[k]
         let y1 = top + size.height + 2
         centred(&f, words.what, y: y1, role: lineRole)
         centred(&f, words.title, y: y1 + 1, role: lineRole)
-        centred(&f, words.call, y: y1 + 2, role: u == .normal ? .active : lineRole)
+        centred(&f, "\(glyphs.next) " + words.call, y: y1 + 2, role: u == .normal || flashOff ? .active : lineRole)
         if rotateEvery != nil {
             let urgent = list.indices.filter { urgency(list[$0]) != .normal }
             if urgent.count > 1, let n = urgent.firstIndex(of: k) {
@@ -314,42 +304,36 @@ public struct Wall: Screen, Sendable {
                     tail: DisplayWidth.pad((e.incident.customer ?? "-").sanitized, to: 12) + e.incident.title.sanitized,
                     what: "\(e.incident.id.sanitized)\(sep)\((e.incident.customer ?? "no customer").sanitized)\(sep)\(e.incident.severity.rawValue)\(sep)\(deadline ?? "no deadline")",
                     title: e.incident.title.sanitized,
-                    call: whoToCall(e))
+                    call: Words.nextAction(e, now: now, dash: glyphs.dash, live: false))
     }
 
     func drawAllClear(_ f: inout Frame, top: Int, bottom: Int) {
-        let text = "ALL CLEAR"
-        let v = BigText.scale(text, width: f.width - 4, height: max(5, (bottom - top) / 2))
-        let size = BigText.size(text, scale: v)
-        let y = top + max(1, (bottom - top - size.height - 2) / 2)
-        if size.width <= f.width {
-            BigText.draw(text, in: &f, x: (f.width - size.width) / 2, y: y, scale: v, ink: glyphs.barFull, role: .wallCalm)
-        } else {
-            centred(&f, text, y: y, role: .wallCalm)
-        }
         let since = lastResolution.map { "No open incidents. The last one was resolved \(Words.ago($0, now: now))." }
             ?? (incidentCount > 0 ? "No open incidents." : "No incidents in this store yet.")
-        centred(&f, since, y: y + size.height + 1, role: .wallCalm)
+        drawBigWords(&f, "ALL CLEAR", [since], role: .wallCalm, top: top, bottom: bottom)
     }
 
     /// In place of ALL CLEAR when incidents may be missing: the wall says
     /// it does not know, in breach colours, and why.
     func drawBlind(_ f: inout Frame, top: Int, bottom: Int) {
-        let text = alarm.waitingFor != nil ? "NO STORE" : "NO DATA"
-        let panel = Rect(x: 0, y: top, width: f.width, height: bottom - top)
-        f.fill(panel, role: .countdownCritical)
-        let v = BigText.scale(text, width: f.width - 4, height: max(5, (bottom - top) / 2))
-        let size = BigText.size(text, scale: v)
-        let y = top + max(1, (bottom - top - size.height - 3) / 2)
-        if size.width <= f.width {
-            BigText.draw(text, in: &f, x: (f.width - size.width) / 2, y: y, scale: v, ink: glyphs.barFull, role: .countdownCritical)
-        } else {
-            centred(&f, text, y: y, role: .countdownCritical)
-        }
+        f.fill(Rect(x: 0, y: top, width: f.width, height: bottom - top), role: .countdownCritical)
         let why = alarm.waitingFor.map { "Waiting for a store at \($0.sanitized)." }
             ?? "Part of the store cannot be read: incidents may be missing. NOT all clear."
-        centred(&f, why, y: y + size.height + 1, role: .countdownCritical)
-        centred(&f, "tierwatch doctor says what is wrong.", y: y + size.height + 2, role: .countdownCritical)
+        drawBigWords(&f, alarm.waitingFor != nil ? "NO STORE" : "NO DATA", [why, "tierwatch doctor says what is wrong."],
+                     role: .countdownCritical, top: top, bottom: bottom)
+    }
+
+    /// Big words centred between `top` and `bottom`, the lines under them.
+    func drawBigWords(_ f: inout Frame, _ text: String, _ lines: [String], role: Role, top: Int, bottom: Int) {
+        let v = BigText.scale(text, width: f.width - 4, height: max(5, (bottom - top) / 2))
+        let size = BigText.size(text, scale: v)
+        let y = top + max(1, (bottom - top - size.height - 1 - lines.count) / 2)
+        if size.width <= f.width {
+            BigText.draw(text, in: &f, x: (f.width - size.width) / 2, y: y, scale: v, ink: glyphs.barFull, role: role)
+        } else {
+            centred(&f, text, y: y, role: role)
+        }
+        for (k, line) in lines.enumerated() { centred(&f, line, y: y + size.height + 1 + k, role: role) }
     }
 
     func drawFooter(_ f: inout Frame, y: Int, urgentCount: Int) {

@@ -89,17 +89,21 @@ public enum Words {
     /// The next action in a line: `Call VP of Customer Experience (no
     /// number on file) — no answer 2m ago — T1 Management notified overdue
     /// 03:12`.
-    public static func nextAction(_ e: Board.Entry, now: Date, dash: String = " — ") -> String {
-        let deadline = e.next.deadline.map { countdown($0, e.policy, now: now) }
+    ///
+    /// `live: false` leaves out what changes by the second (the countdown,
+    /// "2m ago") for a screen that draws the words once and the countdown
+    /// beside them: the last call then says when it was.
+    public static func nextAction(_ e: Board.Entry, now: Date, dash: String = " — ", live: Bool = true) -> String {
+        let deadline = live ? e.next.deadline.map { countdown($0, e.policy, now: now) } : nil
         switch e.next.kind {
         case let .call(tier, contact):
             let c = e.ladder.rungs[tier].contacts[contact]
-            let last = c.outcome.map { "\($0.label) \(ago(c.at!, now: now))" } ?? "not called yet"
+            let last = c.outcome.map { "\($0.label) " + (live ? ago(c.at!, now: now) : "at " + shortTime(c.at!, now: now)) } ?? "not called yet"
             return (["Call \(callee(c.contact))", last] + [deadline].compactMap { $0 }).joined(separator: dash)
         case .customerUpdate:
-            return "Send the customer a status update" + dash + (deadline ?? "due")
+            return "Send the customer a status update" + (deadline.map { dash + $0 } ?? "")
         case .wait:
-            return "Nothing due now" + dash + (deadline ?? "")
+            return "Nothing due now" + (deadline.map { dash + $0 } ?? "")
         case .none:
             if let r = e.incident.resolved { return "Resolved by \(r.by.sanitized) \(ago(r.at, now: now))" }
             return "No deadline in this incident's policy"

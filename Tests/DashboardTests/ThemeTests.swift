@@ -18,6 +18,21 @@ import Testing
         #expect(mono.bold || mono.reverse || mono.underline)
     }
 
+    /// A binary copied without its Themes folder draws with the default
+    /// theme itself, compiled in: a breach is red there too.
+    @Test func theBuiltInThemeIsTheDefaultThemeFile() throws {
+        let file = try String(contentsOfFile: Themes.folder + "/default.yaml", encoding: .utf8)
+        #expect(Theme.defaultYAML == file)
+        #expect(try Theme.load("default", searchPath: ["/nonexistent"]) == Theme.builtIn)
+        #expect(Theme.builtIn.style(.wallBreached).bg == .ansi(1) && !Theme.builtIn.style(.wallBreached).blink)
+    }
+
+    @Test(arguments: ["default", "wall", "monochrome", "light"])
+    func noShippedThemeBlinks(name: String) throws {
+        let theme = try Theme.load(name, searchPath: [Themes.folder])
+        #expect(Role.allCases.allSatisfy { !theme.style($0).blink })
+    }
+
     @Test func twoHundredFiftySixColoursFallBackToTheNearestOfEight() {
         #expect(ThemeColor.indexed(196).index(forColors: 8).index == 1, "bright red → red")
         #expect(ThemeColor.indexed(28).index(forColors: 8).index == 2, "dark green → green")

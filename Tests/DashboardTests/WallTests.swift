@@ -14,7 +14,39 @@ import Testing
     @Test func theFeaturedIncidentSaysWhoToCall() {
         let text = WallScenes.one().view(width: 80, height: 24).text
         #expect(text.contains("K3F9 · acme · sev1 · T1 Management notified due"))
-        #expect(text.contains("call Jane Roe +1 555 0101 · Director of Customer Support · VP of Customer Exp…"), "cut to the width, with an ellipsis")
+        #expect(text.contains("▶ Call Jane Roe +1 555 0101 — not called yet"))
+    }
+
+    @Test func aBreachedCountdownKeepsItsHeightAt80x24() {
+        let rows = WallScenes.several().view(width: 80, height: 24).text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(rows.filter { $0.contains("██") }.count >= 10)
+    }
+
+    /// The panel flashes (filled, then plain) while the digits are drawn
+    /// to be read at every instant.
+    @Test func aBreachFlashesThePanelNeverTheDigits() throws {
+        var w = WallScenes.several()
+        for second in 0..<2 {
+            _ = w.update(.tick(Board.now.addingTimeInterval(Double(second))))
+            let f = w.view(width: 80, height: 24)
+            let ink = try #require((0..<f.width).first { f.character(x: $0, y: 4) == "█" })
+            let panel = try #require((0..<f.width).first { f.character(x: $0, y: 4) == " " && $0 > 2 })
+            let (inkRole, panelRole) = (f[ink, 4].role, f[panel, 4].role)
+            #expect(inkRole != panelRole || inkRole == .wallBreached, "second \(second): digits readable on the panel")
+            #expect(second == 0 ? panelRole == .wallBreached : panelRole == .normal)
+        }
+    }
+
+    /// A new breach takes the big panel from an older one at once, even
+    /// one overdue since long before.
+    @Test func aNewBreachTakesTheBigPanel() {
+        let old = Board.Builder("OLD1", title: "Forgotten since yesterday", customer: "acme", openedMinutesAgo: 26 * 60)
+        let fresh = Board.Builder("NEW1", title: "Management due any second", customer: "globex", openedMinutesAgo: 9.9)
+        var w = WallScenes.wall([old, fresh])
+        #expect(w.featured(w.entries)?.incident.id == "OLD1")
+        _ = w.update(.tick(Board.now.addingTimeInterval(10)))
+        #expect(w.featured(w.entries)?.incident.id == "NEW1")
+        #expect(w.view(width: 80, height: 24).text.contains("Management due any second"))
     }
 
     @Test func urgencyHasShapeAsWellAsColour() {
