@@ -57,7 +57,12 @@ public enum TypedCommand: Equatable, Sendable {
         case "filter", "f": return .success(.filter(rest(from: 0) ?? ""))
         case "sort":
             guard let s = args.first else { return .success(.sort(nil)) }
-            guard let sort = Model.Sort(rawValue: s.lowercased()) else { return .failure(.init("sort by urgency, severity or opened")) }
+            // The words the help and the README use, and their short forms.
+            let aliases: [String: Model.Sort] = ["urgency": .urgency, "deadline": .urgency, "severity": .severity, "sev": .severity,
+                                                 "opened": .opened, "opening": .opened, "opening time": .opened, "time": .opened, "age": .opened]
+            guard let sort = aliases[args.joined(separator: " ").lowercased()] else {
+                return .failure(.init("sort by urgency, severity or opening time (:sort urgency, :sort severity, :sort opened)"))
+            }
             return .success(.sort(sort))
         default:
             return .failure(.init("unknown command '\(verb.sanitized)': \(usage)"))

@@ -19,9 +19,9 @@ public final class Terminal {
         public var description: String {
             switch self {
             case .notATerminal:
-                "the dashboard needs a terminal: standard input and output must be a tty (use 'tierwatch list' or 'tierwatch watch' in scripts)"
+                "this screen needs a terminal: standard input and output must be a tty (use 'tierwatch list' or 'tierwatch watch' in scripts)"
             case let .unusable(term):
-                "TERM=\(term) cannot draw the dashboard (it has no cursor addressing); use a real terminal type such as xterm-256color, or 'tierwatch list'"
+                "TERM=\(term) cannot draw this screen (it has no cursor addressing); use a real terminal type such as xterm-256color, or 'tierwatch list'"
             case let .unknown(term):
                 "TERM=\(term) is not in the terminfo database; set TERM to a known type such as xterm-256color"
             }

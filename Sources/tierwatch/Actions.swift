@@ -22,7 +22,7 @@ extension Context {
     func record(on typed: String, at: Date?, baseVersion: Int? = nil,
                 _ makeAction: (Incident, Policy, Date) throws -> Action) throws -> IncidentEvent {
         try store.append { state in
-            guard let incident = state.incident(typed) else { throw StoreError.unknownIncident(typed) }
+            guard let incident = state.incident(typed) else { throw Context.unknownIncident(typed, state) }
             let policy = state.policy(for: incident)
             let when = at ?? now
             let action = try makeAction(incident, policy, when)
@@ -93,7 +93,7 @@ struct Ack: ParsableCommand {
         commandName: "ack", abstract: "Acknowledge an incident: someone owns it.",
         discussion: "Example: tierwatch ack K3F9")
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "The incident id.") var id: String
+    @Argument(help: "The incident id.", completion: .custom(Completions.incidentIDs)) var id: String
     @OptionGroup var options: ActionOptions
 
     func run() throws {
@@ -106,8 +106,8 @@ struct Escalate: ParsableCommand {
         abstract: "Start the next tier now (or the tier named by --to, and every tier before it).",
         discussion: "Example: tierwatch escalate K3F9 --to technical")
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "The incident id.") var id: String
-    @Option(name: .long, help: ArgumentHelp("The tier's id or name.", valueName: "tier")) var to: String?
+    @Argument(help: "The incident id.", completion: .custom(Completions.incidentIDs)) var id: String
+    @Option(name: .long, help: ArgumentHelp("The tier's id or name.", valueName: "tier"), completion: .custom(Completions.tierIDs)) var to: String?
     @OptionGroup var options: ActionOptions
 
     func run() throws {
@@ -116,7 +116,8 @@ struct Escalate: ParsableCommand {
             let target: Int
             if let to {
                 guard let t = policy.findTier(to) else {
-                    throw CLIError.usage("no tier '\(to)' in policy \(policy.name) (tiers: \(policy.tiers.map(\.id).joined(separator: ", ")))")
+                    let ids = policy.tiers.map(\.id)
+                    throw CLIError.refused("no tier '\(to.sanitized)' in policy \(policy.name.sanitized)\(Suggest.didYouMean(to, among: ids)) (tiers: \(ids.joined(separator: ", ")))")
                 }
                 target = t
             } else {
@@ -139,7 +140,7 @@ struct Resolve: ParsableCommand {
         abstract: "Resolve an incident: every timer stops.",
         discussion: "Example: tierwatch resolve K3F9 --message 'carrier restored the trunk'")
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "The incident id.") var id: String
+    @Argument(help: "The incident id.", completion: .custom(Completions.incidentIDs)) var id: String
     @Option(name: .long, help: "What fixed it.") var message: String?
     @OptionGroup var options: ActionOptions
 
@@ -154,7 +155,7 @@ struct Reopen: ParsableCommand {
         abstract: "Reopen a resolved incident: its timers resume from now.",
         discussion: "Example: tierwatch reopen K3F9")
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "The incident id.") var id: String
+    @Argument(help: "The incident id.", completion: .custom(Completions.incidentIDs)) var id: String
     @OptionGroup var options: ActionOptions
 
     func run() throws {
@@ -167,16 +168,16 @@ struct Notify: ParsableCommand {
         abstract: "Record a call to a contact and how it went.",
         discussion: "CONTACT is a contact's id or name, case-insensitive. Example: tierwatch notify K3F9 am --outcome voicemail")
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "The incident id.") var id: String
-    @Argument(help: "The contact's id or name.") var contact: String
+    @Argument(help: "The incident id.", completion: .custom(Completions.incidentIDs)) var id: String
+    @Argument(help: "The contact's id or name.", completion: .custom(Completions.contactIDs)) var contact: String
     @Option(name: .long, help: "reached, voicemail or no_answer.") var outcome: Outcome = .reached
     @OptionGroup var options: ActionOptions
 
     func run() throws {
         try Context(global).act(on: id, options) { incident, policy, _ in
             guard let found = policy.findContact(contact, customer: incident.customer) else {
-                let known = policy.tiers.flatMap(\.contacts).map(\.id).joined(separator: ", ")
-                throw CLIError.usage("no contact '\(contact)' in policy \(policy.name) (contacts: \(known))")
+                let ids = policy.tiers.flatMap(\.contacts).map(\.id)
+                throw CLIError.refused("no contact '\(contact.sanitized)' in policy \(policy.name.sanitized)\(Suggest.didYouMean(contact, among: ids)) (contacts: \(ids.joined(separator: ", ")))")
             }
             return .contactOutcome(tier: policy.tiers[found.tier].id, contact: found.contact.id, outcome: outcome)
         }
@@ -188,7 +189,7 @@ struct CustomerUpdate: ParsableCommand {
         commandName: "update", abstract: "Record a status update sent to the customer (resets the update timer).",
         discussion: "Example: tierwatch update K3F9 --message 'engineers engaged, next update 15:30'")
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "The incident id.") var id: String
+    @Argument(help: "The incident id.", completion: .custom(Completions.incidentIDs)) var id: String
     @Option(name: .long, help: "What the customer was told.") var message: String
     @OptionGroup var options: ActionOptions
 
@@ -203,7 +204,7 @@ struct Note: ParsableCommand {
         abstract: "Add a note to the incident's timeline.",
         discussion: "Example: tierwatch note K3F9 --message 'carrier ticket 55123 opened'")
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "The incident id.") var id: String
+    @Argument(help: "The incident id.", completion: .custom(Completions.incidentIDs)) var id: String
     @Option(name: .long, help: "The note.") var message: String
     @OptionGroup var options: ActionOptions
 

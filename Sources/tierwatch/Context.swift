@@ -5,10 +5,12 @@ import IncidentStore
 
 /// Options every command shares: where the store is, which policy, who acts.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The store directory (else $TIERWATCH_STORE, else $XDG_DATA_HOME/tierwatch).", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp("The store directory (else $TIERWATCH_STORE, else $XDG_DATA_HOME/tierwatch).", valueName: "dir"),
+            completion: .directory)
     var store: String?
 
-    @Option(name: .long, help: ArgumentHelp("The policy file (else policy.yaml in the store, else the built-in policy).", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("The policy file (else policy.yaml in the store, else the built-in policy).", valueName: "file"),
+            completion: .file(extensions: ["yaml", "yml"]))
     var policy: String?
 
     @Option(name: .long, help: ArgumentHelp("Who you are (else $TIERWATCH_OPERATOR, else user@host). Claimed, not authenticated.", valueName: "name"))
@@ -42,7 +44,7 @@ struct Context {
 
     init(_ options: GlobalOptions, environment env: [String: String] = ProcessInfo.processInfo.environment) throws {
         clock = .system
-        let path = Context.storePath(options.store, env)
+        let path = try Context.storePath(options.store, env)
         let host = env["TIERWATCH_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? IncidentStore.machineHostName
         store = IncidentStore(path: path, host: host, clock: clock)
         policies = PolicySource(flag: options.policy, storePath: path)
@@ -62,8 +64,13 @@ struct Context {
         IncidentJSON.object(entry(incident), now: now)
     }
 
-    static func storePath(_ flag: String?, _ env: [String: String]) -> String {
-        if let flag, !flag.isEmpty { return absolute(flag) }
+    static func storePath(_ flag: String?, _ env: [String: String]) throws -> String {
+        if let flag {
+            // An empty --store (an unset variable in a script) must not
+            // quietly mean the default store.
+            guard !flag.isEmpty else { throw CLIError.usage("--store is empty: name the store directory") }
+            return absolute(flag)
+        }
         if let s = env["TIERWATCH_STORE"], !s.isEmpty { return absolute(s) }
         if let x = env["XDG_DATA_HOME"], !x.isEmpty { return absolute(x) + "/tierwatch" }
         return (env["HOME"] ?? NSHomeDirectory()) + "/.local/share/tierwatch"
@@ -159,8 +166,14 @@ struct Context {
     /// Reads the store, then finds the incident or fails with exit 1.
     func incident(_ typed: String) throws -> Incident {
         _ = try readStore()
-        guard let i = store.state.incident(typed) else { throw StoreError.unknownIncident(typed) }
+        guard let i = store.state.incident(typed) else { throw Context.unknownIncident(typed, store.state) }
         return i
+    }
+
+    /// An unknown incident id, with the nearest open one.
+    static func unknownIncident(_ typed: String, _ state: StoreState) -> CLIError {
+        let open = state.incidents.values.filter { $0.state != .resolved }.map(\.id)
+        return .refused("unknown incident '\(typed.sanitized)'\(Suggest.didYouMean(typed.uppercased(), among: open))")
     }
 }
 

@@ -50,7 +50,11 @@ struct StoreCheck {
         }
         c.json["exists"] = true
         c.lines.append("store: \(store.path) (mode \(octal(st.st_mode)), uid \(st.st_uid), gid \(st.st_gid))")
-        if (st.st_mode & S_IFMT) != S_IFDIR { c.problems.append("\(store.path) is not a directory") }
+        guard (st.st_mode & S_IFMT) == S_IFDIR else {
+            c.problems.append("\(store.path) is not a directory: it cannot be a store")
+            c.json["problems"] = c.problems
+            return c
+        }
         if st.st_mode & 0o002 != 0 { c.problems.append("\(store.path) is writable by everyone (expected owner and group only)") }
         if access(store.path, R_OK | X_OK) != 0 { c.problems.append("\(store.path) is not readable by this user") }
 
@@ -72,7 +76,8 @@ struct StoreCheck {
             c.lines.append("  events/\(name): \(fst.st_size) bytes, mode \(octal(fst.st_mode))\(isLog ? "" : " (not a log: ignored)")")
             if kind == "symlink" { c.problems.append("events/\(name) is a symbolic link: tierwatch never follows it") }
             else if kind != "file" && isLog { c.problems.append("events/\(name) is not a regular file") }
-            if fst.st_mode & 0o002 != 0 { c.problems.append("events/\(name) is writable by everyone") }
+            // A symbolic link's own mode is always 0777 and means nothing.
+            if kind != "symlink", fst.st_mode & 0o002 != 0 { c.problems.append("events/\(name) is writable by everyone") }
             if isLog && access(path, R_OK) != 0 { c.problems.append("events/\(name) is not readable by this user") }
         }
         c.lines.insert("files: \(names.count) in events/", at: 2)

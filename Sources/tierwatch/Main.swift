@@ -12,6 +12,7 @@ struct Tierwatch: ParsableCommand {
         whole escalation. Exit codes: 0 done, 1 the action was refused (unknown
         incident, ack on a resolved incident), 2 usage or configuration error.
         """,
+        version: "tierwatch \(Tierwatch.version) (store format \(RecordCodec.formatVersion))",
         subcommands: [
             DashboardCommand.self, ViewCommand.self, WallCommand.self, Raise.self, Ack.self, Escalate.self, Resolve.self, Reopen.self, Notify.self,
             CustomerUpdate.self, Note.self, List.self, Show.self, Export.self,
@@ -21,9 +22,16 @@ struct Tierwatch: ParsableCommand {
     )
 
     /// Parses, runs and maps every failure to the documented exit codes.
+    static let version = "0.2.0"
+
     static func main() {
         do {
-            var command = try parseAsRoot()
+            let args: [String]
+            switch Arguments.normalize(Array(CommandLine.arguments.dropFirst())) {
+            case let .run(a): args = a
+            case let .fail(message): fail(message, 2)
+            }
+            var command = try parseAsRoot(args)
             try command.run()
         } catch let e as ExitCode {
             Foundation.exit(e.rawValue)

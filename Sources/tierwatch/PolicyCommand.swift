@@ -57,7 +57,7 @@ struct PolicyCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "check", abstract: "Check a policy file; errors name the line and column.",
             discussion: "Exit 0 when the file is valid (warnings, e.g. a tier that can never be overdue, go to stderr), 2 when it is not. Example: tierwatch policy check policy.yaml")
-        @Argument(help: "The policy file.") var file: String
+        @Argument(help: "The policy file.", completion: .file(extensions: ["yaml", "yml"])) var file: String
 
         func run() throws {
             let text = try Context.readPolicyText(file)

@@ -51,7 +51,7 @@ struct Show: ParsableCommand {
         abstract: "Show one incident: its tiers with countdowns, contacts and timeline.",
         discussion: "Example: tierwatch show K3F9")
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "The incident id.") var id: String
+    @Argument(help: "The incident id.", completion: .custom(Completions.incidentIDs)) var id: String
     @Flag(name: .long, help: "Print JSON.") var json = false
 
     func run() throws {

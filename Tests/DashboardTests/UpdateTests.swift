@@ -221,3 +221,20 @@ import Testing
         #expect((try? TypedCommand.parse("").get()) == nil)
     }
 }
+
+@Suite struct TheCommandLineSaysWhatIsWrong {
+    @Test func aWordThatIsNoOutcomeIsNamed() {
+        var m = Scenes.several()
+        _ = m.update(.key(.char(":")))
+        for c in "notify G2D9 am maybe" { _ = m.update(.key(.char(c))) }
+        #expect(m.update(.key(.enter)).isEmpty)
+        #expect(m.notice?.text == "'maybe' is not a call outcome: reached, voicemail or no_answer")
+    }
+
+    @Test func sortTakesTheWordsTheHelpUses() throws {
+        for (typed, sort) in [("sort opening time", Model.Sort.opened), ("sort severity", .severity), ("sort urgency", .urgency), ("sort age", .opened)] {
+            #expect(try TypedCommand.parse(typed).get() == .sort(sort), "\(typed)")
+        }
+        #expect((try? TypedCommand.parse("sort colour").get()) == nil)
+    }
+}

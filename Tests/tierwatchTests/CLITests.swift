@@ -61,7 +61,7 @@ import Testing
         #expect(tiers[3]["status"] as? String == "active")
         let last = s.tw("escalate", id)
         #expect(last.status == 1 && last.stderr.contains("last tier"))
-        #expect(s.tw("escalate", id, "--to", "nowhere").status == 2)
+        #expect(s.tw("escalate", id, "--to", "nowhere").status == 1, "an unknown tier id: exit 1, like an unknown incident")
     }
 
     @Test func notifyFindsContactsByIdOrNameAndRecordsTheOutcome() throws {
@@ -74,7 +74,7 @@ import Testing
         #expect(contacts.map { $0["outcome"] as? String } == ["voicemail", "reached", "no_answer"])
         #expect(contacts[1]["by"] as? String == "alice")
         let bad = s.tw("notify", id, "santa")
-        #expect(bad.status == 2 && bad.stderr.contains("no contact 'santa'"))
+        #expect(bad.status == 1 && bad.stderr.contains("no contact 'santa'"))
     }
 
     @Test func backDatedActionsShowBothTimes() throws {

@@ -96,7 +96,7 @@ import Testing
         let s = TempStore(); defer { s.cleanup() }
         let t = dashboard(s, env: ["TERM": "dumb"])
         #expect(t.wait(for: "EXIT=2"))
-        #expect(t.screen.contains("TERM=dumb cannot draw the dashboard"))
+        #expect(t.screen.contains("TERM=dumb cannot draw this screen"))
         let unknown = dashboard(s, env: ["TERM": "no-such-terminal-type"])
         #expect(unknown.wait(for: "EXIT=2"))
         #expect(unknown.screen.contains("not in the terminfo database"))
