@@ -320,6 +320,23 @@ extension Model {
                 f.restyle(Rect(x: inner.x + 3, y: y, width: inner.width - 3, height: 1), role: .selection)
             }
         }
+        // Room to spare (a big screen): the other tiers with people still
+        // to reach, a line each, so all the open work is in view.
+        var y = inner.y + rung.contacts.count * perContact + 1
+        for other in e.ladder.rungs where other.index != tier && (other.status == .overdue || other.status == .active) {
+            let waiting = other.contacts.filter { $0.reachedAt == nil }
+            guard !waiting.isEmpty, y + 1 < inner.maxY else { continue }
+            let due = other.dueAt.map { "\(glyphs.separator)due \(shortTime($0))" } ?? ""
+            f.put("T\(other.index) \(other.tier.name.sanitized)\(glyphs.separator)\(Words.status(other.status))\(due)", x: inner.x + 1, y: y,
+                  role: other.status == .overdue ? .overdue : .title, limit: inner.width - 1)
+            y += 1
+            for c in waiting where y < inner.maxY {
+                let last = c.outcome.map { "\(glyphs.separator)\($0.label) \(shortTime(c.at!))" } ?? ""
+                f.put(" \(glyphs.pending) \(Words.callee(c.contact))\(last)", x: inner.x + 1, y: y, role: .dim, limit: inner.width - 1)
+                y += 1
+            }
+            y += 1
+        }
     }
 
     /// Draws only the rows that fit, newest first, reading entries by
@@ -439,11 +456,17 @@ extension Model {
     }
 
     func drawKeyBar(_ f: inout Frame, y: Int) {
+        var keys = keyBar().map { (glyphs == .ascii && $0.0 == "↑↓" ? "Up/Dn" : $0.0, $0.1) }
+        // What does not fit goes, Tab (in the help) first, then from the
+        // right; help and quit always stay.
+        func width() -> Int { keys.reduce(0) { $0 + DisplayWidth.of($1.0) + DisplayWidth.of($1.1) + 2 } + (readOnly ? 11 : 0) }
+        while width() > f.width, let k = keys.firstIndex(where: { $0.0 == "Tab" }) ?? keys.indices.dropLast().last(where: { $0 > 0 }) {
+            keys.remove(at: k)
+        }
         var x = 0
-        for (key, label) in keyBar() {
-            let k = glyphs == .ascii && key == "↑↓" ? "Up/Dn" : key
-            x += f.put(k, x: x, y: y, role: .keyBarKey)
-            x += f.put(label + " ", x: x, y: y, role: .keyBarLabel, limit: max(0, f.width - x))
+        for (key, label) in keys {
+            x += f.put(key, x: x, y: y, role: .keyBarKey)
+            x += f.put(" " + label + " ", x: x, y: y, role: .keyBarLabel, limit: max(0, f.width - x))
         }
         if x < f.width { f.fill(Rect(x: x, y: y, width: f.width - x, height: 1), role: .keyBarLabel) }
         if readOnly { f.put(" READ-ONLY ", x: f.width - 11, y: y, role: .banner) }

@@ -13,10 +13,11 @@ enum Board {
         var seq = 0
         let id: String
 
-        init(_ id: String, title: String, customer: String?, severity: Severity = .sev2, openedMinutesAgo: Double, by: String = "alice") {
+        init(_ id: String, title: String, customer: String?, severity: Severity = .sev2, openedMinutesAgo: Double, by: String = "alice",
+             policy: String = Policy.builtInYAML) {
             self.id = id
-            add(.opened(Opening(title: title, customer: customer, severity: severity, policyYAML: Policy.builtInYAML,
-                                policyDigest: Policy.digest(of: Policy.builtInYAML))), minutesAgo: openedMinutesAgo, by: by)
+            add(.opened(Opening(title: title, customer: customer, severity: severity, policyYAML: policy,
+                                policyDigest: Policy.digest(of: policy))), minutesAgo: openedMinutesAgo, by: by)
         }
 
         @discardableResult

@@ -29,7 +29,7 @@ import Testing
         │                                                                              │
         └──────────────────────────────────────────────────────────────────────────────┘
 
-        ?Help aAck eEscalate rResolve uUpdate mNote nNew /Filter sSort TabPane qQuit
+        ? Help a Ack e Escalate r Resolve u Update m Note n New / Filter s Sort q Quit
         """)
     }
 
@@ -58,7 +58,7 @@ import Testing
         │└──────────────────────────────────┘└────────────────────────────────────────┘│
         └──────────────────────────────────────────────────────────────────────────────┘
 
-        ?Help aAck eEscalate rResolve uUpdate mNote nNew /Filter sSort TabPane qQuit
+        ? Help a Ack e Escalate r Resolve u Update m Note n New / Filter s Sort q Quit
         """)
     }
 
@@ -87,7 +87,7 @@ import Testing
         ││ Any key closes this help.                                                  ││
         └└────────────────────────────────────────────────────────────────────────────┘┘
 
-        ?Help aAck eEscalate rResolve uUpdate mNote nNew /Filter sSort TabPane qQuit
+        ? Help a Ack e Escalate r Resolve u Update m Note n New / Filter s Sort q Quit
         """)
     }
 
@@ -141,7 +141,7 @@ import Testing
         │└──────────────────────────────────┘└────────────────────────────────────────┘│
         └──────────────────────────────────────────────────────────────────────────────┘
 
-        ?Help aAck eEscalate rResolve uUpdate mNote nNew /Filter sSort TabPane qQuit
+        ? Help a Ack e Escalate r Resolve u Update m Note n New / Filter s Sort q Quit
         """)
     }
 
@@ -170,7 +170,7 @@ import Testing
         │└──────────────────────────────────┘└────────────────────────────────────────┘│
         └──────────────────────────────────────────────────────────────────────────────┘
         read-only viewer: cannot acknowledge (run tierwatch without 'view' to act)
-        ?Help /Filter sSort AResolved TabPane qQuit                           READ-ONLY
+        ? Help / Filter s Sort A Resolved Tab Pane q Quit                     READ-ONLY
         """)
     }
 
@@ -215,7 +215,427 @@ import Testing
         │└───────────────────────────────────────────────────┘└───────────────────────────────────────────────────────────────┘│
         └──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘
 
-        ?Help aAck eEscalate rResolve uUpdate mNote nNew /Filter sSort TabPane qQuit
+        ? Help a Ack e Escalate r Resolve u Update m Note n New / Filter s Sort Tab Pane q Quit
+        """)
+    }
+
+    // The next action and the contacts pane, a countdown over ten hours and
+    // a long timeline entry, each at the three sizes an operator meets.
+
+    @Test func breachedManagementAt80x24() {
+        #expect(Scenes.breachedManagement().view(width: 80, height: 24).text == """
+         tierwatch · 1 open · 18:00:00 UTC (19:00 local) · alice · read-write · /srv/n…
+        ┌─ Incidents · 1 shown · by urgency ───────────────────────────────────────────┐
+        │   ID    SEV  STATE  TIER NEXT                 CUSTOMER   TITLE               │
+        │ ! M4NG  sev1 open   T2   T1 due       -03:00  acme       Outbound calls drop…│
+        └──────────────────────────────────────────────────────────────────────────────┘
+        ┌─ M4NG · Outbound calls dropping after 30 s ──────────────────────────────────┐
+        │ acme · sev1 · open · opened by alice 17:47Z (13m ago)                        │
+        │ ▶ Call Director of Customer Support (no number on file) — not called yet — T…│
+        │┌─ Tiers ────────────────────────────────────────────────────────────────────┐│
+        ││ ✓ T0 Escalated            done    from 17:47Z                       ██████ ││
+        ││ ! T1 Management notified  overdue from 17:47Z   due 17:57Z   -03:00 ██████ ││
+        ││ ● T2 Technical resources… active  from 17:57Z   due 18:07Z    07:00 █░░░░░ ││
+        ││ ○ T3 CEO informed         pending at 18:17Z                   17:00 ░░░░░░ ││
+        │└────────────────────────────────────────────────────────────────────────────┘│
+        │┌─ Contacts · T1 Management notif…─┐┌─ Timeline · newest first ──────────────┐│
+        ││ ✓ Jane Roe (account)  +1 555 010…││ 17:58Z alice      VP of Customer Exper…││
+        ││ ○ Director of Customer Support  …││ 17:49Z alice      Account Manager (Man…││
+        ││ ! VP of Customer Experience  no …││ 17:47Z alice      opened sev1 for acme…││
+        ││                                  ││                                        ││
+        ││                                  ││                                        ││
+        │└──────────────────────────────────┘└────────────────────────────────────────┘│
+        └──────────────────────────────────────────────────────────────────────────────┘
+
+        ? Help a Ack e Escalate r Resolve u Update m Note n New / Filter s Sort q Quit
+        """)
+    }
+
+    @Test func breachedManagementAt120x40() {
+        #expect(Scenes.breachedManagement().view(width: 120, height: 40).text == """
+         tierwatch · 1 open · 18:00:00 UTC (19:00 local) · alice · read-write · /srv/noc/store
+        ┌─ Incidents · 1 shown · by urgency ───────────────────────────────────────────────────────────────────────────────────┐
+        │   ID    SEV  STATE    TIER          NEXT                 CUSTOMER   TITLE                                            │
+        │ ! M4NG  sev1 open     T2 technical  T1 due       -03:00  acme       Outbound calls dropping after 30 s               │
+        └──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘
+        ┌─ M4NG · Outbound calls dropping after 30 s ──────────────────────────────────────────────────────────────────────────┐
+        │ acme · sev1 · open · opened by alice 17:47Z (13m ago)                                                                │
+        │ ▶ Call Director of Customer Support (no number on file) — not called yet — T1 Management notified overdue 03:00      │
+        │┌─ Tiers ────────────────────────────────────────────────────────────────────────────────────────────────────────────┐│
+        ││ ✓ T0 Escalated                       done    from 17:47Z                       ███████████████████████████████████ ││
+        ││ ! T1 Management notified             overdue from 17:47Z   due 17:57Z   -03:00 ███████████████████████████████████ ││
+        ││ ● T2 Technical resources engaged     active  from 17:57Z   due 18:07Z    07:00 ██████████░░░░░░░░░░░░░░░░░░░░░░░░░ ││
+        ││ ○ T3 CEO informed                    pending at 18:17Z                   17:00 █████░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░ ││
+        │└────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘│
+        │┌─ Contacts · T1 Management notified ───────────────┐┌─ Timeline · newest first ─────────────────────────────────────┐│
+        ││ ✓ Jane Roe (account)  +1 555 0101  jane@example.c…││ 17:58Z alice      VP of Customer Experience (Management notif…││
+        ││      reached by alice 17:49Z                      ││ 17:49Z alice      Account Manager (Management notified): reac…││
+        ││ ○ Director of Customer Support  no phone set      ││ 17:47Z alice      opened sev1 for acme: Outbound calls droppi…││
+        ││      ▶ call next · not yet called                 ││                                                               ││
+        ││ ! VP of Customer Experience  no phone set         ││                                                               ││
+        ││      no answer by alice 17:58Z                    ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││ T2 Technical resources engaged · active · due 18:…││                                                               ││
+        ││  ○ Platform Engineering (no number on file)       ││                                                               ││
+        ││  ○ Premise Engineering (no number on file)        ││                                                               ││
+        ││  ○ Telecom (no number on file)                    ││                                                               ││
+        ││  ○ Network Operations (no number on file)         ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        │└───────────────────────────────────────────────────┘└───────────────────────────────────────────────────────────────┘│
+        └──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘
+
+        ? Help a Ack e Escalate r Resolve u Update m Note n New / Filter s Sort Tab Pane q Quit
+        """)
+    }
+
+    @Test func breachedManagementAt200x60() {
+        #expect(Scenes.breachedManagement().view(width: 200, height: 60).text == """
+         tierwatch · 1 open · 18:00:00 UTC (19:00 local) · alice · read-write · /srv/noc/store
+        ┌─ Incidents · 1 shown · by urgency ───────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┐
+        │   ID    SEV  STATE    TIER            NEXT                 CUSTOMER       TITLE                                                                                                                      │
+        │ ! M4NG  sev1 open     T2 technical    T1 due       -03:00  acme           Outbound calls dropping after 30 s                                                                                         │
+        └──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘
+        ┌─ M4NG · Outbound calls dropping after 30 s ──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┐
+        │ acme · sev1 · open · opened by alice 17:47Z (13m ago)                                                                                                                                                │
+        │ ▶ Call Director of Customer Support (no number on file) — not called yet — T1 Management notified overdue 03:00 · customer update 02:00                                                              │
+        │┌─ Tiers ────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┐│
+        ││ ✓ T0 Escalated                       done    from 17:47Z                       ███████████████████████████████████████████████████████████████████████████████████████████████████████████████████ ││
+        ││ ! T1 Management notified             overdue from 17:47Z   due 17:57Z   -03:00 ███████████████████████████████████████████████████████████████████████████████████████████████████████████████████ ││
+        ││ ● T2 Technical resources engaged     active  from 17:57Z   due 18:07Z    07:00 ██████████████████████████████████░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░ ││
+        ││ ○ T3 CEO informed                    pending at 18:17Z                   17:00 █████████████████░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░ ││
+        │└────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘│
+        │┌─ Contacts · T1 Management notified ───────────────────────────────────────────────────┐┌─ Timeline · newest first ─────────────────────────────────────────────────────────────────────────────────┐│
+        ││ ✓ Jane Roe (account)  +1 555 0101  jane@example.com                                   ││ 17:58Z alice      VP of Customer Experience (Management notified): no answer                              ││
+        ││      reached by alice 17:49Z                                                          ││ 17:49Z alice      Account Manager (Management notified): reached                                          ││
+        ││ ○ Director of Customer Support  no phone set                                          ││ 17:47Z alice      opened sev1 for acme: Outbound calls dropping after 30 s                                ││
+        ││      ▶ call next · not yet called                                                     ││                                                                                                           ││
+        ││ ! VP of Customer Experience  no phone set                                             ││                                                                                                           ││
+        ││      no answer by alice 17:58Z                                                        ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││ T2 Technical resources engaged · active · due 18:07Z                                  ││                                                                                                           ││
+        ││  ○ Platform Engineering (no number on file)                                           ││                                                                                                           ││
+        ││  ○ Premise Engineering (no number on file)                                            ││                                                                                                           ││
+        ││  ○ Telecom (no number on file)                                                        ││                                                                                                           ││
+        ││  ○ Network Operations (no number on file)                                             ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        │└───────────────────────────────────────────────────────────────────────────────────────┘└───────────────────────────────────────────────────────────────────────────────────────────────────────────┘│
+        └──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘
+
+        ? Help a Ack e Escalate r Resolve u Update m Note n New / Filter s Sort Tab Pane q Quit
+        """)
+    }
+
+    @Test func aCountdownOverTenHoursAt80x24() {
+        #expect(Scenes.longCountdown().view(width: 80, height: 24).text == """
+         tierwatch · 1 open · 18:00:00 UTC (19:00 local) · alice · read-write · /srv/n…
+        ┌─ Incidents · 1 shown · by urgency ───────────────────────────────────────────┐
+        │   ID    SEV  STATE  TIER NEXT                 CUSTOMER   TITLE               │
+        │ ● L0NG  sev4 open   T1   T1 due       13h55m  globex     Intermittent fax fa…│
+        └──────────────────────────────────────────────────────────────────────────────┘
+        ┌─ L0NG · Intermittent fax failures ───────────────────────────────────────────┐
+        │ globex · sev4 · open · opened by alice 17:55Z (5m ago)                       │
+        │ ▶ Call Problem Manager (no number on file) — not called yet — T1 Next-day re…│
+        │┌─ Tiers ────────────────────────────────────────────────────────────────────┐│
+        ││ ✓ T0 Desk                 done    from 17:55Z                       ██████ ││
+        ││ ● T1 Next-day review      active  from 17:55Z   due 07:55Z   13h55m ░░░░░░ ││
+        │└────────────────────────────────────────────────────────────────────────────┘│
+        │┌─ Contacts · T1 Next-day review ──┐┌─ Timeline · newest first ──────────────┐│
+        ││ ○ Problem Manager  no phone set  ││ 17:55Z alice      opened sev4 for glob…││
+        ││      ▶ call next · not yet called││                                        ││
+        ││                                  ││                                        ││
+        ││                                  ││                                        ││
+        ││                                  ││                                        ││
+        ││                                  ││                                        ││
+        ││                                  ││                                        ││
+        │└──────────────────────────────────┘└────────────────────────────────────────┘│
+        └──────────────────────────────────────────────────────────────────────────────┘
+
+        ? Help a Ack e Escalate r Resolve u Update m Note n New / Filter s Sort q Quit
+        """)
+    }
+
+    @Test func aCountdownOverTenHoursAt120x40() {
+        #expect(Scenes.longCountdown().view(width: 120, height: 40).text == """
+         tierwatch · 1 open · 18:00:00 UTC (19:00 local) · alice · read-write · /srv/noc/store
+        ┌─ Incidents · 1 shown · by urgency ───────────────────────────────────────────────────────────────────────────────────┐
+        │   ID    SEV  STATE    TIER          NEXT                 CUSTOMER   TITLE                                            │
+        │ ● L0NG  sev4 open     T1 review     T1 due       13h55m  globex     Intermittent fax failures                        │
+        └──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘
+        ┌─ L0NG · Intermittent fax failures ───────────────────────────────────────────────────────────────────────────────────┐
+        │ globex · sev4 · open · opened by alice 17:55Z (5m ago)                                                               │
+        │ ▶ Call Problem Manager (no number on file) — not called yet — T1 Next-day review due in 13h55m                       │
+        │┌─ Tiers ────────────────────────────────────────────────────────────────────────────────────────────────────────────┐│
+        ││ ✓ T0 Desk                            done    from 17:55Z                       ███████████████████████████████████ ││
+        ││ ● T1 Next-day review                 active  from 17:55Z   due 07:55Z   13h55m ░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░ ││
+        │└────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘│
+        │┌─ Contacts · T1 Next-day review ───────────────────┐┌─ Timeline · newest first ─────────────────────────────────────┐│
+        ││ ○ Problem Manager  no phone set                   ││ 17:55Z alice      opened sev4 for globex: Intermittent fax fa…││
+        ││      ▶ call next · not yet called                 ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        │└───────────────────────────────────────────────────┘└───────────────────────────────────────────────────────────────┘│
+        └──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘
+
+        ? Help a Ack e Escalate r Resolve u Update m Note n New / Filter s Sort Tab Pane q Quit
+        """)
+    }
+
+    @Test func aCountdownOverTenHoursAt200x60() {
+        #expect(Scenes.longCountdown().view(width: 200, height: 60).text == """
+         tierwatch · 1 open · 18:00:00 UTC (19:00 local) · alice · read-write · /srv/noc/store
+        ┌─ Incidents · 1 shown · by urgency ───────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┐
+        │   ID    SEV  STATE    TIER            NEXT                 CUSTOMER       TITLE                                                                                                                      │
+        │ ● L0NG  sev4 open     T1 review       T1 due       13h55m  globex         Intermittent fax failures                                                                                                  │
+        └──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘
+        ┌─ L0NG · Intermittent fax failures ───────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┐
+        │ globex · sev4 · open · opened by alice 17:55Z (5m ago)                                                                                                                                               │
+        │ ▶ Call Problem Manager (no number on file) — not called yet — T1 Next-day review due in 13h55m                                                                                                       │
+        │┌─ Tiers ────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┐│
+        ││ ✓ T0 Desk                            done    from 17:55Z                       ███████████████████████████████████████████████████████████████████████████████████████████████████████████████████ ││
+        ││ ● T1 Next-day review                 active  from 17:55Z   due 07:55Z   13h55m ░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░ ││
+        │└────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘│
+        │┌─ Contacts · T1 Next-day review ───────────────────────────────────────────────────────┐┌─ Timeline · newest first ─────────────────────────────────────────────────────────────────────────────────┐│
+        ││ ○ Problem Manager  no phone set                                                       ││ 17:55Z alice      opened sev4 for globex: Intermittent fax failures                                       ││
+        ││      ▶ call next · not yet called                                                     ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        │└───────────────────────────────────────────────────────────────────────────────────────┘└───────────────────────────────────────────────────────────────────────────────────────────────────────────┘│
+        └──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘
+
+        ? Help a Ack e Escalate r Resolve u Update m Note n New / Filter s Sort Tab Pane q Quit
+        """)
+    }
+
+    @Test func aLongTimelineEntryOpenedAt80x24() {
+        #expect(Scenes.longNote().view(width: 80, height: 24).text == """
+         tierwatch · 1 open · 18:00:00 UTC (19:00 local) · alice · read-write · /srv/n…
+        ┌─ Incidents · 1 shown · by urgency ───────────────────────────────────────────┐
+        │   ID    SEV  STATE  TIER NEXT                 CUSTOMER   TITLE               │
+        │ ● T1ME  sev2 open   T1   T1 due        06:00  initech    SIP trunk down in F…│
+        └──────────────────────────────────────────────────────────────────────────────┘
+        ┌─ T1ME · SIP trunk down in Frankfurt PoP ─────────────────────────────────────┐
+        │ initech · sev2 · open · opened by alice 17:56Z (4m ago)                      │
+        │ ┌─ T1ME · timeline entry 2 of 2 ───────────────────────────────────────────┐…│
+        │┌│ 17:59:00Z by alice                                                       │┐│
+        │││ note: Carrier says the fault is in their Frankfurt core; ticket 55123;   │││
+        │││ they are rerouting via Amsterdam, expect 20 minutes of one-way audio on  │││
+        │││ trunk groups 4 and 7 while BGP converges; next call with their NOC at    │││
+        │││ 18:30Z.                                                                  │││
+        │└│ Event noc1/2.                                                            │┘│
+        │┌│                                                                          │┐│
+        │││ Any key closes this.                                                     │││
+        ││└──────────────────────────────────────────────────────────────────────────┘││
+        ││ ○ VP of Customer Experience  no …││                                        ││
+        ││                                  ││                                        ││
+        ││                                  ││                                        ││
+        │└──────────────────────────────────┘└────────────────────────────────────────┘│
+        └──────────────────────────────────────────────────────────────────────────────┘
+
+        ? Help ↑↓ Entry PgUp/Dn Scroll Enter Open Tab Pane q Quit
+        """)
+    }
+
+    @Test func aLongTimelineEntryOpenedAt120x40() {
+        #expect(Scenes.longNote().view(width: 120, height: 40).text == """
+         tierwatch · 1 open · 18:00:00 UTC (19:00 local) · alice · read-write · /srv/noc/store
+        ┌─ Incidents · 1 shown · by urgency ───────────────────────────────────────────────────────────────────────────────────┐
+        │   ID    SEV  STATE    TIER          NEXT                 CUSTOMER   TITLE                                            │
+        │ ● T1ME  sev2 open     T1 management T1 due        06:00  initech    SIP trunk down in Frankfurt PoP                  │
+        └──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘
+        ┌─ T1ME · SIP trunk down in Frankfurt PoP ─────────────────────────────────────────────────────────────────────────────┐
+        │ initech · sev2 · open · opened by alice 17:56Z (4m ago)                                                              │
+        │ ▶ Call Account Manager (no number on file) — not called yet — T1 Management notified due in 06:00                    │
+        │┌─ Tiers ────────────────────────────────────────────────────────────────────────────────────────────────────────────┐│
+        ││ ✓ T0 Escalated                       done    from 17:56Z                       ███████████████████████████████████ ││
+        ││ ● T1 Management notified             active  from 17:56Z   due 18:06Z    06:00 ██████████████░░░░░░░░░░░░░░░░░░░░░ ││
+        ││ ○ T2 Technical resources engaged     pending at 18:06Z                   06:00 ██████████████░░░░░░░░░░░░░░░░░░░░░ ││
+        ││ ○ T3 CEO informed                    pending at 18:26Z                   26:00 ░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░ ││
+        │└────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘│
+        │┌─ Contacts · T1 Management notified ───────────────┐┌─ Timeline · newest first · Enter opens ───────────────────────┐│
+        ││ ○ Accou┌─ T1ME · timeline entry 2 of 2 ───────────────────────────────────────────────────────────────────┐heir Fr…││
+        ││      ▶ │ 17:59:00Z by alice                                                                               │own in …││
+        ││ ○ Direc│ note: Carrier says the fault is in their Frankfurt core; ticket 55123; they are rerouting via    │        ││
+        ││      no│ Amsterdam, expect 20 minutes of one-way audio on trunk groups 4 and 7 while BGP converges; next  │        ││
+        ││ ○ VP of│ call with their NOC at 18:30Z.                                                                   │        ││
+        ││      no│ Event noc1/2.                                                                                    │        ││
+        ││        │                                                                                                  │        ││
+        ││        │ Any key closes this.                                                                             │        ││
+        ││        └──────────────────────────────────────────────────────────────────────────────────────────────────┘        ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        ││                                                   ││                                                               ││
+        │└───────────────────────────────────────────────────┘└───────────────────────────────────────────────────────────────┘│
+        └──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘
+
+        ? Help ↑↓ Entry PgUp/Dn Scroll Enter Open Tab Pane q Quit
+        """)
+    }
+
+    @Test func aLongTimelineEntryOpenedAt200x60() {
+        #expect(Scenes.longNote().view(width: 200, height: 60).text == """
+         tierwatch · 1 open · 18:00:00 UTC (19:00 local) · alice · read-write · /srv/noc/store
+        ┌─ Incidents · 1 shown · by urgency ───────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┐
+        │   ID    SEV  STATE    TIER            NEXT                 CUSTOMER       TITLE                                                                                                                      │
+        │ ● T1ME  sev2 open     T1 management   T1 due        06:00  initech        SIP trunk down in Frankfurt PoP                                                                                            │
+        └──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘
+        ┌─ T1ME · SIP trunk down in Frankfurt PoP ─────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┐
+        │ initech · sev2 · open · opened by alice 17:56Z (4m ago)                                                                                                                                              │
+        │ ▶ Call Account Manager (no number on file) — not called yet — T1 Management notified due in 06:00 · customer update 11:00                                                                            │
+        │┌─ Tiers ────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┐│
+        ││ ✓ T0 Escalated                       done    from 17:56Z                       ███████████████████████████████████████████████████████████████████████████████████████████████████████████████████ ││
+        ││ ● T1 Management notified             active  from 17:56Z   due 18:06Z    06:00 ██████████████████████████████████████████████░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░ ││
+        ││ ○ T2 Technical resources engaged     pending at 18:06Z                   06:00 ██████████████████████████████████████████████░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░ ││
+        ││ ○ T3 CEO informed                    pending at 18:26Z                   26:00 ░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░ ││
+        │└────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘│
+        │┌─ Contacts · T1 Management notified ───────────────────────────────────────────────────┐┌─ Timeline · newest first · Enter opens ───────────────────────────────────────────────────────────────────┐│
+        ││ ○ Account Manager (account)  no phone set                                             ││ 17:59Z alice      note: Carrier says the fault is in their Frankfurt core; ticket 55123; they are rerouti…││
+        ││      ▶ call next · not yet called                                                     ││ 17:56Z alice      opened sev2 for initech: SIP trunk down in Frankfurt PoP                                ││
+        ││ ○ Director of Customer Support  no phone set                                          ││                                                                                                           ││
+        ││      not yet called                                                                   ││                                                                                                           ││
+        ││ ○ VP of Customer Experience  no phone set                                             ││                                                                                                           ││
+        ││      not yet called                                                                   ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                ┌─ T1ME · timeline entry 2 of 2 ───────────────────────────────────────────────────────────────────┐                                                ││
+        ││                                                │ 17:59:00Z by alice                                                                               │                                                ││
+        ││                                                │ note: Carrier says the fault is in their Frankfurt core; ticket 55123; they are rerouting via    │                                                ││
+        ││                                                │ Amsterdam, expect 20 minutes of one-way audio on trunk groups 4 and 7 while BGP converges; next  │                                                ││
+        ││                                                │ call with their NOC at 18:30Z.                                                                   │                                                ││
+        ││                                                │ Event noc1/2.                                                                                    │                                                ││
+        ││                                                │                                                                                                  │                                                ││
+        ││                                                │ Any key closes this.                                                                             │                                                ││
+        ││                                                └──────────────────────────────────────────────────────────────────────────────────────────────────┘                                                ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        ││                                                                                       ││                                                                                                           ││
+        │└───────────────────────────────────────────────────────────────────────────────────────┘└───────────────────────────────────────────────────────────────────────────────────────────────────────────┘│
+        └──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘
+
+        ? Help ↑↓ Entry PgUp/Dn Scroll Enter Open Tab Pane q Quit
         """)
     }
 }

@@ -81,7 +81,7 @@ import Testing
             let lines = f.text.split(separator: "\n", omittingEmptySubsequences: false)
             #expect(lines.count == h)
             #expect(lines.allSatisfy { DisplayWidth.of(String($0)) <= w })
-            #expect(f.text.contains("20AJ") && f.text.contains("qQuit"))
+            #expect(f.text.contains("20AJ") && f.text.contains("q Quit"))
         }
     }
 }

@@ -8,7 +8,8 @@ import glob, os, re, subprocess, sys
 
 root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 tests = os.path.join(root, "Tests", "DashboardTests")
-pattern = re.compile(r'#expect\((?P<expr>[^\n]*?)\.text == """\n(?P<body>.*?)\n(?P<indent> *)"""\)', re.S)
+# A new snapshot may be written empty (`== """` then `"""`) to be filled in.
+pattern = re.compile(r'#expect\((?P<expr>[^\n]*?)\.text == """\n(?:(?P<body>.*?)\n)??(?P<indent> *)"""\)', re.S)
 
 sites = []
 for path in sorted(glob.glob(os.path.join(tests, "*.swift"))):
