@@ -40,7 +40,7 @@ extension Model {
         }
         guard let id = selection(in: entries)?.incident.id, let old = before[id], let new = incidents[id], new.version > old.version,
               let theirs = new.events[old.version...].last(where: { $0.operatorName != operatorName }) else { return }
-        notice = Notice(text: "\(theirs.operatorName.sanitized) on \(id): \(theirs.summary(policy: policy(for: new)))", isError: false)
+        notice = Notice(text: "\(theirs.operatorName.sanitized) on \(id): \(theirs.summary(policy: policy(for: new), customer: new.customer))", isError: false)
     }
 
     private mutating func apply(_ message: Message) -> [Command] {

@@ -356,7 +356,7 @@ extension Model {
             var x = inner.x + 1
             x += f.put(shortTime(e.at) + " ", x: x, y: y, role: .dim)
             x += f.put(DisplayWidth.pad(e.operatorName.sanitized, to: 10) + " ", x: x, y: y)
-            x += f.put(e.summary(policy: p), x: x, y: y, role: entry.isStale ? .stale : .normal, limit: inner.maxX - x)
+            x += f.put(e.summary(policy: p, customer: i.customer), x: x, y: y, role: entry.isStale ? .stale : .normal, limit: inner.maxX - x)
             // Operator names are claimed; show the Unix user when it differs.
             if e.unixUser != e.operatorName && !e.operatorName.hasPrefix(e.unixUser + "@") {
                 x += f.put("  [unix \(e.unixUser.sanitized)]", x: x, y: y, role: .dim, limit: inner.maxX - x)
@@ -380,7 +380,7 @@ extension Model {
         let e = entry.event
         var text = "\(Words.time(e.at, now: now)) by \(e.operatorName.sanitized)"
         if e.unixUser != e.operatorName { text += " (unix user \(e.unixUser.sanitized))" }
-        text += "\n\(e.summary(policy: policy(for: i)))"
+        text += "\n\(e.summary(policy: policy(for: i), customer: i.customer))"
         if entry.isBackdated { text += "\nBack-dated: recorded \(Words.time(e.recordedAt, now: now))." }
         if let why = entry.staleReason { text += "\nNOT APPLIED: \(why.sanitized)" }
         text += "\nEvent \(e.id.description.sanitized)."

@@ -57,7 +57,7 @@ extension Context {
         if options.json {
             try printJSON(json(incident))
         } else {
-            print("\(incident.id): \(event.summary(policy: store.state.policy(for: incident))) (by \(operatorName.sanitized))")
+            print("\(incident.id): \(event.summary(policy: store.state.policy(for: incident), customer: incident.customer)) (by \(operatorName.sanitized))")
         }
     }
 }

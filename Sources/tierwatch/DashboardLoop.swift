@@ -117,8 +117,9 @@ final class ScreenLoop {
                 do {
                     let event = try ctx.record(on: id, at: nil, baseVersion: base) { _, _, _ in action }
                     publishStore(changed: [id])
-                    let p = ctx.store.state.incidents[id].map(ctx.store.state.policy(for:)) ?? .builtIn
-                    _ = model.update(.done("\(id): \(event.summary(policy: p))"))
+                    let incident = ctx.store.state.incidents[id]
+                    let p = incident.map(ctx.store.state.policy(for:)) ?? .builtIn
+                    _ = model.update(.done("\(id): \(event.summary(policy: p, customer: incident?.customer))"))
                 } catch {
                     _ = model.update(.failed("\(error)"))
                 }

@@ -56,7 +56,7 @@ enum IncidentJSON {
                 let e = entry.event
                 return [
                     "at": t(e.at), "recorded_at": t(e.recordedAt), "operator": e.operatorName,
-                    "unix_user": e.unixUser, "type": e.action.typeName, "text": e.summary(policy: policy),
+                    "unix_user": e.unixUser, "type": e.action.typeName, "text": e.summary(policy: policy, customer: i.customer),
                     "stale": entry.isStale, "stale_reason": v(entry.staleReason), "backdated": entry.isBackdated,
                     "event_id": e.id.description,
                 ]

@@ -71,7 +71,7 @@ struct Watch: ParsableCommand {
                     let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .withoutEscapingSlashes])
                     line = String(decoding: data, as: UTF8.self)
                 } else {
-                    line = "\(Words.time(e.recordedAt, now: now))  \(e.incident)  \(e.operatorName.sanitized): \(e.summary(policy: entry.policy))  [\(incident.state.rawValue); next: \(Words.nextAction(entry, now: now))]"
+                    line = "\(Words.time(e.recordedAt, now: now))  \(e.incident)  \(e.operatorName.sanitized): \(e.summary(policy: entry.policy, customer: incident.customer))  [\(incident.state.rawValue); next: \(Words.nextAction(entry, now: now))]"
                 }
                 FileHandle.standardOutput.write(Data((line + "\n").utf8))
             }

@@ -240,7 +240,7 @@ import Testing
         │└────────────────────────────────────────────────────────────────────────────┘│
         │┌─ Contacts · T1 Management notif…─┐┌─ Timeline · newest first ──────────────┐│
         ││ ✓ Jane Roe (account)  +1 555 010…││ 17:58Z alice      VP of Customer Exper…││
-        ││ ○ Director of Customer Support  …││ 17:49Z alice      Account Manager (Man…││
+        ││ ○ Director of Customer Support  …││ 17:49Z alice      Jane Roe (Management…││
         ││ ! VP of Customer Experience  no …││ 17:47Z alice      opened sev1 for acme…││
         ││                                  ││                                        ││
         ││                                  ││                                        ││
@@ -269,7 +269,7 @@ import Testing
         │└────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘│
         │┌─ Contacts · T1 Management notified ───────────────┐┌─ Timeline · newest first ─────────────────────────────────────┐│
         ││ ✓ Jane Roe (account)  +1 555 0101  jane@example.c…││ 17:58Z alice      VP of Customer Experience (Management notif…││
-        ││      reached by alice 17:49Z                      ││ 17:49Z alice      Account Manager (Management notified): reac…││
+        ││      reached by alice 17:49Z                      ││ 17:49Z alice      Jane Roe (Management notified): reached     ││
         ││ ○ Director of Customer Support  no phone set      ││ 17:47Z alice      opened sev1 for acme: Outbound calls droppi…││
         ││      ▶ call next · not yet called                 ││                                                               ││
         ││ ! VP of Customer Experience  no phone set         ││                                                               ││
@@ -314,7 +314,7 @@ import Testing
         │└────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘│
         │┌─ Contacts · T1 Management notified ───────────────────────────────────────────────────┐┌─ Timeline · newest first ─────────────────────────────────────────────────────────────────────────────────┐│
         ││ ✓ Jane Roe (account)  +1 555 0101  jane@example.com                                   ││ 17:58Z alice      VP of Customer Experience (Management notified): no answer                              ││
-        ││      reached by alice 17:49Z                                                          ││ 17:49Z alice      Account Manager (Management notified): reached                                          ││
+        ││      reached by alice 17:49Z                                                          ││ 17:49Z alice      Jane Roe (Management notified): reached                                                 ││
         ││ ○ Director of Customer Support  no phone set                                          ││ 17:47Z alice      opened sev1 for acme: Outbound calls dropping after 30 s                                ││
         ││      ▶ call next · not yet called                                                     ││                                                                                                           ││
         ││ ! VP of Customer Experience  no phone set                                             ││                                                                                                           ││
