@@ -2,7 +2,8 @@
 import PackageDescription
 
 // The rooms of DESIGN.md: tierwatch -> Dashboard / Terminal / IncidentStore
-// -> Escalation. Only Terminal imports CNcurses.
+// -> Escalation; Dashboard and Terminal both draw on Surface (frames,
+// roles, keys, themes), which imports neither. Only Terminal imports CNcurses.
 let package = Package(
     name: "tierwatch",
     platforms: [.macOS(.v13)],
@@ -30,11 +31,17 @@ let package = Package(
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
         .target(
             name: "Terminal",
-            dependencies: ["CNcurses", "Dashboard"]
+            dependencies: ["CNcurses", "Surface"]
+        ),
+        // The drawing surface: Frame and cells, roles, keys, themes. What
+        // Dashboard draws on and Terminal presents; it knows no incident.
+        .target(
+            name: "Surface",
+            dependencies: [.product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "Dashboard",
-            dependencies: ["Escalation", .product(name: "Yams", package: "Yams")]
+            dependencies: ["Escalation", "Surface"]
         ),
         .executableTarget(
             name: "tierwatch",
@@ -42,6 +49,7 @@ let package = Package(
                 "Escalation",
                 "IncidentStore",
                 "Dashboard",
+                "Surface",
                 "Terminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -50,17 +58,17 @@ let package = Package(
         // followers to time); not installed with tierwatch.
         .executableTarget(
             name: "tierwatch-bench",
-            dependencies: ["Escalation", "IncidentStore", "Dashboard"]
+            dependencies: ["Escalation", "IncidentStore", "Dashboard", "Surface"]
         ),
         // Fuzz targets for every parser of outside text (see Fuzz/run.sh);
         // built normally it replays inputs, with -sanitize=fuzzer it fuzzes.
         .executableTarget(
             name: "tierwatch-fuzz",
-            dependencies: ["Escalation", "IncidentStore", "Dashboard"]
+            dependencies: ["Escalation", "IncidentStore", "Dashboard", "Surface"]
         ),
         .testTarget(name: "EscalationTests", dependencies: ["Escalation"]),
         .testTarget(name: "IncidentStoreTests", dependencies: ["IncidentStore", "Escalation"]),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Escalation"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Surface", "Escalation"]),
         .testTarget(name: "tierwatchTests", dependencies: ["Escalation", "IncidentStore"]),
     ]
 )

@@ -1,3 +1,4 @@
+import Surface
 /// Digits and a few letters drawn with block characters, for the wall's
 /// countdown that must be read from across the room.
 enum BigText {

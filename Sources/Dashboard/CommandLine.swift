@@ -1,3 +1,4 @@
+import Surface
 import Escalation
 
 /// The `:` command line: the dashboard's actions typed out, as an operator on

@@ -1,3 +1,4 @@
+import Surface
 import Escalation
 
 /// The characters the screens draw with: Unicode where the locale is UTF-8,

@@ -1,4 +1,5 @@
 import Escalation
+import Surface
 import Foundation
 
 /// Everything the dashboard shows, and nothing it does: the store's
@@ -191,14 +192,6 @@ public enum Message: Sendable {
     /// An incident this screen asked to open was opened.
     case opened(id: String, title: String)
     case failed(String)
-}
-
-/// A key, as the terminal backend decodes it.
-public enum Key: Equatable, Sendable {
-    case char(Character)
-    case up, down, left, right, pageUp, pageDown, home, end
-    case tab, backTab, enter, escape, backspace, delete
-    case function(Int)
 }
 
 /// Work `update` asks the run loop to do; results come back as messages.

@@ -1,3 +1,4 @@
+import Surface
 /// What the run loop drives: the operator's dashboard (`Model`) and the
 /// NOC wall (`Wall`) are both a state that folds messages into commands and
 /// draws itself into a frame.

@@ -1,3 +1,4 @@
+import Surface
 import Escalation
 import Foundation
 

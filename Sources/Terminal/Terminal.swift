@@ -1,5 +1,5 @@
 import CNcurses
-import Dashboard
+import Surface
 import Foundation
 
 #if canImport(Glibc)

@@ -1,4 +1,5 @@
 import Dashboard
+import Surface
 import Escalation
 import Foundation
 import IncidentStore

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dashboard
+import Surface
 import Foundation
 import IncidentStore
 import Escalation

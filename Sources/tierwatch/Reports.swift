@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dashboard
+import Surface
 import Escalation
 import Foundation
 import IncidentStore

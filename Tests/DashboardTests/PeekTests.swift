@@ -1,4 +1,5 @@
 import Dashboard
+import Surface
 import Testing
 
 /// Scenes for the frame tests; `SnapshotTests` holds what each must look like.

@@ -1,4 +1,5 @@
 import Dashboard
+import Surface
 import Testing
 
 /// Frames at a fixed clock (2026-11-26 18:00:00 UTC), asserted as text:

@@ -1,4 +1,5 @@
 import Dashboard
+import Surface
 import Foundation
 import Testing
 

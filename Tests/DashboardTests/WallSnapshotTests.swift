@@ -1,4 +1,5 @@
 import Dashboard
+import Surface
 import Testing
 
 /// The wall at a fixed clock, asserted as text.

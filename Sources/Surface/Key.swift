@@ -1,0 +1,7 @@
+/// A key, as the terminal backend decodes it.
+public enum Key: Equatable, Sendable {
+    case char(Character)
+    case up, down, left, right, pageUp, pageDown, home, end
+    case tab, backTab, enter, escape, backspace, delete
+    case function(Int)
+}
