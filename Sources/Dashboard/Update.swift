@@ -273,33 +273,13 @@ extension Model {
         // A question takes only its answers: a stray key neither answers it
         // nor slips through to act as a command.
         case let .confirmEscalate(id, tier):
-            switch key {
-            case .char("y"), .char("Y"):
-                self.overlay = nil
-                guard let i = incidents[id] else { return [] }
-                notice = Notice(text: "escalating \(id) to T\(tier)…", isError: false)
-                return [.record(incident: id, action: .escalated(toTier: policy(for: i).tiers[tier].id), baseVersion: i.version)]
-            case .char("n"), .char("N"), .escape:
-                self.overlay = nil
-                notice = Notice(text: "escalation cancelled", isError: false)
-            default:
-                break
-            }
-            return []
+            guard let yes = answer(key, no: "escalation cancelled"), yes, let i = incidents[id] else { return [] }
+            notice = Notice(text: "escalating \(id) to T\(tier)…", isError: false)
+            return [.record(incident: id, action: .escalated(toTier: policy(for: i).tiers[tier].id), baseVersion: i.version)]
         case let .confirmResolve(id, message):
-            switch key {
-            case .char("y"), .char("Y"):
-                self.overlay = nil
-                guard let i = incidents[id] else { return [] }
-                notice = Notice(text: "resolving \(id)…", isError: false)
-                return [.record(incident: id, action: .resolved(message: message), baseVersion: i.version)]
-            case .char("n"), .char("N"), .escape:
-                self.overlay = nil
-                notice = Notice(text: "not resolved", isError: false)
-            default:
-                break
-            }
-            return []
+            guard let yes = answer(key, no: "not resolved"), yes, let i = incidents[id] else { return [] }
+            notice = Notice(text: "resolving \(id)…", isError: false)
+            return [.record(incident: id, action: .resolved(message: message), baseVersion: i.version)]
         case let .outcome(id, tier, contact):
             let outcome: Outcome
             switch key {
@@ -334,6 +314,22 @@ extension Model {
             if prompt.purpose == .filter { filter = prompt.text }
             self.overlay = .prompt(prompt)
             return []
+        }
+    }
+
+    /// The answer to a y/n question: true for y, false for n or Esc (which
+    /// close it, saying `no`), nil for any other key, which leaves it open.
+    private mutating func answer(_ key: Key, no: String) -> Bool? {
+        switch key {
+        case .char("y"), .char("Y"):
+            overlay = nil
+            return true
+        case .char("n"), .char("N"), .escape:
+            overlay = nil
+            notice = Notice(text: no, isError: false)
+            return false
+        default:
+            return nil
         }
     }
 

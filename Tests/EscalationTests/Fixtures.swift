@@ -32,6 +32,13 @@ struct Scenario {
         return e
     }
 
+    /// Every management contact reached at `minutes`.
+    mutating func reachManagement(at minutes: Double) {
+        for c in ["am", "director-support", "vp-cx"] {
+            add(.contactOutcome(tier: "management", contact: c, outcome: .reached), at: minutes)
+        }
+    }
+
     private var t0Millis: Int64 { Int64(Scenario.t0.timeIntervalSince1970 * 1000) }
 
     var folded: Incident { Incident.fold(events)! }

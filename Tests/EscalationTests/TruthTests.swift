@@ -9,9 +9,7 @@ import Testing
 
     @Test func aBackDatedUnansweredCallDoesNotUndoALaterReach() {
         var s = Scenario()
-        for c in ["am", "director-support", "vp-cx"] {
-            s.add(.contactOutcome(tier: "management", contact: c, outcome: .reached), at: 5)
-        }
+        s.reachManagement(at: 5)
         #expect(s.ladder(at: 6).rungs[1].status == .done)
         // Recorded afterwards, dated two minutes earlier: an older call.
         s.add(.contactOutcome(tier: "management", contact: "vp-cx", outcome: .noAnswer), at: 3)
@@ -22,9 +20,7 @@ import Testing
 
     @Test func reachingSomeoneIsNotUndoneByALaterUnansweredCall() {
         var s = Scenario()
-        for c in ["am", "director-support", "vp-cx"] {
-            s.add(.contactOutcome(tier: "management", contact: c, outcome: .reached), at: 5)
-        }
+        s.reachManagement(at: 5)
         s.add(.contactOutcome(tier: "management", contact: "vp-cx", outcome: .noAnswer), at: 7)
         let vp = s.ladder(at: 8).rungs[1].contacts[2]
         #expect(vp.outcome == .noAnswer && vp.reachedAt == Scenario.at(5))
@@ -91,9 +87,7 @@ import Testing
 
     @Test func aResolvedIncidentsRecordIsDoneLateMissedOrNotStarted() {
         var s = Scenario()
-        for c in ["am", "director-support", "vp-cx"] {
-            s.add(.contactOutcome(tier: "management", contact: c, outcome: .reached), at: 8)
-        }
+        s.reachManagement(at: 8)
         s.add(.escalated(toTier: "technical"), at: 9)
         s.add(.contactOutcome(tier: "technical", contact: "telecom", outcome: .reached), at: 25)
         s.add(.resolved(message: "fixed"), at: 28)
@@ -123,9 +117,7 @@ import Testing
 
     @Test func anUninformedCEOIsOverdueFiveMinutesAfterTheTierStarts() {
         var s = Scenario()
-        for c in ["am", "director-support", "vp-cx"] {
-            s.add(.contactOutcome(tier: "management", contact: c, outcome: .reached), at: 5)
-        }
+        s.reachManagement(at: 5)
         s.add(.escalated(toTier: "technical"), at: 6)
         s.add(.contactOutcome(tier: "technical", contact: "telecom", outcome: .reached), at: 7)
         s.add(.customerUpdate(message: "working"), at: 30)
