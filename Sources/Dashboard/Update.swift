@@ -224,16 +224,10 @@ extension Model {
             notice = Notice(text: "\(e.incident.id) is resolved: reopen it first", isError: true)
             return []
         }
-        let next = tier ?? ((e.ladder.currentTier ?? -1) + 1)
-        guard next < e.ladder.rungs.count else {
-            notice = Notice(text: "\(e.incident.id) is already at its last tier", isError: true)
-            return []
+        switch e.ladder.escalationTarget(tier, incident: e.incident.id) {
+        case let .success(next): overlay = .confirmEscalate(incident: e.incident.id, tier: next)
+        case let .failure(why): notice = Notice(text: why.message, isError: true)
         }
-        guard !e.ladder.rungs[next].isStarted else {
-            notice = Notice(text: "\(e.incident.id): tier \(e.ladder.rungs[next].tier.name) has already started", isError: true)
-            return []
-        }
-        overlay = .confirmEscalate(incident: e.incident.id, tier: next)
         return []
     }
 

@@ -228,3 +228,24 @@ public struct Ladder: Sendable, Equatable {
         return min(1, max(0, now.timeIntervalSince(a) / span))
     }
 }
+
+extension Ladder {
+    /// The tier an escalation starts: the named one (and every tier before
+    /// it), else the one after the current tier; or why there is none. The
+    /// one rule for the CLI's `escalate` and the dashboard's `e`.
+    public func escalationTarget(_ named: Int?, incident id: String) -> Result<Int, EscalationRefusal> {
+        let target = named ?? ((currentTier ?? -1) + 1)
+        guard target < rungs.count else {
+            return .failure(EscalationRefusal(message: "\(id) is already at its last tier (\(rungs.last?.tier.name.sanitized ?? "none"))"))
+        }
+        if rungs[target].isStarted, let at = rungs[target].startAt {
+            return .failure(EscalationRefusal(message: "\(id): tier T\(target) \(rungs[target].tier.name.sanitized) already started at \(ISOTime.format(at))"))
+        }
+        return .success(target)
+    }
+}
+
+/// Why an escalation has no tier to start.
+public struct EscalationRefusal: Error, Equatable, Sendable {
+    public var message: String
+}

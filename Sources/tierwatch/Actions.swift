@@ -112,25 +112,18 @@ struct Escalate: ParsableCommand {
 
     func run() throws {
         try Context(global).act(on: id, options) { incident, policy, at in
-            let ladder = Ladder(incident: incident, policy: policy, at: at)
-            let target: Int
+            var named: Int?
             if let to {
                 guard let t = policy.findTier(to) else {
                     let ids = policy.tiers.map(\.id)
                     throw CLIError.refused("no tier '\(to.sanitized)' in policy \(policy.name.sanitized)\(Suggest.didYouMean(to, among: ids)) (tiers: \(ids.joined(separator: ", ")))")
                 }
-                target = t
-            } else {
-                let next = (ladder.currentTier ?? -1) + 1
-                guard next < policy.tiers.count else {
-                    throw StoreError.refused("\(incident.id) is already at its last tier (\(policy.tiers.last!.name))")
-                }
-                target = next
+                named = t
             }
-            if ladder.rungs[target].isStarted {
-                throw StoreError.refused("\(incident.id): tier \(policy.tiers[target].name) already started at \(ISOTime.format(ladder.rungs[target].startAt!))")
+            switch Ladder(incident: incident, policy: policy, at: at).escalationTarget(named, incident: incident.id) {
+            case let .success(target): return .escalated(toTier: policy.tiers[target].id)
+            case let .failure(why): throw StoreError.refused(why.message)
             }
-            return .escalated(toTier: policy.tiers[target].id)
         }
     }
 }

@@ -61,7 +61,7 @@ struct Context {
 
     /// One incident as `--json` prints it.
     func json(_ incident: Incident) -> [String: Any] {
-        IncidentJSON.object(entry(incident), now: now)
+        entry(incident).jsonObject(now: now)
     }
 
     static func storePath(_ flag: String?, _ env: [String: String]) throws -> String {

@@ -23,111 +23,7 @@ struct Doctor: ParsableCommand {
     }
 }
 
-/// What `doctor` finds. Problems make it exit 1; notes are for information.
-struct StoreCheck {
-    var lines: [String] = []
-    var problems: [String] = []
-    var json: [String: Any] = [:]
-
-    var text: String {
-        var out = lines.joined(separator: "\n") + "\n"
-        out += problems.isEmpty ? "ok: nothing needs attention\n"
-            : "\(problems.count) problem(s) need attention:\n" + problems.map { "  - \($0)\n" }.joined()
-        return out
-    }
-
-    static func run(_ store: IncidentStore, now: Date) -> StoreCheck {
-        var c = StoreCheck()
-        let fm = FileManager.default
-        c.json["store"] = store.path
-        var st = stat()
-        guard lstat(store.path, &st) == 0 else {
-            c.lines.append("store: \(store.path) does not exist (it is created on the first write)")
-            c.problems.append("the store does not exist")
-            c.json["exists"] = false
-            c.json["problems"] = c.problems
-            return c
-        }
-        c.json["exists"] = true
-        c.lines.append("store: \(store.path) (mode \(octal(st.st_mode)), uid \(st.st_uid), gid \(st.st_gid))")
-        guard (st.st_mode & S_IFMT) == S_IFDIR else {
-            c.problems.append("\(store.path) is not a directory: it cannot be a store")
-            c.json["problems"] = c.problems
-            return c
-        }
-        if st.st_mode & 0o002 != 0 { c.problems.append("\(store.path) is writable by everyone (expected owner and group only)") }
-        if access(store.path, R_OK | X_OK) != 0 { c.problems.append("\(store.path) is not readable by this user") }
-
-        let watcher = StoreWatcher(storePath: store.path)
-        let fs = watcher.fileSystem
-        c.lines.append("file system: \(fs.name) at \(fs.mountPoint); inotify \(fs.isRemote ? "cannot see other hosts' writes here: followers poll" : "is trusted")")
-        c.json["file_system"] = ["type": fs.name, "mount_point": fs.mountPoint, "remote": fs.isRemote, "inotify_trusted": !fs.isRemote && watcher.usesInotify] as [String: Any]
-
-        store.refresh()
-        var files: [[String: Any]] = []
-        let names = (try? fm.contentsOfDirectory(atPath: store.eventsDirectory))?.sorted() ?? []
-        for name in names {
-            let path = store.eventsDirectory + "/" + name
-            var fst = stat()
-            guard lstat(path, &fst) == 0 else { continue }
-            let isLog = LogReader.isLogFile(name)
-            let kind = (fst.st_mode & S_IFMT) == S_IFREG ? "file" : (fst.st_mode & S_IFMT) == S_IFLNK ? "symlink" : "other"
-            files.append(["name": name, "bytes": Int(fst.st_size), "mode": octal(fst.st_mode), "log": isLog, "kind": kind])
-            c.lines.append("  events/\(name): \(fst.st_size) bytes, mode \(octal(fst.st_mode))\(isLog ? "" : " (not a log: ignored)")")
-            if kind == "symlink" { c.problems.append("events/\(name) is a symbolic link: tierwatch never follows it") }
-            else if kind != "file" && isLog { c.problems.append("events/\(name) is not a regular file") }
-            // A symbolic link's own mode is always 0777 and means nothing.
-            if kind != "symlink", fst.st_mode & 0o002 != 0 { c.problems.append("events/\(name) is writable by everyone") }
-            if isLog && access(path, R_OK) != 0 { c.problems.append("events/\(name) is not readable by this user") }
-        }
-        c.lines.insert("files: \(names.count) in events/", at: 2)
-        c.json["files"] = files
-
-        let state = store.state
-        c.lines.append("records: \(state.eventCount) events read, \(state.duplicateCount) duplicates dropped, \(store.badRecordCount) bad")
-        for bad in store.badRecords.prefix(20) { c.lines.append("  bad: events/\(bad)") }
-        if store.badRecordCount > 0 { c.problems.append("\(store.badRecordCount) bad record(s) skipped (listed above)") }
-        c.json["records"] = ["events": state.eventCount, "duplicates": state.duplicateCount, "bad": store.badRecordCount,
-                             "bad_records": store.badRecords.prefix(1000).map { ["file": $0.file, "offset": $0.offset, "length": $0.length, "reason": $0.reason] as [String: Any] }] as [String: Any]
-
-        // Hosts, and how far each one's clock runs ahead: a record written
-        // after its file last changed means the writer's clock is ahead.
-        var hosts: [[String: Any]] = []
-        var lastRecorded: [String: Date] = [:]
-        var counts: [String: Int] = [:]
-        for i in state.incidents.values {
-            for e in i.events {
-                counts[e.id.host, default: 0] += 1
-                if lastRecorded[e.id.host].map({ e.recordedAt > $0 }) ?? true { lastRecorded[e.id.host] = e.recordedAt }
-            }
-        }
-        for host in counts.keys.sorted() {
-            var skew: Double?
-            if let mtime = (try? fm.attributesOfItem(atPath: store.eventsDirectory + "/" + host + ".log"))?[.modificationDate] as? Date,
-               let last = lastRecorded[host] {
-                skew = last.timeIntervalSince(mtime)
-            }
-            let ahead = skew.map { $0 > 2 ? String(format: "; clock ahead by at least %.0fs", $0) : "" } ?? ""
-            c.lines.append("host \(host.sanitized): \(counts[host]!) events, last recorded \(ISOTime.format(lastRecorded[host]!))\(ahead)")
-            if let s = skew, s > 60 { c.problems.append("host \(host.sanitized)'s clock runs ahead by at least \(Int(s))s") }
-            hosts.append(["host": host, "events": counts[host]!, "last_recorded_at": ISOTime.format(lastRecorded[host]!),
-                          "clock_ahead_seconds": skew.map { max(0, $0) } ?? NSNull()])
-        }
-        c.json["hosts"] = hosts
-        if !state.futureEvents.isEmpty {
-            c.problems.append("\(state.futureEvents.count) event(s) dated in the future, e.g. \(state.futureEvents[0].id) at \(ISOTime.format(state.futureEvents[0].recordedAt)): a host's clock is wrong")
-        }
-        c.json["future_events"] = state.futureEvents.map(\.id.description)
-        if state.orphanCount > 0 {
-            c.problems.append("\(state.orphanCount) event(s) belong to incidents whose opening is missing (a host's log not synced yet?)")
-        }
-        c.json["orphan_events"] = state.orphanCount
-        c.lines.append("incidents: \(state.incidents.count) (\(state.incidents.values.filter { $0.state != .resolved }.count) open)")
-        c.json["incidents"] = state.incidents.count
-        c.json["problems"] = c.problems
-        return c
-    }
-
+extension StoreCheck {
     /// The policy for new incidents: a file that does not parse is a
     /// problem (raise refuses it), its warnings are notes.
     mutating func checkPolicy(_ source: PolicySource) {
@@ -144,6 +40,4 @@ struct StoreCheck {
         }
         json["problems"] = problems
     }
-
-    static func octal(_ mode: mode_t) -> String { "0" + String(mode & 0o7777, radix: 8) }
 }

@@ -19,7 +19,7 @@ struct List: ParsableCommand {
         let now = ctx.now
         let entries = Board(ctx.store.state.incidents, policies: ctx.store.state.policies, now: now, includeResolved: all).entries
         if json {
-            try printJSON(entries.map { IncidentJSON.object($0, now: now) })
+            try printJSON(entries.map { $0.jsonObject(now: now) })
             return try ctx.finish(health)
         }
         Report.warnings(ctx.store)
@@ -59,7 +59,7 @@ struct Show: ParsableCommand {
         let ctx = try Context(global)
         let entry = ctx.entry(try ctx.incident(id))
         if json {
-            try printJSON(IncidentJSON.object(entry, now: ctx.now))
+            try printJSON(entry.jsonObject(now: ctx.now))
         } else {
             Report.warnings(ctx.store)
             print(Report.incident(entry, now: ctx.now), terminator: "")
@@ -85,7 +85,7 @@ struct Export: ParsableCommand {
             return try ctx.finish(health)
         }
         let entries = Board(state.incidents, policies: state.policies, now: ctx.now, includeResolved: true).entries
-        try printJSON(entries.map { IncidentJSON.object($0, now: ctx.now) })
+        try printJSON(entries.map { $0.jsonObject(now: ctx.now) })
         try ctx.finish(health)
     }
 }

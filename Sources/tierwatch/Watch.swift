@@ -89,7 +89,7 @@ struct Watch: ParsableCommand {
     }
 
     static func summary(_ e: Board.Entry, _ now: Date) -> [String: Any] {
-        var full = IncidentJSON.object(e, now: now)
+        var full = e.jsonObject(now: now)
         full["tiers"] = nil
         full["timeline"] = nil
         return full
