@@ -95,6 +95,10 @@ public struct Model: Sendable {
     var seenBreaches: Set<String> = []
     /// The store has been read once: what arrives after is news.
     var loaded = false
+    /// Ring the bell for a new incident or a new breach (`--bell`).
+    public var bell = false
+    /// A row started flashing in this update: ring once for all of them.
+    var rang = false
 
     public init(now: Date, storePath: String, operatorName: String, readOnly: Bool,
                 glyphs: Glyphs = .unicode, localOffsetSeconds: Int = 0) {

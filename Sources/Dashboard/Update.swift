@@ -7,10 +7,11 @@ extension Model {
     /// must do. Pure: no I/O, no clock; every key's effect is testable.
     public mutating func update(_ message: Message) -> [Command] {
         let wasLoaded = loaded
+        rang = false
         let commands = apply(message)
         entries = board()
         noteBreaches(flash: wasLoaded)
-        return commands
+        return rang && bell ? commands + [.bell] : commands
     }
 
     /// How long a new incident's or a new breach's row flashes.
@@ -22,7 +23,10 @@ extension Model {
         for e in entries {
             guard let d = e.ladder.nextDeadline, d.at < now else { continue }
             let key = "\(e.incident.id)@\(d.at.timeIntervalSince1970)"
-            if seenBreaches.insert(key).inserted && flash { flashing[e.incident.id] = now.addingTimeInterval(Model.flashSeconds) }
+            if seenBreaches.insert(key).inserted && flash {
+                flashing[e.incident.id] = now.addingTimeInterval(Model.flashSeconds)
+                rang = true
+            }
         }
         flashing = flashing.filter { $0.value > now }
     }
@@ -35,6 +39,7 @@ extension Model {
         guard loaded else { return }
         for (id, i) in incidents where before[id] == nil && i.state != .resolved {
             flashing[id] = now.addingTimeInterval(Model.flashSeconds)
+            rang = true
             if i.opened.by != operatorName {
                 notice = Notice(text: "\(i.opened.by.sanitized) opened \(id): \(i.title.sanitized)", isError: false)
             }

@@ -27,10 +27,12 @@ struct ScreenOptions: ParsableArguments {
 }
 
 /// Opens the dashboard; `readOnly` is the viewer.
-func openDashboard(_ global: GlobalOptions, _ screen: ScreenOptions, readOnly: Bool) throws {
+func openDashboard(_ global: GlobalOptions, _ screen: ScreenOptions, readOnly: Bool, bell: Bool = false) throws {
     try openScreen(global, screen) { ctx, terminal in
-        Model(now: ctx.now, storePath: ctx.store.path, operatorName: ctx.operatorName, readOnly: readOnly,
-              glyphs: terminal.isUTF8 ? .unicode : .ascii, localOffsetSeconds: TimeZone.current.secondsFromGMT())
+        var m = Model(now: ctx.now, storePath: ctx.store.path, operatorName: ctx.operatorName, readOnly: readOnly,
+                      glyphs: terminal.isUTF8 ? .unicode : .ascii, localOffsetSeconds: TimeZone.current.secondsFromGMT())
+        m.bell = bell
+        return m
     }
 }
 
@@ -58,8 +60,10 @@ struct DashboardCommand: ParsableCommand {
         discussion: "Keys: ? shows them all. Example: tierwatch --store /srv/noc/store")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var screen: ScreenOptions
+    @Flag(name: .long, help: "Ring the bell (or flash) for a new incident or a new breach.")
+    var bell = false
 
-    func run() throws { try openDashboard(global, screen, readOnly: false) }
+    func run() throws { try openDashboard(global, screen, readOnly: false, bell: bell) }
 }
 
 struct ViewCommand: ParsableCommand {
@@ -69,8 +73,10 @@ struct ViewCommand: ParsableCommand {
         discussion: "Opens the store's files read-only and creates nothing; works on a store you cannot write to. Example: tierwatch view")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var screen: ScreenOptions
+    @Flag(name: .long, help: "Ring the bell (or flash) for a new incident or a new breach.")
+    var bell = false
 
-    func run() throws { try openDashboard(global, screen, readOnly: true) }
+    func run() throws { try openDashboard(global, screen, readOnly: true, bell: bell) }
 }
 
 struct WallCommand: ParsableCommand {

@@ -239,3 +239,27 @@ import Testing
         #expect((try? TypedCommand.parse("sort colour").get()) == nil)
     }
 }
+
+@Suite struct OthersAreVisible {
+    @Test func anotherOperatorsActionOnTheSelectedIncidentIsSaid() {
+        var m = Scenes.several()  // 20AJ selected
+        var incidents = m.incidents
+        let b = Board.Builder("20AJ", title: "SIP trunk down in Frankfurt PoP", customer: "initech", severity: .sev1, openedMinutesAgo: 22, by: "alex")
+        for e in m.incidents["20AJ"]!.events.dropFirst() { b.add(e.action, minutesAgo: Board.now.timeIntervalSince(e.at) / 60, by: e.operatorName) }
+        b.add(.note(message: "carrier called back"), minutesAgo: 0, by: "carol")
+        incidents["20AJ"] = b.incident
+        _ = m.update(.store(incidents: incidents, policies: m.policies, badRecords: 0))
+        #expect(m.notice?.text == "carol on 20AJ: note: carrier called back")
+    }
+
+    @Test func aNewIncidentFlashesAndRingsWithBell() {
+        var m = Scenes.several()
+        m.bell = true
+        var incidents = m.incidents
+        incidents["N3W1"] = Board.Builder("N3W1", title: "Raised elsewhere", customer: nil, openedMinutesAgo: 0, by: "dana").incident
+        let commands = m.update(.store(incidents: incidents, policies: m.policies, badRecords: 0))
+        #expect(commands == [.bell] && m.flashing["N3W1"] != nil)
+        #expect(m.notice?.text == "dana opened N3W1: Raised elsewhere")
+        #expect(m.update(.tick(Board.now.addingTimeInterval(1))).isEmpty, "rings once")
+    }
+}
