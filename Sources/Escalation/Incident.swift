@@ -75,13 +75,18 @@ public struct Incident: Sendable, Equatable {
     public private(set) var lastReopened: Date?
     public private(set) var resolvedIntervals: [Interval] = []
     public private(set) var acknowledgedIntervals: [Interval] = []
+    /// The incident's events in log order, oldest first, the opening first,
+    /// shared with every copy of the incident (see `EventLog`).
+    private var log: EventLog
+    /// How many of the log's events this copy has folded.
+    private var count: Int
     /// The incident's events in log order, oldest first, the opening first.
-    public private(set) var events: [IncidentEvent]
+    public var events: ArraySlice<IncidentEvent> { log.events[..<count] }
     /// Why an event was kept but not applied, by its index in `events`.
     /// Sparse: almost every event applies.
     private var staleReasons: [Int: String] = [:]
     /// The number of events folded: what an operator's action says it saw.
-    public var version: Int { events.count }
+    public var version: Int { count }
     /// The version right after the most recent resolve.
     private var resolveVersion = 0
 
@@ -120,6 +125,12 @@ public struct Incident: Sendable, Equatable {
         }
     }
 
+    /// Two incidents are equal when they folded the same events: all else
+    /// is derived from them.
+    public static func == (a: Incident, b: Incident) -> Bool {
+        a.id == b.id && a.count == b.count && (a.log === b.log || a.events.elementsEqual(b.events))
+    }
+
     /// Starts an incident from its opening event.
     public init?(opening event: IncidentEvent) {
         self.init(log: [event])
@@ -136,38 +147,39 @@ public struct Incident: Sendable, Equatable {
         opened = Stamp(by: first.operatorName, at: first.at)
         policyDigest = o.policyDigest
         policyYAML = o.policyYAML
-        events = log
+        self.log = EventLog(log)
+        count = log.count
     }
 
     /// In the order things happened (`at`; log order breaks ties), oldest
     /// first, with the reason each stale action was not applied; the
     /// dashboard shows it newest first.
     public var timeline: [TimelineEntry] {
-        (0..<events.count).map(timelineEntry)
+        (0..<count).map(timelineEntry)
     }
 
     /// The number of timeline entries: one per event.
-    public var timelineCount: Int { events.count }
+    public var timelineCount: Int { count }
 
     /// The timeline's entry at `position` (0 is the earliest to happen),
     /// without building the whole timeline: a screen draws a few of many.
     public func timelineEntry(_ position: Int) -> TimelineEntry {
         let k = happenedOrder?[position] ?? position
-        return TimelineEntry(event: events[k], staleReason: staleReasons[k])
+        return TimelineEntry(event: log.events[k], staleReason: staleReasons[k])
     }
 
     /// Keeps `happenedOrder` for the event just appended at `k`.
     private mutating func placeInTimeline(_ k: Int) {
         if happenedOrder == nil {
-            guard k > 0, events[k].at < events[k - 1].at else { return }
+            guard k > 0, log.events[k].at < log.events[k - 1].at else { return }
             happenedOrder = Array(0..<k)
         }
         // After every entry that happened at or before it (log order breaks ties).
-        let at = events[k].at
+        let at = log.events[k].at
         var lo = 0, hi = happenedOrder!.count
         while lo < hi {
             let mid = (lo + hi) / 2
-            if events[happenedOrder![mid]].at <= at { lo = mid + 1 } else { hi = mid }
+            if log.events[happenedOrder![mid]].at <= at { lo = mid + 1 } else { hi = mid }
         }
         happenedOrder!.insert(k, at: lo)
     }
@@ -198,9 +210,17 @@ public struct Incident: Sendable, Equatable {
 
     /// Gives back the log's spare capacity when it is more than an eighth.
     public mutating func shrinkLog() {
-        if events.capacity > events.count + events.count / 8 + 2 {
-            events = events.withUnsafeBufferPointer { Array($0) }
+        forkIfBehind()
+        if log.events.capacity > count + count / 8 + 2 {
+            log.events = log.events.withUnsafeBufferPointer { Array($0) }
         }
+    }
+
+    /// A copy that is behind the shared log (another copy appended since)
+    /// takes a log of its own before it changes anything: the log is only
+    /// ever appended to at its end, by the copy that is at its end.
+    private mutating func forkIfBehind() {
+        if count != log.events.count { log = EventLog(Array(log.events[..<count])) }
     }
 
     /// Applies the next event in log order and returns true; returns false,
@@ -211,10 +231,12 @@ public struct Incident: Sendable, Equatable {
     /// in the timeline marked stale and changes nothing else.
     @discardableResult
     public mutating func apply(_ e: IncidentEvent) -> Bool {
-        guard e.incident == id, IncidentEvent.precedes(events[events.count - 1], e) else { return false }
-        events.append(e)
-        placeInTimeline(events.count - 1)
-        takeEffect(at: events.count - 1)
+        guard e.incident == id, IncidentEvent.precedes(log.events[count - 1], e) else { return false }
+        forkIfBehind()
+        log.events.append(e)
+        count += 1
+        placeInTimeline(count - 1)
+        takeEffect(at: count - 1)
         return true
     }
 
@@ -227,7 +249,7 @@ public struct Incident: Sendable, Equatable {
     /// back-dated customer update does not pull the next update's due time
     /// back. The log order only breaks ties.
     private mutating func takeEffect(at k: Int) {
-        let e = events[k]
+        let e = log.events[k]
         if let reason = refusal(of: e.action, baseVersion: e.baseVersion, at: e.at) {
             staleReasons[k] = reason
             return
@@ -332,4 +354,18 @@ public struct Incident: Sendable, Equatable {
     private func staleOrRefused(_ baseVersion: Int, _ why: String) -> String {
         baseVersion < resolveVersion ? "stale: acted on version \(baseVersion), \(why)" : why
     }
+}
+
+/// An incident's events, appended to in place and shared by every copy of
+/// the incident; each copy sees the events up to its own count. A screen
+/// that holds the incident as it was a change ago therefore never makes
+/// the store copy a long log when it appends the next event (a 60k-entry
+/// timeline was copied whole on every change before). Only the copy at the
+/// log's end appends; one behind forks first (`Incident.forkIfBehind`).
+/// Appends happen on the thread that owns the store, as every mutation of
+/// an incident does; that is what makes sharing it across copies safe.
+final class EventLog: @unchecked Sendable {
+    var events: [IncidentEvent]
+
+    init(_ events: [IncidentEvent]) { self.events = events }
 }

@@ -128,7 +128,7 @@ public struct StoreState: Sendable {
                 var k = 0
                 while k < events.count, incidents[id]!.apply(events[k]) { k += 1 }
                 if k < events.count {
-                    var all = incidents[id]!.events + events[k...]
+                    var all = Array(incidents[id]!.events) + events[k...]
                     IncidentEvent.sortInLogOrder(&all)
                     incidents[id] = Incident.fold(all)
                 }

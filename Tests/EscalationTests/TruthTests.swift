@@ -167,3 +167,28 @@ import Testing
         #expect(i.refusal(of: .note(message: "x"), baseVersion: 3, at: Scenario.at(15)) == nil)
     }
 }
+
+/// Copies of an incident share one log of events: appending never copies
+/// it, and a copy that falls behind forks before it changes anything.
+@Suite struct SharedLogs {
+    @Test func aCopyKeepsWhatItSawAndABehindCopyForks() {
+        var s = Scenario()
+        s.add(.acknowledged, at: 1)
+        let first = Incident.fold(s.events)!
+        var ahead = first
+        let note = s.add(.note(message: "later"), at: 2)
+        #expect(ahead.apply(note))
+        #expect(first.version == 2 && first.events.count == 2 && ahead.version == 3)
+        #expect(first.timeline.count == 2 && ahead.timeline.last?.event == note)
+        // The old copy appends something else: it forks, and neither sees the other's.
+        var behind = first
+        var other = Scenario()
+        other.add(.acknowledged, at: 1)
+        other.add(.escalated(toTier: "technical"), at: 2)
+        let escalation = other.events[2]
+        #expect(behind.apply(escalation))
+        #expect(Array(behind.events.map(\.action)) == [s.events[0].action, .acknowledged, .escalated(toTier: "technical")])
+        #expect(ahead.events.last?.action == .note(message: "later") && first.version == 2)
+        #expect(behind != ahead && first == Incident.fold(Array(s.events.prefix(2)))!)
+    }
+}
