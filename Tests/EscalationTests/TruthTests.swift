@@ -177,7 +177,8 @@ import Testing
         let first = Incident.fold(s.events)!
         var ahead = first
         let note = s.add(.note(message: "later"), at: 2)
-        #expect(ahead.apply(note))
+        let appended = ahead.apply(note)
+        #expect(appended)
         #expect(first.version == 2 && first.events.count == 2 && ahead.version == 3)
         #expect(first.timeline.count == 2 && ahead.timeline.last?.event == note)
         // The old copy appends something else: it forks, and neither sees the other's.
@@ -186,7 +187,8 @@ import Testing
         other.add(.acknowledged, at: 1)
         other.add(.escalated(toTier: "technical"), at: 2)
         let escalation = other.events[2]
-        #expect(behind.apply(escalation))
+        let applied = behind.apply(escalation)
+        #expect(applied)
         #expect(Array(behind.events.map(\.action)) == [s.events[0].action, .acknowledged, .escalated(toTier: "technical")])
         #expect(ahead.events.last?.action == .note(message: "later") && first.version == 2)
         #expect(behind != ahead && first == Incident.fold(Array(s.events.prefix(2)))!)
