@@ -53,14 +53,10 @@ public struct Model: Sendable {
 
     // The world, as the run loop last saw it.
     public var now: Date
-    public var incidents: [String: Incident] = [:] {
-        // The open ones, kept when the store changes: the list and the
-        // header need only them, and walking a year of incidents (each a
-        // large value, copied as it is visited) on every tick and frame was
-        // a tenth of a cold start and most of an idle dashboard's work.
-        didSet { openIncidents = incidents.values.filter { $0.state != .resolved } }
-    }
-    public private(set) var openIncidents: [Incident] = []
+    public var incidents: [String: Incident] = [:]
+    /// The open ones, kept as the store changes (only the incidents a change
+    /// touched are looked at): the list and the header need only them.
+    public internal(set) var openIncidents: [String: Incident] = [:]
     public var policies = PolicyBook()
     public var storePath: String
     public var operatorName: String
@@ -112,19 +108,26 @@ public struct Model: Sendable {
 
     public func policy(for i: Incident) -> Policy { policies.policy(for: i) }
 
-    /// The incidents the list shows, in its order, with their ladders at
-    /// `now`: worked out once per update, not once per frame, because with a
-    /// thousand open incidents the ladders are most of the cost of a frame.
+    /// The incidents the list shows, in its order, with their ladders:
+    /// the board filtered and sorted, worked out once per update, not once
+    /// per frame.
     public internal(set) var entries: [Board.Entry] = []
 
-    /// The incidents the list shows, in its order: the board of open ones
-    /// (and resolved ones when asked), matching the filter.
-    func board() -> [Board.Entry] {
+    /// The board of what the list may show (open incidents, and resolved
+    /// ones when asked), derived again only for what a store change
+    /// touched, or when the clock passes its `validUntil`.
+    public internal(set) var board = Board([], policies: PolicyBook(), now: .distantPast)
+
+    /// Whether the list shows this incident (before the filter).
+    func isShown(_ i: Incident) -> Bool { showResolved || i.state != .resolved }
+
+    /// The board's entries that match the filter, in the chosen order.
+    func listed() -> [Board.Entry] {
         let needle = filter.lowercased()
-        let shown = (showResolved ? Array(incidents.values) : openIncidents).filter { i in
-            needle.isEmpty || "\(i.id) \(i.title) \(i.customer ?? "") \(i.severity.rawValue) \(i.state.rawValue)".lowercased().contains(needle)
+        var out = needle.isEmpty ? board.entries : board.entries.filter { e in
+            let i = e.incident
+            return "\(i.id) \(i.title) \(i.customer ?? "") \(i.severity.rawValue) \(i.state.rawValue)".lowercased().contains(needle)
         }
-        var out = Board(shown, policies: policies, now: now).entries
         switch sort {
         case .urgency:
             break
@@ -189,7 +192,8 @@ public enum Message: Sendable {
     /// The clock moved (the loop sends one on each second boundary).
     case tick(Date)
     /// The store changed: the incidents and their policies as now read.
-    case store(incidents: [String: Incident], policies: PolicyBook, badRecords: Int)
+    /// `changed`: the incidents this read touched (nil: it may be any).
+    case store(incidents: [String: Incident], policies: PolicyBook, badRecords: Int, changed: Set<String>? = nil)
     case watchStatus(String?)
     /// The result of a command the loop carried out.
     case done(String)

@@ -7,11 +7,32 @@ extension Model {
     /// must do. Pure: no I/O, no clock; every key's effect is testable.
     public mutating func update(_ message: Message) -> [Command] {
         let wasLoaded = loaded
+        let wasShowingResolved = showResolved
         rang = false
         let commands = apply(message)
-        entries = board()
+        switch message {
+        case let .store(_, _, _, changed?) where loaded && wasLoaded:
+            // Only what the read touched is derived again.
+            var gone: Set<String> = []
+            var touched: [Incident] = []
+            for id in changed {
+                if let i = incidents[id], isShown(i) { touched.append(i) } else { gone.insert(id) }
+            }
+            board.update(touched, removing: gone, policies: policies, now: now)
+        case .store:
+            rebuildBoard()
+        case .tick where board.isStale(at: now):
+            rebuildBoard()
+        default:
+            if showResolved != wasShowingResolved { rebuildBoard() }
+        }
+        entries = listed()
         noteBreaches(flash: wasLoaded)
         return rang && bell ? commands + [.bell] : commands
+    }
+
+    private mutating func rebuildBoard() {
+        board = showResolved ? Board(incidents.values, policies: policies, now: now) : Board(openIncidents.values, policies: policies, now: now)
     }
 
     /// How long a new incident's or a new breach's row flashes.
@@ -35,9 +56,11 @@ extension Model {
     /// action on the selected incident by someone else is said in the
     /// message line (who, what), so nobody acts on a picture that changed
     /// under them.
-    private mutating func noteOthers(before: [String: Incident]) {
+    private mutating func noteOthers(before: [String: Incident], changed: Set<String>?) {
         guard loaded else { return }
-        for (id, i) in incidents where before[id] == nil && i.state != .resolved {
+        let candidates = changed.map { Array($0) } ?? Array(incidents.keys)
+        for id in candidates where before[id] == nil {
+            guard let i = incidents[id], i.state != .resolved else { continue }
             flashing[id] = now.addingTimeInterval(Model.flashSeconds)
             rang = true
             if i.opened.by != operatorName {
@@ -53,12 +76,17 @@ extension Model {
         switch message {
         case let .tick(t):
             now = t
-        case let .store(incidents, policies, bad):
+        case let .store(incidents, policies, bad, changed):
             let before = self.incidents
             self.incidents = incidents
             self.policies = policies
             badRecords = bad
-            noteOthers(before: before)
+            if let changed, loaded {
+                for id in changed { openIncidents[id] = incidents[id].flatMap { $0.state != .resolved ? $0 : nil } }
+            } else {
+                openIncidents = incidents.filter { $0.value.state != .resolved }
+            }
+            noteOthers(before: before, changed: changed)
             loaded = true
         case let .watchStatus(w):
             watchWarning = w
@@ -395,7 +423,7 @@ extension Model {
         }
         func entry(_ typed: String) -> Board.Entry? {
             guard let i = find(typed) else {
-                notice = Notice(text: "unknown incident '\(typed.sanitized)'\(Suggest.didYouMean(typed.uppercased(), among: openIncidents.map(\.id)))", isError: true)
+                notice = Notice(text: "unknown incident '\(typed.sanitized)'\(Suggest.didYouMean(typed.uppercased(), among: Array(openIncidents.keys)))", isError: true)
                 return nil
             }
             return Board.Entry(i, policies: policies, at: now)

@@ -17,7 +17,9 @@ extension Model {
             return f
         }
         let list = entries
-        let selected = selection(in: list)
+        // The selected incident derived at this very second: its ladder's
+        // countdowns and bars move; the board's entries hold the rest.
+        let selected = selection(in: list).map { Board.Entry($0.incident, policies: policies, at: now) }
         drawHeader(&f)
         // What the screen cannot see comes before anything it can.
         let alarmRows = alarm.draw(in: &f, top: 1, maxRows: 3, glyphs: glyphs)

@@ -12,7 +12,12 @@ public struct Wall: Screen, Sendable {
     /// The open incidents, and when the last incident was resolved: what
     /// the wall shows of the store, kept when the store changes rather than
     /// sought among a year of incidents every second.
-    public private(set) var openIncidents: [Incident] = []
+    public private(set) var openIncidents: [String: Incident] = [:]
+    /// The board of open incidents, derived again only for the incidents a
+    /// store change touched, or when the clock passes its `validUntil`.
+    private var board = Board([], policies: PolicyBook(), now: .distantPast)
+    /// The incidents the last store message said changed (nil: any).
+    private var changed: Set<String>?
     public private(set) var lastResolution: Date?
     public private(set) var incidentCount = 0
     public var policies = PolicyBook()
@@ -103,16 +108,24 @@ public struct Wall: Screen, Sendable {
         }
         // The clock or the incidents changed: work out the board (if the
         // ladders may have changed), then look for new breaches on it.
+        let hadBoard = boardAt != nil
         _ = apply(message)
         var stale = true
         if case .tick = message, let at = boardAt, now >= at {
             stale = boardValidUntil.map { now >= $0 } ?? false
         }
         if stale {
-            entries = Board(openIncidents, policies: policies, now: now).entries
+            if case .store = message, hadBoard, let changed {
+                // Only what the read touched is derived again.
+                board.update(changed.compactMap { openIncidents[$0] }, removing: changed.filter { openIncidents[$0] == nil },
+                             policies: policies, now: now)
+            } else {
+                board = Board(openIncidents.values, policies: policies, now: now)
+            }
+            entries = board.entries
             texts = entries.map(text)
             boardAt = now
-            boardValidUntil = entries.compactMap(\.ladder.validUntil).min()
+            boardValidUntil = board.validUntil
         }
         guard stale || nextBreachCheck.map({ now >= $0 }) ?? false else { return [] }
         nextBreachCheck = entries.compactMap { $0.ladder.nextDeadline?.at }.filter { $0 > now }.min()
@@ -138,9 +151,18 @@ public struct Wall: Screen, Sendable {
                 pinned = nil
             }
             return []
-        case let .store(incidents, policies, bad):
-            openIncidents = incidents.values.filter { $0.state != .resolved }
-            lastResolution = incidents.values.lazy.compactMap(\.resolved?.at).max()
+        case let .store(incidents, policies, bad, changed):
+            self.changed = changed
+            if let changed, boardAt != nil {
+                for id in changed {
+                    let i = incidents[id]
+                    openIncidents[id] = i.flatMap { $0.state != .resolved ? $0 : nil }
+                    if let r = i?.resolved?.at, lastResolution.map({ r > $0 }) ?? true { lastResolution = r }
+                }
+            } else {
+                openIncidents = incidents.filter { $0.value.state != .resolved }
+                lastResolution = incidents.values.lazy.compactMap(\.resolved?.at).max()
+            }
             incidentCount = incidents.count
             self.policies = policies
             badRecords = bad

@@ -40,18 +40,36 @@ public struct Board: Sendable {
         }
     }
 
-    public let now: Date
+    /// When the board was derived (its earliest entry, after `update`).
+    public private(set) var now: Date
     /// Most urgent first (`Entry.moreUrgent`).
     public private(set) var entries: [Entry]
     /// Until this instant every entry's statuses, deadlines and next action
     /// hold (only countdowns move, and they are drawn from the deadlines):
     /// the earliest `Ladder.validUntil`. nil: nothing changes by the clock.
-    public let validUntil: Date?
+    public private(set) var validUntil: Date?
 
     /// The board of `incidents` at `now`.
     public init(_ incidents: some Sequence<Incident>, policies: PolicyBook, now: Date) {
         self.now = now
-        let unsorted = incidents.map { Entry($0, policies: policies, at: now) }
+        entries = []
+        validUntil = nil
+        settle(incidents.map { Entry($0, policies: policies, at: now) })
+    }
+
+    /// Derives again only the incidents a store change touched (and drops
+    /// those that left the board): a change costs what it changed, not
+    /// what the store holds. The rest keep their entries, which hold until
+    /// `validUntil`.
+    public mutating func update(_ changed: some Sequence<Incident>, removing gone: Set<String>, policies: PolicyBook, now: Date) {
+        var byID: [String: Entry] = [:]
+        byID.reserveCapacity(entries.count)
+        for e in entries where !gone.contains(e.incident.id) { byID[e.incident.id] = e }
+        for i in changed { byID[i.id] = Entry(i, policies: policies, at: now) }
+        settle(Array(byID.values))
+    }
+
+    private mutating func settle(_ unsorted: [Entry]) {
         // Sorted by index: moving whole entries retained and released
         // their contents at every step of the sort.
         let order = unsorted.withUnsafeBufferPointer { e in e.indices.sorted { Entry.moreUrgent(e[$0], e[$1]) } }

@@ -41,13 +41,28 @@ final class ScreenLoop {
             fatalError("TIERWATCH_TEST_CRASH: a forced crash, to test that the terminal is restored")
         }
         var second = Int(ctx.now.timeIntervalSince1970)
+        // A burst of store changes is drawn at most this often; a key is
+        // drawn at once, never queued behind the burst.
+        let frameInterval = 1.0 / 30
+        var lastDraw = -Double.infinity
+        var dirty = true
         while true {
-            draw()
+            let mono = StoreFollower.monotonic()
+            var wait = Double.infinity
+            if dirty {
+                if mono - lastDraw >= frameInterval {
+                    draw()
+                    lastDraw = mono
+                    dirty = false
+                } else {
+                    wait = lastDraw + frameInterval - mono
+                }
+            }
             let now = ctx.now.timeIntervalSince1970
             let toSecond = (now.rounded(.down) + 1 - now)
             // Safety-net polls ride on the once-a-second wake-up: one wake a
             // second in all, unless polling faster was asked for.
-            let timeout = follower.watcher.pollInterval >= 1 ? toSecond : min(toSecond, follower.secondsUntilPoll)
+            let timeout = min(wait, follower.watcher.pollInterval >= 1 ? toSecond : min(toSecond, follower.secondsUntilPoll))
             var fds = [
                 pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: SignalPipe.readFD, events: Int16(POLLIN), revents: 0),
@@ -58,20 +73,27 @@ final class ScreenLoop {
 
             for sig in SignalPipe.drain() {
                 switch sig {
-                case SIGWINCH: terminal.resize()
+                case SIGWINCH:
+                    terminal.resize()
+                    SignalPipe.resized = true
                 default: return 0  // SIGINT, SIGTERM, SIGHUP: end cleanly
                 }
             }
             if fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return 1 }  // the terminal went away
+            var keyed = false
             if fds[0].revents & Int16(POLLIN) != 0 {
                 let keys = terminal.readKeys()
                 if terminal.readFailures > 50 { return 1 }  // readable but empty, again and again: vanished
                 for key in keys {
                     if perform(model.update(.key(key))) { return 0 }
                 }
+                keyed = !keys.isEmpty
             }
             let change = follower.check()
-            if !change.isEmpty { if perform(publishStore(changed: change.incidents)) { return 0 } }
+            if !change.isEmpty {
+                if perform(publishStore(changed: change.incidents)) { return 0 }
+                dirty = true
+            }
             let s = Int(ctx.now.timeIntervalSince1970)
             if s != second {
                 second = s
@@ -80,6 +102,14 @@ final class ScreenLoop {
                 ctx.policies.refresh()
                 publishAlarm()
                 if perform(model.update(.tick(ctx.now))) { return 0 }
+                dirty = true
+            }
+            if keyed || SignalPipe.resized {
+                // What the operator did is on screen at once.
+                SignalPipe.resized = false
+                draw()
+                lastDraw = StoreFollower.monotonic()
+                dirty = false
             }
         }
     }
@@ -94,7 +124,7 @@ final class ScreenLoop {
     @discardableResult
     private func publishStore(changed: Set<String>?) -> [Command] {
         let state = ctx.store.state
-        return model.update(.store(incidents: state.incidents, policies: state.policies, badRecords: ctx.store.badRecordCount))
+        return model.update(.store(incidents: state.incidents, policies: state.policies, badRecords: ctx.store.badRecordCount, changed: changed))
     }
 
     /// Tells the screen what it cannot see or do, when that changed.
@@ -117,7 +147,7 @@ final class ScreenLoop {
             case let .record(id, action, base):
                 do {
                     let event = try ctx.record(on: id, at: nil, baseVersion: base) { _, _, _ in action }
-                    publishStore(changed: [id])
+                    publishStore(changed: nil)  // the append also read what others wrote
                     let incident = ctx.store.state.incidents[id]
                     let p = incident.map(ctx.store.state.policy(for:)) ?? .builtIn
                     _ = model.update(.done("\(id): \(event.summary(policy: p, customer: incident?.customer))"))
@@ -127,7 +157,7 @@ final class ScreenLoop {
             case let .raise(title, customer, severity):
                 do {
                     let event = try ctx.raise(title: title, customer: customer, severity: severity, at: nil)
-                    publishStore(changed: [event.incident])
+                    publishStore(changed: nil)
                     _ = model.update(.opened(id: event.incident, title: title))
                 } catch {
                     _ = model.update(.failed("\(error)"))
@@ -145,6 +175,8 @@ final class ScreenLoop {
 enum SignalPipe {
     nonisolated(unsafe) static var readFD: Int32 = -1
     nonisolated(unsafe) static var writeFD: Int32 = -1
+    /// The terminal changed size since the last frame (only the loop's thread touches it).
+    nonisolated(unsafe) static var resized = false
     static let handled = [SIGINT, SIGTERM, SIGHUP, SIGWINCH]
 
     static func install() {
