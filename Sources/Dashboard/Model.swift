@@ -192,8 +192,12 @@ public enum Message: Sendable {
     /// The clock moved (the loop sends one on each second boundary).
     case tick(Date)
     /// The store changed: the incidents and their policies as now read.
-    /// `changed`: the incidents this read touched (nil: it may be any).
-    case store(incidents: [String: Incident], policies: PolicyBook, badRecords: Int, changed: Set<String>? = nil)
+    case store(incidents: [String: Incident], policies: PolicyBook, badRecords: Int)
+    /// What one read of the store changed: the incidents it touched, as
+    /// they are now. A screen keeps its own table of incidents and derives
+    /// again only these; it never holds the store's whole table, so the
+    /// store's next append does not copy that table either.
+    case changed(incidents: [Incident], policies: PolicyBook, badRecords: Int)
     case watchStatus(String?)
     /// The result of a command the loop carried out.
     case done(String)

@@ -11,15 +11,10 @@ extension Model {
         rang = false
         let commands = apply(message)
         switch message {
-        case let .store(_, _, _, changed?) where loaded && wasLoaded:
+        case let .changed(changed, _, _) where wasLoaded:
             // Only what the read touched is derived again.
-            var gone: Set<String> = []
-            var touched: [Incident] = []
-            for id in changed {
-                if let i = incidents[id], isShown(i) { touched.append(i) } else { gone.insert(id) }
-            }
-            board.update(touched, removing: gone, policies: policies, now: now)
-        case .store:
+            board.update(changed.filter(isShown), removing: Set(changed.filter { !isShown($0) }.map(\.id)), policies: policies, now: now)
+        case .store, .changed:
             rebuildBoard()
         case .tick where board.isStale(at: now):
             rebuildBoard()
@@ -56,10 +51,9 @@ extension Model {
     /// action on the selected incident by someone else is said in the
     /// message line (who, what), so nobody acts on a picture that changed
     /// under them.
-    private mutating func noteOthers(before: [String: Incident], changed: Set<String>?) {
+    private mutating func noteOthers(before: [String: Incident], changed: [String]) {
         guard loaded else { return }
-        let candidates = changed.map { Array($0) } ?? Array(incidents.keys)
-        for id in candidates where before[id] == nil {
+        for id in changed where before[id] == nil {
             guard let i = incidents[id], i.state != .resolved else { continue }
             flashing[id] = now.addingTimeInterval(Model.flashSeconds)
             rang = true
@@ -76,17 +70,24 @@ extension Model {
         switch message {
         case let .tick(t):
             now = t
-        case let .store(incidents, policies, bad, changed):
+        case let .store(incidents, policies, bad):
             let before = self.incidents
             self.incidents = incidents
             self.policies = policies
             badRecords = bad
-            if let changed, loaded {
-                for id in changed { openIncidents[id] = incidents[id].flatMap { $0.state != .resolved ? $0 : nil } }
-            } else {
-                openIncidents = incidents.filter { $0.value.state != .resolved }
+            openIncidents = incidents.filter { $0.value.state != .resolved }
+            noteOthers(before: before, changed: Array(incidents.keys))
+            loaded = true
+        case let .changed(changed, policies, bad):
+            var before: [String: Incident] = [:]
+            for i in changed {
+                before[i.id] = incidents[i.id]
+                incidents[i.id] = i
+                openIncidents[i.id] = i.state != .resolved ? i : nil
             }
-            noteOthers(before: before, changed: changed)
+            self.policies = policies
+            badRecords = bad
+            noteOthers(before: before, changed: changed.map(\.id))
             loaded = true
         case let .watchStatus(w):
             watchWarning = w

@@ -16,8 +16,8 @@ public struct Wall: Screen, Sendable {
     /// The board of open incidents, derived again only for the incidents a
     /// store change touched, or when the clock passes its `validUntil`.
     private var board = Board([], policies: PolicyBook(), now: .distantPast)
-    /// The incidents the last store message said changed (nil: any).
-    private var changed: Set<String>?
+    /// The incidents the last `.changed` message touched (nil: a full read).
+    private var changed: [Incident]?
     public private(set) var lastResolution: Date?
     public private(set) var incidentCount = 0
     public var policies = PolicyBook()
@@ -103,7 +103,7 @@ public struct Wall: Screen, Sendable {
 
     public mutating func update(_ message: Message) -> [Command] {
         switch message {
-        case .tick, .store: break
+        case .tick, .store, .changed: break
         default: return apply(message)
         }
         // The clock or the incidents changed: work out the board (if the
@@ -115,15 +115,21 @@ public struct Wall: Screen, Sendable {
             stale = boardValidUntil.map { now >= $0 } ?? false
         }
         if stale {
-            if case .store = message, hadBoard, let changed {
-                // Only what the read touched is derived again.
-                board.update(changed.compactMap { openIncidents[$0] }, removing: changed.filter { openIncidents[$0] == nil },
-                             policies: policies, now: now)
+            if case .changed = message, hadBoard, let changed {
+                // Only what the read touched is derived again, and only its
+                // words are made again.
+                let open = changed.filter { $0.state != .resolved }
+                board.update(open, removing: Set(changed.filter { $0.state == .resolved }.map(\.id)), policies: policies, now: now)
+                var known: [String: Text] = [:]
+                for (e, t) in zip(entries, texts) { known[e.incident.id] = t }
+                let touched = Set(open.map(\.id))
+                entries = board.entries
+                texts = entries.map { touched.contains($0.incident.id) ? text($0) : known[$0.incident.id] ?? text($0) }
             } else {
                 board = Board(openIncidents.values, policies: policies, now: now)
+                entries = board.entries
+                texts = entries.map(text)
             }
-            entries = board.entries
-            texts = entries.map(text)
             boardAt = now
             boardValidUntil = board.validUntil
         }
@@ -151,19 +157,22 @@ public struct Wall: Screen, Sendable {
                 pinned = nil
             }
             return []
-        case let .store(incidents, policies, bad, changed):
-            self.changed = changed
-            if let changed, boardAt != nil {
-                for id in changed {
-                    let i = incidents[id]
-                    openIncidents[id] = i.flatMap { $0.state != .resolved ? $0 : nil }
-                    if let r = i?.resolved?.at, lastResolution.map({ r > $0 }) ?? true { lastResolution = r }
-                }
-            } else {
-                openIncidents = incidents.filter { $0.value.state != .resolved }
-                lastResolution = incidents.values.lazy.compactMap(\.resolved?.at).max()
-            }
+        case let .store(incidents, policies, bad):
+            changed = nil
+            openIncidents = incidents.filter { $0.value.state != .resolved }
+            lastResolution = incidents.values.lazy.compactMap(\.resolved?.at).max()
             incidentCount = incidents.count
+            self.policies = policies
+            badRecords = bad
+            return []
+        case let .changed(list, policies, bad):
+            changed = list
+            for i in list {
+                if openIncidents[i.id] == nil && i.state != .resolved { incidentCount += 1 }
+                openIncidents[i.id] = i.state != .resolved ? i : nil
+                if let r = i.resolved?.at, lastResolution.map({ r > $0 }) ?? true { lastResolution = r }
+            }
+            if list.contains(where: { $0.state == .resolved }) { incidentCount = max(incidentCount, 1) }
             self.policies = policies
             badRecords = bad
             return []

@@ -112,10 +112,25 @@ enum Benchmarks {
                 json: ["cpu_percent": idle.wall.cpuPercent, "bytes_per_second": idle.wall.bytesPerSecond,
                        "changed_cells_per_second": idle.changedCellsPerSecond,
                        "htop_cpu_percent": idle.htop?.cpuPercent ?? NSNull(), "htop_bytes_per_second": idle.htop?.bytesPerSecond ?? NSNull()]))
+            figures += try StormBench.figures(quick: quick, progress: progress)
         } catch {
             FileHandle.standardError.write(Data("bench: \(error)\n".utf8))
             exit(1)
         }
+        report(figures, json: json)
+    }
+
+    /// Only the storm section (`tierwatch-bench storm [--quick] [--json]`).
+    static func storm(quick: Bool, json: Bool) {
+        do {
+            report(try StormBench.figures(quick: quick) { FileHandle.standardError.write(Data("bench: \($0)\n".utf8)) }, json: json)
+        } catch {
+            FileHandle.standardError.write(Data("bench: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+
+    static func report(_ figures: [Figure], json: Bool) {
         if json {
             let data = try! JSONSerialization.data(withJSONObject: figures.map { ["name": $0.name, "verdict": $0.verdict, "figures": $0.json] as [String: Any] },
                                                    options: [.prettyPrinted, .sortedKeys])

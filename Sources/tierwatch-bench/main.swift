@@ -8,7 +8,8 @@ import IncidentStore
 ///   tierwatch-bench generate DIR EVENTS    write a realistic store of EVENTS events
 ///   tierwatch-bench torture [--long]       crash loop, damage and concurrency, with figures
 ///   tierwatch-bench wall [SECONDS]         only the idle wall against htop (default 60 s each)
-///   tierwatch-bench writer --store DIR --host H --incident ID --count N [--open]
+///   tierwatch-bench storm [--quick]         only the storm section
+///   tierwatch-bench writer --store DIR --host H --incident ID --count N [--open] [--rate R]
 ///       appends N notes through the store API; after each fsync'd append
 ///       prints `ok HOST/SEQ`, so a test that kills the writer knows exactly
 ///       which appends reported success.
@@ -18,7 +19,8 @@ usage: tierwatch-bench [--quick] [--json]
        tierwatch-bench generate DIR EVENTS
        tierwatch-bench torture [--long]
        tierwatch-bench wall [SECONDS]
-       tierwatch-bench writer --store DIR --host H --incident ID --count N [--open]
+       tierwatch-bench storm [--quick]
+       tierwatch-bench writer --store DIR --host H --incident ID --count N [--open] [--rate R]
 
 """
 
@@ -49,7 +51,15 @@ func runWriter() {
                     policyDigest: Policy.digest(of: Policy.builtInYAML))), operatorName: "writer", baseVersion: 0)
             }
         }
+        // --rate N: N appends a second, paced against the clock.
+        let rate = option("--rate").flatMap(Double.init)
+        let start = monotonic()
         for n in 0..<count {
+            if let rate {
+                let due = start + Double(n) / rate
+                let wait = due - monotonic()
+                if wait > 0 { usleep(useconds_t(wait * 1_000_000)) }
+            }
             let e = try s.append { state in
                 IncidentStore.Draft(incident: incident, action: .note(message: "\(host) note \(n)"),
                                     operatorName: "writer", baseVersion: state.incidents[incident]?.version ?? 0)
@@ -83,6 +93,8 @@ case "bare-follow":
 case "load":
     guard let dir = args.last else { usage() }
     LoadBench.loadChild(store: dir)
+case "storm":
+    Benchmarks.storm(quick: args.contains("--quick"), json: args.contains("--json"))
 case "wall":
     let seconds = args.first.flatMap(Double.init) ?? 60
     do {

@@ -124,7 +124,11 @@ final class ScreenLoop {
     @discardableResult
     private func publishStore(changed: Set<String>?) -> [Command] {
         let state = ctx.store.state
-        return model.update(.store(incidents: state.incidents, policies: state.policies, badRecords: ctx.store.badRecordCount, changed: changed))
+        guard let changed else {
+            return model.update(.store(incidents: state.incidents, policies: state.policies, badRecords: ctx.store.badRecordCount))
+        }
+        return model.update(.changed(incidents: changed.compactMap { state.incidents[$0] }, policies: state.policies,
+                                     badRecords: ctx.store.badRecordCount))
     }
 
     /// Tells the screen what it cannot see or do, when that changed.

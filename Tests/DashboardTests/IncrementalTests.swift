@@ -37,7 +37,8 @@ import Testing
         for (minutes, incidents, changed) in story() {
             let t = Board.now.addingTimeInterval(minutes * 60)
             for m in [0, 1] {
-                let message = Message.store(incidents: incidents, policies: fast.policies, badRecords: 0, changed: m == 0 ? changed : nil)
+                let message = m == 0 ? Message.changed(incidents: changed.map { incidents[$0]! }, policies: fast.policies, badRecords: 0)
+                    : Message.store(incidents: incidents, policies: fast.policies, badRecords: 0)
                 _ = m == 0 ? fast.update(.tick(t)) : slow.update(.tick(t))
                 _ = m == 0 ? fast.update(message) : slow.update(message)
             }
@@ -60,8 +61,8 @@ import Testing
             let t = Board.now.addingTimeInterval(minutes * 60)
             _ = fast.update(.tick(t))
             _ = slow.update(.tick(t))
-            _ = fast.update(.store(incidents: incidents, policies: fast.policies, badRecords: 0, changed: changed))
-            _ = slow.update(.store(incidents: incidents, policies: slow.policies, badRecords: 0, changed: nil))
+            _ = fast.update(.changed(incidents: changed.map { incidents[$0]! }, policies: fast.policies, badRecords: 0))
+            _ = slow.update(.store(incidents: incidents, policies: slow.policies, badRecords: 0))
             #expect(fast.view(width: 200, height: 60) == slow.view(width: 200, height: 60), "at +\(minutes)m")
         }
     }
