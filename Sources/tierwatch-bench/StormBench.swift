@@ -130,6 +130,11 @@ enum StormBench {
         defer { wall.stop() }
         guard dash.drain(quiet: 0.3, timeout: 10, until: ScreenBench.firstFrame).bytes.count > 0 else { throw BenchError("no dashboard") }
         _ = wall.drain(quiet: 0.5, timeout: 5)
+        // Hold the selection on the long incident: the probes below open
+        // more urgent incidents, which would otherwise take the top row.
+        dash.send("j")
+        dash.send("k")
+        _ = dash.drain(quiet: 0.2, timeout: 2)
         let quietKeys = try keyProbes(dash, count: 20)
 
         let prober = IncidentStore(path: dir, host: "probe")
@@ -165,12 +170,14 @@ enum StormBench {
             if now >= nextRaise, wallProbes.isEmpty {
                 probe += 1
                 let token = "PROBE " + token(probe)
+                // Opened three hours back: overdue at once, a new breach,
+                // so the wall features it (and its title) in the big panel.
                 let e = try prober.append { state in
                     var rng = SystemRandomNumberGenerator()
                     let id = IncidentID.generate(avoiding: { state.incidents[$0] != nil }, using: &rng)
                     return IncidentStore.Draft(incident: id, action: .opened(Opening(title: token, customer: "probe", severity: .sev1,
                                                policyYAML: Policy.builtInYAML, policyDigest: Policy.digest(of: Policy.builtInYAML))),
-                                               operatorName: "probe", baseVersion: 0)
+                                               operatorName: "probe", at: Date().addingTimeInterval(-3 * 3600), baseVersion: 0)
                 }
                 wallProbes.append((Array(token.utf8), e.incident, monotonic()))
                 nextRaise += 0.5
