@@ -28,6 +28,8 @@ public struct Glyphs: Equatable, Sendable {
     public var separator: String
     /// Marks the next action.
     public var next: Character
+    /// A contact called but not reached.
+    public var tried: Character { self == .ascii ? "~" : "~" }
     /// Joins the parts of a sentence (the next action's).
     public var dash: String { self == .ascii ? " - " : " — " }
     /// Ends text cut to fit.

@@ -23,10 +23,13 @@ public struct Model: Sendable {
         }
         public var purpose: Purpose
         public var text: String
+        /// Why the last answer was not taken, said in the prompt itself.
+        public var hint: String?
 
-        public init(purpose: Purpose, text: String) {
+        public init(purpose: Purpose, text: String, hint: String? = nil) {
             self.purpose = purpose
             self.text = text
+            self.hint = hint
         }
     }
 
@@ -80,7 +83,9 @@ public struct Model: Sendable {
     public var sort: Sort = .urgency
     public var showResolved = false
     public var overlay: Overlay?
-    public var notice: Notice?
+    public var notice: Notice? { didSet { noticeAt = now } }
+    /// When the notice was set: it fades after a while (`Model.noticeSeconds`).
+    var noticeAt: Date?
     /// How many entries from the newest the timeline is scrolled.
     public var timelineScroll = 0
     /// The timeline entry the cursor is on, counted from the newest.

@@ -70,6 +70,8 @@ extension Model {
         switch message {
         case let .tick(t):
             now = t
+            // A message fades: a minute for an error, fifteen seconds else.
+            if let n = notice, let at = noticeAt, now.timeIntervalSince(at) > (n.isError ? 60 : 15) { notice = nil }
         case let .store(incidents, policies, bad):
             let before = self.incidents
             self.incidents = incidents
@@ -199,14 +201,10 @@ extension Model {
         case .timeline:
             guard let e = selection(in: list) else { return }
             timelineCursor = min(max(0, timelineCursor + delta), max(0, e.incident.timelineCount - 1))
+            // (The view scrolls the pane to keep the cursor on screen.)
             if timelineCursor < timelineScroll { timelineScroll = timelineCursor }
-            if timelineCursor >= timelineScroll + timelineRows { timelineScroll = timelineCursor - timelineRows + 1 }
         }
     }
-
-    /// Rows the timeline pane shows at most, for keeping the cursor in view
-    /// (the view clamps to what fits).
-    var timelineRows: Int { 8 }
 
     private mutating func scrollTimeline(by n: Int) {
         guard let e = selection(in: entries) else { return }
@@ -389,8 +387,9 @@ extension Model {
             return []
         case let .newSeverity(title, customer):
             guard let sev = text.isEmpty ? .sev2 : Severity(rawValue: text.lowercased()) ?? Int(text).flatMap({ Severity(rawValue: "sev\($0)") }) else {
-                notice = Notice(text: "severity must be sev1, sev2, sev3 or sev4", isError: true)
-                overlay = .prompt(Prompt(purpose: .newSeverity(title: title, customer: customer), text: text))
+                // Asked again at once, saying why, with the title and customer kept.
+                overlay = .prompt(Prompt(purpose: .newSeverity(title: title, customer: customer), text: "",
+                                         hint: "'\(text.sanitized)' is not a severity: sev1, sev2, sev3 or sev4"))
                 return []
             }
             notice = Notice(text: "opening '\(title.sanitized)'…", isError: false)
@@ -460,7 +459,7 @@ extension Model {
                 if words.count > 1, p.findContact(words.dropLast().joined(separator: " "), customer: e.incident.customer) != nil {
                     notice = Notice(text: "'\(String(words.last!).sanitized)' is not a call outcome: reached, voicemail or no_answer", isError: true)
                 } else {
-                    notice = Notice(text: "no contact '\(contact.sanitized)' in \(p.name.sanitized)\(Suggest.didYouMean(contact, among: p.tiers.flatMap(\.contacts).map(\.id)))", isError: true)
+                    notice = Notice(text: "no contact '\(contact.sanitized)' in \(p.name.sanitized)\(Suggest.didYouMean(contact, among: p.contactKeys(customer: e.incident.customer)))", isError: true)
                 }
                 return []
             }

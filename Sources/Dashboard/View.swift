@@ -24,7 +24,8 @@ extension Model {
         // What the screen cannot see comes before anything it can.
         let alarmRows = alarm.draw(in: &f, top: 1, maxRows: 3, glyphs: glyphs)
         let body = Rect(x: 0, y: 1 + alarmRows, width: width, height: height - 3 - alarmRows)
-        let listHeight = min(max(list.count, 1) + 3, max(6, body.height * 2 / 5))
+        // The list gives the selected incident's panes room on small screens.
+        let listHeight = min(max(list.count, 1) + 3, max(7, body.height * 3 / 10))
         drawList(&f, Rect(x: 0, y: body.y, width: width, height: listHeight), list, selected)
         drawDetail(&f, Rect(x: 0, y: body.y + listHeight, width: width, height: body.height - listHeight), selected)
         drawMessageLine(&f, y: height - 2)
@@ -68,6 +69,7 @@ extension Model {
         if !readOnly { x += f.put("read-write\(sep)", x: x, y: 0, role: .header) }
         let room = f.width - rightWidth - x - 1
         if room > 4 { f.put(DisplayWidth.truncate(storePath.sanitized, to: room), x: x, y: 0, role: .header) }
+        else if room > 0 { f.put(String(Character(f.ellipsis)), x: x, y: 0, role: .header) }
         if rightWidth > 0 {
             f.put(DisplayWidth.truncate(right, to: rightWidth), x: f.width - rightWidth, y: 0, role: .headerWarning)
         }
@@ -99,13 +101,12 @@ extension Model {
 
     func rowSymbol(_ e: Board.Entry) -> (Character, Role) {
         if e.ladder.rungs.contains(where: { $0.status == .overdue }) { return (glyphs.overdue, .overdue) }
-        if e.incident.state == .resolved {
-            // A closed record shows its worst step: missed, then late.
-            let worst = [Ladder.Status.missed, .late].first { s in e.ladder.rungs.contains { $0.status == s } } ?? .done
-            return (glyphs.symbol(worst), worst.role)
+        if e.incident.state == .resolved { return (glyphs.done, .done) }
+        switch Urgency(seconds: e.ladder.nextDeadline.map { Ladder.seconds(from: now, to: $0.at) }) {
+        case .breached: return (glyphs.overdue, .overdue)
+        case .warning: return (glyphs.warningMark, .countdownWarning)  // as the wall marks it
+        case .normal: return (glyphs.active, .active)
         }
-        if let d = e.ladder.nextDeadline, d.at < now { return (glyphs.overdue, .overdue) }
-        return (glyphs.active, .active)
     }
 
     // MARK: The incident list
@@ -222,11 +223,12 @@ extension Model {
         let urgency = Urgency(seconds: e.next.deadline.map { Ladder.seconds(from: now, to: $0.at) })
         var x = inner.x + 1
         x += f.put("\(glyphs.next) ", x: x, y: inner.y + 1, role: urgency == .normal ? .active : urgency.countdownRole)
-        x += f.put(Words.nextAction(e, now: now, dash: glyphs.dash), x: x, y: inner.y + 1, role: urgency == .breached ? .overdue : .normal,
+        // Narrow screens name the tier by number (`T1 due`), as the list does.
+        x += f.put(Words.nextAction(e, now: now, dash: glyphs.dash, labels: f.width < 120 ? .short : .long), x: x, y: inner.y + 1, role: urgency == .breached ? .overdue : .normal,
                    limit: inner.maxX - x)
         if let u = e.ladder.nextCustomerUpdateAt, e.next.kind != .customerUpdate, x < inner.maxX - 20 {
             let secs = Ladder.seconds(from: now, to: u)
-            x += f.put("\(glyphs.separator)customer update ", x: x, y: inner.y + 1, role: .dim)
+            x += f.put("\(glyphs.separator)customer update due ", x: x, y: inner.y + 1, role: .dim)
             x += f.put(Countdown.format(secs), x: x, y: inner.y + 1, role: countdownRole(secs))
         }
         if let problem = e.policyProblem {
@@ -302,10 +304,21 @@ extension Model {
             return
         }
         let perContact = inner.height >= rung.contacts.count * 2 ? 2 : 1
-        for (k, c) in rung.contacts.enumerated() where k * perContact < inner.height {
-            let y = inner.y + k * perContact
+        // The selected contact is always on screen: the pane scrolls to it,
+        // and says how many are above and below.
+        let fits = max(1, inner.height / perContact)
+        let focusOn = focus == .contacts ? selectedContact : (e.next.tier == tier ? e.next.contactIndex ?? 0 : 0)
+        let first = min(max(0, focusOn - fits + 1), max(0, rung.contacts.count - fits))
+        if first > 0 || first + fits < rung.contacts.count {
+            let more = " \(first > 0 ? "\(first) above" : "")\(first > 0 && first + fits < rung.contacts.count ? ", " : "")\(first + fits < rung.contacts.count ? "\(rung.contacts.count - first - fits) more below" : "") "
+            f.put(more, x: r.maxX - DisplayWidth.of(more) - 2, y: r.maxY - 1, role: .dim)
+        }
+        for (k, c) in rung.contacts.enumerated() where k >= first && (k - first) * perContact < inner.height {
+            let y = inner.y + (k - first) * perContact
+            // Reached ✓, never called ○, called without reaching ~ (not the
+            // overdue mark: the call was made).
             let sym: (Character, Role) = c.outcome == .reached || c.reachedAt != nil ? (glyphs.done, .done)
-                : c.outcome == nil ? (glyphs.pending, .pending) : (glyphs.overdue, .countdownWarning)
+                : c.outcome == nil ? (glyphs.pending, .pending) : (glyphs.tried, .countdownWarning)
             f.put(" \(sym.0) ", x: inner.x, y: y, role: sym.1)
             var text = c.contact.name.sanitized
             if let role = c.contact.role { text += " (\(role.sanitized))" }
@@ -325,12 +338,12 @@ extension Model {
         }
         // Room to spare (a big screen): the other tiers with people still
         // to reach, a line each, so all the open work is in view.
-        var y = inner.y + rung.contacts.count * perContact + 1
+        var y = inner.y + (rung.contacts.count - first) * perContact + 1
         for other in e.ladder.rungs where other.index != tier && (other.status == .overdue || other.status == .active) {
             let waiting = other.contacts.filter { $0.reachedAt == nil }
             guard !waiting.isEmpty, y + 1 < inner.maxY else { continue }
-            let due = other.dueAt.map { "\(glyphs.separator)due \(shortTime($0))" } ?? ""
-            f.put("T\(other.index) \(other.tier.name.sanitized)\(glyphs.separator)\(Words.status(other.status))\(due)", x: inner.x + 1, y: y,
+            let due = other.dueAt.map { ", due \(shortTime($0))" } ?? ""
+            f.put("T\(other.index) \(Words.status(other.status))\(due)\(glyphs.separator)\(other.tier.name.sanitized)", x: inner.x + 1, y: y,
                   role: other.status == .overdue ? .overdue : .title, limit: inner.width - 1)
             y += 1
             for c in waiting where y < inner.maxY {
@@ -346,7 +359,9 @@ extension Model {
     /// position: a timeline of 100k entries costs what one of ten does.
     func drawTimeline(_ f: inout Frame, _ r: Rect, _ i: Incident, _ p: Policy) {
         let count = i.timelineCount
-        let scroll = min(timelineScroll, max(0, count - 1))
+        // The cursor is always on screen: the pane scrolls to it.
+        let rows = max(1, r.height - 2)
+        let scroll = min(max(timelineScroll, timelineCursor - rows + 1), timelineCursor, max(0, count - 1))
         var title = "Timeline\(glyphs.separator)newest first"
         if scroll > 0 { title += "\(glyphs.separator)\(scroll) newer above" }
         if focus == .timeline { title += "\(glyphs.separator)Enter opens" }
@@ -382,7 +397,7 @@ extension Model {
         let entry = i.timelineEntry(position)
         let e = entry.event
         var text = "\(Words.time(e.at, now: now)) by \(e.operatorName.sanitized)"
-        if e.unixUser != e.operatorName { text += " (unix user \(e.unixUser.sanitized))" }
+        if e.unixUser != e.operatorName && !e.operatorName.hasPrefix(e.unixUser + "@") { text += " [unix \(e.unixUser.sanitized)]" }
         text += "\n\(e.summary(policy: policy(for: i), customer: i.customer))"
         if entry.isBackdated { text += "\nBack-dated: recorded \(Words.time(e.recordedAt, now: now))." }
         if let why = entry.staleReason { text += "\nNOT APPLIED: \(why.sanitized)" }
@@ -392,7 +407,7 @@ extension Model {
         let h = min(f.height - 2, lines.count + 4)
         let r = Rect(x: (f.width - w) / 2, y: max(1, (f.height - h) / 2), width: w, height: h)
         f.fill(r, role: .help)
-        box(&f, r, title: "\(id)\(glyphs.separator)timeline entry \(position + 1) of \(i.timelineCount)", focused: true)
+        box(&f, r, title: "\(id)\(glyphs.separator)timeline entry \(i.timelineCount - position) of \(i.timelineCount), newest first", focused: true)
         for (k, line) in lines.prefix(h - 4).enumerated() { f.put(line, x: r.x + 2, y: r.y + 1 + k, role: .help) }
         if lines.count > h - 4 { f.put("…", x: r.maxX - 3, y: r.maxY - 3, role: .help) }
         f.put("Any key closes this.", x: r.x + 2, y: r.maxY - 2, role: .dim)
@@ -403,7 +418,7 @@ extension Model {
     func drawMessageLine(_ f: inout Frame, y: Int) {
         switch overlay {
         case let .prompt(p)?:
-            let label = promptLabel(p.purpose)
+            let label = p.hint.map { "\($0.sanitized). " } .map { $0 + promptLabel(p.purpose) } ?? promptLabel(p.purpose)
             var x = f.put(label, x: 0, y: y, role: .prompt)
             let room = f.width - x - 1
             // Show the end of a long entry, where the cursor is.
@@ -429,7 +444,7 @@ extension Model {
 
     func promptLabel(_ p: Prompt.Purpose) -> String {
         switch p {
-        case let .resolve(id): "Resolve \(id): what fixed it (optional, Enter resolves, Esc cancels): "
+        case let .resolve(id): "Resolve \(id): what fixed it (optional; Enter, then y to confirm; Esc cancels): "
         case let .customerUpdate(id): "Customer update sent for \(id): "
         case let .note(id): "Note on \(id): "
         case .newTitle: "New incident title: "
@@ -443,6 +458,14 @@ extension Model {
     /// The keys of the focused pane, letters first (htop and k9s style):
     /// what the operator can do here, without opening the help.
     func keyBar() -> [(String, String)] {
+        // While a question or a prompt is open, only its keys do anything.
+        switch overlay {
+        case .confirmEscalate?, .confirmResolve?: return [("y", "Yes"), ("n", "No"), ("Esc", "No")]
+        case .outcome?: return [("r", "Reached"), ("v", "Voicemail"), ("n", "No answer"), ("Enter", "Reached"), ("Esc", "Cancel")]
+        case .prompt?: return [("Enter", "OK"), ("Esc", "Cancel"), ("Backspace", "Delete")]
+        case .help?, .entry?: return [("any key", "Close")]
+        case nil: break
+        }
         if readOnly { return [("?", "Help"), ("/", "Filter"), ("s", "Sort"), ("A", "Resolved"), ("Tab", "Pane"), ("q", "Quit")] }
         switch focus {
         case .list:
@@ -460,10 +483,10 @@ extension Model {
 
     func drawKeyBar(_ f: inout Frame, y: Int) {
         var keys = keyBar().map { (glyphs == .ascii && $0.0 == "↑↓" ? "Up/Dn" : $0.0, $0.1) }
-        // What does not fit goes, Tab (in the help) first, then from the
-        // right; help and quit always stay.
+        // What does not fit goes from the right (sort and filter first);
+        // help, Tab (the panes) and quit always stay.
         func width() -> Int { keys.reduce(0) { $0 + DisplayWidth.of($1.0) + DisplayWidth.of($1.1) + 2 } + (readOnly ? 11 : 0) }
-        while width() > f.width, let k = keys.firstIndex(where: { $0.0 == "Tab" }) ?? keys.indices.dropLast().last(where: { $0 > 0 }) {
+        while width() > f.width, let k = keys.indices.last(where: { $0 > 0 && !["Tab", "q"].contains(keys[$0].0) }) {
             keys.remove(at: k)
         }
         var x = 0

@@ -144,7 +144,7 @@ public struct Wall: Screen, Sendable {
             if showHelp { showHelp = false; return [] }
             switch key {
             case .char("q"), .function(10): return [.quit]
-            case .char(" "): paused.toggle()
+            case .char(" ") where rotateEvery != nil: paused.toggle()
             case .char("?"), .function(1): showHelp = true
             default: break
             }
@@ -370,19 +370,35 @@ public struct Wall: Screen, Sendable {
 
     func drawFooter(_ f: inout Frame, y: Int, urgentCount: Int) {
         f.fill(Rect(x: 0, y: y, width: f.width, height: 1), role: .keyBarLabel)
-        var text = " q quit\(glyphs.separator)space \(paused ? "resume" : "pause") rotation\(glyphs.separator)? help"
+        var text = " q quit\(glyphs.separator)? help"
         if let every = rotateEvery {
-            text += "\(glyphs.separator)" + (paused ? "rotation paused" : "rotating every \(Int(every))s among \(urgentCount) urgent")
+            text += "\(glyphs.separator)space \(paused ? "resume" : "pause") rotation\(glyphs.separator)"
+                + (paused ? "rotation paused" : "rotating every \(Int(every))s among \(urgentCount) urgent")
         }
         f.put(text, x: 0, y: y, role: .keyBarLabel)
     }
 
     func drawHelp(_ f: inout Frame) {
-        let lines = ["q        quit", "space    pause or resume the rotation", "?        this help (any key closes it)",
-                     "", "The wall is read-only: to act, use tierwatch at a desk."]
-        let w = min(f.width - 4, 60), h = lines.count + 2
+        let lines = ["q        quit", rotateEvery != nil ? "space    pause or resume the rotation" : "space    (rotation is off: start with --rotate 10s)",
+                     "?        this help (any key closes it)", "", "The wall is read-only: to act, use tierwatch at a desk."]
+        let w = min(f.width - 4, 60), h = lines.count + 4
         let r = Rect(x: (f.width - w) / 2, y: (f.height - h) / 2, width: w, height: h)
-        f.fill(r, role: .help)
-        for (k, line) in lines.enumerated() { f.put(line, x: r.x + 2, y: r.y + 1 + k, role: .help, limit: w - 4) }
+        f.fill(Rect(x: r.x - 1, y: r.y, width: r.width + 2, height: r.height), role: .help)
+        // A frame, so the digits behind do not read as part of the help.
+        let g = glyphs
+        for x in r.x + 1..<r.maxX - 1 {
+            f.put(String(g.horizontal), x: x, y: r.y, role: .help)
+            f.put(String(g.horizontal), x: x, y: r.maxY - 1, role: .help)
+        }
+        for y in r.y + 1..<r.maxY - 1 {
+            f.put(String(g.vertical), x: r.x, y: y, role: .help)
+            f.put(String(g.vertical), x: r.maxX - 1, y: y, role: .help)
+        }
+        f.put(String(g.topLeft), x: r.x, y: r.y, role: .help)
+        f.put(String(g.topRight), x: r.maxX - 1, y: r.y, role: .help)
+        f.put(String(g.bottomLeft), x: r.x, y: r.maxY - 1, role: .help)
+        f.put(String(g.bottomRight), x: r.maxX - 1, y: r.maxY - 1, role: .help)
+        f.put(" Keys ", x: r.x + 2, y: r.y, role: .help)
+        for (k, line) in lines.enumerated() { f.put(line, x: r.x + 2, y: r.y + 2 + k, role: .help, limit: w - 4) }
     }
 }

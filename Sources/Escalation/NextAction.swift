@@ -77,6 +77,12 @@ public struct NextAction: Sendable, Equatable {
         return waiting.min { (contacts[$0].at ?? .distantPast) < (contacts[$1].at ?? .distantPast) } ?? 0
     }
 
+    /// The contact to call, by index in its tier's contacts.
+    public var contactIndex: Int? {
+        if case let .call(_, c) = kind { return c }
+        return nil
+    }
+
     /// The tier whose contacts the operator works on now, if any.
     public var tier: Int? {
         if case let .call(t, _) = kind { return t }

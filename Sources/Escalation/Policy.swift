@@ -29,6 +29,12 @@ public struct Policy: Sendable, Equatable {
         }
     }
 
+    /// Each contact's id and name (the customer's name for it where an
+    /// override gives one), as "did you mean" candidates: `[am, Jane Roe]`.
+    public func contactKeys(customer: String?) -> [[String]] {
+        tiers.indices.flatMap { t in contacts(ofTier: t, customer: customer).map { [$0.id, $0.name] } }
+    }
+
     /// Finds a contact by id or name, case-insensitively, also by the name a
     /// customer's override gives it ("Jane Roe" for acme's account manager).
     public func findContact(_ key: String, customer: String?) -> (tier: Int, contact: Contact)? {

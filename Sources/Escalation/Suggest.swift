@@ -3,21 +3,39 @@
 public enum Suggest {
     /// `; did you mean 'list'?`, or "" when nothing is close.
     public static func didYouMean(_ typed: String, among known: [String]) -> String {
-        closest(typed, among: known).map { "; did you mean '\($0.sanitized)'?" } ?? ""
+        didYouMean(typed, among: known.map { [$0] })
+    }
+
+    /// The same, where each group is one thing under several names (a
+    /// contact's id and the name a customer gives it): the group's first
+    /// name is suggested, with the one that matched when it differs.
+    public static func didYouMean(_ typed: String, among groups: [[String]]) -> String {
+        guard let (group, word) = closestGroup(typed, among: groups) else { return "" }
+        return word == group[0] ? "; did you mean '\(word.sanitized)'?" : "; did you mean '\(group[0].sanitized)' (\(word.sanitized))?"
     }
 
     /// The known word nearest to `typed` (case-insensitive), if it is within
     /// two edits, or a third of its length for long words.
     public static func closest(_ typed: String, among known: [String]) -> String? {
+        closestGroup(typed, among: known.map { [$0] })?.word
+    }
+
+    static func closestGroup(_ typed: String, among groups: [[String]]) -> (group: [String], word: String)? {
         let t = Array(typed.lowercased())
         guard !t.isEmpty else { return nil }
+        // One thing whose name starts with what was typed ("vp" for
+        // "vp-cx", "jane" for "Jane Roe") is the one meant.
+        let prefixed = groups.compactMap { g in g.first { $0.lowercased().hasPrefix(typed.lowercased()) }.map { (g, $0) } }
+        if prefixed.count == 1 { return prefixed[0] }
         let limit = max(2, t.count / 3)
-        var best: (word: String, distance: Int)?
-        for word in known {
-            let d = distance(t, Array(word.lowercased()))
-            if d <= limit, d < (best?.distance ?? .max) { best = (word, d) }
+        var best: (group: [String], word: String, distance: Int)?
+        for g in groups {
+            for word in g {
+                let d = distance(t, Array(word.lowercased()))
+                if d <= limit, d < (best?.distance ?? .max) { best = (g, word, d) }
+            }
         }
-        return best?.word
+        return best.map { ($0.group, $0.word) }
     }
 
     /// Edit distance (insert, delete, substitute, swap of neighbours).

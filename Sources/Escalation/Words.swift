@@ -63,14 +63,10 @@ public enum Words {
         }
     }
 
-    /// A deadline and how far off it is: `T1 Management notified due in
-    /// 06:12`, `T1 Management notified overdue 03:12`.
-    public static func countdown(_ d: Ladder.Deadline, _ p: Policy, now: Date) -> String {
-        let s = Ladder.seconds(from: now, to: d.at)
-        let label = deadline(d, p, .long)
-        guard s < 0 else { return "\(label) in \(Countdown.format(s))" }
-        let overdue = label.hasSuffix(" due") ? String(label.dropLast(4)) + " overdue" : label
-        return "\(overdue) \(Countdown.format(-s))"
+    /// A deadline and how far off it is, as every list writes it:
+    /// `T1 Management notified due 06:12`, `… due -03:12` once passed.
+    public static func countdown(_ d: Ladder.Deadline, _ p: Policy, now: Date, _ length: Length = .long) -> String {
+        "\(deadline(d, p, length)) \(Countdown.format(Ladder.seconds(from: now, to: d.at)))"
     }
 
     /// A tier's status as screens print it: `not started` for `not_started`.
@@ -93,13 +89,15 @@ public enum Words {
     /// `live: false` leaves out what changes by the second (the countdown,
     /// "2m ago") for a screen that draws the words once and the countdown
     /// beside them: the last call then says when it was.
-    public static func nextAction(_ e: Board.Entry, now: Date, dash: String = " — ", live: Bool = true) -> String {
-        let deadline = live ? e.next.deadline.map { countdown($0, e.policy, now: now) } : nil
+    public static func nextAction(_ e: Board.Entry, now: Date, dash: String = " — ", live: Bool = true, labels: Length = .long) -> String {
+        let deadline = live ? e.next.deadline.map { countdown($0, e.policy, now: now, labels) } : nil
         switch e.next.kind {
         case let .call(tier, contact):
             let c = e.ladder.rungs[tier].contacts[contact]
             let last = c.outcome.map { "\($0.label) " + (live ? ago(c.at!, now: now) : "at " + shortTime(c.at!, now: now)) } ?? "not called yet"
-            return (["Call \(callee(c.contact))", last] + [deadline].compactMap { $0 }).joined(separator: dash)
+            // Who, by when, then how the last call went: what matters most
+            // first, so a narrow screen cuts the least of it.
+            return (["Call \(callee(c.contact))"] + [deadline].compactMap { $0 } + [last]).joined(separator: dash)
         case .customerUpdate:
             return "Send the customer a status update" + (deadline.map { dash + $0 } ?? "")
         case .wait:

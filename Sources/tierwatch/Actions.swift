@@ -170,7 +170,7 @@ struct Notify: ParsableCommand {
         try Context(global).act(on: id, options) { incident, policy, _ in
             guard let found = policy.findContact(contact, customer: incident.customer) else {
                 let ids = policy.tiers.flatMap(\.contacts).map(\.id)
-                throw CLIError.refused("no contact '\(contact.sanitized)' in policy \(policy.name.sanitized)\(Suggest.didYouMean(contact, among: ids)) (contacts: \(ids.joined(separator: ", ")))")
+                throw CLIError.refused("no contact '\(contact.sanitized)' in policy \(policy.name.sanitized)\(Suggest.didYouMean(contact, among: policy.contactKeys(customer: incident.customer))) (contacts: \(ids.joined(separator: ", ")))")
             }
             return .contactOutcome(tier: policy.tiers[found.tier].id, contact: found.contact.id, outcome: outcome)
         }

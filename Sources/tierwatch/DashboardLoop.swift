@@ -124,11 +124,14 @@ final class ScreenLoop {
     @discardableResult
     private func publishStore(changed: Set<String>?) -> [Command] {
         let state = ctx.store.state
+        // The screen's clock first: an incident opened a moment ago is
+        // derived at a time after its opening, not at the last whole second.
+        let ticked = model.update(.tick(ctx.now))
         guard let changed else {
-            return model.update(.store(incidents: state.incidents, policies: state.policies, badRecords: ctx.store.badRecordCount))
+            return ticked + model.update(.store(incidents: state.incidents, policies: state.policies, badRecords: ctx.store.badRecordCount))
         }
-        return model.update(.changed(incidents: changed.compactMap { state.incidents[$0] }, policies: state.policies,
-                                     badRecords: ctx.store.badRecordCount))
+        return ticked + model.update(.changed(incidents: changed.compactMap { state.incidents[$0] }, policies: state.policies,
+                                              badRecords: ctx.store.badRecordCount))
     }
 
     /// Tells the screen what it cannot see or do, when that changed.

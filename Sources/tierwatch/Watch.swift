@@ -52,8 +52,14 @@ struct Watch: ParsableCommand {
             for p in health.problems { FileHandle.standardError.write(Data("tierwatch: warning: \(p.sanitized)\n".utf8)) }
         }
         warn()
+        // What the clock alone changes (a tier starting by itself, a
+        // deadline passing) is news too: the board says until when nothing
+        // will, and its statuses are compared when that time comes.
+        var board = Board(ctx.store.state.incidents, policies: ctx.store.state.policies, now: ctx.now, includeResolved: false)
+        var seen = Watch.statuses(board)
         while true {
-            let change = follower.next(timeout: 2)
+            let wait = board.validUntil.map { max(0.05, min(2, $0.timeIntervalSince(ctx.now) + 0.01)) } ?? 2
+            let change = follower.next(timeout: wait)
             // What cannot be read is said again whenever it changes.
             let latest = ctx.store.health
             if latest != health {
@@ -75,6 +81,56 @@ struct Watch: ParsableCommand {
                 }
                 FileHandle.standardOutput.write(Data((line + "\n").utf8))
             }
+            // Statuses an event changed were said with the event; only
+            // what the clock changed is said here.
+            let state = ctx.store.state
+            board = Board(state.incidents, policies: state.policies, now: now, includeResolved: false)
+            let statuses = Watch.statuses(board)
+            let touched = Set(change.events.map(\.incident))
+            for e in board.entries where !touched.contains(e.incident.id) {
+                for line in Watch.clockNews(e, before: seen[e.incident.id], now: now, json: json) {
+                    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+                }
+            }
+            seen = statuses
+        }
+    }
+
+    /// Each open incident's tier statuses and whether its customer update is overdue.
+    static func statuses(_ board: Board) -> [String: ([Ladder.Status], Bool)] {
+        var out: [String: ([Ladder.Status], Bool)] = [:]
+        for e in board.entries {
+            out[e.incident.id] = (e.ladder.rungs.map(\.status), e.ladder.nextCustomerUpdateAt.map { $0 < board.now } ?? false)
+        }
+        return out
+    }
+
+    /// Lines for what the clock changed on one incident since `before`.
+    static func clockNews(_ e: Board.Entry, before: ([Ladder.Status], Bool)?, now: Date, json: Bool) -> [String] {
+        guard let (was, updateWasOverdue) = before else { return [] }
+        var news: [(what: String, tier: Int?, status: String)] = []
+        for r in e.ladder.rungs where r.index < was.count && was[r.index] != r.status {
+            switch (was[r.index], r.status) {
+            case (.pending, .active), (.pending, .done), (.pending, .overdue):
+                news.append(("T\(r.index) \(r.tier.name.sanitized) started by itself", r.index, "started"))
+            case (_, .overdue):
+                news.append(("T\(r.index) \(r.tier.name.sanitized) is overdue: its people were not reached in time", r.index, "overdue"))
+            default:
+                break
+            }
+        }
+        if let u = e.ladder.nextCustomerUpdateAt, u < now, !updateWasOverdue {
+            news.append(("the customer update is overdue (due \(Words.time(u, now: now)))", nil, "update_overdue"))
+        }
+        return news.map { n in
+            if json {
+                let obj: [String: Any] = ["deadline": ["incident": e.incident.id, "tier": n.tier ?? NSNull(), "status": n.status,
+                                                       "at": ISOTime.format(now), "text": n.what] as [String: Any],
+                                          "incident": summary(e, now)]
+                let data = (try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+                return String(decoding: data, as: UTF8.self)
+            }
+            return "\(Words.time(now, now: now))  \(e.incident.id)  \(n.what)  [next: \(Words.nextAction(e, now: now))]"
         }
     }
 

@@ -30,7 +30,7 @@ import Testing
         │                                                                              │
         └──────────────────────────────────────────────────────────────────────────────┘
 
-        ? Help a Ack e Escalate r Resolve u Update m Note n New / Filter s Sort q Quit
+        ? Help a Ack e Escalate r Resolve u Update m Note n New Tab Pane q Quit
         """)
     }
 
@@ -43,7 +43,7 @@ import Testing
         └──────────────────────────────────────────────────────────────────────────────┘
         ┌─ K3F9 · SIP trunk down ──────────────────────────────────────────────────────┐
         │ acme · sev1 · open · opened by alice 17:59Z (1m ago)                         │
-        │ ▶ Call Jane Roe +1 555 0101 — not called yet — T1 Management notified due in…│
+        │ ▶ Call Jane Roe +1 555 0101 — T1 due 09:00 — not called yet                  │
         │┌─ Tiers ────────────────────────────────────────────────────────────────────┐│
         ││ ✓ T0 Escalated            done    from 17:59Z                       ██████ ││
         ││ ● T1 Management notified  active  from 17:59Z   due 18:09Z    09:00 ░░░░░░ ││
@@ -59,7 +59,7 @@ import Testing
         │└──────────────────────────────────┘└────────────────────────────────────────┘│
         └──────────────────────────────────────────────────────────────────────────────┘
 
-        ? Help a Ack e Escalate r Resolve u Update m Note n New / Filter s Sort q Quit
+        ? Help a Ack e Escalate r Resolve u Update m Note n New Tab Pane q Quit
         """)
     }
 
@@ -88,7 +88,7 @@ import Testing
         ││ Any key closes this help.                                                  ││
         └└────────────────────────────────────────────────────────────────────────────┘┘
 
-        ? Help a Ack e Escalate r Resolve u Update m Note n New / Filter s Sort q Quit
+        any key Close
         """)
     }
 
@@ -126,7 +126,7 @@ import Testing
         └──────────────────────────────────────────────────────────────────────────────┘
         ┌─ EV11 · evil␛]0;pwned␇␛[2J�6n␍␊�gnp.exe 東京 ────────────────────────────────┐
         │ acme␛[31m · sev2 · open · opened by alice 17:58Z (2m ago)                    │
-        │ ▶ Call Account Manager (no number on file) — not called yet — T1 Management …│
+        │ ▶ Call Account Manager (no number on file) — T1 due 08:00 — not called yet   │
         │┌─ Tiers ────────────────────────────────────────────────────────────────────┐│
         ││ ✓ T0 Escalated            done    from 17:58Z                       ██████ ││
         ││ ● T1 Management notified  active  from 17:58Z   due 18:08Z    08:00 █░░░░░ ││
@@ -142,7 +142,7 @@ import Testing
         │└──────────────────────────────────┘└────────────────────────────────────────┘│
         └──────────────────────────────────────────────────────────────────────────────┘
 
-        ? Help a Ack e Escalate r Resolve u Update m Note n New / Filter s Sort q Quit
+        ? Help a Ack e Escalate r Resolve u Update m Note n New Tab Pane q Quit
         """)
     }
 
@@ -158,7 +158,7 @@ import Testing
         └──────────────────────────────────────────────────────────────────────────────┘
         ┌─ 20AJ · SIP trunk down in Frankfurt PoP ─────────────────────────────────────┐
         │ initech · sev1 · acknowledged · opened by alex 17:38Z (22m ago) · acked by a…│
-        │ ▶ Send the customer a status update — customer update overdue 07:00          │
+        │ ▶ Send the customer a status update — update due -07:00                      │
         │┌─ Tiers ────────────────────────────────────────────────────────────────────┐│
         ││ ✓ T0 Escalated            done    from 17:38Z                       ██████ ││
         ││ ✓ T1 Management notified  done    from 17:38Z   due 17:48Z          ██████ ││
@@ -168,7 +168,7 @@ import Testing
         │┌─ Contacts · T2 Technical resour…─┐┌─ Timeline · newest first ──────────────┐│
         ││ ○ Platform Engineering  no phone…││ 17:50Z alex       note: Carrier ticket…││
         ││ ○ Premise Engineering  no phone …││ 17:43Z alex       Telecom (Technical r…││
-        │└──────────────────────────────────┘└────────────────────────────────────────┘│
+        │└─────────────────── 2 more below ─┘└────────────────────────────────────────┘│
         └──────────────────────────────────────────────────────────────────────────────┘
         read-only viewer: cannot acknowledge (run tierwatch without 'view' to act)
         ? Help / Filter s Sort A Resolved Tab Pane q Quit                     READ-ONLY
@@ -187,7 +187,7 @@ import Testing
         └──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘
         ┌─ 20AJ · SIP trunk down in Frankfurt PoP ─────────────────────────────────────────────────────────────────────────────┐
         │ initech · sev1 · acknowledged · opened by alex 17:38Z (22m ago) · acked by alex 17:39Z                               │
-        │ ▶ Send the customer a status update — customer update overdue 07:00                                                  │
+        │ ▶ Send the customer a status update — customer update due -07:00                                                     │
         │┌─ Tiers ────────────────────────────────────────────────────────────────────────────────────────────────────────────┐│
         ││ ✓ T0 Escalated                       done    from 17:38Z                       ███████████████████████████████████ ││
         ││ ✓ T1 Management notified             done    from 17:38Z   due 17:48Z          ███████████████████████████████████ ││
@@ -232,7 +232,7 @@ import Testing
         └──────────────────────────────────────────────────────────────────────────────┘
         ┌─ M4NG · Outbound calls dropping after 30 s ──────────────────────────────────┐
         │ acme · sev1 · open · opened by alice 17:47Z (13m ago)                        │
-        │ ▶ Call Director of Customer Support (no number on file) — not called yet — T…│
+        │ ▶ Call Director of Customer Support (no number on file) — T1 due -03:00 — no…│
         │┌─ Tiers ────────────────────────────────────────────────────────────────────┐│
         ││ ✓ T0 Escalated            done    from 17:47Z                       ██████ ││
         ││ ! T1 Management notified  overdue from 17:47Z   due 17:57Z   -03:00 ██████ ││
@@ -242,13 +242,13 @@ import Testing
         │┌─ Contacts · T1 Management notif…─┐┌─ Timeline · newest first ──────────────┐│
         ││ ✓ Jane Roe (account)  +1 555 010…││ 17:58Z alice      VP of Customer Exper…││
         ││ ○ Director of Customer Support  …││ 17:49Z alice      Jane Roe (Management…││
-        ││ ! VP of Customer Experience  no …││ 17:47Z alice      opened sev1 for acme…││
+        ││ ~ VP of Customer Experience  no …││ 17:47Z alice      opened sev1 for acme…││
         ││                                  ││                                        ││
         ││                                  ││                                        ││
         │└──────────────────────────────────┘└────────────────────────────────────────┘│
         └──────────────────────────────────────────────────────────────────────────────┘
 
-        ? Help a Ack e Escalate r Resolve u Update m Note n New / Filter s Sort q Quit
+        ? Help a Ack e Escalate r Resolve u Update m Note n New Tab Pane q Quit
         """)
     }
 
@@ -261,7 +261,7 @@ import Testing
         └──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘
         ┌─ M4NG · Outbound calls dropping after 30 s ──────────────────────────────────────────────────────────────────────────┐
         │ acme · sev1 · open · opened by alice 17:47Z (13m ago)                                                                │
-        │ ▶ Call Director of Customer Support (no number on file) — not called yet — T1 Management notified overdue 03:00      │
+        │ ▶ Call Director of Customer Support (no number on file) — T1 Management notified due -03:00 — not called yet         │
         │┌─ Tiers ────────────────────────────────────────────────────────────────────────────────────────────────────────────┐│
         ││ ✓ T0 Escalated                       done    from 17:47Z                       ███████████████████████████████████ ││
         ││ ! T1 Management notified             overdue from 17:47Z   due 17:57Z   -03:00 ███████████████████████████████████ ││
@@ -273,10 +273,10 @@ import Testing
         ││      reached by alice 17:49Z                      ││ 17:49Z alice      Jane Roe (Management notified): reached     ││
         ││ ○ Director of Customer Support  no phone set      ││ 17:47Z alice      opened sev1 for acme: Outbound calls droppi…││
         ││      ▶ call next · not yet called                 ││                                                               ││
-        ││ ! VP of Customer Experience  no phone set         ││                                                               ││
+        ││ ~ VP of Customer Experience  no phone set         ││                                                               ││
         ││      no answer by alice 17:58Z                    ││                                                               ││
         ││                                                   ││                                                               ││
-        ││ T2 Technical resources engaged · active · due 18:…││                                                               ││
+        ││ T2 active, due 18:07Z · Technical resources engag…││                                                               ││
         ││  ○ Platform Engineering (no number on file)       ││                                                               ││
         ││  ○ Premise Engineering (no number on file)        ││                                                               ││
         ││  ○ Telecom (no number on file)                    ││                                                               ││
@@ -306,7 +306,7 @@ import Testing
         └──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘
         ┌─ M4NG · Outbound calls dropping after 30 s ──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┐
         │ acme · sev1 · open · opened by alice 17:47Z (13m ago)                                                                                                                                                │
-        │ ▶ Call Director of Customer Support (no number on file) — not called yet — T1 Management notified overdue 03:00 · customer update 02:00                                                              │
+        │ ▶ Call Director of Customer Support (no number on file) — T1 Management notified due -03:00 — not called yet · customer update due 02:00                                                             │
         │┌─ Tiers ────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┐│
         ││ ✓ T0 Escalated                       done    from 17:47Z                       ███████████████████████████████████████████████████████████████████████████████████████████████████████████████████ ││
         ││ ! T1 Management notified             overdue from 17:47Z   due 17:57Z   -03:00 ███████████████████████████████████████████████████████████████████████████████████████████████████████████████████ ││
@@ -318,10 +318,10 @@ import Testing
         ││      reached by alice 17:49Z                                                          ││ 17:49Z alice      Jane Roe (Management notified): reached                                                 ││
         ││ ○ Director of Customer Support  no phone set                                          ││ 17:47Z alice      opened sev1 for acme: Outbound calls dropping after 30 s                                ││
         ││      ▶ call next · not yet called                                                     ││                                                                                                           ││
-        ││ ! VP of Customer Experience  no phone set                                             ││                                                                                                           ││
+        ││ ~ VP of Customer Experience  no phone set                                             ││                                                                                                           ││
         ││      no answer by alice 17:58Z                                                        ││                                                                                                           ││
         ││                                                                                       ││                                                                                                           ││
-        ││ T2 Technical resources engaged · active · due 18:07Z                                  ││                                                                                                           ││
+        ││ T2 active, due 18:07Z · Technical resources engaged                                   ││                                                                                                           ││
         ││  ○ Platform Engineering (no number on file)                                           ││                                                                                                           ││
         ││  ○ Premise Engineering (no number on file)                                            ││                                                                                                           ││
         ││  ○ Telecom (no number on file)                                                        ││                                                                                                           ││
@@ -371,7 +371,7 @@ import Testing
         └──────────────────────────────────────────────────────────────────────────────┘
         ┌─ L0NG · Intermittent fax failures ───────────────────────────────────────────┐
         │ globex · sev4 · open · opened by alice 17:55Z (5m ago)                       │
-        │ ▶ Call Problem Manager (no number on file) — not called yet — T1 Next-day re…│
+        │ ▶ Call Problem Manager (no number on file) — T1 due 13h55m — not called yet  │
         │┌─ Tiers ────────────────────────────────────────────────────────────────────┐│
         ││ ✓ T0 Desk                 done    from 17:55Z                       ██████ ││
         ││ ● T1 Next-day review      active  from 17:55Z   due 07:55Z   13h55m ░░░░░░ ││
@@ -387,7 +387,7 @@ import Testing
         │└──────────────────────────────────┘└────────────────────────────────────────┘│
         └──────────────────────────────────────────────────────────────────────────────┘
 
-        ? Help a Ack e Escalate r Resolve u Update m Note n New / Filter s Sort q Quit
+        ? Help a Ack e Escalate r Resolve u Update m Note n New Tab Pane q Quit
         """)
     }
 
@@ -400,7 +400,7 @@ import Testing
         └──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘
         ┌─ L0NG · Intermittent fax failures ───────────────────────────────────────────────────────────────────────────────────┐
         │ globex · sev4 · open · opened by alice 17:55Z (5m ago)                                                               │
-        │ ▶ Call Problem Manager (no number on file) — not called yet — T1 Next-day review due in 13h55m                       │
+        │ ▶ Call Problem Manager (no number on file) — T1 Next-day review due 13h55m — not called yet                          │
         │┌─ Tiers ────────────────────────────────────────────────────────────────────────────────────────────────────────────┐│
         ││ ✓ T0 Desk                            done    from 17:55Z                       ███████████████████████████████████ ││
         ││ ● T1 Next-day review                 active  from 17:55Z   due 07:55Z   13h55m ░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░ ││
@@ -445,7 +445,7 @@ import Testing
         └──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘
         ┌─ L0NG · Intermittent fax failures ───────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┐
         │ globex · sev4 · open · opened by alice 17:55Z (5m ago)                                                                                                                                               │
-        │ ▶ Call Problem Manager (no number on file) — not called yet — T1 Next-day review due in 13h55m                                                                                                       │
+        │ ▶ Call Problem Manager (no number on file) — T1 Next-day review due 13h55m — not called yet                                                                                                          │
         │┌─ Tiers ────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┐│
         ││ ✓ T0 Desk                            done    from 17:55Z                       ███████████████████████████████████████████████████████████████████████████████████████████████████████████████████ ││
         ││ ● T1 Next-day review                 active  from 17:55Z   due 07:55Z   13h55m ░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░ ││
@@ -510,7 +510,7 @@ import Testing
         └──────────────────────────────────────────────────────────────────────────────┘
         ┌─ T1ME · SIP trunk down in Frankfurt PoP ─────────────────────────────────────┐
         │ initech · sev2 · open · opened by alice 17:56Z (4m ago)                      │
-        │ ┌─ T1ME · timeline entry 2 of 2 ───────────────────────────────────────────┐…│
+        │ ┌─ T1ME · timeline entry 1 of 2, newest first ─────────────────────────────┐ │
         │┌│ 17:59:00Z by alice                                                       │┐│
         │││ note: Carrier says the fault is in their Frankfurt core; ticket 55123;   │││
         │││ they are rerouting via Amsterdam, expect 20 minutes of one-way audio on  │││
@@ -526,7 +526,7 @@ import Testing
         │└──────────────────────────────────┘└────────────────────────────────────────┘│
         └──────────────────────────────────────────────────────────────────────────────┘
 
-        ? Help ↑↓ Entry PgUp/Dn Scroll Enter Open Tab Pane q Quit
+        any key Close
         """)
     }
 
@@ -539,7 +539,7 @@ import Testing
         └──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘
         ┌─ T1ME · SIP trunk down in Frankfurt PoP ─────────────────────────────────────────────────────────────────────────────┐
         │ initech · sev2 · open · opened by alice 17:56Z (4m ago)                                                              │
-        │ ▶ Call Account Manager (no number on file) — not called yet — T1 Management notified due in 06:00                    │
+        │ ▶ Call Account Manager (no number on file) — T1 Management notified due 06:00 — not called yet · customer update due …
         │┌─ Tiers ────────────────────────────────────────────────────────────────────────────────────────────────────────────┐│
         ││ ✓ T0 Escalated                       done    from 17:56Z                       ███████████████████████████████████ ││
         ││ ● T1 Management notified             active  from 17:56Z   due 18:06Z    06:00 ██████████████░░░░░░░░░░░░░░░░░░░░░ ││
@@ -547,7 +547,7 @@ import Testing
         ││ ○ T3 CEO informed                    pending at 18:26Z                   26:00 ░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░ ││
         │└────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘│
         │┌─ Contacts · T1 Management notified ───────────────┐┌─ Timeline · newest first · Enter opens ───────────────────────┐│
-        ││ ○ Accou┌─ T1ME · timeline entry 2 of 2 ───────────────────────────────────────────────────────────────────┐heir Fr…││
+        ││ ○ Accou┌─ T1ME · timeline entry 1 of 2, newest first ─────────────────────────────────────────────────────┐heir Fr…││
         ││      ▶ │ 17:59:00Z by alice                                                                               │own in …││
         ││ ○ Direc│ note: Carrier says the fault is in their Frankfurt core; ticket 55123; they are rerouting via    │        ││
         ││      no│ Amsterdam, expect 20 minutes of one-way audio on trunk groups 4 and 7 while BGP converges; next  │        ││
@@ -571,7 +571,7 @@ import Testing
         │└───────────────────────────────────────────────────┘└───────────────────────────────────────────────────────────────┘│
         └──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘
 
-        ? Help ↑↓ Entry PgUp/Dn Scroll Enter Open Tab Pane q Quit
+        any key Close
         """)
     }
 
@@ -584,7 +584,7 @@ import Testing
         └──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘
         ┌─ T1ME · SIP trunk down in Frankfurt PoP ─────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┐
         │ initech · sev2 · open · opened by alice 17:56Z (4m ago)                                                                                                                                              │
-        │ ▶ Call Account Manager (no number on file) — not called yet — T1 Management notified due in 06:00 · customer update 11:00                                                                            │
+        │ ▶ Call Account Manager (no number on file) — T1 Management notified due 06:00 — not called yet · customer update due 11:00                                                                           │
         │┌─ Tiers ────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┐│
         ││ ✓ T0 Escalated                       done    from 17:56Z                       ███████████████████████████████████████████████████████████████████████████████████████████████████████████████████ ││
         ││ ● T1 Management notified             active  from 17:56Z   due 18:06Z    06:00 ██████████████████████████████████████████████░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░ ││
@@ -602,7 +602,7 @@ import Testing
         ││                                                                                       ││                                                                                                           ││
         ││                                                                                       ││                                                                                                           ││
         ││                                                                                       ││                                                                                                           ││
-        ││                                                ┌─ T1ME · timeline entry 2 of 2 ───────────────────────────────────────────────────────────────────┐                                                ││
+        ││                                                ┌─ T1ME · timeline entry 1 of 2, newest first ─────────────────────────────────────────────────────┐                                                ││
         ││                                                │ 17:59:00Z by alice                                                                               │                                                ││
         ││                                                │ note: Carrier says the fault is in their Frankfurt core; ticket 55123; they are rerouting via    │                                                ││
         ││                                                │ Amsterdam, expect 20 minutes of one-way audio on trunk groups 4 and 7 while BGP converges; next  │                                                ││
@@ -636,7 +636,7 @@ import Testing
         │└───────────────────────────────────────────────────────────────────────────────────────┘└───────────────────────────────────────────────────────────────────────────────────────────────────────────┘│
         └──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘
 
-        ? Help ↑↓ Entry PgUp/Dn Scroll Enter Open Tab Pane q Quit
+        any key Close
         """)
     }
 }

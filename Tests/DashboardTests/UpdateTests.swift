@@ -93,8 +93,10 @@ import Testing
         #expect(m.overlay == .prompt(.init(purpose: .newSeverity(title: "One-way audio", customer: "hooli"), text: "")))
         _ = press(&m, .backspace)
         _ = type(&m, "9")
-        #expect(press(&m, .enter).isEmpty && m.notice?.text.contains("sev1, sev2") == true, "a bad severity asks again")
-        _ = press(&m, .backspace)
+        #expect(press(&m, .enter).isEmpty, "a bad severity asks again, at once, saying why")
+        #expect(m.overlay == .prompt(.init(purpose: .newSeverity(title: "One-way audio", customer: "hooli"), text: "",
+                                           hint: "'9' is not a severity: sev1, sev2, sev3 or sev4")))
+        #expect(m.view(width: 80, height: 24).text.contains("'9' is not a severity"))
         _ = type(&m, "1")
         #expect(press(&m, .enter) == [.raise(title: "One-way audio", customer: "hooli", severity: .sev1)])
     }
@@ -261,5 +263,45 @@ import Testing
         #expect(commands == [.bell] && m.flashing["N3W1"] != nil)
         #expect(m.notice?.text == "dana opened N3W1: Raised elsewhere")
         #expect(m.update(.tick(Board.now.addingTimeInterval(1))).isEmpty, "rings once")
+    }
+}
+
+/// Keys never act on what is not on screen.
+@Suite struct WhatKeysActOnIsVisible {
+    @Test func theContactsPaneScrollsToTheSelectedContact() throws {
+        var m = Scenes.several()
+        for key in [Key.tab, .tab, .down, .down, .down] { _ = m.update(.key(key)) }  // 20AJ: technical, 4 contacts
+        let f = m.view(width: 80, height: 24)
+        let row = try #require((0..<f.height).first { y in f.roles(row: y).contains(.selection) && f.text.split(separator: "\n")[y].contains("Network Operations") })
+        #expect(row > 0)
+        #expect(f.text.contains("above"), "the pane says what is above")
+    }
+
+    @Test func theTimelineScrollsToItsCursorAndEnterOpensThatEntry() {
+        var m = Scenes.several()
+        for key in [Key.tab, .tab, .tab] { _ = m.update(.key(key)) }
+        for _ in 0..<6 { _ = m.update(.key(.down)) }
+        let f = m.view(width: 80, height: 24)
+        let selected = (0..<f.height).filter { f.roles(row: $0).contains(.selection) }
+        #expect(!selected.isEmpty, "the cursor's entry is on screen")
+        _ = m.update(.key(.enter))
+        guard case let .entry(_, position)? = m.overlay else { Issue.record("no entry opened"); return }
+        let i = m.incidents["20AJ"]!
+        #expect(position == i.timelineCount - 1 - 6)
+        #expect(m.view(width: 80, height: 24).text.contains("timeline entry 7 of \(i.timelineCount), newest first"))
+    }
+
+    @Test func whileAQuestionIsAskedTheKeyBarShowsItsAnswers() {
+        var m = Scenes.several()
+        _ = m.update(.key(.char("e")))
+        let bar = m.view(width: 120, height: 40).text.split(separator: "\n").last!
+        #expect(bar.hasPrefix("y Yes n No Esc No"))
+    }
+
+    @Test func aNearMissNamesTheContactByPrefixOrByTheCustomersName() {
+        let keys = Policy.builtIn.contactKeys(customer: "acme")
+        #expect(Suggest.didYouMean("vp", among: keys) == "; did you mean 'vp-cx'?")
+        #expect(Suggest.didYouMean("director", among: keys) == "; did you mean 'director-support'?")
+        #expect(Suggest.didYouMean("jane", among: keys) == "; did you mean 'am' (Jane Roe)?")
     }
 }

@@ -29,7 +29,7 @@ import Testing
 
 
 
-         q quit · space pause rotation · ? help
+         q quit · ? help
         """)
     }
 
@@ -58,7 +58,7 @@ import Testing
 
 
 
-         q quit · space pause rotation · ? help
+         q quit · ? help
         """)
     }
 
@@ -123,7 +123,7 @@ import Testing
 
 
 
-         q quit · space pause rotation · ? help · rotating every 10s among 2 urgent
+         q quit · ? help · space pause rotation · rotating every 10s among 2 urgent
         """)
     }
 
@@ -152,7 +152,7 @@ import Testing
 
 
 
-         q quit · space pause rotation · ? help
+         q quit · ? help
         """)
     }
 
@@ -217,7 +217,7 @@ import Testing
 
 
 
-         q quit · space pause rotation · ? help
+         q quit · ? help
         """)
     }
 
@@ -282,7 +282,7 @@ import Testing
 
 
 
-         q quit · space pause rotation · ? help
+         q quit · ? help
         """)
     }
 }

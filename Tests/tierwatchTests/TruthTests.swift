@@ -207,3 +207,16 @@ import Testing
         if let synced, let reported { #expect(opened < dirOpen && synced < reported) }
     }
 }
+
+@Suite(.serialized) struct WatchSaysWhatTheClockDoes {
+    @Test func aDeadlinePassingAndATierStartingByItselfArePrinted() throws {
+        let s = TempStore(); defer { s.cleanup() }
+        let id = s.raise("About to breach", extra: ["--at", "-9m57s"])
+        // `watch` runs until stopped: five seconds of it, through the deadline.
+        let r = Binary.run(["-c", "timeout -s KILL 5 \"$0\" watch --store \"$1\"; true", Binary.tierwatch, s.path],
+                           executable: "/bin/sh")
+        let text = r.stdout
+        #expect(text.contains("\(id)  T1 Management notified is overdue"), "\(text)")
+        #expect(text.contains("\(id)  T2 Technical resources engaged started by itself"))
+    }
+}
