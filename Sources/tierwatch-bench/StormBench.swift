@@ -113,11 +113,11 @@ enum StormBench {
     }
 
     /// `writers` processes append notes at `rate` events a second in all
-    /// for `seconds`; the dashboard and the wall run at 200x60 in pseudo-
-    /// terminals. Probes: every 100 ms a note with a token on the selected
-    /// incident (the dashboard's timeline shows it), every 500 ms an
-    /// incident with a token in its title (the wall lists it; resolved
-    /// once seen), every 250 ms the help key on the dashboard.
+    /// for `seconds` to the long incident (selected on the dashboard); the
+    /// dashboard and the wall run at 200x60 in pseudo-terminals. Probes: an
+    /// overdue incident with a token in its title, one at a time, every
+    /// 250 ms at most (staleness: append to its title on each screen), and
+    /// the help key on the dashboard every 250 ms (key to screen).
     static func storm(rate: Int, seconds: Double, writers: Int = 4) throws -> Storm {
         let dir = makeTempDir("storm-e2e")
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -147,64 +147,63 @@ enum StormBench {
             children.append(try spawn(SyncBench.selfPath, ["writer", "--store", dir, "--host", "storm\(w)", "--incident", "L0NG",
                                                           "--count", "\(count)", "--rate", "\(perWriter)"]))
         }
-        var dashBuf: [UInt8] = [], wallBuf: [UInt8] = []
-        var noteProbes: [(token: [UInt8], at: Double)] = [], wallProbes: [(token: [UInt8], id: String, at: Double)] = []
+        var dashBuf: [UInt8] = [], wallBuf: [UInt8] = [], keyBuf: [UInt8] = []
+        // One probe at a time: an incident opened three hours back, so it is
+        // overdue at once and the most urgent of all: the top row of the
+        // dashboard's list (its selection stays on the long incident) and,
+        // as a new breach, the wall's big panel with its title. Resolved
+        // once both screens show it (or after 2 s, counted as missed).
+        var current: (token: [UInt8], id: String, at: Double, dash: Double?, wall: Double?)?
         var dashStale: [Double] = [], wallStale: [Double] = [], keys: [Double] = []
         var missed = 0
-        var nextNote = t0, nextRaise = t0, nextKey = t0 + 0.125
+        var nextProbe = t0, nextKey = t0 + 0.125
         var probe = 0
         var keySent: Double?
-        var keyBuf: [UInt8] = []
         while monotonic() - t0 < seconds {
             let now = monotonic()
-            if now >= nextNote {
+            if current == nil, now >= nextProbe {
                 probe += 1
-                let token = token(probe)
-                try prober.append { state in
-                    IncidentStore.Draft(incident: "L0NG", action: .note(message: token), operatorName: "probe",
-                                        baseVersion: state.incidents["L0NG"]?.version ?? 0)
-                }
-                noteProbes.append((Array(token.utf8), monotonic()))
-                nextNote += 0.1
-            }
-            if now >= nextRaise, wallProbes.isEmpty {
-                probe += 1
-                let token = "PROBE " + token(probe)
-                // Opened three hours back: overdue at once, a new breach,
-                // so the wall features it (and its title) in the big panel.
+                let title = "PROBE " + token(probe)
                 let e = try prober.append { state in
                     var rng = SystemRandomNumberGenerator()
                     let id = IncidentID.generate(avoiding: { state.incidents[$0] != nil }, using: &rng)
-                    return IncidentStore.Draft(incident: id, action: .opened(Opening(title: token, customer: "probe", severity: .sev1,
+                    return IncidentStore.Draft(incident: id, action: .opened(Opening(title: title, customer: "probe", severity: .sev1,
                                                policyYAML: Policy.builtInYAML, policyDigest: Policy.digest(of: Policy.builtInYAML))),
                                                operatorName: "probe", at: Date().addingTimeInterval(-3 * 3600), baseVersion: 0)
                 }
-                wallProbes.append((Array(token.utf8), e.incident, monotonic()))
-                nextRaise += 0.5
+                // Looked for without "PROBE ": the terminal is sent only the
+                // cells that changed, and the word stays where it was.
+                current = (Array(token(probe).utf8), e.incident, monotonic(), nil, nil)
+                dashBuf = []
+                wallBuf = []
+                nextProbe = now + 0.25
             }
             if keySent == nil, now >= nextKey {
                 dash.send("?")
                 keySent = monotonic()
                 keyBuf = []
-                nextKey += 0.25
+                nextKey = now + 0.25
             }
+            // Sleep until either screen writes (or 5 ms), rather than spin.
+            var fds = [pollfd(fd: dash.master, events: Int16(POLLIN), revents: 0), pollfd(fd: wall.master, events: Int16(POLLIN), revents: 0)]
+            _ = poll(&fds, 2, 5)
             let fresh = readAvailable(dash)
             dashBuf += fresh
             keyBuf += fresh
             wallBuf += readAvailable(wall)
             let seen = monotonic()
-            noteProbes.removeAll { p in
-                if PTYProcess.contains(dashBuf, p.token) { dashStale.append((seen - p.at) * 1000); return true }
-                if seen - p.at > 2 { missed += 1; return true }
-                return false
-            }
-            for p in wallProbes where PTYProcess.contains(wallBuf, p.token) || seen - p.at > 2 {
-                if PTYProcess.contains(wallBuf, p.token) { wallStale.append((seen - p.at) * 1000) } else { missed += 1 }
-                try prober.append { state in
-                    IncidentStore.Draft(incident: p.id, action: .resolved(message: nil), operatorName: "probe",
-                                        baseVersion: state.incidents[p.id]?.version ?? 0)
+            if var c = current {
+                if c.dash == nil, PTYProcess.contains(dashBuf, c.token) { c.dash = seen; dashStale.append((seen - c.at) * 1000) }
+                if c.wall == nil, PTYProcess.contains(wallBuf, c.token) { c.wall = seen; wallStale.append((seen - c.at) * 1000) }
+                current = c
+                if (c.dash != nil && c.wall != nil) || seen - c.at > 2 {
+                    missed += (c.dash == nil ? 1 : 0) + (c.wall == nil ? 1 : 0)
+                    try prober.append { state in
+                        IncidentStore.Draft(incident: c.id, action: .resolved(message: nil), operatorName: "probe",
+                                            baseVersion: state.incidents[c.id]?.version ?? 0)
+                    }
+                    current = nil
                 }
-                wallProbes.removeAll { $0.id == p.id }
             }
             if let sent = keySent, PTYProcess.contains(keyBuf, help) {
                 keys.append((seen - sent) * 1000)
@@ -214,11 +213,13 @@ enum StormBench {
                 missed += 1
                 keySent = nil
             }
-            if keyBuf.count > 1 << 16 { keyBuf.removeFirst(keyBuf.count - 4096) }
-            // Keep only the tail: tokens are looked for in what came since.
-            if dashBuf.count > 1 << 16 { dashBuf.removeFirst(dashBuf.count - 4096) }
-            if wallBuf.count > 1 << 16 { wallBuf.removeFirst(wallBuf.count - 4096) }
-            usleep(2000)
+            for b in [0, 1, 2] {
+                switch b {
+                case 0: if dashBuf.count > 1 << 18 { dashBuf.removeFirst(dashBuf.count - 4096) }
+                case 1: if wallBuf.count > 1 << 18 { wallBuf.removeFirst(wallBuf.count - 4096) }
+                default: if keyBuf.count > 1 << 18 { keyBuf.removeFirst(keyBuf.count - 4096) }
+                }
+            }
         }
         let elapsed = monotonic() - t0
         let cpu = ((dash.cpuSeconds() - cpu0.0) / elapsed * 100, (wall.cpuSeconds() - cpu0.1) / elapsed * 100)
