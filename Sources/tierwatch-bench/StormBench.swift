@@ -330,14 +330,18 @@ extension StormBench {
             verdict: fRatio <= 1.5 ? "met" : "MISSED",
             json: ["median_ms": longT.frame.median, "baseline_median_ms": short.frame.median, "ratio": fRatio]))
 
-        progress("storm: one change in a store of 100 and of \(bigStore) events")
-        let small = try perChange(storeEvents: 100, timeline: 10, samples: samples)
+        // Day one against year five: the baseline has the same ~30 open
+        // incidents and next to no history (400 events); a store of 100
+        // events holds only a dozen incidents, fewer open ones than the
+        // big store, and would flatter the ratio's other side.
+        progress("storm: one change in a store of 400 (day one) and of \(bigStore) events, about 30 open incidents each")
+        let small = try perChange(storeEvents: 400, timeline: 10, samples: samples)
         let big = try perChange(storeEvents: bigStore, timeline: 10, samples: samples)
         let sRatio = big.dashboard.median / max(small.dashboard.median, 1e-9)
         out.append(Figure(
             name: "dashboard CPU per store change, \(bigStore) events in the store",
             value: "median \(fmt(big.dashboard.median, 3)) ms (wall \(fmt(big.wall.median, 3)) ms)",
-            baseline: "100 events: median \(fmt(small.dashboard.median, 3)) ms (ratio \(fmt(sRatio)); wall \(fmt(small.wall.median, 3)) ms)",
+            baseline: "400 events (day one, same open incidents): median \(fmt(small.dashboard.median, 3)) ms (ratio \(fmt(sRatio)); wall \(fmt(small.wall.median, 3)) ms)",
             target: "ratio <= 1.5",
             verdict: sRatio <= 1.5 ? "met" : "MISSED",
             json: ["median_ms": big.dashboard.median, "baseline_median_ms": small.dashboard.median, "ratio": sRatio,

@@ -93,6 +93,16 @@ case "bare-follow":
 case "load":
     guard let dir = args.last else { usage() }
     LoadBench.loadChild(store: dir)
+case "storm-change":
+    // One per-change measurement, to profile: storm-change STORE_EVENTS TIMELINE SAMPLES
+    guard args.count == 3, let n = Int(args[0]), let t = Int(args[1]), let k = Int(args[2]) else { usage() }
+    do {
+        let r = try StormBench.perChange(storeEvents: n, timeline: t, samples: k)
+        print("dashboard median \(fmt(r.dashboard.median, 4)) ms, wall median \(fmt(r.wall.median, 4)) ms, frame \(fmt(r.frame.median, 4)) ms")
+    } catch {
+        FileHandle.standardError.write(Data("bench: \(error)\n".utf8))
+        exit(1)
+    }
 case "storm":
     Benchmarks.storm(quick: args.contains("--quick"), json: args.contains("--json"))
 case "wall":
