@@ -69,6 +69,27 @@ extension Ladder.Status {
     }
 }
 
+extension Glyphs {
+    /// A frame around `r` with its title in the top border: every pane and
+    /// overlay of the screens.
+    func box(_ f: inout Frame, _ r: Rect, title: String, border: Role, titleRole: Role) {
+        guard r.width >= 2, r.height >= 2 else { return }
+        for x in r.x + 1..<r.maxX - 1 {
+            f.put(String(horizontal), x: x, y: r.y, role: border)
+            f.put(String(horizontal), x: x, y: r.maxY - 1, role: border)
+        }
+        for y in r.y + 1..<r.maxY - 1 {
+            f.put(String(vertical), x: r.x, y: y, role: border)
+            f.put(String(vertical), x: r.maxX - 1, y: y, role: border)
+        }
+        f.put(String(topLeft), x: r.x, y: r.y, role: border)
+        f.put(String(topRight), x: r.maxX - 1, y: r.y, role: border)
+        f.put(String(bottomLeft), x: r.x, y: r.maxY - 1, role: border)
+        f.put(String(bottomRight), x: r.maxX - 1, y: r.maxY - 1, role: border)
+        f.put(" " + title + " ", x: r.x + 2, y: r.y, role: titleRole, limit: r.width - 4)
+    }
+}
+
 extension Urgency {
     /// How a countdown of this urgency is drawn in a column.
     public var countdownRole: Role {

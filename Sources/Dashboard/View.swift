@@ -78,21 +78,7 @@ extension Model {
     func shortTime(_ d: Date) -> String { Words.shortTime(d, now: now) }
 
     func box(_ f: inout Frame, _ r: Rect, title: String, focused: Bool) {
-        guard r.width >= 2, r.height >= 2 else { return }
-        let g = glyphs
-        for x in r.x + 1..<r.maxX - 1 {
-            f.put(String(g.horizontal), x: x, y: r.y, role: .border)
-            f.put(String(g.horizontal), x: x, y: r.maxY - 1, role: .border)
-        }
-        for y in r.y + 1..<r.maxY - 1 {
-            f.put(String(g.vertical), x: r.x, y: y, role: .border)
-            f.put(String(g.vertical), x: r.maxX - 1, y: y, role: .border)
-        }
-        f.put(String(g.topLeft), x: r.x, y: r.y, role: .border)
-        f.put(String(g.topRight), x: r.maxX - 1, y: r.y, role: .border)
-        f.put(String(g.bottomLeft), x: r.x, y: r.maxY - 1, role: .border)
-        f.put(String(g.bottomRight), x: r.maxX - 1, y: r.maxY - 1, role: .border)
-        f.put(" " + title + " ", x: r.x + 2, y: r.y, role: focused ? .titleFocused : .title, limit: r.width - 4)
+        glyphs.box(&f, r, title: title, border: .border, titleRole: focused ? .titleFocused : .title)
     }
 
     func countdownRole(_ seconds: Int) -> Role { Urgency(seconds: seconds).countdownRole }
@@ -376,9 +362,8 @@ extension Model {
             x += f.put(DisplayWidth.pad(e.operatorName.sanitized, to: 10) + " ", x: x, y: y)
             x += f.put(e.summary(policy: p, customer: i.customer), x: x, y: y, role: entry.isStale ? .stale : .normal, limit: inner.maxX - x)
             // Operator names are claimed; show the Unix user when it differs.
-            if e.unixUser != e.operatorName && !e.operatorName.hasPrefix(e.unixUser + "@") {
-                x += f.put("  [unix \(e.unixUser.sanitized)]", x: x, y: y, role: .dim, limit: inner.maxX - x)
-            }
+            let unix = Words.unixUser(e)
+            if !unix.isEmpty { x += f.put(" " + unix, x: x, y: y, role: .dim, limit: inner.maxX - x) }
             if entry.isBackdated {
                 x += f.put("  [back-dated, recorded \(shortTime(e.recordedAt))]", x: x, y: y, role: .backdated, limit: inner.maxX - x)
             }
@@ -397,7 +382,7 @@ extension Model {
         let entry = i.timelineEntry(position)
         let e = entry.event
         var text = "\(Words.time(e.at, now: now)) by \(e.operatorName.sanitized)"
-        if e.unixUser != e.operatorName && !e.operatorName.hasPrefix(e.unixUser + "@") { text += " [unix \(e.unixUser.sanitized)]" }
+        text += Words.unixUser(e)
         text += "\n\(e.summary(policy: policy(for: i), customer: i.customer))"
         if entry.isBackdated { text += "\nBack-dated: recorded \(Words.time(e.recordedAt, now: now))." }
         if let why = entry.staleReason { text += "\nNOT APPLIED: \(why.sanitized)" }

@@ -385,20 +385,7 @@ public struct Wall: Screen, Sendable {
         let r = Rect(x: (f.width - w) / 2, y: (f.height - h) / 2, width: w, height: h)
         f.fill(Rect(x: r.x - 1, y: r.y, width: r.width + 2, height: r.height), role: .help)
         // A frame, so the digits behind do not read as part of the help.
-        let g = glyphs
-        for x in r.x + 1..<r.maxX - 1 {
-            f.put(String(g.horizontal), x: x, y: r.y, role: .help)
-            f.put(String(g.horizontal), x: x, y: r.maxY - 1, role: .help)
-        }
-        for y in r.y + 1..<r.maxY - 1 {
-            f.put(String(g.vertical), x: r.x, y: y, role: .help)
-            f.put(String(g.vertical), x: r.maxX - 1, y: y, role: .help)
-        }
-        f.put(String(g.topLeft), x: r.x, y: r.y, role: .help)
-        f.put(String(g.topRight), x: r.maxX - 1, y: r.y, role: .help)
-        f.put(String(g.bottomLeft), x: r.x, y: r.maxY - 1, role: .help)
-        f.put(String(g.bottomRight), x: r.maxX - 1, y: r.maxY - 1, role: .help)
-        f.put(" Keys ", x: r.x + 2, y: r.y, role: .help)
+        glyphs.box(&f, r, title: "Keys", border: .help, titleRole: .help)
         for (k, line) in lines.enumerated() { f.put(line, x: r.x + 2, y: r.y + 2 + k, role: .help, limit: w - 4) }
     }
 }

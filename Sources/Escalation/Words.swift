@@ -69,6 +69,12 @@ public enum Words {
         "\(deadline(d, p, length)) \(Countdown.format(Ladder.seconds(from: now, to: d.at)))"
     }
 
+    /// ` [unix root]` when the Unix user who wrote an event is not the
+    /// operator it claims (names are claimed, not authenticated); "" else.
+    public static func unixUser(_ e: IncidentEvent) -> String {
+        e.unixUser != e.operatorName && !e.operatorName.hasPrefix(e.unixUser + "@") ? " [unix \(e.unixUser.sanitized)]" : ""
+    }
+
     /// A tier's status as screens print it: `not started` for `not_started`.
     public static func status(_ s: Ladder.Status) -> String {
         s == .notStarted ? "not started" : s.rawValue

@@ -154,7 +154,7 @@ enum Report {
         for entry in i.timeline.reversed() {
             let e = entry.event
             var line = " \(time(e.at, now: now))  \(e.operatorName.sanitized)"
-            if e.unixUser != e.operatorName && !e.operatorName.hasPrefix(e.unixUser + "@") { line += " [unix \(e.unixUser.sanitized)]" }
+            line += Words.unixUser(e)
             line += "  \(e.summary(policy: policy, customer: i.customer))"
             if entry.isBackdated { line += "  [back-dated; recorded \(time(e.recordedAt, now: now))]" }
             if let why = entry.staleReason { line += "  [NOT APPLIED: \(why)]" }
