@@ -107,7 +107,12 @@ public enum Words {
         case .customerUpdate:
             return "Send the customer a status update" + (deadline.map { dash + $0 } ?? "")
         case .wait:
-            return "Nothing due now" + (deadline.map { dash + $0 } ?? "")
+            // Who the coming tier will need, so the number is ready.
+            var then = ""
+            if case let .tierStart(t)? = e.next.deadline?.kind, let first = e.ladder.rungs[t].contacts.first(where: { $0.reachedAt == nil }) {
+                then = ", then call \(callee(first.contact))"
+            }
+            return "Nothing due now" + (deadline.map { dash + $0 + then } ?? "")
         case .none:
             if let r = e.incident.resolved { return "Resolved by \(r.by.sanitized) \(ago(r.at, now: now))" }
             return "No deadline in this incident's policy"

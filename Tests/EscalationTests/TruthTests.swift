@@ -194,3 +194,24 @@ import Testing
         #expect(behind != ahead && first == Incident.fold(Array(s.events.prefix(2)))!)
     }
 }
+
+@Suite struct TheNextActionInWords {
+    @Test func waitingForATierSaysWhoItWillNeed() {
+        var s = Scenario()
+        s.reachManagement(at: 5)
+        s.add(.escalated(toTier: "technical"), at: 6)
+        s.add(.contactOutcome(tier: "technical", contact: "telecom", outcome: .reached), at: 7)
+        s.add(.customerUpdate(message: "working"), at: 19)
+        let e = Board.Entry(s.folded, policies: PolicyBook(), at: Scenario.at(20))
+        #expect(e.next.kind == .wait)
+        #expect(Words.nextAction(e, now: Scenario.at(20)) == "Nothing due now — T3 CEO informed starts 06:00, then call CEO (no number on file)")
+    }
+
+    @Test func anOverdueTierNamesWhoToCallByWhenAndTheLastCall() {
+        var s = Scenario()
+        s.add(.contactOutcome(tier: "management", contact: "am", outcome: .reached), at: 2)
+        s.add(.contactOutcome(tier: "management", contact: "director-support", outcome: .noAnswer), at: 9)
+        let e = Board.Entry(s.folded, policies: PolicyBook(), at: Scenario.at(12))
+        #expect(Words.nextAction(e, now: Scenario.at(12)) == "Call VP of Customer Experience (no number on file) — T1 Management notified due -02:00 — not called yet")
+    }
+}
