@@ -81,7 +81,7 @@ public struct Incident: Sendable, Equatable {
     /// How many of the log's events this copy has folded.
     private var count: Int
     /// The incident's events in log order, oldest first, the opening first.
-    public var events: ArraySlice<IncidentEvent> { log.events[..<count] }
+    public var events: ArraySlice<IncidentEvent> { log.snapshot[..<count] }
     /// Why an event was kept but not applied, by its index in `events`.
     /// Sparse: almost every event applies.
     private var staleReasons: [Int: String] = [:]
@@ -165,21 +165,22 @@ public struct Incident: Sendable, Equatable {
     /// without building the whole timeline: a screen draws a few of many.
     public func timelineEntry(_ position: Int) -> TimelineEntry {
         let k = happenedOrder?[position] ?? position
-        return TimelineEntry(event: log.events[k], staleReason: staleReasons[k])
+        return TimelineEntry(event: log[k], staleReason: staleReasons[k])
     }
 
     /// Keeps `happenedOrder` for the event just appended at `k`.
     private mutating func placeInTimeline(_ k: Int) {
         if happenedOrder == nil {
-            guard k > 0, log.events[k].at < log.events[k - 1].at else { return }
+            guard k > 0, log[k].at < log[k - 1].at else { return }
             happenedOrder = Array(0..<k)
         }
         // After every entry that happened at or before it (log order breaks ties).
-        let at = log.events[k].at
+        let events = log.snapshot
+        let at = events[k].at
         var lo = 0, hi = happenedOrder!.count
         while lo < hi {
             let mid = (lo + hi) / 2
-            if log.events[happenedOrder![mid]].at <= at { lo = mid + 1 } else { hi = mid }
+            if events[happenedOrder![mid]].at <= at { lo = mid + 1 } else { hi = mid }
         }
         happenedOrder!.insert(k, at: lo)
     }
@@ -211,16 +212,14 @@ public struct Incident: Sendable, Equatable {
     /// Gives back the log's spare capacity when it is more than an eighth.
     public mutating func shrinkLog() {
         forkIfBehind()
-        if log.events.capacity > count + count / 8 + 2 {
-            log.events = log.events.withUnsafeBufferPointer { Array($0) }
-        }
+        log.shrink(above: count + count / 8 + 2)
     }
 
     /// A copy that is behind the shared log (another copy appended since)
     /// takes a log of its own before it changes anything: the log is only
     /// ever appended to at its end, by the copy that is at its end.
     private mutating func forkIfBehind() {
-        if count != log.events.count { log = EventLog(Array(log.events[..<count])) }
+        if count != log.count { log = EventLog(Array(log.snapshot[..<count])) }
     }
 
     /// Applies the next event in log order and returns true; returns false,
@@ -231,9 +230,9 @@ public struct Incident: Sendable, Equatable {
     /// in the timeline marked stale and changes nothing else.
     @discardableResult
     public mutating func apply(_ e: IncidentEvent) -> Bool {
-        guard e.incident == id, IncidentEvent.precedes(log.events[count - 1], e) else { return false }
+        guard e.incident == id, IncidentEvent.precedes(log[count - 1], e) else { return false }
         forkIfBehind()
-        log.events.append(e)
+        log.append(e)
         count += 1
         placeInTimeline(count - 1)
         takeEffect(at: count - 1)
@@ -249,7 +248,7 @@ public struct Incident: Sendable, Equatable {
     /// back-dated customer update does not pull the next update's due time
     /// back. The log order only breaks ties.
     private mutating func takeEffect(at k: Int) {
-        let e = log.events[k]
+        let e = log[k]
         if let reason = refusal(of: e.action, baseVersion: e.baseVersion, at: e.at) {
             staleReasons[k] = reason
             return
@@ -362,10 +361,39 @@ public struct Incident: Sendable, Equatable {
 /// the store copy a long log when it appends the next event (a 60k-entry
 /// timeline was copied whole on every change before). Only the copy at the
 /// log's end appends; one behind forks first (`Incident.forkIfBehind`).
-/// Appends happen on the thread that owns the store, as every mutation of
-/// an incident does; that is what makes sharing it across copies safe.
+/// A lock guards the array, so a copy read on another thread while the
+/// owner appends sees a consistent snapshot (the append then copies the
+/// array, once, only if that snapshot is still held).
 final class EventLog: @unchecked Sendable {
-    var events: [IncidentEvent]
+    private var events: [IncidentEvent]
+    private let lock = NSLock()
 
     init(_ events: [IncidentEvent]) { self.events = events }
+
+    /// The events as they are now: the array itself, not a copy of it.
+    var snapshot: [IncidentEvent] {
+        lock.lock(); defer { lock.unlock() }
+        return events
+    }
+
+    var count: Int {
+        lock.lock(); defer { lock.unlock() }
+        return events.count
+    }
+
+    subscript(k: Int) -> IncidentEvent {
+        lock.lock(); defer { lock.unlock() }
+        return events[k]
+    }
+
+    func append(_ e: IncidentEvent) {
+        lock.lock(); defer { lock.unlock() }
+        events.append(e)
+    }
+
+    /// Gives back spare capacity when it is above `limit` (same contents).
+    func shrink(above limit: Int) {
+        lock.lock(); defer { lock.unlock() }
+        if events.capacity > limit { events = events.withUnsafeBufferPointer { Array($0) } }
+    }
 }

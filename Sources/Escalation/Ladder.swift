@@ -180,6 +180,7 @@ public struct Ladder: Sendable, Equatable {
             let last = [incident.opened.at, incident.lastCustomerUpdate?.at, incident.lastReopened].compactMap { $0 }.max()!
             let due = last.addingTimeInterval(Double(cadence.seconds))
             nextCustomerUpdateAt = due
+            if due >= now { changes(at: due) }  // overdue once past it: the next action may turn to it
             deadlines.append(Deadline(at: due, kind: .customerUpdate))
         }
         nextDeadline = deadlines.min { $0.at < $1.at }

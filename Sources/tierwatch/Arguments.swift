@@ -39,15 +39,23 @@ enum Arguments {
             }
         }
         let rest = Array(args[i...])
-        guard let word = rest.first, !word.hasPrefix("-") else { return .run(rest + before) }
+        guard let word = rest.first, !word.hasPrefix("-") else { return .run(before + rest) }
         if word == "help", rest.count > 1, !subcommands.contains(rest[1]) {
             return .fail("no command '\(rest[1].sanitized)'\(Suggest.didYouMean(rest[1], among: subcommands)) Commands: \(subcommands.joined(separator: ", "))")
         }
         guard word == "help" || subcommands.contains(word) else {
             return .fail("unknown command '\(word.sanitized)'\(Suggest.didYouMean(word, among: subcommands)) Commands: \(subcommands.joined(separator: ", "))")
         }
-        return .run(rest + before)
+        // Help takes no store; a command takes the options right after its
+        // name (`policy show` is a name of two words), ahead of everything
+        // typed after it: a later --store still wins, and nothing lands
+        // behind a `--`.
+        if word == "help" { return .run(rest) }
+        let path = word == "policy" && rest.count > 1 && policyCommands.contains(rest[1]) ? 2 : 1
+        return .run(Array(rest.prefix(path)) + before + rest.dropFirst(path))
     }
+
+    static let policyCommands: Set<String> = ["show", "check", "simulate"]
 }
 
 /// Shell completions that know the store: incident ids from it, tier and

@@ -145,6 +145,12 @@ final class ScreenLoop {
         _ = model.update(.alarm(now))
     }
 
+    /// The screen's answer to what an action's own read brought in: only a
+    /// bell (someone else's new incident, a breach) can come back from it.
+    private func ringIfAsked(_ commands: [Command]) {
+        if commands.contains(.bell) { terminal.bell() }
+    }
+
     /// Carries out the model's commands; returns true to quit.
     private func perform(_ commands: [Command]) -> Bool {
         for command in commands {
@@ -154,7 +160,7 @@ final class ScreenLoop {
             case let .record(id, action, base):
                 do {
                     let event = try ctx.record(on: id, at: nil, baseVersion: base) { _, _, _ in action }
-                    publishStore(changed: nil)  // the append also read what others wrote
+                    ringIfAsked(publishStore(changed: nil))  // the append also read what others wrote
                     let incident = ctx.store.state.incidents[id]
                     let p = incident.map(ctx.store.state.policy(for:)) ?? .builtIn
                     _ = model.update(.done("\(id): \(event.summary(policy: p, customer: incident?.customer))"))
@@ -164,7 +170,7 @@ final class ScreenLoop {
             case let .raise(title, customer, severity):
                 do {
                     let event = try ctx.raise(title: title, customer: customer, severity: severity, at: nil)
-                    publishStore(changed: nil)
+                    ringIfAsked(publishStore(changed: nil))
                     _ = model.update(.opened(id: event.incident, title: title))
                 } catch {
                     _ = model.update(.failed("\(error)"))

@@ -138,10 +138,12 @@ import Testing
         struct Shape: Equatable {
             var rungs: [String]
             var next: Ladder.Deadline?
+            /// The customer update is overdue: the next action turns to it.
+            var updateOverdue: Bool
         }
-        func shape(_ l: Ladder) -> Shape {
+        func shape(_ l: Ladder, at minutes: Double) -> Shape {
             Shape(rungs: l.rungs.map { "\($0.status) \($0.isStarted) \(String(describing: $0.startAt)) \(String(describing: $0.dueAt)) \($0.contacts.map { "\(String(describing: $0.outcome))" })" },
-                  next: l.nextDeadline)
+                  next: l.nextDeadline, updateOverdue: l.nextCustomerUpdateAt.map { $0 < Scenario.at(minutes) } ?? false)
         }
         var s = Scenario()
         s.add(.acknowledged, at: 2)
@@ -155,9 +157,10 @@ import Testing
             let untilMinutes = until.timeIntervalSince(Scenario.t0) / 60
             #expect(untilMinutes >= minute)
             for k in 1...4 where minute + (untilMinutes - minute) * Double(k) / 5 < untilMinutes {
-                #expect(shape(s.ladder(at: minute + (untilMinutes - minute) * Double(k) / 5)) == shape(l), "held from \(minute)m")
+                let m = minute + (untilMinutes - minute) * Double(k) / 5
+                #expect(shape(s.ladder(at: m), at: m) == shape(l, at: minute), "held from \(minute)m")
             }
-            #expect(shape(s.ladder(at: untilMinutes + 0.5 / 60)) != shape(l), "changed just after \(untilMinutes)m")
+            #expect(shape(s.ladder(at: untilMinutes + 0.5 / 60), at: untilMinutes + 0.5 / 60) != shape(l, at: minute), "changed just after \(untilMinutes)m")
             changes += 1
         }
         #expect(changes > 100)

@@ -215,3 +215,42 @@ import Testing
         #expect(Words.nextAction(e, now: Scenario.at(12)) == "Call VP of Customer Experience (no number on file) — T1 Management notified due -02:00 — not called yet")
     }
 }
+
+@Suite struct SharedLogsAcrossThreads {
+    /// A copy read on another thread while the owner appends: the lock in
+    /// the log makes each read see a whole array (without it this crashed).
+    @Test func aCopyCanBeReadWhileTheOwnerAppends() async {
+        var s = Scenario()
+        s.add(.acknowledged, at: 1)
+        var owner = Incident.fold(s.events)!
+        let copy = owner
+        let reader = Task.detached {
+            var seen = 0
+            for _ in 0..<2000 { seen &+= copy.events.count + copy.timelineEntry(copy.timelineCount - 1).event.id.sequence }
+            return seen
+        }
+        for n in 0..<30_000 {
+            let e = IncidentEvent(id: EventID(host: "zz", sequence: n + 10), hlc: HLC(millis: Int64(2_000_000_000_000) + Int64(n), counter: 0),
+                                  incident: "K3F9", operatorName: "w", unixUser: "w", at: Scenario.at(2), recordedAt: Scenario.at(2),
+                                  baseVersion: 0, action: .note(message: "n\(n)"))
+            _ = owner.apply(e)
+        }
+        let seen = await reader.value
+        #expect(seen > 0 && copy.version == 2 && owner.version == 30_002)
+    }
+}
+
+@Suite struct ValidUntilHoldsForTheNextAction {
+    /// A tier with people but no deadline: the customer update falling due
+    /// changes the next action, so the ladder says it holds only until then.
+    @Test func theCustomerUpdateDueTimeEndsTheLadderValidity() throws {
+        let yaml = "name: p\ncustomer_updates: 15m\ntiers:\n  - { id: desk, name: Desk, contacts: [Alice Oncall] }\n"
+        var s = Scenario(policy: yaml)
+        s.add(.note(message: "x"), at: 1)
+        let l = s.ladder(at: 2)
+        #expect(l.validUntil == Scenario.at(15))
+        let before = NextAction(incident: s.folded, ladder: l, at: Scenario.at(2))
+        let after = NextAction(incident: s.folded, ladder: s.ladder(at: 16), at: Scenario.at(16))
+        #expect(before.kind == .call(tier: 0, contact: 0) && after.kind == .customerUpdate)
+    }
+}

@@ -15,6 +15,17 @@ import Testing
         #expect(show.status == 0 && show.stdout.contains("\"opened_by\" : \"dana\""))
     }
 
+    @Test func anOptionTypedLaterWinsAndHelpTakesNoStore() {
+        let a = TempStore(), b = TempStore(); defer { a.cleanup(); b.cleanup() }
+        a.raise("In store A")
+        b.raise("In store B")
+        let r = Binary.run(["--store", a.path, "list", "--store", b.path])
+        #expect(r.status == 0 && r.stdout.contains("In store B") && !r.stdout.contains("In store A"))
+        let policy = Binary.run(["--store", a.path, "policy", "show"])
+        #expect(policy.status == 0 && policy.stdout.contains("production-priority"))
+        #expect(Binary.run(["--store", a.path, "help", "list"]).status == 0)
+    }
+
     @Test func versionNamesTheStoreFormat() {
         let r = Binary.run(["--version"])
         #expect(r.status == 0 && r.stdout.hasPrefix("tierwatch 0.") && r.stdout.contains("store format 1"))
