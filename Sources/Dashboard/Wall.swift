@@ -334,7 +334,9 @@ public struct Wall: Screen, Sendable {
         return Text(head: DisplayWidth.pad(e.incident.id.sanitized, to: 6) + DisplayWidth.pad(e.incident.severity.rawValue, to: 6),
                     label: deadline.map { DisplayWidth.pad($0, to: 34) } ?? DisplayWidth.pad("no deadline", to: 45),
                     tail: DisplayWidth.pad((e.incident.customer ?? "-").sanitized, to: 12) + e.incident.title.sanitized,
-                    what: "\(e.incident.id.sanitized)\(sep)\((e.incident.customer ?? "no customer").sanitized)\(sep)\(e.incident.severity.rawValue)\(sep)\(deadline ?? "no deadline")",
+                    what: "\(e.incident.id.sanitized)\(sep)\((e.incident.customer ?? "no customer").sanitized)\(sep)\(e.incident.severity.rawValue)\(sep)\(deadline ?? "no deadline")"
+                        // Deadlines from the built-in policy stand in: say so.
+                        + (e.policyProblem != nil ? "\(sep)\(glyphs.warning) its policy does not parse" : ""),
                     title: e.incident.title.sanitized,
                     call: Words.nextAction(e, now: now, dash: glyphs.dash, live: false))
     }

@@ -142,3 +142,12 @@ import Testing
         #expect(w.view(width: 120, height: 30).text.contains("⚠ STALE? polling every 500ms"))
     }
 }
+
+@Suite struct TheWallSaysWhenItGuesses {
+    @Test func anIncidentWhosePolicyDoesNotParseSaysSo() {
+        let b = Board.Builder("BADP", title: "Opened by a newer writer", customer: "acme", severity: .sev1, openedMinutesAgo: 3,
+                              policy: "name: from-the-future\ntiers: 7\n")
+        let w = WallScenes.wall([b])
+        #expect(w.view(width: 120, height: 40).text.contains("BADP · acme · sev1 · T1 Management notified due · ⚠ its policy does not parse"))
+    }
+}
