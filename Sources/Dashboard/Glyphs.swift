@@ -29,7 +29,7 @@ public struct Glyphs: Equatable, Sendable {
     /// Marks the next action.
     public var next: Character
     /// A contact called but not reached.
-    public var tried: Character { self == .ascii ? "~" : "~" }
+    public var tried: Character { "~" }  // the same in ASCII
     /// Joins the parts of a sentence (the next action's).
     public var dash: String { self == .ascii ? " - " : " — " }
     /// Ends text cut to fit.

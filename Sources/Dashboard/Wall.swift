@@ -19,7 +19,8 @@ public struct Wall: Screen, Sendable {
     /// The incidents the last `.changed` message touched (nil: a full read).
     private var changed: [Incident]?
     public private(set) var lastResolution: Date?
-    public private(set) var incidentCount = 0
+    /// The store has any incident at all (open or resolved).
+    public private(set) var hasIncidents = false
     public var policies = PolicyBook()
     public var glyphs: Glyphs
     /// A countdown under this many seconds is a warning.
@@ -161,18 +162,17 @@ public struct Wall: Screen, Sendable {
             changed = nil
             openIncidents = incidents.filter { $0.value.state != .resolved }
             lastResolution = incidents.values.lazy.compactMap(\.resolved?.at).max()
-            incidentCount = incidents.count
+            hasIncidents = !incidents.isEmpty
             self.policies = policies
             badRecords = bad
             return []
         case let .changed(list, policies, bad):
             changed = list
             for i in list {
-                if openIncidents[i.id] == nil && i.state != .resolved { incidentCount += 1 }
                 openIncidents[i.id] = i.state != .resolved ? i : nil
                 if let r = i.resolved?.at, lastResolution.map({ r > $0 }) ?? true { lastResolution = r }
             }
-            if list.contains(where: { $0.state == .resolved }) { incidentCount = max(incidentCount, 1) }
+            if !list.isEmpty { hasIncidents = true }
             self.policies = policies
             badRecords = bad
             return []
@@ -343,7 +343,7 @@ public struct Wall: Screen, Sendable {
 
     func drawAllClear(_ f: inout Frame, top: Int, bottom: Int) {
         let since = lastResolution.map { "No open incidents. The last one was resolved \(Words.ago($0, now: now))." }
-            ?? (incidentCount > 0 ? "No open incidents." : "No incidents in this store yet.")
+            ?? (hasIncidents ? "No open incidents." : "No incidents in this store yet.")
         drawBigWords(&f, "ALL CLEAR", [since], role: .wallCalm, top: top, bottom: bottom)
     }
 
