@@ -8,10 +8,13 @@ extension Model {
     public mutating func update(_ message: Message) -> [Command] {
         let wasLoaded = loaded
         let wasShowingResolved = showResolved
+        let onCallBefore = policies.onCall.revision
         rang = false
         let commands = apply(message)
         switch message {
-        case let .changed(changed, _, _) where wasLoaded:
+        case let .changed(changed, _, _) where wasLoaded && policies.onCall.revision == onCallBefore:
+            // (An on-call override changes who to call in every incident:
+            // the whole board then.)
             // Only what the read touched is derived again.
             board.update(changed.filter(isShown), removing: Set(changed.filter { !isShown($0) }.map(\.id)), policies: policies, now: now)
         case .store, .changed:
@@ -276,8 +279,12 @@ extension Model {
         guard let i = incidents[id] else { return [] }
         let p = policy(for: i)
         let c = p.contacts(ofTier: tier, customer: i.customer)[contact]
-        notice = Notice(text: "recording \(c.name.sanitized): \(outcome.label)…", isError: false)
-        return [.record(incident: id, action: .contactOutcome(tier: p.tiers[tier].id, contact: c.id, outcome: outcome), baseVersion: i.version)]
+        // The person on screen is the one recorded as called.
+        let shown = board.entries.first { $0.incident.id == id } ?? Board.Entry(i, policies: policies, at: now)
+        let who = shown.ladder.rungs[tier].contacts.first { $0.contact.id == c.id }?.callee.person
+        notice = Notice(text: "recording \(who.map { "\($0.name.sanitized), " } ?? "")\(c.name.sanitized): \(outcome.label)…", isError: false)
+        return [.record(incident: id, action: .contactOutcome(tier: p.tiers[tier].id, contact: c.id, outcome: outcome, person: who.map(PersonRef.init)),
+                        baseVersion: i.version)]
     }
 
     private mutating func pickOutcome() -> [Command] {
@@ -463,7 +470,9 @@ extension Model {
                 }
                 return []
             }
-            return [.record(incident: e.incident.id, action: .contactOutcome(tier: p.tiers[tier].id, contact: c.id, outcome: outcome), baseVersion: e.incident.version)]
+            let who = e.ladder.rungs[tier].contacts.first { $0.contact.id == c.id }?.callee.person
+            return [.record(incident: e.incident.id, action: .contactOutcome(tier: p.tiers[tier].id, contact: c.id, outcome: outcome, person: who.map(PersonRef.init)),
+                            baseVersion: e.incident.version)]
         case let .update(id, message):
             guard let e = entry(id) else { return [] }
             return [.record(incident: e.incident.id, action: .customerUpdate(message: message), baseVersion: e.incident.version)]

@@ -306,13 +306,21 @@ extension Model {
             let sym: (Character, Role) = c.outcome == .reached || c.reachedAt != nil ? (glyphs.done, .done)
                 : c.outcome == nil ? (glyphs.pending, .pending) : (glyphs.tried, .countdownWarning)
             f.put(" \(sym.0) ", x: inner.x, y: y, role: sym.1)
-            var text = c.contact.name.sanitized
-            if let role = c.contact.role { text += " (\(role.sanitized))" }
-            text += "  " + (c.contact.phone?.sanitized ?? "no phone set")
-            if let mail = c.contact.email { text += "  \(mail.sanitized)" }
-            f.put(text, x: inner.x + 3, y: y, role: c.contact.phone == nil ? .dim : .normal, limit: inner.width - 3)
+            var text = Words.who(c)
+            if let role = c.contact.role { text += " [\(role.sanitized)]" }
+            let number = Words.number(c.callee)
+            let numberX = inner.x + 3 + DisplayWidth.of(text) + 2
+            f.put(text, x: inner.x + 3, y: y, role: c.callee.nobodyOnCall ? .countdownWarning : .normal, limit: inner.width - 3)
+            if numberX < inner.maxX {
+                var rest = number.text
+                if !number.isMissing, let mail = c.callee.email { rest += "  \(mail.sanitized)" }
+                f.put(rest, x: numberX, y: y, role: number.isMissing ? .countdownWarning : .normal, limit: inner.maxX - numberX)
+            }
             var outcome = c.outcome.map { "\($0.label) by \(c.by!.sanitized) \(shortTime(c.at!))" } ?? "not yet called"
+            // The person the last call went to, when it is not who is on call now.
+            if let called = c.calledPerson, called.id != c.callee.person?.id { outcome += " (to \(called.name.sanitized))" }
             if let reached = c.reachedAt, c.outcome != .reached { outcome += "\(glyphs.separator)reached \(shortTime(reached))" }
+            if let until = c.callee.until, c.callee.person != nil { outcome += "\(glyphs.separator)on call until \(Words.until(until, now: now))" }
             let isNext = e.next.kind == .call(tier: tier, contact: k)
             if isNext { outcome = "\(glyphs.next) call next\(glyphs.separator)" + outcome }
             if perContact == 2 {
@@ -334,7 +342,7 @@ extension Model {
             y += 1
             for c in waiting where y < inner.maxY {
                 let last = c.outcome.map { "\(glyphs.separator)\($0.label) \(shortTime(c.at!))" } ?? ""
-                f.put(" \(glyphs.pending) \(Words.callee(c.contact))\(last)", x: inner.x + 1, y: y, role: .dim, limit: inner.width - 1)
+                f.put(" \(glyphs.pending) \(Words.callee(c))\(last)", x: inner.x + 1, y: y, role: .dim, limit: inner.width - 1)
                 y += 1
             }
             y += 1

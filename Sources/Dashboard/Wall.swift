@@ -110,13 +110,15 @@ public struct Wall: Screen, Sendable {
         // The clock or the incidents changed: work out the board (if the
         // ladders may have changed), then look for new breaches on it.
         let hadBoard = boardAt != nil
+        let onCallBefore = policies.onCall.revision
         _ = apply(message)
         var stale = true
         if case .tick = message, let at = boardAt, now >= at {
             stale = boardValidUntil.map { now >= $0 } ?? false
         }
         if stale {
-            if case .changed = message, hadBoard, let changed {
+            // An on-call override changes who to call in every incident.
+            if case .changed = message, hadBoard, let changed, policies.onCall.revision == onCallBefore {
                 // Only what the read touched is derived again, and only its
                 // words are made again.
                 let open = changed.filter { $0.state != .resolved }

@@ -21,7 +21,7 @@ public struct Board: Sendable {
             self.incident = incident
             policy = book.policy
             policyProblem = book.problem
-            ladder = Ladder(incident: incident, policy: book.policy, at: now)
+            ladder = Ladder(incident: incident, policy: book.policy, at: now, overrides: policies.overrides)
             next = NextAction(incident: incident, ladder: ladder, at: now)
         }
 

@@ -13,9 +13,11 @@ extension IncidentEvent {
             return "acknowledged"
         case let .escalated(tier):
             return "escalated to \(tierName(tier).sanitized)"
-        case let .contactOutcome(tier, contact, outcome):
+        case let .contactOutcome(tier, contact, outcome, person):
             let name = policy.tierIndex(id: tier).flatMap { t in policy.contacts(ofTier: t, customer: customer).first { $0.id == contact }?.name } ?? contact
-            return "\(name.sanitized) (\(tierName(tier).sanitized)): \(outcome.label)"
+            // The person called, when it is someone other than the contact's name.
+            let who = person.flatMap { $0.name == name ? nil : "\($0.name.sanitized), " } ?? ""
+            return "\(who)\(name.sanitized) (\(tierName(tier).sanitized)): \(outcome.label)"
         case let .customerUpdate(message):
             return "customer update: \(message.sanitized)"
         case let .note(message):
@@ -24,6 +26,11 @@ extension IncidentEvent {
             return "resolved" + (message.map { ": \($0.sanitized)" } ?? "")
         case .reopened:
             return "reopened"
+        case let .onCallOverride(r):
+            let replacing = r.replacing.map { " replacing \($0.sanitized)" } ?? ""
+            return "on-call override: \(r.person.name.sanitized) on \(r.schedule.sanitized)\(replacing) from \(ISOTime.format(r.from)) to \(ISOTime.format(r.to))"
+        case let .onCallCancel(id):
+            return "on-call override \(id.sanitized) cancelled"
         }
     }
 }

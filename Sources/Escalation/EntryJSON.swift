@@ -42,11 +42,19 @@ extension Board.Entry {
                     "met_at": t(r.metAt),
                     "late_seconds": v(r.lateSeconds),
                     "progress": (r.progress * 1000).rounded() / 1000,
-                    "contacts": r.contacts.map { c -> [String: Any] in
+                    "contacts": r.contacts.enumerated().map { k, c -> [String: Any] in
                         [
                             "id": c.contact.id, "name": c.contact.name, "role": v(c.contact.role),
-                            "phone": v(c.contact.phone), "email": v(c.contact.email),
+                            // The number to dial: the person's, else the contact's.
+                            "phone": v(c.callee.phone), "email": v(c.callee.email),
+                            "person": c.callee.person.map(Board.Entry.json(person:)) ?? NSNull(),
+                            "schedule": v(c.contact.schedule),
+                            "on_call_until": t(c.callee.until), "override": v(c.callee.override),
+                            "nobody_on_call": c.callee.nobodyOnCall,
+                            "on_call_at_start": r.onCallAtStart.indices.contains(k)
+                                ? r.onCallAtStart[k].person.map(Board.Entry.json(person:)) ?? NSNull() : NSNull(),
                             "outcome": v(c.outcome?.rawValue), "by": v(c.by), "at": t(c.at),
+                            "called_person": c.calledPerson.map { ["id": $0.id, "name": $0.name] } ?? NSNull(),
                             "reached_at": t(c.reachedAt),
                         ]
                     },
@@ -64,4 +72,9 @@ extension Board.Entry {
         ]
     }
 
+    /// A person as `--json` gives them.
+    public static func json(person p: Person) -> [String: Any] {
+        ["id": p.id, "name": p.name, "phones": p.phones, "email": p.email ?? NSNull(), "zone": p.zone?.identifier ?? NSNull(),
+         "note": p.note ?? NSNull()]
+    }
 }

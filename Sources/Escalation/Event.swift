@@ -83,11 +83,27 @@ public enum Action: Sendable, Equatable {
     case acknowledged
     /// Manual escalation: starts this tier (and any earlier one not started).
     case escalated(toTier: String)
-    case contactOutcome(tier: String, contact: String, outcome: Outcome)
+    /// A call's outcome, with the person actually called when the contact
+    /// resolves to one (the person on call then): the incident keeps who
+    /// it was after the rotation moves on.
+    case contactOutcome(tier: String, contact: String, outcome: Outcome, person: PersonRef?)
     case customerUpdate(message: String)
     case note(message: String)
     case resolved(message: String?)
     case reopened
+    /// Someone on call instead of a schedule's rotation for a while
+    /// (recorded under `OverrideLog.key`, not an incident).
+    indirect case onCallOverride(OverrideRequest)
+    /// An override ends now (`OverrideLog.key`).
+    case onCallCancel(override: String)
+
+    /// An on-call override or its cancel: the store's, not an incident's.
+    public var isOnCall: Bool {
+        switch self {
+        case .onCallOverride, .onCallCancel: true
+        default: false
+        }
+    }
 
     /// The store's and `--json`'s name for the action.
     public var typeName: String {
@@ -100,6 +116,8 @@ public enum Action: Sendable, Equatable {
         case .note: "note"
         case .resolved: "resolved"
         case .reopened: "reopened"
+        case .onCallOverride: "oncall_override"
+        case .onCallCancel: "oncall_cancel"
         }
     }
 }

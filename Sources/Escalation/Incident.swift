@@ -40,6 +40,9 @@ public struct Incident: Sendable, Equatable {
         public var at: Date
         /// The earliest time the contact was reached, by any call.
         public var reachedAt: Date?
+        /// The person the latest call was to, as recorded (nil: the
+        /// contact as written, or a writer that did not record one).
+        public var person: PersonRef?
     }
 
     public struct TimelineEntry: Sendable, Equatable {
@@ -263,11 +266,11 @@ public struct Incident: Sendable, Equatable {
             acknowledgedIntervals.append(Interval(start: e.at, end: nil))
         case let .escalated(tier):
             escalations.append(Escalation(tier: tier, at: e.at, by: e.operatorName))
-        case let .contactOutcome(tier, contact, outcome):
+        case let .contactOutcome(tier, contact, outcome, person):
             let key = ContactKey(tier: tier, contact: contact)
             let old = contacts[key]
-            var record = old.map { $0.at > e.at ? $0 : ContactRecord(outcome: outcome, by: e.operatorName, at: e.at, reachedAt: $0.reachedAt) }
-                ?? ContactRecord(outcome: outcome, by: e.operatorName, at: e.at)
+            var record = old.map { $0.at > e.at ? $0 : ContactRecord(outcome: outcome, by: e.operatorName, at: e.at, reachedAt: $0.reachedAt, person: person) }
+                ?? ContactRecord(outcome: outcome, by: e.operatorName, at: e.at, person: person)
             if outcome == .reached, record.reachedAt.map({ e.at < $0 }) ?? true { record.reachedAt = e.at }
             contacts[key] = record
         case .customerUpdate:
@@ -288,6 +291,8 @@ public struct Incident: Sendable, Equatable {
             lastReopened = lastReopened.map { max($0, e.at) } ?? e.at
             close(&resolvedIntervals, at: e.at)
             close(&acknowledgedIntervals, at: e.at)
+        case .onCallOverride, .onCallCancel:
+            break  // never an incident's (`refusal` keeps them out)
         }
     }
 
@@ -346,6 +351,8 @@ public struct Incident: Sendable, Equatable {
             }
         case .contactOutcome, .customerUpdate, .note:
             break  // facts about calls and messages are kept whatever the state
+        case .onCallOverride, .onCallCancel:
+            return "an on-call override is not an action on an incident"
         }
         return nil
     }

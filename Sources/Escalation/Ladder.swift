@@ -37,6 +37,11 @@ public struct Ladder: Sendable, Equatable {
         public var lateSeconds: Int?
         /// Contacts with per-customer overrides applied and their outcomes.
         public var contacts: [ContactStatus]
+        /// Who was on call for each contact when the tier started, beside
+        /// `contacts` (empty unless started and a contact names a
+        /// schedule): the incident's history keeps it after the rotation
+        /// moves on.
+        public var onCallAtStart: [Callee] = []
     }
 
     public struct ContactStatus: Sendable, Equatable {
@@ -48,6 +53,11 @@ public struct Ladder: Sendable, Equatable {
         /// When the contact was first reached (a later unanswered call does
         /// not undo it).
         public var reachedAt: Date?
+        /// Who to call for it now: the person on call when it names a
+        /// schedule (see `Policy.callee`).
+        public var callee: Callee
+        /// The person the latest call was to, as recorded.
+        public var calledPerson: PersonRef?
     }
 
     public struct Deadline: Sendable, Equatable {
@@ -79,7 +89,9 @@ public struct Ladder: Sendable, Equatable {
     /// again only when this passes or the incident changes.
     public var validUntil: Date?
 
-    public init(incident: Incident, policy: Policy, at now: Date) {
+    /// `overrides`: the store's on-call overrides, for contacts that name
+    /// a schedule.
+    public init(incident: Incident, policy: Policy, at now: Date, overrides: [Override] = []) {
         let tiers = policy.tiers
         let resolved = incident.state == .resolved
         let resolvedAt = resolved ? incident.resolved?.at : nil
@@ -126,13 +138,21 @@ public struct Ladder: Sendable, Equatable {
                 if let rec, rec.at > now { changes(at: rec.at) }  // recorded ahead: known from then
                 let reached = rec?.reachedAt.flatMap { $0 <= now ? $0 : nil }
                 if let r = rec?.reachedAt, r > now { changes(at: r) }
-                return ContactStatus(contact: c, outcome: known?.outcome, by: known?.by, at: known?.at, reachedAt: reached)
+                let callee = policy.callee(c, at: now, overrides: overrides)
+                // Who is on call changes at the next handoff: the contact's
+                // line with it, while anyone may still call them.
+                if !resolved, let until = callee.until { changes(at: until) }
+                return ContactStatus(contact: c, outcome: known?.outcome, by: known?.by, at: known?.at, reachedAt: reached,
+                                     callee: callee, calledPerson: known?.person)
             }
             let start = starts[i]
             let started = start.map { $0 <= now } ?? false
             if let start, start > now { changes(at: start) }
             var rung = Rung(index: i, tier: tier, status: .pending, startAt: start, isStarted: started,
                             dueAt: nil, remainingSeconds: nil, progress: 0, contacts: contacts)
+            if started, let start, contacts.contains(where: { $0.contact.schedule != nil }) {
+                rung.onCallAtStart = contacts.map { policy.callee($0.contact, at: start, overrides: overrides) }
+            }
             if started, let start {
                 let due = tier.notifyWithin.map { start.addingTimeInterval(Double($0.seconds)) }
                 rung.dueAt = due

@@ -1,11 +1,10 @@
 import Foundation
 
 // Who is on call: derived from (schedule, overrides, instant) like the
-// ladder, never written by a timer. This file is the pure engine (issue 12's
-// first part): people, rotations in layers with restrictions, overrides, and
-// wall-clock handoffs that stay put across daylight saving time. Parsing it
-// from the policy, override events in the store, the `oncall` commands and
-// the screens are still to come.
+// ladder, never written by a timer. People and schedules are written in the
+// policy (`people:`, `schedules:`, parsed by `PolicyParser`); overrides are
+// events in the store (`OverrideLog`); `Policy.callee` puts them together
+// for one contact at one instant.
 
 /// Someone who can be called.
 public struct Person: Sendable, Equatable {
@@ -14,13 +13,40 @@ public struct Person: Sendable, Equatable {
     /// As written; the first is the one to dial.
     public var phones: [String]
     public var email: String?
+    /// Where they live, to show their local time (nil: not given).
+    public var zone: TimeZone?
+    public var note: String?
 
-    public init(id: String, name: String, phones: [String] = [], email: String? = nil) {
+    public init(id: String, name: String, phones: [String] = [], email: String? = nil, zone: TimeZone? = nil, note: String? = nil) {
         self.id = id
         self.name = name
         self.phones = phones
         self.email = email
+        self.zone = zone
+        self.note = note
     }
+
+    /// The number to dial, else nil.
+    public var phone: String? { phones.first }
+}
+
+/// A person as an event records them: the id and the name as it was, so
+/// history reads the same after the directory changes. A class: an event
+/// in memory carries one pointer for it, not two strings.
+public final class PersonRef: Sendable, Equatable, CustomStringConvertible {
+    public let id: String
+    public let name: String
+
+    public init(id: String, name: String) {
+        self.id = id
+        self.name = name
+    }
+
+    public convenience init(_ p: Person) { self.init(id: p.id, name: p.name) }
+
+    public static func == (a: PersonRef, b: PersonRef) -> Bool { a.id == b.id && a.name == b.name }
+
+    public var description: String { name }
 }
 
 /// A time of day on the wall clock of a schedule's zone, in minutes from midnight.
@@ -128,8 +154,18 @@ public struct Override: Sendable, Equatable {
     public var replacing: String?
     /// Later overrides win where two overlap: the order they were recorded in.
     public var order: Int
+    /// When it was cancelled: it holds until then, never after (a cancel
+    /// does not rewrite who was on call before it).
+    public var cancelled: Date?
+    /// The person as the override recorded them (name, number), for a
+    /// reader whose directory does not know them.
+    public var snapshot: Person?
+    /// Who recorded it, and when.
+    public var by: String?
+    public var recordedAt: Date?
 
-    public init(id: String, schedule: String, person: String, from: Date, to: Date, replacing: String? = nil, order: Int) {
+    public init(id: String, schedule: String, person: String, from: Date, to: Date, replacing: String? = nil, order: Int,
+                cancelled: Date? = nil, snapshot: Person? = nil, by: String? = nil, recordedAt: Date? = nil) {
         self.id = id
         self.schedule = schedule
         self.person = person
@@ -137,7 +173,17 @@ public struct Override: Sendable, Equatable {
         self.to = to
         self.replacing = replacing
         self.order = order
+        self.cancelled = cancelled
+        self.snapshot = snapshot
+        self.by = by
+        self.recordedAt = recordedAt
     }
+
+    /// When it stops holding: its end, or its cancellation if earlier.
+    public var end: Date { cancelled.map { min($0, to) } ?? to }
+
+    /// Whether it decides anything at or after `t`.
+    public func matters(after t: Date) -> Bool { end > t && end > from }
 }
 
 /// Who is on call at one instant, and until when that holds.
@@ -166,15 +212,47 @@ extension Schedule {
         var (person, layer, until) = rotationOnCall(at: t)
         var winner: Override?
         for o in overrides where o.schedule == id {
-            if o.from <= t, t < o.to, o.replacing == nil || o.replacing == person, (winner?.order ?? .min) < o.order { winner = o }
+            if o.from <= t, t < o.end, o.replacing == nil || o.replacing == person, (winner?.order ?? .min) < o.order { winner = o }
             // Any override edge ahead can change the answer.
-            for edge in [o.from, o.to] where edge > t && until.map({ edge < $0 }) ?? true { until = edge }
+            for edge in [o.from, o.end] where edge > t && until.map({ edge < $0 }) ?? true { until = edge }
         }
         if let w = winner {
             person = w.person
             layer = nil
         }
         return OnCall(person: person, until: until, override: winner?.id, layer: layer)
+    }
+
+    /// Like `onCall`, with `until` the next instant the *person* changes:
+    /// a handoff to the same person, or an override that ends where the
+    /// rotation has the same one, is no change to the operator.
+    public func onCallUntilChange(at t: Date, overrides: [Override] = []) -> OnCall {
+        var answer = onCall(at: t, overrides: overrides)
+        var until = answer.until
+        for _ in 0..<500 {
+            guard let u = until else { break }
+            let then = onCall(at: u, overrides: overrides)
+            if then.person != answer.person { break }
+            until = then.until
+        }
+        answer.until = until
+        return answer
+    }
+
+    /// The first instant, once every layer has started and within
+    /// `horizon` of that, at which no layer covers the clock (overrides
+    /// aside): restricted layers with a gap between them. nil: none.
+    public func firstUncovered(within horizon: TimeInterval) -> Date? {
+        guard let begin = layers.map({ instant($0.start) }).max() else { return nil }
+        let end = begin.addingTimeInterval(horizon)
+        var t = begin
+        for _ in 0..<5000 where t < end {
+            let now = onCall(at: t)
+            if now.person == nil { return t }
+            guard let next = now.until else { return nil }
+            t = next
+        }
+        return nil
     }
 
     /// The handoffs between `from` and `to`: each instant the person on

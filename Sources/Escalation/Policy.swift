@@ -9,14 +9,20 @@ public struct Policy: Sendable, Equatable {
     public var tiers: [Tier]
     /// Per-customer contact overrides: customer -> contact id -> fields.
     public var customers: [String: [String: ContactOverride]]
+    /// The directory: people that contacts, rotations and overrides name.
+    public var people: [Person]
+    /// On-call schedules that contacts name (`schedule: platform`).
+    public var schedules: [Schedule]
 
     public init(name: String, version: Int, customerUpdates: TimeSpan?, tiers: [Tier],
-                customers: [String: [String: ContactOverride]] = [:]) {
+                customers: [String: [String: ContactOverride]] = [:], people: [Person] = [], schedules: [Schedule] = []) {
         self.name = name
         self.version = version
         self.customerUpdates = customerUpdates
         self.tiers = tiers
         self.customers = customers
+        self.people = people
+        self.schedules = schedules
     }
 
     public func tierIndex(id: String) -> Int? { tiers.firstIndex { $0.id == id } }
@@ -120,17 +126,26 @@ public struct Contact: Sendable, Equatable {
     public var role: String?
     public var phone: String?
     public var email: String?
+    /// A person of the directory to call (by id).
+    public var person: String?
+    /// An on-call schedule whose person on call to call (by id); with
+    /// `person` as well, that person is called when nobody is on call.
+    public var schedule: String?
 
-    public init(id: String, name: String, role: String? = nil, phone: String? = nil, email: String? = nil) {
+    public init(id: String, name: String, role: String? = nil, phone: String? = nil, email: String? = nil,
+                person: String? = nil, schedule: String? = nil) {
         self.id = id
         self.name = name
         self.role = role
         self.phone = phone
         self.email = email
+        self.person = person
+        self.schedule = schedule
     }
 
     func applying(_ o: ContactOverride) -> Contact {
-        Contact(id: id, name: o.name ?? name, role: o.role ?? role, phone: o.phone ?? phone, email: o.email ?? email)
+        Contact(id: id, name: o.name ?? name, role: o.role ?? role, phone: o.phone ?? phone, email: o.email ?? email,
+                person: o.person ?? person, schedule: o.schedule ?? schedule)
     }
 
     /// A bare contact name's id: lower-case letters and digits joined by `-`.
@@ -155,11 +170,16 @@ public struct ContactOverride: Sendable, Equatable {
     public var role: String?
     public var phone: String?
     public var email: String?
+    public var person: String?
+    public var schedule: String?
 
-    public init(name: String? = nil, role: String? = nil, phone: String? = nil, email: String? = nil) {
+    public init(name: String? = nil, role: String? = nil, phone: String? = nil, email: String? = nil,
+                person: String? = nil, schedule: String? = nil) {
         self.name = name
         self.role = role
         self.phone = phone
         self.email = email
+        self.person = person
+        self.schedule = schedule
     }
 }

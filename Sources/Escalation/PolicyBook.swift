@@ -12,8 +12,16 @@ public struct PolicyBook: Sendable {
     }
 
     private var parsed: [String: Entry] = [:]
+    /// The store's on-call overrides: with the policies, what a ladder
+    /// needs to say who is on call for a contact that names a schedule.
+    public private(set) var onCall = OverrideLog()
+    /// The overrides in force or to come, for the ladders.
+    public var overrides: [Override] { onCall.overrides }
 
     public init() {}
+
+    /// Takes in an override or cancel event (`OverrideLog.key`).
+    public mutating func record(_ e: IncidentEvent) { onCall.add(e) }
 
     /// Parses the incident's policy if no incident with it was seen before.
     public mutating func learn(_ incident: Incident) {

@@ -15,10 +15,28 @@ public enum Words {
         return abs(d.timeIntervalSince(now)) < 20 * 3600 ? String(iso.dropFirst(11).prefix(5)) + "Z" : String(iso.prefix(10))
     }
 
+    /// `17:50Z` within 20 hours, `Mon 09:00Z` within a week, else the date:
+    /// when a shift ends.
+    public static func until(_ d: Date, now: Date) -> String {
+        let ahead = d.timeIntervalSince(now)
+        if ahead < 20 * 3600 || ahead > 6.5 * 86400 { return shortTime(d, now: now) }
+        return localTime(d, zone: TimeZone(identifier: "UTC")!, withZone: false) + "Z"
+    }
+
     /// `17:50:03Z` within 20 hours of `now`, else the whole ISO instant.
     public static func time(_ d: Date, now: Date) -> String {
         let iso = ISOTime.format(d)
         return abs(d.timeIntervalSince(now)) < 20 * 3600 ? String(iso.dropFirst(11)) : iso
+    }
+
+    /// `Sat 18:00 Europe/Berlin`: an instant on a zone's wall clock.
+    public static func localTime(_ d: Date, zone: TimeZone, withZone: Bool = true) -> String {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = zone
+        let c = cal.dateComponents([.weekday, .hour, .minute], from: d)
+        let day = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][(c.weekday ?? 1) - 1]
+        func two(_ v: Int?) -> String { let v = v ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
+        return "\(day) \(two(c.hour)):\(two(c.minute))" + (withZone ? " \(zone.identifier)" : "")
     }
 
     /// How long ago: `just now`, `45s ago`, `12m ago`, `1h05m ago`, `3d02h ago`.
@@ -80,12 +98,33 @@ public enum Words {
         s == .notStarted ? "not started" : s.rawValue
     }
 
-    /// A contact as someone to call: name and number (or where else to
-    /// reach them when the policy has no number).
-    public static func callee(_ c: Contact) -> String {
-        if let phone = c.phone { return "\(c.name.sanitized) \(phone.sanitized)" }
-        if let mail = c.email { return "\(c.name.sanitized) (no number; \(mail.sanitized))" }
-        return "\(c.name.sanitized) (no number on file)"
+    /// Who to call for a contact now, named as the screens name them: the
+    /// person (on call, or the contact's own) with the contact in brackets,
+    /// `Ana Lima (Platform Engineering)`; the contact alone when it names
+    /// nobody; `Platform Engineering (nobody on call)` when its schedule
+    /// has a gap.
+    public static func who(_ c: Ladder.ContactStatus) -> String {
+        let contact = c.contact.name.sanitized
+        guard let p = c.callee.person else {
+            return c.callee.nobodyOnCall ? "\(contact) (nobody on call)" : contact
+        }
+        return p.name == c.contact.name ? p.name.sanitized : "\(p.name.sanitized) (\(contact))"
+    }
+
+    /// The number to dial, else the email, else "no number on file": nil
+    /// in `.1` when there is a number (the screens draw the rest in
+    /// warning colours).
+    public static func number(_ c: Callee) -> (text: String, isMissing: Bool) {
+        if let phone = c.phone { return (phone.sanitized, false) }
+        if let mail = c.email { return ("no number; \(mail.sanitized)", true) }
+        return ("no number on file", true)
+    }
+
+    /// A contact as someone to call: who and their number, `Ana Lima
+    /// (Platform Engineering) +1 555 0142`.
+    public static func callee(_ c: Ladder.ContactStatus) -> String {
+        let n = number(c.callee)
+        return n.isMissing ? "\(who(c)) (\(n.text))" : "\(who(c)) \(n.text)"
     }
 
     /// The next action in a line: `Call VP of Customer Experience (no
@@ -103,14 +142,14 @@ public enum Words {
             let last = c.outcome.map { "\($0.label) " + (live ? ago(c.at!, now: now) : "at " + shortTime(c.at!, now: now)) } ?? "not called yet"
             // Who, by when, then how the last call went: what matters most
             // first, so a narrow screen cuts the least of it.
-            return (["Call \(callee(c.contact))"] + [deadline].compactMap { $0 } + [last]).joined(separator: dash)
+            return (["Call \(callee(c))"] + [deadline].compactMap { $0 } + [last]).joined(separator: dash)
         case .customerUpdate:
             return "Send the customer a status update" + (deadline.map { dash + $0 } ?? "")
         case .wait:
             // Who the coming tier will need, so the number is ready.
             var then = ""
             if case let .tierStart(t)? = e.next.deadline?.kind, let first = e.ladder.rungs[t].contacts.first(where: { $0.reachedAt == nil }) {
-                then = ", then call \(callee(first.contact))"
+                then = ", then call \(callee(first))"
             }
             return "Nothing due now" + (deadline.map { dash + $0 + then } ?? "")
         case .none:

@@ -44,14 +44,28 @@ public enum RecordCodec {
             break
         case let .escalated(tier):
             w.field("tier", tier)
-        case let .contactOutcome(tier, contact, outcome):
+        case let .contactOutcome(tier, contact, outcome, person):
             w.field("tier", tier)
             w.field("contact", contact)
             w.field("outcome", outcome.rawValue)
+            if let person {
+                w.field("person", person.id)
+                w.field("person_name", person.name)
+            }
         case let .customerUpdate(message), let .note(message):
             w.field("message", message)
         case let .resolved(message):
             w.field("message", message)
+        case let .onCallOverride(r):
+            w.field("schedule", r.schedule)
+            w.field("person", r.person.id)
+            w.field("person_name", r.person.name)
+            w.field("phone", r.phone)
+            w.field("from", ISOTime.format(r.from, milliseconds: true))
+            w.field("to", ISOTime.format(r.to, milliseconds: true))
+            w.field("replacing", r.replacing)
+        case let .onCallCancel(id):
+            w.field("override", id)
         }
         var bytes = w.bytes
         let crc = CRC32C.checksum(bytes)
@@ -130,7 +144,8 @@ public enum RecordCodec {
     /// The keys a record may carry, matched on their bytes without hashing.
     enum Field: Int, CaseIterable {
         case v, host, seq, hlc, hlc_c, inc, type, op, user, at, rec, base
-        case title, customer, severity, policy_digest, policy, tier, contact, outcome, message, crc
+        case title, customer, severity, policy_digest, policy, tier, contact, outcome, message
+        case schedule, person, person_name, phone, from, to, replacing, override, crc
 
         /// Each name as its length and its bytes packed into two words (no
         /// name is longer than 16 bytes): a key is matched by comparing
@@ -193,6 +208,13 @@ public enum RecordCodec {
             return v
         }
 
+        /// The person a record names, with their name as recorded (a
+        /// record without a name shows the id).
+        func personRef() throws(DecodeError) -> PersonRef? {
+            guard let id = try optStr(.person) else { return nil }
+            return PersonRef(id: id, name: try optStr(.person_name) ?? id)
+        }
+
         func time(_ f: Field) throws(DecodeError) -> Date {
             guard case let .string(range, false)? = raw[f.rawValue],
                   let d = ISOTime.parse(utf8: UnsafeBufferPointer(rebasing: line[range])) else {
@@ -234,11 +256,24 @@ public enum RecordCodec {
             case "contact":
                 let o = try str(.outcome)
                 guard let outcome = Outcome(rawValue: o) else { throw DecodeError(message: "unknown outcome '\(o)'") }
-                action = .contactOutcome(tier: try str(.tier), contact: try str(.contact), outcome: outcome)
+                action = .contactOutcome(tier: try str(.tier), contact: try str(.contact), outcome: outcome, person: try personRef())
             case "customer_update": action = .customerUpdate(message: try str(.message))
             case "note": action = .note(message: try str(.message))
             case "resolved": action = .resolved(message: try optStr(.message))
+            case "oncall_override":
+                guard inc == OverrideLog.key else { throw DecodeError(message: "an on-call override recorded under incident '\(inc)'") }
+                guard let person = try personRef() else { throw DecodeError(message: "missing or non-string field 'person'") }
+                let (from, to) = (try time(.from), try time(.to))
+                guard from < to else { throw DecodeError(message: "an on-call override that ends before it starts") }
+                action = .onCallOverride(OverrideRequest(schedule: try str(.schedule), person: person, phone: try optStr(.phone),
+                                                         from: from, to: to, replacing: try optStr(.replacing)))
+            case "oncall_cancel":
+                guard inc == OverrideLog.key else { throw DecodeError(message: "an on-call cancel recorded under incident '\(inc)'") }
+                action = .onCallCancel(override: try str(.override))
             default: throw DecodeError(message: "unknown event type '\(type)'")
+            }
+            if inc == OverrideLog.key, !action.isOnCall {
+                throw DecodeError(message: "a '\(type)' event recorded under the on-call key '\(inc)'")
             }
             let counter = try int(.hlc_c)
             let base = try int(.base)

@@ -52,6 +52,7 @@ public struct StoreState: Sendable {
         fileprivate var collected: [IncidentEvent] = []
         fileprivate let collecting: Bool
         fileprivate var count = 0
+        fileprivate var onCallChanged = false
         /// `collectingEvents`: keep the new events for `Change.events`.
         public init(collectingEvents: Bool = false) { collecting = collectingEvents }
     }
@@ -75,6 +76,12 @@ public struct StoreState: Sendable {
         if maxHLC.map({ $0 < e.hlc }) ?? true { maxHLC = e.hlc }
         if let now, e.isDated(aheadOf: now, by: StoreState.futureTolerance), futureEvents.count < 1000 {
             futureEvents.append(e)
+        }
+        if e.incident == OverrideLog.key {
+            policies.record(e)
+            batch.onCallChanged = true
+            if batch.collecting { batch.collected.append(e) }
+            return
         }
         switch incidents[e.incident]?.apply(e) {  // in place: no copy of the incident
         case true?:
@@ -101,7 +108,10 @@ public struct StoreState: Sendable {
         /// The new events in log order, when asked for (`collectingEvents`).
         public var events: [IncidentEvent] = []
         public var incidents: Set<String> = []
-        public var isEmpty: Bool { incidents.isEmpty }
+        /// An on-call override was recorded or cancelled: who is on call
+        /// may have changed for every incident.
+        public var onCall = false
+        public var isEmpty: Bool { incidents.isEmpty && !onCall }
     }
 
     /// Folds a staged batch in, leaving `batch` empty.
@@ -116,6 +126,8 @@ public struct StoreState: Sendable {
         swap(&groups, &batch.byIncident)
         swap(&change.incidents, &batch.applied)
         swap(&change.events, &batch.collected)
+        change.onCall = batch.onCallChanged
+        batch.onCallChanged = false
         batch.count = 0
         let ids = Array(groups.keys)
         change.incidents.formUnion(ids)

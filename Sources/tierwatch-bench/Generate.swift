@@ -75,10 +75,10 @@ enum StoreGenerator {
             if rng.next() % 10 < 9 { step(.acknowledged, after: 120) }
             for c in ["am", "director-support", "vp-cx"] {
                 let outcome = [Outcome.reached, .reached, .voicemail, .noAnswer][Int(rng.next() % 4)]
-                step(.contactOutcome(tier: "management", contact: c, outcome: outcome), after: 240)
+                step(.contactOutcome(tier: "management", contact: c, outcome: outcome, person: nil), after: 240)
             }
             if rng.next() % 10 < 3 { step(.escalated(toTier: "technical"), after: 300) }
-            if rng.next() % 10 < 6 { step(.contactOutcome(tier: "technical", contact: "telecom", outcome: .reached), after: 300) }
+            if rng.next() % 10 < 6 { step(.contactOutcome(tier: "technical", contact: "telecom", outcome: .reached, person: nil), after: 300) }
             for k in 0..<Int(rng.next() % 4 + 1) { step(.customerUpdate(message: "Update \(k + 1): engineers are working on it; next update in 15 minutes."), after: 900) }
             for k in 0..<Int(rng.next() % 4) { step(.note(message: "Note \(k + 1): checked carrier status page and SBC logs."), after: 600) }
             if isOpen { summary.open += 1 } else { step(.resolved(message: "Service restored."), after: 3600) }

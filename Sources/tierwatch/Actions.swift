@@ -25,7 +25,10 @@ extension Context {
             guard let incident = state.incident(typed) else { throw Context.unknownIncident(typed, state) }
             let policy = state.policy(for: incident)
             let when = at ?? now
-            let action = try makeAction(incident, policy, when)
+            // A call records the person called: the one on call then, when
+            // the contact names a schedule (the screen passes the one it showed).
+            let action = policy.namingPersonCalled(try makeAction(incident, policy, when), customer: incident.customer,
+                                                   at: when, overrides: state.policies.overrides)
             let base = baseVersion ?? incident.version
             if let why = incident.refusal(of: action, baseVersion: base, at: when) {
                 throw StoreError.refused("\(incident.id): \(why)")
@@ -172,7 +175,7 @@ struct Notify: ParsableCommand {
                 let ids = policy.tiers.flatMap(\.contacts).map(\.id)
                 throw CLIError.refused("no contact '\(contact.sanitized)' in policy \(policy.name.sanitized)\(Suggest.didYouMean(contact, among: policy.contactKeys(customer: incident.customer))) (contacts: \(ids.joined(separator: ", ")))")
             }
-            return .contactOutcome(tier: policy.tiers[found.tier].id, contact: found.contact.id, outcome: outcome)
+            return .contactOutcome(tier: policy.tiers[found.tier].id, contact: found.contact.id, outcome: outcome, person: nil)
         }
     }
 }

@@ -56,8 +56,13 @@ struct Demo: ParsableCommand {
 /// The demo's incidents, written through the same store API as every action.
 enum DemoStore {
     static func populate(_ store: IncidentStore, now: Date) throws {
-        let text = Policy.builtInYAML
+        // The example policy, with its directory and rotations, is the
+        // store's policy: the demo names a person and a number for every
+        // call it asks for.
+        let text = Policy.exampleYAML
         let digest = Policy.digest(of: text)
+        try FileManager.default.createDirectory(atPath: store.path, withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: store.path + "/policy.yaml"))
         var rng = SystemRandomNumberGenerator()
 
         func open(_ title: String, _ customer: String, _ sev: Severity, ago: Int, by: String) throws -> String {
@@ -70,25 +75,40 @@ enum DemoStore {
         }
         func act(_ id: String, _ action: Action, ago: Int, by: String) throws {
             try store.append { state in
-                IncidentStore.Draft(incident: id, action: action, operatorName: by,
-                                    at: now.addingTimeInterval(-Double(ago)), baseVersion: state.incidents[id]!.version)
+                let at = now.addingTimeInterval(-Double(ago))
+                return IncidentStore.Draft(incident: id, action: Policy.example.namingPersonCalled(
+                                               action, customer: state.incidents[id]!.customer, at: at, overrides: state.policies.overrides),
+                                           operatorName: by, at: at, baseVersion: state.incidents[id]!.version)
+            }
+        }
+
+        // Whoever is on Telecom now is covered by the next person for a few
+        // hours: an override, as `tierwatch oncall override` records it.
+        let telecom = Policy.example.schedule("telecom")!
+        if let onNow = telecom.onCall(at: now).person {
+            let cover = Policy.example.person(onNow == "gia" ? "hugo" : "gia")!
+            try store.append { _ in
+                IncidentStore.Draft(incident: OverrideLog.key, action: .onCallOverride(OverrideRequest(
+                    schedule: "telecom", person: PersonRef(cover), phone: cover.phone,
+                    from: now.addingTimeInterval(-3600), to: now.addingTimeInterval(4 * 3600), replacing: onNow)),
+                    operatorName: "dana", at: now.addingTimeInterval(-3600), baseVersion: 0)
             }
         }
 
         _ = try open("Inbound calls failing for all DIDs", "globex", .sev1, ago: 40, by: "dana")
 
         let overdue = try open("Voicemail to email delayed", "acme", .sev2, ago: 12 * 60 + 20, by: "sam")
-        try act(overdue, .contactOutcome(tier: "management", contact: "am", outcome: .reached), ago: 9 * 60, by: "sam")
-        try act(overdue, .contactOutcome(tier: "management", contact: "director-support", outcome: .voicemail), ago: 8 * 60, by: "sam")
+        try act(overdue, .contactOutcome(tier: "management", contact: "am", outcome: .reached, person: nil), ago: 9 * 60, by: "sam")
+        try act(overdue, .contactOutcome(tier: "management", contact: "director-support", outcome: .voicemail, person: nil), ago: 8 * 60, by: "sam")
         try act(overdue, .customerUpdate(message: "We are investigating delayed voicemail delivery."), ago: 6 * 60, by: "sam")
 
         let ceoSoon = try open("SIP trunk down in Frankfurt PoP", "initech", .sev1, ago: 22 * 60, by: "alex")
         try act(ceoSoon, .acknowledged, ago: 21 * 60, by: "alex")
         for c in ["am", "director-support", "vp-cx"] {
-            try act(ceoSoon, .contactOutcome(tier: "management", contact: c, outcome: .reached), ago: 19 * 60, by: "alex")
+            try act(ceoSoon, .contactOutcome(tier: "management", contact: c, outcome: .reached, person: nil), ago: 19 * 60, by: "alex")
         }
         try act(ceoSoon, .escalated(toTier: "technical"), ago: 18 * 60, by: "alex")
-        try act(ceoSoon, .contactOutcome(tier: "technical", contact: "telecom", outcome: .reached), ago: 17 * 60, by: "alex")
+        try act(ceoSoon, .contactOutcome(tier: "technical", contact: "telecom", outcome: .reached, person: nil), ago: 17 * 60, by: "alex")
         try act(ceoSoon, .note(message: "Carrier ticket 55123 opened; BGP session flapping."), ago: 10 * 60, by: "alex")
         try act(ceoSoon, .customerUpdate(message: "Carrier engaged; next update in 15 minutes."), ago: 7 * 60, by: "alex")
 

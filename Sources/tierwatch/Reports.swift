@@ -144,11 +144,21 @@ enum Report {
             out += " T\(r.index) \(r.tier.name.sanitized)\n"
             var crow: [[String]] = []
             for c in r.contacts {
-                let outcome = c.outcome.map { "\($0.label) by \(c.by!.sanitized) at \(time(c.at!, now: now))" } ?? "not yet"
-                crow.append(["   \(c.contact.id)", c.contact.name.sanitized, c.contact.role?.sanitized ?? "",
-                             c.contact.phone?.sanitized ?? "(no phone set)", c.contact.email?.sanitized ?? "", outcome])
+                var outcome = c.outcome.map { "\($0.label) by \(c.by!.sanitized) at \(time(c.at!, now: now))" } ?? "not yet"
+                if let called = c.calledPerson, called.id != c.callee.person?.id { outcome += " (to \(called.name.sanitized))" }
+                let number = Words.number(c.callee)
+                let until = c.callee.until.map { " until \(Words.until($0, now: now))" } ?? ""
+                crow.append(["   \(c.contact.id)", Words.who(c) + (c.callee.person != nil ? until : ""), c.contact.role?.sanitized ?? "",
+                             number.isMissing ? "(\(number.text))" : number.text, number.isMissing ? "" : c.callee.email?.sanitized ?? "", outcome])
             }
             out += table(crow)
+            // Who was on call when the tier started, kept after the rotation moves on.
+            let then = zip(r.contacts, r.onCallAtStart).compactMap { c, was in
+                was.person.map { "\(c.contact.name.sanitized): \($0.name.sanitized)" } ?? (was.nobodyOnCall ? "\(c.contact.name.sanitized): nobody" : nil)
+            }
+            if let at = r.startAt, !then.isEmpty {
+                out += "   on call when T\(r.index) started (\(time(at, now: now))): \(then.joined(separator: ", "))\n"
+            }
         }
         out += "\nTIMELINE (newest first, by when it happened)\n"
         for entry in i.timeline.reversed() {
