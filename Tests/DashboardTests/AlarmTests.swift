@@ -51,9 +51,9 @@ import Testing
 
     @Test func aResolvedIncidentsLadderShowsLateMissedAndNotStarted() {
         let b = Board.Builder("K3F9", title: "SIP trunk down", customer: "acme", openedMinutesAgo: 40)
-            .add(.contactOutcome(tier: "management", contact: "am", outcome: .reached), minutesAgo: 25)
-            .add(.contactOutcome(tier: "management", contact: "director-support", outcome: .reached), minutesAgo: 25)
-            .add(.contactOutcome(tier: "management", contact: "vp-cx", outcome: .reached), minutesAgo: 25)
+            .add(.contactOutcome(tier: "management", contact: "am", outcome: .reached, person: nil), minutesAgo: 25)
+            .add(.contactOutcome(tier: "management", contact: "director-support", outcome: .reached, person: nil), minutesAgo: 25)
+            .add(.contactOutcome(tier: "management", contact: "vp-cx", outcome: .reached, person: nil), minutesAgo: 25)
             .add(.resolved(message: "fixed"), minutesAgo: 20)
         var m = Board.model([b])
         _ = m.update(.key(.char("A")))

@@ -21,8 +21,8 @@ import Testing
         }
         let fresh = several[0], overdue = several[1], acked = several[3]
         change(fresh, at: 0.5, .acknowledged)
-        change(overdue, at: 1, .contactOutcome(tier: "management", contact: "vp-cx", outcome: .reached))
-        change(overdue, at: 2, .contactOutcome(tier: "management", contact: "director-support", outcome: .reached))
+        change(overdue, at: 1, .contactOutcome(tier: "management", contact: "vp-cx", outcome: .reached, person: nil))
+        change(overdue, at: 2, .contactOutcome(tier: "management", contact: "director-support", outcome: .reached, person: nil))
         change(acked, at: 3, .resolved(message: "fixed"))
         let late = Board.Builder("N3W1", title: "Raised later", customer: "acme", openedMinutesAgo: -4)
         current[late.id] = late.incident

@@ -22,8 +22,8 @@ enum Scenes {
     /// technical tier started by itself: the work is still the managers.
     static func breachedManagement() -> Model {
         Board.model([Board.Builder("M4NG", title: "Outbound calls dropping after 30 s", customer: "acme", severity: .sev1, openedMinutesAgo: 13)
-            .add(.contactOutcome(tier: "management", contact: "am", outcome: .reached), minutesAgo: 11)
-            .add(.contactOutcome(tier: "management", contact: "vp-cx", outcome: .noAnswer), minutesAgo: 2)])
+            .add(.contactOutcome(tier: "management", contact: "am", outcome: .reached, person: nil), minutesAgo: 11)
+            .add(.contactOutcome(tier: "management", contact: "vp-cx", outcome: .noAnswer, person: nil), minutesAgo: 2)])
     }
 
     /// A countdown more than ten hours long: a policy with a slow tier.

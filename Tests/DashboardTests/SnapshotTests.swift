@@ -51,7 +51,7 @@ import Testing
         ││ ○ T3 CEO informed         pending at 18:29Z                   29:00 ░░░░░░ ││
         │└────────────────────────────────────────────────────────────────────────────┘│
         │┌─ Contacts · T1 Management notif…─┐┌─ Timeline · newest first ──────────────┐│
-        ││ ○ Jane Roe (account)  +1 555 010…││ 17:59Z alice      opened sev1 for acme…││
+        ││ ○ Jane Roe [account]  +1 555 010…││ 17:59Z alice      opened sev1 for acme…││
         ││ ○ Director of Customer Support  …││                                        ││
         ││ ○ VP of Customer Experience  no …││                                        ││
         ││                                  ││                                        ││
@@ -134,7 +134,7 @@ import Testing
         ││ ○ T3 CEO informed         pending at 18:28Z                   28:00 ░░░░░░ ││
         │└────────────────────────────────────────────────────────────────────────────┘│
         │┌─ Contacts · T1 Management notif…─┐┌─ Timeline · newest first ──────────────┐│
-        ││ ○ Account Manager (account)  no …││ 17:58Z alice      opened sev2 for acme…││
+        ││ ○ Account Manager [account]  no …││ 17:58Z alice      opened sev2 for acme…││
         ││ ○ Director of Customer Support  …││                                        ││
         ││ ○ VP of Customer Experience  no …││                                        ││
         ││                                  ││                                        ││
@@ -166,8 +166,8 @@ import Testing
         ││ ○ T3 CEO informed         pending at 18:02Z                   02:00 █████░ ││
         │└────────────────────────────────────────────────────────────────────────────┘│
         │┌─ Contacts · T2 Technical resour…─┐┌─ Timeline · newest first ──────────────┐│
-        ││ ○ Platform Engineering  no phone…││ 17:50Z alex       note: Carrier ticket…││
-        ││ ○ Premise Engineering  no phone …││ 17:43Z alex       Telecom (Technical r…││
+        ││ ○ Platform Engineering  no numbe…││ 17:50Z alex       note: Carrier ticket…││
+        ││ ○ Premise Engineering  no number…││ 17:43Z alex       Telecom (Technical r…││
         │└─────────────────── 2 more below ─┘└────────────────────────────────────────┘│
         └──────────────────────────────────────────────────────────────────────────────┘
         read-only viewer: cannot acknowledge (run tierwatch without 'view' to act)
@@ -195,13 +195,13 @@ import Testing
         ││ ○ T3 CEO informed                    pending at 18:02Z                   02:00 ███████████████████████████████░░░░ ││
         │└────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘│
         │┌─ Contacts · T2 Technical resources engaged ───────┐┌─ Timeline · newest first ─────────────────────────────────────┐│
-        ││ ○ Platform Engineering  no phone set              ││ 17:50Z alex       note: Carrier ticket 55123 opened           ││
+        ││ ○ Platform Engineering  no number on file         ││ 17:50Z alex       note: Carrier ticket 55123 opened           ││
         ││      not yet called                               ││ 17:43Z alex       Telecom (Technical resources engaged): reac…││
-        ││ ○ Premise Engineering  no phone set               ││ 17:42Z alex       escalated to Technical resources engaged    ││
+        ││ ○ Premise Engineering  no number on file          ││ 17:42Z alex       escalated to Technical resources engaged    ││
         ││      not yet called                               ││ 17:41Z alex       VP of Customer Experience (Management notif…││
-        ││ ✓ Telecom  no phone set                           ││ 17:41Z alex       Director of Customer Support (Management no…││
+        ││ ✓ Telecom  no number on file                      ││ 17:41Z alex       Director of Customer Support (Management no…││
         ││      reached by alex 17:43Z                       ││ 17:41Z alex       Account Manager (Management notified): reac…││
-        ││ ○ Network Operations  no phone set                ││ 17:39Z alex       acknowledged                                ││
+        ││ ○ Network Operations  no number on file           ││ 17:39Z alex       acknowledged                                ││
         ││      not yet called                               ││ 17:38Z alex       opened sev1 for initech: SIP trunk down in …││
         ││                                                   ││                                                               ││
         ││                                                   ││                                                               ││
@@ -240,7 +240,7 @@ import Testing
         ││ ○ T3 CEO informed         pending at 18:17Z                   17:00 ░░░░░░ ││
         │└────────────────────────────────────────────────────────────────────────────┘│
         │┌─ Contacts · T1 Management notif…─┐┌─ Timeline · newest first ──────────────┐│
-        ││ ✓ Jane Roe (account)  +1 555 010…││ 17:58Z alice      VP of Customer Exper…││
+        ││ ✓ Jane Roe [account]  +1 555 010…││ 17:58Z alice      VP of Customer Exper…││
         ││ ○ Director of Customer Support  …││ 17:49Z alice      Jane Roe (Management…││
         ││ ~ VP of Customer Experience  no …││ 17:47Z alice      opened sev1 for acme…││
         ││                                  ││                                        ││
@@ -269,11 +269,11 @@ import Testing
         ││ ○ T3 CEO informed                    pending at 18:17Z                   17:00 █████░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░ ││
         │└────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘│
         │┌─ Contacts · T1 Management notified ───────────────┐┌─ Timeline · newest first ─────────────────────────────────────┐│
-        ││ ✓ Jane Roe (account)  +1 555 0101  jane@example.c…││ 17:58Z alice      VP of Customer Experience (Management notif…││
+        ││ ✓ Jane Roe [account]  +1 555 0101  jane@example.c…││ 17:58Z alice      VP of Customer Experience (Management notif…││
         ││      reached by alice 17:49Z                      ││ 17:49Z alice      Jane Roe (Management notified): reached     ││
-        ││ ○ Director of Customer Support  no phone set      ││ 17:47Z alice      opened sev1 for acme: Outbound calls droppi…││
+        ││ ○ Director of Customer Support  no number on file ││ 17:47Z alice      opened sev1 for acme: Outbound calls droppi…││
         ││      ▶ call next · not yet called                 ││                                                               ││
-        ││ ~ VP of Customer Experience  no phone set         ││                                                               ││
+        ││ ~ VP of Customer Experience  no number on file    ││                                                               ││
         ││      no answer by alice 17:58Z                    ││                                                               ││
         ││                                                   ││                                                               ││
         ││ T2 active, due 18:07Z · Technical resources engag…││                                                               ││
@@ -314,11 +314,11 @@ import Testing
         ││ ○ T3 CEO informed                    pending at 18:17Z                   17:00 █████████████████░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░ ││
         │└────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘│
         │┌─ Contacts · T1 Management notified ───────────────────────────────────────────────────┐┌─ Timeline · newest first ─────────────────────────────────────────────────────────────────────────────────┐│
-        ││ ✓ Jane Roe (account)  +1 555 0101  jane@example.com                                   ││ 17:58Z alice      VP of Customer Experience (Management notified): no answer                              ││
+        ││ ✓ Jane Roe [account]  +1 555 0101  jane@example.com                                   ││ 17:58Z alice      VP of Customer Experience (Management notified): no answer                              ││
         ││      reached by alice 17:49Z                                                          ││ 17:49Z alice      Jane Roe (Management notified): reached                                                 ││
-        ││ ○ Director of Customer Support  no phone set                                          ││ 17:47Z alice      opened sev1 for acme: Outbound calls dropping after 30 s                                ││
+        ││ ○ Director of Customer Support  no number on file                                     ││ 17:47Z alice      opened sev1 for acme: Outbound calls dropping after 30 s                                ││
         ││      ▶ call next · not yet called                                                     ││                                                                                                           ││
-        ││ ~ VP of Customer Experience  no phone set                                             ││                                                                                                           ││
+        ││ ~ VP of Customer Experience  no number on file                                        ││                                                                                                           ││
         ││      no answer by alice 17:58Z                                                        ││                                                                                                           ││
         ││                                                                                       ││                                                                                                           ││
         ││ T2 active, due 18:07Z · Technical resources engaged                                   ││                                                                                                           ││
@@ -377,7 +377,7 @@ import Testing
         ││ ● T1 Next-day review      active  from 17:55Z   due 07:55Z   13h55m ░░░░░░ ││
         │└────────────────────────────────────────────────────────────────────────────┘│
         │┌─ Contacts · T1 Next-day review ──┐┌─ Timeline · newest first ──────────────┐│
-        ││ ○ Problem Manager  no phone set  ││ 17:55Z alice      opened sev4 for glob…││
+        ││ ○ Problem Manager  no number on …││ 17:55Z alice      opened sev4 for glob…││
         ││      ▶ call next · not yet called││                                        ││
         ││                                  ││                                        ││
         ││                                  ││                                        ││
@@ -406,7 +406,7 @@ import Testing
         ││ ● T1 Next-day review                 active  from 17:55Z   due 07:55Z   13h55m ░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░ ││
         │└────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘│
         │┌─ Contacts · T1 Next-day review ───────────────────┐┌─ Timeline · newest first ─────────────────────────────────────┐│
-        ││ ○ Problem Manager  no phone set                   ││ 17:55Z alice      opened sev4 for globex: Intermittent fax fa…││
+        ││ ○ Problem Manager  no number on file              ││ 17:55Z alice      opened sev4 for globex: Intermittent fax fa…││
         ││      ▶ call next · not yet called                 ││                                                               ││
         ││                                                   ││                                                               ││
         ││                                                   ││                                                               ││
@@ -451,7 +451,7 @@ import Testing
         ││ ● T1 Next-day review                 active  from 17:55Z   due 07:55Z   13h55m ░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░ ││
         │└────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘│
         │┌─ Contacts · T1 Next-day review ───────────────────────────────────────────────────────┐┌─ Timeline · newest first ─────────────────────────────────────────────────────────────────────────────────┐│
-        ││ ○ Problem Manager  no phone set                                                       ││ 17:55Z alice      opened sev4 for globex: Intermittent fax failures                                       ││
+        ││ ○ Problem Manager  no number on file                                                  ││ 17:55Z alice      opened sev4 for globex: Intermittent fax failures                                       ││
         ││      ▶ call next · not yet called                                                     ││                                                                                                           ││
         ││                                                                                       ││                                                                                                           ││
         ││                                                                                       ││                                                                                                           ││
@@ -592,11 +592,11 @@ import Testing
         ││ ○ T3 CEO informed                    pending at 18:26Z                   26:00 ░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░ ││
         │└────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘│
         │┌─ Contacts · T1 Management notified ───────────────────────────────────────────────────┐┌─ Timeline · newest first · Enter opens ───────────────────────────────────────────────────────────────────┐│
-        ││ ○ Account Manager (account)  no phone set                                             ││ 17:59Z alice      note: Carrier says the fault is in their Frankfurt core; ticket 55123; they are rerouti…││
+        ││ ○ Account Manager [account]  no number on file                                        ││ 17:59Z alice      note: Carrier says the fault is in their Frankfurt core; ticket 55123; they are rerouti…││
         ││      ▶ call next · not yet called                                                     ││ 17:56Z alice      opened sev2 for initech: SIP trunk down in Frankfurt PoP                                ││
-        ││ ○ Director of Customer Support  no phone set                                          ││                                                                                                           ││
+        ││ ○ Director of Customer Support  no number on file                                     ││                                                                                                           ││
         ││      not yet called                                                                   ││                                                                                                           ││
-        ││ ○ VP of Customer Experience  no phone set                                             ││                                                                                                           ││
+        ││ ○ VP of Customer Experience  no number on file                                        ││                                                                                                           ││
         ││      not yet called                                                                   ││                                                                                                           ││
         ││                                                                                       ││                                                                                                           ││
         ││                                                                                       ││                                                                                                           ││

@@ -109,9 +109,9 @@ import Testing
         _ = press(&m, .char("j"))
         _ = press(&m, .char(" "))
         #expect(m.overlay == .outcome(incident: "D4H4", tier: 1, contact: 1))
-        #expect(press(&m, .char("v")) == [.record(incident: "D4H4", action: .contactOutcome(tier: "management", contact: "director-support", outcome: .voicemail), baseVersion: 1)])
+        #expect(press(&m, .char("v")) == [.record(incident: "D4H4", action: .contactOutcome(tier: "management", contact: "director-support", outcome: .voicemail, person: nil), baseVersion: 1)])
         _ = press(&m, .enter)
-        #expect(press(&m, .enter) == [.record(incident: "D4H4", action: .contactOutcome(tier: "management", contact: "director-support", outcome: .reached), baseVersion: 1)])
+        #expect(press(&m, .enter) == [.record(incident: "D4H4", action: .contactOutcome(tier: "management", contact: "director-support", outcome: .reached, person: nil), baseVersion: 1)])
     }
 
     @Test func tabMovesFocusAndTiersChooseWhichContactsShow() {
@@ -137,7 +137,7 @@ import Testing
         #expect(press(&m, .enter).isEmpty, "Jane Roe is acme's account manager, not globex's")
         _ = press(&m, .char(":"))
         _ = type(&m, "notify G2D9 jane roe voicemail")
-        #expect(press(&m, .enter) == [.record(incident: "G2D9", action: .contactOutcome(tier: "management", contact: "am", outcome: .voicemail), baseVersion: 3)])
+        #expect(press(&m, .enter) == [.record(incident: "G2D9", action: .contactOutcome(tier: "management", contact: "am", outcome: .voicemail, person: nil), baseVersion: 3)])
         _ = press(&m, .char(":"))
         _ = type(&m, "resolve TSF2 restored")
         #expect(press(&m, .enter).isEmpty && m.overlay == .confirmResolve(incident: "TSF2", message: "restored"))

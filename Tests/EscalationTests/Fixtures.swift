@@ -35,7 +35,7 @@ struct Scenario {
     /// Every management contact reached at `minutes`.
     mutating func reachManagement(at minutes: Double) {
         for c in ["am", "director-support", "vp-cx"] {
-            add(.contactOutcome(tier: "management", contact: c, outcome: .reached), at: minutes)
+            add(.contactOutcome(tier: "management", contact: c, outcome: .reached, person: nil), at: minutes)
         }
     }
 

@@ -15,8 +15,8 @@ import Testing
         #expect(s.folded.state == .acknowledged && s.folded.acknowledged?.by == "bob")
         s.add(.escalated(toTier: "technical"), at: 2)
         #expect(s.folded.escalations.map(\.tier) == ["technical"])
-        s.add(.contactOutcome(tier: "management", contact: "am", outcome: .voicemail), at: 3)
-        s.add(.contactOutcome(tier: "management", contact: "am", outcome: .reached), at: 4)
+        s.add(.contactOutcome(tier: "management", contact: "am", outcome: .voicemail, person: nil), at: 3)
+        s.add(.contactOutcome(tier: "management", contact: "am", outcome: .reached, person: nil), at: 4)
         #expect(s.folded.contacts[.init(tier: "management", contact: "am")]?.outcome == .reached)
         s.add(.customerUpdate(message: "working on it"), at: 5)
         #expect(s.folded.lastCustomerUpdate?.at == Scenario.at(5))
@@ -103,10 +103,10 @@ import Testing
 
     @Test func managementIsDoneWhenAllThreeAreReached() {
         var s = Scenario()
-        for c in ["am", "director-support"] { s.add(.contactOutcome(tier: "management", contact: c, outcome: .reached), at: 3) }
-        s.add(.contactOutcome(tier: "management", contact: "vp-cx", outcome: .voicemail), at: 4)
+        for c in ["am", "director-support"] { s.add(.contactOutcome(tier: "management", contact: c, outcome: .reached, person: nil), at: 3) }
+        s.add(.contactOutcome(tier: "management", contact: "vp-cx", outcome: .voicemail, person: nil), at: 4)
         #expect(s.ladder(at: 5).rungs[1].status == .active)
-        s.add(.contactOutcome(tier: "management", contact: "vp-cx", outcome: .reached), at: 6)
+        s.add(.contactOutcome(tier: "management", contact: "vp-cx", outcome: .reached, person: nil), at: 6)
         #expect(s.ladder(at: 5).rungs[1].status == .active, "an outcome counts from its own time")
         #expect(s.ladder(at: 7).rungs[1].status == .done)
     }
@@ -147,8 +147,8 @@ import Testing
         }
         var s = Scenario()
         s.add(.acknowledged, at: 2)
-        s.add(.contactOutcome(tier: "management", contact: "am", outcome: .reached), at: 4)
-        s.add(.contactOutcome(tier: "management", contact: "vp-cx", outcome: .voicemail), at: 14)
+        s.add(.contactOutcome(tier: "management", contact: "am", outcome: .reached, person: nil), at: 4)
+        s.add(.contactOutcome(tier: "management", contact: "vp-cx", outcome: .voicemail, person: nil), at: 14)
         s.add(.escalated(toTier: "technical"), at: 8)
         var changes = 0
         for minute in stride(from: 0.0, through: 45, by: 0.25) {
@@ -170,7 +170,7 @@ import Testing
 
     @Test func technicalIsDoneWhenAnyTeamIsReached() {
         var s = Scenario()
-        s.add(.contactOutcome(tier: "technical", contact: "telecom", outcome: .reached), at: 12)
+        s.add(.contactOutcome(tier: "technical", contact: "telecom", outcome: .reached, person: nil), at: 12)
         #expect(s.ladder(at: 13).rungs[2].status == .done)
     }
 
@@ -205,7 +205,7 @@ import Testing
 
     @Test func contactsCarryTheCustomersOverridesAndOutcomes() {
         var s = Scenario()
-        s.add(.contactOutcome(tier: "management", contact: "am", outcome: .noAnswer), at: 2, by: "bob")
+        s.add(.contactOutcome(tier: "management", contact: "am", outcome: .noAnswer, person: nil), at: 2, by: "bob")
         let am = s.ladder(at: 3).rungs[1].contacts[0]
         #expect(am.contact.name == "Jane Roe" && am.contact.phone == "+1 555 0101")
         #expect(am.outcome == .noAnswer && am.by == "bob" && am.at == Scenario.at(2))

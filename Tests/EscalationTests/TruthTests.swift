@@ -12,7 +12,7 @@ import Testing
         s.reachManagement(at: 5)
         #expect(s.ladder(at: 6).rungs[1].status == .done)
         // Recorded afterwards, dated two minutes earlier: an older call.
-        s.add(.contactOutcome(tier: "management", contact: "vp-cx", outcome: .noAnswer), at: 3)
+        s.add(.contactOutcome(tier: "management", contact: "vp-cx", outcome: .noAnswer, person: nil), at: 3)
         let i = s.folded
         #expect(i.contacts[management]?.outcome == .reached && i.contacts[management]?.at == Scenario.at(5))
         #expect(s.ladder(at: 6).rungs[1].status == .done)
@@ -21,7 +21,7 @@ import Testing
     @Test func reachingSomeoneIsNotUndoneByALaterUnansweredCall() {
         var s = Scenario()
         s.reachManagement(at: 5)
-        s.add(.contactOutcome(tier: "management", contact: "vp-cx", outcome: .noAnswer), at: 7)
+        s.add(.contactOutcome(tier: "management", contact: "vp-cx", outcome: .noAnswer, person: nil), at: 7)
         let vp = s.ladder(at: 8).rungs[1].contacts[2]
         #expect(vp.outcome == .noAnswer && vp.reachedAt == Scenario.at(5))
         #expect(s.ladder(at: 8).rungs[1].status == .done)
@@ -76,9 +76,9 @@ import Testing
     @Test func aTierMetAfterItsDueTimeIsLateByHowMuch() {
         var s = Scenario()
         for c in ["am", "director-support"] {
-            s.add(.contactOutcome(tier: "management", contact: c, outcome: .reached), at: 4)
+            s.add(.contactOutcome(tier: "management", contact: c, outcome: .reached, person: nil), at: 4)
         }
-        s.add(.contactOutcome(tier: "management", contact: "vp-cx", outcome: .reached), at: 13)
+        s.add(.contactOutcome(tier: "management", contact: "vp-cx", outcome: .reached, person: nil), at: 13)
         let rung = s.ladder(at: 14).rungs[1]
         #expect(rung.status == .late && rung.lateSeconds == 180 && rung.metAt == Scenario.at(13))
         #expect(rung.status.isMet && rung.remainingSeconds == nil)
@@ -89,7 +89,7 @@ import Testing
         var s = Scenario()
         s.reachManagement(at: 8)
         s.add(.escalated(toTier: "technical"), at: 9)
-        s.add(.contactOutcome(tier: "technical", contact: "telecom", outcome: .reached), at: 25)
+        s.add(.contactOutcome(tier: "technical", contact: "telecom", outcome: .reached, person: nil), at: 25)
         s.add(.resolved(message: "fixed"), at: 28)
         let l = s.ladder(at: 60)
         #expect(l.rungs.map(\.status) == [.done, .done, .late, .notStarted])
@@ -99,7 +99,7 @@ import Testing
     @Test func aTierNeverMetBeforeTheResolutionWasMissedEvenIfReachedAfter() {
         var s = Scenario()
         s.add(.resolved(message: nil), at: 12)
-        s.add(.contactOutcome(tier: "management", contact: "am", outcome: .reached), at: 13)
+        s.add(.contactOutcome(tier: "management", contact: "am", outcome: .reached, person: nil), at: 13)
         let l = s.ladder(at: 20)
         #expect(l.rungs[1].status == .missed && l.rungs[1].metAt == nil)
         #expect(l.rungs[2].status == .missed, "technical started by itself at 10m and nobody was engaged")
@@ -119,7 +119,7 @@ import Testing
         var s = Scenario()
         s.reachManagement(at: 5)
         s.add(.escalated(toTier: "technical"), at: 6)
-        s.add(.contactOutcome(tier: "technical", contact: "telecom", outcome: .reached), at: 7)
+        s.add(.contactOutcome(tier: "technical", contact: "telecom", outcome: .reached, person: nil), at: 7)
         s.add(.customerUpdate(message: "working"), at: 30)
         // CEO tier: starts 20m after technical (at 26), due 5m later (at 31).
         let l = s.ladder(at: 37)
@@ -200,7 +200,7 @@ import Testing
         var s = Scenario()
         s.reachManagement(at: 5)
         s.add(.escalated(toTier: "technical"), at: 6)
-        s.add(.contactOutcome(tier: "technical", contact: "telecom", outcome: .reached), at: 7)
+        s.add(.contactOutcome(tier: "technical", contact: "telecom", outcome: .reached, person: nil), at: 7)
         s.add(.customerUpdate(message: "working"), at: 19)
         let e = Board.Entry(s.folded, policies: PolicyBook(), at: Scenario.at(20))
         #expect(e.next.kind == .wait)
@@ -209,8 +209,8 @@ import Testing
 
     @Test func anOverdueTierNamesWhoToCallByWhenAndTheLastCall() {
         var s = Scenario()
-        s.add(.contactOutcome(tier: "management", contact: "am", outcome: .reached), at: 2)
-        s.add(.contactOutcome(tier: "management", contact: "director-support", outcome: .noAnswer), at: 9)
+        s.add(.contactOutcome(tier: "management", contact: "am", outcome: .reached, person: nil), at: 2)
+        s.add(.contactOutcome(tier: "management", contact: "director-support", outcome: .noAnswer, person: nil), at: 9)
         let e = Board.Entry(s.folded, policies: PolicyBook(), at: Scenario.at(12))
         #expect(Words.nextAction(e, now: Scenario.at(12)) == "Call VP of Customer Experience (no number on file) — T1 Management notified due -02:00 — not called yet")
     }

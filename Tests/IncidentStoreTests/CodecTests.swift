@@ -9,7 +9,7 @@ import Testing
         opening("no customer", customer: nil),
         .acknowledged,
         .escalated(toTier: "technical"),
-        .contactOutcome(tier: "management", contact: "am", outcome: .noAnswer),
+        .contactOutcome(tier: "management", contact: "am", outcome: .noAnswer, person: nil),
         .customerUpdate(message: "line1\nline2 \u{0}"),
         .note(message: "😀 emoji and \u{202E}bidi"),
         .resolved(message: nil),

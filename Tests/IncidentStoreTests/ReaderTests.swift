@@ -126,7 +126,7 @@ import Testing
             let host = ["noc1", "noc2", "noc3"][n % 3]
             let inc = n % 2 == 0 ? "K3F9" : "AB12"
             let action: Action = [.note(message: "n\(n)"), .acknowledged, .customerUpdate(message: "u\(n)"),
-                                  .contactOutcome(tier: "management", contact: "am", outcome: .reached),
+                                  .contactOutcome(tier: "management", contact: "am", outcome: .reached, person: nil),
                                   .resolved(message: nil), .reopened][n % 6]
             all.append(event(action, incident: inc, host: host, seq: n, minutes: Double(n), base: n / 2))
         }
