@@ -42,6 +42,8 @@ public struct Model: Sendable {
         case outcome(incident: String, tier: Int, contact: Int)
         /// One timeline entry in full (position in the incident's timeline).
         case entry(incident: String, position: Int)
+        /// Every schedule: who is on call now, until when, who is next.
+        case onCall
     }
 
     public struct Notice: Equatable, Sendable {
@@ -61,6 +63,9 @@ public struct Model: Sendable {
     /// touched are looked at): the list and the header need only them.
     public internal(set) var openIncidents: [String: Incident] = [:]
     public var policies = PolicyBook()
+    /// The policy in force (its people and schedules, for the on-call
+    /// view), or why there is none.
+    public var directory: Result<Policy, DirectoryProblem> = .success(.builtIn)
     public var storePath: String
     public var operatorName: String
     public var readOnly: Bool
@@ -189,8 +194,16 @@ public struct Alarm: Equatable, Sendable {
     }
 }
 
+/// Why the on-call view has no directory: the policy file does not parse.
+public struct DirectoryProblem: Error, Equatable, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+}
+
 /// Something that happened, for `update` to fold into the model.
 public enum Message: Sendable {
+    /// The policy in force, read again (its directory and schedules).
+    case directory(Result<Policy, DirectoryProblem>)
     /// What the screens cannot see or do (see `Alarm`); sent when it changes.
     case alarm(Alarm)
     case key(Key)

@@ -98,6 +98,8 @@ extension Model {
             watchWarning = w
         case let .alarm(a):
             alarm = a
+        case let .directory(d):
+            directory = d
         case let .done(text):
             notice = Notice(text: text, isError: false)
         case let .opened(id, title):
@@ -122,6 +124,7 @@ extension Model {
         switch key {
         case .char("q"), .function(10): return [.quit]
         case .char("?"), .char("h"), .function(1): overlay = .help
+        case .char("o"): overlay = .onCall
         case .up, .char("k"): move(-1)
         case .down, .char("j"): move(1)
         case .pageUp: timelineScroll = max(0, timelineScroll - 5); timelineCursor = max(timelineScroll, timelineCursor - 5)
@@ -300,7 +303,7 @@ extension Model {
 
     private mutating func handle(_ key: Key, in overlay: Overlay) -> [Command] {
         switch overlay {
-        case .help, .entry:
+        case .help, .entry, .onCall:
             self.overlay = nil  // any key closes them
             return []
         // A question takes only its answers: a stray key neither answers it

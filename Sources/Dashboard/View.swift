@@ -31,6 +31,7 @@ extension Model {
         drawMessageLine(&f, y: height - 2)
         drawKeyBar(&f, y: height - 1)
         if overlay == .help { drawHelp(&f) }
+        if overlay == .onCall { drawOnCall(&f) }
         if case let .entry(id, position)? = overlay { drawEntry(&f, id, position) }
         return f
     }
@@ -306,15 +307,24 @@ extension Model {
             let sym: (Character, Role) = c.outcome == .reached || c.reachedAt != nil ? (glyphs.done, .done)
                 : c.outcome == nil ? (glyphs.pending, .pending) : (glyphs.tried, .countdownWarning)
             f.put(" \(sym.0) ", x: inner.x, y: y, role: sym.1)
-            var text = Words.who(c)
-            if let role = c.contact.role { text += " [\(role.sanitized)]" }
+            // Who, their number, then what they are called for: a narrow
+            // pane cuts the context, never the number.
+            let person = c.callee.person
+            let name = (person?.name ?? c.contact.name).sanitized + (c.callee.nobodyOnCall && person == nil ? " (nobody on call)" : "")
             let number = Words.number(c.callee)
-            let numberX = inner.x + 3 + DisplayWidth.of(text) + 2
-            f.put(text, x: inner.x + 3, y: y, role: c.callee.nobodyOnCall ? .countdownWarning : .normal, limit: inner.width - 3)
-            if numberX < inner.maxX {
-                var rest = number.text
-                if !number.isMissing, let mail = c.callee.email { rest += "  \(mail.sanitized)" }
-                f.put(rest, x: numberX, y: y, role: number.isMissing ? .countdownWarning : .normal, limit: inner.maxX - numberX)
+            var x = inner.x + 3
+            let limit = inner.maxX
+            x += f.put(name, x: x, y: y, role: c.callee.nobodyOnCall ? .countdownWarning : .normal, limit: max(0, limit - x))
+            if x + 2 < limit {
+                x += 2
+                x += f.put(number.text, x: x, y: y, role: number.isMissing ? .countdownWarning : .normal, limit: max(0, limit - x))
+            }
+            var context: [String] = []
+            if let p = person, p.name != c.contact.name { context.append(c.contact.name.sanitized) }
+            if let role = c.contact.role { context.append(role.sanitized) }
+            if !number.isMissing, let mail = c.callee.email { context.append(mail.sanitized) }
+            if !context.isEmpty, x + 2 < limit {
+                f.put("  " + context.joined(separator: glyphs.separator), x: x, y: y, role: .dim, limit: max(0, limit - x))
             }
             var outcome = c.outcome.map { "\($0.label) by \(c.by!.sanitized) \(shortTime(c.at!))" } ?? "not yet called"
             // The person the last call went to, when it is not who is on call now.
@@ -456,7 +466,7 @@ extension Model {
         case .confirmEscalate?, .confirmResolve?: return [("y", "Yes"), ("n", "No"), ("Esc", "No")]
         case .outcome?: return [("r", "Reached"), ("v", "Voicemail"), ("n", "No answer"), ("Enter", "Reached"), ("Esc", "Cancel")]
         case .prompt?: return [("Enter", "OK"), ("Esc", "Cancel"), ("Backspace", "Delete")]
-        case .help?, .entry?: return [("any key", "Close")]
+        case .help?, .entry?, .onCall?: return [("any key", "Close")]
         case nil: break
         }
         if readOnly { return [("?", "Help"), ("/", "Filter"), ("s", "Sort"), ("A", "Resolved"), ("Tab", "Pane"), ("q", "Quit")] }
@@ -505,6 +515,7 @@ extension Model {
         ("/   F8", "filter the list (Esc clears)"),
         ("s   F9", "sort by urgency, severity or opening time"),
         ("A", "show or hide resolved incidents"),
+        ("o", "who is on call: every schedule, until when, who is next"),
         ("PgUp  PgDn", "scroll the timeline"),
         ("?   F1", "this help"),
         ("q   F10", "quit"),
@@ -522,5 +533,74 @@ extension Model {
             f.put(what, x: r.x + 17, y: r.y + 1 + k, role: .help, limit: r.width - 19)
         }
         f.put("Any key closes this help.", x: r.x + 2, y: r.maxY - 2, role: .dim)
+    }
+}
+
+extension Model {
+    /// A handoff sooner than this is marked in the on-call view.
+    static let handoffSoonSeconds = 3600
+
+    /// Every schedule of the policy in force: who is on call now and their
+    /// number, until when (in the schedule's zone and UTC), who is next; a
+    /// handoff within the hour is marked; the overrides in force or to come.
+    func drawOnCall(_ f: inout Frame) {
+        var lines: [(text: String, role: Role)] = []
+        switch directory {
+        case let .failure(problem):
+            lines.append(("The policy file does not parse, so who is on call is unknown:", .error))
+            lines.append((problem.message.sanitized, .error))
+        case let .success(policy):
+            let rows = policy.onCallBoard(at: now, overrides: policies.overrides)
+            if rows.isEmpty {
+                lines.append(("No on-call schedules in the policy in force.", .normal))
+                lines.append(("Add people: and schedules: to policy.yaml (see: tierwatch policy show --example).", .dim))
+            }
+            for r in rows {
+                let sep = glyphs.separator
+                guard let p = r.person else {
+                    lines.append(("\(r.schedule.name.sanitized): NOBODY ON CALL", .overdue))
+                    lines.append(("   until \(r.until.map { Words.localTime($0, zone: r.schedule.zone) } ?? "further notice")\(r.next.map { "\(sep)next \($0.name.sanitized)" } ?? "")", .dim))
+                    continue
+                }
+                let number = p.phone?.sanitized ?? p.email.map { "no number; \($0.sanitized)" } ?? "no number on file"
+                let via = r.override.map { " (override \($0.id.sanitized))" } ?? ""
+                lines.append(("\(r.schedule.name.sanitized): \(p.name.sanitized)  \(number)\(via)", p.phone == nil ? .countdownWarning : .normal))
+                var second = "   "
+                var role = Role.dim
+                if let until = r.until {
+                    let left = Int(until.timeIntervalSince(now))
+                    second += "until \(Words.localTime(until, zone: r.schedule.zone)) (\(Words.until(until, now: now)), in \(Words.span(left)))"
+                    if left < Model.handoffSoonSeconds {
+                        second = "   \(glyphs.warning) handoff in \(Words.span(left)): " + second.dropFirst(3)
+                        role = .countdownWarning
+                    }
+                }
+                if let next = r.next { second += "\(sep)next \(next.name.sanitized) \(next.phone?.sanitized ?? "")" }
+                lines.append((second, role))
+            }
+            let ahead = policies.overrides.filter { $0.matters(after: now) }
+            if !ahead.isEmpty {
+                lines.append(("", .normal))
+                lines.append(("Overrides in force or to come:", .title))
+                for o in ahead {
+                    let who = (policy.person(o.person) ?? o.snapshot)?.name ?? o.person
+                    let state = o.from > now ? "from \(Words.time(o.from, now: now))" : "in force"
+                    lines.append(("  \(o.id.sanitized)  \(o.schedule.sanitized): \(who.sanitized)\(o.replacing.map { " for \($0.sanitized)" } ?? "") \(state) until \(Words.time(o.end, now: now)) (by \(o.by?.sanitized ?? "?"))", .normal))
+                }
+            }
+        }
+        let w = min(f.width - 2, 110)
+        let h = min(f.height - 2, lines.count + 4)
+        let r = Rect(x: (f.width - w) / 2, y: max(1, (f.height - h) / 2), width: w, height: h)
+        f.fill(r, role: .help)
+        box(&f, r, title: "On call now\(glyphs.separator)\(Words.clock(now)) UTC", focused: true)
+        for (k, line) in lines.enumerated() where k < r.height - 3 {
+            f.put(line.text, x: r.x + 2, y: r.y + 1 + k, role: line.role == .normal ? .help : line.role, limit: r.width - 4)
+        }
+        if lines.count > r.height - 3 {
+            f.put("\(lines.count - (r.height - 3)) more lines: tierwatch oncall lists them all", x: r.x + 2, y: r.maxY - 2, role: .dim, limit: r.width - 4)
+        } else {
+            f.put("Any key closes this view. Overrides: tierwatch oncall override SCHEDULE --person ID --to +8h", x: r.x + 2, y: r.maxY - 2, role: .dim, limit: r.width - 4)
+        }
     }
 }

@@ -152,6 +152,8 @@ public struct Wall: Screen, Sendable {
             default: break
             }
             return []
+        case .directory:
+            return []  // the wall shows who to call per incident, from the board
         case let .tick(t):
             now = t
             if let every = rotateEvery, !paused, now.timeIntervalSince(lastRotation) >= every {

@@ -36,6 +36,7 @@ final class ScreenLoop {
         ctx.store.refresh()
         publishStore(changed: nil)
         publishAlarm()
+        publishDirectory()
         if ProcessInfo.processInfo.environment["TIERWATCH_TEST_CRASH"] == "1" {
             draw()
             fatalError("TIERWATCH_TEST_CRASH: a forced crash, to test that the terminal is restored")
@@ -99,7 +100,7 @@ final class ScreenLoop {
                 second = s
                 // Once a second: whether the whole store is still readable,
                 // and whether the policy file changed (a stat each).
-                ctx.policies.refresh()
+                if ctx.policies.refresh() { publishDirectory() }
                 publishAlarm()
                 if perform(model.update(.tick(ctx.now))) { return 0 }
                 dirty = true
@@ -132,6 +133,11 @@ final class ScreenLoop {
         }
         return ticked + model.update(.changed(incidents: changed.compactMap { state.incidents[$0] }, policies: state.policies,
                                               badRecords: ctx.store.badRecordCount))
+    }
+
+    /// Hands the screen the policy in force: its people and schedules.
+    private func publishDirectory() {
+        _ = model.update(.directory(ctx.policies.current.map(\.policy).mapError { DirectoryProblem($0.message) }))
     }
 
     /// Tells the screen what it cannot see or do, when that changed.

@@ -10,11 +10,19 @@ struct PolicyCommand: ParsableCommand {
     struct ShowPolicy: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "show", abstract: "Show the policy in force.",
-            discussion: "Example: tierwatch policy show --yaml > policy.yaml (a file to edit and pass with --policy).")
+            discussion: """
+            Example: tierwatch policy show --yaml > policy.yaml (a file to edit and pass with --policy).
+            --example prints a policy with a people directory and on-call schedules to start from.
+            """)
         @OptionGroup var global: GlobalOptions
         @Flag(name: .long, help: "Print the policy's YAML.") var yaml = false
+        @Flag(name: .long, help: "Print the example policy (people, schedules) as YAML instead.") var example = false
 
         func run() throws {
+            if example {
+                print(Policy.exampleYAML, terminator: "")
+                return
+            }
             let loaded = try Context(global).policyInForce()
             if yaml {
                 print(loaded.text, terminator: loaded.text.hasSuffix("\n") ? "" : "\n")
@@ -39,14 +47,42 @@ struct PolicyCommand: ParsableCommand {
                 let due = t.notifyWithin.map { "; contacts due within \($0)" } ?? ""
                 out += "T\(i) \(t.id): \(t.name.sanitized) — \(when)\(due); require \(t.require.rawValue)\n"
                 for c in t.contacts {
-                    let extra = [c.role, c.phone, c.email].compactMap { $0?.sanitized }.joined(separator: ", ")
+                    let extra = [c.role, c.phone, c.email, c.person.map { "person \($0)" }, c.schedule.map { "on call in schedule \($0)" }]
+                        .compactMap { $0?.sanitized }.joined(separator: ", ")
                     out += "    \(c.id): \(c.name.sanitized)\(extra.isEmpty ? "" : " (\(extra))")\n"
                 }
             }
             for (customer, overrides) in p.customers.sorted(by: { $0.key < $1.key }) {
                 for (contact, o) in overrides.sorted(by: { $0.key < $1.key }) {
-                    let fields = [o.name, o.role, o.phone, o.email].compactMap { $0?.sanitized }.joined(separator: ", ")
+                    let fields = [o.name, o.role, o.phone, o.email, o.person.map { "person \($0)" }, o.schedule.map { "schedule \($0)" }]
+                        .compactMap { $0?.sanitized }.joined(separator: ", ")
                     out += "customer \(customer.sanitized): \(contact) is \(fields)\n"
+                }
+            }
+            if !p.people.isEmpty {
+                out += "people:\n"
+                for person in p.people {
+                    let fields = [person.phones.isEmpty ? "no number on file" : person.phones.joined(separator: " / "), person.email,
+                                  person.zone?.identifier, person.note].compactMap { $0?.sanitized }
+                    out += "    \(person.id): \(person.name.sanitized) (\(fields.joined(separator: ", ")))\n"
+                }
+            }
+            for s in p.schedules {
+                out += "schedule \(s.id): \(s.name.sanitized), \(s.zone.identifier)\n"
+                for (k, r) in s.layers.enumerated() {
+                    let shift: String
+                    switch r.shift {
+                    case let .hours(n): shift = "\(n)h shifts"
+                    case let .days(n): shift = n == 1 ? "daily" : "\(n)-day shifts"
+                    case let .weeks(n): shift = n == 1 ? "weekly" : "\(n)-week shifts"
+                    }
+                    let start = String(format: "%04d-%02d-%02d %02d:%02d", r.start.year, r.start.month, r.start.day, r.start.time.minutes / 60, r.start.time.minutes % 60)
+                    var only = ""
+                    if let x = r.restriction {
+                        let days = x.weekdays.sorted().map { ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][$0 - 1] }.joined(separator: ",")
+                        only = ", only \(days) \(String(format: "%02d:%02d-%02d:%02d", x.from.minutes / 60, x.from.minutes % 60, x.to.minutes / 60, x.to.minutes % 60))"
+                    }
+                    out += "    layer \(k + 1): \(r.people.joined(separator: ", ")); \(shift) from \(start)\(only)\n"
                 }
             }
             print(out, terminator: "")
