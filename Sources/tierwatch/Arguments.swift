@@ -51,11 +51,16 @@ enum Arguments {
         // typed after it: a later --store still wins, and nothing lands
         // behind a `--`.
         if word == "help" { return .run(rest) }
-        let path = word == "policy" && rest.count > 1 && policyCommands.contains(rest[1]) ? 2 : 1
+        let path = rest.count > 1 && nestedCommands(of: word).contains(rest[1]) ? 2 : 1
         return .run(Array(rest.prefix(path)) + before + rest.dropFirst(path))
     }
 
-    static let policyCommands: Set<String> = ["show", "check", "simulate"]
+    /// The names of a command's own subcommands (`policy show`, `oncall
+    /// override`): a command name of two words.
+    static func nestedCommands(of word: String) -> Set<String> {
+        guard let command = Tierwatch.configuration.subcommands.first(where: { $0._commandName == word }) else { return [] }
+        return Set(command.configuration.subcommands.map { $0._commandName })
+    }
 }
 
 /// Shell completions that know the store: incident ids from it, tier and
@@ -78,6 +83,24 @@ enum Completions {
 
     @Sendable static func tierIDs(_ words: [String], _ index: Int, _ prefix: String) -> [String] {
         Policy.builtIn.tiers.map(\.id).filter { $0.hasPrefix(prefix) }
+    }
+
+    /// The policy in force for a completing command line: --policy, else
+    /// the store's policy.yaml, else the built-in one.
+    static func policy(_ words: [String]) -> Policy {
+        var flag: String?
+        for (k, w) in words.enumerated() where w == "--policy" && k + 1 < words.count { flag = words[k + 1] }
+        let file = flag ?? store(words).path + "/policy.yaml"
+        guard let text = try? Context.readPolicyText(file), let p = try? Policy(yaml: text, file: file) else { return .builtIn }
+        return p
+    }
+
+    @Sendable static func scheduleIDs(_ words: [String], _ index: Int, _ prefix: String) -> [String] {
+        policy(words).schedules.map(\.id).filter { $0.hasPrefix(prefix) }
+    }
+
+    @Sendable static func personIDs(_ words: [String], _ index: Int, _ prefix: String) -> [String] {
+        policy(words).people.map(\.id).filter { $0.hasPrefix(prefix) }
     }
 
     @Sendable static func contactIDs(_ words: [String], _ index: Int, _ prefix: String) -> [String] {

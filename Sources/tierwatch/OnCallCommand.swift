@@ -79,8 +79,8 @@ struct OnCallCommand: ParsableCommand {
             commandName: "now", abstract: "For each schedule: who is on call, until when, who is next (the default).",
             discussion: "With a schedule and --next, the handoffs ahead. Example: tierwatch oncall platform --next 7d")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "One schedule (id or name); default: all.") var schedule: String?
-        @Option(name: .long, help: ArgumentHelp("At another instant: -2h, +1d, or ISO-8601.", valueName: "when")) var at: String?
+        @Argument(help: "One schedule (id or name); default: all.", completion: .custom(Completions.scheduleIDs)) var schedule: String?
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("At another instant: -2h, +1d, or ISO-8601.", valueName: "when")) var at: String?
         @Option(name: .long, help: ArgumentHelp("List the handoffs within this span: 7d, 36h.", valueName: "span")) var next: String?
         @Flag(name: .long, help: "Print JSON.") var json = false
 
@@ -164,11 +164,13 @@ struct OnCallCommand: ParsableCommand {
             Example: tierwatch oncall override platform --person ben --from now --to +8h --replacing ana
             """)
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The schedule (id or name).") var schedule: String
-        @Option(name: .long, help: ArgumentHelp("Who is on call instead (id or name in the directory).", valueName: "id")) var person: String
-        @Option(name: .long, help: ArgumentHelp("From when: now, +1h, or ISO-8601.", valueName: "when")) var from: String = "now"
-        @Option(name: .long, help: ArgumentHelp("Until when: +8h, 'in 2d', or ISO-8601.", valueName: "when")) var to: String
-        @Option(name: .long, help: ArgumentHelp("Only while this person would be on call.", valueName: "id")) var replacing: String?
+        @Argument(help: "The schedule (id or name).", completion: .custom(Completions.scheduleIDs)) var schedule: String
+        @Option(name: .long, help: ArgumentHelp("Who is on call instead (id or name in the directory).", valueName: "id"),
+                completion: .custom(Completions.personIDs)) var person: String
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("From when: now, +1h, or ISO-8601.", valueName: "when")) var from: String = "now"
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Until when: ISO-8601, or relative to --from: +8h, 'in 2d'.", valueName: "when")) var to: String
+        @Option(name: .long, help: ArgumentHelp("Only while this person would be on call.", valueName: "id"),
+                completion: .custom(Completions.personIDs)) var replacing: String?
         @Flag(name: .long, help: "Print the override as JSON.") var json = false
 
         /// Longer than this is a rotation change, for the policy.

@@ -51,7 +51,7 @@ import Testing
         ││ ○ T3 CEO informed         pending at 18:29Z                   29:00 ░░░░░░ ││
         │└────────────────────────────────────────────────────────────────────────────┘│
         │┌─ Contacts · T1 Management notif…─┐┌─ Timeline · newest first ──────────────┐│
-        ││ ○ Jane Roe [account]  +1 555 010…││ 17:59Z alice      opened sev1 for acme…││
+        ││ ○ Jane Roe  +1 555 0101  account…││ 17:59Z alice      opened sev1 for acme…││
         ││ ○ Director of Customer Support  …││                                        ││
         ││ ○ VP of Customer Experience  no …││                                        ││
         ││                                  ││                                        ││
@@ -66,21 +66,21 @@ import Testing
     @Test func theHelpOverlayListsEveryKey() {
         #expect(Scenes.help().view(width: 80, height: 24).text == """
          tierwatch · 4 open · 18:00:00 UTC (19:00 local) · alice · read-write · /srv/n…
-        ┌─ Incidents · 4 shown · by urgency ───────────────────────────────────────────┐
-        │┌─ Keys ─────────────────────────────────────────────────────────────────────┐│
+        ┌┌─ Keys ─────────────────────────────────────────────────────────────────────┐┐
         ││ ↑ ↓  j k       select an incident (a tier, a contact, an entry: Tab)       ││
         ││ Tab  S-Tab     move between list, tiers, contacts and timeline             ││
         ││ a   F2         acknowledge the selected incident                           ││
         ││ e   F3         escalate to the next tier (y/n to confirm)                  ││
-        └│ r   F4         resolve (optional message, then y/n to confirm)             │┘
-        ┌│ u   F5  m  F6  record a customer update / add a note                       │┐
-        ││ n   F7         open a new incident (title, customer, severity)             ││
+        ││ r   F4         resolve (optional message, then y/n to confirm)             ││
+        └│ u   F5  m  F6  record a customer update / add a note                       │┘
+        ┌│ n   F7         open a new incident (title, customer, severity)             │┐
         ││ r v n          in the contacts pane: reached, voicemail, no answer         ││
         ││ Space  Enter   contacts: record a call · timeline: open an entry           ││
         ││ :              commands: :ack K3F9  :notify K3F9 am  :resolve K3F9 done    ││
         ││ /   F8         filter the list (Esc clears)                                ││
         ││ s   F9         sort by urgency, severity or opening time                   ││
         ││ A              show or hide resolved incidents                             ││
+        ││ o              who is on call: every schedule, until when, who is next     ││
         ││ PgUp  PgDn     scroll the timeline                                         ││
         ││ ?   F1         this help                                                   ││
         ││ q   F10        quit                                                        ││
@@ -134,7 +134,7 @@ import Testing
         ││ ○ T3 CEO informed         pending at 18:28Z                   28:00 ░░░░░░ ││
         │└────────────────────────────────────────────────────────────────────────────┘│
         │┌─ Contacts · T1 Management notif…─┐┌─ Timeline · newest first ──────────────┐│
-        ││ ○ Account Manager [account]  no …││ 17:58Z alice      opened sev2 for acme…││
+        ││ ○ Account Manager  no number on …││ 17:58Z alice      opened sev2 for acme…││
         ││ ○ Director of Customer Support  …││                                        ││
         ││ ○ VP of Customer Experience  no …││                                        ││
         ││                                  ││                                        ││
@@ -240,7 +240,7 @@ import Testing
         ││ ○ T3 CEO informed         pending at 18:17Z                   17:00 ░░░░░░ ││
         │└────────────────────────────────────────────────────────────────────────────┘│
         │┌─ Contacts · T1 Management notif…─┐┌─ Timeline · newest first ──────────────┐│
-        ││ ✓ Jane Roe [account]  +1 555 010…││ 17:58Z alice      VP of Customer Exper…││
+        ││ ✓ Jane Roe  +1 555 0101  account…││ 17:58Z alice      VP of Customer Exper…││
         ││ ○ Director of Customer Support  …││ 17:49Z alice      Jane Roe (Management…││
         ││ ~ VP of Customer Experience  no …││ 17:47Z alice      opened sev1 for acme…││
         ││                                  ││                                        ││
@@ -269,7 +269,7 @@ import Testing
         ││ ○ T3 CEO informed                    pending at 18:17Z                   17:00 █████░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░ ││
         │└────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘│
         │┌─ Contacts · T1 Management notified ───────────────┐┌─ Timeline · newest first ─────────────────────────────────────┐│
-        ││ ✓ Jane Roe [account]  +1 555 0101  jane@example.c…││ 17:58Z alice      VP of Customer Experience (Management notif…││
+        ││ ✓ Jane Roe  +1 555 0101  account · jane@example.c…││ 17:58Z alice      VP of Customer Experience (Management notif…││
         ││      reached by alice 17:49Z                      ││ 17:49Z alice      Jane Roe (Management notified): reached     ││
         ││ ○ Director of Customer Support  no number on file ││ 17:47Z alice      opened sev1 for acme: Outbound calls droppi…││
         ││      ▶ call next · not yet called                 ││                                                               ││
@@ -314,7 +314,7 @@ import Testing
         ││ ○ T3 CEO informed                    pending at 18:17Z                   17:00 █████████████████░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░ ││
         │└────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘│
         │┌─ Contacts · T1 Management notified ───────────────────────────────────────────────────┐┌─ Timeline · newest first ─────────────────────────────────────────────────────────────────────────────────┐│
-        ││ ✓ Jane Roe [account]  +1 555 0101  jane@example.com                                   ││ 17:58Z alice      VP of Customer Experience (Management notified): no answer                              ││
+        ││ ✓ Jane Roe  +1 555 0101  account · jane@example.com                                   ││ 17:58Z alice      VP of Customer Experience (Management notified): no answer                              ││
         ││      reached by alice 17:49Z                                                          ││ 17:49Z alice      Jane Roe (Management notified): reached                                                 ││
         ││ ○ Director of Customer Support  no number on file                                     ││ 17:47Z alice      opened sev1 for acme: Outbound calls dropping after 30 s                                ││
         ││      ▶ call next · not yet called                                                     ││                                                                                                           ││
@@ -592,7 +592,7 @@ import Testing
         ││ ○ T3 CEO informed                    pending at 18:26Z                   26:00 ░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░ ││
         │└────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘│
         │┌─ Contacts · T1 Management notified ───────────────────────────────────────────────────┐┌─ Timeline · newest first · Enter opens ───────────────────────────────────────────────────────────────────┐│
-        ││ ○ Account Manager [account]  no number on file                                        ││ 17:59Z alice      note: Carrier says the fault is in their Frankfurt core; ticket 55123; they are rerouti…││
+        ││ ○ Account Manager  no number on file  account                                         ││ 17:59Z alice      note: Carrier says the fault is in their Frankfurt core; ticket 55123; they are rerouti…││
         ││      ▶ call next · not yet called                                                     ││ 17:56Z alice      opened sev2 for initech: SIP trunk down in Frankfurt PoP                                ││
         ││ ○ Director of Customer Support  no number on file                                     ││                                                                                                           ││
         ││      not yet called                                                                   ││                                                                                                           ││

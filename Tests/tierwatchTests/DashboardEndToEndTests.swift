@@ -14,7 +14,7 @@ import Testing
         let id = s.raise("SIP trunk down", extra: ["--at", "-8m"])
         let t = dashboard(s)
         #expect(t.wait(for: "T1 Management notified"))
-        #expect(t.screen.contains(id) && t.screen.contains("Jane Roe [account]  +1 555 0101"))
+        #expect(t.screen.contains(id) && t.screen.contains("Jane Roe  +1 555 0101  account"))
         let countdown = { (screen: String) -> String? in
             screen.split(separator: "\n").first { $0.contains("T1 Management notified") }?
                 .split(separator: " ").first { $0.count == 5 && $0.contains(":") && $0.first!.isNumber }.map(String.init)
