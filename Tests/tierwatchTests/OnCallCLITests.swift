@@ -111,6 +111,19 @@ import Testing
         #expect(check.status == 2 && check.stderr.contains("error: unknown person 'bem'; did you mean 'ben'"), "\(check.stderr)")
     }
 
+    @Test func theReadmesOnCallExampleIsAValidPolicy() throws {
+        let readme = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../README.md").path, encoding: .utf8)
+        let section = try #require(readme.range(of: "## Who is on call"))
+        let start = try #require(readme.range(of: "```yaml\n", range: section.upperBound..<readme.endIndex))
+        let end = try #require(readme.range(of: "```", range: start.upperBound..<readme.endIndex))
+        let s = TempStore(); defer { s.cleanup() }
+        let file = s.path + "/example.yaml"
+        try String(readme[start.upperBound..<end.lowerBound]).write(toFile: file, atomically: true, encoding: .utf8)
+        let r = s.tw("policy", "check", file)
+        #expect(r.status == 0 && r.stdout.contains("ok: policy my-desk"), "\(r.stdout)\(r.stderr)")
+    }
+
     let env = ["TIERWATCH_OPERATOR": "carol", "TERM": "xterm-256color", "LANG": "C.UTF-8"]
 
     @Test func anOverrideRecordedOnOneHostShowsOnAnotherHostsDashboardAndOnCallView() {
