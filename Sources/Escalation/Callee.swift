@@ -124,7 +124,8 @@ public struct OverrideLog: Sendable {
     /// incident id (those are four letters and digits).
     public static let key = "@oncall"
 
-    private var events: [IncidentEvent] = []
+    /// The override and cancel events, in log order.
+    public private(set) var events: [IncidentEvent] = []
     /// Every override recorded, in the order they were recorded, with
     /// their cancellations.
     public private(set) var overrides: [Override] = []

@@ -80,7 +80,7 @@ struct Export: ParsableCommand {
         let health = try ctx.readStore()
         let state = ctx.store.state
         if events {
-            let all = state.incidents.values.flatMap(\.events).sorted(by: IncidentEvent.precedes)
+            let all = (state.incidents.values.flatMap(\.events) + state.policies.onCall.events).sorted(by: IncidentEvent.precedes)
             for e in all { FileHandle.standardOutput.write(Data(RecordCodec.encode(e))) }
             return try ctx.finish(health)
         }

@@ -69,6 +69,15 @@ struct Watch: ParsableCommand {
             }
             let now = ctx.now
             for e in change.events {
+                if e.action.isOnCall {
+                    // Who is on call changed for every incident that names the schedule.
+                    let line = json
+                        ? String(decoding: try JSONSerialization.data(withJSONObject: ["event": Watch.eventObject(e), "oncall": true],
+                                                                      options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
+                        : "\(Words.time(e.recordedAt, now: now))  on-call  \(e.operatorName.sanitized): \(e.summary(policy: .builtIn))"
+                    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+                    continue
+                }
                 guard let incident = ctx.store.state.incidents[e.incident] else { continue }
                 let entry = ctx.entry(incident)
                 let line: String

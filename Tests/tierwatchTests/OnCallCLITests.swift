@@ -71,6 +71,7 @@ import Testing
         #expect(log.contains("\"type\":\"oncall_override\"") && log.contains("\"inc\":\"@oncall\"") && log.contains("\"op\":\"alice\""))
 
         #expect(jsonArray(s.tw("oncall", "overrides", "--json")).count == 1)
+        #expect(s.tw("export", "--events").stdout.contains("\"type\":\"oncall_override\""), "the merged log has it")
         let cancel = s.tw("oncall", "cancel", id)
         #expect(cancel.status == 0 && cancel.stdout.contains("override \(id) cancelled"))
         let again = s.tw("oncall", "cancel", id)
