@@ -15,14 +15,40 @@ public struct Board: Sendable {
         /// What the operator should do next.
         public var next: NextAction
 
+        /// The store's on-call overrides when the entry was derived.
+        public var overrides: [Override]
+
         /// Derives the entry of one incident at `now`.
         public init(_ incident: Incident, policies: PolicyBook, at now: Date) {
+            self.init(incident, policies: policies, at: now, memo: nil)
+        }
+
+        init(_ incident: Incident, policies: PolicyBook, at now: Date, memo: CalleeMemo?) {
             let book = policies[incident]
             self.incident = incident
             policy = book.policy
             policyProblem = book.problem
-            ladder = Ladder(incident: incident, policy: book.policy, at: now, overrides: policies.overrides)
+            overrides = policies.overrides
+            let (policy, overrides) = (book.policy, policies.overrides)
+            if let memo {
+                ladder = Ladder(incident: incident, policy: policy, at: now, overrides: overrides) { c in
+                    memo.callee(c, digest: incident.policyDigest) { policy.callee(c, at: now, overrides: overrides) }
+                }
+            } else {
+                ladder = Ladder(incident: incident, policy: policy, at: now, overrides: overrides)
+            }
             next = NextAction(incident: incident, ladder: ladder, at: now)
+        }
+
+        /// Who was on call for each contact of a tier when it started
+        /// (nil when a contact names nobody, or the tier has not started):
+        /// the incident's history keeps it after the rotation moves on.
+        public func onCallAtStart(_ tier: Int) -> [Callee?] {
+            let r = ladder.rungs[tier]
+            guard r.isStarted, let start = r.startAt else { return r.contacts.map { _ in nil } }
+            return r.contacts.map { c in
+                c.contact.schedule == nil && c.contact.person == nil ? nil : policy.callee(c.contact, at: start, overrides: overrides)
+            }
         }
 
         /// Most urgent first: earliest next deadline (overdue ones are
@@ -54,7 +80,8 @@ public struct Board: Sendable {
         self.now = now
         entries = []
         validUntil = nil
-        settle(incidents.map { Entry($0, policies: policies, at: now) })
+        let memo = CalleeMemo()
+        settle(incidents.map { Entry($0, policies: policies, at: now, memo: memo) })
     }
 
     /// Derives again only the incidents a store change touched (and drops
@@ -65,7 +92,8 @@ public struct Board: Sendable {
         var byID: [String: Entry] = [:]
         byID.reserveCapacity(entries.count)
         for e in entries where !gone.contains(e.incident.id) { byID[e.incident.id] = e }
-        for i in changed { byID[i.id] = Entry(i, policies: policies, at: now) }
+        let memo = CalleeMemo()
+        for i in changed { byID[i.id] = Entry(i, policies: policies, at: now, memo: memo) }
         settle(Array(byID.values))
     }
 
@@ -85,6 +113,30 @@ public struct Board: Sendable {
     /// Whether the board must be derived again at `now` for the clock alone.
     public func isStale(at t: Date) -> Bool {
         t < now || validUntil.map { t >= $0 } ?? false
+    }
+}
+
+/// Who to call for each contact, worked out once per board: every
+/// incident under one policy asks the same question of a contact at the
+/// same instant (who is on call in `platform` now), and a schedule's
+/// answer walks handoffs and time zone rules. Keyed by the policy's digest
+/// and the contact as the incident sees it (a customer's override makes a
+/// different contact).
+final class CalleeMemo {
+    private struct Key: Hashable {
+        var digest: String
+        var contact: Contact
+    }
+    private var answers: [Key: Callee] = [:]
+
+    func callee(_ c: Contact, digest: String, _ work: () -> Callee) -> Callee {
+        // A contact that names nobody costs nothing to answer.
+        guard c.schedule != nil || c.person != nil else { return work() }
+        let key = Key(digest: digest, contact: c)
+        if let known = answers[key] { return known }
+        let answer = work()
+        answers[key] = answer
+        return answer
     }
 }
 

@@ -8,6 +8,7 @@ extension Board.Entry {
         let i = incident, ladder = self.ladder
         func t(_ d: Date?) -> Any { d.map { ISOTime.format($0) } ?? NSNull() }
         func v(_ s: Any?) -> Any { s ?? NSNull() }
+        let atStart = ladder.rungs.indices.map(onCallAtStart)
         return [
             "id": i.id,
             "title": i.title,
@@ -51,8 +52,7 @@ extension Board.Entry {
                             "schedule": v(c.contact.schedule),
                             "on_call_until": t(c.callee.until), "override": v(c.callee.override),
                             "nobody_on_call": c.callee.nobodyOnCall,
-                            "on_call_at_start": r.onCallAtStart.indices.contains(k)
-                                ? r.onCallAtStart[k].person.map(Board.Entry.json(person:)) ?? NSNull() : NSNull(),
+                            "on_call_at_start": atStart[r.index][k]?.person.map(Board.Entry.json(person:)) ?? NSNull(),
                             "outcome": v(c.outcome?.rawValue), "by": v(c.by), "at": t(c.at),
                             "called_person": c.calledPerson.map { ["id": $0.id, "name": $0.name] } ?? NSNull(),
                             "reached_at": t(c.reachedAt),

@@ -37,11 +37,6 @@ public struct Ladder: Sendable, Equatable {
         public var lateSeconds: Int?
         /// Contacts with per-customer overrides applied and their outcomes.
         public var contacts: [ContactStatus]
-        /// Who was on call for each contact when the tier started, beside
-        /// `contacts` (empty unless started and a contact names a
-        /// schedule): the incident's history keeps it after the rotation
-        /// moves on.
-        public var onCallAtStart: [Callee] = []
     }
 
     public struct ContactStatus: Sendable, Equatable {
@@ -92,6 +87,12 @@ public struct Ladder: Sendable, Equatable {
     /// `overrides`: the store's on-call overrides, for contacts that name
     /// a schedule.
     public init(incident: Incident, policy: Policy, at now: Date, overrides: [Override] = []) {
+        self.init(incident: incident, policy: policy, at: now, overrides: overrides) { policy.callee($0, at: now, overrides: overrides) }
+    }
+
+    /// `callee` says who to call for a contact at `now` (a board shares
+    /// one answer per contact among all its incidents: see `CalleeMemo`).
+    init(incident: Incident, policy: Policy, at now: Date, overrides: [Override], callee: (Contact) -> Callee) {
         let tiers = policy.tiers
         let resolved = incident.state == .resolved
         let resolvedAt = resolved ? incident.resolved?.at : nil
@@ -138,7 +139,7 @@ public struct Ladder: Sendable, Equatable {
                 if let rec, rec.at > now { changes(at: rec.at) }  // recorded ahead: known from then
                 let reached = rec?.reachedAt.flatMap { $0 <= now ? $0 : nil }
                 if let r = rec?.reachedAt, r > now { changes(at: r) }
-                let callee = policy.callee(c, at: now, overrides: overrides)
+                let callee = callee(c)
                 // Who is on call changes at the next handoff: the contact's
                 // line with it, while anyone may still call them.
                 if !resolved, let until = callee.until { changes(at: until) }
@@ -150,9 +151,6 @@ public struct Ladder: Sendable, Equatable {
             if let start, start > now { changes(at: start) }
             var rung = Rung(index: i, tier: tier, status: .pending, startAt: start, isStarted: started,
                             dueAt: nil, remainingSeconds: nil, progress: 0, contacts: contacts)
-            if started, let start, contacts.contains(where: { $0.contact.schedule != nil }) {
-                rung.onCallAtStart = contacts.map { policy.callee($0.contact, at: start, overrides: overrides) }
-            }
             if started, let start {
                 let due = tier.notifyWithin.map { start.addingTimeInterval(Double($0.seconds)) }
                 rung.dueAt = due

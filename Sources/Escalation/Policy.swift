@@ -120,7 +120,7 @@ public enum Requirement: String, Sendable, Equatable, CaseIterable {
     case all, any, none
 }
 
-public struct Contact: Sendable, Equatable {
+public struct Contact: Sendable, Hashable {
     public var id: String
     public var name: String
     public var role: String?

@@ -112,6 +112,8 @@ enum Benchmarks {
                 json: ["cpu_percent": idle.wall.cpuPercent, "bytes_per_second": idle.wall.bytesPerSecond,
                        "changed_cells_per_second": idle.changedCellsPerSecond,
                        "htop_cpu_percent": idle.htop?.cpuPercent ?? NSNull(), "htop_bytes_per_second": idle.htop?.bytesPerSecond ?? NSNull()]))
+            progress("on-call: the whole board with every contact resolved to the person on call")
+            figures.append(OnCallBench.figure(quick: quick))
             figures += try StormBench.figures(quick: quick, progress: progress)
         } catch {
             FileHandle.standardError.write(Data("bench: \(error)\n".utf8))

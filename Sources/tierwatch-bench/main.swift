@@ -105,6 +105,8 @@ case "storm-change":
     }
 case "storm":
     Benchmarks.storm(quick: args.contains("--quick"), json: args.contains("--json"))
+case "oncall":
+    Benchmarks.report([OnCallBench.figure(quick: args.contains("--quick"))], json: args.contains("--json"))
 case "wall":
     let seconds = args.first.flatMap(Double.init) ?? 60
     do {

@@ -153,8 +153,8 @@ enum Report {
             }
             out += table(crow)
             // Who was on call when the tier started, kept after the rotation moves on.
-            let then = zip(r.contacts, r.onCallAtStart).compactMap { c, was in
-                was.person.map { "\(c.contact.name.sanitized): \($0.name.sanitized)" } ?? (was.nobodyOnCall ? "\(c.contact.name.sanitized): nobody" : nil)
+            let then = zip(r.contacts, e.onCallAtStart(r.index)).compactMap { c, was in
+                was?.person.map { "\(c.contact.name.sanitized): \($0.name.sanitized)" } ?? (was?.nobodyOnCall == true ? "\(c.contact.name.sanitized): nobody" : nil)
             }
             if let at = r.startAt, !then.isEmpty {
                 out += "   on call when T\(r.index) started (\(time(at, now: now))): \(then.joined(separator: ", "))\n"

@@ -147,7 +147,11 @@ import Testing
         let platform = later.rungs[1].contacts[0]
         #expect(platform.callee.person?.id == "ana")
         #expect(platform.calledPerson?.id == "cho" && platform.calledPerson?.name == "Cho Min-jun")
-        #expect(later.rungs[1].onCallAtStart.first?.person?.id == "cho", "who was on call when the tier started")
+        var book = PolicyBook()
+        book.learn(s.folded)
+        let entry = Escalation.Board.Entry(s.folded, policies: book, at: Scenario.at(7 * 24 * 60))
+        #expect(entry.onCallAtStart(1).first??.person?.id == "cho", "who was on call when the tier started")
+        #expect(entry.onCallAtStart(0).first??.person?.id == "ruth", "a contact naming a person")
         #expect(s.events.last!.summary(policy: p) == "Cho Min-jun, Platform Engineering (Technical): voicemail")
     }
 
@@ -192,6 +196,27 @@ import Testing
         #expect(schedule.onCall(at: utc("2026-09-22T20:00:00Z"), overrides: o).person == "dora", "history before the cancel stays")
         #expect(schedule.onCall(at: utc("2026-09-23T06:00:00Z"), overrides: o).person == "ana", "the cancel ends it")
         #expect(inOrder.find("NOC1/2")?.person == "eli" && inOrder.revision == 4)
+    }
+
+    @Test func aBoardSharesEachContactsAnswerWithoutMixingUpCustomers() {
+        // The board works out who to call once per contact; a customer's
+        // own account manager is a different contact and a different answer.
+        var book = PolicyBook()
+        var incidents: [Incident] = []
+        for (k, customer) in ["acme", "globex", "umbrella", "acme"].enumerated() {
+            let s = Scenario(policy: Policy.exampleYAML, customer: customer)
+            let i = Incident.fold(s.events.map { e in var e = e; e.incident = "K3F\(k)"; return e })!
+            book.learn(i)
+            incidents.append(i)
+        }
+        let now = Scenario.at(15)
+        let board = Escalation.Board(incidents, policies: book, now: now)
+        for e in board.entries {
+            let alone = Ladder(incident: e.incident, policy: Policy.example, at: now)
+            #expect(e.ladder == alone, "\(e.incident.id) (\(e.incident.customer ?? "-"))")
+        }
+        let ams = Dictionary(board.entries.map { ($0.incident.customer!, $0.ladder.rungs[1].contacts[0].callee.person?.id) }) { a, _ in a }
+        #expect(ams == ["acme": "jane", "globex": "omar", "umbrella": "kim"])
     }
 
     @Test func whenParsesTimesAheadAndSpansOfDays() {
