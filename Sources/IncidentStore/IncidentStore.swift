@@ -49,7 +49,7 @@ public final class IncidentStore {
     public func refresh(only files: Set<String>, collectingEvents: Bool = false) -> StoreState.Change {
         var batch = StoreState.Batch(collectingEvents: collectingEvents)
         let now = clock.now()
-        reader.readNew(files: files) { state.stage($0, in: &batch, now: now) }
+        reader.readNew(files: files) { state.stage($0, crc: $1, in: &batch, now: now) }
         return state.ingest(&batch)
     }
 
@@ -59,7 +59,7 @@ public final class IncidentStore {
     public func refresh(collectingEvents: Bool = false) -> StoreState.Change {
         var batch = StoreState.Batch(collectingEvents: collectingEvents)
         let now = clock.now()
-        reader.readNew { state.stage($0, in: &batch, now: now) }
+        reader.readNewChecked { state.stage($0, crc: $1, in: &batch, now: now) }
         return state.ingest(&batch)
     }
 
@@ -97,6 +97,7 @@ public final class IncidentStore {
         defer { _ = flock(fd, LOCK_UN) }
 
         try repairTornTail(fd)
+        try checkLastWriter(fd)
         refresh()
         let draft = try make(&state)
         let now = clock.now()
@@ -110,13 +111,13 @@ public final class IncidentStore {
             recordedAt: IncidentStore.millisecondPrecision(now),
             baseVersion: draft.baseVersion,
             action: draft.action)
-        let bytes = RecordCodec.encode(event)
+        let bytes = RecordCodec.encode(event, writer: IncidentStore.machineID)
         guard bytes.count <= RecordCodec.maxRecordBytes else {
             throw StoreError.invalid("record of \(bytes.count) bytes is over the \(RecordCodec.maxRecordBytes)-byte limit")
         }
         try writeAll(fd, bytes)
         guard fsync(fd) == 0 else { throw ioError(logPath, "fsync", errno) }
-        state.ingest([event], collectingEvents: false)
+        state.ingest([event], crcs: [RecordCodec.checksum(ofEncoded: bytes)], collectingEvents: false)
         return event
     }
 
@@ -233,6 +234,25 @@ public final class IncidentStore {
         guard ftruncate(fd, off_t(lineStart)) == 0 else { throw ioError(logPath, "trim a torn record in", errno) }
     }
 
+    /// Refuses to append to a log whose last record another machine wrote:
+    /// two machines (or a cloned container) use one host name, and with a
+    /// sync engine between them their records would collide or replace
+    /// each other. Records of older versions carry no writer and pass.
+    private func checkLastWriter(_ fd: Int32) throws {
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_size > 0 else { return }
+        let size = Int(st.st_size)
+        let n = min(size, 4096)
+        var tail = [UInt8](repeating: 0, count: n)
+        guard tail.withUnsafeMutableBytes({ pread(fd, $0.baseAddress, n, off_t(size - n)) }) == n else { return }
+        let text = String(decoding: tail.dropLast(), as: UTF8.self)
+        let lastLine = text.split(separator: "\n", omittingEmptySubsequences: false).last ?? ""
+        guard let r = lastLine.range(of: #""wid":""#) else { return }
+        let other = lastLine[r.upperBound...].prefix { $0 != "\"" }
+        guard !other.isEmpty, other != IncidentStore.machineID else { return }
+        throw StoreError.hostClash(log: logPath, host: host, writer: String(other))
+    }
+
     private func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
         var done = 0
         while done < bytes.count {
@@ -266,6 +286,31 @@ public final class IncidentStore {
         }
         let name = String(mapped).trimmingCharacters(in: CharacterSet(charactersIn: "."))
         return name.isEmpty ? "host" : String(name.prefix(64))
+    }
+
+    /// This machine, as eight hex digits: a checksum of /etc/machine-id
+    /// (else the host name). Records carry it (`wid`) so that a log another
+    /// machine extended under the same host name is noticed.
+    public static let machineID: String = {
+        let id = ["/etc/machine-id", "/var/lib/dbus/machine-id"].lazy
+            .compactMap { FileManager.default.contents(atPath: $0) }
+            .map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) }
+            .first { !$0.isEmpty } ?? machineHostName
+        return CRC32C.hex(CRC32C.checksum(Array(id.utf8)))
+    }()
+
+    /// The host name a writer uses unless `$TIERWATCH_HOST` names one: the
+    /// machine's name and four hex digits of this machine and Unix user,
+    /// `noc1-3fa2`. Unique by default: two machines called alike, or a
+    /// cloned container, never write the same log.
+    public static var defaultHost: String {
+        let mine = CRC32C.hex(CRC32C.checksum(Array("\(machineID):\(geteuid())".utf8)))
+        return fileSafeHost(machineHostName) + "-" + mine.prefix(4)
+    }
+
+    /// What every screen and `doctor` say about a host name two writers used.
+    public static func clashWarning(host: String, events: Int) -> String {
+        "two writers use host name '\(host.sanitizedForMessage)': \(events) event\(events == 1 ? "" : "s") of one kept apart as \(host.sanitizedForMessage)~CHECKSUM (nothing lost) — set TIERWATCH_HOST to a unique name on each machine"
     }
 
     public static var machineHostName: String {

@@ -135,6 +135,11 @@ public struct LogReader {
 
     /// Hands every complete record appended since the last call to `sink`.
     public mutating func readNew(_ sink: (IncidentEvent) -> Void) {
+        readNewChecked { e, _ in sink(e) }
+    }
+
+    /// The same, with each record's checksum.
+    public mutating func readNewChecked(_ sink: (IncidentEvent, UInt32) -> Void) {
         let names = currentNames()
         let pending = unread(names)
         if pending.reduce(0, +) > parallelAbove {
@@ -153,7 +158,7 @@ public struct LogReader {
 
     /// Hands `sink` the records appended to the named files since the last
     /// call; names that are not log files are ignored.
-    public mutating func readNew(files: Set<String>, _ sink: (IncidentEvent) -> Void) {
+    public mutating func readNew(files: Set<String>, _ sink: (IncidentEvent, UInt32) -> Void) {
         for name in files.sorted() where LogReader.isLogFile(name) { read(file: name, into: sink) }
     }
 
@@ -178,7 +183,7 @@ public struct LogReader {
         var restarted = false
     }
 
-    private mutating func read(file name: String, into events: (IncidentEvent) -> Void) {
+    private mutating func read(file name: String, into events: (IncidentEvent, UInt32) -> Void) {
         guard let file = open(name) else { return }
         var buffer = self.buffer  // moved out and back: no copy
         self.buffer = []
@@ -290,7 +295,7 @@ public struct LogReader {
     /// sorting and folding the whole store at the end. Only a few pieces per
     /// log are decoded ahead, so the events never wait in a second copy of
     /// the store.
-    private mutating func readInParallel(_ names: [String], into sink: (IncidentEvent) -> Void) {
+    private mutating func readInParallel(_ names: [String], into sink: (IncidentEvent, UInt32) -> Void) {
         final class Piece: @unchecked Sendable {
             let file: OpenLog
             let cursor: Cursor
@@ -299,6 +304,7 @@ public struct LogReader {
             var started = false
             var scan: Scan?
             var events: [IncidentEvent] = []
+            var crcs: [UInt32] = []
 
             init(file: OpenLog, cursor: Cursor, end: Int) {
                 self.file = file
@@ -312,10 +318,12 @@ public struct LogReader {
                 DispatchQueue.global(qos: .userInitiated).async { [self] in
                     var buffer = [UInt8](repeating: 0, count: LogReader.chunkSize)
                     var decoded: [IncidentEvent] = []
+                    var sums: [UInt32] = []
                     // Each piece its own policy cache: the reader's is not thread-safe.
                     scan = LogReader.scan(file, cursor: cursor, end: end, policies: RecordCodec.PolicyTexts(),
-                                          buffer: &buffer) { decoded.append($0) }
+                                          buffer: &buffer) { decoded.append($0); sums.append($1) }
                     events = decoded
+                    crcs = sums
                     done.signal()
                 }
             }
@@ -326,6 +334,7 @@ public struct LogReader {
             var pieces: [Piece]
             var next = 0
             var events: [IncidentEvent] = []
+            var crcs: [UInt32] = []
             var at = 0
             var report: Scan
         }
@@ -368,7 +377,9 @@ public struct LogReader {
                 if s.next + ahead < s.pieces.count { s.pieces[s.next + ahead].start() }
                 s.next += 1
                 s.events = piece.events
+                s.crcs = piece.crcs
                 piece.events = []
+                piece.crcs = []
                 s.at = 0
                 let scan = piece.scan!
                 s.report.cursor = scan.cursor
@@ -385,7 +396,7 @@ public struct LogReader {
             var first = 0
             for k in live.indices.dropFirst()
             where IncidentEvent.precedes(live[k].events[live[k].at], live[first].events[live[first].at]) { first = k }
-            sink(live[first].events[live[first].at])
+            sink(live[first].events[live[first].at], live[first].crcs[live[first].at])
             live[first].at += 1
             if live[first].at == live[first].events.count, !advance(&live[first]) { live.remove(at: first) }
         }
@@ -408,7 +419,7 @@ public struct LogReader {
     /// Reads `file` from `cursor` up to `end` (a line end, or the file's
     /// size), handing each complete record's event to `events`.
     static func scan(_ file: OpenLog, cursor start: Cursor, end size: Int, policies: RecordCodec.PolicyTexts,
-                     buffer: inout [UInt8], into events: (IncidentEvent) -> Void) -> Scan {
+                     buffer: inout [UInt8], into events: (IncidentEvent, UInt32) -> Void) -> Scan {
         let fd = file.fd, name = file.name
         var cursor = start
         var result = Scan(cursor: cursor)
@@ -467,20 +478,21 @@ public struct LogReader {
     }
 
     static func decode(_ line: UnsafeBufferPointer<UInt8>, file: String, offset: Int, policies: RecordCodec.PolicyTexts,
-                       bad: inout [BadRecord], into events: (IncidentEvent) -> Void) {
+                       bad: inout [BadRecord], into events: (IncidentEvent, UInt32) -> Void) {
         // A blank line is what terminating a torn tail can leave: not a record.
         if line.allSatisfy({ $0 == 32 || $0 == 13 }) { return }
         do {
-            events(try RecordCodec.decode(line, policies: policies))
+            let (e, crc) = try RecordCodec.decodeChecked(line, policies: policies)
+            events(e, crc)
         } catch {
             // Damage that destroyed a newline glues the next record onto this
             // one; a valid record may still start inside the bad line. Resync
             // on each later record start so damage never hides a good record.
             var k = 1
             while let start = LogReader.recordStart(in: line, from: k) {
-                if let e = try? RecordCodec.decode(UnsafeBufferPointer(rebasing: line[start...]), policies: policies) {
+                if let (e, crc) = try? RecordCodec.decodeChecked(UnsafeBufferPointer(rebasing: line[start...]), policies: policies) {
                     bad.append(BadRecord(file: file, offset: offset, length: start, reason: error.message))
-                    events(e)
+                    events(e, crc)
                     return
                 }
                 k = start + 1

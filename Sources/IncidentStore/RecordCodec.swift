@@ -19,7 +19,10 @@ public enum RecordCodec {
     private static let crcPrefix = Array(#","crc":""#.utf8)
     private static let trailerCount = crcPrefix.count + 8 + 2  // 8 hex digits, `"}`
 
-    public static func encode(_ e: IncidentEvent) -> [UInt8] {
+    /// `writer`: the writing machine's id (`IncidentStore.machineID`),
+    /// written as `wid`, so a writer can tell a log another machine
+    /// extended under the same host name. Readers skip it.
+    public static func encode(_ e: IncidentEvent, writer: String? = nil) -> [UInt8] {
         var w = FlatJSON.Writer()
         w.field("v", formatVersion)
         w.field("host", e.id.host)
@@ -30,6 +33,7 @@ public enum RecordCodec {
         w.field("type", e.action.typeName)
         w.field("op", e.operatorName)
         w.field("user", e.unixUser)
+        if let writer { w.field("wid", writer) }
         w.field("at", ISOTime.format(e.at, milliseconds: true))
         w.field("rec", ISOTime.format(e.recordedAt, milliseconds: true))
         w.field("base", Int64(e.baseVersion))
@@ -76,6 +80,12 @@ public enum RecordCodec {
         return bytes
     }
 
+    /// The checksum an encoded record (with its newline) carries.
+    public static func checksum(ofEncoded bytes: [UInt8]) -> UInt32 {
+        let end = bytes.last == 10 ? bytes.count - 1 : bytes.count
+        return bytes.withUnsafeBufferPointer { b in hex32(UnsafeBufferPointer(rebasing: b[(end - 10)..<(end - 2)])) } ?? 0
+    }
+
     public struct DecodeError: Error, CustomStringConvertible, Equatable {
         public var message: String
         public var description: String { message }
@@ -92,6 +102,12 @@ public enum RecordCodec {
 
     /// Decodes one line (without its newline).
     public static func decode(_ line: UnsafeBufferPointer<UInt8>, policies: PolicyTexts? = nil) throws(DecodeError) -> IncidentEvent {
+        try decodeChecked(line, policies: policies).event
+    }
+
+    /// Decodes one line, with the record's checksum: two records are the
+    /// same event only when their checksums match (see `StoreState.stage`).
+    public static func decodeChecked(_ line: UnsafeBufferPointer<UInt8>, policies: PolicyTexts? = nil) throws(DecodeError) -> (event: IncidentEvent, crc: UInt32) {
         guard line.count > trailerCount else { throw DecodeError(message: "record too short") }
         let trailerStart = line.count - trailerCount
         for (k, b) in crcPrefix.enumerated() where line[trailerStart + k] != b {
@@ -119,7 +135,7 @@ public enum RecordCodec {
             } catch {
                 throw DecodeError(message: "invalid JSON at byte \(error.offset): \(error.message)")
             }
-            return try Fields(line: line, raw: UnsafeBufferPointer(fields), policies: policies).event()
+            return (try Fields(line: line, raw: UnsafeBufferPointer(fields), policies: policies).event(), stored)
         }
     }
 

@@ -104,6 +104,13 @@ public struct StoreCheck {
             c.problems.append("\(state.orphanCount) event(s) belong to incidents whose opening is missing (a host's log not synced yet?)")
         }
         c.json["orphan_events"] = state.orphanCount
+        // Two writers that used one host name: both kept, said loudly.
+        c.lines.append("this writer: host \(store.host.sanitized), machine \(IncidentStore.machineID) (default host here: \(IncidentStore.defaultHost.sanitized))")
+        for (host, n) in state.clashes.sorted(by: { $0.key < $1.key }) {
+            c.problems.append(IncidentStore.clashWarning(host: host, events: n))
+        }
+        c.json["identity"] = ["host": store.host, "machine_id": IncidentStore.machineID, "default_host": IncidentStore.defaultHost]
+        c.json["host_clashes"] = state.clashes
         c.lines.append("incidents: \(state.incidents.count) (\(state.incidents.values.filter { $0.state != .resolved }.count) open)")
         c.json["incidents"] = state.incidents.count
         c.json["problems"] = c.problems

@@ -57,20 +57,58 @@ public struct StoreState: Sendable {
         public init(collectingEvents: Bool = false) { collecting = collectingEvents }
     }
 
+    /// Host names two writers used at once, with how many events of the
+    /// second were kept apart (see `stage`): every screen warns of them.
+    public private(set) var clashes: [String: Int] = [:]
+
     /// Adds an event to `batch` unless this state or the batch has it already.
-    public mutating func stage(_ e: IncidentEvent, in batch: inout Batch, now: Date?) {
+    ///
+    /// Two records are the same event only when their checksums match
+    /// (`crc`; nil: trusted to be the one already seen, as for an event
+    /// this process just wrote). Two *different* records with one host and
+    /// sequence number come from two writers that use the same host name
+    /// (two machines called alike, a container cloned): both are kept, the
+    /// later-read one under the host `NAME~CHECKSUM`, and the clash is
+    /// counted. The order of the two is their clocks' (`precedes`), so every
+    /// reader folds them alike whichever it read first.
+    public mutating func stage(_ e: IncidentEvent, crc: UInt32? = nil, in batch: inout Batch, now: Date?) {
+        var e = e
+        let h = hostSlot(e.id.host)
+        switch sequences[h].insert(e.id.sequence, crc: crc) {
+        case .new:
+            break
+        case .duplicate:
+            duplicateCount += 1
+            return
+        case .clash:
+            let host = e.id.host
+            e.id.host += "~" + CRC32C.hex(crc ?? 0)
+            guard sequences[hostSlot(e.id.host)].insert(e.id.sequence, crc: crc) == .new else {
+                duplicateCount += 1  // this very record, read again
+                return
+            }
+            clashes[host, default: 0] += 1
+        }
+        admit(e, in: &batch, now: now)
+    }
+
+    /// The index of a host's sequence set, made when first seen.
+    private mutating func hostSlot(_ host: String) -> Int {
         let h: Int
-        if let last = lastHost, last.name == e.id.host {
+        if let last = lastHost, last.name == host {
             h = last.index
-        } else if let known = hostIndex[e.id.host] {
+        } else if let known = hostIndex[host] {
             h = known
         } else {
             h = sequences.count
-            hostIndex[e.id.host] = h
+            hostIndex[host] = h
             sequences.append(SequenceSet())
         }
-        lastHost = (e.id.host, h)
-        guard sequences[h].insert(e.id.sequence) else { duplicateCount += 1; return }
+        lastHost = (host, h)
+        return h
+    }
+
+    private mutating func admit(_ e: IncidentEvent, in batch: inout Batch, now: Date?) {
         eventCount += 1
         batch.count += 1
         if maxHLC.map({ $0 < e.hlc }) ?? true { maxHLC = e.hlc }
@@ -162,11 +200,12 @@ public struct StoreState: Sendable {
         return change
     }
 
-    /// Stages and folds a list of events (tests, tools).
+    /// Stages and folds a list of events (tests, tools), with their
+    /// records' checksums when known (`crcs`, beside `events`).
     @discardableResult
-    public mutating func ingest(_ events: [IncidentEvent], now: Date? = nil, collectingEvents: Bool = true) -> Change {
+    public mutating func ingest(_ events: [IncidentEvent], crcs: [UInt32]? = nil, now: Date? = nil, collectingEvents: Bool = true) -> Change {
         var batch = Batch(collectingEvents: collectingEvents)
-        for e in events { stage(e, in: &batch, now: now) }
+        for (k, e) in events.enumerated() { stage(e, crc: crcs?[k], in: &batch, now: now) }
         return ingest(&batch)
     }
 
@@ -181,32 +220,53 @@ public struct StoreState: Sendable {
     public var orphanCount: Int { orphans.values.reduce(0) { $0 + $1.count } }
 }
 
-/// One host's sequence numbers seen. Hosts number their events 1, 2, 3…, so
-/// a bitmap holds them in a bit each: a cold start of 100k events checks its
-/// ids without hashing, in kilobytes rather than megabytes. A number far
-/// beyond what the host has written so far (a hostile or damaged record)
-/// goes to a set instead, so no record can make the bitmap large.
+/// One host's sequence numbers seen, each with its record's checksum.
+/// Hosts number their events 1, 2, 3…, so a bitmap holds them in a bit each
+/// and the checksums in an array by number: a cold start checks its ids
+/// without hashing. A number far beyond what the host has written so far (a
+/// hostile or damaged record) goes to a dictionary instead, so no record
+/// can make the arrays large.
 struct SequenceSet: Sendable {
+    enum Insert: Equatable {
+        case new
+        /// The same record again (same checksum, or no checksum to tell).
+        case duplicate
+        /// Another record with this number: two writers with one host name.
+        case clash
+    }
+
     private var bits: [UInt64] = []
-    private var sparse: Set<Int> = []
+    private var sums: [UInt32] = []
+    private var sparse: [Int: UInt32] = [:]
     private var count = 0
     private(set) var lastSequence = -1
 
-    /// Adds `n`; false if it was there already.
-    mutating func insert(_ n: Int) -> Bool {
+    /// Adds `n` with its record's checksum (nil: unknown, never a clash).
+    mutating func insert(_ n: Int, crc: UInt32?) -> Insert {
+        let sum = crc ?? 0
+        // A checksum of 0 stands for "unknown" (an event staged without
+        // one): the same number is then taken as the same event. A real
+        // checksum is 0 once in 2^32 records.
+        func compare(_ known: UInt32) -> Insert { crc == nil || known == 0 || known == sum ? .duplicate : .clash }
         if n > lastSequence { lastSequence = n }
         let word = n >> 6
         guard n >= 0, word < max(bits.count, 1024, 2 * (count >> 6)) else {
-            guard sparse.insert(n).inserted else { return false }
+            if let known = sparse[n] { return compare(known) }
+            sparse[n] = sum
             count += 1
-            return true
+            return .new
         }
-        if !sparse.isEmpty, sparse.contains(n) { return false }  // seen before the bitmap reached it
-        if word >= bits.count { bits.append(contentsOf: repeatElement(0, count: max(word + 1, bits.count * 2) - bits.count)) }
+        if !sparse.isEmpty, let known = sparse[n] { return compare(known) }  // seen before the bitmap reached it
+        if word >= bits.count {
+            let words = max(word + 1, bits.count * 2)
+            bits.append(contentsOf: repeatElement(0, count: words - bits.count))
+            sums.append(contentsOf: repeatElement(0, count: words * 64 - sums.count))
+        }
         let mask = UInt64(1) << UInt64(n & 63)
-        if bits[word] & mask != 0 { return false }
+        if bits[word] & mask != 0 { return compare(sums[n]) }
         bits[word] |= mask
+        sums[n] = sum
         count += 1
-        return true
+        return .new
     }
 }

@@ -45,7 +45,7 @@ struct Context {
     init(_ options: GlobalOptions, environment env: [String: String] = ProcessInfo.processInfo.environment) throws {
         clock = .system
         let path = try Context.storePath(options.store, env)
-        let host = env["TIERWATCH_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? IncidentStore.machineHostName
+        let host = env["TIERWATCH_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? IncidentStore.defaultHost
         store = IncidentStore(path: path, host: host, clock: clock)
         policies = PolicySource(flag: options.policy, storePath: path)
         let who = options.operator ?? env["TIERWATCH_OPERATOR"].flatMap { $0.isEmpty ? nil : $0 }
@@ -96,7 +96,8 @@ struct Context {
         }
         // A policy file that does not parse keeps no report from being
         // made (each incident carries its own policy), but is said.
-        for problem in health.problems + [policies.problem].compactMap({ $0 }) {
+        let clashes = store.state.clashes.sorted { $0.key < $1.key }.map { IncidentStore.clashWarning(host: $0.key, events: $0.value) }
+        for problem in health.problems + [policies.problem].compactMap({ $0 }) + clashes {
             FileHandle.standardError.write(Data("tierwatch: warning: \(problem.sanitized)\n".utf8))
         }
         return health

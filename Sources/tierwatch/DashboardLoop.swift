@@ -146,6 +146,9 @@ final class ScreenLoop {
         var now = Alarm()
         if health.access == .missing { now.waitingFor = health.path } else { now.problems = health.problems }
         if let p = ctx.policies.problem { now.warnings.append(p) }
+        for (host, n) in ctx.store.state.clashes.sorted(by: { $0.key < $1.key }) {
+            now.warnings.append(IncidentStore.clashWarning(host: host, events: n))
+        }
         guard now != alarm else { return }
         alarm = now
         _ = model.update(.alarm(now))

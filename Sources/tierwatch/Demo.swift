@@ -29,7 +29,7 @@ struct Demo: ParsableCommand {
             guard let made = mkdtemp(&template) else { throw CLIError.usage("cannot create a temporary directory") }
             path = String(decoding: UnsafeRawBufferPointer(start: made, count: strlen(made)), as: UTF8.self)
         }
-        let store = IncidentStore(path: path, host: IncidentStore.machineHostName)
+        let store = IncidentStore(path: path, host: IncidentStore.defaultHost)
         // A store is append-only: fake incidents written into a real one
         // could never be taken out again.
         store.refresh()

@@ -189,7 +189,7 @@ struct SeededRandom: RandomNumberGenerator {
         let all = parallel.readNew()
         var oneByOne = LogReader(directory: dir.path + "/events")
         var each: [IncidentEvent] = []
-        for host in ["noc1", "noc2", "noc3"] { oneByOne.readNew(files: ["\(host).log"]) { each.append($0) } }
+        for host in ["noc1", "noc2", "noc3"] { oneByOne.readNew(files: ["\(host).log"]) { e, _ in each.append(e) } }
         // Merged in log order across the hosts (each host's log is in order).
         var merged = each
         IncidentEvent.sortInLogOrder(&merged)

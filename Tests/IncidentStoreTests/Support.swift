@@ -49,4 +49,4 @@ func opening(_ title: String = "SIP trunk down", customer: String? = "acme") -> 
                     policyDigest: Policy.digest(of: Policy.builtInYAML)))
 }
 
-func lines(_ events: [IncidentEvent]) -> [UInt8] { events.flatMap(RecordCodec.encode) }
+func lines(_ events: [IncidentEvent]) -> [UInt8] { events.flatMap { RecordCodec.encode($0) } }
