@@ -13,6 +13,20 @@ public struct Policy: Sendable, Equatable {
     public var people: [Person]
     /// On-call schedules that contacts name (`schedule: platform`).
     public var schedules: [Schedule]
+    /// The sites sharing the store: who is expected, and when a silent one
+    /// is shown as cut off.
+    public var sites = Sites()
+
+    public struct Sites: Sendable, Equatable {
+        /// Host names expected to give signs of life (heartbeats or events).
+        public var expected: [String] = []
+        /// A peer with no sign for longer than this is shown on every screen.
+        public var silentAfter = TimeSpan(seconds: 120)
+        public init(expected: [String] = [], silentAfter: TimeSpan = TimeSpan(seconds: 120)) {
+            self.expected = expected
+            self.silentAfter = silentAfter
+        }
+    }
 
     public init(name: String, version: Int, customerUpdates: TimeSpan?, tiers: [Tier],
                 customers: [String: [String: ContactOverride]] = [:], people: [Person] = [], schedules: [Schedule] = []) {

@@ -50,7 +50,7 @@ struct PolicyParser {
         } catch {
             throw self.error(nil, "cannot read YAML: \(error)")
         }
-        let top = try mapping(root, "the policy", keys: ["name", "version", "customer_updates", "tiers", "customers", "people", "schedules"])
+        let top = try mapping(root, "the policy", keys: ["name", "version", "customer_updates", "tiers", "customers", "people", "schedules", "sites"])
         let name = try requiredString(top, root, "name")
         let version = try top["version"].map { node throws(PolicyError) in try int(node, "version") } ?? 1
         let cadence = try top["customer_updates"].map { node throws(PolicyError) in try span(node, "customer_updates") }
@@ -66,8 +66,20 @@ struct PolicyParser {
             tiers.append(tier)
         }
         let customers = try top["customers"].map { node throws(PolicyError) in try parseCustomers(node, tiers: tiers) } ?? [:]
-        let policy = Policy(name: name, version: version, customerUpdates: cadence, tiers: tiers, customers: customers,
+        var policy = Policy(name: name, version: version, customerUpdates: cadence, tiers: tiers, customers: customers,
                             people: people, schedules: schedules)
+        if let sitesNode = top["sites"] {
+            let m = try mapping(sitesNode, "'sites'", keys: ["expected", "silent_after"])
+            if let e = m["expected"] {
+                guard let list = e.sequence else { throw error(e, "'expected' must be a list of host names, e.g. [noc-a, noc-b]") }
+                for n in list { policy.sites.expected.append(try string(n, "expected")) }
+            }
+            if let s = m["silent_after"] {
+                let span = try span(s, "silent_after")
+                guard span.seconds >= 60 else { throw error(s, "'silent_after' must be at least 1m (heartbeats come every 30s)") }
+                policy.sites.silentAfter = span
+            }
+        }
         warnUncovered(policy)
         return policy
     }

@@ -25,6 +25,10 @@ public struct StoreState: Sendable {
     /// sequence numbers.
     private var hostIndex: [String: Int] = [:]
     private var sequences: [SequenceSet] = []
+    /// When each host (by its index) last recorded an event, as far as read.
+    private var recorded: [Date] = []
+    /// When each host last recorded an event: a peer's sign of life.
+    public var lastRecorded: [String: Date] { hostIndex.mapValues { recorded[$0] } }
     /// The host of the previous event staged: a host writes runs of events,
     /// so the next one is usually the same and costs no dictionary lookup.
     private var lastHost: (name: String, index: Int)?
@@ -89,6 +93,7 @@ public struct StoreState: Sendable {
             }
             clashes[host, default: 0] += 1
         }
+        if e.recordedAt > recorded[h] { recorded[h] = e.recordedAt }
         admit(e, in: &batch, now: now)
     }
 
@@ -103,6 +108,7 @@ public struct StoreState: Sendable {
             h = sequences.count
             hostIndex[host] = h
             sequences.append(SequenceSet())
+            recorded.append(.distantPast)
         }
         lastHost = (host, h)
         return h

@@ -83,6 +83,15 @@ struct Context {
     /// The policy for new incidents, or why there is none (exit 2).
     func policyInForce() throws -> PolicySource.Loaded { try policies.current.get() }
 
+    /// The other sites that gave no sign for longer than the policy in
+    /// force allows, as every screen says it (nothing when it does not parse:
+    /// the built-in threshold then).
+    func silentPeers() -> [String] {
+        let sites = (try? policies.current.get().policy.sites) ?? Policy.Sites()
+        return store.peers(expected: sites.expected, silentAfter: Double(sites.silentAfter.seconds), now: now)
+            .filter(\.isSilent).map { $0.warning(now: now) }
+    }
+
     /// Reads the store for a command that reports on it. A store that does
     /// not exist, is not a directory or cannot be listed is an error (exit
     /// 2): reporting nothing would read as "all clear". A store read only in
@@ -97,7 +106,7 @@ struct Context {
         // A policy file that does not parse keeps no report from being
         // made (each incident carries its own policy), but is said.
         let clashes = store.state.clashes.sorted { $0.key < $1.key }.map { IncidentStore.clashWarning(host: $0.key, events: $0.value) }
-        for problem in health.problems + [policies.problem].compactMap({ $0 }) + clashes {
+        for problem in health.problems + [policies.problem].compactMap({ $0 }) + clashes + silentPeers() {
             FileHandle.standardError.write(Data("tierwatch: warning: \(problem.sanitized)\n".utf8))
         }
         return health

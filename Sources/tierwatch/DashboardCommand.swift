@@ -28,7 +28,7 @@ struct ScreenOptions: ParsableArguments {
 
 /// Opens the dashboard; `readOnly` is the viewer.
 func openDashboard(_ global: GlobalOptions, _ screen: ScreenOptions, readOnly: Bool, bell: Bool = false) throws {
-    try openScreen(global, screen) { ctx, terminal in
+    try openScreen(global, screen, writesHeartbeat: !readOnly) { ctx, terminal in
         var m = Model(now: ctx.now, storePath: ctx.store.path, operatorName: ctx.operatorName, readOnly: readOnly,
                       glyphs: terminal.isUTF8 ? .unicode : .ascii, localOffsetSeconds: TimeZone.current.secondsFromGMT())
         m.bell = bell
@@ -37,7 +37,7 @@ func openDashboard(_ global: GlobalOptions, _ screen: ScreenOptions, readOnly: B
 }
 
 /// Starts the terminal and runs a screen on the store until it quits.
-func openScreen(_ global: GlobalOptions, _ options: ScreenOptions, _ make: (Context, Terminal) -> any Screen) throws {
+func openScreen(_ global: GlobalOptions, _ options: ScreenOptions, writesHeartbeat: Bool = false, _ make: (Context, Terminal) -> any Screen) throws {
     let ctx = try Context(global)
     let (theme, noColor) = try options.loadTheme()
     let follower = try options.watching.follower(for: ctx.store)
@@ -47,7 +47,7 @@ func openScreen(_ global: GlobalOptions, _ options: ScreenOptions, _ make: (Cont
     } catch {
         throw CLIError.usage("\(error)")
     }
-    let loop = ScreenLoop(ctx: ctx, follower: follower, terminal: terminal, screen: make(ctx, terminal))
+    let loop = ScreenLoop(ctx: ctx, follower: follower, terminal: terminal, screen: make(ctx, terminal), writesHeartbeat: writesHeartbeat)
     let code = loop.run()
     terminal.stop()
     if code != 0 { throw ExitCode(code) }

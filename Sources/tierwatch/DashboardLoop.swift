@@ -20,11 +20,18 @@ final class ScreenLoop {
     let terminal: Terminal
     var model: any Screen
     private var alarm = Alarm()
+    /// Read-write screens leave a heartbeat for the other sites; a viewer
+    /// and the wall write nothing.
+    let writesHeartbeat: Bool
+    private var nextBeat = 0.0
+    private var nextPeerCheck = 0.0
+    private var silentPeers: [String] = []
 
-    init(ctx: Context, follower: StoreFollower, terminal: Terminal, screen: any Screen) {
+    init(ctx: Context, follower: StoreFollower, terminal: Terminal, screen: any Screen, writesHeartbeat: Bool = false) {
         self.ctx = ctx
         self.follower = follower
         self.terminal = terminal
+        self.writesHeartbeat = writesHeartbeat
         model = screen
         _ = model.update(.watchStatus(follower.watcher.usesInotify ? nil : follower.watcher.statusDescription))
     }
@@ -35,6 +42,7 @@ final class ScreenLoop {
         defer { SignalPipe.uninstall() }
         ctx.store.refresh()
         publishStore(changed: nil)
+        keepInTouch()
         publishAlarm()
         publishDirectory()
         if ProcessInfo.processInfo.environment["TIERWATCH_TEST_CRASH"] == "1" {
@@ -101,6 +109,7 @@ final class ScreenLoop {
                 // Once a second: whether the whole store is still readable,
                 // and whether the policy file changed (a stat each).
                 if ctx.policies.refresh() { publishDirectory() }
+                keepInTouch()
                 publishAlarm()
                 if perform(model.update(.tick(ctx.now))) { return 0 }
                 dirty = true
@@ -140,6 +149,20 @@ final class ScreenLoop {
         _ = model.update(.directory(ctx.policies.current.map(\.policy).mapError { DirectoryProblem($0.message) }))
     }
 
+    /// Leaves this host's heartbeat (read-write screens, every
+    /// `Heartbeat.interval`) and looks for silent peers (every few seconds:
+    /// a directory listing and a few small files).
+    private func keepInTouch() {
+        let mono = StoreFollower.monotonic()
+        if writesHeartbeat, mono >= nextBeat, ctx.store.health.access == .readable {
+            try? ctx.store.beat(process: "dashboard")
+            nextBeat = mono + Heartbeat.interval
+        }
+        guard mono >= nextPeerCheck else { return }
+        nextPeerCheck = mono + 5
+        silentPeers = ctx.silentPeers()
+    }
+
     /// Tells the screen what it cannot see or do, when that changed.
     private func publishAlarm() {
         let health = ctx.store.health
@@ -149,6 +172,7 @@ final class ScreenLoop {
         for (host, n) in ctx.store.state.clashes.sorted(by: { $0.key < $1.key }) {
             now.warnings.append(IncidentStore.clashWarning(host: host, events: n))
         }
+        now.warnings += silentPeers
         guard now != alarm else { return }
         alarm = now
         _ = model.update(.alarm(now))

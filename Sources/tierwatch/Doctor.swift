@@ -14,6 +14,7 @@ struct Doctor: ParsableCommand {
         let ctx = try Context(global)
         var report = StoreCheck.run(ctx.store, now: ctx.now)
         report.checkPolicy(ctx.policies)
+        report.checkPeers(ctx)
         if json {
             try printJSON(report.json)
         } else {
@@ -24,6 +25,22 @@ struct Doctor: ParsableCommand {
 }
 
 extension StoreCheck {
+    /// Each other site's last sign (heartbeat or event); a silent one is a problem.
+    mutating func checkPeers(_ ctx: Context) {
+        let sites = (try? ctx.policies.current.get().policy.sites) ?? Policy.Sites()
+        let now = ctx.now
+        let peers = ctx.store.peers(expected: sites.expected, silentAfter: Double(sites.silentAfter.seconds), now: now)
+        let mine = ctx.store.heartbeats().first { $0.host == ctx.store.host }
+        lines.append("heartbeat of this host: " + (mine.map { "\(Words.ago($0.at, now: now)) (\($0.process.sanitized))" } ?? "none (only read-write screens and serve leave one)"))
+        for p in peers {
+            lines.append("peer \(p.host.sanitized): last sign " + (p.lastSign.map { "\(ISOTime.format($0)) (\(Words.ago($0, now: now)))" } ?? "never") + (p.isSilent ? " — SILENT" : ""))
+            if p.isSilent { problems.append(p.warning(now: now)) }
+        }
+        json["peers"] = peers.map { ["host": $0.host, "last_sign": $0.lastSign.map { ISOTime.format($0) } ?? NSNull(), "silent": $0.isSilent] as [String: Any] }
+        json["silent_after_seconds"] = sites.silentAfter.seconds
+        json["problems"] = problems
+    }
+
     /// The policy for new incidents: a file that does not parse is a
     /// problem (raise refuses it), its warnings are notes.
     mutating func checkPolicy(_ source: PolicySource) {

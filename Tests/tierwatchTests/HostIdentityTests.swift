@@ -45,4 +45,42 @@ import Testing
         #expect(doctor.status == 1 && doctor.stdout.contains("two writers use host name 'noc1'"))
         #expect(doctor.stdout.contains("this writer: host noc1, machine \(IncidentStore.machineID)"))
     }
+
+    @Test func aSilentPeerAndAnExpectedOneNeverSeenAreSaidByEveryReader() throws {
+        let s = TempStore(); defer { s.cleanup() }
+        s.raise()
+        let policy = s.tw("policy", "show", "--yaml").stdout + "sites: { expected: [site-c], silent_after: 2m }\n"
+        FileManager.default.createFile(atPath: s.path + "/policy.yaml", contents: Data(policy.utf8))
+        try FileManager.default.createDirectory(atPath: s.path + "/heartbeats", withIntermediateDirectories: true)
+        let old = ISOTime.format(Date().addingTimeInterval(-300))
+        let fresh = ISOTime.format(Date().addingTimeInterval(-10))
+        FileManager.default.createFile(atPath: s.path + "/heartbeats/site-b.json", contents: Data(#"{"host":"site-b","machine":"m","at":"\#(old)","process":"dashboard"}"#.utf8))
+        FileManager.default.createFile(atPath: s.path + "/heartbeats/site-d.json", contents: Data(#"{"host":"site-d","machine":"m","at":"\#(fresh)","process":"serve"}"#.utf8))
+        let list = s.tw("list")
+        #expect(list.stderr.contains("site-b: no sign for 5m — its actions may be missing"), "\(list.stderr)")
+        #expect(list.stderr.contains("site-c: expected, never seen — its actions may be missing"))
+        #expect(!list.stderr.contains("site-d"), "a peer that gave a sign 10 s ago is fine")
+        let doctor = s.tw("doctor", "--json")
+        #expect(doctor.status == 1)
+        let peers = ((try JSONSerialization.jsonObject(with: Data(doctor.stdout.utf8)) as? [String: Any])?["peers"] as? [[String: Any]]) ?? []
+        #expect(peers.map { $0["host"] as? String } == ["site-b", "site-c", "site-d"])
+        #expect(peers.map { $0["silent"] as? Bool } == [true, true, false])
+    }
+
+    @Test func aReadWriteDashboardLeavesAHeartbeatAndShowsASilentPeer() throws {
+        let s = TempStore(); defer { s.cleanup() }
+        s.raise()
+        try FileManager.default.createDirectory(atPath: s.path + "/heartbeats", withIntermediateDirectories: true)
+        let old = ISOTime.format(Date().addingTimeInterval(-600))
+        FileManager.default.createFile(atPath: s.path + "/heartbeats/site-b.json", contents: Data(#"{"host":"site-b","machine":"m","at":"\#(old)","process":"dashboard"}"#.utf8))
+        let t = Tmux(command: Binary.tierwatch, env: ["TIERWATCH_STORE": s.path, "TIERWATCH_HOST": "site-a", "TERM": "xterm-256color", "LANG": "C.UTF-8"])
+        #expect(t.wait(for: "site-b: no sign for 10m — its actions may be missing"), "\(t.screen)")
+        let beat = FileManager.default.contents(atPath: s.path + "/heartbeats/site-a.json").map { String(decoding: $0, as: UTF8.self) } ?? ""
+        #expect(beat.contains(#""host":"site-a""#) && beat.contains(#""process":"dashboard""#))
+        // site-b comes back: the warning goes by itself.
+        FileManager.default.createFile(atPath: s.path + "/heartbeats/site-b.json", contents: Data(#"{"host":"site-b","machine":"m","at":"\#(ISOTime.format(Date()))","process":"dashboard"}"#.utf8))
+        #expect(t.waitUntilGone("site-b: no sign"))
+        t.send("q")
+        #expect(t.wait(for: "EXIT=0"))
+    }
 }

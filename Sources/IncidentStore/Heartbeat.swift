@@ -1,0 +1,100 @@
+import Escalation
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A sign of life a read-write process leaves for the other sites: a small
+/// file per host under `heartbeats/`, rewritten every `Heartbeat.interval`
+/// (never in the event log: it would grow it for nothing). A sync engine
+/// carries it like the logs; a site whose sign stops coming is shown as
+/// silent, so a cut-off peer is never mistaken for a quiet one.
+public struct Heartbeat: Sendable, Equatable {
+    public var host: String
+    public var machine: String
+    public var at: Date
+    /// What wrote it: `dashboard`, `serve`.
+    public var process: String
+
+    public static let interval: TimeInterval = 30
+    public static let directoryName = "heartbeats"
+
+    public init(host: String, machine: String, at: Date, process: String) {
+        self.host = host
+        self.machine = machine
+        self.at = at
+        self.process = process
+    }
+
+    var json: [String: Any] { ["host": host, "machine": machine, "at": ISOTime.format(at, milliseconds: true), "process": process] }
+
+    init?(json data: Data) {
+        guard let o = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let host = o["host"] as? String, let at = (o["at"] as? String).flatMap(ISOTime.parse) else { return nil }
+        self.init(host: host, machine: o["machine"] as? String ?? "", at: at, process: o["process"] as? String ?? "")
+    }
+}
+
+/// Another site as this one sees it: when it last gave a sign (a heartbeat
+/// or an event it wrote), and whether that is too long ago.
+public struct Peer: Sendable, Equatable {
+    public var host: String
+    /// nil: expected but never seen.
+    public var lastSign: Date?
+    public var isSilent: Bool
+
+    /// What every screen says of a silent peer.
+    public func warning(now: Date) -> String {
+        guard let last = lastSign else { return "\(host.sanitized): expected, never seen — its actions may be missing" }
+        return "\(host.sanitized): no sign for \(Words.span(Int(now.timeIntervalSince(last)))) — its actions may be missing"
+    }
+
+    /// The peers of `me`: every host with a heartbeat file and every
+    /// expected host, each silent when its last sign (heartbeat or event)
+    /// is older than `silentAfter`.
+    public static func peers(of me: String, heartbeats: [Heartbeat], lastEvent: [String: Date], expected: [String],
+                             silentAfter: TimeInterval, now: Date) -> [Peer] {
+        var hosts = Set(heartbeats.map(\.host)).union(expected)
+        hosts.remove(me)
+        return hosts.sorted().map { h in
+            let beat = heartbeats.filter { $0.host == h }.map(\.at).max()
+            let last = [beat, lastEvent[h]].compactMap { $0 }.max()
+            return Peer(host: h, lastSign: last, isSilent: last.map { now.timeIntervalSince($0) > silentAfter } ?? true)
+        }
+    }
+}
+
+extension IncidentStore {
+    public var heartbeatsDirectory: String { path + "/" + Heartbeat.directoryName }
+
+    /// Writes this host's heartbeat (a new file renamed over the old one: a
+    /// reader never sees half of it). Only read-write processes call it.
+    public func beat(process: String) throws {
+        let dir = heartbeatsDirectory
+        if mkdir(dir, 0o770) != 0 && errno != EEXIST { throw StoreError.io(path: dir, operation: "create", reason: String(cString: strerror(errno))) }
+        let beat = Heartbeat(host: host, machine: IncidentStore.machineID, at: clock.now(), process: process)
+        let data = try JSONSerialization.data(withJSONObject: beat.json, options: [.sortedKeys])
+        let tmp = dir + "/.\(host).json.tmp"
+        guard FileManager.default.createFile(atPath: tmp, contents: data, attributes: [.posixPermissions: 0o660]) else {
+            throw StoreError.io(path: tmp, operation: "write", reason: String(cString: strerror(errno)))
+        }
+        guard rename(tmp, dir + "/\(host).json") == 0 else {
+            throw StoreError.io(path: dir + "/\(host).json", operation: "rename into place", reason: String(cString: strerror(errno)))
+        }
+    }
+
+    /// Every host's heartbeat in the store (unreadable or malformed files are skipped).
+    public func heartbeats() -> [Heartbeat] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: heartbeatsDirectory) else { return [] }
+        return names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.compactMap { name in
+            guard let data = FileManager.default.contents(atPath: heartbeatsDirectory + "/" + name), data.count < 4096 else { return nil }
+            return Heartbeat(json: data)
+        }
+    }
+
+    /// The other sites as seen now (see `Peer.peers`).
+    public func peers(expected: [String], silentAfter: TimeInterval, now: Date) -> [Peer] {
+        Peer.peers(of: host, heartbeats: heartbeats(), lastEvent: state.lastRecorded, expected: expected, silentAfter: silentAfter, now: now)
+    }
+}
