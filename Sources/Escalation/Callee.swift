@@ -142,26 +142,31 @@ public struct OverrideLog: Sendable {
         } else {
             events.append(e)
         }
+        // Overrides first, then cancels: a cancel whose clock sorts before
+        // its override (a skewed host) still ends it. An override never
+        // reaches back before it was recorded: who was on call when a tier
+        // started stays as it was.
         var out: [Override] = []
         for e in events {
-            switch e.action {
-            case let .onCallOverride(r):
-                out.append(Override(id: e.id.description, schedule: r.schedule, person: r.person.id, from: r.from, to: r.to,
-                                    replacing: r.replacing, order: out.count,
-                                    snapshot: Person(id: r.person.id, name: r.person.name, phones: r.phone.map { [$0] } ?? []),
-                                    by: e.operatorName, recordedAt: e.recordedAt))
-            case let .onCallCancel(id):
-                if let k = out.firstIndex(where: { $0.id == id }), out[k].cancelled.map({ e.at < $0 }) ?? true { out[k].cancelled = e.at }
-            default:
-                break
-            }
+            guard case let .onCallOverride(r) = e.action else { continue }
+            out.append(Override(id: e.id.description, schedule: r.schedule, person: r.person.id, from: max(r.from, e.recordedAt), to: r.to,
+                                replacing: r.replacing, order: out.count,
+                                snapshot: Person(id: r.person.id, name: r.person.name, phones: r.phone.map { [$0] } ?? []),
+                                by: e.operatorName, recordedAt: e.recordedAt))
+        }
+        for e in events {
+            guard case let .onCallCancel(id) = e.action, let k = out.firstIndex(where: { $0.id == id }) else { continue }
+            if out[k].cancelled.map({ e.at < $0 }) ?? true { out[k].cancelled = max(e.at, out[k].recordedAt ?? e.at) }
         }
         overrides = out
     }
 
-    /// An override by id (`noc1/12`), case-insensitively.
+    /// An override by id (`noc1/12`): exactly, else case-insensitively
+    /// when that names one only.
     public func find(_ id: String) -> Override? {
-        overrides.first { $0.id.lowercased() == id.lowercased() }
+        if let exact = overrides.first(where: { $0.id == id }) { return exact }
+        let loose = overrides.filter { $0.id.lowercased() == id.lowercased() }
+        return loose.count == 1 ? loose[0] : nil
     }
 }
 

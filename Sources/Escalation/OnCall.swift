@@ -232,10 +232,15 @@ extension Schedule {
         for _ in 0..<500 {
             guard let u = until else { break }
             let then = onCall(at: u, overrides: overrides)
-            if then.person != answer.person { break }
+            if then.person != answer.person {
+                answer.until = u
+                return answer
+            }
             until = then.until
         }
-        answer.until = until
+        // The same person at every handoff ahead (a rotation of one): on
+        // call until further notice, not until an invented date.
+        answer.until = nil
         return answer
     }
 

@@ -39,6 +39,16 @@ public enum Words {
         return "\(day) \(two(c.hour)):\(two(c.minute))" + (withZone ? " \(zone.identifier)" : "")
     }
 
+    /// `Mon 2026-11-30 20:00`: an instant's date and time on a zone's wall clock.
+    public static func localDate(_ d: Date, zone: TimeZone) -> String {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = zone
+        let c = cal.dateComponents([.year, .month, .day], from: d)
+        let date = String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
+        let dayAndTime = localTime(d, zone: zone, withZone: false)
+        return "\(dayAndTime.prefix(3)) \(date) \(dayAndTime.dropFirst(4))"
+    }
+
     /// How long ago: `just now`, `45s ago`, `12m ago`, `1h05m ago`, `3d02h ago`.
     public static func ago(_ d: Date, now: Date) -> String {
         let s = max(0, Int(now.timeIntervalSince(d)))

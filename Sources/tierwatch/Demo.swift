@@ -36,6 +36,9 @@ struct Demo: ParsableCommand {
         if store.state.eventCount > 0 || store.health.hasEvents || store.health.cannotRead && store.health.access != .missing {
             throw CLIError.usage("\(path) already holds a store (it has an events/ directory, or cannot be read); the demo only writes into a new or empty directory: leave out --store to use a fresh temporary one")
         }
+        if FileManager.default.fileExists(atPath: path + "/policy.yaml") {
+            throw CLIError.usage("\(path) already has a policy.yaml; the demo writes its own example policy there: leave out --store to use a fresh temporary one")
+        }
         try DemoStore.populate(store, now: Date())
         // On a terminal the demo is the dashboard; in a script, a listing.
         if !noDashboard && isatty(0) == 1 && isatty(1) == 1 {
@@ -90,8 +93,8 @@ enum DemoStore {
             try store.append { _ in
                 IncidentStore.Draft(incident: OverrideLog.key, action: .onCallOverride(OverrideRequest(
                     schedule: "telecom", person: PersonRef(cover), phone: cover.phone,
-                    from: now.addingTimeInterval(-3600), to: now.addingTimeInterval(4 * 3600), replacing: onNow)),
-                    operatorName: "dana", at: now.addingTimeInterval(-3600), baseVersion: 0)
+                    from: now, to: now.addingTimeInterval(4 * 3600), replacing: onNow)),
+                    operatorName: "dana", baseVersion: 0)
             }
         }
 

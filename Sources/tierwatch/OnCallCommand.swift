@@ -52,7 +52,8 @@ struct OnCallCommand: ParsableCommand {
 
     static func time(_ text: String, _ what: String, now: Date) throws -> Date {
         guard let d = When.parse(text, now: now) else {
-            throw CLIError.usage("\(what) '\(text.sanitized)': not a time (write now, +8h, 'in 2d', -1h, or 2026-12-24T18:00:00+01:00)")
+            let forms = what == "--to" ? "+8h or 'in 2d' (after --from), or 2026-12-24T18:00:00+01:00" : "now, +8h, 'in 2d', -1h, or 2026-12-24T18:00:00+01:00"
+            throw CLIError.usage("\(what) '\(text.sanitized)': not a time (write \(forms))")
         }
         return d
     }
@@ -121,7 +122,7 @@ struct OnCallCommand: ParsableCommand {
             if t != now { print("On call at \(ISOTime.format(t)):") }
             var table = [["SCHEDULE", "ON CALL", "NUMBER", "UNTIL", "NEXT"]]
             for r in rows {
-                let name = r.person.map { p in p.name.sanitized + (r.override.map { " (override \($0.id))" } ?? "") } ?? "NOBODY ON CALL"
+                let name = r.person.map { p in p.name.sanitized + (r.override.map { " (override \($0.id.sanitized))" } ?? "") } ?? "NOBODY ON CALL"
                 let number = r.person.map { $0.phone?.sanitized ?? $0.email.map { "no number; \($0.sanitized)" } ?? "no number on file" } ?? "-"
                 let until = r.until.map { OnCallCommand.when($0, r.schedule.zone, now: t) } ?? "-"
                 table.append([r.schedule.id, name, number, until, r.next?.name.sanitized ?? "-"])
@@ -148,7 +149,7 @@ struct OnCallCommand: ParsableCommand {
                 if turns.isEmpty { text += "  no handoff until \(ISOTime.format(to))\n" }
                 for turn in turns {
                     let who = person(turn.person).map(OnCallCommand.callable) ?? "NOBODY ON CALL"
-                    text += "  \(Words.localTime(turn.at, zone: s.zone, withZone: false)) \(ISOTime.format(turn.at).prefix(10)) \(s.zone.identifier) (\(ISOTime.format(turn.at)))  \(who)\n"
+                    text += "  \(Words.localDate(turn.at, zone: s.zone)) \(s.zone.identifier) (\(ISOTime.format(turn.at)))  \(who)\n"
                 }
             }
             if json { try printJSON(out) } else { print(text, terminator: "") }
@@ -186,6 +187,9 @@ struct OnCallCommand: ParsableCommand {
                 throw CLIError.refused("\(r.name.sanitized) (\(r.id)) is not in any rotation of schedule \(s.id): --replacing would never apply")
             }
             let start = try OnCallCommand.time(from, "--from", now: now)
+            guard start >= now.addingTimeInterval(-Context.allowedFutureSkew) else {
+                throw CLIError.refused("--from (\(ISOTime.format(start))) is in the past: an override changes who is on call from now on, never who was (history keeps who was called)")
+            }
             let end = try OnCallCommand.time(to, "--to", now: start)
             guard end > start else { throw CLIError.refused("--to (\(ISOTime.format(end))) must be after --from (\(ISOTime.format(start)))") }
             guard end > now else { throw CLIError.refused("--to (\(ISOTime.format(end))) is in the past: an override changes who is on call from now on") }
@@ -198,7 +202,7 @@ struct OnCallCommand: ParsableCommand {
             }
             let o = dir.ctx.store.state.policies.onCall.find(event.id.description)!
             if json { return try printJSON(OnCallCommand.overrideJSON(o, dir.policy)) }
-            print("override \(o.id): \(OnCallCommand.callable(p)) on call for \(s.id)\(replaced.map { " instead of \($0.name.sanitized)" } ?? "") from \(ISOTime.format(start)) to \(ISOTime.format(end))")
+            print("override \(o.id.sanitized): \(OnCallCommand.callable(p)) on call for \(s.id)\(replaced.map { " instead of \($0.name.sanitized)" } ?? "") from \(ISOTime.format(start)) to \(ISOTime.format(end))")
         }
     }
 
@@ -224,8 +228,13 @@ struct OnCallCommand: ParsableCommand {
             var table = [["ID", "SCHEDULE", "PERSON", "FROM", "TO", "STATE", "BY"]]
             for o in shown {
                 let name = (dir.policy.person(o.person) ?? o.snapshot)?.name ?? o.person
-                let state = o.cancelled.map { "cancelled \(Words.time($0, now: now))" } ?? (o.end <= now ? "ended" : o.from > now ? "to come" : "in force")
-                table.append([o.id, o.schedule.sanitized, name.sanitized + (o.replacing.map { " for \($0.sanitized)" } ?? ""),
+                var state = o.cancelled.map { "cancelled \(Words.time($0, now: now))" } ?? (o.end <= now ? "ended" : o.from > now ? "to come" : "in force")
+                // Where two overlap the later recorded wins: say which decides.
+                if state == "in force", let s = dir.policy.schedule(o.schedule) {
+                    let decides = s.onCall(at: now, overrides: dir.overrides).override
+                    if decides != o.id { state = decides.map { "covered by \($0.sanitized)" } ?? "not applying (replacing someone not on call)" }
+                }
+                table.append([o.id.sanitized, o.schedule.sanitized, name.sanitized + (o.replacing.map { " for \($0.sanitized)" } ?? ""),
                               ISOTime.format(o.from), ISOTime.format(o.to), state, o.by?.sanitized ?? "-"])
             }
             print(Report.table(table), terminator: "")
@@ -246,12 +255,13 @@ struct OnCallCommand: ParsableCommand {
                 let now = dir.ctx.now
                 guard let o = state.policies.onCall.find(id) else {
                     throw CLIError.refused("unknown override '\(id.sanitized)'\(Suggest.didYouMean(id, among: state.policies.overrides.map(\.id)))")
+                    // (Suggest sanitizes what it suggests.)
                 }
-                if let c = o.cancelled { throw CLIError.refused("override \(o.id) was already cancelled at \(ISOTime.format(c))") }
-                if o.end <= now { throw CLIError.refused("override \(o.id) already ended at \(ISOTime.format(o.end))") }
+                if let c = o.cancelled { throw CLIError.refused("override \(o.id.sanitized) was already cancelled at \(ISOTime.format(c))") }
+                if o.end <= now { throw CLIError.refused("override \(o.id.sanitized) already ended at \(ISOTime.format(o.end))") }
                 return IncidentStore.Draft(incident: OverrideLog.key, action: .onCallCancel(override: o.id), operatorName: dir.ctx.operatorName, baseVersion: 0)
             }
-            if case let .onCallCancel(oid) = event.action { print("override \(oid) cancelled") }
+            if case let .onCallCancel(oid) = event.action { print("override \(oid.sanitized) cancelled") }
         }
     }
 }

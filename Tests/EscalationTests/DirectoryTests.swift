@@ -219,6 +219,26 @@ import Testing
         #expect(ams == ["acme": "jane", "globex": "omar", "umbrella": "kim"])
     }
 
+    @Test func anOverrideNeverReachesBackBeforeItWasRecordedAndACancelThatSortsFirstStillEndsIt() {
+        func event(_ seq: Int, _ action: Action, recorded: String, hlc: Int64) -> IncidentEvent {
+            let t = utc(recorded)
+            return IncidentEvent(id: EventID(host: "noc1", sequence: seq), hlc: HLC(millis: hlc, counter: 0), incident: OverrideLog.key,
+                                 operatorName: "alice", unixUser: "alice", at: t, recordedAt: t, baseVersion: 0, action: action)
+        }
+        let backdated = Action.onCallOverride(OverrideRequest(schedule: "platform", person: PersonRef(id: "zed", name: "Zed"), phone: nil,
+                                                               from: utc("2026-09-22T00:00:00Z"), to: utc("2026-09-24T00:00:00Z"), replacing: nil))
+        var log = OverrideLog()
+        log.add(event(1, backdated, recorded: "2026-09-22T12:00:00Z", hlc: 20))
+        #expect(log.overrides[0].from == utc("2026-09-22T12:00:00Z"), "from when it was recorded, not before")
+        // A cancel from a host whose clock is behind sorts before the override.
+        log.add(event(2, .onCallCancel(override: "noc1/1"), recorded: "2026-09-23T00:00:00Z", hlc: 10))
+        #expect(log.overrides[0].cancelled == utc("2026-09-23T00:00:00Z"))
+        // A rotation of one: on call until further notice, not an invented date.
+        let solo = Schedule(id: "ceo", name: "CEO", zone: TimeZone(identifier: "UTC")!,
+                            layers: [Rotation(people: ["ruth"], shift: .weeks(1), start: LocalDateTime(year: 2026, month: 1, day: 5, time: WallTime(hour: 9)))])
+        #expect(solo.onCallUntilChange(at: utc("2026-09-22T00:00:00Z")).until == nil)
+    }
+
     @Test func whenParsesTimesAheadAndSpansOfDays() {
         let now = utc("2026-11-30T12:00:00Z")
         #expect(When.parse("+8h", now: now) == utc("2026-11-30T20:00:00Z"))
