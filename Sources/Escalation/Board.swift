@@ -17,6 +17,8 @@ public struct Board: Sendable {
 
         /// The store's on-call overrides when the entry was derived.
         public var overrides: [Override]
+        /// The people and schedules that answer who to call (see `PolicyBook.resolver`).
+        public var directory: Policy
 
         /// Derives the entry of one incident at `now`.
         public init(_ incident: Incident, policies: PolicyBook, at now: Date) {
@@ -29,13 +31,15 @@ public struct Board: Sendable {
             policy = book.policy
             policyProblem = book.problem
             overrides = policies.overrides
-            let (policy, overrides) = (book.policy, policies.overrides)
+            let directory = policies.resolver(for: book.policy)
+            self.directory = directory
+            let overrides = policies.overrides
             if let memo {
-                ladder = Ladder(incident: incident, policy: policy, at: now, overrides: overrides) { c in
-                    memo.callee(c, digest: incident.policyDigest) { policy.callee(c, at: now, overrides: overrides) }
+                ladder = Ladder(incident: incident, policy: book.policy, at: now, overrides: overrides) { c in
+                    memo.callee(c, digest: incident.policyDigest) { directory.callee(c, at: now, overrides: overrides) }
                 }
             } else {
-                ladder = Ladder(incident: incident, policy: policy, at: now, overrides: overrides)
+                ladder = Ladder(incident: incident, policy: book.policy, at: now, overrides: overrides) { directory.callee($0, at: now, overrides: overrides) }
             }
             next = NextAction(incident: incident, ladder: ladder, at: now)
         }
@@ -47,7 +51,7 @@ public struct Board: Sendable {
             let r = ladder.rungs[tier]
             guard r.isStarted, let start = r.startAt else { return r.contacts.map { _ in nil } }
             return r.contacts.map { c in
-                c.contact.schedule == nil && c.contact.person == nil ? nil : policy.callee(c.contact, at: start, overrides: overrides)
+                c.contact.schedule == nil && c.contact.person == nil ? nil : directory.callee(c.contact, at: start, overrides: overrides)
             }
         }
 

@@ -244,12 +244,14 @@ extension Schedule {
         return answer
     }
 
-    /// The first instant, once every layer has started and within
-    /// `horizon` of that, at which no layer covers the clock (overrides
-    /// aside): restricted layers with a gap between them. nil: none.
+    /// The first instant, from the earliest layer's start to `horizon`
+    /// after the latest one's, at which no layer covers the clock
+    /// (overrides aside): restricted layers with a gap between them, or a
+    /// layer that starts later than the others. nil: none.
     public func firstUncovered(within horizon: TimeInterval) -> Date? {
-        guard let begin = layers.map({ instant($0.start) }).max() else { return nil }
-        let end = begin.addingTimeInterval(horizon)
+        let starts = layers.map { instant($0.start) }
+        guard let begin = starts.min(), let last = starts.max() else { return nil }
+        let end = last.addingTimeInterval(horizon)
         var t = begin
         for _ in 0..<5000 where t < end {
             let now = onCall(at: t)
@@ -259,6 +261,9 @@ extension Schedule {
         }
         return nil
     }
+
+    /// The first instant anyone is on call: before it, nobody is.
+    public var firstCovered: Date? { layers.map { instant($0.start) }.min() }
 
     /// The handoffs between `from` and `to`: each instant the person on
     /// call changes, with who takes over (at most `limit` of them).

@@ -17,6 +17,26 @@ public struct PolicyBook: Sendable {
     public private(set) var onCall = OverrideLog()
     /// The overrides in force or to come, for the ladders.
     public var overrides: [Override] { onCall.overrides }
+    /// The policy in force (policy.yaml, synced with the store): its people
+    /// and schedules answer who to call for every incident, so a corrected
+    /// number reaches the open ones at once. Deadlines stay each incident's
+    /// own. nil: each incident's own policy answers (no policy file, or one
+    /// that does not parse).
+    public private(set) var directory: Policy?
+
+    public mutating func useDirectory(_ p: Policy?) { directory = p }
+
+    /// The people and schedules that answer who to call for an incident
+    /// under `own`: the policy in force's, and `own`'s where it has ids
+    /// the policy in force lacks.
+    public func resolver(for own: Policy) -> Policy {
+        guard let current = directory else { return own }
+        var p = own
+        let people = Set(current.people.map(\.id)), schedules = Set(current.schedules.map(\.id))
+        p.people = current.people + own.people.filter { !people.contains($0.id) }
+        p.schedules = current.schedules + own.schedules.filter { !schedules.contains($0.id) }
+        return p
+    }
 
     public init() {}
 

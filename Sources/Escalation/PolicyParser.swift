@@ -28,6 +28,9 @@ struct PolicyParser {
     /// The directory, read before the tiers that name it.
     var people: [Person] = []
     var schedules: [Schedule] = []
+    /// The clock `policy check`'s warnings are judged by (a rotation that
+    /// starts later than now leaves nobody on call until then).
+    var now = Date()
     /// Where each contact that names a schedule was written, for warnings.
     var scheduleUses: [(contact: String, tier: String, schedule: String, fallback: Bool, node: Node)] = []
 
@@ -359,6 +362,13 @@ struct PolicyParser {
         var seen: Set<String> = []
         for use in scheduleUses where !use.fallback && seen.insert(use.schedule).inserted {
             guard let s = policy.schedule(use.schedule) else { continue }
+            // A rotation that has not started yet leaves nobody on call until it does.
+            if let first = s.firstCovered, first > now {
+                var w = error(use.node, "schedule '\(s.id)' has nobody on call until \(ISOTime.format(first)) (\(Words.localTime(first, zone: s.zone))), when its first rotation starts: contact '\(use.contact)' of tier '\(use.tier)' has nobody to call before then")
+                w.isWarning = true
+                warnings.append(w)
+                continue
+            }
             guard let gap = s.firstUncovered(within: PolicyParser.coverageHorizon) else { continue }
             let local = Words.localTime(gap, zone: s.zone)
             var w = error(use.node, "schedule '\(s.id)' leaves nobody on call from \(ISOTime.format(gap)) (\(local)): contact '\(use.contact)' of tier '\(use.tier)' has nobody to call then (add a 24/7 layer, or a fallback person: on the contact)")

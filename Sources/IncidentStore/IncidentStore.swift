@@ -63,6 +63,10 @@ public final class IncidentStore {
         return state.ingest(&batch)
     }
 
+    /// Who to call comes from this policy's people and schedules (the
+    /// policy in force; nil: each incident's own).
+    public func useDirectory(_ p: Policy?) { state.useDirectory(p) }
+
     /// What an operator asks for; the store adds identity, clocks and sequence.
     public struct Draft {
         public var incident: String

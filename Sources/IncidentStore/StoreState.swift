@@ -35,6 +35,10 @@ public struct StoreState: Sendable {
     /// The policy of every incident, parsed once as the incident is first
     /// folded (see `PolicyBook`).
     public private(set) var policies = PolicyBook()
+    /// Who to call is answered by the policy in force's people and
+    /// schedules (see `PolicyBook.directory`).
+    public mutating func useDirectory(_ p: Policy?) { policies.useDirectory(p) }
+
     /// Policies of opening events that no longer parse, by digest.
     public var policyErrors: [String: String] { policies.problems }
 

@@ -27,8 +27,8 @@ extension Context {
             let when = at ?? now
             // A call records the person called: the one on call then, when
             // the contact names a schedule (the screen passes the one it showed).
-            let action = policy.namingPersonCalled(try makeAction(incident, policy, when), customer: incident.customer,
-                                                   at: when, overrides: state.policies.overrides)
+            let action = state.policies.resolver(for: policy).namingPersonCalled(try makeAction(incident, policy, when), customer: incident.customer,
+                                                                                 at: when, overrides: state.policies.overrides)
             let base = baseVersion ?? incident.version
             if let why = incident.refusal(of: action, baseVersion: base, at: when) {
                 throw StoreError.refused("\(incident.id): \(why)")

@@ -48,6 +48,7 @@ struct Context {
         let host = env["TIERWATCH_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? IncidentStore.defaultHost
         store = IncidentStore(path: path, host: host, clock: clock)
         policies = PolicySource(flag: options.policy, storePath: path)
+        store.useDirectory(try? policies.current.get().policy)
         let who = options.operator ?? env["TIERWATCH_OPERATOR"].flatMap { $0.isEmpty ? nil : $0 }
             ?? "\(env["USER"] ?? IncidentStore.unixUser)@\(IncidentStore.machineHostName)"
         operatorName = try Context.checked(who, "operator name", max: Context.maxName)

@@ -108,7 +108,12 @@ final class ScreenLoop {
                 second = s
                 // Once a second: whether the whole store is still readable,
                 // and whether the policy file changed (a stat each).
-                if ctx.policies.refresh() { publishDirectory() }
+                if ctx.policies.refresh() {
+                    // Who to call follows the policy in force: every board again.
+                    ctx.store.useDirectory(try? ctx.policies.current.get().policy)
+                    publishDirectory()
+                    if perform(publishStore(changed: nil)) { return 0 }
+                }
                 keepInTouch()
                 publishAlarm()
                 if perform(model.update(.tick(ctx.now))) { return 0 }

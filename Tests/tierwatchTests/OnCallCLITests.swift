@@ -1,4 +1,5 @@
 import Foundation
+import Escalation
 import Testing
 
 /// `tierwatch oncall`, overrides recorded in the store, and the person on
@@ -101,6 +102,23 @@ import Testing
         let text = s.tw("show", id).stdout
         #expect(text.contains("on call when T2 started"), "\(text)")
         #expect(text.contains("Kim Park (Account Manager)") && text.contains("+1 555 0120"))
+    }
+
+    @Test func aCorrectedNumberInThePolicyReachesIncidentsAlreadyOpen() throws {
+        let s = exampleStore(); defer { s.cleanup() }
+        let id = s.raise("Trunk down", customer: "umbrella")
+        #expect(s.tw("show", id).stdout.contains("+1 555 0120"), "Kim Park's number as the incident opened")
+        let file = s.path + "/policy.yaml"
+        let text = String(decoding: FileManager.default.contents(atPath: file)!, as: UTF8.self)
+        let edited = text.replacingOccurrences(of: "+1 555 0120", with: "+1 555 0199").replacingOccurrences(of: "notify_within: 10m", with: "notify_within: 30m")
+        FileManager.default.createFile(atPath: file, contents: Data(edited.utf8))
+        let shown = s.tw("show", id).stdout
+        #expect(shown.contains("Kim Park (Account Manager)") && shown.contains("+1 555 0199") && !shown.contains("+1 555 0120"), "\(shown)")
+        // Deadlines stay the incident's own: the opening carries its policy.
+        let json = try s.json("show", id)
+        let opened = ISOTime.parse(json["opened_at"] as? String ?? "")
+        let due = ISOTime.parse(((json["tiers"] as? [[String: Any]])?[1]["due_at"] as? String) ?? "")
+        #expect(opened != nil && due.map { $0.timeIntervalSince(opened!) } == 600, "T1 still due 10 minutes after opening")
     }
 
     @Test func aPolicyWhoseDirectoryDoesNotParseIsNamedByFileLineAndColumn() {
