@@ -317,7 +317,9 @@ extension Model {
             x += f.put(name, x: x, y: y, role: c.callee.nobodyOnCall ? .countdownWarning : .normal, limit: max(0, limit - x))
             if x + 2 < limit {
                 x += 2
-                x += f.put(number.text, x: x, y: y, role: number.isMissing ? .countdownWarning : .normal, limit: max(0, limit - x))
+                // Every number the person has: a backup line when the first rings out.
+                let numbers = (person?.phones.count ?? 0) > 1 ? person!.phones.map(\.sanitized).joined(separator: " / ") : number.text
+                x += f.put(numbers, x: x, y: y, role: number.isMissing ? .countdownWarning : .normal, limit: max(0, limit - x))
             }
             var context: [String] = []
             if let p = person, p.name != c.contact.name { context.append(c.contact.name.sanitized) }
@@ -331,6 +333,9 @@ extension Model {
             if let called = c.calledPerson, called.id != c.callee.person?.id { outcome += " (to \(called.name.sanitized))" }
             if let reached = c.reachedAt, c.outcome != .reached { outcome += "\(glyphs.separator)reached \(shortTime(reached))" }
             if let until = c.callee.until, c.callee.person != nil { outcome += "\(glyphs.separator)on call until \(Words.until(until, now: now))" }
+            // Where they are and what to know before dialling.
+            if let zone = person?.zone { outcome += "\(glyphs.separator)their time \(Words.localTime(now, zone: zone, withZone: false))" }
+            if let note = person?.note { outcome += "\(glyphs.separator)\(note.sanitized)" }
             let isNext = e.next.kind == .call(tier: tier, contact: k)
             if isNext { outcome = "\(glyphs.next) call next\(glyphs.separator)" + outcome }
             if perContact == 2 {
@@ -469,11 +474,11 @@ extension Model {
         case .help?, .entry?, .onCall?: return [("any key", "Close")]
         case nil: break
         }
-        if readOnly { return [("?", "Help"), ("/", "Filter"), ("s", "Sort"), ("A", "Resolved"), ("Tab", "Pane"), ("q", "Quit")] }
+        if readOnly { return [("?", "Help"), ("o", "On call"), ("/", "Filter"), ("s", "Sort"), ("A", "Resolved"), ("Tab", "Pane"), ("q", "Quit")] }
         switch focus {
         case .list:
             return [("?", "Help"), ("a", "Ack"), ("e", "Escalate"), ("r", "Resolve"), ("u", "Update"), ("m", "Note"),
-                    ("n", "New"), ("/", "Filter"), ("s", "Sort"), ("Tab", "Pane"), ("q", "Quit")]
+                    ("n", "New"), ("o", "On call"), ("/", "Filter"), ("s", "Sort"), ("Tab", "Pane"), ("q", "Quit")]
         case .tiers:
             return [("?", "Help"), ("↑↓", "Tier"), ("e", "Escalate"), ("a", "Ack"), ("u", "Update"), ("Tab", "Pane"), ("q", "Quit")]
         case .contacts:
@@ -564,7 +569,9 @@ extension Model {
                 }
                 let number = p.phone?.sanitized ?? p.email.map { "no number; \($0.sanitized)" } ?? "no number on file"
                 let via = r.override.map { " (override \($0.id.sanitized))" } ?? ""
-                lines.append(("\(r.schedule.name.sanitized): \(p.name.sanitized)  \(number)\(via)", p.phone == nil ? .countdownWarning : .normal))
+                // The schedule's name gives way first: never the number.
+                let title = DisplayWidth.truncate(r.schedule.name.sanitized, to: max(12, (min(f.width - 2, 110) - 6) / 3))
+                lines.append(("\(title): \(p.name.sanitized)  \(number)\(via)", p.phone == nil ? .countdownWarning : .normal))
                 var second = "   "
                 var role = Role.dim
                 if let until = r.until {

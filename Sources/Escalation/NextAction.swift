@@ -71,10 +71,16 @@ public struct NextAction: Sendable, Equatable {
     /// Of those not reached: the first never called, else the one whose
     /// last call is oldest (a voicemail left an hour ago before one left a
     /// minute ago).
+    ///
+    /// Someone who can be called comes before a contact whose schedule has
+    /// nobody on call: the operator is never sent to call nobody while
+    /// someone else is waiting.
     static func whoToCall(_ contacts: [Ladder.ContactStatus]) -> Int {
         let waiting = contacts.indices.filter { contacts[$0].reachedAt == nil }
-        if let never = waiting.first(where: { contacts[$0].outcome == nil }) { return never }
-        return waiting.min { (contacts[$0].at ?? .distantPast) < (contacts[$1].at ?? .distantPast) } ?? 0
+        let callable = waiting.filter { !(contacts[$0].callee.nobodyOnCall && contacts[$0].callee.person == nil) }
+        let pool = callable.isEmpty ? waiting : callable
+        if let never = pool.first(where: { contacts[$0].outcome == nil }) { return never }
+        return pool.min { (contacts[$0].at ?? .distantPast) < (contacts[$1].at ?? .distantPast) } ?? 0
     }
 
     /// The contact to call, by index in its tier's contacts.

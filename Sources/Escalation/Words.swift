@@ -133,6 +133,10 @@ public enum Words {
     /// A contact as someone to call: who and their number, `Ana Lima
     /// (Platform Engineering) +1 555 0142`.
     public static func callee(_ c: Ladder.ContactStatus) -> String {
+        if c.callee.nobodyOnCall, c.callee.person == nil, let s = c.callee.schedule {
+            // Nobody to call: what to do about it instead.
+            return "\(c.contact.name.sanitized): nobody on call (put someone on: tierwatch oncall override \(s.id.sanitized))"
+        }
         let n = number(c.callee)
         return n.isMissing ? "\(who(c)) (\(n.text))" : "\(who(c)) \(n.text)"
     }

@@ -171,7 +171,7 @@ import Testing
         │└─────────────────── 2 more below ─┘└────────────────────────────────────────┘│
         └──────────────────────────────────────────────────────────────────────────────┘
         read-only viewer: cannot acknowledge (run tierwatch without 'view' to act)
-        ? Help / Filter s Sort A Resolved Tab Pane q Quit                     READ-ONLY
+        ? Help o On call / Filter s Sort A Resolved Tab Pane q Quit           READ-ONLY
         """)
     }
 
@@ -216,7 +216,7 @@ import Testing
         │└───────────────────────────────────────────────────┘└───────────────────────────────────────────────────────────────┘│
         └──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘
 
-        ? Help a Ack e Escalate r Resolve u Update m Note n New / Filter s Sort Tab Pane q Quit
+        ? Help a Ack e Escalate r Resolve u Update m Note n New o On call / Filter s Sort Tab Pane q Quit
         """)
     }
 
@@ -293,7 +293,7 @@ import Testing
         │└───────────────────────────────────────────────────┘└───────────────────────────────────────────────────────────────┘│
         └──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘
 
-        ? Help a Ack e Escalate r Resolve u Update m Note n New / Filter s Sort Tab Pane q Quit
+        ? Help a Ack e Escalate r Resolve u Update m Note n New o On call / Filter s Sort Tab Pane q Quit
         """)
     }
 
@@ -358,7 +358,7 @@ import Testing
         │└───────────────────────────────────────────────────────────────────────────────────────┘└───────────────────────────────────────────────────────────────────────────────────────────────────────────┘│
         └──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘
 
-        ? Help a Ack e Escalate r Resolve u Update m Note n New / Filter s Sort Tab Pane q Quit
+        ? Help a Ack e Escalate r Resolve u Update m Note n New o On call / Filter s Sort Tab Pane q Quit
         """)
     }
 
@@ -432,7 +432,7 @@ import Testing
         │└───────────────────────────────────────────────────┘└───────────────────────────────────────────────────────────────┘│
         └──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘
 
-        ? Help a Ack e Escalate r Resolve u Update m Note n New / Filter s Sort Tab Pane q Quit
+        ? Help a Ack e Escalate r Resolve u Update m Note n New o On call / Filter s Sort Tab Pane q Quit
         """)
     }
 
@@ -497,7 +497,7 @@ import Testing
         │└───────────────────────────────────────────────────────────────────────────────────────┘└───────────────────────────────────────────────────────────────────────────────────────────────────────────┘│
         └──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘
 
-        ? Help a Ack e Escalate r Resolve u Update m Note n New / Filter s Sort Tab Pane q Quit
+        ? Help a Ack e Escalate r Resolve u Update m Note n New o On call / Filter s Sort Tab Pane q Quit
         """)
     }
 

@@ -83,6 +83,28 @@ import Testing
         #expect(w[0].message.contains("2026-09-06T22:00:00Z") && w[0].message.contains("Mon 00:00 Europe/Berlin"), "\(w[0].message)")
     }
 
+    @Test func theNextActionNeverSendsTheOperatorToCallNobody() throws {
+        let office = "  - { id: office, name: Office, zone: Europe/Berlin, rotations: [{ people: [ana], shift: weekly, start: 2026-09-07, only: { days: Mon-Fri, hours: \"09:00-17:00\" } }] }"
+        let two = Directory.policy(schedulesExtra: office, platformContact: "{ id: platform, name: Platform Engineering, schedule: office }\n      - { id: backup, name: Backup, person: ben }")
+        // Opened Monday 2026-09-21, technical escalated at once, the CEO
+        // reached; looked at on Saturday, when the office layer has nobody.
+        let p = try Policy(yaml: two, file: "p.yaml")
+        let saturday = utc("2026-09-26T12:00:00Z")
+        #expect(p.callee(p.tiers[1].contacts[0], at: saturday, overrides: []).nobodyOnCall)
+        var s = Scenario(policy: two, customer: nil)
+        s.add(.escalated(toTier: "technical"), at: 0)
+        s.add(.contactOutcome(tier: "management", contact: "ceo", outcome: .reached, person: nil), at: 1)
+        let ladder = Ladder(incident: s.folded, policy: p, at: saturday)
+        let next = NextAction(incident: s.folded, ladder: ladder, at: saturday)
+        #expect(next.kind == .call(tier: 1, contact: 1), "Ben, who can be called, before a contact with nobody on call")
+        // Only the contact with nobody on call: the words say what to do.
+        let one = try Policy(yaml: Directory.policy(schedulesExtra: office, platformContact: "{ id: platform, name: Platform Engineering, schedule: office }"), file: "p.yaml")
+        var t = Scenario(policy: Directory.policy(schedulesExtra: office, platformContact: "{ id: platform, name: Platform Engineering, schedule: office }"), customer: nil)
+        t.add(.escalated(toTier: "technical"), at: 0)
+        let status = Ladder(incident: t.folded, policy: one, at: saturday).rungs[1].contacts[0]
+        #expect(Words.callee(status) == "Platform Engineering: nobody on call (put someone on: tierwatch oncall override office)")
+    }
+
     @Test func policyCheckNamesTheLineAndColumnOfEveryDirectoryMistake() {
         // Unknown person in a rotation.
         var e = error(Directory.policy().replacingOccurrences(of: "[ana, ben, cho]", with: "[ana, bem, cho]"))
