@@ -56,6 +56,20 @@ extension Model {
     /// under them.
     private mutating func noteOthers(before: [String: Incident], changed: [String]) {
         guard loaded else { return }
+        // An action of this operator that another site's event overruled
+        // (an ack racing a resolve there): it exited 0 here, so say it.
+        var overruled = false
+        for id in changed {
+            guard let new = incidents[id], new.staleCount > (before[id]?.staleCount ?? 0) else { continue }
+            let was = Set(before[id]?.staleEvents.map(\.event.id) ?? [])
+            for (e, reason) in new.staleEvents where e.operatorName == operatorName && !was.contains(e.id) {
+                notice = Notice(text: "your \(Words.noun(e.action)) of \(id) was not applied: \(Words.staleReason(reason))", isError: true)
+                flashing[id] = now.addingTimeInterval(Model.flashSeconds)
+                rang = true
+                overruled = true
+            }
+        }
+        if overruled { return }  // the most important news of this read
         for id in changed where before[id] == nil {
             guard let i = incidents[id], i.state != .resolved else { continue }
             flashing[id] = now.addingTimeInterval(Model.flashSeconds)

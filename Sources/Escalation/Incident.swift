@@ -88,6 +88,14 @@ public struct Incident: Sendable, Equatable {
     /// Why an event was kept but not applied, by its index in `events`.
     /// Sparse: almost every event applies.
     private var staleReasons: [Int: String] = [:]
+    /// How many actions were kept but not applied (stale).
+    public var staleCount: Int { staleReasons.count }
+    /// The actions kept but not applied, in log order, with why.
+    public var staleEvents: [(event: IncidentEvent, reason: String)] {
+        let all = events
+        return staleReasons.keys.sorted().map { (all[all.startIndex + $0], staleReasons[$0]!) }
+    }
+
     /// The number of events folded: what an operator's action says it saw.
     public var version: Int { count }
     /// The version right after the most recent resolve.

@@ -97,6 +97,31 @@ public enum Words {
         "\(deadline(d, p, length)) \(Countdown.format(Ladder.seconds(from: now, to: d.at)))"
     }
 
+    /// An action as a noun, for "your ack of K3F9 was not applied".
+    public static func noun(_ a: Action) -> String {
+        switch a {
+        case .acknowledged: "ack"
+        case .escalated: "escalation"
+        case .resolved: "resolve"
+        case .reopened: "reopen"
+        case .contactOutcome: "call"
+        case .customerUpdate: "customer update"
+        case .note: "note"
+        case .opened: "opening"
+        case .onCallOverride: "override"
+        case .onCallCancel: "cancel"
+        }
+    }
+
+    /// Why an action was not applied, without the version bookkeeping:
+    /// `resolved by bob@site-b at 03:11:00Z`.
+    public static func staleReason(_ reason: String) -> String {
+        var r = Substring(reason)
+        if r.hasPrefix("stale: acted on version "), let comma = r.firstIndex(of: ",") { r = r[r.index(after: comma)...].drop { $0 == " " } }
+        if r.hasPrefix("already ") { r = r.dropFirst(8) }
+        return String(r).sanitized
+    }
+
     /// ` [unix root]` when the Unix user who wrote an event is not the
     /// operator it claims (names are claimed, not authenticated); "" else.
     public static func unixUser(_ e: IncidentEvent) -> String {

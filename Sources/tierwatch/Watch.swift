@@ -35,7 +35,9 @@ struct Watch: ParsableCommand {
         abstract: "Follow the store and print one line per change as it happens.",
         discussion: """
         With --json, one JSON object per line: {"event": …, "incident": …}, the event as
-        recorded (without an opening's policy text) and the incident's new state summary.
+        recorded (without an opening's policy text) and the incident's new state summary;
+        {"overruled": …, "reason": …, "incident": …} when another site's event made an
+        action not applied (an ack racing a resolve there).
         Example: tierwatch watch --json | jq -c '.incident | [.id, .state]'
         """)
     @OptionGroup var global: GlobalOptions
@@ -57,6 +59,8 @@ struct Watch: ParsableCommand {
         // will, and its statuses are compared when that time comes.
         var board = Board(ctx.store.state.incidents, policies: ctx.store.state.policies, now: ctx.now, includeResolved: false)
         var seen = Watch.statuses(board)
+        // Actions already kept but not applied: only new ones are news.
+        var knownStale = Set(ctx.store.state.incidents.values.flatMap { $0.staleEvents.map(\.event.id) })
         while true {
             let wait = board.validUntil.map { max(0.05, min(2, $0.timeIntervalSince(ctx.now) + 0.01)) } ?? 2
             let change = follower.next(timeout: wait)
@@ -89,6 +93,21 @@ struct Watch: ParsableCommand {
                     line = "\(Words.time(e.recordedAt, now: now))  \(e.incident)  \(e.operatorName.sanitized): \(e.summary(policy: entry.policy, customer: incident.customer))  [\(incident.state.rawValue); next: \(Words.nextAction(entry, now: now))]"
                 }
                 FileHandle.standardOutput.write(Data((line + "\n").utf8))
+            }
+            // An action another site's event overruled (an ack racing a
+            // resolve there): it looked successful where it was typed.
+            for id in change.incidents.sorted() {
+                guard let incident = ctx.store.state.incidents[id], incident.staleCount > 0 else { continue }
+                for (e, reason) in incident.staleEvents where knownStale.insert(e.id).inserted {
+                    let line: String
+                    if json {
+                        let obj: [String: Any] = ["overruled": Watch.eventObject(e), "reason": reason, "incident": Watch.summary(ctx.entry(incident), now)]
+                        line = String(decoding: try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
+                    } else {
+                        line = "\(Words.time(now, now: now))  \(id)  NOT APPLIED: \(e.operatorName.sanitized)'s \(Words.noun(e.action)) (\(Words.time(e.at, now: now))): \(Words.staleReason(reason))"
+                    }
+                    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+                }
             }
             // Statuses an event changed were said with the event; only
             // what the clock changed is said here.
