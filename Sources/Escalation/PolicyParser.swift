@@ -79,7 +79,7 @@ struct PolicyParser {
             }
             if let s = m["silent_after"] {
                 let span = try span(s, "silent_after")
-                guard span.seconds >= 60 else { throw error(s, "'silent_after' must be at least 1m (heartbeats come every 30s)") }
+                guard span.seconds >= 15 else { throw error(s, "'silent_after' must be at least 15s (heartbeats come every third of it, at most every 5s)") }
                 policy.sites.silentAfter = span
             }
         }

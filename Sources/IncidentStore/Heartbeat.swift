@@ -7,7 +7,8 @@ import Glibc
 
 /// A sign of life a read-write process leaves for the other sites: a small
 /// file per host under `heartbeats/`, rewritten every `Heartbeat.interval`
-/// (never in the event log: it would grow it for nothing). A sync engine
+/// for the threshold in force (never in the event log: it would grow it for
+/// nothing). A sync engine
 /// carries it like the logs; a site whose sign stops coming is shown as
 /// silent, so a cut-off peer is never mistaken for a quiet one.
 public struct Heartbeat: Sendable, Equatable {
@@ -17,7 +18,9 @@ public struct Heartbeat: Sendable, Equatable {
     /// What wrote it: `dashboard`, `serve`.
     public var process: String
 
-    public static let interval: TimeInterval = 30
+    /// How often to beat so that a peer is called silent only after about
+    /// three missed beats: a third of `silentAfter`, between 5 and 30 s.
+    public static func interval(silentAfter: TimeInterval) -> TimeInterval { min(30, max(5, silentAfter / 3)) }
     public static let directoryName = "heartbeats"
 
     public init(host: String, machine: String, at: Date, process: String) {

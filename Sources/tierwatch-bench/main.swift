@@ -9,6 +9,8 @@ import IncidentStore
 ///   tierwatch-bench torture [--long]       crash loop, damage and concurrency, with figures
 ///   tierwatch-bench wall [SECONDS]         only the idle wall against htop (default 60 s each)
 ///   tierwatch-bench storm [--quick]         only the storm section
+///   tierwatch-bench oncall [--quick]        only the on-call board figure
+///   tierwatch-bench sites [--quick]         two sites over two real Syncthing instances
 ///   tierwatch-bench writer --store DIR --host H --incident ID --count N [--open] [--rate R]
 ///       appends N notes through the store API; after each fsync'd append
 ///       prints `ok HOST/SEQ`, so a test that kills the writer knows exactly
@@ -20,6 +22,8 @@ usage: tierwatch-bench [--quick] [--json]
        tierwatch-bench torture [--long]
        tierwatch-bench wall [SECONDS]
        tierwatch-bench storm [--quick]
+       tierwatch-bench oncall [--quick]
+       tierwatch-bench sites [--quick]
        tierwatch-bench writer --store DIR --host H --incident ID --count N [--open] [--rate R]
 
 """
@@ -105,6 +109,14 @@ case "storm-change":
     }
 case "storm":
     Benchmarks.storm(quick: args.contains("--quick"), json: args.contains("--json"))
+case "sites":
+    do {
+        Benchmarks.report([try SitesBench.figure(quick: args.contains("--quick")) { FileHandle.standardError.write(Data("bench: \($0)\n".utf8)) }],
+                          json: args.contains("--json"))
+    } catch {
+        FileHandle.standardError.write(Data("bench: \(error)\n".utf8))
+        exit(1)
+    }
 case "oncall":
     Benchmarks.report([OnCallBench.figure(quick: args.contains("--quick"))], json: args.contains("--json"))
 case "wall":

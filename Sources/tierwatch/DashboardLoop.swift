@@ -155,13 +155,14 @@ final class ScreenLoop {
     }
 
     /// Leaves this host's heartbeat (read-write screens, every
-    /// `Heartbeat.interval`) and looks for silent peers (every few seconds:
+    /// `Heartbeat.interval(silentAfter:)`) and looks for silent peers (every few seconds:
     /// a directory listing and a few small files).
     private func keepInTouch() {
         let mono = StoreFollower.monotonic()
         if writesHeartbeat, mono >= nextBeat, ctx.store.health.access == .readable {
             try? ctx.store.beat(process: "dashboard")
-            nextBeat = mono + Heartbeat.interval
+            let sites = (try? ctx.policies.current.get().policy.sites) ?? Policy.Sites()
+            nextBeat = mono + Heartbeat.interval(silentAfter: Double(sites.silentAfter.seconds))
         }
         guard mono >= nextPeerCheck else { return }
         nextPeerCheck = mono + 5
