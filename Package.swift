@@ -14,6 +14,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // `tierwatch serve`: HTTP on SwiftNIO (no hand-written HTTP parsing),
+        // with swift-log's structured logs.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .target(
@@ -43,6 +47,22 @@ let package = Package(
             name: "Dashboard",
             dependencies: ["Escalation", "Surface"]
         ),
+        // What monitoring sends, turned into store actions: Alertmanager's
+        // webhook, the incident API's requests, the Prometheus metrics
+        // text. Pure: no HTTP, no files.
+        .target(
+            name: "Intake",
+            dependencies: ["Escalation"]
+        ),
+        // `tierwatch serve`: the HTTP listener around Intake and the store.
+        .target(
+            name: "Serve",
+            dependencies: [
+                "Intake", "Escalation", "IncidentStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "tierwatch",
             dependencies: [
@@ -51,6 +71,7 @@ let package = Package(
                 "Dashboard",
                 "Surface",
                 "Terminal",
+                "Serve",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -70,5 +91,6 @@ let package = Package(
         .testTarget(name: "IncidentStoreTests", dependencies: ["IncidentStore", "Escalation"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Surface", "Escalation"]),
         .testTarget(name: "tierwatchTests", dependencies: ["Escalation", "IncidentStore"]),
+        .testTarget(name: "IntakeTests", dependencies: ["Intake", "Escalation"]),
     ]
 )

@@ -96,6 +96,9 @@ public enum Action: Sendable, Equatable {
     indirect case onCallOverride(OverrideRequest)
     /// An override ends now (`OverrideLog.key`).
     case onCallCancel(override: String)
+    /// What monitoring said about the incident (`tierwatch serve`): alerts
+    /// firing, or resolved. A fact for the timeline; it changes no timer.
+    indirect case monitoring(MonitoringNote)
 
     /// An on-call override or its cancel: the store's, not an incident's.
     public var isOnCall: Bool {
@@ -118,6 +121,7 @@ public enum Action: Sendable, Equatable {
         case .reopened: "reopened"
         case .onCallOverride: "oncall_override"
         case .onCallCancel: "oncall_cancel"
+        case .monitoring: "monitoring"
         }
     }
 }
@@ -130,13 +134,31 @@ public struct Opening: Sendable, Equatable {
     /// the policy file never changes a running incident's timers.
     public var policyYAML: String
     public var policyDigest: String
+    /// What opened it, to find it again: `alertmanager/GROUPKEY`,
+    /// `api/KEY` (nil: opened by hand).
+    public var dedupKey: String?
 
-    public init(title: String, customer: String?, severity: Severity, policyYAML: String, policyDigest: String) {
+    public init(title: String, customer: String?, severity: Severity, policyYAML: String, policyDigest: String, dedupKey: String? = nil) {
         self.title = title
         self.customer = customer
         self.severity = severity
         self.policyYAML = policyYAML
         self.policyDigest = policyDigest
+        self.dedupKey = dedupKey
+    }
+}
+
+/// What monitoring reported: `firing` with the alerts new to the incident
+/// (their fingerprints), or `resolved`; `text` is the timeline's line.
+public struct MonitoringNote: Sendable, Equatable {
+    public var status: String
+    public var alerts: [String]
+    public var text: String
+
+    public init(status: String, alerts: [String], text: String) {
+        self.status = status
+        self.alerts = alerts
+        self.text = text
     }
 }
 

@@ -88,6 +88,25 @@ public struct Incident: Sendable, Equatable {
     /// Why an event was kept but not applied, by its index in `events`.
     /// Sparse: almost every event applies.
     private var staleReasons: [Int: String] = [:]
+    /// What monitoring said last (`firing`, `resolved`; nil: nothing).
+    public var monitoringStatus: String? {
+        for e in events.reversed() { if case let .monitoring(m) = e.action { return m.status } }
+        return nil
+    }
+
+    /// Every alert monitoring reported firing for the incident (fingerprints).
+    public var monitoringAlerts: Set<String> {
+        var out: Set<String> = []
+        for e in events { if case let .monitoring(m) = e.action { out.formUnion(m.alerts) } }
+        return out
+    }
+
+    /// The key it was opened under by monitoring or the API, if any.
+    public var dedupKey: String? {
+        if case let .opened(o) = events.first?.action { return o.dedupKey }
+        return nil
+    }
+
     /// How many actions were kept but not applied (stale).
     public var staleCount: Int { staleReasons.count }
     /// The actions kept but not applied, in log order, with why.
@@ -301,6 +320,8 @@ public struct Incident: Sendable, Equatable {
             close(&acknowledgedIntervals, at: e.at)
         case .onCallOverride, .onCallCancel:
             break  // never an incident's (`refusal` keeps them out)
+        case .monitoring:
+            break  // a fact for the timeline
         }
     }
 
@@ -357,8 +378,8 @@ public struct Incident: Sendable, Equatable {
             if let r = resolved, at < r.at.addingTimeInterval(-slack) {
                 return "a reopen dated \(ISOTime.format(at)) is before the resolve it undoes (\(ISOTime.format(r.at)))"
             }
-        case .contactOutcome, .customerUpdate, .note:
-            break  // facts about calls and messages are kept whatever the state
+        case .contactOutcome, .customerUpdate, .note, .monitoring:
+            break  // facts about calls, messages and alerts are kept whatever the state
         case .onCallOverride, .onCallCancel:
             return "an on-call override is not an action on an incident"
         }

@@ -16,6 +16,8 @@ public struct Policy: Sendable, Equatable {
     /// The sites sharing the store: who is expected, and when a silent one
     /// is shown as cut off.
     public var sites = Sites()
+    /// How `tierwatch serve` turns alerts into incidents (`intake:`).
+    public var intake = IntakeSettings()
 
     public struct Sites: Sendable, Equatable {
         /// Host names expected to give signs of life (heartbeats or events).
@@ -196,4 +198,32 @@ public struct ContactOverride: Sendable, Equatable {
         self.person = person
         self.schedule = schedule
     }
+}
+
+/// `intake:` in the policy: how Alertmanager's alerts become incidents.
+/// The defaults work untouched.
+public struct IntakeSettings: Sendable, Equatable {
+    public enum Dedup: String, Sendable, Equatable {
+        /// One incident per Alertmanager group (`groupKey`).
+        case group
+        /// One incident per alert (`fingerprint`).
+        case fingerprint
+    }
+    public var dedup = Dedup.group
+    /// The annotation that becomes the title (else the alert's name).
+    public var titleAnnotation = "summary"
+    /// The label naming the customer.
+    public var customerLabel = "customer"
+    /// The label giving the severity, read through `severityMap`.
+    public var severityLabel = "severity"
+    public var severityMap: [String: Severity] = ["critical": .sev1, "page": .sev1, "error": .sev2, "high": .sev2,
+                                                   "warning": .sev3, "medium": .sev3, "info": .sev4, "low": .sev4]
+    /// When the label is missing or maps to nothing.
+    public var defaultSeverity = Severity.sev2
+    /// Resolve the incident when monitoring reports resolved (default: a
+    /// timeline entry, and a person resolves: the escalation ends when the
+    /// customer's problem is solved, not when an alert clears).
+    public var autoResolve = false
+
+    public init() {}
 }

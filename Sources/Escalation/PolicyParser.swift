@@ -53,7 +53,7 @@ struct PolicyParser {
         } catch {
             throw self.error(nil, "cannot read YAML: \(error)")
         }
-        let top = try mapping(root, "the policy", keys: ["name", "version", "customer_updates", "tiers", "customers", "people", "schedules", "sites"])
+        let top = try mapping(root, "the policy", keys: ["name", "version", "customer_updates", "tiers", "customers", "people", "schedules", "sites", "intake"])
         let name = try requiredString(top, root, "name")
         let version = try top["version"].map { node throws(PolicyError) in try int(node, "version") } ?? 1
         let cadence = try top["customer_updates"].map { node throws(PolicyError) in try span(node, "customer_updates") }
@@ -83,6 +83,7 @@ struct PolicyParser {
                 policy.sites.silentAfter = span
             }
         }
+        if let node = top["intake"] { policy.intake = try parseIntake(node) }
         warnUncovered(policy)
         return policy
     }
@@ -226,6 +227,40 @@ struct PolicyParser {
                     schedule: try f["schedule"].map { n throws(PolicyError) in try scheduleRef(n) })
             }
             out[customer] = byContact
+        }
+        return out
+    }
+
+    // MARK: Intake
+
+    private func parseIntake(_ node: Node) throws(PolicyError) -> IntakeSettings {
+        let m = try mapping(node, "'intake'", keys: ["dedup", "title_annotation", "customer_label", "severity_label", "severity_map",
+                                                   "default_severity", "auto_resolve"])
+        var out = IntakeSettings()
+        if let n = m["dedup"] {
+            let text = try string(n, "dedup")
+            guard let d = IntakeSettings.Dedup(rawValue: text) else { throw error(n, "'dedup' must be group or fingerprint, not '\(text)'") }
+            out.dedup = d
+        }
+        if let n = m["title_annotation"] { out.titleAnnotation = try string(n, "title_annotation") }
+        if let n = m["customer_label"] { out.customerLabel = try string(n, "customer_label") }
+        if let n = m["severity_label"] { out.severityLabel = try string(n, "severity_label") }
+        func severity(_ n: Node, _ key: String) throws(PolicyError) -> Severity {
+            let text = try string(n, key)
+            guard let s = Severity(rawValue: text) else { throw error(n, "'\(text)' is not a severity (sev1 … sev4)") }
+            return s
+        }
+        if let n = m["severity_map"] {
+            guard let pairs = n.mapping else { throw error(n, "'severity_map' must map label values to severities, e.g. { critical: sev1 }") }
+            var map: [String: Severity] = [:]
+            for (k, v) in pairs { map[try string(k, "severity_map").lowercased()] = try severity(v, "severity_map") }
+            out.severityMap = map
+        }
+        if let n = m["default_severity"] { out.defaultSeverity = try severity(n, "default_severity") }
+        if let n = m["auto_resolve"] {
+            let text = try string(n, "auto_resolve")
+            guard let b = ["true": true, "false": false][text] else { throw error(n, "'auto_resolve' must be true or false") }
+            out.autoResolve = b
         }
         return out
     }

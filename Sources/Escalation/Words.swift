@@ -110,6 +110,7 @@ public enum Words {
         case .opened: "opening"
         case .onCallOverride: "override"
         case .onCallCancel: "cancel"
+        case .monitoring: "monitoring note"
         }
     }
 

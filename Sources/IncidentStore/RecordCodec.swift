@@ -44,6 +44,7 @@ public enum RecordCodec {
             w.field("severity", o.severity.rawValue)
             w.field("policy_digest", o.policyDigest)
             w.field("policy", o.policyYAML)
+            if let key = o.dedupKey { w.field("dedup_key", key) }
         case .acknowledged, .reopened:
             break
         case let .escalated(tier):
@@ -70,6 +71,10 @@ public enum RecordCodec {
             w.field("replacing", r.replacing)
         case let .onCallCancel(id):
             w.field("override", id)
+        case let .monitoring(m):
+            w.field("status", m.status)
+            w.field("alerts", m.alerts.joined(separator: ","))
+            w.field("message", m.text)
         }
         var bytes = w.bytes
         let crc = CRC32C.checksum(bytes)
@@ -161,7 +166,8 @@ public enum RecordCodec {
     enum Field: Int, CaseIterable {
         case v, host, seq, hlc, hlc_c, inc, type, op, user, at, rec, base
         case title, customer, severity, policy_digest, policy, tier, contact, outcome, message
-        case schedule, person, person_name, phone, from, to, replacing, override, crc
+        case schedule, person, person_name, phone, from, to, replacing, override
+        case dedup_key, status, alerts, crc
 
         /// Each name as its length and its bytes packed into two words (no
         /// name is longer than 16 bytes): a key is matched by comparing
@@ -265,7 +271,7 @@ public enum RecordCodec {
                 guard let sev = Severity(rawValue: sevText) else { throw DecodeError(message: "unknown severity '\(sevText)'") }
                 let digest = try str(.policy_digest)
                 action = .opened(Opening(title: try str(.title), customer: try optStr(.customer), severity: sev,
-                                         policyYAML: try policyText(digest: digest), policyDigest: digest))
+                                         policyYAML: try policyText(digest: digest), policyDigest: digest, dedupKey: try optStr(.dedup_key)))
             case "acknowledged": action = .acknowledged
             case "reopened": action = .reopened
             case "escalated": action = .escalated(toTier: try str(.tier))
@@ -283,6 +289,12 @@ public enum RecordCodec {
                 guard from < to else { throw DecodeError(message: "an on-call override that ends before it starts") }
                 action = .onCallOverride(OverrideRequest(schedule: try str(.schedule), person: person, phone: try optStr(.phone),
                                                          from: from, to: to, replacing: try optStr(.replacing)))
+            case "monitoring":
+                let status = try str(.status)
+                guard status == "firing" || status == "resolved" else { throw DecodeError(message: "unknown monitoring status '\(status)'") }
+                let alerts = try str(.alerts)
+                action = .monitoring(MonitoringNote(status: status, alerts: alerts.isEmpty ? [] : alerts.split(separator: ",").map(String.init),
+                                                    text: try str(.message)))
             case "oncall_cancel":
                 guard inc == OverrideLog.key else { throw DecodeError(message: "an on-call cancel recorded under incident '\(inc)'") }
                 action = .onCallCancel(override: try str(.override))

@@ -146,6 +146,7 @@ public struct StoreState: Sendable {
             }
             policies.learn(incident)
             incidents[e.incident] = incident
+            noteOpened(incident)
         }
         batch.applied.insert(e.incident)
         if batch.collecting { batch.collected.append(e) }
@@ -201,6 +202,7 @@ public struct StoreState: Sendable {
                     incident.shrinkLog()
                     policies.learn(incident)
                     incidents[id] = incident
+                    noteOpened(incident)
                 } else {
                     orphans[id] = events
                 }
@@ -225,6 +227,18 @@ public struct StoreState: Sendable {
 
     public func incident(_ typed: String) -> Incident? {
         incidents[typed] ?? IncidentID.normalize(typed).flatMap { incidents[$0] }
+    }
+
+    /// Incidents opened under each dedup key (monitoring, the API), by id.
+    private var byDedupKey: [String: [String]] = [:]
+
+    private mutating func noteOpened(_ i: Incident) {
+        if let key = i.dedupKey { byDedupKey[key, default: []].append(i.id) }
+    }
+
+    /// The incidents opened under `key`, oldest first.
+    public func incidents(dedupKey key: String) -> [Incident] {
+        (byDedupKey[key] ?? []).compactMap { incidents[$0] }.sorted { ($0.opened.at, $0.id) < ($1.opened.at, $1.id) }
     }
 
     public var orphanCount: Int { orphans.values.reduce(0) { $0 + $1.count } }

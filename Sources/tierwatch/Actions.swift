@@ -21,20 +21,7 @@ extension Context {
     /// since resolved is refused as stale; nil means "as it is now".
     func record(on typed: String, at: Date?, baseVersion: Int? = nil,
                 _ makeAction: (Incident, Policy, Date) throws -> Action) throws -> IncidentEvent {
-        try store.append { state in
-            guard let incident = state.incident(typed) else { throw Context.unknownIncident(typed, state) }
-            let policy = state.policy(for: incident)
-            let when = at ?? now
-            // A call records the person called: the one on call then, when
-            // the contact names a schedule (the screen passes the one it showed).
-            let action = state.policies.resolver(for: policy).namingPersonCalled(try makeAction(incident, policy, when), customer: incident.customer,
-                                                                                 at: when, overrides: state.policies.overrides)
-            let base = baseVersion ?? incident.version
-            if let why = incident.refusal(of: action, baseVersion: base, at: when) {
-                throw StoreError.refused("\(incident.id): \(why)")
-            }
-            return IncidentStore.Draft(incident: incident.id, action: action, operatorName: operatorName, at: at, baseVersion: base)
-        }
+        try store.record(on: typed, operatorName: operatorName, at: at, baseVersion: baseVersion, unknown: Context.unknownIncident, makeAction)
     }
 
     /// Opens an incident under the policy in force; returns its opening event.
@@ -42,15 +29,10 @@ extension Context {
         let title = try Context.checked(title, "title", max: Context.maxTitle)
         let customer = try customer.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
             .map { try Context.checked($0, "customer", max: Context.maxName) }
-        var rng = SystemRandomNumberGenerator()
         policies.refresh()
         let text = try policyInForce().text
-        let opening = Opening(title: title, customer: customer, severity: severity,
-                              policyYAML: text, policyDigest: Policy.digest(of: text))
-        return try store.append { state in
-            let id = IncidentID.generate(avoiding: { state.incidents[$0] != nil || state.orphans[$0] != nil }, using: &rng)
-            return IncidentStore.Draft(incident: id, action: .opened(opening), operatorName: operatorName, at: at, baseVersion: 0)
-        }
+        return try store.openIncident(Opening(title: title, customer: customer, severity: severity, policyYAML: text, policyDigest: Policy.digest(of: text)),
+                              operatorName: operatorName, at: at)
     }
 
     /// `record`, then prints what was done (or the incident as JSON).

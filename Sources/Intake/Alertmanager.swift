@@ -1,0 +1,219 @@
+import Escalation
+import Foundation
+
+/// Prometheus Alertmanager's webhook payload (version 4), read field by
+/// field so a bad one is refused with the field's path: `alerts[2].labels:
+/// expected an object`. Unknown fields are ignored (newer Alertmanagers add
+/// `notification_reason`, `routeLabels`).
+public struct AlertGroup: Sendable, Equatable {
+    public struct Alert: Sendable, Equatable {
+        public var status: String
+        public var labels: [String: String]
+        public var annotations: [String: String]
+        public var startsAt: Date?
+        public var endsAt: Date?
+        public var generatorURL: String?
+        public var fingerprint: String
+    }
+
+    public var receiver: String
+    public var status: String
+    public var groupKey: String
+    public var truncatedAlerts: Int
+    public var groupLabels: [String: String]
+    public var commonLabels: [String: String]
+    public var commonAnnotations: [String: String]
+    public var externalURL: String?
+    public var alerts: [Alert]
+
+    /// A payload that cannot be used, with the path of the field at fault.
+    public struct Invalid: Error, Equatable, CustomStringConvertible {
+        public var field: String
+        public var message: String
+        public var description: String { field.isEmpty ? message : "\(field): \(message)" }
+    }
+
+    public init(json data: Data) throws(Invalid) {
+        let any: Any
+        do { any = try JSONSerialization.jsonObject(with: data) } catch {
+            throw Invalid(field: "", message: "not JSON (\(Self.reason(error)))")
+        }
+        guard let o = any as? [String: Any] else { throw Invalid(field: "", message: "expected a JSON object") }
+        let version = try Self.string(o, "version", "")
+        guard version == "4" else { throw Invalid(field: "version", message: "webhook payload version \(version) is not supported (only 4)") }
+        receiver = try Self.string(o, "receiver", "")
+        status = try Self.status(o, "")
+        groupKey = try Self.string(o, "groupKey", "")
+        truncatedAlerts = try Self.optionalInt(o, "truncatedAlerts", "") ?? 0
+        groupLabels = try Self.labels(o, "groupLabels", "")
+        commonLabels = try Self.labels(o, "commonLabels", "")
+        commonAnnotations = try Self.labels(o, "commonAnnotations", "")
+        externalURL = try Self.optionalString(o, "externalURL", "")
+        guard let list = o["alerts"] as? [Any] else { throw Invalid(field: "alerts", message: o["alerts"] == nil ? "missing" : "expected an array") }
+        var alerts: [Alert] = []
+        alerts.reserveCapacity(list.count)
+        for (k, item) in list.enumerated() {
+            let path = "alerts[\(k)]"
+            guard let a = item as? [String: Any] else { throw Invalid(field: path, message: "expected an object") }
+            alerts.append(Alert(status: try Self.status(a, path), labels: try Self.labels(a, "labels", path),
+                                annotations: try Self.labels(a, "annotations", path),
+                                startsAt: try Self.time(a, "startsAt", path), endsAt: try Self.time(a, "endsAt", path),
+                                generatorURL: try Self.optionalString(a, "generatorURL", path),
+                                fingerprint: try Self.string(a, "fingerprint", path)))
+        }
+        self.alerts = alerts
+    }
+
+    static func reason(_ error: Error) -> String {
+        let ns = error as NSError
+        return (ns.userInfo[NSDebugDescriptionErrorKey] as? String) ?? "malformed"
+    }
+
+    static func join(_ parent: String, _ key: String) -> String { parent.isEmpty ? key : "\(parent).\(key)" }
+
+    static func string(_ o: [String: Any], _ key: String, _ parent: String) throws(Invalid) -> String {
+        guard let v = o[key] else { throw Invalid(field: join(parent, key), message: "missing") }
+        guard let s = v as? String else { throw Invalid(field: join(parent, key), message: "expected a string") }
+        return s
+    }
+
+    static func optionalString(_ o: [String: Any], _ key: String, _ parent: String) throws(Invalid) -> String? {
+        guard let v = o[key], !(v is NSNull) else { return nil }
+        guard let s = v as? String else { throw Invalid(field: join(parent, key), message: "expected a string") }
+        return s
+    }
+
+    static func optionalInt(_ o: [String: Any], _ key: String, _ parent: String) throws(Invalid) -> Int? {
+        guard let v = o[key], !(v is NSNull) else { return nil }
+        guard !(v is Bool), let n = v as? NSNumber, n.doubleValue == n.doubleValue.rounded(), n.doubleValue >= 0, n.doubleValue < 1e15 else {
+            throw Invalid(field: join(parent, key), message: "expected a whole number")
+        }
+        return n.intValue
+    }
+
+    static func status(_ o: [String: Any], _ parent: String) throws(Invalid) -> String {
+        let s = try string(o, "status", parent)
+        guard s == "firing" || s == "resolved" else { throw Invalid(field: join(parent, "status"), message: "expected firing or resolved, not '\(s.sanitized)'") }
+        return s
+    }
+
+    static func labels(_ o: [String: Any], _ key: String, _ parent: String) throws(Invalid) -> [String: String] {
+        guard let v = o[key], !(v is NSNull) else { return [:] }
+        guard let m = v as? [String: Any] else { throw Invalid(field: join(parent, key), message: "expected an object of strings") }
+        var out: [String: String] = [:]
+        for (k, value) in m {
+            guard let s = value as? String else { throw Invalid(field: join(parent, key) + "." + k, message: "expected a string") }
+            out[k] = s
+        }
+        return out
+    }
+
+    static func time(_ o: [String: Any], _ key: String, _ parent: String) throws(Invalid) -> Date? {
+        guard let s = try optionalString(o, key, parent) else { return nil }
+        // Alertmanager writes nanoseconds and "0001-01-01T00:00:00Z" for "not yet".
+        if s.hasPrefix("0001-") { return nil }
+        guard let d = ISOTime.parse(s) ?? ISOTime.parse(AlertGroup.toMilliseconds(s)) else {
+            throw Invalid(field: join(parent, key), message: "expected an RFC 3339 time, not '\(s.sanitized)'")
+        }
+        return d
+    }
+
+    /// `2026-11-30T07:00:00.123456789Z` as the milliseconds ISOTime reads.
+    static func toMilliseconds(_ s: String) -> String {
+        guard let dot = s.firstIndex(of: "."), let end = s[dot...].firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" }) else { return s }
+        let fraction = s[s.index(after: dot)..<end]
+        return String(s[..<dot]) + "." + String((fraction + "000").prefix(3)) + String(s[end...])
+    }
+}
+
+/// What to record for one request: the steps the store is asked to take,
+/// each checked under its lock like any action.
+public enum IntakeStep: Sendable, Equatable {
+    /// Open an incident, then record `note` on it.
+    case open(title: String, customer: String?, severity: Severity, dedupKey: String, note: MonitoringNote)
+    /// Record a monitoring note on an open incident.
+    case note(incident: String, MonitoringNote)
+    /// Resolve an open incident (`intake.auto_resolve`).
+    case resolve(incident: String, message: String)
+}
+
+/// Turns an Alertmanager group into steps against what the store holds.
+public enum AlertIntake {
+    /// The store's dedup key of a group (or of one alert, by fingerprint).
+    public static func key(group: AlertGroup, alert: AlertGroup.Alert?, settings: IntakeSettings) -> String {
+        if settings.dedup == .fingerprint, let a = alert { return "alertmanager/fp/" + a.fingerprint }
+        return "alertmanager/" + group.groupKey
+    }
+
+    /// The steps for `group`: one incident per key. `lookup` gives the
+    /// incidents opened under a key, oldest first.
+    public static func plan(_ group: AlertGroup, settings: IntakeSettings, lookup: (String) -> [Incident]) -> [IntakeStep] {
+        if settings.dedup == .fingerprint {
+            return group.alerts.flatMap { a in
+                var one = group
+                one.alerts = [a]
+                one.status = a.status
+                one.commonLabels = group.commonLabels.merging(a.labels) { $1 }
+                one.commonAnnotations = group.commonAnnotations.merging(a.annotations) { $1 }
+                return planOne(one, key: key(group: group, alert: a, settings: settings), settings: settings, lookup: lookup)
+            }
+        }
+        return planOne(group, key: key(group: group, alert: nil, settings: settings), settings: settings, lookup: lookup)
+    }
+
+    static func planOne(_ g: AlertGroup, key: String, settings: IntakeSettings, lookup: (String) -> [Incident]) -> [IntakeStep] {
+        let earlier = lookup(key)
+        let open = earlier.last { $0.state != .resolved }
+        let firing = g.alerts.filter { $0.status == "firing" }
+        let truncated = g.truncatedAlerts > 0 ? " (\(g.truncatedAlerts) more not sent: truncatedAlerts)" : ""
+        if g.status == "resolved" {
+            guard let open else { return [] }
+            // Once per resolve: a repeat of it adds nothing.
+            if open.monitoringStatus == "resolved" { return [] }
+            if settings.autoResolve { return [.resolve(incident: open.id, message: "monitoring reports resolved")] }
+            return [.note(incident: open.id, MonitoringNote(status: "resolved", alerts: [], text: "monitoring reports resolved\(truncated)"))]
+        }
+        guard !firing.isEmpty else { return [] }
+        guard let open else {
+            let refire = earlier.last.map { " — fired again after \($0.id)" } ?? ""
+            let note = MonitoringNote(status: "firing", alerts: firing.map(\.fingerprint),
+                                      text: "\(describe(firing)) firing\(truncated)\(refire)\(g.externalURL.map { " (\($0))" } ?? "")")
+            return [.open(title: title(g, settings), customer: customer(g, settings), severity: severity(g, settings), dedupKey: key, note: note)]
+        }
+        // Alertmanager repeats the whole group every repeat_interval: only
+        // alerts the incident has not seen, or a re-fire after "resolved",
+        // are news.
+        let known = open.monitoringAlerts
+        let new = firing.filter { !known.contains($0.fingerprint) }
+        if new.isEmpty && open.monitoringStatus != "resolved" { return [] }
+        let text = new.isEmpty ? "monitoring reports firing again" : "\(describe(new)) firing\(truncated)"
+        return [.note(incident: open.id, MonitoringNote(status: "firing", alerts: new.map(\.fingerprint), text: text))]
+    }
+
+    /// `2 alerts: HighLatency (api-1), HighLatency (api-2)`, at most 10 named.
+    static func describe(_ alerts: [AlertGroup.Alert]) -> String {
+        let names = alerts.prefix(10).map { a -> String in
+            let name = a.labels["alertname"] ?? a.fingerprint
+            let instance = a.labels["instance"].map { " (\($0))" } ?? ""
+            return name + instance
+        }
+        let more = alerts.count > 10 ? " and \(alerts.count - 10) more" : ""
+        return "\(alerts.count == 1 ? "1 alert" : "\(alerts.count) alerts"): \(names.joined(separator: ", "))\(more)"
+    }
+
+    static func title(_ g: AlertGroup, _ s: IntakeSettings) -> String {
+        let t = g.commonAnnotations[s.titleAnnotation] ?? g.alerts.first?.annotations[s.titleAnnotation]
+            ?? g.commonLabels["alertname"] ?? g.groupLabels["alertname"] ?? g.alerts.first?.labels["alertname"] ?? "Alert from Alertmanager"
+        let line = t.split(whereSeparator: \.isNewline).first.map(String.init) ?? t
+        return String(line.prefix(256))
+    }
+
+    static func customer(_ g: AlertGroup, _ s: IntakeSettings) -> String? {
+        (g.commonLabels[s.customerLabel] ?? g.alerts.first?.labels[s.customerLabel]).map { String($0.prefix(128)) }
+    }
+
+    static func severity(_ g: AlertGroup, _ s: IntakeSettings) -> Severity {
+        guard let v = g.commonLabels[s.severityLabel] ?? g.alerts.first?.labels[s.severityLabel] else { return s.defaultSeverity }
+        return s.severityMap[v.lowercased()] ?? Severity(rawValue: v.lowercased()) ?? s.defaultSeverity
+    }
+}

@@ -1,0 +1,2 @@
+import Intake
+import Testing
