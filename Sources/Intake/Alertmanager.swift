@@ -85,7 +85,7 @@ public struct AlertGroup: Sendable, Equatable {
 
     static func optionalInt(_ o: [String: Any], _ key: String, _ parent: String) throws(Invalid) -> Int? {
         guard let v = o[key], !(v is NSNull) else { return nil }
-        guard !(v is Bool), let n = v as? NSNumber, n.doubleValue == n.doubleValue.rounded(), n.doubleValue >= 0, n.doubleValue < 1e15 else {
+        guard let n = v as? NSNumber, n.doubleValue == n.doubleValue.rounded(), n.doubleValue >= 0, n.doubleValue < 1e15 else {
             throw Invalid(field: join(parent, key), message: "expected a whole number")
         }
         return n.intValue

@@ -1,2 +1,167 @@
+import Escalation
+import Foundation
 import Hummingbird
+import Intake
 import Logging
+import ServiceLifecycle
+
+/// `tierwatch serve`: Alertmanager's webhook, the incident API, Prometheus
+/// metrics and a health check, on Hummingbird (HTTP/1.1 on SwiftNIO). It
+/// writes only through `Desk`, the same store API as the CLI.
+public enum Server {
+    /// The largest request body taken; more is refused with 413.
+    public static let maxBody = 1 << 20
+
+    public struct Options: Sendable {
+        public var host: String
+        public var port: Int
+        /// Required as `Authorization: Bearer TOKEN` on every endpoint but
+        /// `/healthz` when set.
+        public var token: String?
+
+        public init(host: String, port: Int, token: String?) {
+            self.host = host
+            self.port = port
+            self.token = token
+        }
+    }
+
+    /// Runs until SIGTERM or SIGINT, then drains requests in flight and returns.
+    public static func run(_ options: Options, desk: Desk, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let router = Router()
+        router.add(middleware: BearerToken(token: options.token))
+        router.get("/healthz") { _, _ -> Response in
+            if let problem = await desk.healthProblem() { return json(["status": "degraded", "problem": problem], status: .serviceUnavailable) }
+            return json(["status": "ok"])
+        }
+        router.get("/metrics") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: await desk.metrics())))
+        }
+        router.post("/api/v1/alertmanager") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: maxBody)
+            let group: AlertGroup
+            do {
+                group = try AlertGroup(json: Data(buffer: body))
+            } catch let error as AlertGroup.Invalid {
+                await desk.countRequest("alertmanager", "invalid")
+                logger.warning("alertmanager payload refused", metadata: ["reason": "\(error.description)"])
+                return json(["error": "invalid Alertmanager payload: \(error.description)"], status: .badRequest)
+            }
+            do {
+                let done = try await desk.intake(group)
+                for d in done { logger.info("alertmanager", metadata: ["incident": "\(d.incident)", "did": "\(d.did)", "group": "\(group.groupKey)"]) }
+                return json(["incidents": done.map { ["id": $0.incident, "did": $0.did] }, "alerts": group.alerts.count])
+            } catch let error as DeskError {
+                logger.error("alertmanager intake failed", metadata: ["error": "\(error.message)"])
+                return json(["error": error.message], status: .init(code: error.status))
+            }
+        }
+        router.post("/api/v1/incidents") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: maxBody)
+            let fields: NewIncident
+            do {
+                fields = try NewIncident(json: Data(buffer: body))
+            } catch let error as NewIncident.Invalid {
+                await desk.countRequest("incidents", "invalid")
+                return json(["error": error.description], status: .badRequest)
+            }
+            do {
+                let r = try await desk.raise(title: fields.title, customer: fields.customer, severity: fields.severity, dedupKey: fields.dedupKey)
+                logger.info("incident", metadata: ["incident": "\(r.id)", "created": "\(r.created)"])
+                return raw(r.json, status: r.created ? .created : .ok)
+            } catch let error as DeskError {
+                return json(["error": error.message], status: .init(code: error.status))
+            }
+        }
+        router.get("/api/v1/incidents") { request, _ -> Response in
+            raw(await desk.list(all: request.uri.queryParameters.get("all") == "true"))
+        }
+        router.get("/api/v1/incidents/{id}") { _, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            guard let incident = await desk.show(id) else { return json(["error": "unknown incident '\(id.sanitized)'"], status: .notFound) }
+            return raw(incident)
+        }
+        let app = Application(router: router, configuration: .init(address: .hostname(options.host, port: options.port), serverName: "tierwatch"),
+                              services: [HeartbeatService(desk: desk)],
+                              onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? options.port) },
+                              logger: logger)
+        try await app.runService()
+    }
+
+    static func json(_ value: Any, status: HTTPResponse.Status = .ok) -> Response { raw(Desk.encode(value), status: status) }
+
+    static func raw(_ data: Data, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// `Authorization: Bearer TOKEN` on every endpoint but `/healthz`, compared
+/// in constant time; 401 with `WWW-Authenticate` otherwise.
+struct BearerToken<Context: RequestContext>: RouterMiddleware {
+    let token: String?
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let token, request.uri.path != "/healthz" else { return try await next(request, context) }
+        let given = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
+        guard BearerToken.same(given, token) else {
+            return Response(status: .unauthorized, headers: [.wwwAuthenticate: "Bearer", .contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(string: "{\"error\":\"a valid bearer token is required (Authorization: Bearer TOKEN)\"}\n")))
+        }
+        return try await next(request, context)
+    }
+
+    static func same(_ a: String, _ b: String) -> Bool {
+        let (x, y) = (Array(a.utf8), Array(b.utf8))
+        var diff = UInt8(x.count == y.count ? 0 : 1)
+        for k in 0..<max(x.count, y.count) { diff |= (k < x.count ? x[k] : 0) ^ (k < y.count ? y[k] : 0) }
+        return diff == 0
+    }
+}
+
+/// Serve's sign of life for the other sites, until shutdown.
+struct HeartbeatService: Service {
+    let desk: Desk
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                let wait = await desk.beat()
+                try await Task.sleep(nanoseconds: UInt64(wait * 1e9))
+            }
+        }
+    }
+}
+
+/// `POST /api/v1/incidents`: `{"title": …, "customer": …, "severity": "sev1", "dedup_key": …}`.
+struct NewIncident {
+    var title: String
+    var customer: String?
+    var severity: Severity
+    var dedupKey: String?
+
+    struct Invalid: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    init(json data: Data) throws(Invalid) {
+        guard let o = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { throw Invalid(description: "expected a JSON object") }
+        func text(_ key: String, max: Int, required: Bool) throws(Invalid) -> String? {
+            guard let v = o[key], !(v is NSNull) else {
+                if required { throw Invalid(description: "\(key): missing") }
+                return nil
+            }
+            guard let s = v as? String else { throw Invalid(description: "\(key): expected a string") }
+            let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !t.isEmpty else { throw Invalid(description: "\(key): must not be empty") }
+            guard t.count <= max else { throw Invalid(description: "\(key): \(t.count) characters; the limit is \(max)") }
+            return t
+        }
+        title = try text("title", max: 256, required: true)!
+        customer = try text("customer", max: 128, required: false)
+        dedupKey = try text("dedup_key", max: 256, required: false)
+        let sev = try text("severity", max: 8, required: false) ?? "sev2"
+        guard let s = Severity(rawValue: sev) else { throw Invalid(description: "severity: '\(sev.sanitized)' is not sev1, sev2, sev3 or sev4") }
+        severity = s
+    }
+}

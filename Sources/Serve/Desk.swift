@@ -1,0 +1,215 @@
+import Escalation
+import Foundation
+import IncidentStore
+import Intake
+
+/// The policy new incidents open under, as `tierwatch serve` reads it each
+/// time (the CLI's PolicySource, passed in): its text, or why there is none.
+public struct PolicyInForce: Sendable {
+    public var policy: Policy
+    public var text: String
+    public init(policy: Policy, text: String) {
+        self.policy = policy
+        self.text = text
+    }
+}
+
+/// A request the store refused or could not take, as HTTP says it.
+public struct DeskError: Error, Sendable {
+    public var status: Int
+    public var message: String
+    public init(status: Int, message: String) {
+        self.status = status
+        self.message = message
+    }
+}
+
+/// The one place `serve` touches the store: an actor, so requests take
+/// their turn; each write goes through the store's lock and checks like
+/// the CLI's, so several serve processes and the CLI share one store.
+public actor Desk {
+    let store: IncidentStore
+    let loadPolicy: @Sendable () -> Result<PolicyInForce, DeskError>
+    let operatorName: String
+    /// Requests by endpoint and result, for `/metrics`.
+    private(set) var requests: [String: Int] = [:]
+    /// Per incident: its version when its breaches were counted, and them.
+    private var breachCache: [String: (version: Int, tiers: [String])] = [:]
+
+    public init(store: IncidentStore, operatorName: String, loadPolicy: @escaping @Sendable () -> Result<PolicyInForce, DeskError>) {
+        self.store = store
+        self.operatorName = operatorName
+        self.loadPolicy = loadPolicy
+    }
+
+    func count(_ endpoint: String, _ result: String) { requests["\(endpoint)|\(result)", default: 0] += 1 }
+
+    /// What one webhook request did: per incident, `opened`, `noted`,
+    /// `resolved`; nothing for a repeat.
+    public struct Outcome: Sendable {
+        public var incident: String
+        public var did: String
+    }
+
+    /// Takes an Alertmanager group in: plans against the freshest state
+    /// and records each step under the store's lock.
+    public func intake(_ group: AlertGroup) throws(DeskError) -> [Outcome] {
+        let loaded: PolicyInForce
+        switch loadPolicy() {
+        case let .success(p): loaded = p
+        case let .failure(e):
+            count("alertmanager", "error")
+            throw e
+        }
+        store.refresh()
+        let steps = AlertIntake.plan(group, settings: loaded.policy.intake) { store.state.incidents(dedupKey: $0) }
+        var out: [Outcome] = []
+        do {
+            for step in steps {
+                switch step {
+                case let .open(title, customer, severity, key, note):
+                    let opening = Opening(title: title, customer: customer, severity: severity, policyYAML: loaded.text,
+                                          policyDigest: Policy.digest(of: loaded.text), dedupKey: key)
+                    let e = try openOnce(opening, key: key)
+                    _ = try store.record(on: e, operatorName: operatorName, at: nil) { _, _, _ in .monitoring(note) }
+                    out.append(Outcome(incident: e, did: "opened"))
+                case let .note(id, note):
+                    _ = try store.record(on: id, operatorName: operatorName, at: nil) { _, _, _ in .monitoring(note) }
+                    out.append(Outcome(incident: id, did: "noted"))
+                case let .resolve(id, message):
+                    _ = try store.record(on: id, operatorName: operatorName, at: nil) { _, _, _ in .resolved(message: message) }
+                    out.append(Outcome(incident: id, did: "resolved"))
+                }
+            }
+        } catch {
+            count("alertmanager", "error")
+            throw DeskError(status: 500, message: "\(error)")
+        }
+        count("alertmanager", out.isEmpty ? "unchanged" : "recorded")
+        return out
+    }
+
+    /// Opens an incident for `key` unless another writer (a second serve
+    /// process) opened one for it since the plan was made: checked again
+    /// under the lock. Returns the incident's id.
+    private func openOnce(_ opening: Opening, key: String) throws -> String {
+        var opened: String?
+        var rng = SystemRandomNumberGenerator()
+        do {
+            _ = try store.append { state in
+            if let open = state.incidents(dedupKey: key).last(where: { $0.state != .resolved }) {
+                opened = open.id
+                throw AlreadyOpen()
+            }
+            let id = IncidentID.generate(avoiding: { state.incidents[$0] != nil || state.orphans[$0] != nil }, using: &rng)
+            opened = id
+            return IncidentStore.Draft(incident: id, action: .opened(opening), operatorName: operatorName, baseVersion: 0)
+            }
+        } catch is AlreadyOpen {}
+        return opened!
+    }
+
+    private struct AlreadyOpen: Error {}
+
+    /// `POST /api/v1/incidents`: opens an incident, or returns the open one
+    /// with the same dedup key. Returns (created, incident JSON).
+    public func raise(title: String, customer: String?, severity: Severity, dedupKey: String?) throws(DeskError) -> (created: Bool, id: String, json: Data) {
+        guard case let .success(loaded) = loadPolicy() else {
+            count("incidents", "error")
+            if case let .failure(e) = loadPolicy() { throw e }
+            throw DeskError(status: 500, message: "no policy")
+        }
+        store.refresh()
+        let key = dedupKey.map { "api/" + $0 }
+        do {
+            if let key, let open = store.state.incidents(dedupKey: key).last(where: { $0.state != .resolved }) {
+                count("incidents", "existing")
+                return (false, open.id, Desk.encode(json(open)))
+            }
+            let opening = Opening(title: title, customer: customer, severity: severity, policyYAML: loaded.text,
+                                  policyDigest: Policy.digest(of: loaded.text), dedupKey: key)
+            let id: String
+            if let key {
+                id = try openOnce(opening, key: key)
+            } else {
+                id = try store.openIncident(opening, operatorName: operatorName).incident
+            }
+            count("incidents", "created")
+            return (true, id, Desk.encode(json(store.state.incidents[id]!)))
+        } catch {
+            count("incidents", "error")
+            throw DeskError(status: 500, message: "\(error)")
+        }
+    }
+
+    func json(_ i: Incident) -> [String: Any] {
+        let now = store.clock.now()
+        return Board.Entry(i, policies: store.state.policies, at: now).jsonObject(now: now)
+    }
+
+    /// `GET /api/v1/incidents[?all=true]`: the board, most urgent first.
+    public func list(all: Bool) -> Data {
+        store.refresh()
+        let now = store.clock.now()
+        return Desk.encode(Board(store.state.incidents, policies: store.state.policies, now: now, includeResolved: all).entries.map { $0.jsonObject(now: now) })
+    }
+
+    /// `GET /api/v1/incidents/ID`.
+    public func show(_ typed: String) -> Data? {
+        store.refresh()
+        return store.state.incident(typed).map { Desk.encode(json($0)) }
+    }
+
+    /// JSON as the CLI's `--json` prints it (sorted keys), with a newline.
+    static func encode(_ value: Any) -> Data {
+        ((try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)) + Data("\n".utf8)
+    }
+
+    /// What `/healthz` says: nil when the whole store was read.
+    public func healthProblem() -> String? {
+        store.refresh()
+        let h = store.health
+        return h.isComplete && h.access == .readable ? nil : h.problems.joined(separator: "; ")
+    }
+
+    /// `GET /metrics`.
+    public func metrics() -> String {
+        store.refresh()
+        let now = store.clock.now()
+        let state = store.state
+        let board = Board(state.incidents, policies: state.policies, now: now, includeResolved: false)
+        // Breaches of every incident ever: a resolved one's never change,
+        // so each is counted again only when it changed.
+        var byTier: [String: Int] = [:]
+        var seen: Set<String> = []
+        for (id, i) in state.incidents {
+            seen.insert(id)
+            let tiers: [String]
+            if i.state == .resolved, let cached = breachCache[id], cached.version == i.version {
+                tiers = cached.tiers
+            } else {
+                tiers = EscalationMetrics.breaches(Board.Entry(i, policies: state.policies, at: now))
+                if i.state == .resolved { breachCache[id] = (i.version, tiers) }
+            }
+            for t in tiers { byTier[t, default: 0] += 1 }
+        }
+        breachCache = breachCache.filter { seen.contains($0.key) }
+        let policy = (try? loadPolicy().get().policy) ?? .builtIn
+        let tiers = Array(Set(policy.tiers.map(\.id)).union(byTier.keys)).sorted()
+        let peers = store.peers(expected: policy.sites.expected, silentAfter: Double(policy.sites.silentAfter.seconds), now: now)
+        let health = store.health
+        return EscalationMetrics.render(open: board.entries, breachesByTier: byTier, tiers: tiers, intake: requests,
+                                        badRecords: store.badRecordCount, unreadable: !health.isComplete || health.access != .readable,
+                                        lastEvent: state.lastRecorded.filter { !$0.key.contains("~") },
+                                        peers: peers.map { ($0.host, $0.lastSign, $0.isSilent) }, now: now)
+    }
+
+    /// Leaves this host's heartbeat (serve is a read-write process).
+    public func beat() -> TimeInterval {
+        try? store.beat(process: "serve")
+        let sites = (try? loadPolicy().get().policy.sites) ?? Policy.Sites()
+        return Heartbeat.interval(silentAfter: Double(sites.silentAfter.seconds))
+    }
+
+    public func countRequest(_ endpoint: String, _ result: String) { count(endpoint, result) }
+}

@@ -1,0 +1,106 @@
+import ArgumentParser
+import Escalation
+import Foundation
+import IncidentStore
+import Logging
+import Serve
+
+/// `tierwatch serve`: incidents from Alertmanager, an HTTP API, metrics.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Take incidents from Alertmanager's webhook; serve the incident API and Prometheus metrics.",
+        discussion: """
+        Endpoints: POST /api/v1/alertmanager (webhook, payload version 4), POST and GET
+        /api/v1/incidents[/ID], GET /metrics, GET /healthz. Loopback by default; listening
+        anywhere else needs --token-file (Alertmanager: http_config.authorization). Logs go
+        to stderr. SIGTERM drains requests in flight and exits 0.
+        Example: tierwatch serve --listen 127.0.0.1:9095 --token-file /etc/tierwatch/token
+        """)
+    @OptionGroup var global: GlobalOptions
+    @Option(name: .long, help: ArgumentHelp("Address and port to listen on.", valueName: "host:port")) var listen = "127.0.0.1:9095"
+    @Option(name: .long, help: ArgumentHelp("A file holding the bearer token every request but /healthz must carry.", valueName: "file"),
+            completion: .file()) var tokenFile: String?
+
+    static func parseListen(_ text: String) throws -> (host: String, port: Int) {
+        var host = text, port = ""
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            host = String(text[text.index(after: text.startIndex)..<close])
+            port = String(text[close...].dropFirst().drop { $0 == ":" })
+        } else if let colon = text.lastIndex(of: ":") {
+            host = String(text[..<colon])
+            port = String(text[text.index(after: colon)...])
+        }
+        guard let p = Int(port), (0...65535).contains(p) else {
+            throw CLIError.usage("--listen '\(text.sanitized)': write HOST:PORT, e.g. 127.0.0.1:9095 or [::1]:9095")
+        }
+        return (host.isEmpty ? "0.0.0.0" : host, p)
+    }
+
+    static func isLoopback(_ host: String) -> Bool { ["127.0.0.1", "::1", "localhost"].contains(host) || host.hasPrefix("127.") }
+
+    static func readToken(_ file: String) throws -> String {
+        var st = stat()
+        guard stat(file, &st) == 0, let data = FileManager.default.contents(atPath: file) else {
+            throw CLIError.usage("--token-file \(file): cannot read it")
+        }
+        guard st.st_mode & 0o004 == 0 else {
+            throw CLIError.usage("--token-file \(file): readable by everyone (mode \(String(st.st_mode & 0o777, radix: 8))); chmod 600 it")
+        }
+        let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !token.isEmpty, !token.contains(where: \.isWhitespace) else { throw CLIError.usage("--token-file \(file): the token must be one word, not empty") }
+        return token
+    }
+
+    func run() throws {
+        let ctx = try Context(global)
+        let (host, port) = try ServeCommand.parseListen(listen)
+        let token = try tokenFile.map(ServeCommand.readToken)
+        if token == nil && !ServeCommand.isLoopback(host) {
+            throw CLIError.usage("listening on \(host) needs a bearer token: pass --token-file FILE (only loopback may go without)")
+        }
+        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        var log = Logger(label: "tierwatch.serve")
+        log[metadataKey: "store"] = "\(ctx.store.path)"
+        let logger = log
+        let policies = LockedPolicySource(ctx.policies)
+        let desk = Desk(store: ctx.store, operatorName: ctx.operatorName == ServeCommand.defaultOperator ? "alertmanager@\(ctx.store.host)" : ctx.operatorName,
+                        loadPolicy: { policies.load() })
+        let done = DispatchSemaphore(value: 0)
+        final class Outcome: @unchecked Sendable { var error: Error? }
+        let outcome = Outcome()
+        Task {
+            do {
+                try await Server.run(.init(host: host, port: port, token: token), desk: desk, logger: logger) { bound in
+                    logger.info("listening", metadata: ["address": "\(host):\(bound)", "token": "\(token == nil ? "none" : "required")"])
+                }
+            } catch {
+                outcome.error = error
+            }
+            done.signal()
+        }
+        done.wait()
+        if let e = outcome.error { throw CLIError.usage("serve: \(e)") }
+    }
+
+    /// The operator when none was named: serve's writes then say where they came from.
+    static var defaultOperator: String { "\(ProcessInfo.processInfo.environment["USER"] ?? IncidentStore.unixUser)@\(IncidentStore.machineHostName)" }
+}
+
+/// The CLI's PolicySource for serve's threads: read again when the file
+/// changes, under a lock.
+final class LockedPolicySource: @unchecked Sendable {
+    private let lock = NSLock()
+    private let source: PolicySource
+
+    init(_ source: PolicySource) { self.source = source }
+
+    func load() -> Result<PolicyInForce, DeskError> {
+        lock.lock()
+        defer { lock.unlock() }
+        source.refresh()
+        switch source.current {
+        case let .success(l): return .success(PolicyInForce(policy: l.policy, text: l.text))
+        case let .failure(e): return .failure(DeskError(status: 503, message: "the policy file does not parse, so no incident can be opened: \(e.message)"))
+        }
+    }
+}
