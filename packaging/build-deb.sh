@@ -3,7 +3,7 @@
 # binary with the Swift standard library linked in (it needs only the
 # system's ncurses and C/C++ runtimes), the themes, a man page per command
 # generated from the command definitions (so they never drift from --help),
-# bash/zsh/fish completions, the kiosk wall's systemd unit, and the docs.
+# bash/zsh/fish completions, the systemd units (serve, the kiosk wall), and the docs.
 #   bash packaging/build-deb.sh        (about 5 minutes from a clean tree)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,6 +41,8 @@ chmod 0644 "$root"/usr/share/man/man1/*.gz
 "$root/usr/bin/tierwatch" --generate-completion-script zsh | install -D -m 0644 /dev/stdin "$root/usr/share/zsh/vendor-completions/_tierwatch"
 "$root/usr/bin/tierwatch" --generate-completion-script fish | install -D -m 0644 /dev/stdin "$root/usr/share/fish/vendor_completions.d/tierwatch.fish"
 install -D -m 0644 packaging/tierwatch-wall@.service "$root/usr/lib/systemd/system/tierwatch-wall@.service"
+install -D -m 0644 packaging/tierwatch-serve.service "$root/usr/lib/systemd/system/tierwatch-serve.service"
+install -D -m 0644 packaging/tierwatch.sysusers "$root/usr/lib/sysusers.d/tierwatch.conf"
 install -d -m 0755 "$root/usr/share/doc/tierwatch"
 gzip -9n -c README.md > "$root/usr/share/doc/tierwatch/README.md.gz"
 install -m 0644 SECURITY.md "$root/usr/share/doc/tierwatch/SECURITY.md"
@@ -51,6 +53,16 @@ printf 'tierwatch (%s) unstable; urgency=medium\n\n  * Built from the tierwatch 
 chmod 0644 "$root/usr/share/doc/tierwatch/changelog.gz"
 
 install -d -m 0755 "$root/DEBIAN"
+# The service's system user, made where systemd can make it (kept on removal,
+# as Debian does with system users).
+cat > "$root/DEBIAN/postinst" <<'POSTINST'
+#!/bin/sh
+set -e
+if [ "$1" = configure ] && [ -x /usr/bin/systemd-sysusers ]; then
+  systemd-sysusers tierwatch.conf || true
+fi
+POSTINST
+chmod 0755 "$root/DEBIAN/postinst"
 size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
 cat > "$root/DEBIAN/control" <<CONTROL
 Package: tierwatch

@@ -35,6 +35,16 @@ unshare -m bash -euo pipefail -c '
   echo "$screen" | grep -q "BREACHED" && echo "$screen" | grep -q "Raised from the package" \
     || { echo "test-deb: the wall did not show the breach:" >&2; echo "$screen" >&2; exit 1; }
   echo "test-deb: the wall shows the breach"
+  [ -f /usr/lib/systemd/system/tierwatch-serve.service ] || { echo "test-deb: no serve unit" >&2; exit 1; }
+  TIERWATCH_HOST=pkg /usr/bin/tierwatch serve --store "$store" --listen 127.0.0.1:19097 2>"$store.serve.log" &
+  serve=$!
+  for _ in $(seq 50); do curl -s http://127.0.0.1:19097/healthz | grep -q ok && break; sleep 0.1; done
+  curl -s http://127.0.0.1:19097/api/v1/incidents | grep -q "Raised from the package" \
+    || { echo "test-deb: serve did not answer:" >&2; cat "$store.serve.log" >&2; exit 1; }
+  kill -TERM $serve
+  wait $serve || { echo "test-deb: serve did not exit 0 on SIGTERM" >&2; exit 1; }
+  rm -f "$store.serve.log"
+  echo "test-deb: serve answered and exited 0 on SIGTERM"
 ' test-deb "$toolchain" "$store"
 files=$(dpkg -L tierwatch | grep -v '^/\.$')
 dpkg --purge tierwatch >/dev/null
