@@ -29,6 +29,8 @@ public struct DeskError: Error, Sendable {
 /// the CLI's, so several serve processes and the CLI share one store.
 public actor Desk {
     let store: IncidentStore
+    /// The store's directory, for readers of their own (the event stream).
+    public nonisolated let storePath: String
     let loadPolicy: @Sendable () -> Result<PolicyInForce, DeskError>
     let operatorName: String
     /// Requests by endpoint and result, for `/metrics`.
@@ -38,6 +40,7 @@ public actor Desk {
 
     public init(store: IncidentStore, operatorName: String, loadPolicy: @escaping @Sendable () -> Result<PolicyInForce, DeskError>) {
         self.store = store
+        storePath = store.path
         self.operatorName = operatorName
         self.loadPolicy = loadPolicy
     }

@@ -1,6 +1,7 @@
 import Escalation
 import Foundation
 import Hummingbird
+import IncidentStore
 import Intake
 import Logging
 import ServiceLifecycle
@@ -81,6 +82,24 @@ public enum Server {
             let id = context.parameters.get("id") ?? ""
             guard let incident = await desk.show(id) else { return json(["error": "unknown incident '\(id.sanitized)'"], status: .notFound) }
             return raw(incident)
+        }
+        // The same stream as `watch --json`, one JSON line per item, for as
+        // long as the client listens: its own reader of the store, looked
+        // at ten times a second (never blocking a thread of the server).
+        router.get("/api/v1/events") { _, _ -> Response in
+            let path = desk.storePath
+            return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: ResponseBody { writer in
+                let store = IncidentStore(path: path, host: "events")
+                let stream = EventStream(store: store, follower: StoreFollower(store: store))
+                // SIGTERM ends the stream, so the server can drain and exit.
+                while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                    let now = store.clock.now()
+                    let lines = stream.next(timeout: 0).map { EventStream.jsonLine($0, now: now) + "\n" }
+                    if !lines.isEmpty { try await writer.write(ByteBuffer(string: lines.joined())) }
+                    try? await Task.sleep(nanoseconds: 100_000_000)
+                }
+                try await writer.finish(nil)
+            })
         }
         let app = Application(router: router, configuration: .init(address: .hostname(options.host, port: options.port), serverName: "tierwatch"),
                               services: [HeartbeatService(desk: desk)],

@@ -87,31 +87,7 @@ final class PTYProcess {
     }
 
     /// CPU seconds (user + system) the process has used so far.
-    /// CPU time so far: the scheduler's own count in nanoseconds, summed
-    /// over the threads (/proc/PID/task/*/sched), where the kernel has it;
-    /// else utime + stime, which come in 10 ms clock ticks (too coarse for
-    /// an idle screen: a minute of htop is a few dozen ticks).
-    func cpuSeconds() -> Double {
-        if let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") {
-            var ms = 0.0
-            var found = false
-            for t in tasks {
-                guard let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(t)/sched", encoding: .utf8),
-                      let line = text.split(separator: "\n").first(where: { $0.hasPrefix("se.sum_exec_runtime") }),
-                      let value = line.split(separator: ":").last.flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) })
-                else { continue }
-                ms += value
-                found = true
-            }
-            if found { return ms / 1000 }
-        }
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return .nan }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        // After the command: state(0) ... utime(11) stime(12), in clock ticks.
-        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
-        return (Double(fields[11])! + Double(fields[12])!) / ticks
-    }
+    func cpuSeconds() -> Double { processCPUSeconds(pid) }
 
     func stop() {
         kill(pid, SIGTERM)
@@ -120,4 +96,30 @@ final class PTYProcess {
         waitpid(pid, &status, 0)
         close(master)
     }
+}
+
+/// CPU time so far of a process: the scheduler's own count in nanoseconds,
+/// summed over the threads (/proc/PID/task/*/sched), where the kernel has
+/// it; else utime + stime, which come in 10 ms clock ticks (too coarse for
+/// an idle screen: a minute of htop is a few dozen ticks).
+func processCPUSeconds(_ pid: pid_t) -> Double {
+    if let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") {
+        var ms = 0.0
+        var found = false
+        for t in tasks {
+            guard let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(t)/sched", encoding: .utf8),
+                  let line = text.split(separator: "\n").first(where: { $0.hasPrefix("se.sum_exec_runtime") }),
+                  let value = line.split(separator: ":").last.flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) })
+            else { continue }
+            ms += value
+            found = true
+        }
+        if found { return ms / 1000 }
+    }
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = stat.lastIndex(of: ")") else { return .nan }
+    let fields = stat[stat.index(after: close)...].split(separator: " ")
+    // After the command: state(0) ... utime(11) stime(12), in clock ticks.
+    let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+    return (Double(fields[11])! + Double(fields[12])!) / ticks
 }

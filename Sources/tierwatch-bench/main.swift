@@ -11,6 +11,7 @@ import IncidentStore
 ///   tierwatch-bench storm [--quick]         only the storm section
 ///   tierwatch-bench oncall [--quick]        only the on-call board figure
 ///   tierwatch-bench sites [--quick]         two sites over two real Syncthing instances
+///   tierwatch-bench serve [--quick]         tierwatch serve: webhook latency, wrk throughput, idle CPU
 ///   tierwatch-bench writer --store DIR --host H --incident ID --count N [--open] [--rate R]
 ///       appends N notes through the store API; after each fsync'd append
 ///       prints `ok HOST/SEQ`, so a test that kills the writer knows exactly
@@ -24,6 +25,7 @@ usage: tierwatch-bench [--quick] [--json]
        tierwatch-bench storm [--quick]
        tierwatch-bench oncall [--quick]
        tierwatch-bench sites [--quick]
+       tierwatch-bench serve [--quick]
        tierwatch-bench writer --store DIR --host H --incident ID --count N [--open] [--rate R]
 
 """
@@ -112,6 +114,14 @@ case "storm":
 case "sites":
     do {
         Benchmarks.report([try SitesBench.figure(quick: args.contains("--quick")) { FileHandle.standardError.write(Data("bench: \($0)\n".utf8)) }],
+                          json: args.contains("--json"))
+    } catch {
+        FileHandle.standardError.write(Data("bench: \(error)\n".utf8))
+        exit(1)
+    }
+case "serve":
+    do {
+        Benchmarks.report(try ServeBench.figures(quick: args.contains("--quick")) { FileHandle.standardError.write(Data("bench: \($0)\n".utf8)) },
                           json: args.contains("--json"))
     } catch {
         FileHandle.standardError.write(Data("bench: \(error)\n".utf8))

@@ -54,16 +54,11 @@ struct Watch: ParsableCommand {
             for p in health.problems { FileHandle.standardError.write(Data("tierwatch: warning: \(p.sanitized)\n".utf8)) }
         }
         warn()
-        // What the clock alone changes (a tier starting by itself, a
-        // deadline passing) is news too: the board says until when nothing
-        // will, and its statuses are compared when that time comes.
-        var board = Board(ctx.store.state.incidents, policies: ctx.store.state.policies, now: ctx.now, includeResolved: false)
-        var seen = Watch.statuses(board)
-        // Actions already kept but not applied: only new ones are news.
-        var knownStale = Set(ctx.store.state.incidents.values.flatMap { $0.staleEvents.map(\.event.id) })
+        // One stream, shared with `serve`'s /api/v1/events: stored events,
+        // overruled actions and what the clock alone changes.
+        let stream = EventStream(store: ctx.store, follower: follower)
         while true {
-            let wait = board.validUntil.map { max(0.05, min(2, $0.timeIntervalSince(ctx.now) + 0.01)) } ?? 2
-            let change = follower.next(timeout: wait)
+            let items = stream.next(timeout: stream.patience)
             // What cannot be read is said again whenever it changes.
             let latest = ctx.store.health
             if latest != health {
@@ -72,110 +67,10 @@ struct Watch: ParsableCommand {
                 warn()
             }
             let now = ctx.now
-            for e in change.events {
-                if e.action.isOnCall {
-                    // Who is on call changed for every incident that names the schedule.
-                    let line = json
-                        ? String(decoding: try JSONSerialization.data(withJSONObject: ["event": Watch.eventObject(e), "oncall": true],
-                                                                      options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
-                        : "\(Words.time(e.recordedAt, now: now))  on-call  \(e.operatorName.sanitized): \(e.summary(policy: .builtIn))"
-                    FileHandle.standardOutput.write(Data((line + "\n").utf8))
-                    continue
-                }
-                guard let incident = ctx.store.state.incidents[e.incident] else { continue }
-                let entry = ctx.entry(incident)
-                let line: String
-                if json {
-                    let obj: [String: Any] = ["event": Watch.eventObject(e), "incident": Watch.summary(entry, now)]
-                    let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .withoutEscapingSlashes])
-                    line = String(decoding: data, as: UTF8.self)
-                } else {
-                    line = "\(Words.time(e.recordedAt, now: now))  \(e.incident)  \(e.operatorName.sanitized): \(e.summary(policy: entry.policy, customer: incident.customer))  [\(incident.state.rawValue); next: \(Words.nextAction(entry, now: now))]"
-                }
+            for item in items {
+                let line = json ? EventStream.jsonLine(item, now: now) : EventStream.text(item, now: now)
                 FileHandle.standardOutput.write(Data((line + "\n").utf8))
             }
-            // An action another site's event overruled (an ack racing a
-            // resolve there): it looked successful where it was typed.
-            for id in change.incidents.sorted() {
-                guard let incident = ctx.store.state.incidents[id], incident.staleCount > 0 else { continue }
-                for (e, reason) in incident.staleEvents where knownStale.insert(e.id).inserted {
-                    let line: String
-                    if json {
-                        let obj: [String: Any] = ["overruled": Watch.eventObject(e), "reason": reason, "incident": Watch.summary(ctx.entry(incident), now)]
-                        line = String(decoding: try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
-                    } else {
-                        line = "\(Words.time(now, now: now))  \(id)  NOT APPLIED: \(e.operatorName.sanitized)'s \(Words.noun(e.action)) (\(Words.time(e.at, now: now))): \(Words.staleReason(reason))"
-                    }
-                    FileHandle.standardOutput.write(Data((line + "\n").utf8))
-                }
-            }
-            // Statuses an event changed were said with the event; only
-            // what the clock changed is said here.
-            let state = ctx.store.state
-            board = Board(state.incidents, policies: state.policies, now: now, includeResolved: false)
-            let statuses = Watch.statuses(board)
-            let touched = Set(change.events.map(\.incident))
-            for e in board.entries where !touched.contains(e.incident.id) {
-                for line in Watch.clockNews(e, before: seen[e.incident.id], now: now, json: json) {
-                    FileHandle.standardOutput.write(Data((line + "\n").utf8))
-                }
-            }
-            seen = statuses
         }
-    }
-
-    /// Each open incident's tier statuses and whether its customer update is overdue.
-    static func statuses(_ board: Board) -> [String: ([Ladder.Status], Bool)] {
-        var out: [String: ([Ladder.Status], Bool)] = [:]
-        for e in board.entries {
-            out[e.incident.id] = (e.ladder.rungs.map(\.status), e.ladder.nextCustomerUpdateAt.map { $0 < board.now } ?? false)
-        }
-        return out
-    }
-
-    /// Lines for what the clock changed on one incident since `before`.
-    static func clockNews(_ e: Board.Entry, before: ([Ladder.Status], Bool)?, now: Date, json: Bool) -> [String] {
-        guard let (was, updateWasOverdue) = before else { return [] }
-        var news: [(what: String, tier: Int?, status: String)] = []
-        for r in e.ladder.rungs where r.index < was.count && was[r.index] != r.status {
-            switch (was[r.index], r.status) {
-            case (.pending, .active), (.pending, .done), (.pending, .overdue):
-                news.append(("T\(r.index) \(r.tier.name.sanitized) started by itself", r.index, "started"))
-            case (_, .overdue):
-                news.append(("T\(r.index) \(r.tier.name.sanitized) is overdue: its people were not reached in time", r.index, "overdue"))
-            default:
-                break
-            }
-        }
-        if let u = e.ladder.nextCustomerUpdateAt, u < now, !updateWasOverdue {
-            news.append(("the customer update is overdue (due \(Words.time(u, now: now)))", nil, "update_overdue"))
-        }
-        return news.map { n in
-            if json {
-                let obj: [String: Any] = ["deadline": ["incident": e.incident.id, "tier": n.tier ?? NSNull(), "status": n.status,
-                                                       "at": ISOTime.format(now), "text": n.what] as [String: Any],
-                                          "incident": summary(e, now)]
-                let data = (try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-                return String(decoding: data, as: UTF8.self)
-            }
-            return "\(Words.time(now, now: now))  \(e.incident.id)  \(n.what)  [next: \(Words.nextAction(e, now: now))]"
-        }
-    }
-
-    /// The event as its record says, less an opening's policy text.
-    static func eventObject(_ e: IncidentEvent) -> [String: Any] {
-        var bytes = RecordCodec.encode(e)
-        bytes.removeLast()
-        var obj = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] ?? [:]
-        obj["policy"] = nil
-        obj["crc"] = nil
-        return obj
-    }
-
-    static func summary(_ e: Board.Entry, _ now: Date) -> [String: Any] {
-        var full = e.jsonObject(now: now)
-        full["tiers"] = nil
-        full["timeline"] = nil
-        return full
     }
 }

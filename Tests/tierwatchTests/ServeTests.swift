@@ -94,6 +94,29 @@ func curl(_ args: [String]) -> (status: Int, body: String) {
         #expect(s.tmux.wait(for: "EXIT=0"), "\(s.tmux.screen)\n\(s.log)")
     }
 
+    @Test func theEventStreamIsWatchsAndSIGTERMEndsItToo() throws {
+        let s = Server()
+        let out = s.store.path + ".events"
+        defer { unlink(out) }
+        // A client that keeps listening, as a dashboard of another tool would.
+        let client = Tmux(command: "curl -s -N -H 'Authorization: Bearer \(s.token)' \(s.url)/api/v1/events > \(out)")
+        usleep(700_000)
+        let id = s.store.raise("streamed to a client")
+        var lines: [String] = []
+        for _ in 0..<50 {
+            lines = String(decoding: FileManager.default.contents(atPath: out) ?? Data(), as: UTF8.self).split(separator: "\n").map(String.init)
+            if lines.contains(where: { $0.contains(id) }) { break }
+            usleep(100_000)
+        }
+        let line = try #require(lines.first { $0.contains(id) }, "\(lines)")
+        let obj = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        #expect((obj?["event"] as? [String: Any])?["type"] as? String == "opened" && (obj?["incident"] as? [String: Any])?["id"] as? String == id)
+        // With the stream still open, SIGTERM drains and exits 0.
+        s.stop()
+        #expect(s.tmux.wait(for: "EXIT=0"), "\(s.log)")
+        _ = client
+    }
+
     @Test func listeningBeyondLoopbackWithoutATokenIsRefused() {
         let s = TempStore(); defer { s.cleanup() }
         let r = s.tw("serve", "--listen", "0.0.0.0:\(freePort())")
