@@ -224,6 +224,12 @@ public struct IntakeSettings: Sendable, Equatable {
     /// timeline entry, and a person resolves: the escalation ends when the
     /// customer's problem is solved, not when an alert clears).
     public var autoResolve = false
+    /// The label that picks the policy an alert's incident opens under, by
+    /// its value (`policies`); an alert without it, or with a value not
+    /// listed, opens under the policy in force.
+    public var policyLabel = "policy"
+    /// Label value -> policy file (relative to the store).
+    public var policies: [String: String] = [:]
 
     public init() {}
 }

@@ -235,7 +235,7 @@ struct PolicyParser {
 
     private func parseIntake(_ node: Node) throws(PolicyError) -> IntakeSettings {
         let m = try mapping(node, "'intake'", keys: ["dedup", "title_annotation", "customer_label", "severity_label", "severity_map",
-                                                   "default_severity", "auto_resolve"])
+                                                   "default_severity", "auto_resolve", "policy_label", "policies"])
         var out = IntakeSettings()
         if let n = m["dedup"] {
             let text = try string(n, "dedup")
@@ -257,6 +257,15 @@ struct PolicyParser {
             out.severityMap = map
         }
         if let n = m["default_severity"] { out.defaultSeverity = try severity(n, "default_severity") }
+        if let n = m["policy_label"] { out.policyLabel = try string(n, "policy_label") }
+        if let n = m["policies"] {
+            guard let pairs = n.mapping else { throw error(n, "'policies' must map label values to policy files, e.g. { premium: premium.yaml }") }
+            for (k, v) in pairs {
+                let file = try string(v, "policies")
+                guard !file.isEmpty, !file.split(separator: "/").contains("..") else { throw error(v, "a policy file must be a path inside the store or absolute, without '..'") }
+                out.policies[try string(k, "policies")] = file
+            }
+        }
         if let n = m["auto_resolve"] {
             let text = try string(n, "auto_resolve")
             guard let b = ["true": true, "false": false][text] else { throw error(n, "'auto_resolve' must be true or false") }

@@ -131,6 +131,9 @@ public struct AlertGroup: Sendable, Equatable {
 public enum IntakeStep: Sendable, Equatable {
     /// Open an incident, then record `note` on it.
     case open(title: String, customer: String?, severity: Severity, dedupKey: String, note: MonitoringNote)
+    /// The same, under the policy file `intake.policies` names for the
+    /// group's policy label.
+    indirect case openUnder(policyFile: String, IntakeStep)
     /// Record a monitoring note on an open incident.
     case note(incident: String, MonitoringNote)
     /// Resolve an open incident (`intake.auto_resolve`).
@@ -178,7 +181,11 @@ public enum AlertIntake {
             let refire = earlier.last.map { " — fired again after \($0.id)" } ?? ""
             let note = MonitoringNote(status: "firing", alerts: firing.map(\.fingerprint),
                                       text: "\(describe(firing)) firing\(truncated)\(refire)\(g.externalURL.map { " (\($0))" } ?? "")")
-            return [.open(title: title(g, settings), customer: customer(g, settings), severity: severity(g, settings), dedupKey: key, note: note)]
+            let open = IntakeStep.open(title: title(g, settings), customer: customer(g, settings), severity: severity(g, settings), dedupKey: key, note: note)
+            if let value = g.commonLabels[settings.policyLabel] ?? g.alerts.first?.labels[settings.policyLabel], let file = settings.policies[value] {
+                return [.openUnder(policyFile: file, open)]
+            }
+            return [open]
         }
         // Alertmanager repeats the whole group every repeat_interval: only
         // alerts the incident has not seen, or a re-fire after "resolved",

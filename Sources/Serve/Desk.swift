@@ -68,11 +68,18 @@ public actor Desk {
         let steps = AlertIntake.plan(group, settings: loaded.policy.intake) { store.state.incidents(dedupKey: $0) }
         var out: [Outcome] = []
         do {
-            for step in steps {
+            for var step in steps {
+                var text = loaded.text
+                if case let .openUnder(file, inner) = step {
+                    text = try policyText(file)
+                    step = inner
+                }
                 switch step {
+                case .openUnder:
+                    break  // unwrapped above
                 case let .open(title, customer, severity, key, note):
-                    let opening = Opening(title: title, customer: customer, severity: severity, policyYAML: loaded.text,
-                                          policyDigest: Policy.digest(of: loaded.text), dedupKey: key)
+                    let opening = Opening(title: title, customer: customer, severity: severity, policyYAML: text,
+                                          policyDigest: Policy.digest(of: text), dedupKey: key)
                     let e = try openOnce(opening, key: key)
                     _ = try store.record(on: e, operatorName: operatorName, at: nil) { _, _, _ in .monitoring(note) }
                     out.append(Outcome(incident: e, did: "opened"))
@@ -84,12 +91,30 @@ public actor Desk {
                     out.append(Outcome(incident: id, did: "resolved"))
                 }
             }
+        } catch let e as DeskError {
+            count("alertmanager", "error")
+            throw e
         } catch {
             count("alertmanager", "error")
             throw DeskError(status: 500, message: "\(error)")
         }
         count("alertmanager", out.isEmpty ? "unchanged" : "recorded")
         return out
+    }
+
+    /// The text of a policy file `intake.policies` names (relative to the
+    /// store), checked: a file that does not parse refuses the request
+    /// (Alertmanager retries it), never opens an incident under a guess.
+    private func policyText(_ file: String) throws(DeskError) -> String {
+        let path = file.hasPrefix("/") ? file : storePath + "/" + file
+        guard let data = FileManager.default.contents(atPath: path), data.count <= 256 * 1024,
+              let text = String(data: data, encoding: .utf8) else {
+            throw DeskError(status: 500, message: "\(path): the policy intake.policies names cannot be read")
+        }
+        do { _ = try Policy(yaml: text, file: path) } catch {
+            throw DeskError(status: 500, message: "\(error.description) (named by intake.policies)")
+        }
+        return text
     }
 
     /// Opens an incident for `key` unless another writer (a second serve

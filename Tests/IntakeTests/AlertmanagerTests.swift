@@ -68,6 +68,8 @@ import Testing
                 case let .resolve(id, message):
                     let k = incidents.firstIndex { $0.id == id }!
                     incidents[k].apply(event(id, .resolved(message: message), t))
+                case let .openUnder(_, inner):
+                    apply([inner], at: t)
                 }
             }
         }
@@ -141,6 +143,18 @@ import Testing
             Issue.record("no incident"); return
         }
         #expect(title == "DiskFull" && customer == nil && severity == .sev2)
+    }
+
+    @Test func aPolicyLabelPicksThePolicyFileTheIncidentOpensUnder() throws {
+        var settings = IntakeSettings()
+        settings.policies = ["premium": "premium.yaml"]
+        let labelled = try group(Self.payload(alerts: [("p1", "firing", "x")], labels: ["alertname": "Down", "policy": "premium"], annotations: [:]))
+        guard case let .openUnder(file, .open(title, _, _, _, _))? = AlertIntake.plan(labelled, settings: settings, lookup: { _ in [] }).first else {
+            Issue.record("not opened under the labelled policy"); return
+        }
+        #expect(file == "premium.yaml" && title == "Down")
+        let other = try group(Self.payload(alerts: [("p2", "firing", "x")], labels: ["alertname": "Down", "policy": "basic"]))
+        guard case .open? = AlertIntake.plan(other, settings: settings, lookup: { _ in [] }).first else { Issue.record("a value not listed: the policy in force"); return }
     }
 
     @Test func tenThousandAlertsAreOneIncidentWithATimelineLineThatStaysShort() throws {

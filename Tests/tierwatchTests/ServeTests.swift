@@ -1,3 +1,4 @@
+import Escalation
 import Foundation
 import Testing
 
@@ -115,6 +116,23 @@ func curl(_ args: [String]) -> (status: Int, body: String) {
         s.stop()
         #expect(s.tmux.wait(for: "EXIT=0"), "\(s.log)")
         _ = client
+    }
+
+    @Test func anAlertsPolicyLabelOpensItsIncidentUnderThatPolicy() throws {
+        let inForce = Policy.builtInYAML + "intake: { policies: { premium: premium.yaml, broken: broken.yaml } }\n"
+        let s = Server(policy: inForce)
+        let premium = Policy.builtInYAML.replacingOccurrences(of: "name: production-priority", with: "name: premium-customers")
+        FileManager.default.createFile(atPath: s.store.path + "/premium.yaml", contents: Data(premium.utf8))
+        FileManager.default.createFile(atPath: s.store.path + "/broken.yaml", contents: Data("name: [".utf8))
+        func post(_ policy: String, _ group: String) -> (status: Int, body: String) {
+            let body = #"{"version":"4","groupKey":"\#(group)","status":"firing","receiver":"r","commonLabels":{"alertname":"Down","policy":"\#(policy)"},"alerts":[{"status":"firing","labels":{"alertname":"Down"},"fingerprint":"\#(group)"}]}"#
+            return curl(s.auth + ["-X", "POST", "-d", body, s.url + "/api/v1/alertmanager"])
+        }
+        #expect(post("premium", "g1").status == 200)
+        let incident = s.incidents().first
+        #expect((incident?["policy"] as? [String: Any])?["name"] as? String == "premium-customers")
+        let broken = post("broken", "g2")
+        #expect(broken.status == 500 && broken.body.contains("broken.yaml") && s.incidents().count == 1, "refused, nothing opened: \(broken.body)")
     }
 
     @Test func listeningBeyondLoopbackWithoutATokenIsRefused() {
