@@ -74,6 +74,7 @@ let package = Package(
                 "Surface",
                 "Terminal",
                 "Serve",
+                "Intake",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

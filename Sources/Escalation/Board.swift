@@ -15,6 +15,8 @@ public struct Board: Sendable {
         /// What the operator should do next.
         public var next: NextAction
 
+        /// The instant the entry was derived at.
+        public var now: Date
         /// The store's on-call overrides when the entry was derived.
         public var overrides: [Override]
         /// The people and schedules that answer who to call (see `PolicyBook.resolver`).
@@ -27,6 +29,7 @@ public struct Board: Sendable {
 
         init(_ incident: Incident, policies: PolicyBook, at now: Date, memo: CalleeMemo?) {
             let book = policies[incident]
+            self.now = now
             self.incident = incident
             policy = book.policy
             policyProblem = book.problem

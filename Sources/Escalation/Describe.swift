@@ -33,6 +33,15 @@ extension IncidentEvent {
             return "on-call override \(id.sanitized) cancelled"
         case let .monitoring(m):
             return "monitoring: \(m.text.sanitized)"
+        case let .hook(h):
+            let late = h.late ? " (late)" : ""
+            switch h.result {
+            case .claimed: return "hook \(h.name.sanitized) started\(late)"
+            case .ok: return "hook \(h.name.sanitized) ran: ok\(late)"
+            case .failed: return "hook \(h.name.sanitized) failed: \(h.detail.sanitized)\(late)"
+            case .testOK: return "hook \(h.name.sanitized) test run: ok"
+            case .testFailed: return "hook \(h.name.sanitized) test run failed: \(h.detail.sanitized)"
+            }
         }
     }
 }

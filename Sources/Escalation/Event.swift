@@ -99,6 +99,8 @@ public enum Action: Sendable, Equatable {
     /// What monitoring said about the incident (`tierwatch serve`): alerts
     /// firing, or resolved. A fact for the timeline; it changes no timer.
     indirect case monitoring(MonitoringNote)
+    /// A hook's claim (before it runs, so it runs once) or its result.
+    indirect case hook(HookRecord)
 
     /// An on-call override or its cancel: the store's, not an incident's.
     public var isOnCall: Bool {
@@ -122,6 +124,7 @@ public enum Action: Sendable, Equatable {
         case .onCallOverride: "oncall_override"
         case .onCallCancel: "oncall_cancel"
         case .monitoring: "monitoring"
+        case .hook: "hook"
         }
     }
 }
@@ -137,14 +140,19 @@ public struct Opening: Sendable, Equatable {
     /// What opened it, to find it again: `alertmanager/GROUPKEY`,
     /// `api/KEY` (nil: opened by hand).
     public var dedupKey: String?
+    /// The machine that opened it (`IncidentStore.machineID`): its serve
+    /// runs the incident's hooks first (see `HookOccurrence`).
+    public var originMachine: String?
 
-    public init(title: String, customer: String?, severity: Severity, policyYAML: String, policyDigest: String, dedupKey: String? = nil) {
+    public init(title: String, customer: String?, severity: Severity, policyYAML: String, policyDigest: String, dedupKey: String? = nil,
+                originMachine: String? = nil) {
         self.title = title
         self.customer = customer
         self.severity = severity
         self.policyYAML = policyYAML
         self.policyDigest = policyDigest
         self.dedupKey = dedupKey
+        self.originMachine = originMachine
     }
 }
 
@@ -214,5 +222,34 @@ public struct HLC: Sendable, Hashable, Comparable {
         let wall = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
         guard let seen, seen.millis >= wall else { return HLC(millis: wall, counter: 0) }
         return HLC(millis: seen.millis, counter: seen.counter + 1)
+    }
+}
+
+/// A hook run as the store records it: `claimed` before it runs (the
+/// idempotency key: a serve that finds it does not run the hook), then
+/// `ok` or `failed` with what happened; `test` for `tierwatch hooks test`.
+public struct HookRecord: Sendable, Equatable {
+    public enum Result: String, Sendable, Equatable {
+        case claimed, ok, failed
+        case testOK = "test_ok"
+        case testFailed = "test_failed"
+    }
+    public var name: String
+    public var key: String
+    public var result: Result
+    /// `exit 3 after 3 tries`, `HTTP 500 after 3 tries`, `ran in 0.2s`.
+    public var detail: String
+    public var tries: Int
+    /// Fired well after its instant (a serve was down, or another site's
+    /// serve took over).
+    public var late: Bool
+
+    public init(name: String, key: String, result: Result, detail: String = "", tries: Int = 0, late: Bool = false) {
+        self.name = name
+        self.key = key
+        self.result = result
+        self.detail = detail
+        self.tries = tries
+        self.late = late
     }
 }

@@ -101,6 +101,37 @@ public struct Incident: Sendable, Equatable {
         return out
     }
 
+    /// The hook runs recorded on the incident, in log order.
+    public var hookRecords: [HookRecord] {
+        events.compactMap { if case let .hook(h) = $0.action { return h } else { return nil } }
+    }
+
+    /// Per hook key: whether a run finished (ok or failed), else when it
+    /// was last claimed (a claim with no result is a run in progress, or
+    /// one whose serve died: it is tried again once it is older than the
+    /// hook could run).
+    public var hookKeys: [String: (finished: Bool, claimedAt: Date?)] {
+        var out: [String: (finished: Bool, claimedAt: Date?)] = [:]
+        for e in events {
+            guard case let .hook(h) = e.action else { continue }
+            var v = out[h.key] ?? (false, nil)
+            if h.result == .claimed { v.claimedAt = max(v.claimedAt ?? e.recordedAt, e.recordedAt) } else if h.result == .ok || h.result == .failed { v.finished = true }
+            out[h.key] = v
+        }
+        return out
+    }
+
+    /// The hooks whose latest run failed (not a test), by name, with why.
+    public var failedHooks: [(name: String, detail: String)] {
+        var last: [String: HookRecord] = [:]
+        var order: [String] = []
+        for h in hookRecords where h.result == .ok || h.result == .failed {
+            if last[h.name] == nil { order.append(h.name) }
+            last[h.name] = h
+        }
+        return order.compactMap { n in last[n].flatMap { $0.result == .failed ? (n, $0.detail) : nil } }
+    }
+
     /// The key it was opened under by monitoring or the API, if any.
     public var dedupKey: String? {
         if case let .opened(o) = events.first?.action { return o.dedupKey }
@@ -320,8 +351,8 @@ public struct Incident: Sendable, Equatable {
             close(&acknowledgedIntervals, at: e.at)
         case .onCallOverride, .onCallCancel:
             break  // never an incident's (`refusal` keeps them out)
-        case .monitoring:
-            break  // a fact for the timeline
+        case .monitoring, .hook:
+            break  // facts for the timeline
         }
     }
 
@@ -378,7 +409,7 @@ public struct Incident: Sendable, Equatable {
             if let r = resolved, at < r.at.addingTimeInterval(-slack) {
                 return "a reopen dated \(ISOTime.format(at)) is before the resolve it undoes (\(ISOTime.format(r.at)))"
             }
-        case .contactOutcome, .customerUpdate, .note, .monitoring:
+        case .contactOutcome, .customerUpdate, .note, .monitoring, .hook:
             break  // facts about calls, messages and alerts are kept whatever the state
         case .onCallOverride, .onCallCancel:
             return "an on-call override is not an action on an incident"

@@ -18,6 +18,9 @@ public struct Policy: Sendable, Equatable {
     public var sites = Sites()
     /// How `tierwatch serve` turns alerts into incidents (`intake:`).
     public var intake = IntakeSettings()
+    /// What `tierwatch serve` runs or posts when a step starts or breaches.
+    public var hooks: [Hook] = []
+    public var hookSettings = HookSettings()
 
     public struct Sites: Sendable, Equatable {
         /// Host names expected to give signs of life (heartbeats or events).
@@ -231,5 +234,60 @@ public struct IntakeSettings: Sendable, Equatable {
     /// Label value -> policy file (relative to the store).
     public var policies: [String: String] = [:]
 
+    public init() {}
+}
+
+/// A hook: a program run (argv, never a shell) or a URL posted to when one
+/// of its triggers happens to a matching incident. `tierwatch serve` runs
+/// it once per occurrence (see README "Hooks").
+public struct Hook: Sendable, Equatable {
+    public enum Trigger: String, Sendable, Equatable, CaseIterable {
+        case incidentOpened = "incident_opened"
+        case tierStarted = "tier_started"
+        case tierOverdue = "tier_overdue"
+        case customerUpdateDue = "customer_update_due"
+        case acknowledged, escalated, resolved
+    }
+    public enum Target: Sendable, Equatable {
+        case run([String])
+        case post(url: String, tokenFile: String?)
+    }
+    public var name: String
+    public var on: Set<Trigger>
+    /// Only these tiers (ids), severities or customers; nil: any.
+    public var tiers: Set<String>?
+    public var severities: Set<Severity>?
+    public var customers: Set<String>?
+    public var target: Target
+    public var timeout: TimeSpan
+    /// Further tries after a failure, waiting `backoff`, then twice as long each time.
+    public var retries: Int
+    public var backoffMilliseconds: Int
+    /// Variables passed to the program, besides `TIERWATCH_*` and `PATH`.
+    public var environment: [String: String]
+
+    public init(name: String, on: Set<Trigger>, tiers: Set<String>? = nil, severities: Set<Severity>? = nil, customers: Set<String>? = nil,
+                target: Target, timeout: TimeSpan = TimeSpan(seconds: 10), retries: Int = 3, backoffMilliseconds: Int = 1000,
+                environment: [String: String] = [:]) {
+        self.name = name
+        self.on = on
+        self.tiers = tiers
+        self.severities = severities
+        self.customers = customers
+        self.target = target
+        self.timeout = timeout
+        self.retries = retries
+        self.backoffMilliseconds = backoffMilliseconds
+        self.environment = environment
+    }
+}
+
+/// `hook_settings:` in the policy.
+public struct HookSettings: Sendable, Equatable {
+    /// Another site's serve runs an incident's hook only when no claim from
+    /// the incident's own site has arrived this long after the trigger.
+    public var grace = TimeSpan(seconds: 60)
+    /// A trigger missed while no serve ran fires late, unless older than this.
+    public var maxAge = TimeSpan(seconds: 3600)
     public init() {}
 }

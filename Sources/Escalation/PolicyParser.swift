@@ -53,7 +53,7 @@ struct PolicyParser {
         } catch {
             throw self.error(nil, "cannot read YAML: \(error)")
         }
-        let top = try mapping(root, "the policy", keys: ["name", "version", "customer_updates", "tiers", "customers", "people", "schedules", "sites", "intake"])
+        let top = try mapping(root, "the policy", keys: ["name", "version", "customer_updates", "tiers", "customers", "people", "schedules", "sites", "intake", "hooks", "hook_settings"])
         let name = try requiredString(top, root, "name")
         let version = try top["version"].map { node throws(PolicyError) in try int(node, "version") } ?? 1
         let cadence = try top["customer_updates"].map { node throws(PolicyError) in try span(node, "customer_updates") }
@@ -84,6 +84,12 @@ struct PolicyParser {
             }
         }
         if let node = top["intake"] { policy.intake = try parseIntake(node) }
+        if let node = top["hooks"] { policy.hooks = try parseHooks(node, tiers: tiers) }
+        if let node = top["hook_settings"] {
+            let m = try mapping(node, "'hook_settings'", keys: ["grace", "max_age"])
+            if let g = m["grace"] { policy.hookSettings.grace = try span(g, "grace") }
+            if let a = m["max_age"] { policy.hookSettings.maxAge = try span(a, "max_age") }
+        }
         warnUncovered(policy)
         return policy
     }
@@ -227,6 +233,94 @@ struct PolicyParser {
                     schedule: try f["schedule"].map { n throws(PolicyError) in try scheduleRef(n) })
             }
             out[customer] = byContact
+        }
+        return out
+    }
+
+    // MARK: Hooks
+
+    private func parseHooks(_ node: Node, tiers: [Tier]) throws(PolicyError) -> [Hook] {
+        guard let seq = node.sequence else { throw error(node, "'hooks' must be a list of hooks") }
+        var out: [Hook] = []
+        for h in seq {
+            let m = try mapping(h, "a hook", keys: ["name", "on", "tiers", "severities", "customers", "run", "post", "token_file",
+                                                  "timeout", "retries", "backoff", "env"])
+            let name = try requiredString(m, h, "name")
+            try checkID(name, m["name"]!)
+            if out.contains(where: { $0.name == name }) { throw error(m["name"], "duplicate hook name '\(name)'") }
+            guard let onNode = m["on"] else { throw error(h, "hook '\(name)' needs 'on': one or more of \(Hook.Trigger.allCases.map(\.rawValue).joined(separator: ", "))") }
+            var on: Set<Hook.Trigger> = []
+            for n in onNode.sequence ?? [onNode] {
+                let t = try string(n, "on")
+                guard let trigger = Hook.Trigger(rawValue: t) else {
+                    throw error(n, "unknown trigger '\(t)'\(Suggest.didYouMean(t, among: Hook.Trigger.allCases.map(\.rawValue))) (triggers: \(Hook.Trigger.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                on.insert(trigger)
+            }
+            func list(_ key: String) throws(PolicyError) -> [(String, Node)]? {
+                guard let n = m[key] else { return nil }
+                var out: [(String, Node)] = []
+                for item in n.sequence ?? [n] { out.append((try string(item, key), item)) }
+                return out
+            }
+            var tierSet: Set<String>?
+            if let ts = try list("tiers") {
+                tierSet = []
+                for (t, n) in ts {
+                    guard tiers.contains(where: { $0.id == t }) else { throw error(n, "unknown tier '\(t)'\(Suggest.didYouMean(t, among: tiers.map(\.id)))") }
+                    tierSet!.insert(t)
+                }
+            }
+            var sevs: Set<Severity>?
+            if let ss = try list("severities") {
+                sevs = []
+                for (v, n) in ss {
+                    guard let sev = Severity(rawValue: v) else { throw error(n, "'\(v)' is not a severity (sev1 … sev4)") }
+                    sevs!.insert(sev)
+                }
+            }
+            let customers = try list("customers").map { Set($0.map(\.0)) }
+            let target: Hook.Target
+            switch (m["run"], m["post"]) {
+            case let (run?, nil):
+                guard let argv = run.sequence, !argv.isEmpty else { throw error(run, "'run' must be a list: the program and its arguments, e.g. [/usr/local/bin/page, --to, ceo]") }
+                var words: [String] = []
+                for a in argv { words.append(try string(a, "run")) }
+                guard words[0].hasPrefix("/") else { throw error(argv[0], "the program '\(words[0])' must be an absolute path (hooks run without a shell or a search path)") }
+                guard FileManager.default.isExecutableFile(atPath: words[0]) else { throw error(argv[0], "the program '\(words[0])' is not there or not executable") }
+                target = .run(words)
+            case let (nil, post?):
+                let url = try string(post, "post")
+                guard url.hasPrefix("http://") || url.hasPrefix("https://"), URL(string: url)?.host != nil else { throw error(post, "'post' must be an http:// or https:// URL, not '\(url)'") }
+                let token = try m["token_file"].map { n throws(PolicyError) in
+                    let f = try string(n, "token_file")
+                    guard f.hasPrefix("/") else { throw error(n, "'token_file' must be an absolute path") }
+                    return f
+                }
+                target = .post(url: url, tokenFile: token)
+            case (nil, nil):
+                throw error(h, "hook '\(name)' needs 'run' (a program) or 'post' (a URL)")
+            default:
+                throw error(m["post"], "hook '\(name)' has both 'run' and 'post': give one")
+            }
+            var hook = Hook(name: name, on: on, tiers: tierSet, severities: sevs, customers: customers, target: target)
+            if let n = m["timeout"] { hook.timeout = try span(n, "timeout") }
+            if let n = m["retries"] {
+                let r = try int(n, "retries")
+                guard (0...10).contains(r) else { throw error(n, "'retries' must be 0 to 10") }
+                hook.retries = r
+            }
+            if let n = m["backoff"] {
+                let text = try string(n, "backoff")
+                if text.hasSuffix("ms"), let ms = Int(text.dropLast(2)), ms >= 0 { hook.backoffMilliseconds = ms }
+                else if let s = TimeSpan(parsing: text) { hook.backoffMilliseconds = s.seconds * 1000 }
+                else { throw error(n, "'backoff' has a bad duration '\(text)' (write e.g. 500ms, 2s)") }
+            }
+            if let n = m["env"] {
+                guard let pairs = n.mapping else { throw error(n, "'env' must map variable names to values") }
+                for (k, v) in pairs { hook.environment[try string(k, "env")] = try string(v, "env") }
+            }
+            out.append(hook)
         }
         return out
     }

@@ -111,6 +111,7 @@ public enum Words {
         case .onCallOverride: "override"
         case .onCallCancel: "cancel"
         case .monitoring: "monitoring note"
+        case .hook: "hook run"
         }
     }
 

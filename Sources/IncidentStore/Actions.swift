@@ -30,6 +30,8 @@ extension IncidentStore {
     /// Opens an incident with a new id; returns its opening event.
     public func openIncident(_ opening: Opening, operatorName: String, at: Date? = nil) throws -> IncidentEvent {
         var rng = SystemRandomNumberGenerator()
+        var opening = opening
+        opening.originMachine = opening.originMachine ?? IncidentStore.machineID
         return try append { state in
             let id = IncidentID.generate(avoiding: { state.incidents[$0] != nil || state.orphans[$0] != nil }, using: &rng)
             return Draft(incident: id, action: .opened(opening), operatorName: operatorName, at: at, baseVersion: 0)

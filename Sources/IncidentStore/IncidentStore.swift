@@ -296,6 +296,11 @@ public final class IncidentStore {
     /// (else the host name). Records carry it (`wid`) so that a log another
     /// machine extended under the same host name is noticed.
     public static let machineID: String = {
+        // Containers cloned from one image share /etc/machine-id: they
+        // (and tests that play two machines) set their own.
+        if let own = ProcessInfo.processInfo.environment["TIERWATCH_MACHINE_ID"], !own.isEmpty {
+            return CRC32C.hex(CRC32C.checksum(Array(own.utf8)))
+        }
         let id = ["/etc/machine-id", "/var/lib/dbus/machine-id"].lazy
             .compactMap { FileManager.default.contents(atPath: $0) }
             .map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) }

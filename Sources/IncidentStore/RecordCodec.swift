@@ -45,6 +45,7 @@ public enum RecordCodec {
             w.field("policy_digest", o.policyDigest)
             w.field("policy", o.policyYAML)
             if let key = o.dedupKey { w.field("dedup_key", key) }
+            if let m = o.originMachine { w.field("origin", m) }
         case .acknowledged, .reopened:
             break
         case let .escalated(tier):
@@ -75,6 +76,13 @@ public enum RecordCodec {
             w.field("status", m.status)
             w.field("alerts", m.alerts.joined(separator: ","))
             w.field("message", m.text)
+        case let .hook(h):
+            w.field("hook", h.name)
+            w.field("hook_key", h.key)
+            w.field("result", h.result.rawValue)
+            w.field("tries", Int64(h.tries))
+            w.field("late", Int64(h.late ? 1 : 0))
+            w.field("message", h.detail)
         }
         var bytes = w.bytes
         let crc = CRC32C.checksum(bytes)
@@ -167,7 +175,7 @@ public enum RecordCodec {
         case v, host, seq, hlc, hlc_c, inc, type, op, user, at, rec, base
         case title, customer, severity, policy_digest, policy, tier, contact, outcome, message
         case schedule, person, person_name, phone, from, to, replacing, override
-        case dedup_key, status, alerts, crc
+        case dedup_key, status, alerts, origin, hook, hook_key, result, tries, late, crc
 
         /// Each name as its length and its bytes packed into two words (no
         /// name is longer than 16 bytes): a key is matched by comparing
@@ -271,7 +279,7 @@ public enum RecordCodec {
                 guard let sev = Severity(rawValue: sevText) else { throw DecodeError(message: "unknown severity '\(sevText)'") }
                 let digest = try str(.policy_digest)
                 action = .opened(Opening(title: try str(.title), customer: try optStr(.customer), severity: sev,
-                                         policyYAML: try policyText(digest: digest), policyDigest: digest, dedupKey: try optStr(.dedup_key)))
+                                         policyYAML: try policyText(digest: digest), policyDigest: digest, dedupKey: try optStr(.dedup_key), originMachine: try optStr(.origin)))
             case "acknowledged": action = .acknowledged
             case "reopened": action = .reopened
             case "escalated": action = .escalated(toTier: try str(.tier))
@@ -295,6 +303,13 @@ public enum RecordCodec {
                 let alerts = try str(.alerts)
                 action = .monitoring(MonitoringNote(status: status, alerts: alerts.isEmpty ? [] : alerts.split(separator: ",").map(String.init),
                                                     text: try str(.message)))
+            case "hook":
+                let r = try str(.result)
+                guard let result = HookRecord.Result(rawValue: r) else { throw DecodeError(message: "unknown hook result '\(r)'") }
+                let tries = try int(.tries)
+                guard tries >= 0, tries < 1000 else { throw DecodeError(message: "field out of range") }
+                action = .hook(HookRecord(name: try str(.hook), key: try str(.hook_key), result: result, detail: try str(.message),
+                                          tries: Int(tries), late: try int(.late) != 0))
             case "oncall_cancel":
                 guard inc == OverrideLog.key else { throw DecodeError(message: "an on-call cancel recorded under incident '\(inc)'") }
                 action = .onCallCancel(override: try str(.override))

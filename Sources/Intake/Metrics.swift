@@ -46,7 +46,7 @@ public enum EscalationMetrics {
         e.ladder.rungs.filter { [.late, .missed, .overdue].contains($0.status) }.map(\.tier.id)
     }
 
-    public static func render(open: [Board.Entry], breachesByTier: [String: Int], tiers: [String], intake: [String: Int],
+    public static func render(open: [Board.Entry], breachesByTier: [String: Int], tiers: [String], intake: [String: Int], hookRuns: [String: Int] = [:],
                               badRecords: Int, unreadable: Bool, lastEvent: [String: Date],
                               peers: [(host: String, lastSign: Date?, silent: Bool)], now: Date) -> String {
         var m = MetricsText()
@@ -69,6 +69,8 @@ public enum EscalationMetrics {
                      let parts = key.split(separator: "|", maxSplits: 1).map(String.init)
                      return (labels: [("endpoint", parts[0]), ("result", parts.count > 1 ? parts[1] : "")], value: Double(n))
                  })
+        m.family("tierwatch_hook_runs_total", "counter", "Hook runs by this serve process, by result.",
+                 ["ok", "failed"].map { (labels: [("result", $0)], value: Double(hookRuns[$0] ?? 0)) })
         m.family("tierwatch_store_bad_records", "gauge", "Records skipped because their checksum or JSON is bad.", [([], Double(badRecords))])
         m.family("tierwatch_store_unreadable", "gauge", "1 when part of the store cannot be read: incidents may be missing.", [([], unreadable ? 1 : 0)])
         m.family("tierwatch_host_last_event_age_seconds", "gauge", "Seconds since each host's newest event was recorded.",

@@ -37,6 +37,10 @@ public actor Desk {
     private(set) var requests: [String: Int] = [:]
     /// Per incident: its version when its breaches were counted, and them.
     private var breachCache: [String: (version: Int, tiers: [String])] = [:]
+    /// Hook runs of this process by result, for `/metrics`.
+    private(set) var hookRuns: [String: Int] = [:]
+    /// Sees other processes' writes without blocking (hooks look often).
+    private lazy var follower = StoreFollower(store: store)
 
     public init(store: IncidentStore, operatorName: String, loadPolicy: @escaping @Sendable () -> Result<PolicyInForce, DeskError>) {
         self.store = store
@@ -79,7 +83,7 @@ public actor Desk {
                     break  // unwrapped above
                 case let .open(title, customer, severity, key, note):
                     let opening = Opening(title: title, customer: customer, severity: severity, policyYAML: text,
-                                          policyDigest: Policy.digest(of: text), dedupKey: key)
+                                          policyDigest: Policy.digest(of: text), dedupKey: key, originMachine: IncidentStore.machineID)
                     let e = try openOnce(opening, key: key)
                     _ = try store.record(on: e, operatorName: operatorName, at: nil) { _, _, _ in .monitoring(note) }
                     out.append(Outcome(incident: e, did: "opened"))
@@ -155,7 +159,7 @@ public actor Desk {
                 return (false, open.id, Desk.encode(json(open)))
             }
             let opening = Opening(title: title, customer: customer, severity: severity, policyYAML: loaded.text,
-                                  policyDigest: Policy.digest(of: loaded.text), dedupKey: key)
+                                  policyDigest: Policy.digest(of: loaded.text), dedupKey: key, originMachine: IncidentStore.machineID)
             let id: String
             if let key {
                 id = try openOnce(opening, key: key)
@@ -226,10 +230,80 @@ public actor Desk {
         let tiers = Array(Set(policy.tiers.map(\.id)).union(byTier.keys)).sorted()
         let peers = store.peers(expected: policy.sites.expected, silentAfter: Double(policy.sites.silentAfter.seconds), now: now)
         let health = store.health
-        return EscalationMetrics.render(open: board.entries, breachesByTier: byTier, tiers: tiers, intake: requests,
+        return EscalationMetrics.render(open: board.entries, breachesByTier: byTier, tiers: tiers, intake: requests, hookRuns: hookRuns,
                                         badRecords: store.badRecordCount, unreadable: !health.isComplete || health.access != .readable,
                                         lastEvent: state.lastRecorded.filter { !$0.key.contains("~") },
                                         peers: peers.map { ($0.host, $0.lastSign, $0.isSilent) }, now: now)
+    }
+
+    // MARK: Hooks
+
+    /// The hooks due now, each already claimed under the store's lock (so
+    /// it runs once on this host, however many serve processes look), and
+    /// how long until the clock may make another due.
+    public func hooksDue() -> (jobs: [HookJob], next: TimeInterval) {
+        let changed = !follower.check().isEmpty
+        let now = store.clock.now()
+        // Nothing written and no clock change due: nothing can be due now.
+        if !changed, now < hooksWake { return ([], min(0.1, max(0.002, hooksWake.timeIntervalSince(now)))) }
+        guard let policy = try? loadPolicy().get().policy, !policy.hooks.isEmpty else {
+            hooksWake = now.addingTimeInterval(1)
+            return ([], 0.1)
+        }
+        let state = store.state
+        let maxAge = Double(policy.hookSettings.maxAge.seconds)
+        let grace = Double(policy.hookSettings.grace.seconds)
+        // Open incidents, and those resolved within the max age (their `resolved` hook).
+        let candidates = state.incidents.values.filter { i in i.state != .resolved || (i.resolved.map { now.timeIntervalSince($0.at) <= maxAge } ?? false) }
+        var jobs: [HookJob] = []
+        var wake = now.addingTimeInterval(60)
+        for incident in candidates {
+            let entry = Board.Entry(incident, policies: state.policies, at: now)
+            if let v = entry.ladder.validUntil { wake = min(wake, v) }
+            // Another site's incident: its hooks may become this site's when the grace ends.
+            if incident.originMachine != IncidentStore.machineID {
+                for o in HookPlanner.occurrences(entry) where o.at.addingTimeInterval(grace) > now { wake = min(wake, o.at.addingTimeInterval(grace)) }
+            }
+            for due in HookPlanner.due(entry, hooks: policy.hooks, settings: policy.hookSettings, now: now,
+                                       machine: IncidentStore.machineID, host: store.host) {
+                guard claim(due, settings: policy.hookSettings) else { continue }
+                jobs.append(HookRunner.job(due, entry: entry, now: now))
+            }
+        }
+        hooksWake = wake
+        return (jobs, min(0.1, max(0.002, wake.timeIntervalSince(now))))
+    }
+
+    /// Until when no hook can fall due by the clock alone.
+    private var hooksWake = Date.distantPast
+
+    private struct AlreadyClaimed: Error {}
+
+    /// Appends the claim unless one with the key is there (checked again
+    /// under the lock, against every host's records read so far).
+    private func claim(_ due: HookDue, settings: HookSettings) -> Bool {
+        do {
+            _ = try store.append { state in
+                // Checked again under the lock: another serve's claim (or
+                // result) since the plan was made means it is theirs.
+                guard let i = state.incidents[due.occurrence.incident],
+                      HookPlanner.due(Board.Entry(i, policies: state.policies, at: store.clock.now()), hooks: [due.hook], settings: settings,
+                                      now: store.clock.now(), machine: IncidentStore.machineID, host: store.host).contains(where: { $0.key == due.key })
+                else { throw AlreadyClaimed() }
+                return IncidentStore.Draft(incident: i.id, action: .hook(HookRecord(name: due.hook.name, key: due.key, result: .claimed, late: due.late)),
+                                           operatorName: "hook", baseVersion: i.version)
+            }
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// Records how a run went, on the incident's timeline.
+    public func finished(_ job: HookJob, _ r: HookRunner.Result) {
+        hookRuns[r.ok ? "ok" : "failed", default: 0] += 1
+        let record = HookRecord(name: job.due.hook.name, key: job.due.key, result: r.ok ? .ok : .failed, detail: r.detail, tries: r.tries, late: job.due.late)
+        _ = try? store.record(on: job.due.occurrence.incident, operatorName: "hook", at: nil) { _, _, _ in .hook(record) }
     }
 
     /// Leaves this host's heartbeat (serve is a read-write process).

@@ -102,7 +102,7 @@ public enum Server {
             })
         }
         let app = Application(router: router, configuration: .init(address: .hostname(options.host, port: options.port), serverName: "tierwatch"),
-                              services: [HeartbeatService(desk: desk)],
+                              services: [HeartbeatService(desk: desk), HookService(desk: desk, logger: logger)],
                               onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? options.port) },
                               logger: logger)
         try await app.runService()
@@ -147,6 +147,32 @@ struct HeartbeatService: Service {
             while !Task.isCancelled {
                 let wait = await desk.beat()
                 try await Task.sleep(nanoseconds: UInt64(wait * 1e9))
+            }
+        }
+    }
+}
+
+/// Runs the policy's hooks as their triggers happen: looks at the store
+/// often (a non-blocking check), wakes at the next clock change, and runs
+/// each claimed hook on its own thread, recording the result.
+struct HookService: Service {
+    let desk: Desk
+    let logger: Logger
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                let (jobs, next) = await desk.hooksDue()
+                for job in jobs {
+                    logger.info("hook", metadata: ["hook": "\(job.due.hook.name)", "incident": "\(job.due.occurrence.incident)",
+                                                   "trigger": "\(job.due.occurrence.trigger.rawValue)", "late": "\(job.due.late)"])
+                    Task {
+                        let r = await HookRunner.run(job)
+                        await desk.finished(job, r)
+                        if !r.ok { logger.error("hook failed", metadata: ["hook": "\(job.due.hook.name)", "detail": "\(r.detail)"]) }
+                    }
+                }
+                try await Task.sleep(nanoseconds: UInt64(next * 1e9))
             }
         }
     }

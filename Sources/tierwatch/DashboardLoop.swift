@@ -26,6 +26,9 @@ final class ScreenLoop {
     private var nextBeat = 0.0
     private var nextPeerCheck = 0.0
     private var silentPeers: [String] = []
+    /// Hooks whose last run failed, per open incident (worked out for the
+    /// incidents a read touched).
+    private var hookFailures: [String: [String]] = [:]
 
     init(ctx: Context, follower: StoreFollower, terminal: Terminal, screen: any Screen, writesHeartbeat: Bool = false) {
         self.ctx = ctx
@@ -139,6 +142,11 @@ final class ScreenLoop {
     @discardableResult
     private func publishStore(changed: Set<String>?) -> [Command] {
         let state = ctx.store.state
+        for id in changed.map(Array.init) ?? Array(state.incidents.keys) {
+            guard let i = state.incidents[id], i.state != .resolved else { hookFailures[id] = nil; continue }
+            let failed = i.failedHooks.map { "hook \($0.name.sanitized) failed for \(id): \($0.detail.sanitized)" }
+            hookFailures[id] = failed.isEmpty ? nil : failed
+        }
         // The screen's clock first: an incident opened a moment ago is
         // derived at a time after its opening, not at the last whole second.
         let ticked = model.update(.tick(ctx.now))
@@ -179,6 +187,7 @@ final class ScreenLoop {
             now.warnings.append(IncidentStore.clashWarning(host: host, events: n))
         }
         now.warnings += silentPeers
+        now.warnings += hookFailures.keys.sorted().flatMap { hookFailures[$0]! }
         guard now != alarm else { return }
         alarm = now
         _ = model.update(.alarm(now))

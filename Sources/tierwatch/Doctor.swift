@@ -15,6 +15,7 @@ struct Doctor: ParsableCommand {
         var report = StoreCheck.run(ctx.store, now: ctx.now)
         report.checkPolicy(ctx.policies)
         report.checkPeers(ctx)
+        report.checkHooks(ctx)
         if json {
             try printJSON(report.json)
         } else {
@@ -25,6 +26,22 @@ struct Doctor: ParsableCommand {
 }
 
 extension StoreCheck {
+    /// Hooks that failed in the last day (their latest run, per incident).
+    mutating func checkHooks(_ ctx: Context) {
+        let now = ctx.now
+        var failed: [[String: Any]] = []
+        for i in ctx.store.state.incidents.values.sorted(by: { $0.id < $1.id }) {
+            for e in i.events {
+                guard case let .hook(h) = e.action, h.result == .failed, now.timeIntervalSince(e.recordedAt) < 86400 else { continue }
+                lines.append("hook \(h.name.sanitized) failed for \(i.id) at \(ISOTime.format(e.recordedAt)): \(h.detail.sanitized)")
+                failed.append(["hook": h.name, "incident": i.id, "at": ISOTime.format(e.recordedAt), "detail": h.detail])
+            }
+        }
+        if !failed.isEmpty { problems.append("\(failed.count) hook run(s) failed in the last day (listed above)") }
+        json["hooks_failed"] = failed
+        json["problems"] = problems
+    }
+
     /// Each other site's last sign (heartbeat or event); a silent one is a problem.
     mutating func checkPeers(_ ctx: Context) {
         let sites = (try? ctx.policies.current.get().policy.sites) ?? Policy.Sites()

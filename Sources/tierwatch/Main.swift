@@ -16,7 +16,7 @@ struct Tierwatch: ParsableCommand {
         subcommands: [
             DashboardCommand.self, ViewCommand.self, WallCommand.self, Raise.self, Ack.self, Escalate.self, Resolve.self, Reopen.self, Notify.self,
             CustomerUpdate.self, Note.self, List.self, Show.self, Export.self,
-            Watch.self, OnCallCommand.self, ServeCommand.self, Doctor.self, PolicyCommand.self, Demo.self,
+            Watch.self, OnCallCommand.self, ServeCommand.self, HooksCommand.self, Doctor.self, PolicyCommand.self, Demo.self,
         ],
         defaultSubcommand: DashboardCommand.self
     )

@@ -1,0 +1,171 @@
+import Escalation
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Intake
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A hook ready to run: what it is given (the event as JSON on stdin or as
+/// the body, `TIERWATCH_*` variables) and where its result goes.
+public struct HookJob: Sendable {
+    public var due: HookDue
+    public var payload: Data
+    public var environment: [String: String]
+}
+
+/// Runs hooks: a program by argv (never a shell, no search path) with an
+/// explicit environment and a timeout, or a POST with an `Idempotency-Key`;
+/// retried with backoff. Blocking work runs on its own thread, never on the
+/// server's.
+public enum HookRunner {
+    public struct Result: Sendable, Equatable {
+        public var ok: Bool
+        public var detail: String
+        public var tries: Int
+    }
+
+    public static func run(_ job: HookJob) async -> Result {
+        await withCheckedContinuation { c in
+            Thread.detachNewThread { c.resume(returning: runBlocking(job)) }
+        }
+    }
+
+    static func runBlocking(_ job: HookJob) -> Result {
+        let h = job.due.hook
+        var wait = Double(h.backoffMilliseconds) / 1000
+        var last = ""
+        let started = Date()
+        for attempt in 1...(h.retries + 1) {
+            let outcome: String?
+            switch h.target {
+            case let .run(argv): outcome = runProgram(argv, job: job)
+            case let .post(url, tokenFile): outcome = post(url, tokenFile: tokenFile, job: job)
+            }
+            guard let failure = outcome else {
+                let took = String(format: "%.2fs", Date().timeIntervalSince(started))
+                return Result(ok: true, detail: attempt == 1 ? "in \(took)" : "in \(took), on try \(attempt)", tries: attempt)
+            }
+            last = failure
+            if attempt <= h.retries {
+                Thread.sleep(forTimeInterval: wait)
+                wait *= 2
+            }
+        }
+        let tries = h.retries + 1
+        return Result(ok: false, detail: "\(last) after \(tries) \(tries == 1 ? "try" : "tries")", tries: tries)
+    }
+
+    /// nil when the program exited 0; else why not.
+    static func runProgram(_ argv: [String], job: HookJob) -> String? {
+        var input: [Int32] = [-1, -1]
+        guard pipe(&input) == 0 else { return "cannot make a pipe" }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, input[0], 0)
+        posix_spawn_file_actions_addclose(&actions, input[1])
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // Its own process group, so a timeout ends whatever it started.
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        let args = argv.map { strdup($0) } + [nil]
+        let env = job.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for a in args { free(a) }
+            for e in env { free(e) }
+        }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, argv[0], &actions, &attributes, args, env)
+        close(input[0])
+        guard rc == 0 else {
+            close(input[1])
+            return "cannot start \(argv[0]): \(String(cString: strerror(rc)))"
+        }
+        // The event on stdin; a program that does not read it is fine.
+        signal(SIGPIPE, SIG_IGN)
+        _ = job.payload.withUnsafeBytes { write(input[1], $0.baseAddress, $0.count) }
+        close(input[1])
+        let deadline = Date().addingTimeInterval(Double(job.due.hook.timeout.seconds))
+        var status: Int32 = 0
+        while true {
+            let r = waitpid(pid, &status, WNOHANG)
+            if r == pid { break }
+            if r < 0 { return "lost track of the program" }
+            if Date() >= deadline {
+                kill(-pid, SIGKILL)
+                waitpid(pid, &status, 0)
+                return "timed out after \(job.due.hook.timeout)"
+            }
+            usleep(5_000)
+        }
+        let exited = status & 0x7f == 0
+        if exited { return (status >> 8) & 0xff == 0 ? nil : "exit \((status >> 8) & 0xff)" }
+        return "killed by signal \(status & 0x7f)"
+    }
+
+    /// nil on a 2xx answer; else why not.
+    static func post(_ url: String, tokenFile: String?, job: HookJob) -> String? {
+        guard let u = URL(string: url) else { return "bad URL" }
+        var request = URLRequest(url: u, timeoutInterval: Double(job.due.hook.timeout.seconds))
+        request.httpMethod = "POST"
+        request.httpBody = job.payload
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue(job.due.key, forHTTPHeaderField: "Idempotency-Key")
+        if let tokenFile {
+            guard let token = FileManager.default.contents(atPath: tokenFile).map({ String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) }) else {
+                return "cannot read the token file \(tokenFile)"
+            }
+            request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        }
+        final class Box: @unchecked Sendable { var answer: String? = "no answer" }
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        URLSession.shared.dataTask(with: request) { _, response, error in
+            if let error { box.answer = "\(error.localizedDescription)" }
+            else if let http = response as? HTTPURLResponse { box.answer = (200..<300).contains(http.statusCode) ? nil : "HTTP \(http.statusCode)" }
+            done.signal()
+        }.resume()
+        done.wait()
+        return box.answer
+    }
+
+    /// The event as a hook gets it, and its variables.
+    public static func job(_ due: HookDue, entry: Board.Entry, now: Date) -> HookJob {
+        let i = entry.incident
+        let tier = due.occurrence.tier.flatMap { entry.ladder.rungs.indices.contains($0) ? entry.ladder.rungs[$0] : nil }
+        let contacts = tier?.contacts ?? []
+        let people = contacts.map { c -> [String: Any] in
+            ["contact": c.contact.id, "name": c.callee.person?.name ?? c.contact.name, "phone": c.callee.phone ?? NSNull()]
+        }
+        var summary = entry.jsonObject(now: now)
+        summary["timeline"] = nil
+        let event: [String: Any] = [
+            "hook": due.hook.name, "trigger": due.occurrence.trigger.rawValue, "at": ISOTime.format(due.occurrence.at),
+            "key": due.key, "late": due.late, "tier": due.occurrence.tierID ?? NSNull(), "contacts": people, "incident": summary,
+        ]
+        let payload = (try? JSONSerialization.data(withJSONObject: event, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        var env = due.hook.environment
+        env["PATH"] = env["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        env["TIERWATCH_HOOK"] = due.hook.name
+        env["TIERWATCH_TRIGGER"] = due.occurrence.trigger.rawValue
+        env["TIERWATCH_INCIDENT"] = i.id
+        env["TIERWATCH_TITLE"] = i.title
+        env["TIERWATCH_SEVERITY"] = i.severity.rawValue
+        env["TIERWATCH_CUSTOMER"] = i.customer ?? ""
+        env["TIERWATCH_TIER"] = due.occurrence.tierID ?? ""
+        env["TIERWATCH_TIER_NAME"] = tier?.tier.name ?? ""
+        env["TIERWATCH_CONTACTS"] = contacts.map { c in [c.callee.person?.name ?? c.contact.name, c.callee.phone].compactMap { $0 }.joined(separator: " ") }
+            .joined(separator: "; ")
+        env["TIERWATCH_KEY"] = due.key
+        env["TIERWATCH_LATE"] = due.late ? "1" : "0"
+        return HookJob(due: due, payload: payload, environment: env)
+    }
+}
