@@ -260,6 +260,12 @@ public actor Desk {
         for incident in candidates {
             let entry = Board.Entry(incident, policies: state.policies, at: now)
             if let v = entry.ladder.validUntil { wake = min(wake, v) }
+            // A claim with no result becomes a rerun when the hook could no longer be running.
+            for (key, k) in incident.hookKeys where !k.finished {
+                guard let at = k.claimedAt, let name = key.split(separator: "#").last, let h = policy.hooks.first(where: { $0.name == name }) else { continue }
+                let expiry = at.addingTimeInterval(HookPlanner.maxRunSeconds(h))
+                if expiry > now { wake = min(wake, expiry) }
+            }
             // Another site's incident: its hooks may become this site's when the grace ends.
             if incident.originMachine != IncidentStore.machineID {
                 for o in HookPlanner.occurrences(entry) where o.at.addingTimeInterval(grace) > now { wake = min(wake, o.at.addingTimeInterval(grace)) }
@@ -267,7 +273,7 @@ public actor Desk {
             for due in HookPlanner.due(entry, hooks: policy.hooks, settings: policy.hookSettings, now: now,
                                        machine: IncidentStore.machineID, host: store.host) {
                 guard claim(due, settings: policy.hookSettings) else { continue }
-                jobs.append(HookRunner.job(due, entry: entry, now: now))
+                jobs.append(HookRunner.job(due, entry: entry, now: now, host: store.host))
             }
         }
         hooksWake = wake

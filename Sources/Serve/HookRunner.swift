@@ -138,7 +138,7 @@ public enum HookRunner {
     }
 
     /// The event as a hook gets it, and its variables.
-    public static func job(_ due: HookDue, entry: Board.Entry, now: Date) -> HookJob {
+    public static func job(_ due: HookDue, entry: Board.Entry, now: Date, host: String) -> HookJob {
         let i = entry.incident
         let tier = due.occurrence.tier.flatMap { entry.ladder.rungs.indices.contains($0) ? entry.ladder.rungs[$0] : nil }
         let contacts = tier?.contacts ?? []
@@ -155,6 +155,7 @@ public enum HookRunner {
         var env = due.hook.environment
         env["PATH"] = env["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         env["TIERWATCH_HOOK"] = due.hook.name
+        env["TIERWATCH_SERVE_HOST"] = host
         env["TIERWATCH_TRIGGER"] = due.occurrence.trigger.rawValue
         env["TIERWATCH_INCIDENT"] = i.id
         env["TIERWATCH_TITLE"] = i.title

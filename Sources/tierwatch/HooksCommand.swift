@@ -56,7 +56,7 @@ struct HooksCommand: ParsableCommand {
             let done = DispatchSemaphore(value: 0)
             final class Box: @unchecked Sendable { var result: HookRunner.Result? }
             let box = Box()
-            let job = HookRunner.job(due, entry: entry, now: ctx.now)
+            let job = HookRunner.job(due, entry: entry, now: ctx.now, host: ctx.store.host)
             Task {
                 box.result = await HookRunner.run(job)
                 done.signal()
