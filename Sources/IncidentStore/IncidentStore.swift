@@ -334,7 +334,7 @@ public final class IncidentStore {
         return "uid\(geteuid())"
     }()
 
-    static func millisecondPrecision(_ d: Date) -> Date {
+    public static func millisecondPrecision(_ d: Date) -> Date {
         Date(timeIntervalSince1970: (d.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
     }
 }

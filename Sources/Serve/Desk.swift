@@ -245,10 +245,12 @@ public actor Desk {
         let changed = !follower.check().isEmpty
         let now = store.clock.now()
         // Nothing written and no clock change due: nothing can be due now.
-        if !changed, now < hooksWake { return ([], min(0.1, max(0.002, hooksWake.timeIntervalSince(now)))) }
+        if !changed, now < hooksWake { return ([], min(hooksIdle, max(0.002, hooksWake.timeIntervalSince(now)))) }
         guard let policy = try? loadPolicy().get().policy, !policy.hooks.isEmpty else {
+            // No hooks: look again in a second (a policy edit may add some).
             hooksWake = now.addingTimeInterval(1)
-            return ([], 0.1)
+            hooksIdle = 1
+            return ([], 1)
         }
         let state = store.state
         let maxAge = Double(policy.hookSettings.maxAge.seconds)
@@ -277,11 +279,15 @@ public actor Desk {
             }
         }
         hooksWake = wake
-        return (jobs, min(0.1, max(0.002, wake.timeIntervalSince(now))))
+        hooksIdle = 0.1
+        return (jobs, min(hooksIdle, max(0.002, wake.timeIntervalSince(now))))
     }
 
     /// Until when no hook can fall due by the clock alone.
     private var hooksWake = Date.distantPast
+    /// How often to look for other processes' writes: often with hooks to
+    /// run (an ack's hook starts within this), seldom without.
+    private var hooksIdle: TimeInterval = 1
 
     private struct AlreadyClaimed: Error {}
 

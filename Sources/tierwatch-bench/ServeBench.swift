@@ -173,6 +173,45 @@ enum ServeBench {
                 json: ["requests_per_second": rate, "requests": total, "failed": failed, "stored": stored, "lost": lost]))
         }
 
+        // Hooks: a tier's start instant until the hook's program has started.
+        let hookSamples = quick ? 3 : 30
+        progress("serve: tier start -> hook program started, \(hookSamples) tiers")
+        let hookDir = makeTempDir("serve-hooks")
+        defer { try? FileManager.default.removeItem(atPath: hookDir) }
+        let program = hookDir + "/hook.sh"
+        try "#!/bin/sh\ndate +%s.%N >> \(hookDir)/started.txt\n".write(toFile: program, atomically: true, encoding: .utf8)
+        chmod(program, 0o755)
+        try (Policy.builtInYAML + "hooks:\n  - { name: bench, on: [tier_started], tiers: [technical], run: [\(program)] }\n")
+            .write(toFile: hookDir + "/policy.yaml", atomically: true, encoding: .utf8)
+        let hooked = try Serve(store: hookDir)
+        let opener = IncidentStore(path: hookDir, host: "serve")  // the serve's own host: its hooks fire at once
+        var hookLatency: [Double] = []
+        for k in 0..<hookSamples {
+            // Technical starts 10 minutes after opening: open it 9m58.5s ago.
+            let opened = Date().addingTimeInterval(-(600 - 1.5))
+            _ = try opener.openIncident(Opening(title: "hook \(k)", customer: nil, severity: .sev2, policyYAML: Policy.builtInYAML,
+                                                policyDigest: Policy.digest(of: Policy.builtInYAML)), operatorName: "bench", at: opened)
+            let trigger = IncidentStore.millisecondPrecision(opened).addingTimeInterval(600)
+            let t0 = monotonic()
+            var seen: Double?
+            while seen == nil {
+                if monotonic() - t0 > 10 { throw BenchError("the hook did not start within 10 s of its tier's start") }
+                let lines = String(decoding: FileManager.default.contents(atPath: hookDir + "/started.txt") ?? Data(), as: UTF8.self).split(separator: "\n")
+                if lines.count > k { seen = Double(lines[k]) }
+                usleep(20_000)
+            }
+            hookLatency.append(max(0, seen! - trigger.timeIntervalSince1970) * 1000)
+        }
+        _ = hooked
+        let hl = Sample(hookLatency)
+        figures.append(Figure(
+            name: "serve: a tier's start instant -> its hook's program started (one host)",
+            value: "p50 \(fmt(hl.median)) ms, p99 \(fmt(hl.p99)) ms",
+            baseline: "-",
+            target: "p99 <= 50 ms",
+            verdict: hl.p99 <= 50 ? "met" : "MISSED",
+            json: ["p50_ms": hl.median, "p99_ms": hl.p99, "samples": hookSamples]))
+
         // Idle: 50 open incidents, nobody asking.
         let idleSeconds = quick ? 3.0 : 60.0
         progress("serve: idle CPU with 50 open incidents, \(Int(idleSeconds)) s")
