@@ -33,14 +33,7 @@ import Testing
             Policy.builtInYAML + "hooks:\n" + hooks + settings
         }
 
-        func until(_ seconds: Double = 15, _ check: () -> Bool) -> Bool {
-            let deadline = Date().addingTimeInterval(seconds)
-            while Date() < deadline {
-                if check() { return true }
-                usleep(50_000)
-            }
-            return check()
-        }
+        func until(_ seconds: Double = 15, _ check: () -> Bool) -> Bool { waitUntil(seconds, check) }
     }
 
     /// `tierwatch serve` on a store as a host of a machine, until stopped.

@@ -86,3 +86,13 @@ struct Failure: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
 }
+
+/// Waits until `check` holds (polling every 50 ms) or `seconds` pass; the last answer.
+func waitUntil(_ seconds: Double, _ check: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if check() { return true }
+        usleep(50_000)
+    }
+    return check()
+}

@@ -35,15 +35,7 @@ struct TwoSites {
             tw(site, "export", "--events").stdout.split(separator: "\n").map(String.init).sorted()
         }
 
-        /// Waits until `check` holds, polling every 100 ms.
-        func until(_ seconds: Double = 30, _ check: () -> Bool) -> Bool {
-            let deadline = Date().addingTimeInterval(seconds)
-            while Date() < deadline {
-                if check() { return true }
-                usleep(100_000)
-            }
-            return check()
-        }
+        func until(_ seconds: Double = 30, _ check: () -> Bool) -> Bool { waitUntil(seconds, check) }
     }
 
     @Test func actionsCrossConcurrentActionsConvergeASilentSiteIsShownAndCatchesUp() throws {
