@@ -300,7 +300,7 @@ extension Model {
         let shown = board.entries.first { $0.incident.id == id } ?? Board.Entry(i, policies: policies, at: now)
         let who = shown.ladder.rungs[tier].contacts.first { $0.contact.id == c.id }?.callee.person
         notice = Notice(text: "recording \(who.map { "\($0.name.sanitized), " } ?? "")\(c.name.sanitized): \(outcome.label)…", isError: false)
-        return [.record(incident: id, action: .contactOutcome(tier: p.tiers[tier].id, contact: c.id, outcome: outcome, person: who.map(PersonRef.init)),
+        return [.record(incident: id, action: .contactOutcome(tier: p.tiers[tier].id, contact: c.id, outcome: outcome, person: CalledPerson(who.map(PersonRef.init))),
                         baseVersion: i.version)]
     }
 
@@ -488,7 +488,7 @@ extension Model {
                 return []
             }
             let who = e.ladder.rungs[tier].contacts.first { $0.contact.id == c.id }?.callee.person
-            return [.record(incident: e.incident.id, action: .contactOutcome(tier: p.tiers[tier].id, contact: c.id, outcome: outcome, person: who.map(PersonRef.init)),
+            return [.record(incident: e.incident.id, action: .contactOutcome(tier: p.tiers[tier].id, contact: c.id, outcome: outcome, person: CalledPerson(who.map(PersonRef.init))),
                             baseVersion: e.incident.version)]
         case let .update(id, message):
             guard let e = entry(id) else { return [] }

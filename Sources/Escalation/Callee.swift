@@ -83,11 +83,11 @@ extension Policy {
     /// screen use it; a screen records the person it showed). Any other
     /// action comes back as it is.
     public func namingPersonCalled(_ action: Action, customer: String?, at t: Date, overrides: [Override]) -> Action {
-        guard case let .contactOutcome(tier, contact, outcome, nil) = action,
+        guard case let .contactOutcome(tier, contact, outcome, named) = action, named.ref == nil,
               let k = tierIndex(id: tier),
               let c = contacts(ofTier: k, customer: customer).first(where: { $0.id == contact }),
               let who = callee(c, at: t, overrides: overrides).person else { return action }
-        return .contactOutcome(tier: tier, contact: contact, outcome: outcome, person: PersonRef(who))
+        return .contactOutcome(tier: tier, contact: contact, outcome: outcome, person: CalledPerson(PersonRef(who)))
     }
 
     /// Every schedule's answer at `t`: who is on, until when, who is next.

@@ -16,7 +16,7 @@ extension IncidentEvent {
         case let .contactOutcome(tier, contact, outcome, person):
             let name = policy.tierIndex(id: tier).flatMap { t in policy.contacts(ofTier: t, customer: customer).first { $0.id == contact }?.name } ?? contact
             // The person called, when it is someone other than the contact's name.
-            let who = person.flatMap { $0.name == name ? nil : "\($0.name.sanitized), " } ?? ""
+            let who = person.ref.flatMap { $0.name == name ? nil : "\($0.name.sanitized), " } ?? ""
             return "\(who)\(name.sanitized) (\(tierName(tier).sanitized)): \(outcome.label)"
         case let .customerUpdate(message):
             return "customer update: \(message.sanitized)"

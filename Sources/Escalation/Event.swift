@@ -86,7 +86,7 @@ public enum Action: Sendable, Equatable {
     /// A call's outcome, with the person actually called when the contact
     /// resolves to one (the person on call then): the incident keeps who
     /// it was after the rotation moves on.
-    case contactOutcome(tier: String, contact: String, outcome: Outcome, person: PersonRef?)
+    case contactOutcome(tier: String, contact: String, outcome: Outcome, person: CalledPerson)
     case customerUpdate(message: String)
     case note(message: String)
     case resolved(message: String?)

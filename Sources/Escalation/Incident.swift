@@ -327,8 +327,8 @@ public struct Incident: Sendable, Equatable {
         case let .contactOutcome(tier, contact, outcome, person):
             let key = ContactKey(tier: tier, contact: contact)
             let old = contacts[key]
-            var record = old.map { $0.at > e.at ? $0 : ContactRecord(outcome: outcome, by: e.operatorName, at: e.at, reachedAt: $0.reachedAt, person: person) }
-                ?? ContactRecord(outcome: outcome, by: e.operatorName, at: e.at, person: person)
+            var record = old.map { $0.at > e.at ? $0 : ContactRecord(outcome: outcome, by: e.operatorName, at: e.at, reachedAt: $0.reachedAt, person: person.ref) }
+                ?? ContactRecord(outcome: outcome, by: e.operatorName, at: e.at, person: person.ref)
             if outcome == .reached, record.reachedAt.map({ e.at < $0 }) ?? true { record.reachedAt = e.at }
             contacts[key] = record
         case .customerUpdate:

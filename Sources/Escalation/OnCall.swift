@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 // Who is on call: derived from (schedule, overrides, instant) like the
 // ladder, never written by a timer. People and schedules are written in the
@@ -47,6 +48,40 @@ public final class PersonRef: Sendable, Equatable, CustomStringConvertible {
     public static func == (a: PersonRef, b: PersonRef) -> Bool { a.id == b.id && a.name == b.name }
 
     public var description: String { name }
+}
+
+/// The person a call went to, as an event holds it: four bytes, an index
+/// into the process's table of people seen (`PersonRef`), so that every
+/// event in memory stays as small as before people were recorded on calls
+/// (a year's store holds a million events). 0: none.
+public struct CalledPerson: Sendable, Hashable, ExpressibleByNilLiteral {
+    let index: UInt32
+
+    public init(nilLiteral: ()) { index = 0 }
+
+    public init(_ ref: PersonRef?) {
+        index = ref.map(CalledPerson.intern) ?? 0
+    }
+
+    /// The person, or nil.
+    public var ref: PersonRef? { index == 0 ? nil : CalledPerson.table.withLock { $0.refs[Int(index) - 1] } }
+
+    private struct Table {
+        var refs: [PersonRef] = []
+        var byKey: [String: UInt32] = [:]
+    }
+    private static let table = Mutex(Table())
+
+    private static func intern(_ r: PersonRef) -> UInt32 {
+        table.withLock { t in
+            let key = r.id + "\u{1F}" + r.name
+            if let k = t.byKey[key] { return k }
+            t.refs.append(r)
+            let k = UInt32(t.refs.count)
+            t.byKey[key] = k
+            return k
+        }
+    }
 }
 
 /// A time of day on the wall clock of a schedule's zone, in minutes from midnight.

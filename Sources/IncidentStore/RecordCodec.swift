@@ -54,7 +54,7 @@ public enum RecordCodec {
             w.field("tier", tier)
             w.field("contact", contact)
             w.field("outcome", outcome.rawValue)
-            if let person {
+            if let person = person.ref {
                 w.field("person", person.id)
                 w.field("person_name", person.name)
             }
@@ -286,7 +286,7 @@ public enum RecordCodec {
             case "contact":
                 let o = try str(.outcome)
                 guard let outcome = Outcome(rawValue: o) else { throw DecodeError(message: "unknown outcome '\(o)'") }
-                action = .contactOutcome(tier: try str(.tier), contact: try str(.contact), outcome: outcome, person: try personRef())
+                action = .contactOutcome(tier: try str(.tier), contact: try str(.contact), outcome: outcome, person: CalledPerson(try personRef()))
             case "customer_update": action = .customerUpdate(message: try str(.message))
             case "note": action = .note(message: try str(.message))
             case "resolved": action = .resolved(message: try optStr(.message))

@@ -184,10 +184,11 @@ struct Note: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The incident id.", completion: .custom(Completions.incidentIDs)) var id: String
     @Option(name: .long, help: "The note.") var message: String
+    @Flag(name: .long, help: "Mark it for the next shift: `tierwatch handover` lists it.") var handover = false
     @OptionGroup var options: ActionOptions
 
     func run() throws {
         let m = try Context.checked(message, "message", max: Context.maxMessage)
-        try Context(global).act(on: id, options) { _, _, _ in .note(message: m) }
+        try Context(global).act(on: id, options) { _, _, _ in .note(message: (handover ? NoteMark.handover : "") + m) }
     }
 }

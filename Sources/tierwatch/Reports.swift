@@ -70,13 +70,20 @@ struct Show: ParsableCommand {
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Export every incident as JSON, or the merged event log as JSON lines.",
-        discussion: "Example: tierwatch export > incidents.json; tierwatch export --events | jq .")
+        abstract: "Export every incident as JSON, the merged event log as JSON lines, or one incident as a postmortem.",
+        discussion: "Example: tierwatch export > incidents.json; tierwatch export --events | jq .; tierwatch export K3F9 --markdown > postmortem.md")
     @OptionGroup var global: GlobalOptions
+    @Argument(help: "One incident (with --markdown).", completion: .custom(Completions.incidentIDs)) var id: String?
     @Flag(name: .long, help: "Print every event, in log order, one JSON record per line.") var events = false
+    @Flag(name: .long, help: "The incident as Markdown for a postmortem: ladder, who was called, timeline with both times.") var markdown = false
 
     func run() throws {
         let ctx = try Context(global)
+        if markdown || id != nil {
+            guard let id, markdown else { throw CLIError.usage("export ID takes --markdown (a postmortem of one incident); without an id, export prints every incident") }
+            print(Report.postmortem(ctx.entry(try ctx.incident(id)), now: ctx.now), terminator: "")
+            return try ctx.finish(ctx.store.health)
+        }
         let health = try ctx.readStore()
         let state = ctx.store.state
         if events {

@@ -162,7 +162,7 @@ import Testing
         s.add(.escalated(toTier: "technical"), at: 5)
         let called = p.namingPersonCalled(.contactOutcome(tier: "technical", contact: "platform", outcome: .voicemail, person: nil),
                                           customer: nil, at: Scenario.at(6), overrides: [])
-        #expect(called == .contactOutcome(tier: "technical", contact: "platform", outcome: .voicemail, person: PersonRef(id: "cho", name: "Cho Min-jun")))
+        #expect(called == .contactOutcome(tier: "technical", contact: "platform", outcome: .voicemail, person: CalledPerson(PersonRef(id: "cho", name: "Cho Min-jun"))))
         s.add(called, at: 6)
         // A week later the rotation has moved on to ana; the incident still says cho was called.
         let later = Ladder(incident: s.folded, policy: p, at: Scenario.at(7 * 24 * 60))

@@ -14,7 +14,7 @@ import Testing
         let actions: [(String, Action)] = [
             (OverrideLog.key, OnCallInTheStore.override),
             (OverrideLog.key, .onCallCancel(override: "noc1/1")),
-            ("K3F9", .contactOutcome(tier: "technical", contact: "platform", outcome: .reached, person: PersonRef(id: "cho", name: "Cho Min-jun"))),
+            ("K3F9", .contactOutcome(tier: "technical", contact: "platform", outcome: .reached, person: CalledPerson(PersonRef(id: "cho", name: "Cho Min-jun")))),
         ]
         for (n, (incident, action)) in actions.enumerated() {
             let e = event(action, incident: incident, seq: n + 1)

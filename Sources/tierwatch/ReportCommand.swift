@@ -1,0 +1,246 @@
+import ArgumentParser
+import Escalation
+import Foundation
+import IncidentStore
+
+/// `tierwatch report`: did we keep our promise?
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report", abstract: "Compliance: per step how often its deadline was met, late or missed; updates; MTTA, MTTR.",
+        discussion: """
+        Over the incidents opened in the period. MTTA: opening to first acknowledgement (those
+        never acknowledged are counted apart); MTTR: opening to resolution (resolved ones only).
+        Examples: tierwatch report --since 30d · tierwatch report --by customer --csv > report.csv
+        """)
+    enum Group: String, ExpressibleByArgument, CaseIterable { case customer, severity, week, month }
+
+    @OptionGroup var global: GlobalOptions
+    @Option(name: .long, help: ArgumentHelp("The period up to now: 7d, 30d, 90d.", valueName: "span")) var since = "30d"
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Start of the period (ISO-8601, or -30d); instead of --since.", valueName: "when")) var from: String?
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("End of the period (default now).", valueName: "when")) var to: String?
+    @Option(name: .long, help: "Only this customer's incidents.") var customer: String?
+    @Option(name: .long, help: "One report per customer, severity, week or month.") var by: Group?
+    @Flag(name: .long, help: "Print JSON.") var json = false
+    @Flag(name: .long, help: "Print CSV: one row per step (and group).") var csv = false
+
+    func run() throws {
+        let ctx = try Context(global)
+        let health = try ctx.readStore()
+        let now = ctx.now
+        let end = try to.map { t -> Date in
+            guard let d = When.parse(t, now: now) else { throw CLIError.usage("--to '\(t.sanitized)': not a time") }
+            return d
+        } ?? now
+        let start: Date
+        if let from {
+            guard let d = When.parse(from, now: now) else { throw CLIError.usage("--from '\(from.sanitized)': not a time") }
+            start = d
+        } else {
+            guard let s = When.span(since), s > 0 else { throw CLIError.usage("--since '\(since.sanitized)': a span such as 7d, 30d or 12h") }
+            start = end.addingTimeInterval(-Double(s))
+        }
+        guard start < end else { throw CLIError.usage("the period is empty: --from must be before --to") }
+        let all = Board(ctx.store.state.incidents, policies: ctx.store.state.policies, now: now, includeResolved: true).entries
+            .filter { customer == nil || $0.incident.customer == customer }
+        let groups: [(name: String, entries: [Board.Entry])]
+        switch by {
+        case nil: groups = [("all", all)]
+        case .customer?: groups = Dictionary(grouping: all) { $0.incident.customer ?? "-" }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        case .severity?: groups = Dictionary(grouping: all) { $0.incident.severity.rawValue }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        case .week?: groups = Dictionary(grouping: all) { String(ISOTime.format(ComplianceReport.monday($0.incident.opened.at)).prefix(10)) }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        case .month?: groups = Dictionary(grouping: all) { String(ISOTime.format($0.incident.opened.at).prefix(7)) }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        }
+        let reports = groups.map { ($0.name, ComplianceReport($0.entries, from: start, to: end, now: now)) }.filter { by == nil || $0.1.incidents > 0 }
+        if json {
+            try printJSON(reports.map { name, r in Report.complianceJSON(r, group: by == nil ? nil : name) })
+        } else if csv {
+            var rows = ["group,step,rule,reached,met,late,missed,late_p50_s,late_p90_s,late_max_s"]
+            for (name, r) in reports {
+                for s in r.steps {
+                    let l = s.lateness
+                    let p50: String = ComplianceReport.percentile(l, 50).map { String($0) } ?? ""
+                    let p90: String = ComplianceReport.percentile(l, 90).map { String($0) } ?? ""
+                    let most: String = l.max().map { String($0) } ?? ""
+                    let fields: [String] = [name, s.tierID, s.rule, String(s.reached), String(s.met), String(s.late), String(s.missed), p50, p90, most]
+                    rows.append(fields.map(Report.csvField).joined(separator: ","))
+                }
+            }
+            print(rows.joined(separator: "\n"))
+        } else {
+            for (name, r) in reports { print(Report.complianceText(r, group: by == nil ? nil : name, now: now)) }
+        }
+        try ctx.finish(health)
+    }
+}
+
+/// `tierwatch handover`: what the next shift must know, in Markdown.
+struct HandoverCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "handover", abstract: "What the next shift must know: open incidents, what falls due, what happened, notes.",
+        discussion: "Markdown that pastes into chat or email. Notes marked with `note --handover` are listed. Example: tierwatch handover --since 8h")
+    @OptionGroup var global: GlobalOptions
+    @Option(name: .long, help: ArgumentHelp("The shift that ends now: 8h, 12h.", valueName: "span")) var since = "8h"
+    @Flag(name: .long, help: "Print JSON instead of Markdown.") var json = false
+
+    func run() throws {
+        let ctx = try Context(global)
+        let health = try ctx.readStore()
+        let now = ctx.now
+        guard let span = When.span(since), span > 0 else { throw CLIError.usage("--since '\(since.sanitized)': a span such as 8h or 12h") }
+        let start = now.addingTimeInterval(-Double(span))
+        let state = ctx.store.state
+        let entries = Board(state.incidents, policies: state.policies, now: now, includeResolved: true).entries
+        let open = entries.filter { $0.incident.state != .resolved }
+        let soon = open.compactMap { e in e.ladder.nextDeadline.flatMap { $0.at.timeIntervalSince(now) <= 3600 ? (e, $0) : nil } }
+        let opened = entries.filter { $0.incident.opened.at >= start }
+        let resolved = entries.filter { $0.incident.resolved.map { $0.at >= start } ?? false }
+        var breaches: [(Board.Entry, Ladder.Rung)] = []
+        for e in entries {
+            for r in e.ladder.rungs where [.overdue, .late, .missed].contains(r.status) {
+                if let due = r.dueAt, due >= start, due <= now { breaches.append((e, r)) }
+            }
+        }
+        let notes = entries.flatMap { e in
+            e.incident.timeline.compactMap { t -> (Board.Entry, IncidentEvent, String)? in
+                guard case let .note(m) = t.event.action, t.event.at >= start, m.hasPrefix(NoteMark.handover) else { return nil }
+                return (e, t.event, String(m.dropFirst(NoteMark.handover.count)))
+            }
+        }
+        let policy = (try? ctx.policyInForce().policy) ?? .builtIn
+        let handoffs = policy.schedules.flatMap { s in
+            s.handoffs(from: now, to: now.addingTimeInterval(Double(span)), overrides: state.policies.overrides).map { (s, $0.at, $0.person) }
+        }.sorted { $0.1 < $1.1 }
+        if json {
+            func brief(_ e: Board.Entry) -> [String: Any] {
+                ["id": e.incident.id, "title": e.incident.title, "severity": e.incident.severity.rawValue, "state": e.incident.state.rawValue,
+                 "owner": e.incident.acknowledged?.by ?? NSNull(), "next": Words.nextAction(e, now: now)]
+            }
+            let top: [String: Any] = [
+                "from": ISOTime.format(start), "to": ISOTime.format(now),
+                "open": open.map(brief),
+                "due_within_an_hour": soon.map { d -> [String: Any] in ["id": d.0.incident.id, "deadline": Words.deadline(d.1, d.0.policy, .long), "at": ISOTime.format(d.1.at)] },
+                "opened": opened.map(brief), "resolved": resolved.map(brief),
+                "breaches": breaches.map { b -> [String: Any] in
+                    ["id": b.0.incident.id, "tier": b.1.tier.id, "status": b.1.status.rawValue, "due_at": b.1.dueAt.map { ISOTime.format($0) } ?? NSNull()]
+                },
+                "notes": notes.map { n -> [String: Any] in ["id": n.0.incident.id, "by": n.1.operatorName, "at": ISOTime.format(n.1.at), "text": n.2] },
+                "handoffs": handoffs.map { h -> [String: Any] in ["schedule": h.0.id, "at": ISOTime.format(h.1), "person": h.2 ?? NSNull()] },
+            ]
+            try printJSON(top)
+            return try ctx.finish(health)
+        }
+        func t(_ d: Date) -> String { Words.time(d, now: now) }
+        var md = "# Shift handover, \(ISOTime.format(start)) to \(ISOTime.format(now))\n\n"
+        if !health.isComplete { md += "> **Part of the store could not be read: incidents may be missing.**\n\n" }
+        md += "## Open incidents (\(open.count))\n\n"
+        md += open.isEmpty ? "None.\n" : open.map { e in
+            let i = e.incident
+            let owner = i.acknowledged.map { "owner \($0.by.sanitized)" } ?? "**not acknowledged**"
+            return "- **\(i.id)** \(i.severity.rawValue) \(i.title.sanitized)\(i.customer.map { " (\($0.sanitized))" } ?? "") — \(i.state.rawValue), \(owner). Next: \(Words.nextAction(e, now: now))"
+        }.joined(separator: "\n") + "\n"
+        md += "\n## Due within the hour\n\n"
+        md += soon.isEmpty ? "Nothing.\n" : soon.sorted { $0.1.at < $1.1.at }.map { e, d in
+            "- **\(e.incident.id)** \(Words.deadline(d, e.policy, .long)) at \(t(d.at)) (\(Countdown.format(Ladder.seconds(from: now, to: d.at))))"
+        }.joined(separator: "\n") + "\n"
+        md += "\n## This shift\n\n"
+        md += "- Opened: " + (opened.isEmpty ? "none" : opened.map { "\($0.incident.id) (\($0.incident.title.sanitized))" }.joined(separator: ", ")) + "\n"
+        md += "- Resolved: " + (resolved.isEmpty ? "none" : resolved.map { e in
+            "\(e.incident.id) after \(Words.span(Int(e.incident.resolved!.at.timeIntervalSince(e.incident.opened.at))))"
+        }.joined(separator: ", ")) + "\n"
+        md += "- Breaches: " + (breaches.isEmpty ? "none" : breaches.map { e, r in "\(e.incident.id) T\(r.index) \(r.tier.name.sanitized) (\(Words.status(r.status)))" }.joined(separator: ", ")) + "\n"
+        if !notes.isEmpty {
+            md += "\n## Notes for the next shift\n\n" + notes.map { e, ev, text in "- **\(e.incident.id)** \(text.sanitized) — \(ev.operatorName.sanitized), \(t(ev.at))" }.joined(separator: "\n") + "\n"
+        }
+        if !handoffs.isEmpty {
+            md += "\n## On-call handoffs in the next \(Words.span(span))\n\n" + handoffs.map { s, at, who in
+                "- \(s.name.sanitized): \((who.flatMap { policy.person($0)?.name } ?? who ?? "nobody").sanitized) from \(Words.localTime(at, zone: s.zone)) (\(t(at)))"
+            }.joined(separator: "\n") + "\n"
+        }
+        print(md, terminator: "")
+        try ctx.finish(health)
+    }
+}
+
+/// How a note is marked for the handover (`note --handover`).
+enum NoteMark {
+    static let handover = "[handover] "
+}
+
+extension Report {
+    static func csvField(_ s: String) -> String {
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+
+    static func complianceJSON(_ r: ComplianceReport, group: String?) -> [String: Any] {
+        func pct(_ v: [Int]) -> [String: Any] {
+            ["p50": ComplianceReport.percentile(v, 50) ?? NSNull(), "p90": ComplianceReport.percentile(v, 90) ?? NSNull(), "count": v.count]
+        }
+        return [
+            "group": group ?? NSNull(), "from": ISOTime.format(r.from), "to": ISOTime.format(r.to), "incidents": r.incidents,
+            "steps": r.steps.map { s in
+                ["tier": s.tierID, "name": s.name, "rule": s.rule, "reached": s.reached, "met": s.met, "late": s.late, "missed": s.missed,
+                 "share_met": s.share ?? NSNull(), "lateness_seconds": pct(s.lateness), "lateness_max_seconds": s.lateness.max() ?? NSNull()] as [String: Any]
+            },
+            "customer_updates": ["intervals": r.updateIntervals, "on_time": r.updatesOnTime,
+                                 "longest_silence_seconds": r.longestSilence?.seconds ?? NSNull(), "longest_silence_incident": r.longestSilence?.incident ?? NSNull()] as [String: Any],
+            "mtta_seconds": pct(r.tta), "unacknowledged": r.unacknowledged, "mttr_seconds": pct(r.ttr), "time_to_engage_technical_seconds": pct(r.tte),
+            "worst": r.worst.map { ["id": $0.incident, "title": $0.title, "late_seconds": $0.lateSeconds, "silence_seconds": $0.silenceSeconds] },
+            "weekly": r.weekly.map { ["week": ISOTime.format($0.week), "share_met": $0.share ?? NSNull()] as [String: Any] },
+        ]
+    }
+
+    static func complianceText(_ r: ComplianceReport, group: String?, now: Date) -> String {
+        func span(_ s: Int?) -> String { s.map(Words.span) ?? "-" }
+        func share(_ a: Int, _ b: Int) -> String { b == 0 ? "-" : "\(Int((Double(a) / Double(b) * 100).rounded()))%" }
+        var out = "Compliance\(group.map { " — \($0.sanitized)" } ?? ""): \(ISOTime.format(r.from)) to \(ISOTime.format(r.to)), \(r.incidents) incident\(r.incidents == 1 ? "" : "s")\n\n"
+        var rows = [["STEP", "RULE", "MET ON TIME", "", "LATE", "MISSED", "LATENESS p50 / p90 / max"]]
+        for s in r.steps {
+            let filled = s.share.map { Int(($0 * 10).rounded()) } ?? 0
+            rows.append([s.name.sanitized, s.rule, "\(s.met) of \(s.reached) (\(share(s.met, s.reached)))",
+                         String(repeating: "█", count: filled) + String(repeating: "░", count: 10 - filled), "\(s.late)", "\(s.missed)",
+                         s.lateness.isEmpty ? "-" : "\(span(ComplianceReport.percentile(s.lateness, 50))) / \(span(ComplianceReport.percentile(s.lateness, 90))) / \(span(s.lateness.max()))"])
+        }
+        out += r.steps.isEmpty ? "No step was decided in the period.\n" : table(rows)
+        out += "\nCustomer updates: \(r.updatesOnTime) of \(r.updateIntervals) intervals on time (\(share(r.updatesOnTime, r.updateIntervals)))"
+        if let s = r.longestSilence { out += "; longest silence \(Words.span(s.seconds)) (\(s.incident))" }
+        out += "\nMTTA: p50 \(span(ComplianceReport.percentile(r.tta, 50))), p90 \(span(ComplianceReport.percentile(r.tta, 90))) (\(r.tta.count) acknowledged; \(r.unacknowledged) never acknowledged, not counted)"
+        out += "\nMTTR: p50 \(span(ComplianceReport.percentile(r.ttr, 50))), p90 \(span(ComplianceReport.percentile(r.ttr, 90))) (\(r.ttr.count) resolved)"
+        out += "\nTime to engage technical teams: p50 \(span(ComplianceReport.percentile(r.tte, 50))), p90 \(span(ComplianceReport.percentile(r.tte, 90)))\n"
+        if r.weekly.count > 1 {
+            let bars = Array("▁▂▃▄▅▆▇█")
+            out += "Steps met on time, by week (oldest first): " + String(r.weekly.map { w in w.share.map { bars[min(7, Int($0 * 7.999))] } ?? " " }) + "\n"
+        }
+        if !r.worst.isEmpty {
+            out += "Worst:\n" + r.worst.map { "  \($0.incident)  late \(Words.span($0.lateSeconds)), longest silence \(Words.span($0.silenceSeconds))  \($0.title.sanitized)" }.joined(separator: "\n") + "\n"
+        }
+        return out
+    }
+
+    /// `export ID --markdown`: the incident for a postmortem.
+    static func postmortem(_ e: Board.Entry, now: Date) -> String {
+        let i = e.incident
+        var md = "# \(i.id): \(i.title.sanitized)\n\n"
+        md += "- Customer: \(i.customer?.sanitized ?? "-"), severity \(i.severity.rawValue), policy \(e.policy.name.sanitized) v\(e.policy.version)\n"
+        md += "- Opened by \(i.opened.by.sanitized) at \(ISOTime.format(i.opened.at))"
+        if let a = i.acknowledged { md += "; acknowledged by \(a.by.sanitized) at \(ISOTime.format(a.at))" }
+        if let r = i.resolved { md += "; resolved by \(r.by.sanitized) at \(ISOTime.format(r.at)) (after \(Words.span(Int(r.at.timeIntervalSince(i.opened.at)))))" }
+        md += "\n\n## Escalation\n\n| tier | status | started | due | met |\n|---|---|---|---|---|\n"
+        for r in e.ladder.rungs {
+            md += "| T\(r.index) \(r.tier.name.sanitized) | \(Words.status(r.status))\(r.lateSeconds.map { " by \(Words.span($0))" } ?? "") | \(r.isStarted ? r.startAt.map { ISOTime.format($0) } ?? "-" : "-") | \(r.dueAt.map { ISOTime.format($0) } ?? "-") | \(r.metAt.map { ISOTime.format($0) } ?? "-") |\n"
+        }
+        md += "\n## Who was called\n\n"
+        for r in e.ladder.rungs where !r.contacts.isEmpty {
+            for c in r.contacts {
+                let who = c.calledPerson.map { "\($0.name.sanitized) (\(c.contact.name.sanitized))" } ?? c.contact.name.sanitized
+                md += "- T\(r.index) \(who): " + (c.outcome.map { "\($0.label) by \(c.by!.sanitized) at \(ISOTime.format(c.at!))" } ?? "not called") + (c.reachedAt.map { "; reached \(ISOTime.format($0))" } ?? "") + "\n"
+            }
+        }
+        md += "\n## Timeline\n\n| happened | recorded | who | what |\n|---|---|---|---|\n"
+        for t in i.timeline {
+            let ev = t.event
+            let what = ev.summary(policy: e.policy, customer: i.customer).replacingOccurrences(of: "|", with: "\\|") + (t.staleReason.map { " — NOT APPLIED: \($0.sanitized)" } ?? "")
+            md += "| \(ISOTime.format(ev.at)) | \(ISOTime.format(ev.recordedAt)) | \(ev.operatorName.sanitized) | \(what) |\n"
+        }
+        return md
+    }
+}

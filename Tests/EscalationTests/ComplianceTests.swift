@@ -1,0 +1,54 @@
+import Escalation
+import Foundation
+import Testing
+
+/// The compliance report on incidents whose answers are known.
+@Suite struct Compliance {
+    func entry(_ s: Scenario, at minutes: Double) -> Escalation.Board.Entry {
+        var book = PolicyBook()
+        book.learn(s.folded)
+        return Escalation.Board.Entry(s.folded, policies: book, at: Scenario.at(minutes))
+    }
+
+    @Test func eachRuleMetLateAndMissedAnUnacknowledgedIncidentAndABackdatedUpdate() {
+        // A: management all reached at 5 (met), acked at 2, technical escalated at 6 and engaged at 8, resolved at 20.
+        var a = Scenario()
+        a.add(.acknowledged, at: 2)
+        a.reachManagement(at: 5)
+        a.add(.escalated(toTier: "technical"), at: 6)
+        a.add(.contactOutcome(tier: "technical", contact: "telecom", outcome: .reached, person: nil), at: 8)
+        a.add(.customerUpdate(message: "on it"), at: 12)
+        a.add(.resolved(message: "fixed"), at: 20)
+        // B: management reached at 13 (3 minutes late), never acknowledged, resolved at 40 with the
+        // technical tier (auto-started at 10, due 20) never engaged: missed; the CEO tier
+        // started at 30 and was never informed: missed. A customer update back-dated to 14.
+        var b = Scenario()
+        b.reachManagement(at: 13)
+        b.add(.customerUpdate(message: "late but sent"), at: 14)
+        b.add(.resolved(message: "went away"), at: 40)
+        let now = Scenario.at(60)
+        let entries = [entry(a, at: 60), entry(b, at: 60)]
+        let r = ComplianceReport(entries, from: Scenario.at(-1), to: Scenario.at(1), now: now)
+        #expect(r.incidents == 2)
+        let management = r.steps.first { $0.tierID == "management" }!
+        #expect(management.reached == 2 && management.met == 1 && management.late == 1 && management.missed == 0)
+        #expect(management.lateness == [180] && management.rule == "within 10m of its start")
+        let technical = r.steps.first { $0.tierID == "technical" }!
+        #expect(technical.reached == 2 && technical.met == 1 && technical.missed == 1)
+        let ceo = r.steps.first { $0.tierID == "ceo" }!
+        #expect(ceo.reached == 1 && ceo.missed == 1, "only B reached the CEO step")
+        #expect(r.tta == [120] && r.unacknowledged == 1, "B never acknowledged: counted apart")
+        #expect(r.ttr.sorted() == [1200, 2400])
+        #expect(r.tte == [480])
+        // Updates every 15m: A 0→12 on time, 12→20 on time; B 0→14 on time, 14→40 late (26m of silence).
+        #expect(r.updateIntervals == 4 && r.updatesOnTime == 3)
+        #expect(r.longestSilence?.seconds == 26 * 60)
+        #expect(r.worst.first?.lateSeconds ?? 0 > 0)
+    }
+
+    @Test func theWeekOfAnInstantIsItsMondayInUTC() {
+        #expect(ComplianceReport.monday(ISOTime.parse("2026-11-29T23:59:00Z")!) == ISOTime.parse("2026-11-23T00:00:00Z"))
+        #expect(ComplianceReport.monday(ISOTime.parse("2026-11-30T00:00:00Z")!) == ISOTime.parse("2026-11-30T00:00:00Z"))
+        #expect(ComplianceReport.percentile([5, 1, 3], 50) == 3 && ComplianceReport.percentile([], 50) == nil)
+    }
+}

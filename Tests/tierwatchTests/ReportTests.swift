@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+
+/// `report`, `handover` and `export ID --markdown` on a store with known answers.
+@Suite struct Reports {
+    @Test func theReportCountsEachStepAndParsesAsCSV() throws {
+        let s = TempStore(); defer { s.cleanup() }
+        // Met: management reached within 10 minutes.
+        let met = s.raise("met", extra: ["--at", "-30m"])
+        for c in ["am", "director-support", "vp-cx"] { s.tw("notify", met, c, "--at", "-25m") }
+        s.tw("ack", met, "--at", "-29m")
+        s.tw("resolve", met, "--at", "-5m")
+        // Late: reached at 13 minutes; never acknowledged.
+        let late = s.raise("late", customer: "globex", extra: ["--at", "-30m"])
+        for c in ["am", "director-support", "vp-cx"] { s.tw("notify", late, c, "--at", "-17m") }
+        let text = s.tw("report", "--since", "1d")
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("Management notified") && text.stdout.contains("1 of 2 (50%)"), "\(text.stdout)")
+        #expect(text.stdout.contains("MTTA: p50 1m") && text.stdout.contains("1 never acknowledged"))
+        let csv = s.tw("report", "--since", "1d", "--csv").stdout.split(separator: "\n")
+        #expect(csv.first == "group,step,rule,reached,met,late,missed,late_p50_s,late_p90_s,late_max_s")
+        let management = csv.first { $0.hasPrefix("all,management,") }?.split(separator: ",").map(String.init) ?? []
+        #expect(management == ["all", "management", "within 10m of its start", "2", "1", "1", "0", "180", "180", "180"], "\(csv)")
+        let byCustomer = try JSONSerialization.jsonObject(with: Data(s.tw("report", "--since", "1d", "--by", "customer", "--json").stdout.utf8)) as? [[String: Any]]
+        #expect(byCustomer?.compactMap { $0["group"] as? String } == ["acme", "globex"])
+        #expect(s.tw("report", "--since", "soon").status == 2)
+    }
+
+    @Test func theHandoverSaysWhatIsOpenWhatIsDueAndTheNotesForTheNextShift() {
+        let s = TempStore(); defer { s.cleanup() }
+        let open = s.raise("still open", extra: ["--at", "-5m"])
+        s.tw("note", open, "--message", "carrier promised a fix by 09:00", "--handover")
+        s.tw("note", open, "--message", "not for the handover")
+        let done = s.raise("done in the shift", extra: ["--at", "-3h"])
+        s.tw("resolve", done, "--at", "-2h")
+        let md = s.tw("handover", "--since", "8h").stdout
+        #expect(md.hasPrefix("# Shift handover"))
+        #expect(md.contains("**\(open)** sev2 still open (acme) — open, **not acknowledged**"), "\(md)")
+        #expect(md.contains("## Due within the hour") && md.contains("**\(open)** T1 Management notified due"))
+        #expect(md.contains("Resolved: \(done) after 1h00m"))
+        #expect(md.contains("carrier promised a fix by 09:00") && !md.contains("not for the handover"))
+    }
+
+    @Test func aPostmortemHasTheLadderWhoWasCalledAndBothTimes() {
+        let s = TempStore(); defer { s.cleanup() }
+        let id = s.raise("for the review", extra: ["--at", "-40m"])
+        s.tw("notify", id, "am", "--outcome", "voicemail", "--at", "-38m")
+        s.tw("resolve", id, "--message", "fixed | really")
+        let md = s.tw("export", id, "--markdown").stdout
+        #expect(md.hasPrefix("# \(id): for the review"))
+        #expect(md.contains("| T1 Management notified | missed |"), "\(md)")
+        #expect(md.contains("- T1 Jane Roe: voicemail by alice at"))
+        #expect(md.contains("resolved: fixed \\| really"), "a pipe in text does not break the table")
+        #expect(s.tw("export", id).status == 2, "an id without --markdown is a usage error")
+    }
+}
