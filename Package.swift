@@ -32,6 +32,8 @@ let package = Package(
         // CRC-32C with the CPU's instruction, which Swift cannot name: the
         // store checksums every byte it reads. Used by IncidentStore only.
         .target(name: "CChecksum"),
+        // glibc's close-from for posix_spawn: a hook program gets none of serve's descriptors.
+        .target(name: "CSpawn"),
         // ncurses, wrapped for Swift; only Terminal imports it.
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
         .target(
@@ -59,7 +61,7 @@ let package = Package(
         .target(
             name: "Serve",
             dependencies: [
-                "Intake", "Escalation", "IncidentStore",
+                "Intake", "Escalation", "IncidentStore", "CSpawn",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -70,7 +70,7 @@ Version: $version
 Architecture: $arch
 Maintainer: tierwatch maintainers <noc@example.org>
 Installed-Size: $size
-Depends: libc6, libgcc-s1, libstdc++6, libncursesw6, libtinfo6, tzdata
+Depends: libc6, libgcc-s1, libstdc++6, libncursesw6, libtinfo6, libcurl4, tzdata
 Section: admin
 Priority: optional
 Homepage: https://example.org/tierwatch

@@ -63,6 +63,8 @@ public struct ComplianceReport: Sendable {
             // past its due time unmet; one still running is not yet either.
             // A step without a deadline promises nothing: not reported.
             for r in e.ladder.rungs where r.tier.notifyWithin != nil && [.done, .late, .missed, .overdue].contains(r.status) {
+                // Resolved before the step fell due: no promise was broken.
+                if r.status == .missed, let due = r.dueAt, let end = i.resolved?.at, end <= due { continue }
                 if byTier[r.tier.id] == nil {
                     order.append(r.tier.id)
                     let rule = "within \(r.tier.notifyWithin!) of its start"
@@ -127,6 +129,16 @@ public struct ComplianceReport: Sendable {
         let days = Int((d.timeIntervalSince1970 / 86400).rounded(.down))
         let weekday = ((days + 3) % 7 + 7) % 7  // 0 = Monday
         return Date(timeIntervalSince1970: Double(days - weekday) * 86400)
+    }
+
+    /// Whether a tier broke its promise: met late, or past its due time
+    /// unmet (a tier the incident was resolved before it fell due did not).
+    public static func breached(_ r: Ladder.Rung, resolvedAt: Date?) -> Bool {
+        switch r.status {
+        case .late, .overdue: return true
+        case .missed: return r.dueAt.map { due in resolvedAt.map { $0 > due } ?? true } ?? false
+        default: return false
+        }
     }
 
     /// A percentile of seconds, or nil.

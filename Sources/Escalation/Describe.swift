@@ -34,11 +34,17 @@ extension IncidentEvent {
         case let .monitoring(m):
             return "monitoring: \(m.text.sanitized)"
         case let .hook(h):
-            let late = h.late ? " (late)" : ""
+            // What it ran for, from its key: `K3F9/tier_started/ceo/…#page`.
+            let parts = h.key.split(separator: "#").first.map { $0.split(separator: "/").map(String.init) } ?? []
+            let trigger = parts.count > 1 ? parts[1] : ""
+            let tier = (trigger == "tier_started" || trigger == "tier_overdue" || trigger == "escalated") && parts.count > 2 ? " \(parts[2])" : ""
+            let what = trigger.isEmpty || trigger == "test" ? "" : " (\(trigger.replacingOccurrences(of: "_", with: " "))\(tier))"
+            let late = (h.late ? " (late)" : "")
+            let name = h.name.sanitized + what.sanitized
             switch h.result {
-            case .claimed: return "hook \(h.name.sanitized) started\(late)"
-            case .ok: return "hook \(h.name.sanitized) ran: ok\(late)"
-            case .failed: return "hook \(h.name.sanitized) failed: \(h.detail.sanitized)\(late)"
+            case .claimed: return "hook \(name) started\(late)"
+            case .ok: return "hook \(name) ran: ok\(late)"
+            case .failed: return "hook \(name) failed: \(h.detail.sanitized)\(late)"
             case .testOK: return "hook \(h.name.sanitized) test run: ok"
             case .testFailed: return "hook \(h.name.sanitized) test run failed: \(h.detail.sanitized)"
             }

@@ -239,7 +239,7 @@ struct PolicyParser {
 
     // MARK: Hooks
 
-    private func parseHooks(_ node: Node, tiers: [Tier]) throws(PolicyError) -> [Hook] {
+    private mutating func parseHooks(_ node: Node, tiers: [Tier]) throws(PolicyError) -> [Hook] {
         guard let seq = node.sequence else { throw error(node, "'hooks' must be a list of hooks") }
         var out: [Hook] = []
         for h in seq {
@@ -287,7 +287,14 @@ struct PolicyParser {
                 var words: [String] = []
                 for a in argv { words.append(try string(a, "run")) }
                 guard words[0].hasPrefix("/") else { throw error(argv[0], "the program '\(words[0])' must be an absolute path (hooks run without a shell or a search path)") }
-                guard FileManager.default.isExecutableFile(atPath: words[0]) else { throw error(argv[0], "the program '\(words[0])' is not there or not executable") }
+                // A policy is shared by sites whose machines may differ: a
+                // program missing here is a warning (its runs here fail and
+                // say so), not a policy that cannot be used.
+                if !FileManager.default.isExecutableFile(atPath: words[0]) {
+                    var w = error(argv[0], "the program '\(words[0])' is not there or not executable on this machine: hook '\(name)' will fail here")
+                    w.isWarning = true
+                    warnings.append(w)
+                }
                 target = .run(words)
             case let (nil, post?):
                 let url = try string(post, "post")

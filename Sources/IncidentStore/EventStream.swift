@@ -61,7 +61,15 @@ public final class EventStream: @unchecked Sendable {
         // the clock changed is said here.
         if !change.isEmpty || board.isStale(at: now) {
             board = Board(state.incidents, policies: state.policies, now: now, includeResolved: false)
-            let touched = Set(change.events.map(\.incident))
+            // Incidents whose statuses an event changed were said with it;
+            // a fact that changes no status (a hook's run, a monitoring
+            // entry, a note) leaves the clock's news to be said.
+            let touched = Set(change.events.filter { e in
+                switch e.action {
+                case .hook, .monitoring, .note: false
+                default: true
+                }
+            }.map(\.incident))
             for e in board.entries where !touched.contains(e.incident.id) {
                 items += EventStream.clockNews(e, before: seen[e.incident.id], now: now)
             }

@@ -87,6 +87,12 @@ extension IncidentStore {
         }
     }
 
+    /// Takes this host's heartbeat away: a process that stops cleanly is
+    /// not a silent peer.
+    public func removeHeartbeat() {
+        unlink(heartbeatsDirectory + "/\(host).json")
+    }
+
     /// Every host's heartbeat in the store (unreadable or malformed files are skipped).
     public func heartbeats() -> [Heartbeat] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: heartbeatsDirectory) else { return [] }

@@ -177,6 +177,15 @@ public enum AlertIntake {
             return [.note(incident: open.id, MonitoringNote(status: "resolved", alerts: [], text: "monitoring reports resolved\(truncated)"))]
         }
         guard !firing.isEmpty else { return [] }
+        // Alertmanager keeps repeating a group that is still firing after
+        // a person resolved its incident: that is no re-fire. Only an alert
+        // the incident never had, or one that started again after the
+        // resolution, opens a new incident.
+        if open == nil, let last = earlier.last, let resolvedAt = last.resolved?.at {
+            let known = last.monitoringAlerts
+            let news = firing.filter { !known.contains($0.fingerprint) || ($0.startsAt.map { $0 > resolvedAt } ?? false) }
+            if news.isEmpty { return [] }
+        }
         guard let open else {
             let refire = earlier.last.map { " — fired again after \($0.id)" } ?? ""
             let note = MonitoringNote(status: "firing", alerts: firing.map(\.fingerprint),
@@ -209,10 +218,14 @@ public enum AlertIntake {
     }
 
     static func title(_ g: AlertGroup, _ s: IntakeSettings) -> String {
-        let t = g.commonAnnotations[s.titleAnnotation] ?? g.alerts.first?.annotations[s.titleAnnotation]
-            ?? g.commonLabels["alertname"] ?? g.groupLabels["alertname"] ?? g.alerts.first?.labels["alertname"] ?? "Alert from Alertmanager"
-        let line = t.split(whereSeparator: \.isNewline).first.map(String.init) ?? t
-        return String(line.prefix(256))
+        // The first of these that says something: a blank summary is no title.
+        let candidates = [g.commonAnnotations[s.titleAnnotation], g.alerts.first?.annotations[s.titleAnnotation],
+                          g.commonLabels["alertname"], g.groupLabels["alertname"], g.alerts.first?.labels["alertname"]]
+        for c in candidates {
+            guard let line = c?.split(whereSeparator: \.isNewline).first.map({ $0.trimmingCharacters(in: .whitespaces) }), !line.isEmpty else { continue }
+            return String(line.prefix(256))
+        }
+        return "Alert from Alertmanager"
     }
 
     static func customer(_ g: AlertGroup, _ s: IntakeSettings) -> String? {

@@ -43,7 +43,7 @@ public enum EscalationMetrics {
     /// Whether an incident's tier fell overdue at any time (late, missed,
     /// or overdue now), by tier id.
     public static func breaches(_ e: Board.Entry) -> [String] {
-        e.ladder.rungs.filter { [.late, .missed, .overdue].contains($0.status) }.map(\.tier.id)
+        e.ladder.rungs.filter { ComplianceReport.breached($0, resolvedAt: e.incident.resolved?.at) }.map(\.tier.id)
     }
 
     public static func render(open: [Board.Entry], breachesByTier: [String: Int], tiers: [String], intake: [String: Int], hookRuns: [String: Int] = [:],

@@ -242,7 +242,10 @@ public actor Desk {
     /// it runs once on this host, however many serve processes look), and
     /// how long until the clock may make another due.
     public func hooksDue() -> (jobs: [HookJob], next: TimeInterval) {
-        let changed = !follower.check().isEmpty
+        // Other processes' writes (the follower), and this process's own
+        // (intake, the API, a read by /metrics that took in others').
+        let changed = !follower.check().isEmpty || store.state.eventCount != hooksSeenEvents
+        hooksSeenEvents = store.state.eventCount
         let now = store.clock.now()
         // Nothing written and no clock change due: nothing can be due now.
         if !changed, now < hooksWake { return ([], min(hooksIdle, max(0.002, hooksWake.timeIntervalSince(now)))) }
@@ -285,6 +288,8 @@ public actor Desk {
 
     /// Until when no hook can fall due by the clock alone.
     private var hooksWake = Date.distantPast
+    /// The store's event count when hooks last looked.
+    private var hooksSeenEvents = -1
     /// How often to look for other processes' writes: often with hooks to
     /// run (an ack's hook starts within this), seldom without.
     private var hooksIdle: TimeInterval = 1

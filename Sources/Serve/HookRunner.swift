@@ -3,6 +3,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import CSpawn
 import Intake
 
 #if canImport(Glibc)
@@ -63,6 +64,8 @@ public enum HookRunner {
     static func runProgram(_ argv: [String], job: HookJob) -> String? {
         var input: [Int32] = [-1, -1]
         guard pipe(&input) == 0 else { return "cannot make a pipe" }
+        // Close-on-exec: another hook started meanwhile must not hold this pipe open.
+        for fd in input { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -70,6 +73,9 @@ public enum HookRunner {
         posix_spawn_file_actions_addclose(&actions, input[1])
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        // Nothing of serve's (its listening socket, other hooks' pipes)
+        // reaches the program: only stdin, stdout and stderr.
+        tw_spawn_close_from(&actions, 3)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

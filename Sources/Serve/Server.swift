@@ -91,10 +91,17 @@ public enum Server {
             return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: ResponseBody { writer in
                 let store = IncidentStore(path: path, host: "events")
                 let stream = EventStream(store: store, follower: StoreFollower(store: store))
-                // SIGTERM ends the stream, so the server can drain and exit.
+                // SIGTERM ends the stream, so the server can drain and exit;
+                // a keepalive line every 15 s finds a client that left.
+                var quiet = 0
                 while !Task.isCancelled && !Task.isShuttingDownGracefully {
                     let now = store.clock.now()
-                    let lines = stream.next(timeout: 0).map { EventStream.jsonLine($0, now: now) + "\n" }
+                    var lines = stream.next(timeout: 0).map { EventStream.jsonLine($0, now: now) + "\n" }
+                    quiet = lines.isEmpty ? quiet + 1 : 0
+                    if quiet >= 150 {
+                        lines = ["{\"keepalive\":\"\(ISOTime.format(now))\"}\n"]
+                        quiet = 0
+                    }
                     if !lines.isEmpty { try await writer.write(ByteBuffer(string: lines.joined())) }
                     try? await Task.sleep(nanoseconds: 100_000_000)
                 }
@@ -122,7 +129,7 @@ struct BearerToken<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let token, request.uri.path != "/healthz" else { return try await next(request, context) }
-        let given = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
+        let given = request.headers[.authorization].flatMap { $0.lowercased().hasPrefix("bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
         guard BearerToken.same(given, token) else {
             return Response(status: .unauthorized, headers: [.wwwAuthenticate: "Bearer", .contentType: "application/json"],
                             body: .init(byteBuffer: ByteBuffer(string: "{\"error\":\"a valid bearer token is required (Authorization: Bearer TOKEN)\"}\n")))
@@ -160,20 +167,23 @@ struct HookService: Service {
     let logger: Logger
 
     func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
+        // Hooks in flight finish (and their results are recorded) before
+        // serve exits: a restart must not page twice.
+        await withTaskGroup(of: Void.self) { group in
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 let (jobs, next) = await desk.hooksDue()
                 for job in jobs {
                     logger.info("hook", metadata: ["hook": "\(job.due.hook.name)", "incident": "\(job.due.occurrence.incident)",
                                                    "trigger": "\(job.due.occurrence.trigger.rawValue)", "late": "\(job.due.late)"])
-                    Task {
+                    group.addTask {
                         let r = await HookRunner.run(job)
                         await desk.finished(job, r)
                         if !r.ok { logger.error("hook failed", metadata: ["hook": "\(job.due.hook.name)", "detail": "\(r.detail)"]) }
                     }
                 }
-                try await Task.sleep(nanoseconds: UInt64(next * 1e9))
+                try? await Task.sleep(nanoseconds: UInt64(next * 1e9))
             }
+            await group.waitForAll()
         }
     }
 }

@@ -41,6 +41,7 @@ final class ScreenLoop {
 
     /// Runs until the operator quits or a signal ends it; returns the exit code.
     func run() -> Int32 {
+        defer { if writesHeartbeat { ctx.store.removeHeartbeat() } }
         SignalPipe.install()
         defer { SignalPipe.uninstall() }
         ctx.store.refresh()

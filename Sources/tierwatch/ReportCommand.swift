@@ -96,7 +96,7 @@ struct HandoverCommand: ParsableCommand {
         let resolved = entries.filter { $0.incident.resolved.map { $0.at >= start } ?? false }
         var breaches: [(Board.Entry, Ladder.Rung)] = []
         for e in entries {
-            for r in e.ladder.rungs where [.overdue, .late, .missed].contains(r.status) {
+            for r in e.ladder.rungs where ComplianceReport.breached(r, resolvedAt: e.incident.resolved?.at) {
                 if let due = r.dueAt, due >= start, due <= now { breaches.append((e, r)) }
             }
         }
@@ -136,11 +136,20 @@ struct HandoverCommand: ParsableCommand {
         md += open.isEmpty ? "None.\n" : open.map { e in
             let i = e.incident
             let owner = i.acknowledged.map { "owner \($0.by.sanitized)" } ?? "**not acknowledged**"
-            return "- **\(i.id)** \(i.severity.rawValue) \(i.title.sanitized)\(i.customer.map { " (\($0.sanitized))" } ?? "") — \(i.state.rawValue), \(owner). Next: \(Words.nextAction(e, now: now))"
+            // Times, not countdowns: the text is read later, elsewhere.
+            let due = e.next.deadline.map { " (\(Words.deadline($0, e.policy, .long)) \($0.at < now ? "overdue since" : "at") \(t($0.at)))" } ?? ""
+            return "- **\(i.id)** \(i.severity.rawValue) \(i.title.sanitized)\(i.customer.map { " (\($0.sanitized))" } ?? "") — \(i.state.rawValue), \(owner). Next: \(Words.nextAction(e, now: now, live: false))\(due)"
         }.joined(separator: "\n") + "\n"
+        let overdue = soon.filter { $0.1.at < now }.sorted { $0.1.at < $1.1.at }
+        let coming = soon.filter { $0.1.at >= now }.sorted { $0.1.at < $1.1.at }
+        if !overdue.isEmpty {
+            md += "\n## Overdue now\n\n" + overdue.map { e, d in
+                "- **\(e.incident.id)** \(Words.deadline(d, e.policy, .long)) since \(t(d.at))"
+            }.joined(separator: "\n") + "\n"
+        }
         md += "\n## Due within the hour\n\n"
-        md += soon.isEmpty ? "Nothing.\n" : soon.sorted { $0.1.at < $1.1.at }.map { e, d in
-            "- **\(e.incident.id)** \(Words.deadline(d, e.policy, .long)) at \(t(d.at)) (\(Countdown.format(Ladder.seconds(from: now, to: d.at))))"
+        md += coming.isEmpty ? "Nothing.\n" : coming.map { e, d in
+            "- **\(e.incident.id)** \(Words.deadline(d, e.policy, .long)) at \(t(d.at))"
         }.joined(separator: "\n") + "\n"
         md += "\n## This shift\n\n"
         md += "- Opened: " + (opened.isEmpty ? "none" : opened.map { "\($0.incident.id) (\($0.incident.title.sanitized))" }.joined(separator: ", ")) + "\n"

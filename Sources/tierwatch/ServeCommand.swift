@@ -11,7 +11,8 @@ struct ServeCommand: ParsableCommand {
         commandName: "serve", abstract: "Take incidents from Alertmanager's webhook; serve the incident API and Prometheus metrics.",
         discussion: """
         Endpoints: POST /api/v1/alertmanager (webhook, payload version 4), POST and GET
-        /api/v1/incidents[/ID], GET /metrics, GET /healthz. Loopback by default; listening
+        /api/v1/incidents[/ID], GET /api/v1/events (watch --json's stream), GET /metrics,
+        GET /healthz. Runs the policy's hooks. Loopback by default; listening
         anywhere else needs --token-file (Alertmanager: http_config.authorization). Logs go
         to stderr. SIGTERM drains requests in flight and exits 0.
         Example: tierwatch serve --listen 127.0.0.1:9095 --token-file /etc/tierwatch/token
@@ -36,7 +37,12 @@ struct ServeCommand: ParsableCommand {
         return (host.isEmpty ? "0.0.0.0" : host, p)
     }
 
-    static func isLoopback(_ host: String) -> Bool { ["127.0.0.1", "::1", "localhost"].contains(host) || host.hasPrefix("127.") }
+    /// Loopback: `localhost`, `::1`, or an IPv4 literal in 127.0.0.0/8 (not a name that starts with "127.").
+    static func isLoopback(_ host: String) -> Bool {
+        if host == "localhost" || host == "::1" { return true }
+        var addr = in_addr()
+        return inet_pton(AF_INET, host, &addr) == 1 && UInt32(bigEndian: addr.s_addr) >> 24 == 127
+    }
 
     static func readToken(_ file: String) throws -> String {
         var st = stat()
@@ -63,6 +69,7 @@ struct ServeCommand: ParsableCommand {
         log[metadataKey: "store"] = "\(ctx.store.path)"
         let logger = log
         let policies = LockedPolicySource(ctx.policies)
+        let (storePath, storeHost) = (ctx.store.path, ctx.store.host)
         let desk = Desk(store: ctx.store, operatorName: ctx.operatorName == ServeCommand.defaultOperator ? "alertmanager@\(ctx.store.host)" : ctx.operatorName,
                         loadPolicy: { policies.load() })
         let done = DispatchSemaphore(value: 0)
@@ -79,6 +86,9 @@ struct ServeCommand: ParsableCommand {
             done.signal()
         }
         done.wait()
+        // A clean stop leaves no sign of life behind: this host is not
+        // "silent" to the other sites, it has stopped.
+        IncidentStore(path: storePath, host: storeHost).removeHeartbeat()
         if let e = outcome.error { throw CLIError.usage("serve: \(e)") }
     }
 

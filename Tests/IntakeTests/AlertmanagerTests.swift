@@ -128,6 +128,27 @@ import Testing
         #expect(note.text.hasSuffix("— fired again after I0 (http://alertmanager:9093)") && store.incidents.count == 2)
     }
 
+    @Test func aRepeatOfAGroupStillFiringAfterAPersonResolvedIsNoReFire() throws {
+        var store = Fake()
+        let t = ISOTime.parse("2026-11-30T08:00:00Z")!  // the alerts started at 07:00
+        func send(_ data: Data, at: Date) throws -> [IntakeStep] {
+            let steps = AlertIntake.plan(try group(data), settings: IntakeSettings(), lookup: store.lookup)
+            store.apply(steps, at: at)
+            return steps
+        }
+        _ = try send(Self.payload(alerts: [("a1", "firing", "api-1")]), at: t)
+        // A person resolves it (the alert itself still fires).
+        store.apply([.resolve(incident: "I0", message: "fixed by hand")], at: t.addingTimeInterval(600))
+        #expect(try send(Self.payload(alerts: [("a1", "firing", "api-1")]), at: t.addingTimeInterval(900)).isEmpty,
+                "Alertmanager's repeat of the same firing alert (started before the resolve) opens nothing")
+        // A new alert in the group does.
+        #expect(try send(Self.payload(alerts: [("a1", "firing", "api-1"), ("a9", "firing", "api-9")]), at: t.addingTimeInterval(960)).count == 1)
+        // A blank summary is no title.
+        let blank = try group(Self.payload(alerts: [("b1", "firing", "x")], labels: ["alertname": "DiskFull"], annotations: ["summary": "   "]))
+        guard case let .open(title, _, _, _, _)? = AlertIntake.plan(blank, settings: IntakeSettings(), lookup: { _ in [] }).first else { Issue.record("no incident"); return }
+        #expect(title == "DiskFull")
+    }
+
     @Test func byFingerprintEachAlertIsItsOwnIncidentAndTheMappingIsThePolicys() throws {
         var settings = IntakeSettings()
         settings.dedup = .fingerprint

@@ -69,7 +69,7 @@ import Testing
         let title = "Trunk down; $(touch /tmp/pwned) `id` & echo"
         let id = s.tw("raise", "--title", title, env: ["TIERWATCH_MACHINE_ID": "m1"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(b.until { b.lines.count == 1 }, "\(b.lines)")
-        #expect(b.until { timeline(s, id).contains("hook page ran: ok") })
+        #expect(b.until { timeline(s, id).contains("hook page (tier started management) ran: ok") })
         sleep(2)
         #expect(b.lines.count == 1, "once, with two serve processes looking: \(b.lines)")
         let fields = b.lines.first?.split(separator: "|", omittingEmptySubsequences: false).map(String.init) ?? []
@@ -133,7 +133,7 @@ import Testing
             "  - { name: flaky, on: [incident_opened], run: [\(b.program)], retries: 2, backoff: 100ms, env: { HOOK_EXIT: \"3\" } }\n").utf8))
         let serve = ServeProcess(store: s.path, host: "noc1", machine: "m1")
         let id = s.tw("raise", "--title", "fails", env: ["TIERWATCH_MACHINE_ID": "m1"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(b.until { timeline(s, id).contains("hook flaky failed: exit 3 after 3 tries") }, "\(timeline(s, id))")
+        #expect(b.until { timeline(s, id).contains("hook flaky (incident opened) failed: exit 3 after 3 tries") }, "\(timeline(s, id))")
         #expect(b.lines.count == 3, "tried three times: \(b.lines)")
         let doctor = s.tw("doctor")
         #expect(doctor.status == 1 && doctor.stdout.contains("hook flaky failed for \(id)"))
@@ -168,7 +168,7 @@ import Testing
         usleep(500_000)
         let serve = ServeProcess(store: s.path, host: "noc1", machine: "m1")
         let id = s.tw("raise", "--title", "posted", env: ["TIERWATCH_MACHINE_ID": "m1"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(b.until { timeline(s, id).contains("hook notify failed: HTTP 500 after 2 tries") }, "\(timeline(s, id))")
+        #expect(b.until { timeline(s, id).contains("hook notify (incident opened) failed: HTTP 500 after 2 tries") }, "\(timeline(s, id))")
         let posts = String(decoding: FileManager.default.contents(atPath: b.dir + "/posts.txt") ?? Data(), as: UTF8.self).split(separator: "\n")
         #expect(posts.count == 2 && Set(posts).count == 1 && posts[0].hasPrefix("\(id)/incident_opened#notify|Bearer hook-secret"), "\(posts)")
         _ = serve
@@ -187,7 +187,7 @@ import Testing
         #expect(b.until { b.lines.count >= 1 }, "\(b.lines)")
         sleep(2)
         #expect(b.lines.count == 1 && b.lines[0].hasPrefix(open + "/") && b.lines[0].contains("|1|"), "once, late, and not for \(closed): \(b.lines) open=\(open)")
-        #expect(timeline(s, open).contains("hook page ran: ok (late)"))
+        #expect(timeline(s, open).contains("hook page (tier started management) ran: ok (late)"))
         _ = serve
     }
 
@@ -198,14 +198,38 @@ import Testing
             "  - { name: slow, on: [incident_opened], run: [\(b.program)], timeout: 3s, retries: 0, env: { HOOK_SLEEP: \"1\" } }\n").utf8))
         let first = ServeProcess(store: s.path, host: "noc1", machine: "m1")
         let id = s.tw("raise", "--title", "killed mid-run", env: ["TIERWATCH_MACHINE_ID": "m1"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(b.until { timeline(s, id).contains("hook slow started") })
+        #expect(b.until { timeline(s, id).contains("hook slow (incident opened) started") })
         first.kill(SIGKILL)
         let again = ServeProcess(store: s.path, host: "noc1", machine: "m1")
         // The claim has no result: after the longest the hook could take (3 s + 5 s) it runs again.
-        #expect(b.until(20) { timeline(s, id).contains("hook slow ran: ok (late)") }, "\(timeline(s, id))")
+        #expect(b.until(20) { timeline(s, id).contains("hook slow (incident opened) ran: ok (late)") }, "\(timeline(s, id))")
         let keys = Set(b.lines.map { $0.split(separator: "|").first.map(String.init) ?? "" })
         #expect(keys.count == 1 && b.lines.count >= 1, "at least once, one key: \(b.lines)")
-        #expect(timeline(s, id).filter { $0.hasPrefix("hook slow started") }.count == 2, "claimed twice: \(timeline(s, id))")
+        #expect(timeline(s, id).filter { $0.hasPrefix("hook slow (incident opened) started") }.count == 2, "claimed twice: \(timeline(s, id))")
         _ = again
+    }
+
+    @Test func aHookOfAnIncidentServeOpensRunsAtOnceWithNoneOfServesDescriptorsAndSIGTERMWaitsForIt() throws {
+        let b = Bench()
+        let s = TempStore(); defer { s.cleanup() }
+        // The program lists what it was given open, then takes its time.
+        let program = b.dir + "/fds.sh"
+        let script = "#!/bin/sh\nfor f in /proc/$$/fd/*; do readlink \"$f\"; done > \(b.dir)/fds.txt\nsleep 2\necho done >> \(b.dir)/fired.txt\n"
+        FileManager.default.createFile(atPath: program, contents: Data(script.utf8), attributes: [.posixPermissions: 0o755])
+        FileManager.default.createFile(atPath: s.path + "/policy.yaml", contents: Data(b.policy("  - { name: look, on: [incident_opened], run: [\(program)] }\n").utf8))
+        let serve = Serve.Server(on: s)
+        let body = #"{"version":"4","groupKey":"g","status":"firing","receiver":"r","commonLabels":{"alertname":"Down"},"alerts":[{"status":"firing","fingerprint":"f1"}]}"#
+        let t0 = Date()
+        #expect(curl(serve.auth + ["-X", "POST", "-d", body, serve.url + "/api/v1/alertmanager"]).status == 200)
+        #expect(b.until(5) { FileManager.default.fileExists(atPath: b.dir + "/fds.txt") }, "the hook started within seconds, not at the next minute")
+        #expect(Date().timeIntervalSince(t0) < 3)
+        let fds = String(decoding: FileManager.default.contents(atPath: b.dir + "/fds.txt") ?? Data(), as: UTF8.self)
+        #expect(!fds.contains("socket:"), "serve's sockets stay with serve: \(fds)")
+        // Stopped while the hook runs: serve waits for it and records the result.
+        serve.stop()
+        #expect(serve.tmux.wait(for: "EXIT=0", timeout: 15))
+        let id = (try? JSONSerialization.jsonObject(with: Data(s.tw("list", "--json").stdout.utf8)) as? [[String: Any]])?.first?["id"] as? String ?? "?"
+        #expect(timeline(s, id).contains("hook look (incident opened) ran: ok"), "\(timeline(s, id))")
+        #expect(b.lines == ["done"])
     }
 }

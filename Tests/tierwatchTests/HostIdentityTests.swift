@@ -82,5 +82,6 @@ import Testing
         #expect(t.waitUntilGone("site-b: no sign"))
         t.send("q")
         #expect(t.wait(for: "EXIT=0"))
+        #expect(!FileManager.default.fileExists(atPath: s.path + "/heartbeats/site-a.json"), "a clean quit is no silent peer")
     }
 }

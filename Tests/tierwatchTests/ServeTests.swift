@@ -21,14 +21,16 @@ func curl(_ args: [String]) -> (status: Int, body: String) {
 /// Prometheus Alertmanager (Debian's) as the real peer.
 @Suite(.serialized) struct Serve {
     final class Server {
-        let store = TempStore()
+        let store: TempStore
         let port = freePort()
         let token = "s3cret-token-\(UUID().uuidString.prefix(8))"
         var tokenFile: String { store.path + ".token" }
         var pidFile: String { store.path + ".pid" }
         let tmux: Tmux
 
-        init(policy: String? = nil) {
+        init(on existing: TempStore? = nil, policy: String? = nil) {
+            let store = existing ?? TempStore()
+            self.store = store
             FileManager.default.createFile(atPath: store.path + ".token", contents: Data(token.utf8), attributes: [.posixPermissions: 0o600])
             if let policy { FileManager.default.createFile(atPath: store.path + "/policy.yaml", contents: Data(policy.utf8)) }
             tmux = Tmux(command: "sh -c 'echo $$ > \(store.path).pid; exec \(Binary.tierwatch) serve --listen 127.0.0.1:\(port) --token-file \(store.path).token 2> \(store.path).log'",
@@ -75,6 +77,13 @@ func curl(_ args: [String]) -> (status: Int, body: String) {
         #expect(types.status == 400 && types.body.contains("alerts[0].fingerprint: expected a string"), "\(types.body)")
         let noTitle = curl(s.auth + ["-X", "POST", "-d", #"{"severity":"sev9"}"#, s.url + "/api/v1/incidents"])
         #expect(noTitle.status == 400 && noTitle.body.contains("title: missing"))
+        // Ten thousand alerts in one group (under 1 MiB): one incident, one timeline line.
+        let many = (0..<10_000).map { #"{"status":"firing","labels":{"alertname":"Flood"},"fingerprint":"f\#($0)"}"# }.joined(separator: ",")
+        let flood = s.store.path + ".flood"
+        FileManager.default.createFile(atPath: flood, contents: Data(#"{"version":"4","groupKey":"flood","status":"firing","receiver":"r","commonLabels":{"alertname":"Flood"},"alerts":[\#(many)]}"#.utf8))
+        defer { unlink(flood) }
+        let big10k = curl(s.auth + ["-X", "POST", "--data-binary", "@" + flood, s.url + "/api/v1/alertmanager"])
+        #expect(big10k.status == 200 && big10k.body.contains("\"alerts\":10000") && big10k.body.contains("opened"), "\(big10k.status) \(big10k.body.prefix(200))")
         // Hostile text is stored as data and shown sanitised.
         let evil = curl(s.auth + ["-X", "POST", "-d", #"{"title":"evil \u001b[2J $(rm -rf /) `id`","customer":"acme","severity":"sev1"}"#, s.url + "/api/v1/incidents"])
         #expect(evil.status == 201, "\(evil.body)")
@@ -88,6 +97,7 @@ func curl(_ args: [String]) -> (status: Int, body: String) {
         #expect(doctor.stdout.contains("0 bad"), "\(doctor.stdout)")
         let metrics = curl(s.auth + [s.url + "/metrics"]).body
         #expect(metrics.contains("tierwatch_open_incidents{severity=\"sev1\",state=\"open\"} 1"))
+        #expect(metrics.contains("tierwatch_open_incidents{severity=\"sev2\",state=\"open\"} 1"), "the flood's incident")
         #expect(metrics.contains("tierwatch_intake_requests_total{endpoint=\"alertmanager\",result=\"invalid\"} 2"))
         #expect(metrics.contains("# TYPE tierwatch_host_last_event_age_seconds gauge"))
         // SIGTERM: drains, exits 0.
