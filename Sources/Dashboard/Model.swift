@@ -44,6 +44,20 @@ public struct Model: Sendable {
         case entry(incident: String, position: Int)
         /// Every schedule: who is on call now, until when, who is next.
         case onCall
+        /// The compliance report of the last `days` (and one customer's),
+        /// worked out when opened; `cursor` picks one of its worst incidents.
+        case report(ReportView)
+    }
+
+    /// What the report overlay shows, worked out once (not every frame).
+    public struct ReportView: Equatable, Sendable {
+        public var days: Int
+        public var customer: String?
+        public var lines: [String]
+        /// The worst incidents' ids, in the order the report lists them.
+        public var worst: [String]
+        public var cursor: Int
+        public var at: Date
     }
 
     public struct Notice: Equatable, Sendable {

@@ -33,6 +33,17 @@ extension Model {
         board = showResolved ? Board(incidents.values, policies: policies, now: now) : Board(openIncidents.values, policies: policies, now: now)
     }
 
+    /// The compliance report of the last `days` days, for the overlay.
+    func reportView(days: Int, customer: String?) -> ReportView {
+        let from = now.addingTimeInterval(-Double(days) * 86400)
+        let chosen = incidents.values.filter { $0.opened.at >= from && (customer == nil || $0.customer == customer) }
+        let entries = chosen.map { Board.Entry($0, policies: policies, at: now) }
+        let r = ComplianceReport(entries, from: from, to: now, now: now)
+        let text = r.text(group: customer.map { "customer \($0)" } ?? "last \(days) days")
+        return ReportView(days: days, customer: customer, lines: text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init),
+                          worst: r.worst.map(\.incident), cursor: 0, at: now)
+    }
+
     /// How long a new incident's or a new breach's row flashes.
     static let flashSeconds: TimeInterval = 6
 
@@ -139,6 +150,7 @@ extension Model {
         case .char("q"), .function(10): return [.quit]
         case .char("?"), .char("h"), .function(1): overlay = .help
         case .char("o"): overlay = .onCall
+        case .char("R"): overlay = .report(reportView(days: 7, customer: nil))
         case .up, .char("k"): move(-1)
         case .down, .char("j"): move(1)
         case .pageUp: timelineScroll = max(0, timelineScroll - 5); timelineCursor = max(timelineScroll, timelineCursor - 5)
@@ -319,6 +331,33 @@ extension Model {
         switch overlay {
         case .help, .entry, .onCall:
             self.overlay = nil  // any key closes them
+            return []
+        case var .report(r):
+            switch key {
+            case .char("7"): self.overlay = .report(reportView(days: 7, customer: r.customer))
+            case .char("3"): self.overlay = .report(reportView(days: 30, customer: r.customer))
+            case .char("9"): self.overlay = .report(reportView(days: 90, customer: r.customer))
+            case .char("c"):
+                // Every customer in turn, then all of them again.
+                let customers = Array(Set(incidents.values.compactMap(\.customer))).sorted()
+                let next = r.customer.flatMap { customers.firstIndex(of: $0) }.map { $0 + 1 < customers.count ? customers[$0 + 1] : nil } ?? customers.first
+                self.overlay = .report(reportView(days: r.days, customer: next))
+            case .up, .char("k"):
+                r.cursor = max(0, r.cursor - 1)
+                self.overlay = .report(r)
+            case .down, .char("j"):
+                r.cursor = min(max(0, r.worst.count - 1), r.cursor + 1)
+                self.overlay = .report(r)
+            case .enter where r.worst.indices.contains(r.cursor):
+                // Open the worst incident: resolved ones are shown to find it.
+                let id = r.worst[r.cursor]
+                if incidents[id]?.state == .resolved { showResolved = true }
+                selectedID = id
+                resetDetail()
+                self.overlay = nil
+            default:
+                self.overlay = nil
+            }
             return []
         // A question takes only its answers: a stray key neither answers it
         // nor slips through to act as a command.

@@ -32,6 +32,7 @@ extension Model {
         drawKeyBar(&f, y: height - 1)
         if overlay == .help { drawHelp(&f) }
         if overlay == .onCall { drawOnCall(&f) }
+        if case let .report(r)? = overlay { drawReport(&f, r) }
         if case let .entry(id, position)? = overlay { drawEntry(&f, id, position) }
         return f
     }
@@ -472,6 +473,7 @@ extension Model {
         case .outcome?: return [("r", "Reached"), ("v", "Voicemail"), ("n", "No answer"), ("Enter", "Reached"), ("Esc", "Cancel")]
         case .prompt?: return [("Enter", "OK"), ("Esc", "Cancel"), ("Backspace", "Delete")]
         case .help?, .entry?, .onCall?: return [("any key", "Close")]
+        case .report?: return [("7 3 9", "Days"), ("c", "Customer"), ("↑↓", "Worst"), ("Enter", "Open"), ("Esc", "Close")]
         case nil: break
         }
         if readOnly { return [("?", "Help"), ("o", "On call"), ("/", "Filter"), ("s", "Sort"), ("A", "Resolved"), ("Tab", "Pane"), ("q", "Quit")] }
@@ -521,6 +523,7 @@ extension Model {
         ("s   F9", "sort by urgency, severity or opening time"),
         ("A", "show or hide resolved incidents"),
         ("o", "who is on call: every schedule, until when, who is next"),
+        ("R", "the compliance report (7, 30, 90 days; c customer)"),
         ("PgUp  PgDn", "scroll the timeline"),
         ("?   F1", "this help"),
         ("q   F10", "quit"),
@@ -608,6 +611,30 @@ extension Model {
             f.put("\(lines.count - (r.height - 3)) more lines: tierwatch oncall lists them all", x: r.x + 2, y: r.maxY - 2, role: .dim, limit: r.width - 4)
         } else {
             f.put("Any key closes this view. Overrides: tierwatch oncall override SCHEDULE --person ID --to +8h", x: r.x + 2, y: r.maxY - 2, role: .dim, limit: r.width - 4)
+        }
+    }
+}
+
+extension Model {
+    /// The compliance report as `tierwatch report` prints it, with its
+    /// worst incidents to pick and open.
+    func drawReport(_ f: inout Frame, _ r: ReportView) {
+        let w = min(f.width - 2, 130)
+        let lines = r.lines
+        let h = min(f.height - 2, lines.count + 3)
+        let rect = Rect(x: (f.width - w) / 2, y: max(1, (f.height - h) / 2), width: w, height: h)
+        f.fill(rect, role: .help)
+        box(&f, rect, title: "Compliance\(glyphs.separator)\(r.customer.map { "customer \($0.sanitized)" } ?? "all customers")\(glyphs.separator)last \(r.days) days\(glyphs.separator)as of \(Words.clock(r.at)) UTC", focused: true)
+        var worstRow = 0
+        for (k, line) in lines.enumerated() where k < rect.height - 2 {
+            let y = rect.y + 1 + k
+            // The worst incidents' lines start with two spaces and an id.
+            let isWorst = line.hasPrefix("  ") && r.worst.indices.contains(worstRow) && line.dropFirst(2).hasPrefix(r.worst[worstRow])
+            f.put(line, x: rect.x + 2, y: y, role: .help, limit: rect.width - 4)
+            if isWorst {
+                if worstRow == r.cursor { f.restyle(Rect(x: rect.x + 2, y: y, width: rect.width - 4, height: 1), role: .selection) }
+                worstRow += 1
+            }
         }
     }
 }

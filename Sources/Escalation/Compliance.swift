@@ -147,4 +147,44 @@ public struct ComplianceReport: Sendable {
         let sorted = values.sorted()
         return sorted[min(sorted.count - 1, Int((p / 100 * Double(sorted.count - 1)).rounded()))]
     }
+
+    /// Columns padded to their widest cell, two spaces apart.
+    static func table(_ rows: [[String]]) -> String {
+        var widths = [Int](repeating: 0, count: rows[0].count)
+        for r in rows { for (k, c) in r.enumerated() { widths[k] = max(widths[k], c.count) } }
+        return rows.map { r in
+            r.enumerated().map { k, c in k == r.count - 1 ? c : c.padding(toLength: widths[k], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
+    }
+
+    /// The report as `tierwatch report` prints it and the dashboard shows it.
+    public func text(group: String?) -> String {
+        let r = self
+        func span(_ s: Int?) -> String { s.map(Words.span) ?? "-" }
+        func share(_ a: Int, _ b: Int) -> String { b == 0 ? "-" : "\(Int((Double(a) / Double(b) * 100).rounded()))%" }
+        var out = "Compliance\(group.map { " — \($0.sanitized)" } ?? ""): \(ISOTime.format(r.from)) to \(ISOTime.format(r.to)), \(r.incidents) incident\(r.incidents == 1 ? "" : "s")\n\n"
+        var rows = [["STEP", "RULE", "MET ON TIME", "", "LATE", "MISSED", "LATENESS p50 / p90 / max"]]
+        for s in r.steps {
+            let filled = s.share.map { Int(($0 * 10).rounded()) } ?? 0
+            rows.append([s.name.sanitized, s.rule, "\(s.met) of \(s.reached) (\(share(s.met, s.reached)))",
+                         String(repeating: "█", count: filled) + String(repeating: "░", count: 10 - filled), "\(s.late)", "\(s.missed)",
+                         s.lateness.isEmpty ? "-" : "\(span(ComplianceReport.percentile(s.lateness, 50))) / \(span(ComplianceReport.percentile(s.lateness, 90))) / \(span(s.lateness.max()))"])
+        }
+        out += r.steps.isEmpty ? "No step was decided in the period.\n" : ComplianceReport.table(rows)
+        out += "\nCustomer updates: \(r.updatesOnTime) of \(r.updateIntervals) intervals on time (\(share(r.updatesOnTime, r.updateIntervals)))"
+        if let s = r.longestSilence { out += "; longest silence \(Words.span(s.seconds)) (\(s.incident))" }
+        out += "\nMTTA: p50 \(span(ComplianceReport.percentile(r.tta, 50))), p90 \(span(ComplianceReport.percentile(r.tta, 90))) (\(r.tta.count) acknowledged; \(r.unacknowledged) never acknowledged, not counted)"
+        out += "\nMTTR: p50 \(span(ComplianceReport.percentile(r.ttr, 50))), p90 \(span(ComplianceReport.percentile(r.ttr, 90))) (\(r.ttr.count) resolved)"
+        out += "\nTime to engage technical teams: p50 \(span(ComplianceReport.percentile(r.tte, 50))), p90 \(span(ComplianceReport.percentile(r.tte, 90)))\n"
+        if r.weekly.count > 1 {
+            let bars = Array("▁▂▃▄▅▆▇█")
+            out += "Steps met on time, by week (oldest first): " + String(r.weekly.map { w in w.share.map { bars[min(7, Int($0 * 7.999))] } ?? " " }) + "\n"
+        }
+        if !r.worst.isEmpty {
+            out += "Worst:\n" + r.worst.map { "  \($0.incident)  late \(Words.span($0.lateSeconds)), longest silence \(Words.span($0.silenceSeconds))  \($0.title.sanitized)" }.joined(separator: "\n") + "\n"
+        }
+        return out
+    }
+
 }

@@ -198,32 +198,7 @@ extension Report {
         ]
     }
 
-    static func complianceText(_ r: ComplianceReport, group: String?, now: Date) -> String {
-        func span(_ s: Int?) -> String { s.map(Words.span) ?? "-" }
-        func share(_ a: Int, _ b: Int) -> String { b == 0 ? "-" : "\(Int((Double(a) / Double(b) * 100).rounded()))%" }
-        var out = "Compliance\(group.map { " — \($0.sanitized)" } ?? ""): \(ISOTime.format(r.from)) to \(ISOTime.format(r.to)), \(r.incidents) incident\(r.incidents == 1 ? "" : "s")\n\n"
-        var rows = [["STEP", "RULE", "MET ON TIME", "", "LATE", "MISSED", "LATENESS p50 / p90 / max"]]
-        for s in r.steps {
-            let filled = s.share.map { Int(($0 * 10).rounded()) } ?? 0
-            rows.append([s.name.sanitized, s.rule, "\(s.met) of \(s.reached) (\(share(s.met, s.reached)))",
-                         String(repeating: "█", count: filled) + String(repeating: "░", count: 10 - filled), "\(s.late)", "\(s.missed)",
-                         s.lateness.isEmpty ? "-" : "\(span(ComplianceReport.percentile(s.lateness, 50))) / \(span(ComplianceReport.percentile(s.lateness, 90))) / \(span(s.lateness.max()))"])
-        }
-        out += r.steps.isEmpty ? "No step was decided in the period.\n" : table(rows)
-        out += "\nCustomer updates: \(r.updatesOnTime) of \(r.updateIntervals) intervals on time (\(share(r.updatesOnTime, r.updateIntervals)))"
-        if let s = r.longestSilence { out += "; longest silence \(Words.span(s.seconds)) (\(s.incident))" }
-        out += "\nMTTA: p50 \(span(ComplianceReport.percentile(r.tta, 50))), p90 \(span(ComplianceReport.percentile(r.tta, 90))) (\(r.tta.count) acknowledged; \(r.unacknowledged) never acknowledged, not counted)"
-        out += "\nMTTR: p50 \(span(ComplianceReport.percentile(r.ttr, 50))), p90 \(span(ComplianceReport.percentile(r.ttr, 90))) (\(r.ttr.count) resolved)"
-        out += "\nTime to engage technical teams: p50 \(span(ComplianceReport.percentile(r.tte, 50))), p90 \(span(ComplianceReport.percentile(r.tte, 90)))\n"
-        if r.weekly.count > 1 {
-            let bars = Array("▁▂▃▄▅▆▇█")
-            out += "Steps met on time, by week (oldest first): " + String(r.weekly.map { w in w.share.map { bars[min(7, Int($0 * 7.999))] } ?? " " }) + "\n"
-        }
-        if !r.worst.isEmpty {
-            out += "Worst:\n" + r.worst.map { "  \($0.incident)  late \(Words.span($0.lateSeconds)), longest silence \(Words.span($0.silenceSeconds))  \($0.title.sanitized)" }.joined(separator: "\n") + "\n"
-        }
-        return out
-    }
+    static func complianceText(_ r: ComplianceReport, group: String?, now: Date) -> String { r.text(group: group) }
 
     /// `export ID --markdown`: the incident for a postmortem.
     static func postmortem(_ e: Board.Entry, now: Date) -> String {

@@ -81,13 +81,13 @@ import Testing
         ││ s   F9         sort by urgency, severity or opening time                   ││
         ││ A              show or hide resolved incidents                             ││
         ││ o              who is on call: every schedule, until when, who is next     ││
+        ││ R              the compliance report (7, 30, 90 days; c customer)          ││
         ││ PgUp  PgDn     scroll the timeline                                         ││
         ││ ?   F1         this help                                                   ││
         ││ q   F10        quit                                                        ││
         ││                                                                            ││
-        ││ Any key closes this help.                                                  ││
-        └└────────────────────────────────────────────────────────────────────────────┘┘
-
+        └│ Any key closes this help.                                                  │┘
+         └────────────────────────────────────────────────────────────────────────────┘
         any key Close
         """)
     }
