@@ -148,16 +148,6 @@ public struct ComplianceReport: Sendable {
         return sorted[min(sorted.count - 1, Int((p / 100 * Double(sorted.count - 1)).rounded()))]
     }
 
-    /// Columns padded to their widest cell, two spaces apart.
-    static func table(_ rows: [[String]]) -> String {
-        var widths = [Int](repeating: 0, count: rows[0].count)
-        for r in rows { for (k, c) in r.enumerated() { widths[k] = max(widths[k], c.count) } }
-        return rows.map { r in
-            r.enumerated().map { k, c in k == r.count - 1 ? c : c.padding(toLength: widths[k], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ")
-        }.joined(separator: "\n") + "\n"
-    }
-
     /// The report as `tierwatch report` prints it and the dashboard shows it.
     public func text(group: String?) -> String {
         let r = self
@@ -171,7 +161,7 @@ public struct ComplianceReport: Sendable {
                          String(repeating: "█", count: filled) + String(repeating: "░", count: 10 - filled), "\(s.late)", "\(s.missed)",
                          s.lateness.isEmpty ? "-" : "\(span(ComplianceReport.percentile(s.lateness, 50))) / \(span(ComplianceReport.percentile(s.lateness, 90))) / \(span(s.lateness.max()))"])
         }
-        out += r.steps.isEmpty ? "No step was decided in the period.\n" : ComplianceReport.table(rows)
+        out += r.steps.isEmpty ? "No step was decided in the period.\n" : Words.table(rows)
         out += "\nCustomer updates: \(r.updatesOnTime) of \(r.updateIntervals) intervals on time (\(share(r.updatesOnTime, r.updateIntervals)))"
         if let s = r.longestSilence { out += "; longest silence \(Words.span(s.seconds)) (\(s.incident))" }
         out += "\nMTTA: p50 \(span(ComplianceReport.percentile(r.tta, 50))), p90 \(span(ComplianceReport.percentile(r.tta, 90))) (\(r.tta.count) acknowledged; \(r.unacknowledged) never acknowledged, not counted)"

@@ -29,6 +29,18 @@ public enum Words {
         return abs(d.timeIntervalSince(now)) < 20 * 3600 ? String(iso.dropFirst(11)) : iso
     }
 
+    /// Rows as columns padded to their widest cell, two spaces apart (the
+    /// last column unpadded): the tables of `list`, `show`, `oncall` and
+    /// `report`.
+    public static func table(_ rows: [[String]]) -> String {
+        var widths = [Int](repeating: 0, count: rows[0].count)
+        for r in rows { for (k, c) in r.enumerated() { widths[k] = max(widths[k], c.count) } }
+        return rows.map { r in
+            r.enumerated().map { k, c in k == r.count - 1 ? c : c.padding(toLength: widths[k], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
+    }
+
     /// `Sat 18:00 Europe/Berlin`: an instant on a zone's wall clock.
     public static func localTime(_ d: Date, zone: TimeZone, withZone: Bool = true) -> String {
         var cal = Calendar(identifier: .gregorian)

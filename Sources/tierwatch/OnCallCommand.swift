@@ -127,7 +127,7 @@ struct OnCallCommand: ParsableCommand {
                 let until = r.until.map { OnCallCommand.when($0, r.schedule.zone, now: t) } ?? "-"
                 table.append([r.schedule.id, name, number, until, r.next?.name.sanitized ?? "-"])
             }
-            print(Report.table(table), terminator: "")
+            print(Words.table(table), terminator: "")
         }
 
         func handoffs(_ dir: Directory, _ schedules: [Schedule], from: Date, to: Date, now: Date) throws {
@@ -237,7 +237,7 @@ struct OnCallCommand: ParsableCommand {
                 table.append([o.id.sanitized, o.schedule.sanitized, name.sanitized + (o.replacing.map { " for \($0.sanitized)" } ?? ""),
                               ISOTime.format(o.from), ISOTime.format(o.to), state, o.by?.sanitized ?? "-"])
             }
-            print(Report.table(table), terminator: "")
+            print(Words.table(table), terminator: "")
             try dir.ctx.finish(dir.health)
         }
     }

@@ -42,7 +42,7 @@ struct List: ParsableCommand {
             rows.append([e.incident.id, e.incident.severity.rawValue, e.incident.state.rawValue, tier, next, remaining,
                          (e.incident.customer ?? "-").sanitized, e.incident.title.sanitized])
         }
-        print(Report.table(rows), terminator: "")
+        print(Words.table(rows), terminator: "")
         try ctx.finish(health)
     }
 }
@@ -107,15 +107,6 @@ enum Report {
         }
     }
 
-    static func table(_ rows: [[String]]) -> String {
-        var widths = [Int](repeating: 0, count: rows[0].count)
-        for r in rows { for (k, c) in r.enumerated() { widths[k] = max(widths[k], c.count) } }
-        return rows.map { r in
-            r.enumerated().map { k, c in k == r.count - 1 ? c : c.padding(toLength: widths[k], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ")
-        }.joined(separator: "\n") + "\n"
-    }
-
     static func symbol(_ s: Ladder.Status) -> String {
         String(Glyphs.unicode.symbol(s))
     }
@@ -145,7 +136,7 @@ enum Report {
             let count = r.lateSeconds.map { "late by " + Countdown.format($0) } ?? (r.status.isMet ? "" : r.remainingSeconds.map(Countdown.format) ?? "")
             rows.append([" \(symbol(r.status)) T\(r.index)", r.tier.name.sanitized, Words.status(r.status), start, due, count, bar(r.progress)])
         }
-        out += table(rows)
+        out += Words.table(rows)
         out += "\nCONTACTS\n"
         for r in ladder.rungs where !r.contacts.isEmpty {
             out += " T\(r.index) \(r.tier.name.sanitized)\n"
@@ -158,7 +149,7 @@ enum Report {
                 crow.append(["   \(c.contact.id)", Words.who(c) + (c.callee.person != nil ? until : ""), c.contact.role?.sanitized ?? "",
                              number.isMissing ? "(\(number.text))" : number.text, number.isMissing ? "" : c.callee.email?.sanitized ?? "", outcome])
             }
-            out += table(crow)
+            out += Words.table(crow)
             // Who was on call when the tier started, kept after the rotation moves on.
             let then = zip(r.contacts, e.onCallAtStart(r.index)).compactMap { c, was in
                 was?.person.map { "\(c.contact.name.sanitized): \($0.name.sanitized)" } ?? (was?.nobodyOnCall == true ? "\(c.contact.name.sanitized): nobody" : nil)
