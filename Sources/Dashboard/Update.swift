@@ -36,7 +36,9 @@ extension Model {
     /// The compliance report of the last `days` days, for the overlay.
     func reportView(days: Int, customer: String?) -> ReportView {
         let from = now.addingTimeInterval(-Double(days) * 86400)
-        let chosen = incidents.values.filter { $0.opened.at >= from && (customer == nil || $0.customer == customer) }
+        var all = incidents
+        for i in history?(from) ?? [] where all[i.id] == nil { all[i.id] = i }
+        let chosen = all.values.filter { $0.opened.at >= from && (customer == nil || $0.customer == customer) }
         let entries = chosen.map { Board.Entry($0, policies: policies, at: now) }
         let r = ComplianceReport(entries, from: from, to: now, now: now)
         let text = r.text(group: customer.map { "customer \($0)" } ?? "last \(days) days")

@@ -33,7 +33,7 @@ extension IncidentStore {
         var opening = opening
         opening.originMachine = opening.originMachine ?? IncidentStore.machineID
         return try append { state in
-            let id = IncidentID.generate(avoiding: { state.incidents[$0] != nil || state.orphans[$0] != nil }, using: &rng)
+            let id = IncidentID.generate(avoiding: { state.incidents[$0] != nil || state.orphans[$0] != nil || state.archive.contains($0) }, using: &rng)
             return Draft(incident: id, action: .opened(opening), operatorName: operatorName, at: at, baseVersion: 0)
         }
     }

@@ -42,30 +42,130 @@ public final class IncidentStore {
         self.host = IncidentStore.fileSafeHost(host)
         self.clock = clock
         reader = LogReader(directory: path + "/events")
+        state.archive.useFiles(reader.files)
+    }
+
+    // MARK: Start-up from a checkpoint
+
+    /// Where this store's checkpoint is kept (see `Checkpoint`); nil: none
+    /// is read or written, every start reads the whole store.
+    public var checkpointPath: String?
+    /// Incidents resolved longer ago than this are kept out of memory
+    /// after a start (see `Archive`); nil: every incident stays in memory,
+    /// as history commands (report, list --all, export) want.
+    public var archiveAfter: TimeInterval? {
+        get { state.archiveAfter }
+        set { state.archiveAfter = newValue }
+    }
+    /// A new checkpoint is written once this many events were read since
+    /// the last (at start, or while running).
+    public var checkpointEvery = 5000
+    /// How the first read went: from a checkpoint (and how many events
+    /// after it), or why not. `doctor` shows it.
+    public private(set) var startNote: String?
+    private var started = false
+    private var readSinceCheckpoint = 0
+    private var directory: Policy??
+
+    /// Writes a checkpoint of what has been read; false when the state
+    /// cannot be kept as one (see `StoreState.saved`) or there is no path.
+    @discardableResult
+    public func writeCheckpoint() -> Bool {
+        guard let checkpointPath else { return false }
+        let ok = Checkpoint.write(checkpointPath, store: path, files: reader.files.all, marks: reader.marks,
+                                  bad: reader.badRecords, badCount: reader.badRecordCount, state: state)
+        if ok { readSinceCheckpoint = 0 }
+        return ok
+    }
+
+    /// Reads what the sink is given, folding it in; the first read of all
+    /// starts from the checkpoint when one holds, and moves long-resolved
+    /// incidents to the archive.
+    private func read(collectingEvents: Bool, _ body: (inout LogReader, (IncidentEvent, RecordLocation) -> Void) -> Void) -> StoreState.Change {
+        let cold = !started
+        if cold {
+            started = true
+            startFromCheckpoint()
+        }
+        var batch = StoreState.Batch(collectingEvents: collectingEvents, archiving: cold)
+        let now = clock.now()
+        var count = 0
+        body(&reader) { e, loc in
+            count += 1
+            state.stage(e, at: loc, in: &batch, now: now)
+        }
+        var change = state.ingest(&batch)
+        if state.needsFullRead {
+            // An archived incident's records moved: start again from the logs alone.
+            let before = Set(state.incidents.keys)
+            startNote = "a full read: an archived incident's records were no longer where they were"
+            reset()
+            var full = StoreState.Batch(archiving: true)
+            count = 0
+            reader.readNewChecked { e, loc in
+                count += 1
+                state.stage(e, at: loc, in: &full, now: now)
+            }
+            change = state.ingest(&full)
+            change.incidents.formUnion(before.union(state.incidents.keys))
+            change.onCall = true
+        }
+        readSinceCheckpoint += count
+        if checkpointPath != nil, readSinceCheckpoint >= checkpointEvery { writeCheckpoint() }
+        return change
+    }
+
+    private func reset() {
+        reader = LogReader(directory: eventsDirectory)
+        let after = state.archiveAfter
+        state = StoreState()
+        state.archiveAfter = after
+        state.archive.useFiles(reader.files)
+        if let directory { state.useDirectory(directory) }
+        readSinceCheckpoint = 0
+    }
+
+    private func startFromCheckpoint() {
+        guard let checkpointPath else { return }
+        let loaded: Checkpoint.Loaded
+        do {
+            loaded = try Checkpoint.read(checkpointPath, store: path)
+        } catch {
+            startNote = "a full read (\(error))"
+            return
+        }
+        if let why = reader.restore(files: loaded.files, marks: loaded.marks, badRecords: loaded.bad, badRecordCount: loaded.badCount) {
+            startNote = "a full read: \(why) since the checkpoint"
+            reset()
+            return
+        }
+        guard state.restore(loaded.saved, archive: loaded.archive, files: reader.files, now: clock.now()) else {
+            startNote = "a full read: a record moved since the checkpoint"
+            reset()
+            return
+        }
+        startNote = "from the checkpoint (\(state.eventCount) events, \(state.archive.count) incidents archived)"
     }
 
     /// Reads what was appended to the named log files since the last call.
     @discardableResult
     public func refresh(only files: Set<String>, collectingEvents: Bool = false) -> StoreState.Change {
-        var batch = StoreState.Batch(collectingEvents: collectingEvents)
-        let now = clock.now()
-        reader.readNew(files: files) { state.stage($0, crc: $1, in: &batch, now: now) }
-        return state.ingest(&batch)
+        read(collectingEvents: collectingEvents) { reader, sink in reader.readNew(files: files, sink) }
     }
 
     /// Reads what was appended since the last call. The new events
     /// themselves are listed in the change only when `collectingEvents`.
     @discardableResult
     public func refresh(collectingEvents: Bool = false) -> StoreState.Change {
-        var batch = StoreState.Batch(collectingEvents: collectingEvents)
-        let now = clock.now()
-        reader.readNewChecked { state.stage($0, crc: $1, in: &batch, now: now) }
-        return state.ingest(&batch)
+        read(collectingEvents: collectingEvents) { reader, sink in reader.readNewChecked(sink) }
     }
 
     /// Who to call comes from this policy's people and schedules (the
     /// policy in force; nil: each incident's own).
-    public func useDirectory(_ p: Policy?) { state.useDirectory(p) }
+    public func useDirectory(_ p: Policy?) {
+        directory = .some(p)
+        state.useDirectory(p)
+    }
 
     /// What an operator asks for; the store adds identity, clocks and sequence.
     public struct Draft {
@@ -119,9 +219,14 @@ public final class IncidentStore {
         guard bytes.count <= RecordCodec.maxRecordBytes else {
             throw StoreError.invalid("record of \(bytes.count) bytes is over the \(RecordCodec.maxRecordBytes)-byte limit")
         }
+        // O_APPEND under the lock: the record goes where the log ends now.
+        let offset = lseek(fd, 0, SEEK_END)
         try writeAll(fd, bytes)
         guard fsync(fd) == 0 else { throw ioError(logPath, "fsync", errno) }
-        state.ingest([event], crcs: [RecordCodec.checksum(ofEncoded: bytes)], collectingEvents: false)
+        let crc = RecordCodec.checksum(ofEncoded: bytes)
+        let location = offset < 0 ? nil : RecordLocation(file: reader.files.number(host + ".log"), offset: UInt64(offset),
+                                                          length: UInt32(bytes.count - 1), crc: crc)
+        state.ingest([event], crcs: [crc], locations: location.map { [$0] }, collectingEvents: false)
         return event
     }
 

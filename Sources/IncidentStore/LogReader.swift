@@ -15,6 +15,120 @@ public struct BadRecord: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(file):byte \(offset): \(reason) (\(length) bytes skipped)" }
 }
 
+/// Where a record lies: which log (by its number in `LogFiles`), at
+/// which byte, how long (without its newline), and its checksum, so a
+/// record read again by its location is known to be the same one.
+public struct RecordLocation: Sendable, Equatable {
+    public var offset: UInt64
+    public var length: UInt32
+    public var file: UInt32
+    public var crc: UInt32
+
+    public init(file: UInt32, offset: UInt64, length: UInt32, crc: UInt32) {
+        self.file = file
+        self.offset = offset
+        self.length = length
+        self.crc = crc
+    }
+}
+
+/// The log files a reader has met, numbered in the order met: a
+/// `RecordLocation` names its file by number. Shared by the reader and
+/// the state's archive (which reads records again by location); numbers
+/// are only ever added.
+public final class LogFiles: @unchecked Sendable {
+    public let directory: String
+    private let lock = NSLock()
+    private var names: [String] = []
+    private var numbers: [String: UInt32] = [:]
+
+    public init(directory: String, names: [String] = []) {
+        self.directory = directory
+        for n in names { _ = number(n) }
+    }
+
+    public func number(_ name: String) -> UInt32 {
+        lock.lock()
+        defer { lock.unlock() }
+        if let k = numbers[name] { return k }
+        let k = UInt32(names.count)
+        names.append(name)
+        numbers[name] = k
+        return k
+    }
+
+    public func name(_ number: UInt32) -> String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return Int(number) < names.count ? names[Int(number)] : nil
+    }
+
+    /// Takes a checkpoint's numbering; only before any log was met.
+    func adopt(_ list: [String]) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard names.isEmpty || names == list else { return false }
+        names = list
+        numbers = Dictionary(list.enumerated().map { ($1, UInt32($0)) }, uniquingKeysWith: { a, _ in a })
+        return true
+    }
+
+    public var all: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return names
+    }
+
+    /// The events of the records at `locations`, in that order, each
+    /// checked against the checksum its location carries; nil when any is
+    /// missing or differs (the log changed under the location: the caller
+    /// reads in full).
+    public func events(at locations: [RecordLocation]) -> [IncidentEvent]? {
+        var events: [IncidentEvent] = []
+        events.reserveCapacity(locations.count)
+        var fds: [UInt32: Int32] = [:]
+        defer { for fd in fds.values { close(fd) } }
+        let texts = RecordCodec.PolicyTexts()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        for loc in locations {
+            let fd: Int32
+            if let known = fds[loc.file] {
+                fd = known
+            } else {
+                guard let name = name(loc.file) else { return nil }
+                let opened = open(directory + "/" + name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+                guard opened >= 0 else { return nil }
+                fds[loc.file] = opened
+                fd = opened
+            }
+            let n = Int(loc.length)
+            guard n <= RecordCodec.maxRecordBytes else { return nil }
+            if buffer.count < n { buffer = [UInt8](repeating: 0, count: n) }
+            let got = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, n, off_t(loc.offset)) }
+            guard got == n else { return nil }
+            let decoded = buffer.withUnsafeBufferPointer { b in
+                try? RecordCodec.decodeChecked(UnsafeBufferPointer(rebasing: b[0..<n]), policies: texts)
+            }
+            guard let (e, crc) = decoded, crc == loc.crc else { return nil }
+            events.append(e)
+        }
+        return events
+    }
+}
+
+/// Where a reader stands in one log: what a checkpoint keeps so that the
+/// next start reads only what was appended after it.
+public struct LogMark: Sendable, Equatable {
+    public var name: String
+    public var device: UInt64
+    public var inode: UInt64
+    /// Bytes read: a line end.
+    public var offset: UInt64
+    /// The last record before `offset`, checked again before the mark is
+    /// trusted (nil: none read).
+    public var last: RecordLocation?
+}
+
 /// Reads a store's log files incrementally: for each file it remembers how
 /// far it has read, and on each `readNew()` returns only the events of the
 /// complete lines appended since. A trailing partial line (a writer still
@@ -23,6 +137,8 @@ public struct BadRecord: Sendable, Equatable, CustomStringConvertible {
 /// Reading never writes and never creates anything.
 public struct LogReader {
     public let directory: String
+    /// The logs met so far, by number (see `RecordLocation`).
+    public let files: LogFiles
     public private(set) var badRecords: [BadRecord] = []
     public private(set) var badRecordCount = 0
     /// What could not be read on the last look, by name relative to the
@@ -48,6 +164,8 @@ public struct LogReader {
         var skipping = false
         /// Where scanning resumes when skipping (the partial line is not kept).
         var scanFrom = 0
+        /// The last good record read.
+        var last: RecordLocation?
     }
 
     private var cursors: [String: Cursor] = [:]
@@ -61,6 +179,7 @@ public struct LogReader {
     /// on small stores.
     public init(directory: String, parallelAbove: Int = 4 << 20, minimumPiece: Int = 512 << 10) {
         self.directory = directory
+        files = LogFiles(directory: directory)
         self.parallelAbove = parallelAbove
         self.minimumPiece = max(1, minimumPiece)
     }
@@ -138,8 +257,8 @@ public struct LogReader {
         readNewChecked { e, _ in sink(e) }
     }
 
-    /// The same, with each record's checksum.
-    public mutating func readNewChecked(_ sink: (IncidentEvent, UInt32) -> Void) {
+    /// The same, with each record's location (and so its checksum).
+    public mutating func readNewChecked(_ sink: (IncidentEvent, RecordLocation) -> Void) {
         let names = currentNames()
         let pending = unread(names)
         if pending.reduce(0, +) > parallelAbove {
@@ -158,7 +277,7 @@ public struct LogReader {
 
     /// Hands `sink` the records appended to the named files since the last
     /// call; names that are not log files are ignored.
-    public mutating func readNew(files: Set<String>, _ sink: (IncidentEvent, UInt32) -> Void) {
+    public mutating func readNew(files: Set<String>, _ sink: (IncidentEvent, RecordLocation) -> Void) {
         for name in files.sorted() where LogReader.isLogFile(name) { read(file: name, into: sink) }
     }
 
@@ -183,7 +302,7 @@ public struct LogReader {
         var restarted = false
     }
 
-    private mutating func read(file name: String, into events: (IncidentEvent, UInt32) -> Void) {
+    private mutating func read(file name: String, into events: (IncidentEvent, RecordLocation) -> Void) {
         guard let file = open(name) else { return }
         var buffer = self.buffer  // moved out and back: no copy
         self.buffer = []
@@ -201,13 +320,50 @@ public struct LogReader {
             badRecordCount -= before - badRecords.count
         }
         for b in scan.bad { report(b) }
-        cursors[name] = scan.cursor
+        var cursor = scan.cursor
+        if cursor.last == nil, !scan.restarted { cursor.last = cursors[name]?.last }
+        cursors[name] = cursor
+    }
+
+    /// Where this reader stands in each log, for a checkpoint: the start
+    /// of the first line not yet read whole (a line still being written,
+    /// or an over-long one, is read again from there).
+    public var marks: [LogMark] {
+        cursors.map { name, c in
+            LogMark(name: name, device: c.device, inode: c.inode, offset: UInt64(c.offset), last: c.last)
+        }.sorted { $0.name < $1.name }
+    }
+
+    /// Takes up a checkpoint's marks and bad records, if every mark still
+    /// holds: its log is there, no shorter, and its last record is the
+    /// same record (its bytes and checksum) at the same place. A log a
+    /// sync engine replaced (a new inode) holds when that record is still
+    /// where it was: sync engines replace a log by a longer copy of it.
+    /// Returns why not, when not; the reader is then untouched.
+    public mutating func restore(files names: [String], marks: [LogMark], badRecords bad: [BadRecord], badRecordCount count: Int) -> String? {
+        guard files.adopt(names) else { return "the reader has read already" }
+        var restored: [String: Cursor] = [:]
+        for m in marks {
+            var st = stat()
+            guard lstat(directory + "/" + m.name, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return "events/\(m.name) is gone" }
+            guard UInt64(st.st_size) >= m.offset else { return "events/\(m.name) is shorter than when last read" }
+            if let last = m.last {
+                guard last.offset + UInt64(last.length) < m.offset, files.events(at: [last]) != nil else { return "events/\(m.name) changed where it was read" }
+            } else if m.offset > 0 {
+                return "events/\(m.name) has no record to check"
+            }
+            restored[m.name] = Cursor(device: UInt64(st.st_dev), inode: UInt64(st.st_ino), offset: Int(m.offset), scanFrom: Int(m.offset), last: m.last)
+        }
+        cursors = restored
+        badRecords = bad
+        badRecordCount = count
+        return nil
     }
 
     /// Opens a log, noting why when it cannot (a file that vanished in
     /// between is not a problem: it is simply gone).
     private mutating func open(_ name: String) -> OpenLog? {
-        switch OpenLog.open(directory: directory, name: name) {
+        switch OpenLog.open(directory: directory, name: name, number: files.number(name)) {
         case let .success(file):
             noteUnreadable("events/" + name, nil)
             return file
@@ -220,6 +376,7 @@ public struct LogReader {
     /// A log file opened for reading, with what fstat said of it.
     final class OpenLog: @unchecked Sendable {
         let name: String
+        let number: UInt32
         let fd: Int32
         let device: UInt64
         let inode: UInt64
@@ -230,7 +387,7 @@ public struct LogReader {
             var reason: String
         }
 
-        static func open(directory: String, name: String) -> Result<OpenLog, Failure> {
+        static func open(directory: String, name: String, number: UInt32) -> Result<OpenLog, Failure> {
             let fd = Glibc.open(directory + "/" + name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
             guard fd >= 0 else {
                 let code = errno
@@ -241,11 +398,12 @@ public struct LogReader {
                 close(fd)
                 return .failure(Failure(code: EINVAL, reason: "not a regular file"))
             }
-            return .success(OpenLog(fd: fd, name: name, stat: st))
+            return .success(OpenLog(fd: fd, name: name, number: number, stat: st))
         }
 
-        private init(fd: Int32, name: String, stat st: stat) {
+        private init(fd: Int32, name: String, number: UInt32, stat st: stat) {
             self.name = name
+            self.number = number
             self.fd = fd
             device = UInt64(st.st_dev)
             inode = UInt64(st.st_ino)
@@ -295,7 +453,7 @@ public struct LogReader {
     /// sorting and folding the whole store at the end. Only a few pieces per
     /// log are decoded ahead, so the events never wait in a second copy of
     /// the store.
-    private mutating func readInParallel(_ names: [String], into sink: (IncidentEvent, UInt32) -> Void) {
+    private mutating func readInParallel(_ names: [String], into sink: (IncidentEvent, RecordLocation) -> Void) {
         final class Piece: @unchecked Sendable {
             let file: OpenLog
             let cursor: Cursor
@@ -304,7 +462,7 @@ public struct LogReader {
             var started = false
             var scan: Scan?
             var events: [IncidentEvent] = []
-            var crcs: [UInt32] = []
+            var crcs: [RecordLocation] = []
 
             init(file: OpenLog, cursor: Cursor, end: Int) {
                 self.file = file
@@ -318,7 +476,7 @@ public struct LogReader {
                 DispatchQueue.global(qos: .userInitiated).async { [self] in
                     var buffer = [UInt8](repeating: 0, count: LogReader.chunkSize)
                     var decoded: [IncidentEvent] = []
-                    var sums: [UInt32] = []
+                    var sums: [RecordLocation] = []
                     // Each piece its own policy cache: the reader's is not thread-safe.
                     scan = LogReader.scan(file, cursor: cursor, end: end, policies: RecordCodec.PolicyTexts(),
                                           buffer: &buffer) { decoded.append($0); sums.append($1) }
@@ -334,7 +492,7 @@ public struct LogReader {
             var pieces: [Piece]
             var next = 0
             var events: [IncidentEvent] = []
-            var crcs: [UInt32] = []
+            var crcs: [RecordLocation] = []
             var at = 0
             var report: Scan
         }
@@ -382,7 +540,9 @@ public struct LogReader {
                 piece.crcs = []
                 s.at = 0
                 let scan = piece.scan!
+                let last = s.report.cursor.last
                 s.report.cursor = scan.cursor
+                if s.report.cursor.last == nil { s.report.cursor.last = last }
                 s.report.bad += scan.bad
                 if !s.events.isEmpty { return true }
             }
@@ -419,8 +579,13 @@ public struct LogReader {
     /// Reads `file` from `cursor` up to `end` (a line end, or the file's
     /// size), handing each complete record's event to `events`.
     static func scan(_ file: OpenLog, cursor start: Cursor, end size: Int, policies: RecordCodec.PolicyTexts,
-                     buffer: inout [UInt8], into events: (IncidentEvent, UInt32) -> Void) -> Scan {
-        let fd = file.fd, name = file.name
+                     buffer: inout [UInt8], into sink: (IncidentEvent, RecordLocation) -> Void) -> Scan {
+        let fd = file.fd, name = file.name, number = file.number
+        var last: RecordLocation?
+        func events(_ e: IncidentEvent, _ loc: RecordLocation) {
+            last = loc
+            sink(e, loc)
+        }
         var cursor = start
         var result = Scan(cursor: cursor)
         guard size > max(cursor.offset, cursor.scanFrom) else { return result }
@@ -453,13 +618,13 @@ public struct LogReader {
                         bad.append(BadRecord(file: name, offset: lineStart, length: lineEnd - lineStart, reason: tooLong))
                         skipping = false
                     } else if pending.isEmpty {
-                        decode(UnsafeBufferPointer(rebasing: buf[s..<k]), file: name, offset: lineStart, policies: policies, bad: &bad, into: events)
+                        decode(UnsafeBufferPointer(rebasing: buf[s..<k]), file: name, number: number, offset: lineStart, policies: policies, bad: &bad, into: events)
                     } else {
                         pending.append(contentsOf: UnsafeBufferPointer(rebasing: buf[s..<k]))
                         if pending.count > RecordCodec.maxRecordBytes {
                             bad.append(BadRecord(file: name, offset: lineStart, length: pending.count, reason: tooLong))
                         } else {
-                            pending.withUnsafeBufferPointer { decode($0, file: name, offset: lineStart, policies: policies, bad: &bad, into: events) }
+                            pending.withUnsafeBufferPointer { decode($0, file: name, number: number, offset: lineStart, policies: policies, bad: &bad, into: events) }
                         }
                         pending = []
                     }
@@ -472,18 +637,19 @@ public struct LogReader {
         cursor.offset = lineStart
         cursor.skipping = skipping
         cursor.scanFrom = readPos
+        cursor.last = last
         result.cursor = cursor
         result.bad = bad
         return result
     }
 
-    static func decode(_ line: UnsafeBufferPointer<UInt8>, file: String, offset: Int, policies: RecordCodec.PolicyTexts,
-                       bad: inout [BadRecord], into events: (IncidentEvent, UInt32) -> Void) {
+    static func decode(_ line: UnsafeBufferPointer<UInt8>, file: String, number: UInt32, offset: Int, policies: RecordCodec.PolicyTexts,
+                       bad: inout [BadRecord], into events: (IncidentEvent, RecordLocation) -> Void) {
         // A blank line is what terminating a torn tail can leave: not a record.
         if line.allSatisfy({ $0 == 32 || $0 == 13 }) { return }
         do {
             let (e, crc) = try RecordCodec.decodeChecked(line, policies: policies)
-            events(e, crc)
+            events(e, RecordLocation(file: number, offset: UInt64(offset), length: UInt32(line.count), crc: crc))
         } catch {
             // Damage that destroyed a newline glues the next record onto this
             // one; a valid record may still start inside the bad line. Resync
@@ -492,7 +658,7 @@ public struct LogReader {
             while let start = LogReader.recordStart(in: line, from: k) {
                 if let (e, crc) = try? RecordCodec.decodeChecked(UnsafeBufferPointer(rebasing: line[start...]), policies: policies) {
                     bad.append(BadRecord(file: file, offset: offset, length: start, reason: error.message))
-                    events(e, crc)
+                    events(e, RecordLocation(file: number, offset: UInt64(offset + start), length: UInt32(line.count - start), crc: crc))
                     return
                 }
                 k = start + 1

@@ -21,6 +21,19 @@ public struct StoreState: Sendable {
     public private(set) var duplicateCount = 0
     /// Events dated well ahead of the reader's clock when they were read.
     public private(set) var futureEvents: [IncidentEvent] = []
+    /// Where each event of the incidents in memory lies in the logs (and
+    /// of orphans and on-call overrides), by incident: what a checkpoint
+    /// keeps, and what archiving an incident hands to the archive. Events
+    /// this state did not read from a log (a test's) have none.
+    public private(set) var locations: [String: [RecordLocation]] = [:]
+    /// Resolved incidents kept on disk, not in memory (see `Archive`).
+    public internal(set) var archive = Archive()
+    /// A cold read moves incidents resolved longer ago than this into the
+    /// archive (nil: never; every incident stays in memory).
+    public var archiveAfter: TimeInterval?
+    /// An archived incident could not be read back from the logs (they
+    /// changed under its locations): only a full read gives the truth now.
+    public private(set) var needsFullRead = false
     /// The event ids seen: per host (by its index here), which of its
     /// sequence numbers.
     private var hostIndex: [String: Int] = [:]
@@ -61,8 +74,17 @@ public struct StoreState: Sendable {
         fileprivate let collecting: Bool
         fileprivate var count = 0
         fileprivate var onCallChanged = false
+        /// Whether incidents long resolved go to the archive as they are
+        /// folded (a cold read; never a live update, so no screen sees an
+        /// incident vanish).
+        fileprivate let archiving: Bool
+        /// The reader's clock at the last event staged.
+        fileprivate var now: Date?
         /// `collectingEvents`: keep the new events for `Change.events`.
-        public init(collectingEvents: Bool = false) { collecting = collectingEvents }
+        public init(collectingEvents: Bool = false, archiving: Bool = false) {
+            collecting = collectingEvents
+            self.archiving = archiving
+        }
     }
 
     /// Host names two writers used at once, with how many events of the
@@ -79,7 +101,7 @@ public struct StoreState: Sendable {
     /// later-read one under the host `NAME~CHECKSUM`, and the clash is
     /// counted. The order of the two is their clocks' (`precedes`), so every
     /// reader folds them alike whichever it read first.
-    public mutating func stage(_ e: IncidentEvent, crc: UInt32? = nil, in batch: inout Batch, now: Date?) {
+    public mutating func stage(_ e: IncidentEvent, crc: UInt32? = nil, at location: RecordLocation? = nil, in batch: inout Batch, now: Date?) {
         var e = e
         let h = hostSlot(e.id.host)
         switch sequences[h].insert(e.id.sequence, crc: crc) {
@@ -98,7 +120,13 @@ public struct StoreState: Sendable {
             clashes[host, default: 0] += 1
         }
         if e.recordedAt > recorded[h] { recorded[h] = e.recordedAt }
+        if let location { locations[e.incident, default: []].append(location) }
         admit(e, in: &batch, now: now)
+    }
+
+    /// Stages an event read at `location` (its checksum is the location's).
+    public mutating func stage(_ e: IncidentEvent, at location: RecordLocation, in batch: inout Batch, now: Date?) {
+        stage(e, crc: location.crc, at: location, in: &batch, now: now)
     }
 
     /// The index of a host's sequence set, made when first seen.
@@ -119,6 +147,7 @@ public struct StoreState: Sendable {
     }
 
     private mutating func admit(_ e: IncidentEvent, in batch: inout Batch, now: Date?) {
+        batch.now = now
         eventCount += 1
         batch.count += 1
         if maxHLC.map({ $0 < e.hlc }) ?? true { maxHLC = e.hlc }
@@ -134,12 +163,15 @@ public struct StoreState: Sendable {
         switch incidents[e.incident]?.apply(e) {  // in place: no copy of the incident
         case true?:
             // A resolved incident's log rarely grows again: give back its slack.
-            if case .resolved = e.action { incidents[e.incident]!.shrinkLog() }
+            if case .resolved = e.action {
+                incidents[e.incident]!.shrinkLog()
+                if batch.archiving, archiveIfDone(e.incident, now: now) { return }
+            }
         case false?:
             batch.byIncident[e.incident, default: []].append(e)  // late: re-folded by `ingest`
             return
         case nil:
-            guard case .opened = e.action, orphans[e.incident] == nil, batch.byIncident[e.incident] == nil,
+            guard case .opened = e.action, orphans[e.incident] == nil, batch.byIncident[e.incident] == nil, !archive.contains(e.incident),
                   let incident = Incident(opening: e) else {
                 batch.byIncident[e.incident, default: []].append(e)
                 return
@@ -194,6 +226,16 @@ public struct StoreState: Sendable {
                     incidents[id] = Incident.fold(all)
                 }
             } else {
+                if archive.contains(id) {
+                    // A late event for an archived incident (a reopen, a
+                    // back-dated note): it comes back into memory, whole.
+                    guard let locs = archive.take(id), let old = archive.files?.events(at: locs) else {
+                        needsFullRead = true
+                        continue
+                    }
+                    locations[id] = locs + (locations[id] ?? [])
+                    events = old + events
+                }
                 if let waiting = orphans.removeValue(forKey: id) { events = waiting + events }
                 IncidentEvent.sortInLogOrder(&events)
                 if var incident = Incident.fold(events) {
@@ -207,6 +249,7 @@ public struct StoreState: Sendable {
                     orphans[id] = events
                 }
             }
+            if batch.archiving, incidents[id]?.state == .resolved { _ = archiveIfDone(id, now: batch.now) }
         }
         if batch.collecting { IncidentEvent.sortInLogOrder(&change.events) }
         return change
@@ -215,9 +258,10 @@ public struct StoreState: Sendable {
     /// Stages and folds a list of events (tests, tools), with their
     /// records' checksums when known (`crcs`, beside `events`).
     @discardableResult
-    public mutating func ingest(_ events: [IncidentEvent], crcs: [UInt32]? = nil, now: Date? = nil, collectingEvents: Bool = true) -> Change {
+    public mutating func ingest(_ events: [IncidentEvent], crcs: [UInt32]? = nil, locations: [RecordLocation]? = nil, now: Date? = nil,
+                                collectingEvents: Bool = true) -> Change {
         var batch = Batch(collectingEvents: collectingEvents)
-        for (k, e) in events.enumerated() { stage(e, crc: crcs?[k], in: &batch, now: now) }
+        for (k, e) in events.enumerated() { stage(e, crc: crcs?[k], at: locations?[k], in: &batch, now: now) }
         return ingest(&batch)
     }
 
@@ -225,8 +269,64 @@ public struct StoreState: Sendable {
     /// no longer parses).
     public func policy(for incident: Incident) -> Policy { policies.policy(for: incident) }
 
+    /// An incident by id as typed, from memory or else the archive (read
+    /// back from the logs on demand).
     public func incident(_ typed: String) -> Incident? {
-        incidents[typed] ?? IncidentID.normalize(typed).flatMap { incidents[$0] }
+        if let i = incidents[typed] ?? IncidentID.normalize(typed).flatMap({ incidents[$0] }) { return i }
+        guard let id = [typed, IncidentID.normalize(typed)].compactMap({ $0 }).first(where: archive.contains) else { return nil }
+        return archivedIncident(id)
+    }
+
+    /// An archived incident, read back from the logs: nil when it is not
+    /// archived, or its records are no longer where they were.
+    public func archivedIncident(_ id: String) -> Incident? {
+        guard let locs = archive.locations(of: id), var events = archive.files?.events(at: locs) else { return nil }
+        IncidentEvent.sortInLogOrder(&events)
+        return Incident.fold(events)
+    }
+
+    /// Archived incidents resolved at or after `since` (nil: all), read
+    /// back from the logs; those whose records moved are left out and
+    /// counted in `missing`.
+    public func archivedIncidents(resolvedSince since: Date? = nil) -> (incidents: [Incident], missing: Int) {
+        var out: [Incident] = [], missing = 0
+        for a in archive.entries() where since.map({ a.resolvedAt >= $0 }) ?? true {
+            guard let locs = a.locations(), var events = archive.files?.events(at: locs) else {
+                missing += 1
+                continue
+            }
+            IncidentEvent.sortInLogOrder(&events)
+            if let i = Incident.fold(events) { out.append(i) } else { missing += 1 }
+        }
+        return (out, missing)
+    }
+
+    /// Every incident, those in memory and the archived ones read back:
+    /// what a full read holds (tests and `doctor` compare the two).
+    public func allIncidents() -> [String: Incident] {
+        var all = incidents
+        for i in archivedIncidents().incidents { all[i.id] = i }
+        return all
+    }
+
+    /// Moves a resolved incident out of memory into the archive when it
+    /// was resolved longer than `archiveAfter` before `now` (nil: the
+    /// latest clock seen) and every one of its events has a location.
+    /// An incident with a clash-renamed event stays (its records, read
+    /// again, would not say the new name).
+    private mutating func archiveIfDone(_ id: String, now: Date?) -> Bool {
+        guard let after = archiveAfter, let i = incidents[id], i.state == .resolved, let r = i.resolved,
+              let locs = locations[id], locs.count >= i.events.count, archive.files != nil, ArchiveFile.key(id) != nil else { return false }
+        let reference = now ?? maxHLC.map { Date(timeIntervalSince1970: Double($0.millis) / 1000) } ?? r.at
+        guard reference.timeIntervalSince(r.at) > after, !i.events.contains(where: { $0.id.host.contains("~") }) else { return false }
+        archive.add(id, locations: locs, resolvedAt: r.at)
+        incidents[id] = nil
+        locations[id] = nil
+        if let key = i.dedupKey {
+            byDedupKey[key]?.removeAll { $0 == id }
+            if byDedupKey[key]?.isEmpty == true { byDedupKey[key] = nil }
+        }
+        return true
     }
 
     /// Incidents opened under each dedup key (monitoring, the API), by id.
@@ -259,11 +359,17 @@ struct SequenceSet: Sendable {
         case clash
     }
 
-    private var bits: [UInt64] = []
-    private var sums: [UInt32] = []
-    private var sparse: [Int: UInt32] = [:]
-    private var count = 0
-    private(set) var lastSequence = -1
+    var bits: [UInt64] = []
+    /// The checksums of numbers from `sumsFrom` on; those below it were
+    /// taken up from a checkpoint and are read from its file when a
+    /// number comes again (`savedSums`): a start from a checkpoint holds
+    /// no checksum of the history in memory.
+    var sums: [UInt32] = []
+    var sumsFrom = 0
+    var savedSums: SavedSums?
+    var sparse: [Int: UInt32] = [:]
+    var count = 0
+    var lastSequence = -1
 
     /// Adds `n` with its record's checksum (nil: unknown, never a clash).
     mutating func insert(_ n: Int, crc: UInt32?) -> Insert {
@@ -273,6 +379,8 @@ struct SequenceSet: Sendable {
         // checksum is 0 once in 2^32 records.
         func compare(_ known: UInt32) -> Insert { crc == nil || known == 0 || known == sum ? .duplicate : .clash }
         if n > lastSequence { lastSequence = n }
+        // (A number below `sumsFrom` not seen before keeps its checksum in
+        // `sparse`, which is looked at first.)
         let word = n >> 6
         guard n >= 0, word < max(bits.count, 1024, 2 * (count >> 6)) else {
             if let known = sparse[n] { return compare(known) }
@@ -284,13 +392,100 @@ struct SequenceSet: Sendable {
         if word >= bits.count {
             let words = max(word + 1, bits.count * 2)
             bits.append(contentsOf: repeatElement(0, count: words - bits.count))
-            sums.append(contentsOf: repeatElement(0, count: words * 64 - sums.count))
+            sums.append(contentsOf: repeatElement(0, count: words * 64 - sumsFrom - sums.count))
         }
         let mask = UInt64(1) << UInt64(n & 63)
-        if bits[word] & mask != 0 { return compare(sums[n]) }
+        if bits[word] & mask != 0 { return compare(self.sum(n)) }
         bits[word] |= mask
-        sums[n] = sum
+        if n >= sumsFrom { sums[n - sumsFrom] = sum } else { sparse[n] = sum }
         count += 1
         return .new
+    }
+}
+
+extension SequenceSet {
+    /// The checksum kept for a number whose bit is set.
+    func sum(_ n: Int) -> UInt32 {
+        if n >= sumsFrom { return sums[n - sumsFrom] }
+        return savedSums?.sum(n) ?? 0
+    }
+}
+
+// MARK: Checkpoints
+
+extension StoreState {
+    /// What a checkpoint keeps of a state besides its archive: per host the
+    /// sequence numbers seen (with checksums) and the last sign, the
+    /// counters, and where the events of everything in memory lie.
+    struct Saved {
+        var hosts: [(name: String, recorded: Date, set: SequenceSet)] = []
+        var eventCount = 0
+        var duplicateCount = 0
+        var maxHLC: HLC?
+        var live: [(id: String, locations: [RecordLocation])] = []
+    }
+
+    /// This state for a checkpoint; nil when it cannot be kept as
+    /// locations: a host-name clash (renamed events would not read back
+    /// under their new names), or events this state did not read from a
+    /// log (a test's), or an archived incident that could not be read.
+    func saved() -> Saved? {
+        guard clashes.isEmpty, !needsFullRead else { return nil }
+        var out = Saved()
+        out.hosts = hostIndex.sorted { $0.value < $1.value }.map { (name: $0.key, recorded: recorded[$0.value], set: sequences[$0.value]) }
+        out.eventCount = eventCount
+        out.duplicateCount = duplicateCount
+        out.maxHLC = maxHLC
+        var held = 0
+        for (id, locs) in locations {
+            let expected: Int
+            if id == OverrideLog.key {
+                expected = policies.onCall.events.count
+            } else if let i = incidents[id] {
+                expected = i.events.count
+            } else {
+                expected = orphans[id]?.count ?? -1
+            }
+            // More locations than events when the fold set an event aside
+            // (one that sorts before its incident's opening): a start
+            // folds it the same way.
+            guard locs.count >= expected else { return nil }
+            held += locs.count
+            out.live.append((id, locs))
+        }
+        // Everything in memory must be kept: an incident with no location at all is not.
+        let inMemory = incidents.values.reduce(0) { $0 + $1.events.count } + orphanCount + policies.onCall.events.count
+        guard held >= inMemory else { return nil }
+        out.live.sort { $0.id < $1.id }
+        return out
+    }
+
+    /// Takes up a checkpoint: what was in memory is read again from the
+    /// logs by location and folded as a read would; the rest is taken as
+    /// saved. False (and the state is to be thrown away) when a record is
+    /// no longer where the checkpoint says.
+    mutating func restore(_ saved: Saved, archive base: ArchiveFile?, files: LogFiles, now: Date) -> Bool {
+        archive = Archive(files: files, base: base)
+        // Archiving as a cold read does: an incident held in memory by the
+        // checkpoint may have been resolved long enough ago by now.
+        var batch = Batch(archiving: true)
+        for (_, locs) in saved.live {
+            guard let events = files.events(at: locs) else { return false }
+            for (e, loc) in zip(events, locs) { stage(e, at: loc, in: &batch, now: now) }
+        }
+        ingest(&batch)
+        hostIndex = [:]
+        sequences = []
+        recorded = []
+        lastHost = nil
+        for (k, h) in saved.hosts.enumerated() {
+            hostIndex[h.name] = k
+            sequences.append(h.set)
+            recorded.append(h.recorded)
+        }
+        eventCount = saved.eventCount
+        duplicateCount = saved.duplicateCount
+        maxHLC = saved.maxHLC
+        return true
     }
 }

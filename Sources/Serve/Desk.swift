@@ -133,7 +133,7 @@ public actor Desk {
                 opened = open.id
                 throw AlreadyOpen()
             }
-            let id = IncidentID.generate(avoiding: { state.incidents[$0] != nil || state.orphans[$0] != nil }, using: &rng)
+            let id = IncidentID.generate(avoiding: { state.incidents[$0] != nil || state.orphans[$0] != nil || state.archive.contains($0) }, using: &rng)
             opened = id
             return IncidentStore.Draft(incident: id, action: .opened(opening), operatorName: operatorName, baseVersion: 0)
             }

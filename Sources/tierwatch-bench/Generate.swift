@@ -32,8 +32,6 @@ enum StoreGenerator {
         var summary = Summary()
         var ids = Set<String>()
         let year: TimeInterval = 365 * 86400
-        // Roughly 12 events an incident: spread the incidents over the year.
-        let incidentsWanted = max(1, target / 12)
         var counter: Int64 = 0
 
         func emit(_ inc: String, _ action: Action, at: Date, host h: Int, op: String, base: Int) {
@@ -52,8 +50,11 @@ enum StoreGenerator {
         let closedBudget = max(0, target - openIncidents * 8)
         while summary.events < target {
             let isOpen = summary.events >= closedBudget
+            // Closed incidents start evenly through the year by events
+            // written, the last ones a couple of days before the end.
+            let progress = min(1, Double(summary.events) / Double(max(1, closedBudget)))
             let start = isOpen ? end.addingTimeInterval(-Double(rng.next() % 1500) - 60)
-                : end.addingTimeInterval(-year + year * Double(min(n, incidentsWanted)) / Double(incidentsWanted))
+                : end.addingTimeInterval(-year + (year - 2 * 86400) * progress)
             var id = ""
             repeat { id = IncidentID.generate(avoiding: { ids.contains($0) }, using: &rng) } while ids.contains(id)
             ids.insert(id)

@@ -47,11 +47,28 @@ struct Context {
         let path = try Context.storePath(options.store, env)
         let host = env["TIERWATCH_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? IncidentStore.defaultHost
         store = IncidentStore(path: path, host: host, clock: clock)
+        // Start from the checkpoint in the user's cache, keeping incidents
+        // resolved over a day ago out of memory; history commands call
+        // `keepWholeHistory()` (see README "The store").
+        store.checkpointPath = Checkpoint.path(forStore: path, environment: env)
+        store.archiveAfter = Context.archiveAfter
         policies = PolicySource(flag: options.policy, storePath: path)
         store.useDirectory(try? policies.current.get().policy)
         let who = options.operator ?? env["TIERWATCH_OPERATOR"].flatMap { $0.isEmpty ? nil : $0 }
             ?? "\(env["USER"] ?? IncidentStore.unixUser)@\(IncidentStore.machineHostName)"
         operatorName = try Context.checked(who, "operator name", max: Context.maxName)
+    }
+
+    /// Incidents resolved longer ago than this are read from the logs on
+    /// demand instead of held in memory (the board's resolved list shows
+    /// the last day's).
+    static let archiveAfter: TimeInterval = 86400
+
+    /// For commands over the whole history (report, handover, list --all,
+    /// export): a full read with every incident in memory, no checkpoint.
+    func keepWholeHistory() {
+        store.checkpointPath = nil
+        store.archiveAfter = nil
     }
 
     /// One incident as the screens and `show` see it now, under the policy

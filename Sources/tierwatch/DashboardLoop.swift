@@ -36,6 +36,12 @@ final class ScreenLoop {
         self.terminal = terminal
         self.writesHeartbeat = writesHeartbeat
         model = screen
+        if var m = model as? Model {
+            // The report overlay reads archived incidents from the store.
+            let store = UncheckedStore(store: ctx.store)
+            m.history = { since in store.store.state.archivedIncidents(resolvedSince: since).incidents }
+            model = m
+        }
         _ = model.update(.watchStatus(follower.watcher.usesInotify ? nil : follower.watcher.statusDescription))
     }
 
@@ -277,4 +283,10 @@ enum SignalPipe {
         }
         return out
     }
+}
+
+/// The store, for the report overlay's closure: only the loop's thread
+/// uses either.
+private struct UncheckedStore: @unchecked Sendable {
+    let store: IncidentStore
 }

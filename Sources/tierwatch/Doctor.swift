@@ -12,7 +12,10 @@ struct Doctor: ParsableCommand {
 
     func run() throws {
         let ctx = try Context(global)
+        let checkpoint = ctx.store.checkpointPath
+        ctx.keepWholeHistory()
         var report = StoreCheck.run(ctx.store, now: ctx.now)
+        report.checkCheckpoint(checkpoint, full: ctx.store)
         report.checkPolicy(ctx.policies)
         report.checkPeers(ctx)
         report.checkHooks(ctx)
@@ -26,6 +29,32 @@ struct Doctor: ParsableCommand {
 }
 
 extension StoreCheck {
+    /// Whether a start from the checkpoint in the user's cache gives what
+    /// the full read gave (see `Checkpoint.verify`).
+    mutating func checkCheckpoint(_ path: String?, full: IncidentStore) {
+        guard let path else {
+            lines.append("checkpoint: none (TIERWATCH_CACHE=off, or no home directory): every start reads the whole store")
+            json["checkpoint"] = ["state": "off"]
+            return
+        }
+        switch Checkpoint.verify(path: path, against: full, archiveAfter: Context.archiveAfter) {
+        case let .none(why):
+            lines.append("checkpoint: \(why)")
+            json["checkpoint"] = ["state": "none", "path": path]
+        case let .unusable(why):
+            lines.append("checkpoint: not usable: \(why)")
+            json["checkpoint"] = ["state": "unusable", "path": path, "detail": why]
+        case let .matches(why):
+            lines.append("checkpoint: \(why)")
+            json["checkpoint"] = ["state": "ok", "path": path]
+        case let .differed(why):
+            lines.append("checkpoint: \(why)")
+            problems.append("the checkpoint differed from a full read (removed; the next start rebuilds it)")
+            json["checkpoint"] = ["state": "differed", "path": path, "detail": why]
+        }
+        json["problems"] = problems
+    }
+
     /// Hooks that failed in the last day (their latest run, per incident).
     mutating func checkHooks(_ ctx: Context) {
         let now = ctx.now

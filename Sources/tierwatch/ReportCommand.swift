@@ -25,6 +25,7 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let ctx = try Context(global)
+        ctx.keepWholeHistory()
         let health = try ctx.readStore()
         let now = ctx.now
         let end = try to.map { t -> Date in
@@ -84,6 +85,7 @@ struct HandoverCommand: ParsableCommand {
 
     func run() throws {
         let ctx = try Context(global)
+        ctx.keepWholeHistory()
         let health = try ctx.readStore()
         let now = ctx.now
         guard let span = When.span(since), span > 0 else { throw CLIError.usage("--since '\(since.sanitized)': a span such as 8h or 12h") }

@@ -15,6 +15,7 @@ struct List: ParsableCommand {
 
     func run() throws {
         let ctx = try Context(global)
+        if all { ctx.keepWholeHistory() }
         let health = try ctx.readStore()
         let now = ctx.now
         let entries = Board(ctx.store.state.incidents, policies: ctx.store.state.policies, now: now, includeResolved: all).entries
@@ -84,6 +85,7 @@ struct Export: ParsableCommand {
             print(Report.postmortem(ctx.entry(try ctx.incident(id)), now: ctx.now), terminator: "")
             return try ctx.finish(ctx.store.health)
         }
+        ctx.keepWholeHistory()
         let health = try ctx.readStore()
         let state = ctx.store.state
         if events {

@@ -1,0 +1,636 @@
+import Escalation
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Resolved incidents kept on disk instead of in memory: for each, where
+/// its records lie in the logs. A year of history then costs a start-up
+/// nothing but this index; an archived incident is read back (and folded)
+/// on demand, or comes back into memory for good when a late event touches
+/// it. Part is from the checkpoint the state started from (`base`, read
+/// from its file when asked), part archived by this process (`recent`).
+public struct Archive: Sendable {
+    public private(set) var files: LogFiles?
+    struct Entry: Sendable {
+        var start: Int
+        var count: Int
+        var resolvedAt: Date
+    }
+
+    private var recent: [String: Entry] = [:]
+    private var recentLocations: [RecordLocation] = []
+    private(set) var base: ArchiveFile?
+    /// Incidents of `base` taken back into memory since.
+    private var taken: Set<String> = []
+
+    init(files: LogFiles? = nil, base: ArchiveFile? = nil) {
+        self.files = files
+        self.base = base
+    }
+
+    public var count: Int { recent.count + (base?.count ?? 0) - taken.count }
+
+    public func contains(_ id: String) -> Bool {
+        if recent[id] != nil { return true }
+        guard let base, !taken.contains(id) else { return false }
+        return base.index(of: id) != nil
+    }
+
+    public func locations(of id: String) -> [RecordLocation]? {
+        if let e = recent[id] { return Array(recentLocations[e.start..<(e.start + e.count)]) }
+        guard let base, !taken.contains(id), let k = base.index(of: id) else { return nil }
+        return base.entry(k).map { base.locations($0) } ?? nil
+    }
+
+    /// Archived incidents' ids with when each was resolved, in key order.
+    func entries() -> [(id: String, resolvedAt: Date, locations: () -> [RecordLocation]?)] {
+        var all: [(id: String, resolvedAt: Date, locations: () -> [RecordLocation]?)] = []
+        if let base {
+            for k in 0..<base.count {
+                let id = base.id(k)
+                guard recent[id] == nil, !taken.contains(id), let e = base.entry(k) else { continue }
+                all.append((id, e.resolvedAt, { base.locations(e) }))
+            }
+        }
+        for (id, e) in recent {
+            let locs = Array(recentLocations[e.start..<(e.start + e.count)])
+            all.append((id, e.resolvedAt, { locs }))
+        }
+        all.sort { ArchiveFile.key($0.id)! < ArchiveFile.key($1.id)! }
+        return all
+    }
+
+    public var ids: [String] { entries().map(\.id) }
+
+    /// Ids longer than this stay in memory (the index has fixed-width keys).
+    static let maxIDBytes = 16
+
+    mutating func add(_ id: String, locations: [RecordLocation], resolvedAt: Date) {
+        recent[id] = Entry(start: recentLocations.count, count: locations.count, resolvedAt: resolvedAt)
+        recentLocations += locations
+    }
+
+    /// Takes an incident out of the archive, with its locations.
+    mutating func take(_ id: String) -> [RecordLocation]? {
+        let locs = locations(of: id)
+        if recent.removeValue(forKey: id) == nil { taken.insert(id) }
+        return locs
+    }
+
+    mutating func useFiles(_ f: LogFiles) { if files == nil { files = f } }
+}
+
+/// An open checkpoint file, shared by the parts read from it on demand.
+final class CheckpointFile: @unchecked Sendable {
+    let fd: Int32
+    init(fd: Int32) { self.fd = fd }
+    deinit { close(fd) }
+
+    func read(_ count: Int, at offset: Int) -> [UInt8]? {
+        var raw = [UInt8](repeating: 0, count: count)
+        guard raw.withUnsafeMutableBytes({ pread(fd, $0.baseAddress, $0.count, off_t(offset)) }) == count else { return nil }
+        return raw
+    }
+}
+
+/// One host's record checksums as a checkpoint saved them, read when a
+/// number comes again (a sync engine's conflict copy of a log): a start
+/// from a checkpoint keeps none of them in memory.
+final class SavedSums: @unchecked Sendable {
+    let file: CheckpointFile
+    let offset: Int
+    let count: Int
+
+    init(file: CheckpointFile, offset: Int, count: Int) {
+        self.file = file
+        self.offset = offset
+        self.count = count
+    }
+
+    func sum(_ n: Int) -> UInt32 {
+        guard n >= 0, n < count, let raw = file.read(4, at: offset + 4 * n) else { return 0 }
+        var r = BinaryReader(raw)
+        return (try? r.u32()) ?? 0
+    }
+
+    func all() -> [UInt32]? {
+        guard let raw = file.read(4 * count, at: offset) else { return nil }
+        var r = BinaryReader(raw)
+        return try? r.sums(count)
+    }
+}
+
+/// A checkpoint's archive section, read from its file on demand: the
+/// sorted keys are in memory (16 bytes an incident), each incident's entry
+/// and locations are read when asked.
+final class ArchiveFile: @unchecked Sendable {
+    let file: CheckpointFile
+    var fd: Int32 { file.fd }
+    let keys: [Key]
+    let entriesAt: Int
+    let locationsAt: Int
+    let locationCount: Int
+
+    struct Key: Comparable {
+        var a: UInt64
+        var b: UInt64
+        static func < (x: Key, y: Key) -> Bool { (x.a, x.b) < (y.a, y.b) }
+    }
+
+    static let entrySize = 24
+    static let locationSize = 20
+
+    init(file: CheckpointFile, keys: [Key], entriesAt: Int, locationsAt: Int, locationCount: Int) {
+        self.file = file
+        self.keys = keys
+        self.entriesAt = entriesAt
+        self.locationsAt = locationsAt
+        self.locationCount = locationCount
+    }
+
+    var count: Int { keys.count }
+
+    /// An id as a key: its bytes, big-endian in two words, so keys sort as
+    /// the ids do byte by byte. Nil for ids too long to archive.
+    static func key(_ id: String) -> Key? {
+        let bytes = Array(id.utf8)
+        guard !bytes.isEmpty, bytes.count <= Archive.maxIDBytes, !bytes.contains(0) else { return nil }
+        var a: UInt64 = 0, b: UInt64 = 0
+        for k in 0..<16 {
+            let byte = UInt64(k < bytes.count ? bytes[k] : 0)
+            if k < 8 { a = a << 8 | byte } else { b = b << 8 | byte }
+        }
+        return Key(a: a, b: b)
+    }
+
+    static func id(_ key: Key) -> String {
+        var bytes: [UInt8] = []
+        for k in 0..<16 {
+            let word = k < 8 ? key.a : key.b
+            let byte = UInt8(truncatingIfNeeded: word >> UInt64(8 * (7 - k % 8)))
+            if byte == 0 { break }
+            bytes.append(byte)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    func id(_ k: Int) -> String { ArchiveFile.id(keys[k]) }
+
+    func index(of id: String) -> Int? {
+        guard let key = ArchiveFile.key(id) else { return nil }
+        var lo = 0, hi = keys.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if keys[mid] < key { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < keys.count && keys[lo] == key ? lo : nil
+    }
+
+    func entry(_ k: Int) -> Archive.Entry? {
+        var raw = [UInt8](repeating: 0, count: ArchiveFile.entrySize)
+        guard raw.withUnsafeMutableBytes({ pread(fd, $0.baseAddress, $0.count, off_t(entriesAt + k * ArchiveFile.entrySize)) }) == raw.count else { return nil }
+        var r = BinaryReader(raw)
+        guard let start = try? r.u64(), let count = try? r.u32(), (try? r.u32()) != nil, let at = try? r.i64(),
+              Int(start) + Int(count) <= locationCount else { return nil }
+        return Archive.Entry(start: Int(start), count: Int(count), resolvedAt: Date(timeIntervalSince1970: Double(at) / 1000))
+    }
+
+    func locations(_ e: Archive.Entry) -> [RecordLocation]? {
+        var raw = [UInt8](repeating: 0, count: e.count * ArchiveFile.locationSize)
+        guard raw.withUnsafeMutableBytes({ pread(fd, $0.baseAddress, $0.count, off_t(locationsAt + e.start * ArchiveFile.locationSize)) }) == raw.count else { return nil }
+        var r = BinaryReader(raw)
+        return try? (0..<e.count).map { _ in try r.location() }
+    }
+}
+
+/// A checkpoint: where a read of the store stood, so the next start reads
+/// only what was appended since. It is derived and disposable: it lives
+/// in the user's cache (never in the store, so sync engines never copy it
+/// and a read-only viewer keeps its own), every part of it is checked
+/// before it is believed (its own checksum; each log's identity, length
+/// and last record; every record it points to, by checksum, when read),
+/// and anything that does not hold means a full read, as if it were not
+/// there. See README "The store".
+///
+/// Layout: a header (magic, format, the length and CRC-32C of the body);
+/// the body (the store's path, the logs by number, each log's mark, bad
+/// records, the counters, each host's sequence numbers and checksums,
+/// the locations of everything held in memory, the archive's sorted
+/// keys); then the archive's entries (24 bytes each) and the locations
+/// they point into (20 bytes each), read on demand.
+public enum Checkpoint {
+    static let magic = Array("TWCHECK1".utf8)
+    static let headerSize = 32
+
+    /// The checkpoint file for a store, under `$TIERWATCH_CACHE` or
+    /// `$XDG_CACHE_HOME/tierwatch` or `~/.cache/tierwatch`; nil when
+    /// `$TIERWATCH_CACHE` is `off` or there is no home.
+    public static func path(forStore store: String, environment env: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        let dir: String
+        if let own = env["TIERWATCH_CACHE"], !own.isEmpty {
+            guard own != "off" else { return nil }
+            dir = own
+        } else if let xdg = env["XDG_CACHE_HOME"], xdg.hasPrefix("/") {
+            dir = xdg + "/tierwatch"
+        } else if let home = env["HOME"], home.hasPrefix("/") {
+            dir = home + "/.cache/tierwatch"
+        } else {
+            return nil
+        }
+        let real = realpath(store, nil).map { p in defer { free(p) }; return String(cString: p) } ?? store
+        let name = (real as NSString).lastPathComponent.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }.prefix(32)
+        let bytes = Array(real.utf8)
+        let tag = CRC32C.hex(CRC32C.checksum(bytes)) + CRC32C.hex(CRC32C.checksum(bytes.reversed()))
+        return dir + "/\(name.isEmpty ? "store" : String(name))-\(tag).checkpoint"
+    }
+
+    struct Loaded {
+        var files: [String]
+        var marks: [LogMark]
+        var bad: [BadRecord]
+        var badCount: Int
+        var saved: StoreState.Saved
+        var archive: ArchiveFile?
+    }
+
+    enum Failure: Error, CustomStringConvertible {
+        case missing
+        case invalid(String)
+        var description: String {
+            switch self {
+            case .missing: "no checkpoint"
+            case let .invalid(why): why
+            }
+        }
+    }
+
+    /// Reads a checkpoint of the store at `store`; throws when there is
+    /// none or it does not hold together.
+    static func read(_ path: String, store: String) throws(Failure) -> Loaded {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .missing }
+        let file = CheckpointFile(fd: fd)
+        var header = [UInt8](repeating: 0, count: headerSize)
+        guard header.withUnsafeMutableBytes({ pread(fd, $0.baseAddress, $0.count, 0) }) == headerSize,
+              Array(header[0..<8]) == magic else { throw .invalid("not a checkpoint") }
+        var h = BinaryReader(header)
+        h.skip(8)
+        do {
+            let bodyLength = Int(try h.u64())
+            let bodyCRC = try h.u32()
+            let entries = Int(try h.u32())
+            let locationCount = Int(try h.u64())
+            guard bodyLength < 1 << 34 else { throw BinaryReader.Short() }
+            var body = [UInt8](repeating: 0, count: bodyLength)
+            guard body.withUnsafeMutableBytes({ pread(fd, $0.baseAddress, $0.count, off_t(headerSize)) }) == bodyLength else { throw BinaryReader.Short() }
+            guard CRC32C.checksum(body) == bodyCRC else { throw Failure.invalid("checksum mismatch") }
+            var r = BinaryReader(body)
+            guard try r.string() == store else { throw Failure.invalid("another store's") }
+            let files = try (0..<r.count()).map { _ throws(BinaryReader.Short) in try r.string() }
+            let marks = try (0..<r.count()).map { _ throws(BinaryReader.Short) in
+                LogMark(name: try r.string(), device: try r.u64(), inode: try r.u64(), offset: try r.u64(),
+                        last: try r.u8() == 1 ? try r.location() : nil)
+            }
+            let badCount = Int(try r.u64())
+            let bad = try (0..<r.count()).map { _ throws(BinaryReader.Short) in
+                BadRecord(file: try r.string(), offset: Int(try r.u64()), length: Int(try r.u64()), reason: try r.string())
+            }
+            var saved = StoreState.Saved()
+            var sumsAt = headerSize + bodyLength
+            saved.eventCount = Int(try r.u64())
+            saved.duplicateCount = Int(try r.u64())
+            if try r.u8() == 1 { saved.maxHLC = HLC(millis: try r.i64(), counter: Int(try r.u32())) }
+            for _ in 0..<(try r.count()) {
+                let name = try r.string()
+                let recorded = Date(timeIntervalSince1970: Double(try r.i64()) / 1000)
+                var set = SequenceSet()
+                set.count = Int(try r.u64())
+                set.lastSequence = Int(try r.i64())
+                set.bits = try r.words(try r.count())
+                let sums = Int(try r.u64())
+                guard sums == set.bits.count * 64 else { throw BinaryReader.Short() }
+                set.sumsFrom = sums
+                set.savedSums = SavedSums(file: file, offset: sumsAt, count: sums)
+                sumsAt += 4 * sums
+                for _ in 0..<(try r.count()) { set.sparse[Int(try r.i64())] = try r.u32() }
+                saved.hosts.append((name, recorded, set))
+            }
+            for _ in 0..<(try r.count()) {
+                let id = try r.string()
+                let locs = try (0..<r.count()).map { _ throws(BinaryReader.Short) in try r.location() }
+                saved.live.append((id, locs))
+            }
+            var keys: [ArchiveFile.Key] = []
+            keys.reserveCapacity(entries)
+            for _ in 0..<entries { keys.append(ArchiveFile.Key(a: try r.u64(), b: try r.u64())) }
+            guard r.atEnd, zip(keys, keys.dropFirst()).allSatisfy({ $0 < $1 }) else { throw BinaryReader.Short() }
+            let entriesAt = sumsAt
+            let archive = entries > 0 ? ArchiveFile(file: file, keys: keys, entriesAt: entriesAt,
+                                                    locationsAt: entriesAt + entries * ArchiveFile.entrySize, locationCount: locationCount) : nil
+            return Loaded(files: files, marks: marks, bad: bad, badCount: badCount, saved: saved, archive: archive)
+        } catch let f as Failure {
+            throw f
+        } catch {
+            throw .invalid("truncated or malformed")
+        }
+    }
+
+    /// Writes a checkpoint of `state` read to `marks`: to a temporary file
+    /// beside `path`, renamed over it, so a reader sees the old one or the
+    /// new one whole. False when the state cannot be kept (see
+    /// `StoreState.saved`) or the cache cannot be written.
+    @discardableResult
+    static func write(_ path: String, store: String, files: [String], marks: [LogMark], bad: [BadRecord], badCount: Int,
+                      state: StoreState) -> Bool {
+        guard let saved = state.saved() else { return false }
+        let archived = state.archive.entries()
+        var body = BinaryWriter()
+        body.string(store)
+        body.u64(UInt64(files.count))
+        for f in files { body.string(f) }
+        body.u64(UInt64(marks.count))
+        for m in marks {
+            body.string(m.name)
+            body.u64(m.device)
+            body.u64(m.inode)
+            body.u64(m.offset)
+            if let last = m.last {
+                body.u8(1)
+                body.location(last)
+            } else {
+                body.u8(0)
+            }
+        }
+        body.u64(UInt64(badCount))
+        body.u64(UInt64(bad.count))
+        for b in bad {
+            body.string(b.file)
+            body.u64(UInt64(b.offset))
+            body.u64(UInt64(b.length))
+            body.string(b.reason)
+        }
+        body.u64(UInt64(saved.eventCount))
+        body.u64(UInt64(saved.duplicateCount))
+        if let hlc = saved.maxHLC {
+            body.u8(1)
+            body.i64(hlc.millis)
+            body.u32(UInt32(hlc.counter))
+        } else {
+            body.u8(0)
+        }
+        body.u64(UInt64(saved.hosts.count))
+        for h in saved.hosts {
+            body.string(h.name)
+            body.i64(Int64((h.recorded.timeIntervalSince1970 * 1000).rounded(.down)))
+            body.u64(UInt64(h.set.count))
+            body.i64(Int64(h.set.lastSequence))
+            body.u64(UInt64(h.set.bits.count))
+            for w in h.set.bits { body.u64(w) }
+            body.u64(UInt64(h.set.bits.count * 64))
+            body.u64(UInt64(h.set.sparse.count))
+            for (n, s) in h.set.sparse.sorted(by: { $0.key < $1.key }) {
+                body.i64(Int64(n))
+                body.u32(s)
+            }
+        }
+        body.u64(UInt64(saved.live.count))
+        for (id, locs) in saved.live {
+            body.string(id)
+            body.u64(UInt64(locs.count))
+            for l in locs { body.location(l) }
+        }
+        for a in archived {
+            guard let key = ArchiveFile.key(a.id) else { return false }
+            body.u64(key.a)
+            body.u64(key.b)
+        }
+
+        let dir = (path as NSString).deletingLastPathComponent
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let temporary = path + ".\(getpid()).tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { return false }
+        var ok = true
+        var out = BinaryWriter()
+        func flush(_ force: Bool = false) {
+            guard ok, force || out.bytes.count >= 1 << 20 else { return }
+            var done = 0
+            while done < out.bytes.count {
+                let n = out.bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, out.bytes.count - done) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    ok = false
+                    break
+                }
+                done += n
+            }
+            out.bytes.removeAll(keepingCapacity: true)
+        }
+        // Entries first (their locations' places are known by counting),
+        // then the locations, read again from the old checkpoint's file.
+        var header = BinaryWriter()
+        header.bytes = magic
+        var locationCount = 0
+        var entries = BinaryWriter()
+        var lists: [() -> [RecordLocation]?] = []
+        for a in archived {
+            guard let locs = a.locations() else {
+                close(fd)
+                unlink(temporary)
+                return false
+            }
+            entries.u64(UInt64(locationCount))
+            entries.u32(UInt32(locs.count))
+            entries.u32(0)
+            entries.i64(Int64((a.resolvedAt.timeIntervalSince1970 * 1000).rounded(.down)))
+            locationCount += locs.count
+            lists.append(a.locations)
+        }
+        header.u64(UInt64(body.bytes.count))
+        header.u32(CRC32C.checksum(body.bytes))
+        header.u32(UInt32(archived.count))
+        header.u64(UInt64(locationCount))
+        out.bytes = header.bytes + body.bytes
+        body = BinaryWriter()
+        flush(true)
+        // Each host's checksums, by number: those a checkpoint gave this
+        // state are read from its file.
+        for h in saved.hosts {
+            var all: [UInt32] = []
+            if h.set.sumsFrom > 0 {
+                guard let old = h.set.savedSums?.all(), old.count == h.set.sumsFrom else {
+                    close(fd)
+                    unlink(temporary)
+                    return false
+                }
+                all = old
+            }
+            all += h.set.sums
+            all += repeatElement(0, count: max(0, h.set.bits.count * 64 - all.count))
+            for s in all.prefix(h.set.bits.count * 64) { out.u32(s) }
+            flush()
+        }
+        out.bytes += entries.bytes
+        entries = BinaryWriter()
+        flush(true)
+        for list in lists {
+            for l in list() ?? [] { out.location(l) }
+            flush()
+        }
+        flush(true)
+        close(fd)
+        guard ok, rename(temporary, path) == 0 else {
+            unlink(temporary)
+            return false
+        }
+        return true
+    }
+}
+
+extension Checkpoint {
+    /// What `doctor` says of a store's checkpoint.
+    public enum Verdict: Equatable {
+        case none(String)
+        /// Not used: the next start reads in full and writes a new one.
+        case unusable(String)
+        case matches(String)
+        /// Removed: it gave another state than a full read.
+        case differed(String)
+    }
+
+    /// Checks the checkpoint at `path` against `full`, a full read of the
+    /// same store with every incident in memory: a start from the
+    /// checkpoint must hold the same incidents (archived ones read back),
+    /// the same on-call overrides and the same counts. One that does not is
+    /// removed, so the next start rebuilds it.
+    public static func verify(path: String, against full: IncidentStore, archiveAfter: TimeInterval) -> Verdict {
+        guard FileManager.default.fileExists(atPath: path) else { return .none("none yet at \(path) (the next start writes one)") }
+        let fast = IncidentStore(path: full.path, host: full.host, clock: full.clock)
+        fast.checkpointPath = path
+        fast.archiveAfter = archiveAfter
+        fast.checkpointEvery = .max
+        fast.refresh()
+        guard let note = fast.startNote, note.hasPrefix("from the checkpoint") else {
+            return .unusable("\(path): \(fast.startNote ?? "not read"); the next start rebuilds it")
+        }
+        let a = fast.state, b = full.state
+        var differences: [String] = []
+        if a.eventCount != b.eventCount { differences.append("\(a.eventCount) events against \(b.eventCount)") }
+        if a.policies.onCall.events != b.policies.onCall.events { differences.append("on-call overrides differ") }
+        if a.orphanCount != b.orphanCount { differences.append("\(a.orphanCount) orphaned events against \(b.orphanCount)") }
+        if fast.badRecordCount != full.badRecordCount { differences.append("\(fast.badRecordCount) bad records against \(full.badRecordCount)") }
+        // One archived incident at a time: the whole history twice in
+        // memory would double what a full read costs.
+        var wrong: [String] = a.incidents.keys.filter { a.incidents[$0] != b.incidents[$0] }
+        var seen = a.incidents.count
+        for entry in a.archive.entries() {
+            seen += 1
+            guard let i = a.archivedIncident(entry.id), i == b.incidents[entry.id] else {
+                wrong.append(entry.id)
+                continue
+            }
+        }
+        if seen != b.incidents.count { differences.append("\(seen) incidents against \(b.incidents.count)") }
+        if !wrong.isEmpty { differences.append("\(wrong.count) incident(s) differ, e.g. \(wrong.sorted().prefix(3).joined(separator: ", "))") }
+        guard differences.isEmpty else {
+            unlink(path)
+            return .differed("\(path) gave another state than a full read (\(differences.joined(separator: "; "))): removed; the next start rebuilds it")
+        }
+        return .matches("\(path): matches a full read (\(a.eventCount) events, \(a.archive.count) incidents archived)")
+    }
+}
+
+/// Little-endian fields for the checkpoint file.
+struct BinaryWriter {
+    var bytes: [UInt8] = []
+
+    mutating func u8(_ v: UInt8) { bytes.append(v) }
+    mutating func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+    mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+    mutating func i64(_ v: Int64) { u64(UInt64(bitPattern: v)) }
+    mutating func string(_ s: String) {
+        let utf8 = Array(s.utf8)
+        u32(UInt32(utf8.count))
+        bytes.append(contentsOf: utf8)
+    }
+    mutating func location(_ l: RecordLocation) {
+        u64(l.offset)
+        u32(l.length)
+        u32(l.file)
+        u32(l.crc)
+    }
+}
+
+struct BinaryReader {
+    struct Short: Error {}
+    private let bytes: [UInt8]
+    private var at = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    var atEnd: Bool { at == bytes.count }
+
+    mutating func skip(_ n: Int) { at += n }
+
+    private mutating func take(_ n: Int) throws(Short) -> Int {
+        guard n >= 0, at + n <= bytes.count else { throw Short() }
+        defer { at += n }
+        return at
+    }
+
+    mutating func u8() throws(Short) -> UInt8 { bytes[try take(1)] }
+
+    mutating func u32() throws(Short) -> UInt32 {
+        let k = try take(4)
+        var v: UInt32 = 0
+        for i in (0..<4).reversed() { v = v << 8 | UInt32(bytes[k + i]) }
+        return v
+    }
+
+    mutating func u64() throws(Short) -> UInt64 {
+        let k = try take(8)
+        var v: UInt64 = 0
+        for i in (0..<8).reversed() { v = v << 8 | UInt64(bytes[k + i]) }
+        return v
+    }
+
+    mutating func i64() throws(Short) -> Int64 { Int64(bitPattern: try u64()) }
+
+    /// A count of items, each at least a byte: no more than remain.
+    mutating func count() throws(Short) -> Int {
+        let n = try u64()
+        guard n <= UInt64(bytes.count - at) else { throw Short() }
+        return Int(n)
+    }
+
+    mutating func string() throws(Short) -> String {
+        let n = Int(try u32())
+        let k = try take(n)
+        return String(decoding: bytes[k..<(k + n)], as: UTF8.self)
+    }
+
+    mutating func location() throws(Short) -> RecordLocation {
+        let offset = try u64(), length = try u32(), file = try u32(), crc = try u32()
+        return RecordLocation(file: file, offset: offset, length: length, crc: crc)
+    }
+
+    mutating func words(_ n: Int) throws(Short) -> [UInt64] {
+        let k = try take(n * 8)
+        return (0..<n).map { i in
+            var v: UInt64 = 0
+            for b in (0..<8).reversed() { v = v << 8 | UInt64(bytes[k + i * 8 + b]) }
+            return v
+        }
+    }
+
+    mutating func sums(_ n: Int) throws(Short) -> [UInt32] {
+        let k = try take(n * 4)
+        return (0..<n).map { i in
+            var v: UInt32 = 0
+            for b in (0..<4).reversed() { v = v << 8 | UInt32(bytes[k + i * 4 + b]) }
+            return v
+        }
+    }
+}

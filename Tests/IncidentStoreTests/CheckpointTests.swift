@@ -1,0 +1,276 @@
+import Escalation
+import Foundation
+@testable import IncidentStore
+import Testing
+
+/// A start from a checkpoint (and every update after it) must hold what a
+/// full read of the logs holds: random stores from several hosts, with
+/// late and back-dated events, reopened incidents long archived, damaged
+/// and torn records, logs replaced by a sync engine or cut short, compared
+/// after every step.
+@Suite struct CheckpointAgainstAFullRead {
+    final class Now: @unchecked Sendable {
+        var date: Date
+        init(_ d: Date) { date = d }
+    }
+
+    struct Rng {
+        var state: UInt64
+        mutating func next(_ n: Int) -> Int {
+            state &+= 0x9E3779B97F4A7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
+            z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
+            return Int((z ^ (z >> 31)) % UInt64(max(1, n)))
+        }
+    }
+
+    /// Writes records as hosts would: each host numbers its own, clocks
+    /// move on; `at` may be back-dated.
+    struct World {
+        let dir: TempDir
+        var rng: Rng
+        var clock: Date
+        var seq: [String: Int] = [:]
+        var open: [String] = []
+        var resolved: [String] = []
+        var counter = 0
+        let hosts = ["noc1", "noc2", "noc3"]
+
+        mutating func write(_ action: Action, incident: String, host: String, at: Date? = nil) {
+            seq[host, default: 0] += 1
+            let e = IncidentEvent(id: EventID(host: host, sequence: seq[host]!),
+                                  hlc: HLC(millis: Int64(clock.timeIntervalSince1970 * 1000), counter: 0),
+                                  incident: incident, operatorName: "op", unixUser: "op", at: at ?? clock,
+                                  recordedAt: clock, baseVersion: 0, action: action)
+            let log = "events/\(host).log"
+            if FileManager.default.fileExists(atPath: dir.path + "/" + log) {
+                dir.append(log, RecordCodec.encode(e))
+            } else {
+                dir.write(log, RecordCodec.encode(e))
+            }
+        }
+
+        var host: String { mutating get { hosts[rng.next(hosts.count)] } }
+
+        /// One random step; returns what it did.
+        mutating func step() -> String {
+            clock = clock.addingTimeInterval(Double(60 + rng.next(6 * 3600)))
+            switch rng.next(20) {
+            case 0..<5:
+                counter += 1
+                let id = String(format: "I%03d", counter)
+                write(opening("incident \(counter)"), incident: id, host: host)
+                open.append(id)
+                return "open \(id)"
+            case 5..<8 where !open.isEmpty:
+                let id = open[rng.next(open.count)]
+                write(rng.next(2) == 0 ? .acknowledged : .note(message: "working"), incident: id, host: host)
+                return "touch \(id)"
+            case 8..<12 where !open.isEmpty:
+                let id = open.remove(at: rng.next(open.count))
+                write(.resolved(message: "fixed"), incident: id, host: host)
+                resolved.append(id)
+                return "resolve \(id)"
+            case 12 where !resolved.isEmpty:
+                let id = resolved.remove(at: rng.next(resolved.count))
+                write(.reopened, incident: id, host: host)
+                open.append(id)
+                return "reopen \(id)"
+            case 13 where !resolved.isEmpty:
+                let id = resolved[rng.next(resolved.count)]
+                write(.note(message: "back-dated"), incident: id, host: host, at: clock.addingTimeInterval(-Double(rng.next(40 * 86400))))
+                return "late note \(id)"
+            case 14:
+                write(.onCallOverride(OverrideRequest(schedule: "platform", person: PersonRef(id: "ben", name: "Ben"), phone: nil,
+                                                      from: clock, to: clock.addingTimeInterval(3600), replacing: nil)),
+                      incident: OverrideLog.key, host: host)
+                return "override"
+            case 15:
+                // A torn record, then the rest of the line (a bad record),
+                // or garbage appended.
+                let log = "events/\(host).log"
+                guard FileManager.default.fileExists(atPath: dir.path + "/" + log) else { return "nothing" }
+                dir.append(log, rng.next(2) == 0 ? Array(#"{"v":1,"host":"torn"#.utf8) : Array("garbage\n".utf8))
+                if rng.next(2) == 0 { dir.append(log, [10]) }
+                return "damage appended"
+            case 16:
+                // A sync engine replaces a log by a copy of it: a new inode.
+                let log = "events/\(host).log"
+                let bytes = dir.read(log)
+                guard !bytes.isEmpty else { return "nothing" }
+                dir.write(log + ".tmp", bytes)
+                rename(dir.path + "/" + log + ".tmp", dir.path + "/" + log)
+                return "replaced \(log)"
+            case 17 where rng.next(3) == 0:
+                // A log cut short (a restore from an old backup).
+                let log = "events/\(host).log"
+                let bytes = dir.read(log)
+                guard bytes.count > 10 else { return "nothing" }
+                truncate(dir.path + "/" + log, off_t(bytes.count - 1 - rng.next(bytes.count / 3)))
+                return "truncated \(log)"
+            case 18 where rng.next(2) == 0:
+                // A record of an open incident, or the last of a log,
+                // damaged in place.
+                let log = "events/\(host).log"
+                var bytes = dir.read(log)
+                guard bytes.count > 40 else { return "nothing" }
+                let at = bytes.count - 2 - rng.next(min(200, bytes.count - 40))
+                bytes[at] ^= 0x20
+                let fd = Glibc.open(dir.path + "/" + log, O_WRONLY)
+                _ = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + at, 1, off_t(at)) }
+                close(fd)
+                return "flipped a byte near the end of \(log)"
+            default:
+                counter += 1
+                let id = String(format: "I%03d", counter)
+                write(opening("incident \(counter)"), incident: id, host: host)
+                write(.resolved(message: "quick"), incident: id, host: host)
+                resolved.append(id)
+                return "open and resolve \(id)"
+            }
+        }
+    }
+
+    /// What differs between a store started (or kept up) the fast way
+    /// and a full read.
+    static func differences(_ fast: IncidentStore, _ full: IncidentStore) -> [String] {
+        let a = fast.state, b = full.state
+        var out: [String] = []
+        if a.needsFullRead { out.append("needs a full read") }
+        if a.eventCount != b.eventCount { out.append("events \(a.eventCount) vs \(b.eventCount)") }
+        if a.orphanCount != b.orphanCount { out.append("orphans \(a.orphanCount) vs \(b.orphanCount)") }
+        if a.policies.onCall.events != b.policies.onCall.events { out.append("on-call events \(a.policies.onCall.events.count) vs \(b.policies.onCall.events.count)") }
+        if fast.badRecordCount != full.badRecordCount { out.append("bad records \(fast.badRecordCount) vs \(full.badRecordCount)") }
+        if a.lastSequence != b.lastSequence { out.append("sequences \(a.lastSequence) vs \(b.lastSequence)") }
+        let all = a.allIncidents()
+        if all.count != b.incidents.count { out.append("incidents \(all.count) vs \(b.incidents.count)") }
+        for (id, i) in b.incidents where all[id] != i { out.append("incident \(id) differs") }
+        return out
+    }
+
+    static func expectSame(_ fast: IncidentStore, _ full: IncidentStore, _ context: String) {
+        let d = differences(fast, full)
+        if !d.isEmpty { Issue.record("\(d.joined(separator: "; ")): \(context)") }
+    }
+
+    @Test(arguments: [1, 2, 3, 4, 5, 6])
+    func aStartFromTheCheckpointAndEveryUpdateHoldWhatAFullReadHolds(seed: UInt64) {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let cache = dir.path + "-cache/checkpoint"
+        defer { try? FileManager.default.removeItem(atPath: dir.path + "-cache") }
+        var world = World(dir: dir, rng: Rng(state: seed), clock: t0)
+        let now = Now(t0)
+        let clock = Clock { now.date }
+        func fastStore() -> IncidentStore {
+            let s = IncidentStore(path: dir.path, host: "reader", clock: clock)
+            s.checkpointPath = cache
+            s.archiveAfter = 86400
+            s.checkpointEvery = 1
+            return s
+        }
+        // A screen that stays up: started once, updated after every step.
+        var running: IncidentStore?
+        var fromCheckpoint = 0, archived = 0, steps: [String] = []
+        for round in 0..<12 {
+            for _ in 0..<25 {
+                let step = world.step()
+                steps.append(step)
+                now.date = world.clock.addingTimeInterval(60)
+                // A running reader keeps what it has read when a log later
+                // loses it (cut short, or damaged in place), as it always
+                // has; only a new start follows the logs there.
+                if step.hasPrefix("truncated") || step.hasPrefix("flipped") { running = nil }
+                guard let live = running else { continue }
+                live.refresh()
+                let full = IncidentStore(path: dir.path, host: "reader", clock: clock)
+                full.refresh()
+                CheckpointAgainstAFullRead.expectSame(live, full, "seed \(seed), round \(round), running, after \(steps.suffix(3))")
+            }
+            let fast = fastStore()
+            fast.refresh()
+            if fast.startNote?.hasPrefix("from the checkpoint") == true { fromCheckpoint += 1 }
+            archived = max(archived, fast.state.archive.count)
+            let full = IncidentStore(path: dir.path, host: "reader", clock: clock)
+            full.refresh()
+            CheckpointAgainstAFullRead.expectSame(fast, full, "seed \(seed), round \(round), start (\(fast.startNote ?? "-")), after \(steps.suffix(3))")
+            if round % 4 == 0 { running = fast }
+        }
+        // Not a vacuous test: starts did use checkpoints, and incidents
+        // were archived and read back.
+        #expect(fromCheckpoint >= 4, "starts from a checkpoint: \(fromCheckpoint)")
+        #expect(archived >= 5, "incidents archived: \(archived)")
+    }
+
+    @Test func aCheckpointOfAnotherStoreOrDamagedIsNotUsed() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let cache = dir.path + "-cache/checkpoint"
+        defer { try? FileManager.default.removeItem(atPath: dir.path + "-cache") }
+        var world = World(dir: dir, rng: Rng(state: 9), clock: t0)
+        for _ in 0..<60 { _ = world.step() }
+        let clock = Clock.fixed(world.clock)
+        let first = IncidentStore(path: dir.path, host: "reader", clock: clock)
+        first.checkpointPath = cache
+        first.archiveAfter = 86400
+        first.refresh()
+        #expect(first.writeCheckpoint())
+        var bytes = [UInt8](FileManager.default.contents(atPath: cache)!)
+        bytes[Checkpoint.headerSize + 40] ^= 1
+        FileManager.default.createFile(atPath: cache, contents: Data(bytes))
+        let second = IncidentStore(path: dir.path, host: "reader", clock: clock)
+        second.checkpointPath = cache
+        second.archiveAfter = 86400
+        second.refresh()
+        #expect(second.startNote == "a full read (checksum mismatch)")
+        #expect(second.state.eventCount == first.state.eventCount)
+        #expect(second.writeCheckpoint())
+        // Another store's checkpoint (a copy of the store elsewhere) is not this one's.
+        let copy = TempDir(); defer { copy.cleanup() }
+        copy.write("events/noc1.log", dir.read("events/noc1.log"))
+        let other = IncidentStore(path: copy.path, host: "reader", clock: clock)
+        other.checkpointPath = cache
+        other.refresh()
+        #expect(other.startNote == "a full read (another store's)")
+    }
+
+    @Test func theWritersOwnAppendsAreKeptByLocationAndAnArchivedIncidentCanBeReopened() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let cache = dir.path + "-cache/checkpoint"
+        defer { try? FileManager.default.removeItem(atPath: dir.path + "-cache") }
+        let now = Now(t0)
+        let clock = Clock { now.date }
+        func store() -> IncidentStore {
+            let s = IncidentStore(path: dir.path, host: "desk", clock: clock)
+            s.checkpointPath = cache
+            s.archiveAfter = 86400
+            s.checkpointEvery = 1
+            return s
+        }
+        let writer = store()
+        let opened = try writer.openIncident(Opening(title: "Old trouble", customer: "acme", severity: .sev2, policyYAML: Policy.builtInYAML,
+                                                     policyDigest: Policy.digest(of: Policy.builtInYAML)), operatorName: "alice")
+        _ = try writer.record(on: opened.incident, operatorName: "alice", at: nil) { _, _, _ in .resolved(message: "done") }
+        #expect(writer.writeCheckpoint())
+        now.date = t0.addingTimeInterval(3 * 86400)
+        let later = store()
+        later.refresh()
+        #expect(later.startNote?.hasPrefix("from the checkpoint") == true)
+        // Resolved three days ago: archived at this start, read back on demand.
+        let started = later.state
+        #expect(started.incidents[opened.incident] == nil)
+        #expect(started.archive.contains(opened.incident))
+        #expect(started.incident(opened.incident)?.title == "Old trouble")
+        _ = try later.record(on: opened.incident, operatorName: "bob", at: nil) { _, _, _ in .reopened }
+        #expect(later.state.incidents[opened.incident]?.state == .open)
+        #expect(later.state.incidents[opened.incident]?.events.count == 3)
+        let full = IncidentStore(path: dir.path, host: "desk", clock: clock)
+        full.refresh()
+        CheckpointAgainstAFullRead.expectSame(later, full, "after the reopen")
+        let again = store()
+        again.refresh()
+        CheckpointAgainstAFullRead.expectSame(again, full, "a start after the reopen")
+        if case .matches = Checkpoint.verify(path: cache, against: full, archiveAfter: 86400) {} else {
+            Issue.record("doctor's check does not match")
+        }
+    }
+}
