@@ -521,7 +521,7 @@ extension Model {
         (":", "commands: :ack K3F9  :notify K3F9 am  :resolve K3F9 done"),
         ("/   F8", "filter the list (Esc clears)"),
         ("s   F9", "sort by urgency, severity or opening time"),
-        ("A", "show or hide resolved incidents"),
+        ("A", "show or hide incidents resolved in the last day"),
         ("o", "who is on call: every schedule, until when, who is next"),
         ("R", "the compliance report (7, 30, 90 days; c customer)"),
         ("PgUp  PgDn", "scroll the timeline"),

@@ -46,20 +46,21 @@ public struct Archive: Sendable {
 
     /// Archived incidents' ids with when each was resolved, in key order.
     func entries() -> [(id: String, resolvedAt: Date, locations: () -> [RecordLocation]?)] {
-        var all: [(id: String, resolvedAt: Date, locations: () -> [RecordLocation]?)] = []
+        var all: [(key: ArchiveFile.Key, id: String, resolvedAt: Date, locations: () -> [RecordLocation]?)] = []
         if let base {
             for k in 0..<base.count {
                 let id = base.id(k)
                 guard recent[id] == nil, !taken.contains(id), let e = base.entry(k) else { continue }
-                all.append((id, e.resolvedAt, { base.locations(e) }))
+                all.append((base.keys[k], id, e.resolvedAt, { base.locations(e) }))
             }
         }
+        let held = recentLocations
         for (id, e) in recent {
-            let locs = Array(recentLocations[e.start..<(e.start + e.count)])
-            all.append((id, e.resolvedAt, { locs }))
+            guard let key = ArchiveFile.key(id) else { continue }
+            all.append((key, id, e.resolvedAt, { Array(held[e.start..<(e.start + e.count)]) }))
         }
-        all.sort { ArchiveFile.key($0.id)! < ArchiveFile.key($1.id)! }
-        return all
+        all.sort { $0.key < $1.key }
+        return all.map { ($0.id, $0.resolvedAt, $0.locations) }
     }
 
     public var ids: [String] { entries().map(\.id) }

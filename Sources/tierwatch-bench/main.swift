@@ -11,6 +11,7 @@ import IncidentStore
 ///   tierwatch-bench storm [--quick]         only the storm section
 ///   tierwatch-bench oncall [--quick]        only the on-call board figure
 ///   tierwatch-bench sites [--quick]         two sites over two real Syncthing instances
+///   tierwatch-bench history [--quick|--long] a start from the checkpoint against a full read (1M events; --long 10M)
 ///   tierwatch-bench serve [--quick]         tierwatch serve: webhook latency, wrk throughput, idle CPU
 ///   tierwatch-bench writer --store DIR --host H --incident ID --count N [--open] [--rate R]
 ///       appends N notes through the store API; after each fsync'd append
@@ -25,6 +26,7 @@ usage: tierwatch-bench [--quick] [--json]
        tierwatch-bench storm [--quick]
        tierwatch-bench oncall [--quick]
        tierwatch-bench sites [--quick]
+       tierwatch-bench history [--quick|--long]
        tierwatch-bench serve [--quick]
        tierwatch-bench writer --store DIR --host H --incident ID --count N [--open] [--rate R]
 
@@ -122,6 +124,14 @@ case "sites":
 case "serve":
     do {
         Benchmarks.report(try ServeBench.figures(quick: args.contains("--quick")) { FileHandle.standardError.write(Data("bench: \($0)\n".utf8)) },
+                          json: args.contains("--json"))
+    } catch {
+        FileHandle.standardError.write(Data("bench: \(error)\n".utf8))
+        exit(1)
+    }
+case "history":
+    do {
+        Benchmarks.report(try HistoryBench.figures(quick: args.contains("--quick"), long: args.contains("--long")) { FileHandle.standardError.write(Data("bench: \($0)\n".utf8)) },
                           json: args.contains("--json"))
     } catch {
         FileHandle.standardError.write(Data("bench: \(error)\n".utf8))
