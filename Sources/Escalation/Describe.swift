@@ -31,6 +31,8 @@ extension IncidentEvent {
             return "on-call override: \(r.person.name.sanitized) on \(r.schedule.sanitized)\(replacing) from \(ISOTime.format(r.from)) to \(ISOTime.format(r.to))"
         case let .onCallCancel(id):
             return "on-call override \(id.sanitized) cancelled"
+        case let .policyText(p):
+            return "policy text \(p.digest.sanitized)"
         case let .monitoring(m):
             return "monitoring: \(m.text.sanitized)"
         case let .hook(h):

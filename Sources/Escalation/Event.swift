@@ -101,6 +101,10 @@ public enum Action: Sendable, Equatable {
     indirect case monitoring(MonitoringNote)
     /// A hook's claim (before it runs, so it runs once) or its result.
     indirect case hook(HookRecord)
+    /// A policy's text, written once in each host's log before the first
+    /// opening that names it by digest (recorded under `PolicyText.key`,
+    /// not an incident).
+    indirect case policyText(PolicyText)
 
     /// An on-call override or its cancel: the store's, not an incident's.
     public var isOnCall: Bool {
@@ -125,7 +129,21 @@ public enum Action: Sendable, Equatable {
         case .onCallCancel: "oncall_cancel"
         case .monitoring: "monitoring"
         case .hook: "hook"
+        case .policyText: "policy"
         }
+    }
+}
+
+/// A policy's text by its digest: openings name their policy by digest, and
+/// each host's log carries each text once.
+public struct PolicyText: Sendable, Equatable {
+    /// The incident key policy texts are recorded under.
+    public static let key = "@policy"
+    public var digest: String
+    public var text: String
+    public init(digest: String, text: String) {
+        self.digest = digest
+        self.text = text
     }
 }
 

@@ -349,7 +349,7 @@ public struct Incident: Sendable, Equatable {
             lastReopened = lastReopened.map { max($0, e.at) } ?? e.at
             close(&resolvedIntervals, at: e.at)
             close(&acknowledgedIntervals, at: e.at)
-        case .onCallOverride, .onCallCancel:
+        case .onCallOverride, .onCallCancel, .policyText:
             break  // never an incident's (`refusal` keeps them out)
         case .monitoring, .hook:
             break  // facts for the timeline
@@ -413,6 +413,8 @@ public struct Incident: Sendable, Equatable {
             break  // facts about calls, messages and alerts are kept whatever the state
         case .onCallOverride, .onCallCancel:
             return "an on-call override is not an action on an incident"
+        case .policyText:
+            return "a policy text is not an action on an incident"
         }
         return nil
     }

@@ -9,6 +9,8 @@ public struct PolicyBook: Sendable {
         public var policy: Policy
         /// Why the incident's own policy could not be used (nil: it is used).
         public var problem: String?
+        /// The problem is that no text for the digest was read yet.
+        var missingText = false
     }
 
     private var parsed: [String: Entry] = [:]
@@ -45,7 +47,21 @@ public struct PolicyBook: Sendable {
 
     /// Parses the incident's policy if no incident with it was seen before.
     public mutating func learn(_ incident: Incident) {
-        if parsed[incident.policyDigest] == nil { parsed[incident.policyDigest] = PolicyBook.parse(incident) }
+        if parsed[incident.policyDigest] == nil || parsed[incident.policyDigest]?.missingText == true {
+            parsed[incident.policyDigest] = PolicyBook.parse(incident)
+        }
+    }
+
+    /// A policy text read from the store (a `policy` record): incidents that
+    /// name it by digest and were folded before it arrived get their
+    /// policy now.
+    public mutating func learn(text: String, digest: String) {
+        guard parsed[digest] == nil || parsed[digest]?.missingText == true else { return }
+        do {
+            parsed[digest] = Entry(policy: try Policy(yaml: text, file: "policy \(digest)"))
+        } catch {
+            parsed[digest] = Entry(policy: .builtIn, problem: "\(error.description) — deadlines shown are the built-in policy's")
+        }
     }
 
     /// The incident's policy, and why it is not its own when it is not.
@@ -62,6 +78,11 @@ public struct PolicyBook: Sendable {
     public var problems: [String: String] { parsed.compactMapValues(\.problem) }
 
     private static func parse(_ incident: Incident) -> Entry {
+        if incident.policyYAML.isEmpty {
+            // Named by digest, and no log read so far has the text.
+            return Entry(policy: .builtIn, problem: "the text of policy \(incident.policyDigest) (incident \(incident.id)) is not in the store: a log not synced yet, or damaged — deadlines shown are the built-in policy's",
+                         missingText: true)
+        }
         do {
             return Entry(policy: try Policy(yaml: incident.policyYAML, file: "policy of incident \(incident.id)"))
         } catch {

@@ -124,6 +124,7 @@ public enum Words {
         case .onCallCancel: "cancel"
         case .monitoring: "monitoring note"
         case .hook: "hook run"
+        case .policyText: "policy text"
         }
     }
 

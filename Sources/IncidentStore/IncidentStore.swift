@@ -205,29 +205,48 @@ public final class IncidentStore {
         refresh()
         let draft = try make(&state)
         let now = clock.now()
-        let event = IncidentEvent(
-            id: EventID(host: host, sequence: (state.lastSequence[host] ?? 0) + 1),
-            hlc: HLC.next(after: state.maxHLC, now: now),
-            incident: draft.incident,
-            operatorName: draft.operatorName,
-            unixUser: IncidentStore.unixUser,
-            at: IncidentStore.millisecondPrecision(draft.at ?? now),
-            recordedAt: IncidentStore.millisecondPrecision(now),
-            baseVersion: draft.baseVersion,
-            action: draft.action)
-        let bytes = RecordCodec.encode(event, writer: IncidentStore.machineID)
-        guard bytes.count <= RecordCodec.maxRecordBytes else {
-            throw StoreError.invalid("record of \(bytes.count) bytes is over the \(RecordCodec.maxRecordBytes)-byte limit")
+        func event(_ incident: String, _ action: Action, at: Date, base: Int, after previous: IncidentEvent?) -> IncidentEvent {
+            IncidentEvent(
+                id: EventID(host: host, sequence: (previous?.id.sequence ?? state.lastSequence[host] ?? 0) + 1),
+                hlc: HLC.next(after: previous?.hlc ?? state.maxHLC, now: now),
+                incident: incident,
+                operatorName: draft.operatorName,
+                unixUser: IncidentStore.unixUser,
+                at: IncidentStore.millisecondPrecision(at),
+                recordedAt: IncidentStore.millisecondPrecision(now),
+                baseVersion: base,
+                action: action)
         }
-        // O_APPEND under the lock: the record goes where the log ends now.
+        // An opening names its policy by digest; the text goes once into
+        // this host's log, just before the first opening that names it.
+        var events: [IncidentEvent] = []
+        if case let .opened(o) = draft.action, !o.policyYAML.isEmpty, !state.logHasPolicyText(o.policyDigest, host: host) {
+            events.append(event(PolicyText.key, .policyText(PolicyText(digest: o.policyDigest, text: o.policyYAML)), at: now, base: 0, after: nil))
+        }
+        events.append(event(draft.incident, draft.action, at: draft.at ?? now, base: draft.baseVersion, after: events.last))
+        var records: [[UInt8]] = []
+        for e in events {
+            let bytes = RecordCodec.encode(e, writer: IncidentStore.machineID, policyText: false)
+            guard bytes.count <= RecordCodec.maxRecordBytes else {
+                throw StoreError.invalid("record of \(bytes.count) bytes is over the \(RecordCodec.maxRecordBytes)-byte limit")
+            }
+            records.append(bytes)
+        }
+        // O_APPEND under the lock: the records go where the log ends now,
+        // in one write.
         let offset = lseek(fd, 0, SEEK_END)
-        try writeAll(fd, bytes)
+        try writeAll(fd, records.flatMap { $0 })
         guard fsync(fd) == 0 else { throw ioError(logPath, "fsync", errno) }
-        let crc = RecordCodec.checksum(ofEncoded: bytes)
-        let location = offset < 0 ? nil : RecordLocation(file: reader.files.number(host + ".log"), offset: UInt64(offset),
-                                                          length: UInt32(bytes.count - 1), crc: crc)
-        state.ingest([event], crcs: [crc], locations: location.map { [$0] }, collectingEvents: false)
-        return event
+        var crcs: [UInt32] = [], locations: [RecordLocation] = []
+        var at = UInt64(max(0, offset))
+        for bytes in records {
+            let crc = RecordCodec.checksum(ofEncoded: bytes)
+            crcs.append(crc)
+            locations.append(RecordLocation(file: reader.files.number(host + ".log"), offset: at, length: UInt32(bytes.count - 1), crc: crc))
+            at += UInt64(bytes.count)
+        }
+        state.ingest(events, crcs: crcs, locations: offset < 0 ? nil : locations, collectingEvents: false)
+        return events.last!
     }
 
     // MARK: Files

@@ -4,15 +4,21 @@ import Foundation
 /// One event is one line of JSON that `jq` can read, ending in a CRC-32C of
 /// the line's own bytes:
 ///
-///     {"v":1,"host":"noc1","seq":7,"hlc":1764179400123,"hlc_c":0,"inc":"K3F9",
-///      "type":"acknowledged","op":"alice","user":"alice","at":"…","rec":"…",
-///      "base":3,"crc":"1a2b3c4d"}
+///     {"v":2,"host":"noc1","seq":7,"hlc":1764179400123,"inc":"K3F9",
+///      "type":"acknowledged","op":"alice","at":"…","base":3,"crc":"1a2b3c4d"}
 ///
 /// The checksum covers every byte before `,"crc":`, so any change to the
 /// record (a flipped bit, a zeroed block, a torn write) is detected before
 /// the record is believed.
+///
+/// Format 2 (this one) leaves out what it can say by default: `hlc_c` when
+/// 0, `user` when it is `op`, `rec` when it is `at`; and an opening names
+/// its policy by digest only, the text being in a `policy` record written
+/// once in each host's log before the first opening that names it (an
+/// opening may still carry the text, as format 1's always did). Format 1
+/// records read as before.
 public enum RecordCodec {
-    public static let formatVersion: Int64 = 1
+    public static let formatVersion: Int64 = 2
     /// A record longer than this is skipped and reported, never loaded whole.
     public static let maxRecordBytes = 1 << 20
 
@@ -22,20 +28,22 @@ public enum RecordCodec {
     /// `writer`: the writing machine's id (`IncidentStore.machineID`),
     /// written as `wid`, so a writer can tell a log another machine
     /// extended under the same host name. Readers skip it.
-    public static func encode(_ e: IncidentEvent, writer: String? = nil) -> [UInt8] {
+    /// `policyText`: an opening carries its policy's text (false: the
+    /// digest only; a `policy` record in the same log has the text).
+    public static func encode(_ e: IncidentEvent, writer: String? = nil, policyText: Bool = true) -> [UInt8] {
         var w = FlatJSON.Writer()
         w.field("v", formatVersion)
         w.field("host", e.id.host)
         w.field("seq", Int64(e.id.sequence))
         w.field("hlc", e.hlc.millis)
-        w.field("hlc_c", Int64(e.hlc.counter))
+        if e.hlc.counter != 0 { w.field("hlc_c", Int64(e.hlc.counter)) }
         w.field("inc", e.incident)
         w.field("type", e.action.typeName)
         w.field("op", e.operatorName)
-        w.field("user", e.unixUser)
+        if e.unixUser != e.operatorName { w.field("user", e.unixUser) }
         if let writer { w.field("wid", writer) }
         w.field("at", ISOTime.format(e.at, milliseconds: true))
-        w.field("rec", ISOTime.format(e.recordedAt, milliseconds: true))
+        if e.recordedAt != e.at { w.field("rec", ISOTime.format(e.recordedAt, milliseconds: true)) }
         w.field("base", Int64(e.baseVersion))
         switch e.action {
         case let .opened(o):
@@ -43,7 +51,7 @@ public enum RecordCodec {
             w.field("customer", o.customer)
             w.field("severity", o.severity.rawValue)
             w.field("policy_digest", o.policyDigest)
-            w.field("policy", o.policyYAML)
+            if policyText, !o.policyYAML.isEmpty { w.field("policy", o.policyYAML) }
             if let key = o.dedupKey { w.field("dedup_key", key) }
             if let m = o.originMachine { w.field("origin", m) }
         case .acknowledged, .reopened:
@@ -72,6 +80,9 @@ public enum RecordCodec {
             w.field("replacing", r.replacing)
         case let .onCallCancel(id):
             w.field("override", id)
+        case let .policyText(p):
+            w.field("policy_digest", p.digest)
+            w.field("policy", p.text)
         case let .monitoring(m):
             w.field("status", m.status)
             w.field("alerts", m.alerts.joined(separator: ","))
@@ -253,12 +264,19 @@ public enum RecordCodec {
             return d
         }
 
-        /// The policy text, unescaped only the first time its digest is seen.
-        func policyText(digest: String) throws(DecodeError) -> String {
+        /// The policy text, unescaped only the first time its digest is
+        /// seen. A format-2 opening without one gets the text this reader
+        /// has seen for its digest, else "" (the state fills it in from
+        /// the log's `policy` record; see `StoreState`).
+        func policyText(digest: String, required: Bool) throws(DecodeError) -> String {
             if let known = policies?.byDigest[digest] {
-                guard case .string? = raw[Field.policy.rawValue] else { throw DecodeError(message: "missing or non-string field 'policy'") }
-                return known
+                switch raw[Field.policy.rawValue] {
+                case .string?: return known
+                case nil where !required: return known
+                default: throw DecodeError(message: "missing or non-string field 'policy'")
+                }
             }
+            if !required, raw[Field.policy.rawValue] == nil { return "" }
             let text = try str(.policy)
             policies?.byDigest[digest] = text
             return text
@@ -266,7 +284,8 @@ public enum RecordCodec {
 
         func event() throws(DecodeError) -> IncidentEvent {
             let v = try int(.v)
-            guard v == formatVersion else { throw DecodeError(message: "unknown record format version \(v)") }
+            guard v == 1 || v == formatVersion else { throw DecodeError(message: "unknown record format version \(v)") }
+            let v1 = v == 1
             let host = try str(.host)
             let seq = try int(.seq)
             let inc = try str(.inc)
@@ -279,7 +298,7 @@ public enum RecordCodec {
                 guard let sev = Severity(rawValue: sevText) else { throw DecodeError(message: "unknown severity '\(sevText)'") }
                 let digest = try str(.policy_digest)
                 action = .opened(Opening(title: try str(.title), customer: try optStr(.customer), severity: sev,
-                                         policyYAML: try policyText(digest: digest), policyDigest: digest, dedupKey: try optStr(.dedup_key), originMachine: try optStr(.origin)))
+                                         policyYAML: try policyText(digest: digest, required: v1), policyDigest: digest, dedupKey: try optStr(.dedup_key), originMachine: try optStr(.origin)))
             case "acknowledged": action = .acknowledged
             case "reopened": action = .reopened
             case "escalated": action = .escalated(toTier: try str(.tier))
@@ -310,6 +329,10 @@ public enum RecordCodec {
                 guard tries >= 0, tries < 1000 else { throw DecodeError(message: "field out of range") }
                 action = .hook(HookRecord(name: try str(.hook), key: try str(.hook_key), result: result, detail: try str(.message),
                                           tries: Int(tries), late: try int(.late) != 0))
+            case "policy" where !v1:
+                guard inc == PolicyText.key else { throw DecodeError(message: "a policy text recorded under incident '\(inc)'") }
+                let digest = try str(.policy_digest)
+                action = .policyText(PolicyText(digest: digest, text: try policyText(digest: digest, required: true)))
             case "oncall_cancel":
                 guard inc == OverrideLog.key else { throw DecodeError(message: "an on-call cancel recorded under incident '\(inc)'") }
                 action = .onCallCancel(override: try str(.override))
@@ -318,15 +341,21 @@ public enum RecordCodec {
             if inc == OverrideLog.key, !action.isOnCall {
                 throw DecodeError(message: "a '\(type)' event recorded under the on-call key '\(inc)'")
             }
-            let counter = try int(.hlc_c)
+            if inc == PolicyText.key, action.typeName != "policy" {
+                throw DecodeError(message: "a '\(type)' event recorded under the policy key '\(inc)'")
+            }
+            let op = try str(.op)
+            let at = try time(.at)
+            let counter = v1 || raw[Field.hlc_c.rawValue] != nil ? try int(.hlc_c) : 0
             let base = try int(.base)
             guard counter >= 0, counter < Int64(Int32.max), base >= 0, base < Int64(Int32.max) else {
                 throw DecodeError(message: "field out of range")
             }
             return IncidentEvent(id: EventID(host: host, sequence: Int(seq)),
                                  hlc: HLC(millis: try int(.hlc), counter: Int(counter)),
-                                 incident: inc, operatorName: try str(.op), unixUser: try str(.user),
-                                 at: try time(.at), recordedAt: try time(.rec), baseVersion: Int(base), action: action)
+                                 incident: inc, operatorName: op, unixUser: v1 ? try str(.user) : try optStr(.user) ?? op,
+                                 at: at, recordedAt: v1 ? try time(.rec) : raw[Field.rec.rawValue] == nil ? at : try time(.rec),
+                                 baseVersion: Int(base), action: action)
         }
     }
 }

@@ -45,6 +45,25 @@ public struct StoreState: Sendable {
     /// The host of the previous event staged: a host writes runs of events,
     /// so the next one is usually the same and costs no dictionary lookup.
     private var lastHost: (name: String, index: Int)?
+    /// Policy texts by digest, from the logs' `policy` records.
+    public private(set) var policyTexts: [String: String] = [:]
+    /// Which hosts' logs hold each text (a writer adds one to its own log
+    /// before the first opening that names it there).
+    private var policyTextHosts: [String: Set<String>] = [:]
+    private var policyTextEvents = 0
+    /// Whether `host`'s log holds the text of policy `digest`.
+    public func logHasPolicyText(_ digest: String, host: String) -> Bool { policyTextHosts[digest]?.contains(host) ?? false }
+
+    /// An opening that names its policy by digest only, given the text.
+    func completed(_ e: IncidentEvent) -> IncidentEvent {
+        guard case let .opened(o) = e.action, o.policyYAML.isEmpty, let text = policyTexts[o.policyDigest] else { return e }
+        var e = e
+        var full = o
+        full.policyYAML = text
+        e.action = .opened(full)
+        return e
+    }
+
     /// The policy of every incident, parsed once as the incident is first
     /// folded (see `PolicyBook`).
     public private(set) var policies = PolicyBook()
@@ -121,7 +140,7 @@ public struct StoreState: Sendable {
         }
         if e.recordedAt > recorded[h] { recorded[h] = e.recordedAt }
         if let location { locations[e.incident, default: []].append(location) }
-        admit(e, in: &batch, now: now)
+        admit(completed(e), in: &batch, now: now)
     }
 
     /// Stages an event read at `location` (its checksum is the location's).
@@ -153,6 +172,15 @@ public struct StoreState: Sendable {
         if maxHLC.map({ $0 < e.hlc }) ?? true { maxHLC = e.hlc }
         if let now, e.isDated(aheadOf: now, by: StoreState.futureTolerance), futureEvents.count < 1000 {
             futureEvents.append(e)
+        }
+        if e.incident == PolicyText.key {
+            if case let .policyText(p) = e.action {
+                policyTexts[p.digest] = p.text
+                policyTextHosts[p.digest, default: []].insert(e.id.host)
+                policies.learn(text: p.text, digest: p.digest)
+            }
+            policyTextEvents += 1
+            return
         }
         if e.incident == OverrideLog.key {
             policies.record(e)
@@ -213,7 +241,7 @@ public struct StoreState: Sendable {
         let ids = Array(groups.keys)
         change.incidents.formUnion(ids)
         for id in ids {
-            var events = groups.removeValue(forKey: id)!  // freed as it is folded
+            var events = groups.removeValue(forKey: id)!.map(completed)  // freed as it is folded
             if batch.collecting { change.events += events }
             if incidents[id] != nil {
                 IncidentEvent.sortInLogOrder(&events)
@@ -234,7 +262,7 @@ public struct StoreState: Sendable {
                         continue
                     }
                     locations[id] = locs + (locations[id] ?? [])
-                    events = old + events
+                    events = old.map(completed) + events
                 }
                 if let waiting = orphans.removeValue(forKey: id) { events = waiting + events }
                 IncidentEvent.sortInLogOrder(&events)
@@ -280,7 +308,7 @@ public struct StoreState: Sendable {
     /// An archived incident, read back from the logs: nil when it is not
     /// archived, or its records are no longer where they were.
     public func archivedIncident(_ id: String) -> Incident? {
-        guard let locs = archive.locations(of: id), var events = archive.files?.events(at: locs) else { return nil }
+        guard let locs = archive.locations(of: id), var events = archive.files?.events(at: locs).map({ $0.map(completed) }) else { return nil }
         IncidentEvent.sortInLogOrder(&events)
         return Incident.fold(events)
     }
@@ -291,7 +319,7 @@ public struct StoreState: Sendable {
     public func archivedIncidents(resolvedSince since: Date? = nil) -> (incidents: [Incident], missing: Int) {
         var out: [Incident] = [], missing = 0
         for a in archive.entries() where since.map({ a.resolvedAt >= $0 }) ?? true {
-            guard let locs = a.locations(), var events = archive.files?.events(at: locs) else {
+            guard let locs = a.locations(), var events = archive.files?.events(at: locs).map({ $0.map(completed) }) else {
                 missing += 1
                 continue
             }
@@ -441,6 +469,8 @@ extension StoreState {
             let expected: Int
             if id == OverrideLog.key {
                 expected = policies.onCall.events.count
+            } else if id == PolicyText.key {
+                expected = policyTextEvents
             } else if let i = incidents[id] {
                 expected = i.events.count
             } else {
@@ -454,7 +484,7 @@ extension StoreState {
             out.live.append((id, locs))
         }
         // Everything in memory must be kept: an incident with no location at all is not.
-        let inMemory = incidents.values.reduce(0) { $0 + $1.events.count } + orphanCount + policies.onCall.events.count
+        let inMemory = incidents.values.reduce(0) { $0 + $1.events.count } + orphanCount + policies.onCall.events.count + policyTextEvents
         guard held >= inMemory else { return nil }
         out.live.sort { $0.id < $1.id }
         return out
@@ -469,7 +499,8 @@ extension StoreState {
         // Archiving as a cold read does: an incident held in memory by the
         // checkpoint may have been resolved long enough ago by now.
         var batch = Batch(archiving: true)
-        for (_, locs) in saved.live {
+        // Policy texts first: the openings that name them by digest follow.
+        for (_, locs) in saved.live.filter({ $0.id == PolicyText.key }) + saved.live.filter({ $0.id != PolicyText.key }) {
             guard let events = files.events(at: locs) else { return false }
             for (e, loc) in zip(events, locs) { stage(e, at: loc, in: &batch, now: now) }
         }

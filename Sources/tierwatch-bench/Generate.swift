@@ -88,10 +88,18 @@ enum StoreGenerator {
         try FileManager.default.createDirectory(atPath: store + "/events", withIntermediateDirectories: true)
         for (k, host) in hostNames.enumerated() {
             logs[k].sort { $0.hlc < $1.hlc }
+            // As a writer does: the policy's text once, before the first
+            // opening that names it; openings name it by digest.
+            if let first = logs[k].first {
+                logs[k].insert(IncidentEvent(id: EventID(host: host, sequence: 0), hlc: HLC(millis: first.hlc.millis - 1, counter: 0),
+                                             incident: PolicyText.key, operatorName: first.operatorName, unixUser: first.unixUser,
+                                             at: first.at.addingTimeInterval(-0.001), recordedAt: first.at.addingTimeInterval(-0.001),
+                                             baseVersion: 0, action: .policyText(PolicyText(digest: digest, text: policy))), at: 0)
+            }
             var bytes: [UInt8] = []
             for (n, var e) in logs[k].enumerated() {
                 e.id.sequence = n + 1
-                bytes += RecordCodec.encode(e)
+                bytes += RecordCodec.encode(e, policyText: false)
             }
             FileManager.default.createFile(atPath: store + "/events/\(host).log", contents: Data(bytes))
         }

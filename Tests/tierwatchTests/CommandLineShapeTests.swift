@@ -28,7 +28,7 @@ import Testing
 
     @Test func versionNamesTheStoreFormat() {
         let r = Binary.run(["--version"])
-        #expect(r.status == 0 && r.stdout.hasPrefix("tierwatch 0.") && r.stdout.contains("store format 1"))
+        #expect(r.status == 0 && r.stdout.hasPrefix("tierwatch 0.") && r.stdout.contains("store format 2"))
     }
 
     @Test func aMistypedCommandIsNamedWithTheNearestOne() {

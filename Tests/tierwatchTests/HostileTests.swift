@@ -30,15 +30,18 @@ import Testing
         let id = s.raise("placeholder")
         // Rewrite the title's bytes in the record to invalid UTF-8 and fix the checksum, as a hostile writer could.
         let log = s.path + "/events/noc1.log"
-        var line = try Data(contentsOf: URL(fileURLWithPath: log))
+        let all = try Data(contentsOf: URL(fileURLWithPath: log))
+        // The opening is the log's last record (the policy's text comes before it).
+        var records = all.split(separator: 10, omittingEmptySubsequences: true).map { Data($0) }
+        var line = records.removeLast()
         let marker = Data("placeholder".utf8)
         let range = line.range(of: marker)!
         line.replaceSubrange(range, with: Data([0x62, 0x61, 0x64, 0xFF, 0xFE, 0xC3, 0x28, 0x21]))
-        var bytes = [UInt8](line.dropLast())  // without the newline
+        var bytes = [UInt8](line)
         let crcStart = bytes.count - 18
         let crc = String(crc32c(Array(bytes[0..<crcStart])), radix: 16)
         bytes.replaceSubrange(crcStart + 8..<crcStart + 16, with: Array((String(repeating: "0", count: 8 - crc.count) + crc).utf8))
-        try Data(bytes + [10]).write(to: URL(fileURLWithPath: log))
+        try Data(records.flatMap { [UInt8]($0) + [10] } + bytes + [10]).write(to: URL(fileURLWithPath: log))
         let show = s.tw("show", id)
         #expect(show.status == 0 && show.stdout.contains("bad\u{FFFD}\u{FFFD}\u{FFFD}(!"), "\(show.stdout.prefix(200))")
         for command in ["", "wall"] {
