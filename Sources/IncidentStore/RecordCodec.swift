@@ -4,15 +4,16 @@ import Foundation
 /// One event is one line of JSON that `jq` can read, ending in a CRC-32C of
 /// the line's own bytes:
 ///
-///     {"v":2,"host":"noc1","seq":7,"hlc":1764179400123,"inc":"K3F9",
-///      "type":"acknowledged","op":"alice","at":"…","base":3,"crc":"1a2b3c4d"}
+///     {"v":2,"host":"noc1","seq":7,"inc":"K3F9","type":"acknowledged",
+///      "op":"alice","at":"2026-11-26T17:56:12.386Z","base":3,"crc":"1a2b3c4d"}
 ///
 /// The checksum covers every byte before `,"crc":`, so any change to the
 /// record (a flipped bit, a zeroed block, a torn write) is detected before
 /// the record is believed.
 ///
-/// Format 2 (this one) leaves out what it can say by default: `hlc_c` when
-/// 0, `user` when it is `op`, `rec` when it is `at`; and an opening names
+/// Format 2 (this one) leaves out what it can say by default: `hlc` when it
+/// is `at` in milliseconds, `hlc_c` when 0, `user` when it is `op`, `rec`
+/// when it is `at`; and an opening names
 /// its policy by digest only, the text being in a `policy` record written
 /// once in each host's log before the first opening that names it (an
 /// opening may still carry the text, as format 1's always did). Format 1
@@ -35,14 +36,18 @@ public enum RecordCodec {
         w.field("v", formatVersion)
         w.field("host", e.id.host)
         w.field("seq", Int64(e.id.sequence))
-        w.field("hlc", e.hlc.millis)
+        // The clock's milliseconds are `at`'s unless the event is back-dated
+        // (or the clock had to step past a later one).
+        // (Left out only when the reader gets it back exactly from `at`.)
+        let at = ISOTime.format(e.at, milliseconds: true)
+        if ISOTime.parse(at).map({ Int64(($0.timeIntervalSince1970 * 1000).rounded()) }) != e.hlc.millis { w.field("hlc", e.hlc.millis) }
         if e.hlc.counter != 0 { w.field("hlc_c", Int64(e.hlc.counter)) }
         w.field("inc", e.incident)
         w.field("type", e.action.typeName)
         w.field("op", e.operatorName)
         if e.unixUser != e.operatorName { w.field("user", e.unixUser) }
         if let writer { w.field("wid", writer) }
-        w.field("at", ISOTime.format(e.at, milliseconds: true))
+        w.field("at", at)
         if e.recordedAt != e.at { w.field("rec", ISOTime.format(e.recordedAt, milliseconds: true)) }
         w.field("base", Int64(e.baseVersion))
         switch e.action {
@@ -352,7 +357,8 @@ public enum RecordCodec {
                 throw DecodeError(message: "field out of range")
             }
             return IncidentEvent(id: EventID(host: host, sequence: Int(seq)),
-                                 hlc: HLC(millis: try int(.hlc), counter: Int(counter)),
+                                 hlc: HLC(millis: v1 || raw[Field.hlc.rawValue] != nil ? try int(.hlc) : Int64((at.timeIntervalSince1970 * 1000).rounded()),
+                                          counter: Int(counter)),
                                  incident: inc, operatorName: op, unixUser: v1 ? try str(.user) : try optStr(.user) ?? op,
                                  at: at, recordedAt: v1 ? try time(.rec) : raw[Field.rec.rawValue] == nil ? at : try time(.rec),
                                  baseVersion: Int(base), action: action)

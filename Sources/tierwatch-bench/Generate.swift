@@ -32,12 +32,13 @@ enum StoreGenerator {
         var summary = Summary()
         var ids = Set<String>()
         let year: TimeInterval = 365 * 86400
-        var counter: Int64 = 0
 
-        func emit(_ inc: String, _ action: Action, at: Date, host h: Int, op: String, base: Int) {
-            counter += 1
+        // As a writer records them: times to the millisecond, the clock's
+        // milliseconds the event's own.
+        func emit(_ inc: String, _ action: Action, at exact: Date, host h: Int, op: String, base: Int) {
+            let at = IncidentStore.millisecondPrecision(exact)
             let e = IncidentEvent(id: EventID(host: hostNames[h], sequence: 0),
-                                  hlc: HLC(millis: Int64(at.timeIntervalSince1970 * 1000), counter: Int(counter % 7)),
+                                  hlc: HLC(millis: Int64((at.timeIntervalSince1970 * 1000).rounded()), counter: 0),
                                   incident: inc, operatorName: op, unixUser: op, at: at, recordedAt: at,
                                   baseVersion: base, action: action)
             logs[h].append(e)

@@ -30,7 +30,11 @@ import Testing
         #expect(acked.status == 0, "the ack succeeds where it is typed")
         let ackLine = try #require(s.tw("export", "--events").stdout.split(separator: "\n").first { $0.contains("\"acknowledged\"") })
         let ack = try #require(try JSONSerialization.jsonObject(with: Data(ackLine.utf8)) as? [String: Any])
-        lateResolve(s, id, ackHLC: try #require((ack["hlc"] as? NSNumber)?.int64Value))
+        // Format 2 leaves `hlc` out when it is `at` in milliseconds.
+        let atText = try #require(ack["at"] as? String)
+        let at = try #require(ISOTime.parse(atText))
+        let ackHLC = (ack["hlc"] as? NSNumber)?.int64Value ?? Int64((at.timeIntervalSince1970 * 1000).rounded())
+        lateResolve(s, id, ackHLC: ackHLC)
         #expect(dash.wait(for: "your ack of \(id) was not applied: resolved by bob@site-b at"), "\(dash.screen)")
         let shown = try s.json("show", id)
         let timeline = shown["timeline"] as? [[String: Any]] ?? []
