@@ -410,7 +410,7 @@ public enum Checkpoint {
 
         let dir = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let temporary = path + ".\(getpid()).tmp"
+        let temporary = path + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { return false }
         var ok = true
@@ -470,14 +470,14 @@ public enum Checkpoint {
             }
             all += h.set.sums
             all += repeatElement(0, count: max(0, h.set.bits.count * 64 - all.count))
-            for s in all.prefix(h.set.bits.count * 64) { out.u32(s) }
+            out.sums(all.prefix(h.set.bits.count * 64))
             flush()
         }
         out.bytes += entries.bytes
         entries = BinaryWriter()
         flush(true)
         for list in lists {
-            for l in list() ?? [] { out.location(l) }
+            out.locations((list() ?? [])[...])
             flush()
         }
         flush(true)
@@ -561,6 +561,35 @@ struct BinaryWriter {
         u32(l.length)
         u32(l.file)
         u32(l.crc)
+    }
+
+    /// Many locations at once: a checkpoint holds one per event.
+    mutating func locations(_ list: ArraySlice<RecordLocation>) {
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: list.count * ArchiveFile.locationSize))
+        bytes.withUnsafeMutableBytes { raw in
+            var at = start
+            for l in list {
+                raw.storeBytes(of: l.offset.littleEndian, toByteOffset: at, as: UInt64.self)
+                raw.storeBytes(of: l.length.littleEndian, toByteOffset: at + 8, as: UInt32.self)
+                raw.storeBytes(of: l.file.littleEndian, toByteOffset: at + 12, as: UInt32.self)
+                raw.storeBytes(of: l.crc.littleEndian, toByteOffset: at + 16, as: UInt32.self)
+                at += ArchiveFile.locationSize
+            }
+        }
+    }
+
+    /// Many checksums at once.
+    mutating func sums(_ list: ArraySlice<UInt32>) {
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: list.count * 4))
+        bytes.withUnsafeMutableBytes { raw in
+            var at = start
+            for s in list {
+                raw.storeBytes(of: s.littleEndian, toByteOffset: at, as: UInt32.self)
+                at += 4
+            }
+        }
     }
 }
 

@@ -78,6 +78,31 @@ public final class IncidentStore {
         return ok
     }
 
+    /// Checkpoints being written in the background, waited for at exit.
+    static let checkpointWrites = DispatchGroup()
+    private static let waitAtExit: Void = { atexit { IncidentStore.checkpointWrites.wait() } }()
+    private let writing = WriteFlag()
+
+    /// Waits for checkpoints being written in the background (tests, tools).
+    public static func waitForCheckpoints() { checkpointWrites.wait() }
+
+    /// Writes a checkpoint on another thread, from a copy of what has been
+    /// read: the first frame (or a command's output) does not wait for it;
+    /// the process waits for it before it exits.
+    private func writeCheckpointInBackground() {
+        guard let checkpointPath, writing.start() else { return }
+        _ = IncidentStore.waitAtExit
+        readSinceCheckpoint = 0
+        let (store, files, marks, bad, count, snapshot) = (path, reader.files.all, reader.marks, reader.badRecords, reader.badRecordCount, state)
+        let flag = writing
+        IncidentStore.checkpointWrites.enter()
+        DispatchQueue.global(qos: .utility).async {
+            Checkpoint.write(checkpointPath, store: store, files: files, marks: marks, bad: bad, badCount: count, state: snapshot)
+            flag.finish()
+            IncidentStore.checkpointWrites.leave()
+        }
+    }
+
     /// Reads what the sink is given, folding it in; the first read of all
     /// starts from the checkpoint when one holds, and moves long-resolved
     /// incidents to the archive.
@@ -111,7 +136,7 @@ public final class IncidentStore {
             change.onCall = true
         }
         readSinceCheckpoint += count
-        if checkpointPath != nil, readSinceCheckpoint >= checkpointEvery { writeCheckpoint() }
+        if checkpointPath != nil, readSinceCheckpoint >= checkpointEvery { writeCheckpointInBackground() }
         return change
     }
 
@@ -460,5 +485,23 @@ public final class IncidentStore {
 
     public static func millisecondPrecision(_ d: Date) -> Date {
         Date(timeIntervalSince1970: (d.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+    }
+}
+
+/// One background checkpoint write at a time.
+private final class WriteFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var busy = false
+    func start() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if busy { return false }
+        busy = true
+        return true
+    }
+    func finish() {
+        lock.lock()
+        busy = false
+        lock.unlock()
     }
 }

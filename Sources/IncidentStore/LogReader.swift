@@ -149,7 +149,8 @@ public struct LogReader {
     /// Only the first `keptBadRecords` are kept with their details; all are counted.
     public static let keptBadRecords = 1000
     static let chunkSize = 1 << 16
-    /// Below this many unread bytes, reading on one thread is as quick.
+    /// Below this many unread bytes, reading on one thread is as quick
+    /// (2 MiB: about 10,000 format-2 records).
     let parallelAbove: Int
     /// The parallel path's pieces are at least this long.
     let minimumPiece: Int
@@ -177,7 +178,7 @@ public struct LogReader {
     /// `parallelAbove` and `minimumPiece` tune reading on several cores
     /// (see `readInParallel`); the tests make them tiny to check that path
     /// on small stores.
-    public init(directory: String, parallelAbove: Int = 4 << 20, minimumPiece: Int = 512 << 10) {
+    public init(directory: String, parallelAbove: Int = 2 << 20, minimumPiece: Int = 512 << 10) {
         self.directory = directory
         files = LogFiles(directory: directory)
         self.parallelAbove = parallelAbove

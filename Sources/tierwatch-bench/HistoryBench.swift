@@ -59,12 +59,9 @@ enum HistoryBench {
         var off = env
         off["TIERWATCH_CACHE"] = "off"
 
-        progress("history: a full read, then the first start (which writes the checkpoint)")
+        progress("history: full reads")
         let full = try (0..<runs).map { _ in try run(["list"], env: off) }
-        let rebuild = try run(["list"], env: env)
-        progress("history: starts from the checkpoint")
-        let fast = try (0..<runs).map { _ in try run(["list"], env: env) }
-        // The dashboard's first frame in a pseudo-terminal, both ways.
+        // The dashboard's first frame in a pseudo-terminal.
         func frame(_ e: [String: String]) throws -> Double? {
             let t0 = monotonic()
             let p = try PTYProcess(ScreenBench.tierwatch, [], env: e, width: 120, height: 40)
@@ -73,9 +70,18 @@ enum HistoryBench {
             guard let last = r.last, PTYProcess.contains(r.bytes, ScreenBench.firstFrame) else { return nil }
             return (last - t0) * 1000
         }
-        progress("history: first frame of the dashboard, both ways")
-        let frameFast = Sample(try (0..<runs).compactMap { _ in try frame(env) })
+        progress("history: first frame of the dashboard with no checkpoint (the start writes one), and with a full read")
+        var rebuilds: [Double] = []
+        for _ in 0..<runs {
+            try? FileManager.default.removeItem(atPath: cache)
+            if let ms = try frame(env) { rebuilds.append(ms) }
+        }
+        let rebuild = Sample(rebuilds)
         let frameFull = Sample(try (0..<runs).compactMap { _ in try frame(off) })
+        _ = try run(["list"], env: env)  // the checkpoint is there (a dashboard stopped early may not have finished it)
+        progress("history: starts from the checkpoint")
+        let fast = try (0..<runs).map { _ in try run(["list"], env: env) }
+        let frameFast = Sample(try (0..<runs).compactMap { _ in try frame(env) })
 
         // A resolved incident's timeline on demand, in this process.
         let reader = IncidentStore(path: store, host: "bench")
@@ -118,11 +124,11 @@ enum HistoryBench {
                    target: big ? "peak RSS <= \(Int(rssTarget)) MB" : "-",
                    verdict: big ? (fastRSS * 1.048576 <= rssTarget ? "met" : "MISSED") : "-",
                    json: ["median_ms": fastMs.median, "peak_rss_mib": fastRSS, "full_median_ms": fullMs.median, "full_peak_rss_mib": fullRSS]),
-            Figure(name: "first start with no checkpoint (a full read that writes one), \(label)",
-                   value: "\(fmt(rebuild.ms, 1)) ms, peak RSS \(fmt(rebuild.rssMiB, 1)) MiB",
-                   baseline: "full read without writing one: median \(fmt(fullMs.median, 1)) ms",
-                   target: "<= the full read's time", verdict: rebuild.ms <= fullMs.max * 1.1 ? "met" : "MISSED",
-                   json: ["ms": rebuild.ms, "peak_rss_mib": rebuild.rssMiB]),
+            Figure(name: "cold start to first frame with the checkpoint deleted (a full read; the checkpoint is written after the frame), \(label)",
+                   value: "median \(fmt(rebuild.median, 1)) ms (max \(fmt(rebuild.max, 1)))",
+                   baseline: "full read, no checkpoint kept: median \(fmt(frameFull.median, 1)) ms (ratio \(fmt(rebuild.median / max(frameFull.median, 1e-9), 3)))",
+                   target: "<= the full read's time (x1.1)", verdict: rebuild.median <= frameFull.median * 1.1 ? "met" : "MISSED",
+                   json: ["median_ms": rebuild.median, "full_read_median_ms": frameFull.median]),
             Figure(name: "a resolved incident's timeline read back from the archive (in process)",
                    value: "median \(fmt(demand.median, 3)) ms, max \(fmt(demand.max, 3)) ms (\(ids.count) incidents)",
                    baseline: "tierwatch show: \(fmt(showFast.median, 1)) ms from the checkpoint, \(fmt(showFull.median, 1)) ms with a full read",

@@ -183,12 +183,14 @@ import Testing
                 if step.hasPrefix("truncated") || step.hasPrefix("flipped") { running = nil }
                 guard let live = running else { continue }
                 live.refresh()
+                IncidentStore.waitForCheckpoints()
                 let full = IncidentStore(path: dir.path, host: "reader", clock: clock)
                 full.refresh()
                 CheckpointAgainstAFullRead.expectSame(live, full, "seed \(seed), round \(round), running, after \(steps.suffix(3))")
             }
             let fast = fastStore()
             fast.refresh()
+            IncidentStore.waitForCheckpoints()
             if fast.startNote?.hasPrefix("from the checkpoint") == true { fromCheckpoint += 1 }
             archived = max(archived, fast.state.archive.count)
             let full = IncidentStore(path: dir.path, host: "reader", clock: clock)
@@ -254,6 +256,7 @@ import Testing
         now.date = t0.addingTimeInterval(3 * 86400)
         let later = store()
         later.refresh()
+        IncidentStore.waitForCheckpoints()
         #expect(later.startNote?.hasPrefix("from the checkpoint") == true)
         // Resolved three days ago: archived at this start, read back on demand.
         let started = later.state
@@ -266,6 +269,7 @@ import Testing
         let full = IncidentStore(path: dir.path, host: "desk", clock: clock)
         full.refresh()
         CheckpointAgainstAFullRead.expectSame(later, full, "after the reopen")
+        IncidentStore.waitForCheckpoints()
         let again = store()
         again.refresh()
         CheckpointAgainstAFullRead.expectSame(again, full, "a start after the reopen")
