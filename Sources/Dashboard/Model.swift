@@ -250,4 +250,8 @@ public enum Command: Equatable, Sendable {
     /// Ring the terminal's bell (a flash where it has no bell): the wall's breach alarm.
     case bell
     case quit
+    /// Open the replay of an incident (the dashboard as it was at any minute).
+    case replay(incident: String)
+    /// Back from a replay to the live dashboard.
+    case endReplay
 }

@@ -153,6 +153,12 @@ extension Model {
         case .char("?"), .char("h"), .function(1): overlay = .help
         case .char("o"): overlay = .onCall
         case .char("R"): overlay = .report(reportView(days: 7, customer: nil))
+        case .char("P"):
+            guard let id = selection(in: entries)?.incident.id else {
+                notice = Notice(text: "no incident selected to replay", isError: true)
+                return []
+            }
+            return [.replay(incident: id)]
         case .up, .char("k"): move(-1)
         case .down, .char("j"): move(1)
         case .pageUp: timelineScroll = max(0, timelineScroll - 5); timelineCursor = max(timelineScroll, timelineCursor - 5)

@@ -120,6 +120,18 @@ public struct Frame: Equatable, Sendable {
         }
     }
 
+    /// Draws `other` with its top-left corner at (x, y), clipped to this frame.
+    public mutating func paste(_ other: Frame, x: Int, y: Int) {
+        for oy in 0..<other.height where y + oy >= 0 && y + oy < height {
+            for ox in 0..<other.width where x + ox >= 0 && x + ox < width {
+                let from = oy * other.width + ox, to = (y + oy) * width + x + ox
+                if cells[to].isCluster { clusters[to] = nil }
+                cells[to] = other.cells[from]
+                if other.cells[from].isCluster { clusters[to] = other.clusters[from] }
+            }
+        }
+    }
+
     /// Fills a rectangle with spaces in `role`.
     public mutating func fill(_ rect: Rect, role: Role) {
         fill(rect, with: " ", role: role)

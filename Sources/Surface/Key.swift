@@ -2,6 +2,8 @@
 public enum Key: Equatable, Sendable {
     case char(Character)
     case up, down, left, right, pageUp, pageDown, home, end
+    /// Shift with ← and → (replay's ten-minute steps).
+    case shiftLeft, shiftRight
     case tab, backTab, enter, escape, backspace, delete
     case function(Int)
 }

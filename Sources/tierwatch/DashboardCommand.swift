@@ -79,6 +79,39 @@ struct ViewCommand: ParsableCommand {
     func run() throws { try openDashboard(global, screen, readOnly: true, bell: bell) }
 }
 
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "An incident as the NOC saw it at any past minute: the dashboard with the clock at that instant.",
+        discussion: """
+        Only what was recorded by then is shown; an action recorded late appears when it was recorded, with its \
+        back-dated time. Read-only. Keys: ← → one minute, Shift-← → ten, [ ] previous or next event, 0-9 a tenth \
+        of the incident's life, space plays at 60x, Esc or q quits. In the dashboard, P replays the selected \
+        incident. Example: tierwatch replay K3F9 --at 2026-11-30T03:12:00Z
+        """)
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var screen: ScreenOptions
+    @Argument(help: "The incident id.", completion: .custom(Completions.incidentIDs)) var id: String
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("The instant to start at: -2h, '90m ago', or ISO-8601 (default: when it was opened).", valueName: "when"))
+    var at: String?
+
+    func run() throws {
+        // The id and the instant are checked before the terminal is taken.
+        let check = try Context(global)
+        let incident = try check.incident(id)
+        let instant = try check.parseWhen(at)
+        try openScreen(global, screen) { ctx, terminal in
+            ctx.store.refresh()
+            let state = ctx.store.state
+            let events = state.incident(incident.id).map { Array($0.events) } ?? Array(incident.events)
+            let template = Model(now: ctx.now, storePath: ctx.store.path, operatorName: ctx.operatorName, readOnly: true,
+                                 glyphs: terminal.isUTF8 ? .unicode : .ascii, localOffsetSeconds: TimeZone.current.secondsFromGMT())
+            return Replay(events: events, onCall: state.policies.onCall.events, directory: state.policies.directory, at: instant,
+                          now: ctx.now, template: template, returnsToLive: false)
+        }
+    }
+}
+
 struct WallCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wall",

@@ -29,6 +29,8 @@ final class ScreenLoop {
     /// Hooks whose last run failed, per open incident (worked out for the
     /// incidents a read touched).
     private var hookFailures: [String: [String]] = [:]
+    /// The live screen, kept while a replay is on screen in its place.
+    private var live: (any Screen)?
 
     init(ctx: Context, follower: StoreFollower, terminal: Terminal, screen: any Screen, writesHeartbeat: Bool = false) {
         self.ctx = ctx
@@ -232,6 +234,24 @@ final class ScreenLoop {
                 }
             case .bell:
                 terminal.bell()
+            case let .replay(id):
+                guard live == nil, let template = model as? Model else { continue }
+                let state = ctx.store.state
+                guard let incident = state.incident(id) else {
+                    _ = model.update(.failed("\(id): not found in the store"))
+                    continue
+                }
+                let replay = Replay(events: Array(incident.events), onCall: state.policies.onCall.events, directory: state.policies.directory,
+                                    at: nil, now: ctx.now, template: template, returnsToLive: true)
+                live = model
+                model = replay
+            case .endReplay:
+                guard let screen = live else { continue }
+                live = nil
+                model = screen
+                // What happened meanwhile, and what the screens cannot see.
+                ringIfAsked(publishStore(changed: nil))
+                _ = model.update(.alarm(alarm))
             }
         }
         return false

@@ -14,7 +14,7 @@ struct Tierwatch: ParsableCommand {
         """,
         version: "tierwatch \(Tierwatch.version) (store format \(RecordCodec.formatVersion))",
         subcommands: [
-            DashboardCommand.self, ViewCommand.self, WallCommand.self, Raise.self, Ack.self, Escalate.self, Resolve.self, Reopen.self, Notify.self,
+            DashboardCommand.self, ViewCommand.self, WallCommand.self, ReplayCommand.self, Raise.self, Ack.self, Escalate.self, Resolve.self, Reopen.self, Notify.self,
             CustomerUpdate.self, Note.self, List.self, Show.self, Export.self, ReportCommand.self, HandoverCommand.self,
             Watch.self, OnCallCommand.self, ServeCommand.self, HooksCommand.self, Doctor.self, PolicyCommand.self, Demo.self,
         ],
