@@ -47,6 +47,9 @@ public struct Model: Sendable {
         /// The compliance report of the last `days` (and one customer's),
         /// worked out when opened; `cursor` picks one of its worst incidents.
         case report(ReportView)
+        /// The shift handover (what `tierwatch handover` prints), worked
+        /// out when opened, scrolled by `scroll` lines.
+        case handover(lines: [String], scroll: Int, at: Date)
     }
 
     /// What the report overlay shows, worked out once (not every frame).

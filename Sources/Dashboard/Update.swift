@@ -46,6 +46,17 @@ extension Model {
                           worst: r.worst.map(\.incident), cursor: 0, at: now)
     }
 
+    /// The shift handover of the last 8 hours, as `tierwatch handover` prints it.
+    func handoverLines() -> [String] {
+        let entries = incidents.values.map { Board.Entry($0, policies: policies, at: now) }
+        let policy = (try? directory.get()) ?? .builtIn
+        let text = ShiftHandover(entries, span: Model.handoverSpan, now: now, schedules: policy, overrides: policies.overrides)
+            .markdown(complete: !alarm.isBlind)
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    static let handoverSpan: TimeInterval = 8 * 3600
+
     /// How long a new incident's or a new breach's row flashes.
     static let flashSeconds: TimeInterval = 6
 
@@ -153,6 +164,7 @@ extension Model {
         case .char("?"), .char("h"), .function(1): overlay = .help
         case .char("o"): overlay = .onCall
         case .char("R"): overlay = .report(reportView(days: 7, customer: nil))
+        case .char("H"): overlay = .handover(lines: handoverLines(), scroll: 0, at: now)
         case .char("P"):
             guard let id = selection(in: entries)?.incident.id else {
                 notice = Notice(text: "no incident selected to replay", isError: true)
@@ -339,6 +351,16 @@ extension Model {
         switch overlay {
         case .help, .entry, .onCall:
             self.overlay = nil  // any key closes them
+            return []
+        case let .handover(lines, scroll, at):
+            let page = 10
+            switch key {
+            case .up, .char("k"): self.overlay = .handover(lines: lines, scroll: max(0, scroll - 1), at: at)
+            case .down, .char("j"): self.overlay = .handover(lines: lines, scroll: min(max(0, lines.count - 1), scroll + 1), at: at)
+            case .pageUp: self.overlay = .handover(lines: lines, scroll: max(0, scroll - page), at: at)
+            case .pageDown: self.overlay = .handover(lines: lines, scroll: min(max(0, lines.count - 1), scroll + page), at: at)
+            default: self.overlay = nil
+            }
             return []
         case var .report(r):
             switch key {

@@ -33,6 +33,7 @@ extension Model {
         if overlay == .help { drawHelp(&f) }
         if overlay == .onCall { drawOnCall(&f) }
         if case let .report(r)? = overlay { drawReport(&f, r) }
+        if case let .handover(lines, scroll, at)? = overlay { drawHandover(&f, lines, scroll: scroll, at: at) }
         if case let .entry(id, position)? = overlay { drawEntry(&f, id, position) }
         return f
     }
@@ -474,6 +475,7 @@ extension Model {
         case .prompt?: return [("Enter", "OK"), ("Esc", "Cancel"), ("Backspace", "Delete")]
         case .help?, .entry?, .onCall?: return [("any key", "Close")]
         case .report?: return [("7 3 9", "Days"), ("c", "Customer"), ("↑↓", "Worst"), ("Enter", "Open"), ("Esc", "Close")]
+        case .handover?: return [("↑↓ PgUp PgDn", "Scroll"), ("any key", "Close")]
         case nil: break
         }
         if readOnly { return [("?", "Help"), ("o", "On call"), ("/", "Filter"), ("s", "Sort"), ("A", "Resolved"), ("Tab", "Pane"), ("q", "Quit")] }
@@ -524,7 +526,7 @@ extension Model {
         ("A", "show or hide incidents resolved in the last day"),
         ("o", "who is on call: every schedule, until when, who is next"),
         ("R", "the compliance report (7, 30, 90 days; c customer)"),
-        ("P", "replay the selected incident as it was, minute by minute"),
+        ("P   H", "replay the selected incident · the shift handover"),
         ("PgUp  PgDn", "scroll the timeline"),
         ("?   F1", "this help"),
         ("q   F10", "quit"),
@@ -619,6 +621,19 @@ extension Model {
 extension Model {
     /// The compliance report as `tierwatch report` prints it, with its
     /// worst incidents to pick and open.
+    func drawHandover(_ f: inout Frame, _ lines: [String], scroll: Int, at: Date) {
+        let w = min(f.width - 2, 130)
+        let h = min(f.height - 2, lines.count + 3)
+        let rect = Rect(x: (f.width - w) / 2, y: max(1, (f.height - h) / 2), width: w, height: h)
+        f.fill(rect, role: .help)
+        box(&f, rect, title: "Shift handover\(glyphs.separator)last 8 hours\(glyphs.separator)as of \(Words.clock(at)) UTC\(glyphs.separator)tierwatch handover prints it", focused: true)
+        for (k, line) in lines.dropFirst(scroll).enumerated() where k < rect.height - 3 {
+            f.put(line, x: rect.x + 2, y: rect.y + 1 + k, role: line.hasPrefix("#") ? .title : .help, limit: rect.width - 4)
+        }
+        let more = lines.count - scroll > rect.height - 3 ? "↓ more (↑ ↓ PgUp PgDn)" : "↑ ↓ scroll"
+        f.put("\(more) · any other key closes", x: rect.x + 2, y: rect.y + rect.height - 2, role: .dim, limit: rect.width - 4)
+    }
+
     func drawReport(_ f: inout Frame, _ r: ReportView) {
         let w = min(f.width - 2, 130)
         let lines = r.lines

@@ -85,96 +85,23 @@ struct HandoverCommand: ParsableCommand {
 
     func run() throws {
         let ctx = try Context(global)
-        ctx.keepWholeHistory()
+        guard let span = When.span(since), span > 0 else { throw CLIError.usage("--since '\(since.sanitized)': a span such as 8h or 12h") }
+        // A shift of a day or less needs nothing the archive holds.
+        if TimeInterval(span) > Context.archiveAfter { ctx.keepWholeHistory() }
         let health = try ctx.readStore()
         let now = ctx.now
-        guard let span = When.span(since), span > 0 else { throw CLIError.usage("--since '\(since.sanitized)': a span such as 8h or 12h") }
-        let start = now.addingTimeInterval(-Double(span))
         let state = ctx.store.state
         let entries = Board(state.incidents, policies: state.policies, now: now, includeResolved: true).entries
-        let open = entries.filter { $0.incident.state != .resolved }
-        let soon = open.compactMap { e in e.ladder.nextDeadline.flatMap { $0.at.timeIntervalSince(now) <= 3600 ? (e, $0) : nil } }
-        let opened = entries.filter { $0.incident.opened.at >= start }
-        let resolved = entries.filter { $0.incident.resolved.map { $0.at >= start } ?? false }
-        var breaches: [(Board.Entry, Ladder.Rung)] = []
-        for e in entries {
-            for r in e.ladder.rungs where ComplianceReport.breached(r, resolvedAt: e.incident.resolved?.at) {
-                if let due = r.dueAt, due >= start, due <= now { breaches.append((e, r)) }
-            }
-        }
-        let notes = entries.flatMap { e in
-            e.incident.timeline.compactMap { t -> (Board.Entry, IncidentEvent, String)? in
-                guard case let .note(m) = t.event.action, t.event.at >= start, m.hasPrefix(NoteMark.handover) else { return nil }
-                return (e, t.event, String(m.dropFirst(NoteMark.handover.count)))
-            }
-        }
         let policy = (try? ctx.policyInForce().policy) ?? .builtIn
-        let handoffs = policy.schedules.flatMap { s in
-            s.handoffs(from: now, to: now.addingTimeInterval(Double(span)), overrides: state.policies.overrides).map { (s, $0.at, $0.person) }
-        }.sorted { $0.1 < $1.1 }
+        let handover = ShiftHandover(entries, span: TimeInterval(span), now: now, schedules: policy, overrides: state.policies.overrides)
         if json {
-            func brief(_ e: Board.Entry) -> [String: Any] {
-                ["id": e.incident.id, "title": e.incident.title, "severity": e.incident.severity.rawValue, "state": e.incident.state.rawValue,
-                 "owner": e.incident.acknowledged?.by ?? NSNull(), "next": Words.nextAction(e, now: now)]
-            }
-            let top: [String: Any] = [
-                "from": ISOTime.format(start), "to": ISOTime.format(now),
-                "open": open.map(brief),
-                "due_within_an_hour": soon.map { d -> [String: Any] in ["id": d.0.incident.id, "deadline": Words.deadline(d.1, d.0.policy, .long), "at": ISOTime.format(d.1.at)] },
-                "opened": opened.map(brief), "resolved": resolved.map(brief),
-                "breaches": breaches.map { b -> [String: Any] in
-                    ["id": b.0.incident.id, "tier": b.1.tier.id, "status": b.1.status.rawValue, "due_at": b.1.dueAt.map { ISOTime.format($0) } ?? NSNull()]
-                },
-                "notes": notes.map { n -> [String: Any] in ["id": n.0.incident.id, "by": n.1.operatorName, "at": ISOTime.format(n.1.at), "text": n.2] },
-                "handoffs": handoffs.map { h -> [String: Any] in ["schedule": h.0.id, "at": ISOTime.format(h.1), "person": h.2 ?? NSNull()] },
-            ]
-            try printJSON(top)
+            try printJSON(handover.json)
             return try ctx.finish(health)
         }
-        func t(_ d: Date) -> String { Words.time(d, now: now) }
-        var md = "# Shift handover, \(ISOTime.format(start)) to \(ISOTime.format(now))\n\n"
-        if !health.isComplete { md += "> **Part of the store could not be read: incidents may be missing.**\n\n" }
-        md += "## Open incidents (\(open.count))\n\n"
-        md += open.isEmpty ? "None.\n" : open.map { e in
-            let i = e.incident
-            let owner = i.acknowledged.map { "owner \($0.by.sanitized)" } ?? "**not acknowledged**"
-            // Times, not countdowns: the text is read later, elsewhere.
-            let due = e.next.deadline.map { " (\(Words.deadline($0, e.policy, .long)) \($0.at < now ? "overdue since" : "at") \(t($0.at)))" } ?? ""
-            return "- **\(i.id)** \(i.severity.rawValue) \(i.title.sanitized)\(i.customer.map { " (\($0.sanitized))" } ?? "") — \(i.state.rawValue), \(owner). Next: \(Words.nextAction(e, now: now, live: false))\(due)"
-        }.joined(separator: "\n") + "\n"
-        let overdue = soon.filter { $0.1.at < now }.sorted { $0.1.at < $1.1.at }
-        let coming = soon.filter { $0.1.at >= now }.sorted { $0.1.at < $1.1.at }
-        if !overdue.isEmpty {
-            md += "\n## Overdue now\n\n" + overdue.map { e, d in
-                "- **\(e.incident.id)** \(Words.deadline(d, e.policy, .long)) since \(t(d.at))"
-            }.joined(separator: "\n") + "\n"
-        }
-        md += "\n## Due within the hour\n\n"
-        md += coming.isEmpty ? "Nothing.\n" : coming.map { e, d in
-            "- **\(e.incident.id)** \(Words.deadline(d, e.policy, .long)) at \(t(d.at))"
-        }.joined(separator: "\n") + "\n"
-        md += "\n## This shift\n\n"
-        md += "- Opened: " + (opened.isEmpty ? "none" : opened.map { "\($0.incident.id) (\($0.incident.title.sanitized))" }.joined(separator: ", ")) + "\n"
-        md += "- Resolved: " + (resolved.isEmpty ? "none" : resolved.map { e in
-            "\(e.incident.id) after \(Words.span(Int(e.incident.resolved!.at.timeIntervalSince(e.incident.opened.at))))"
-        }.joined(separator: ", ")) + "\n"
-        md += "- Breaches: " + (breaches.isEmpty ? "none" : breaches.map { e, r in "\(e.incident.id) T\(r.index) \(r.tier.name.sanitized) (\(Words.status(r.status)))" }.joined(separator: ", ")) + "\n"
-        if !notes.isEmpty {
-            md += "\n## Notes for the next shift\n\n" + notes.map { e, ev, text in "- **\(e.incident.id)** \(text.sanitized) — \(ev.operatorName.sanitized), \(t(ev.at))" }.joined(separator: "\n") + "\n"
-        }
-        if !handoffs.isEmpty {
-            md += "\n## On-call handoffs in the next \(Words.span(span))\n\n" + handoffs.map { s, at, who in
-                "- \(s.name.sanitized): \((who.flatMap { policy.person($0)?.name } ?? who ?? "nobody").sanitized) from \(Words.localTime(at, zone: s.zone)) (\(t(at)))"
-            }.joined(separator: "\n") + "\n"
-        }
+        let md = handover.markdown(complete: health.isComplete)
         print(md, terminator: "")
         try ctx.finish(health)
     }
-}
-
-/// How a note is marked for the handover (`note --handover`).
-enum NoteMark {
-    static let handover = "[handover] "
 }
 
 extension Report {

@@ -24,3 +24,30 @@ import Testing
         #expect(m.overlay == nil && m.selectedID == acme.worst.first)
     }
 }
+
+/// The shift handover in the dashboard (`H`): what `tierwatch handover` prints.
+@Suite struct HandoverOverlay {
+    @Test func hShowsTheHandoverWithTheNotesMarkedForIt() throws {
+        let noted = Board.Builder("K3F9", title: "One-way audio on PoP Paris", customer: "acme", openedMinutesAgo: 30, by: "sam")
+            .add(.acknowledged, minutesAgo: 28, by: "sam")
+            .add(.note(message: NoteMark.handover + "carrier promised a fix by 06:00"), minutesAgo: 5, by: "sam")
+        var m = Board.model(Board.several + [noted])
+        _ = m.update(.key(.char("H")))
+        guard case let .handover(lines, scroll, _)? = m.overlay else { Issue.record("no handover"); return }
+        #expect(scroll == 0 && lines.first?.hasPrefix("# Shift handover") == true)
+        let entries = m.incidents.values.map { Escalation.Board.Entry($0, policies: m.policies, at: m.now) }
+        let expected = ShiftHandover(entries, span: 8 * 3600, now: m.now, schedules: .builtIn, overrides: []).markdown(complete: true)
+        let want = expected.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let differ = zip(lines, want).first { $0 != $1 }
+        #expect(lines.count == want.count && differ == nil, "the text tierwatch handover prints; first difference: \(String(describing: differ))")
+        let text = m.view(width: 120, height: 40).text
+        let open = m.incidents.values.filter { $0.state != .resolved }.count
+        #expect(text.contains("Shift handover") && text.contains("## Open incidents (\(open))"))
+        _ = m.update(.key(.pageDown))
+        guard case let .handover(_, scrolled, _)? = m.overlay else { Issue.record("closed by PgDn"); return }
+        #expect(scrolled == 10)
+        #expect(m.view(width: 120, height: 40).text.contains("carrier promised a fix by 06:00"))
+        _ = m.update(.key(.char("x")))
+        #expect(m.overlay == nil)
+    }
+}

@@ -82,7 +82,7 @@ import Testing
         ││ A              show or hide incidents resolved in the last day             ││
         ││ o              who is on call: every schedule, until when, who is next     ││
         ││ R              the compliance report (7, 30, 90 days; c customer)          ││
-        ││ P              replay the selected incident as it was, minute by minute    ││
+        ││ P   H          replay the selected incident · the shift handover           ││
         ││ PgUp  PgDn     scroll the timeline                                         ││
         ││ ?   F1         this help                                                   ││
         ││ q   F10        quit                                                        ││

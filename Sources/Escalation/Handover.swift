@@ -1,0 +1,118 @@
+import Foundation
+
+/// How a note is marked for the handover (`note --handover`).
+public enum NoteMark {
+    public static let handover = "[handover] "
+}
+
+/// What the next shift must know: the open incidents with their owner and
+/// next deadline, what is overdue and what falls due within the hour, what
+/// the shift opened, resolved and breached, the notes marked for the
+/// handover and, with on-call, the handoffs of the next shift. One text for
+/// `tierwatch handover` and the dashboard's handover screen (H).
+public struct ShiftHandover {
+    public let start: Date
+    public let now: Date
+    public let span: TimeInterval
+    public let open: [Board.Entry]
+    /// Deadlines within the hour (or already passed) of open incidents.
+    public let soon: [(entry: Board.Entry, deadline: Ladder.Deadline)]
+    public let opened: [Board.Entry]
+    public let resolved: [Board.Entry]
+    public let breaches: [(entry: Board.Entry, rung: Ladder.Rung)]
+    public let notes: [(entry: Board.Entry, event: IncidentEvent, text: String)]
+    public let handoffs: [(schedule: Schedule, at: Date, person: String?)]
+    private let policy: Policy
+
+    /// `entries`: the board with resolved incidents; `schedules`: the
+    /// policy in force (its schedules and people).
+    public init(_ entries: [Board.Entry], span: TimeInterval, now: Date, schedules policy: Policy, overrides: [Override]) {
+        self.now = now
+        self.span = span
+        self.policy = policy
+        start = now.addingTimeInterval(-span)
+        let start = self.start
+        open = entries.filter { $0.incident.state != .resolved }
+        soon = open.compactMap { e in e.ladder.nextDeadline.flatMap { $0.at.timeIntervalSince(now) <= 3600 ? (e, $0) : nil } }
+        opened = entries.filter { $0.incident.opened.at >= start }
+        resolved = entries.filter { $0.incident.resolved.map { $0.at >= start } ?? false }
+        var breaches: [(entry: Board.Entry, rung: Ladder.Rung)] = []
+        for e in entries {
+            for r in e.ladder.rungs where ComplianceReport.breached(r, resolvedAt: e.incident.resolved?.at) {
+                if let due = r.dueAt, due >= start, due <= now { breaches.append((e, r)) }
+            }
+        }
+        self.breaches = breaches
+        notes = entries.flatMap { e in
+            e.incident.timeline.compactMap { t -> (entry: Board.Entry, event: IncidentEvent, text: String)? in
+                guard case let .note(m) = t.event.action, t.event.at >= start, m.hasPrefix(NoteMark.handover) else { return nil }
+                return (e, t.event, String(m.dropFirst(NoteMark.handover.count)))
+            }
+        }
+        handoffs = policy.schedules.flatMap { s in
+            s.handoffs(from: now, to: now.addingTimeInterval(span), overrides: overrides).map { (s, $0.at, $0.person) }
+        }.sorted { $0.at < $1.at }
+    }
+
+    public var json: [String: Any] {
+        let now = self.now
+        func brief(_ e: Board.Entry) -> [String: Any] {
+            ["id": e.incident.id, "title": e.incident.title, "severity": e.incident.severity.rawValue, "state": e.incident.state.rawValue,
+             "owner": e.incident.acknowledged?.by ?? NSNull(), "next": Words.nextAction(e, now: now)]
+        }
+        return [
+            "from": ISOTime.format(start), "to": ISOTime.format(now),
+            "open": open.map(brief),
+            "due_within_an_hour": soon.map { d -> [String: Any] in ["id": d.entry.incident.id, "deadline": Words.deadline(d.deadline, d.entry.policy, .long), "at": ISOTime.format(d.deadline.at)] },
+            "opened": opened.map(brief), "resolved": resolved.map(brief),
+            "breaches": breaches.map { b -> [String: Any] in
+                ["id": b.entry.incident.id, "tier": b.rung.tier.id, "status": b.rung.status.rawValue, "due_at": b.rung.dueAt.map { ISOTime.format($0) } ?? NSNull()]
+            },
+            "notes": notes.map { n -> [String: Any] in ["id": n.entry.incident.id, "by": n.event.operatorName, "at": ISOTime.format(n.event.at), "text": n.text] },
+            "handoffs": handoffs.map { h -> [String: Any] in ["schedule": h.schedule.id, "at": ISOTime.format(h.at), "person": h.person ?? NSNull()] },
+        ]
+    }
+
+    /// Markdown that pastes cleanly into chat or email. `complete`: every
+    /// log was read (else it says incidents may be missing).
+    public func markdown(complete: Bool) -> String {
+        let now = self.now
+        func t(_ d: Date) -> String { Words.time(d, now: now) }
+        var md = "# Shift handover, \(ISOTime.format(start)) to \(ISOTime.format(now))\n\n"
+        if !complete { md += "> **Part of the store could not be read: incidents may be missing.**\n\n" }
+        md += "## Open incidents (\(open.count))\n\n"
+        md += open.isEmpty ? "None.\n" : open.map { e in
+            let i = e.incident
+            let owner = i.acknowledged.map { "owner \($0.by.sanitized)" } ?? "**not acknowledged**"
+            // Times, not countdowns: the text is read later, elsewhere.
+            let due = e.next.deadline.map { " (\(Words.deadline($0, e.policy, .long)) \($0.at < now ? "overdue since" : "at") \(t($0.at)))" } ?? ""
+            return "- **\(i.id)** \(i.severity.rawValue) \(i.title.sanitized)\(i.customer.map { " (\($0.sanitized))" } ?? "") — \(i.state.rawValue), \(owner). Next: \(Words.nextAction(e, now: now, live: false))\(due)"
+        }.joined(separator: "\n") + "\n"
+        let overdue = soon.filter { $0.deadline.at < now }.sorted { $0.deadline.at < $1.deadline.at }
+        let coming = soon.filter { $0.deadline.at >= now }.sorted { $0.deadline.at < $1.deadline.at }
+        if !overdue.isEmpty {
+            md += "\n## Overdue now\n\n" + overdue.map { e, d in
+                "- **\(e.incident.id)** \(Words.deadline(d, e.policy, .long)) since \(t(d.at))"
+            }.joined(separator: "\n") + "\n"
+        }
+        md += "\n## Due within the hour\n\n"
+        md += coming.isEmpty ? "Nothing.\n" : coming.map { e, d in
+            "- **\(e.incident.id)** \(Words.deadline(d, e.policy, .long)) at \(t(d.at))"
+        }.joined(separator: "\n") + "\n"
+        md += "\n## This shift\n\n"
+        md += "- Opened: " + (opened.isEmpty ? "none" : opened.map { "\($0.incident.id) (\($0.incident.title.sanitized))" }.joined(separator: ", ")) + "\n"
+        md += "- Resolved: " + (resolved.isEmpty ? "none" : resolved.map { e in
+            "\(e.incident.id) after \(Words.span(Int(e.incident.resolved!.at.timeIntervalSince(e.incident.opened.at))))"
+        }.joined(separator: ", ")) + "\n"
+        md += "- Breaches: " + (breaches.isEmpty ? "none" : breaches.map { e, r in "\(e.incident.id) T\(r.index) \(r.tier.name.sanitized) (\(Words.status(r.status)))" }.joined(separator: ", ")) + "\n"
+        if !notes.isEmpty {
+            md += "\n## Notes for the next shift\n\n" + notes.map { e, ev, text in "- **\(e.incident.id)** \(text.sanitized) — \(ev.operatorName.sanitized), \(t(ev.at))" }.joined(separator: "\n") + "\n"
+        }
+        if !handoffs.isEmpty {
+            md += "\n## On-call handoffs in the next \(Words.span(Int(span)))\n\n" + handoffs.map { s, at, who in
+                "- \(s.name.sanitized): \((who.flatMap { policy.person($0)?.name } ?? who ?? "nobody").sanitized) from \(Words.localTime(at, zone: s.zone)) (\(t(at)))"
+            }.joined(separator: "\n") + "\n"
+        }
+        return md
+    }
+}
