@@ -119,7 +119,7 @@ final class SavedSums: @unchecked Sendable {
     func all() -> [UInt32]? {
         guard let raw = file.read(4 * count, at: offset) else { return nil }
         var r = BinaryReader(raw)
-        return try? r.sums(count)
+        return try? r.integers(count, as: UInt32.self)
     }
 }
 
@@ -313,7 +313,7 @@ public enum Checkpoint {
                 var set = SequenceSet()
                 set.count = Int(try r.u64())
                 set.lastSequence = Int(try r.i64())
-                set.bits = try r.words(try r.count())
+                set.bits = try r.integers(try r.count(), as: UInt64.self)
                 let sums = Int(try r.u64())
                 guard sums == set.bits.count * 64 else { throw BinaryReader.Short() }
                 set.sumsFrom = sums
@@ -664,20 +664,13 @@ struct BinaryReader {
         return RecordLocation(file: file, offset: offset, length: length, crc: crc)
     }
 
-    mutating func words(_ n: Int) throws(Short) -> [UInt64] {
-        let k = try take(n * 8)
+    /// `n` little-endian integers of one width (the bitmap's words, the checksums).
+    mutating func integers<T: FixedWidthInteger>(_ n: Int, as: T.Type) throws(Short) -> [T] {
+        let size = MemoryLayout<T>.size
+        let k = try take(n * size)
         return (0..<n).map { i in
-            var v: UInt64 = 0
-            for b in (0..<8).reversed() { v = v << 8 | UInt64(bytes[k + i * 8 + b]) }
-            return v
-        }
-    }
-
-    mutating func sums(_ n: Int) throws(Short) -> [UInt32] {
-        let k = try take(n * 4)
-        return (0..<n).map { i in
-            var v: UInt32 = 0
-            for b in (0..<4).reversed() { v = v << 8 | UInt32(bytes[k + i * 4 + b]) }
+            var v: T = 0
+            for b in (0..<size).reversed() { v = v << 8 | T(bytes[k + i * size + b]) }
             return v
         }
     }

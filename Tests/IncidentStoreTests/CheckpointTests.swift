@@ -132,6 +132,16 @@ import Testing
         }
     }
 
+    /// A store that starts from (and writes, after every read) the
+    /// checkpoint at `cache`, archiving incidents resolved over a day ago.
+    static func store(_ path: String, host: String, clock: Clock, cache: String) -> IncidentStore {
+        let s = IncidentStore(path: path, host: host, clock: clock)
+        s.checkpointPath = cache
+        s.archiveAfter = 86400
+        s.checkpointEvery = 1
+        return s
+    }
+
     /// What differs between a store started (or kept up) the fast way
     /// and a full read.
     static func differences(_ fast: IncidentStore, _ full: IncidentStore) -> [String] {
@@ -162,13 +172,7 @@ import Testing
         var world = World(dir: dir, rng: Rng(state: seed), clock: t0)
         let now = Now(t0)
         let clock = Clock { now.date }
-        func fastStore() -> IncidentStore {
-            let s = IncidentStore(path: dir.path, host: "reader", clock: clock)
-            s.checkpointPath = cache
-            s.archiveAfter = 86400
-            s.checkpointEvery = 1
-            return s
-        }
+        func fastStore() -> IncidentStore { CheckpointAgainstAFullRead.store(dir.path, host: "reader", clock: clock, cache: cache) }
         // A screen that stays up: started once, updated after every step.
         var running: IncidentStore?
         var fromCheckpoint = 0, archived = 0, steps: [String] = []
@@ -241,13 +245,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir.path + "-cache") }
         let now = Now(t0)
         let clock = Clock { now.date }
-        func store() -> IncidentStore {
-            let s = IncidentStore(path: dir.path, host: "desk", clock: clock)
-            s.checkpointPath = cache
-            s.archiveAfter = 86400
-            s.checkpointEvery = 1
-            return s
-        }
+        func store() -> IncidentStore { CheckpointAgainstAFullRead.store(dir.path, host: "desk", clock: clock, cache: cache) }
         let writer = store()
         let opened = try writer.openIncident(Opening(title: "Old trouble", customer: "acme", severity: .sev2, policyYAML: Policy.builtInYAML,
                                                      policyDigest: Policy.digest(of: Policy.builtInYAML)), operatorName: "alice")
