@@ -31,15 +31,26 @@ enum CRC32C {
     static let hardware = tw_crc32c_hardware() != 0
 
     static func checksum(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
-        guard hardware, let base = bytes.baseAddress else { return tableChecksum(bytes) }
-        return tw_crc32c_update(0xFFFFFFFF, base, bytes.count) ^ 0xFFFFFFFF
+        update(0xFFFFFFFF, bytes) ^ 0xFFFFFFFF
+    }
+
+    /// Continues a running CRC-32C register over `bytes` (start with
+    /// 0xFFFFFFFF; the checksum is the register inverted): for data read
+    /// or written a piece at a time.
+    static func update(_ crc: UInt32, _ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return crc }
+        return hardware ? tw_crc32c_update(crc, base, bytes.count) : tableUpdate(crc, bytes)
     }
 
     /// Where the CPU has no instruction for it: eight bytes per step through
     /// eight tables.
     static func tableChecksum(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
-        var crc: UInt32 = 0xFFFFFFFF
-        guard let base = bytes.baseAddress else { return 0 }
+        tableUpdate(0xFFFFFFFF, bytes) ^ 0xFFFFFFFF
+    }
+
+    private static func tableUpdate(_ start: UInt32, _ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        var crc = start
+        guard let base = bytes.baseAddress else { return crc }
         let n = bytes.count
         var i = 0
         tables.withUnsafeBufferPointer { t in
@@ -58,7 +69,7 @@ enum CRC32C {
                 i += 1
             }
         }
-        return crc ^ 0xFFFFFFFF
+        return crc
     }
 
     static func checksum(_ bytes: [UInt8]) -> UInt32 {

@@ -285,7 +285,9 @@ public enum Checkpoint {
             let entries = Int(try h.u32())
             let locationCount = Int(try h.u64())
             let keysCRC = try h.u32()
-            guard bodyLength < 1 << 34, entries < 1 << 30 else { throw BinaryReader.Short() }
+            let tailCRC = try h.u32()
+            var st = stat()
+            guard fstat(fd, &st) == 0, bodyLength < Int(st.st_size), entries < 1 << 30, locationCount < 1 << 40 else { throw BinaryReader.Short() }
             var body = [UInt8](repeating: 0, count: bodyLength)
             defer { body = [] }
             guard body.withUnsafeMutableBytes({ pread(fd, $0.baseAddress, $0.count, off_t(headerSize)) }) == bodyLength else { throw BinaryReader.Short() }
@@ -342,6 +344,20 @@ public enum Checkpoint {
             for k in keys.indices { keys[k] = ArchiveFile.Key(a: UInt64(littleEndian: keys[k].a), b: UInt64(littleEndian: keys[k].b)) }
             guard zip(keys, keys.dropFirst()).allSatisfy({ $0 < $1 }) else { throw BinaryReader.Short() }
             let entriesAt = sumsAt
+            // The file is as long as its parts say, and the sums and the
+            // entries (read on demand later) are as written.
+            let end = entriesAt + entries * ArchiveFile.entrySize + locationCount * ArchiveFile.locationSize
+            guard Int(st.st_size) == end else { throw Failure.invalid("truncated or malformed") }
+            var tail: UInt32 = 0xFFFFFFFF
+            var at = keysAt + entries * 16
+            var chunk = [UInt8](repeating: 0, count: 1 << 20)
+            while at < entriesAt + entries * ArchiveFile.entrySize {
+                let n = min(chunk.count, entriesAt + entries * ArchiveFile.entrySize - at)
+                guard chunk.withUnsafeMutableBytes({ pread(fd, $0.baseAddress, n, off_t(at)) }) == n else { throw BinaryReader.Short() }
+                tail = chunk.withUnsafeBufferPointer { CRC32C.update(tail, UnsafeBufferPointer(rebasing: $0[0..<n])) }
+                at += n
+            }
+            guard tail ^ 0xFFFFFFFF == tailCRC else { throw Failure.invalid("checksum mismatch") }
             let archive = entries > 0 ? ArchiveFile(file: file, keys: keys, entriesAt: entriesAt,
                                                     locationsAt: entriesAt + entries * ArchiveFile.entrySize, locationCount: locationCount) : nil
             return Loaded(files: files, marks: marks, bad: bad, badCount: badCount, saved: saved, archive: archive)
@@ -425,13 +441,23 @@ public enum Checkpoint {
 
         let dir = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        removeStaleTemporaries(of: path)
         let temporary = path + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { return false }
         var ok = true
+        defer {
+            close(fd)
+            if !ok { unlink(temporary) }
+        }
         var out = BinaryWriter()
+        // The sums and the entries are checked at every start: their
+        // checksum is taken as they are written.
+        var tail: UInt32 = 0xFFFFFFFF
+        var inTail = false
         func flush(_ force: Bool = false) {
             guard ok, force || out.bytes.count >= 1 << 20 else { return }
+            if inTail { tail = out.bytes.withUnsafeBufferPointer { CRC32C.update(tail, $0) } }
             var done = 0
             while done < out.bytes.count {
                 let n = out.bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, out.bytes.count - done) }
@@ -446,15 +472,12 @@ public enum Checkpoint {
         }
         // Entries first (their locations' places are known by counting),
         // then the locations, read again from the old checkpoint's file.
-        var header = BinaryWriter()
-        header.bytes = magic
         var locationCount = 0
         var entries = BinaryWriter()
         var lists: [() -> [RecordLocation]?] = []
         for a in archived {
             guard let locs = a.locations() else {
-                close(fd)
-                unlink(temporary)
+                ok = false
                 return false
             }
             entries.u64(UInt64(locationCount))
@@ -464,24 +487,21 @@ public enum Checkpoint {
             locationCount += locs.count
             lists.append(a.locations)
         }
-        header.u64(UInt64(body.bytes.count))
-        header.u32(CRC32C.checksum(body.bytes))
-        header.u32(UInt32(archived.count))
-        header.u64(UInt64(locationCount))
-        header.u32(CRC32C.checksum(keys.bytes))
-        header.u32(0)
-        out.bytes = header.bytes + body.bytes + keys.bytes
+        // The header last, when the tail's checksum is known: a file cut
+        // short has no valid header, or a size that does not add up.
+        out.bytes = [UInt8](repeating: 0, count: headerSize) + body.bytes + keys.bytes
+        let (bodyLength, bodyCRC, keysCRC) = (body.bytes.count, CRC32C.checksum(body.bytes), CRC32C.checksum(keys.bytes))
         body = BinaryWriter()
         keys = BinaryWriter()
         flush(true)
+        inTail = true
         // Each host's checksums, by number: those a checkpoint gave this
         // state are read from its file.
         for h in saved.hosts {
             var all: [UInt32] = []
             if h.set.sumsFrom > 0 {
                 guard let old = h.set.savedSums?.all(), old.count == h.set.sumsFrom else {
-                    close(fd)
-                    unlink(temporary)
+                    ok = false
                     return false
                 }
                 all = old
@@ -494,17 +514,45 @@ public enum Checkpoint {
         out.bytes += entries.bytes
         entries = BinaryWriter()
         flush(true)
+        inTail = false
+        var written = 0
         for list in lists {
-            out.locations((list() ?? [])[...])
+            guard let locs = list() else {
+                ok = false
+                return false
+            }
+            out.locations(locs[...])
+            written += locs.count
             flush()
         }
         flush(true)
-        close(fd)
-        guard ok, rename(temporary, path) == 0 else {
-            unlink(temporary)
+        var header = BinaryWriter()
+        header.bytes = magic
+        header.u64(UInt64(bodyLength))
+        header.u32(bodyCRC)
+        header.u32(UInt32(archived.count))
+        header.u64(UInt64(locationCount))
+        header.u32(keysCRC)
+        header.u32(tail ^ 0xFFFFFFFF)
+        guard ok, written == locationCount,
+              header.bytes.withUnsafeBytes({ pwrite(fd, $0.baseAddress, $0.count, 0) }) == headerSize,
+              fsync(fd) == 0, rename(temporary, path) == 0 else {
+            ok = false
             return false
         }
         return true
+    }
+
+    /// Temporary files of writers that died before renaming theirs (a
+    /// signal, a crash): removed, so the cache does not fill up.
+    static func removeStaleTemporaries(of path: String) {
+        let dir = (path as NSString).deletingLastPathComponent
+        let prefix = (path as NSString).lastPathComponent + "."
+        guard case let .success(names) = LogReader.list(dir) else { return }
+        for name in names where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
+            let pid = name.dropFirst(prefix.count).split(separator: ".").first.flatMap { pid_t($0) } ?? 0
+            if pid > 0, pid != getpid(), kill(pid, 0) != 0, errno == ESRCH { unlink(dir + "/" + name) }
+        }
     }
 }
 

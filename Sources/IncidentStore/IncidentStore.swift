@@ -64,6 +64,8 @@ public final class IncidentStore {
     /// after it), or why not. `doctor` shows it.
     public private(set) var startNote: String?
     private var started = false
+    /// This state began from a checkpoint (not a full read).
+    private var fromCheckpoint = false
     private var readSinceCheckpoint = 0
     private var directory: Policy??
 
@@ -90,7 +92,15 @@ public final class IncidentStore {
     /// read: the first frame (or a command's output) does not wait for it;
     /// the process waits for it before it exits.
     private func writeCheckpointInBackground() {
-        guard let checkpointPath, writing.start() else { return }
+        guard let checkpointPath else { return }
+        guard state.clashes.isEmpty else {
+            // A state with a clash is not kept (see `StoreState.saved`); an
+            // older checkpoint would only make the tail after it grow.
+            unlink(checkpointPath)
+            readSinceCheckpoint = 0
+            return
+        }
+        guard writing.start() else { return }
         _ = IncidentStore.waitAtExit
         readSinceCheckpoint = 0
         let (store, files, marks, bad, count, snapshot) = (path, reader.files.all, reader.marks, reader.badRecords, reader.badRecordCount, state)
@@ -120,10 +130,17 @@ public final class IncidentStore {
             state.stage(e, at: loc, in: &batch, now: now)
         }
         var change = state.ingest(&batch)
-        if state.needsFullRead {
+        // A host-name clash met after a start from a checkpoint: which of
+        // the two records is renamed depends on the order they were read,
+        // so only a full read names them as every other full read does.
+        let clashSinceCheckpoint = fromCheckpoint && !state.clashes.isEmpty
+        if state.needsFullRead || clashSinceCheckpoint {
             // An archived incident's records moved: start again from the logs alone.
             let before = Set(state.incidents.keys)
-            startNote = "a full read: an archived incident's records were no longer where they were"
+            let news = change.events
+            startNote = clashSinceCheckpoint ? "a full read: two writers use one host name"
+                : "a full read: an archived incident's records were no longer where they were"
+            if let checkpointPath { unlink(checkpointPath) }
             reset()
             var full = StoreState.Batch(archiving: true)
             count = 0
@@ -134,13 +151,27 @@ public final class IncidentStore {
             change = state.ingest(&full)
             change.incidents.formUnion(before.union(state.incidents.keys))
             change.onCall = true
+            change.events = news
         }
         readSinceCheckpoint += count
         if checkpointPath != nil, readSinceCheckpoint >= checkpointEvery { writeCheckpointInBackground() }
         return change
     }
 
+    /// Reads the whole store again from the logs alone (an archived
+    /// incident could not be read back: its records moved).
+    public func readInFull() {
+        if let checkpointPath { unlink(checkpointPath) }
+        reset()
+        var full = StoreState.Batch(archiving: true)
+        let now = clock.now()
+        reader.readNewChecked { state.stage($0, at: $1, in: &full, now: now) }
+        state.ingest(&full)
+        startNote = "a full read: an archived incident's records were no longer where they were"
+    }
+
     private func reset() {
+        fromCheckpoint = false
         reader = LogReader(directory: eventsDirectory)
         let after = state.archiveAfter
         state = StoreState()
@@ -169,6 +200,7 @@ public final class IncidentStore {
             reset()
             return
         }
+        fromCheckpoint = true
         startNote = "from the checkpoint (\(state.eventCount) events, \(state.archive.count) incidents archived)"
     }
 

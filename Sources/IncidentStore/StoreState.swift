@@ -257,7 +257,7 @@ public struct StoreState: Sendable {
                 if archive.contains(id) {
                     // A late event for an archived incident (a reopen, a
                     // back-dated note): it comes back into memory, whole.
-                    guard let locs = archive.take(id), let old = archive.files?.events(at: locs) else {
+                    guard let locs = archive.take(id), let old = archive.files?.events(at: locs), old.allSatisfy({ $0.incident == id }) else {
                         needsFullRead = true
                         continue
                     }
@@ -308,7 +308,8 @@ public struct StoreState: Sendable {
     /// An archived incident, read back from the logs: nil when it is not
     /// archived, or its records are no longer where they were.
     public func archivedIncident(_ id: String) -> Incident? {
-        guard let locs = archive.locations(of: id), var events = archive.files?.events(at: locs).map({ $0.map(completed) }) else { return nil }
+        guard let locs = archive.locations(of: id), var events = archive.files?.events(at: locs).map({ $0.map(completed) }),
+              events.allSatisfy({ $0.incident == id }) else { return nil }
         IncidentEvent.sortInLogOrder(&events)
         return Incident.fold(events)
     }
@@ -319,7 +320,8 @@ public struct StoreState: Sendable {
     public func archivedIncidents(resolvedSince since: Date? = nil) -> (incidents: [Incident], missing: Int) {
         var out: [Incident] = [], missing = 0
         for a in archive.entries() where since.map({ a.resolvedAt >= $0 }) ?? true {
-            guard let locs = a.locations(), var events = archive.files?.events(at: locs).map({ $0.map(completed) }) else {
+            guard let locs = a.locations(), var events = archive.files?.events(at: locs).map({ $0.map(completed) }),
+                  events.allSatisfy({ $0.incident == a.id }) else {
                 missing += 1
                 continue
             }
@@ -346,7 +348,10 @@ public struct StoreState: Sendable {
         guard let after = archiveAfter, let i = incidents[id], i.state == .resolved, let r = i.resolved,
               let locs = locations[id], locs.count >= i.events.count, archive.files != nil, ArchiveFile.key(id) != nil else { return false }
         let reference = now ?? maxHLC.map { Date(timeIntervalSince1970: Double($0.millis) / 1000) } ?? r.at
-        guard reference.timeIntervalSince(r.at) > after, !i.events.contains(where: { $0.id.host.contains("~") }) else { return false }
+        // Quiet for long enough: resolved, and nothing recorded on it since
+        // (a late note for the handover keeps it in memory a day too).
+        let lastRecorded = i.events.map(\.recordedAt).max() ?? r.at
+        guard reference.timeIntervalSince(max(r.at, lastRecorded)) > after, !i.events.contains(where: { $0.id.host.contains("~") }) else { return false }
         archive.add(id, locations: locs, resolvedAt: r.at)
         incidents[id] = nil
         locations[id] = nil

@@ -65,7 +65,8 @@ enum HistoryBench {
         func frame(_ e: [String: String]) throws -> Double? {
             let t0 = monotonic()
             let p = try PTYProcess(ScreenBench.tierwatch, [], env: e, width: 120, height: 40)
-            let r = p.drain(quiet: 5, timeout: long ? 300 : 60, until: ScreenBench.firstFrame)
+            // A full read draws nothing until it is done: wait as long as it takes.
+            let r = p.drain(quiet: long ? 300 : 60, timeout: long ? 300 : 60, until: ScreenBench.firstFrame)
             p.stop()
             guard let last = r.last, PTYProcess.contains(r.bytes, ScreenBench.firstFrame) else { return nil }
             return (last - t0) * 1000

@@ -194,8 +194,14 @@ struct Context {
     /// Reads the store, then finds the incident or fails with exit 1.
     func incident(_ typed: String) throws -> Incident {
         _ = try readStore()
-        guard let i = store.state.incident(typed) else { throw Context.unknownIncident(typed, store.state) }
-        return i
+        if let i = store.state.incident(typed) { return i }
+        // Archived, but its records are not where the checkpoint says:
+        // the logs alone answer (and the checkpoint is written anew).
+        if [typed, IncidentID.normalize(typed)].contains(where: { $0.map(store.state.archive.contains) ?? false }) {
+            store.readInFull()
+            if let i = store.state.incident(typed) { return i }
+        }
+        throw Context.unknownIncident(typed, store.state)
     }
 
     /// An unknown incident id, with the nearest open one.

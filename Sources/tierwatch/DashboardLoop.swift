@@ -250,6 +250,7 @@ final class ScreenLoop {
                 live = nil
                 model = screen
                 // What happened meanwhile, and what the screens cannot see.
+                publishDirectory()
                 ringIfAsked(publishStore(changed: nil))
                 _ = model.update(.alarm(alarm))
             }

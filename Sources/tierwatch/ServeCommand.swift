@@ -59,6 +59,10 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         let ctx = try Context(global)
+        // serve answers for the whole history (re-fires of a group resolved
+        // long ago, /api/v1/incidents?all=true, breach counts): every
+        // incident in memory, as before the archive.
+        ctx.keepWholeHistory()
         let (host, port) = try ServeCommand.parseListen(listen)
         let token = try tokenFile.map(ServeCommand.readToken)
         if token == nil && !ServeCommand.isLoopback(host) {

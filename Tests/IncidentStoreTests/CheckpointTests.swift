@@ -230,6 +230,17 @@ import Testing
         #expect(second.startNote == "a full read (checksum mismatch)")
         #expect(second.state.eventCount == first.state.eventCount)
         #expect(second.writeCheckpoint())
+        // Cut short (a crash while it was written, before the rename made it whole).
+        let whole = [UInt8](FileManager.default.contents(atPath: cache)!)
+        for cut in [1, 20, whole.count / 2] {
+            FileManager.default.createFile(atPath: cache, contents: Data(whole.dropLast(cut)))
+            let short = IncidentStore(path: dir.path, host: "reader", clock: clock)
+            short.checkpointPath = cache
+            short.archiveAfter = 86400
+            short.refresh()
+            #expect(short.startNote?.hasPrefix("a full read (") == true && short.state.eventCount == first.state.eventCount, "cut \(cut): \(short.startNote ?? "-")")
+        }
+        FileManager.default.createFile(atPath: cache, contents: Data(whole))
         // Another store's checkpoint (a copy of the store elsewhere) is not this one's.
         let copy = TempDir(); defer { copy.cleanup() }
         copy.write("events/noc1.log", dir.read("events/noc1.log"))
@@ -274,5 +285,36 @@ import Testing
         if case .matches = Checkpoint.verify(path: cache, against: full, archiveAfter: 86400) {} else {
             Issue.record("doctor's check does not match")
         }
+    }
+
+    /// Two writers with one host name met after a start from a checkpoint:
+    /// which record is renamed depends on the order of reading, so the
+    /// store reads in full, as every other full read does, and keeps no
+    /// checkpoint while the clash lasts.
+    @Test func aHostNameClashAfterACheckpointStartMeansAFullRead() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let cache = dir.path + "-cache/checkpoint"
+        defer { try? FileManager.default.removeItem(atPath: dir.path + "-cache") }
+        var world = World(dir: dir, rng: Rng(state: 5), clock: t0)
+        for _ in 0..<40 { _ = world.step() }
+        let clock = Clock.fixed(world.clock.addingTimeInterval(60))
+        let first = CheckpointAgainstAFullRead.store(dir.path, host: "reader", clock: clock, cache: cache)
+        first.refresh()
+        IncidentStore.waitForCheckpoints()
+        let fast = CheckpointAgainstAFullRead.store(dir.path, host: "reader", clock: clock, cache: cache)
+        fast.refresh()
+        #expect(fast.startNote?.hasPrefix("from the checkpoint") == true)
+        // Another machine's noc1 wrote its own record 1 (a sync engine's conflict copy).
+        let other = IncidentEvent(id: EventID(host: "noc1", sequence: 1), hlc: HLC(millis: Int64(t0.timeIntervalSince1970 * 1000) + 5, counter: 0),
+                                  incident: "ZZ01", operatorName: "eve", unixUser: "eve", at: t0, recordedAt: t0, baseVersion: 0, action: opening("other machine"))
+        dir.write("events/noc1.sync-conflict-20261130-000000-ABCDEFG.log", RecordCodec.encode(other))
+        fast.refresh()
+        IncidentStore.waitForCheckpoints()
+        #expect(fast.startNote == "a full read: two writers use one host name")
+        #expect(!fast.state.clashes.isEmpty)
+        let full = IncidentStore(path: dir.path, host: "reader", clock: clock)
+        full.refresh()
+        CheckpointAgainstAFullRead.expectSame(fast, full, "after the clash")
+        #expect(!FileManager.default.fileExists(atPath: cache), "no checkpoint is kept while two writers share a name")
     }
 }
