@@ -41,8 +41,12 @@ struct ReportCommand: ParsableCommand {
             start = end.addingTimeInterval(-Double(s))
         }
         guard start < end else { throw CLIError.usage("the period is empty: --from must be before --to") }
-        let all = Board(ctx.store.state.incidents, policies: ctx.store.state.policies, now: now, includeResolved: true).entries
-            .filter { customer == nil || $0.incident.customer == customer }
+        // Only the period's incidents get a ladder, and none is sorted: a
+        // year's board, sorted, was most of a report's time.
+        let state = ctx.store.state
+        let all = state.incidents.values
+            .filter { $0.opened.at >= start && $0.opened.at < end && (customer == nil || $0.customer == customer) }
+            .map { Board.Entry($0, policies: state.policies, at: now) }
         let groups: [(name: String, entries: [Board.Entry])]
         switch by {
         case nil: groups = [("all", all)]
