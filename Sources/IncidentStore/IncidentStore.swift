@@ -138,36 +138,37 @@ public final class IncidentStore {
             // An archived incident's records moved: start again from the logs alone.
             let before = Set(state.incidents.keys)
             let news = change.events
-            startNote = clashSinceCheckpoint ? "a full read: two writers use one host name"
-                : "a full read: an archived incident's records were no longer where they were"
-            if let checkpointPath { unlink(checkpointPath) }
-            reset()
-            var full = StoreState.Batch(archiving: true)
-            count = 0
-            reader.readNewChecked { e, loc in
-                count += 1
-                state.stage(e, at: loc, in: &full, now: now)
-            }
-            change = state.ingest(&full)
+            change = readInFull(because: clashSinceCheckpoint ? "a full read: two writers use one host name" : IncidentStore.recordsMoved)
             change.incidents.formUnion(before.union(state.incidents.keys))
             change.onCall = true
             change.events = news
+            count = 0  // counted by the full read
         }
         readSinceCheckpoint += count
         if checkpointPath != nil, readSinceCheckpoint >= checkpointEvery { writeCheckpointInBackground() }
         return change
     }
 
-    /// Reads the whole store again from the logs alone (an archived
-    /// incident could not be read back: its records moved).
-    public func readInFull() {
+    public static let recordsMoved = "a full read: an archived incident's records were no longer where they were"
+
+    /// Reads the whole store again from the logs alone and removes the
+    /// checkpoint (an archived incident could not be read back: its
+    /// records moved; or a clash after a start from it); `why` is what
+    /// `startNote` says.
+    @discardableResult
+    public func readInFull(because why: String = IncidentStore.recordsMoved) -> StoreState.Change {
         if let checkpointPath { unlink(checkpointPath) }
         reset()
         var full = StoreState.Batch(archiving: true)
         let now = clock.now()
-        reader.readNewChecked { state.stage($0, at: $1, in: &full, now: now) }
-        state.ingest(&full)
-        startNote = "a full read: an archived incident's records were no longer where they were"
+        var count = 0
+        reader.readNewChecked { e, loc in
+            count += 1
+            state.stage(e, at: loc, in: &full, now: now)
+        }
+        readSinceCheckpoint = count
+        startNote = why
+        return state.ingest(&full)
     }
 
     private func reset() {

@@ -40,17 +40,10 @@ enum HistoryBench {
         progress("history: generating a store of \(events) events")
         // In a child process: a child's peak RSS (wait4) starts from its
         // parent's, so this process must stay small.
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: SyncBench.selfPath)
-        child.arguments = ["generate", store, String(events)]
-        let out = Pipe()
-        child.standardOutput = out
-        try child.run()
-        let generated = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        child.waitUntilExit()
+        let (generated, status) = try SyncBench.runSelf(["generate", store, String(events)])
         // "DIR: N events, M incidents (K open)"
         let words = generated.split(separator: " ")
-        guard child.terminationStatus == 0, words.count >= 6, let n = Int(words[1]), let open = Int(words[5].dropFirst()) else {
+        guard status == 0, words.count >= 6, let n = Int(words[1]), let open = Int(words[5].dropFirst()) else {
             throw BenchError("generate said: \(generated)")
         }
         let summary = (events: n, open: open)

@@ -34,14 +34,7 @@ enum LoadBench {
         var rss = 0.0
         var count = 0
         for _ in 0..<runs {
-            let child = Process()
-            child.executableURL = URL(fileURLWithPath: SyncBench.selfPath)
-            child.arguments = ["load", dir]
-            let out = Pipe()
-            child.standardOutput = out
-            try child.run()
-            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            child.waitUntilExit()
+            let text = try SyncBench.runSelf(["load", dir]).output
             let f = text.split(separator: " ")
             guard f.count == 5, f[0] == "loaded" else { throw BenchError("load child said: \(text)") }
             times.append(Double(f[1])!)

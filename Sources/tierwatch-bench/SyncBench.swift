@@ -17,6 +17,20 @@ enum SyncBench {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 
+    /// Runs this benchmark executable as a child with `arguments`; what it
+    /// printed, and its exit status.
+    static func runSelf(_ arguments: [String]) throws -> (output: String, status: Int32) {
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: selfPath)
+        child.arguments = arguments
+        let out = Pipe()
+        child.standardOutput = out
+        try child.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        child.waitUntilExit()
+        return (text, child.terminationStatus)
+    }
+
     /// Runs `count` paced appends against a follower started with `followerArgs`.
     static func measure(count: Int, followerArgs: [String], storeEvents: Int = 0) throws -> Result {
         let dir = makeTempDir("sync")
