@@ -57,7 +57,7 @@ public enum TypedCommand: Equatable, Sendable {
             return .success(.raise(title: t))
         case "filter", "f": return .success(.filter(rest(from: 0) ?? ""))
         case "sort":
-            guard let s = args.first else { return .success(.sort(nil)) }
+            guard !args.isEmpty else { return .success(.sort(nil)) }
             // The words the help and the README use, and their short forms.
             let aliases: [String: Model.Sort] = ["urgency": .urgency, "deadline": .urgency, "severity": .severity, "sev": .severity,
                                                  "opened": .opened, "opening": .opened, "opening time": .opened, "time": .opened, "age": .opened]

@@ -76,10 +76,11 @@ public struct Model: Sendable {
     // The world, as the run loop last saw it.
     public var now: Date
     public var incidents: [String: Incident] = [:]
-    /// Incidents resolved since an instant that are not in `incidents`
-    /// (kept out of memory, read from the store on demand): the report
-    /// overlay covers them too. Nil: `incidents` is everything.
-    public var history: (@Sendable (Date) -> [Incident])?
+    /// What the report needs of the incidents opened since an instant
+    /// that are not in `incidents` (kept out of memory, their figures kept
+    /// by the archive): the report overlay covers them too. Nil:
+    /// `incidents` is everything.
+    public var history: (@Sendable (Date) -> [IncidentFacts])?
     /// The open ones, kept as the store changes (only the incidents a change
     /// touched are looked at): the list and the header need only them.
     public internal(set) var openIncidents: [String: Incident] = [:]

@@ -36,11 +36,9 @@ extension Model {
     /// The compliance report of the last `days` days, for the overlay.
     func reportView(days: Int, customer: String?) -> ReportView {
         let from = now.addingTimeInterval(-Double(days) * 86400)
-        var all = incidents
-        for i in history?(from) ?? [] where all[i.id] == nil { all[i.id] = i }
-        let chosen = all.values.filter { $0.opened.at >= from && (customer == nil || $0.customer == customer) }
-        let entries = chosen.map { Board.Entry($0, policies: policies, at: now) }
-        let r = ComplianceReport(entries, from: from, to: now, now: now)
+        var facts = (history?(from) ?? []).filter { incidents[$0.id] == nil }
+        for i in incidents.values where i.opened.at >= from { facts.append(IncidentFacts(Board.Entry(i, policies: policies, at: now))) }
+        let r = ComplianceReport(facts: facts.filter { customer == nil || $0.customer == customer }, from: from, to: now)
         let text = r.text(group: customer.map { "customer \($0)" } ?? "last \(days) days")
         return ReportView(days: days, customer: customer, lines: text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init),
                           worst: r.worst.map(\.incident), cursor: 0, at: now)

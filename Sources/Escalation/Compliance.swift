@@ -48,79 +48,58 @@ public struct ComplianceReport: Sendable {
 
     /// The report of the entries opened in [from, to), evaluated at `now`.
     public init(_ entries: [Board.Entry], from: Date, to: Date, now: Date) {
+        self.init(facts: entries.map { IncidentFacts($0) }, from: from, to: to)
+    }
+
+    /// The report of the incidents opened in [from, to), from what each
+    /// one's ladder decided (`IncidentFacts`): those in memory derived now,
+    /// archived ones as the checkpoint kept them.
+    public init(facts: [IncidentFacts], from: Date, to: Date) {
         self.from = from
         self.to = to
-        let chosen = entries.filter { $0.incident.opened.at >= from && $0.incident.opened.at < to }
+        let chosen = facts.filter { $0.opened >= from && $0.opened < to }
         incidents = chosen.count
         var byTier: [String: Step] = [:]
         var order: [String] = []
         var worst: [Worst] = []
         var weeks: [Date: (met: Int, reached: Int)] = [:]
-        for e in chosen {
-            let i = e.incident
+        for f in chosen {
+            let week = ComplianceReport.monday(f.opened)
             var lateTotal = 0
-            // A step counts once it is decided: met (on time or late), or
-            // past its due time unmet; one still running is not yet either.
-            // A step without a deadline promises nothing: not reported.
-            for r in e.ladder.rungs where r.tier.notifyWithin != nil && [.done, .late, .missed, .overdue].contains(r.status) {
-                // Resolved before the step fell due: no promise was broken.
-                if r.status == .missed, let due = r.dueAt, let end = i.resolved?.at, end <= due { continue }
-                if byTier[r.tier.id] == nil {
-                    order.append(r.tier.id)
-                    let rule = "within \(r.tier.notifyWithin!) of its start"
-                    byTier[r.tier.id] = Step(tierID: r.tier.id, name: r.tier.name, rule: rule)
+            for s in f.steps {
+                let tier = f.tiers.tiers[s.tier]
+                if byTier[tier.id] == nil {
+                    order.append(tier.id)
+                    byTier[tier.id] = Step(tierID: tier.id, name: tier.name, rule: tier.rule)
                 }
-                byTier[r.tier.id]!.reached += 1
-                let week = ComplianceReport.monday(i.opened.at)
+                byTier[tier.id]!.reached += 1
                 weeks[week, default: (0, 0)].reached += 1
-                switch r.status {
-                case .done:
-                    byTier[r.tier.id]!.met += 1
+                lateTotal += s.lateSeconds
+                switch s.outcome {
+                case .met:
+                    byTier[tier.id]!.met += 1
                     weeks[week]!.met += 1
                 case .late:
-                    byTier[r.tier.id]!.late += 1
-                    byTier[r.tier.id]!.lateness.append(r.lateSeconds ?? 0)
-                    lateTotal += r.lateSeconds ?? 0
-                default:  // missed, or overdue now
-                    byTier[r.tier.id]!.missed += 1
-                    if let due = r.dueAt { lateTotal += max(0, Int((i.resolved?.at ?? now).timeIntervalSince(due))) }
+                    byTier[tier.id]!.late += 1
+                    byTier[tier.id]!.lateness.append(s.lateSeconds)
+                case .missed:
+                    byTier[tier.id]!.missed += 1
                 }
             }
-            if let a = i.acknowledged ?? i.timeline.lazy.map(\.event).first(where: { if case .acknowledged = $0.action { return true } else { return false } }).map({ Incident.Stamp(by: $0.operatorName, at: $0.at) }) {
-                tta.append(max(0, Int(a.at.timeIntervalSince(i.opened.at))))
-            } else {
-                unacknowledged += 1
-            }
-            if let r = i.resolved { ttr.append(max(0, Int(r.at.timeIntervalSince(i.opened.at)))) }
-            if let t = e.policy.tierIndex(id: "technical"),
-               let reached = e.ladder.rungs[t].contacts.compactMap(\.reachedAt).min() {
-                tte.append(max(0, Int(reached.timeIntervalSince(i.opened.at))))
-            }
-            // Customer updates: every gap between the opening (or the last
-            // update) and the next one, against the cadence.
-            var silence = 0
-            var updateLate = false
-            if let cadence = e.policy.customerUpdates?.seconds {
-                var marks = [i.opened.at] + i.timeline.compactMap { t -> Date? in
-                    if case .customerUpdate = t.event.action, !t.isStale { return t.event.at } else { return nil }
-                }
-                marks.sort()
-                let end = i.resolved?.at ?? now
-                for (a, b) in zip(marks, marks.dropFirst() + [end]) where b > a {
-                    let gap = Int(b.timeIntervalSince(a))
-                    silence = max(silence, gap)
-                    if b == end && i.resolved == nil && gap <= cadence { continue }  // still open, not yet due
-                    updateIntervals += 1
-                    if gap <= cadence { updatesOnTime += 1 } else { updateLate = true }
-                }
-                if longestSilence.map({ silence > $0.seconds }) ?? (silence > 0) { longestSilence = (silence, i.id) }
-            }
+            if let a = f.acknowledgedAfter { tta.append(a) } else { unacknowledged += 1 }
+            if let r = f.resolvedAfter { ttr.append(r) }
+            if let e = f.engagedAfter { tte.append(e) }
+            updateIntervals += f.updateIntervals
+            updatesOnTime += f.updatesOnTime
+            if let silence = f.longestSilence, longestSilence.map({ silence > $0.seconds }) ?? (silence > 0) { longestSilence = (silence, f.id) }
             // Worst: a step met late or missed, or the customer left waiting.
-            if lateTotal > 0 || updateLate { worst.append(Worst(incident: i.id, title: i.title, lateSeconds: lateTotal, silenceSeconds: silence)) }
+            if lateTotal > 0 || f.updatesOnTime < f.updateIntervals {
+                worst.append(Worst(incident: f.id, title: f.title, lateSeconds: lateTotal, silenceSeconds: f.longestSilence ?? 0))
+            }
         }
         steps = order.map { byTier[$0]! }
         self.worst = Array(worst
-            .sorted { ($0.lateSeconds, $0.silenceSeconds) > ($1.lateSeconds, $1.silenceSeconds) }.prefix(5))
+            .sorted { ($0.lateSeconds, $0.silenceSeconds, $1.incident) > ($1.lateSeconds, $1.silenceSeconds, $0.incident) }.prefix(5))
         weekly = weeks.keys.sorted().map { w in (w, weeks[w]!.reached == 0 ? nil : Double(weeks[w]!.met) / Double(weeks[w]!.reached)) }
     }
 
@@ -177,4 +156,179 @@ public struct ComplianceReport: Sendable {
         return out
     }
 
+}
+
+/// The tiers of one policy as the report names them: shared by every
+/// incident opened under it (one table per policy, not per incident).
+public final class ComplianceTiers: Sendable, Equatable {
+    public struct Tier: Sendable, Equatable {
+        public var id: String
+        public var name: String
+        /// `within 10m of its start` (empty: the tier has no deadline).
+        public var rule: String
+        public init(id: String, name: String, rule: String) {
+            self.id = id
+            self.name = name
+            self.rule = rule
+        }
+    }
+
+    public let tiers: [Tier]
+
+    public init(_ tiers: [Tier]) { self.tiers = tiers }
+
+    public convenience init(_ policy: Policy) {
+        self.init(policy.tiers.map { Tier(id: $0.id, name: $0.name, rule: $0.notifyWithin.map { "within \($0) of its start" } ?? "") })
+    }
+
+    public static func == (a: ComplianceTiers, b: ComplianceTiers) -> Bool { a === b || a.tiers == b.tiers }
+}
+
+/// What the compliance report needs of one incident, decided by its ladder:
+/// each step with a deadline met on time, late or missed; the times to
+/// acknowledge, resolve and engage; the customer updates. An incident
+/// resolved long ago keeps these in the checkpoint beside its archive
+/// entry, so a year's report reads no event (see README "The store").
+/// Once an incident is resolved they no longer change with the clock.
+public struct IncidentFacts: Sendable, Equatable {
+    public enum Outcome: UInt8, Sendable {
+        case met = 0, late = 1, missed = 2
+    }
+
+    /// A step decided: met on time or late, or past its due time unmet.
+    public struct Step: Sendable, Equatable {
+        /// The tier's index in `tiers`.
+        public var tier: Int
+        public var outcome: Outcome
+        /// Late: how late it was met. Missed: how long it stayed unmet
+        /// past its due time (to the resolution, or to now while open).
+        public var lateSeconds: Int
+
+        public init(tier: Int, outcome: Outcome, lateSeconds: Int) {
+            self.tier = tier
+            self.outcome = outcome
+            self.lateSeconds = lateSeconds
+        }
+    }
+
+    public var id: String
+    public var title: String
+    public var customer: String?
+    public var severity: Severity
+    public var opened: Date
+    public var tiers: ComplianceTiers
+    public var steps: [Step]
+    /// The furthest tier started (index in `tiers`), for `--by tier`.
+    public var furthestTier: Int?
+    /// Seconds from the opening to the first acknowledgement (nil: never).
+    public var acknowledgedAfter: Int?
+    /// Seconds from the opening to the resolution (nil: not resolved).
+    public var resolvedAfter: Int?
+    /// Seconds from the opening to the first contact reached in the technical tier.
+    public var engagedAfter: Int?
+    /// Intervals between customer updates decided (the opening counts as
+    /// one end; an open interval not yet due is not), and how many of them
+    /// were no longer than the policy's cadence.
+    public var updateIntervals: Int
+    public var updatesOnTime: Int
+    /// The longest time the customer heard nothing (nil: the policy asks for no updates).
+    public var longestSilence: Int?
+
+    public init(id: String, title: String, customer: String?, severity: Severity, opened: Date, tiers: ComplianceTiers, steps: [Step],
+                furthestTier: Int?, acknowledgedAfter: Int?, resolvedAfter: Int?, engagedAfter: Int?,
+                updateIntervals: Int, updatesOnTime: Int, longestSilence: Int?) {
+        self.id = id
+        self.title = title
+        self.customer = customer
+        self.severity = severity
+        self.opened = opened
+        self.tiers = tiers
+        self.steps = steps
+        self.furthestTier = furthestTier
+        self.acknowledgedAfter = acknowledgedAfter
+        self.resolvedAfter = resolvedAfter
+        self.engagedAfter = engagedAfter
+        self.updateIntervals = updateIntervals
+        self.updatesOnTime = updatesOnTime
+        self.longestSilence = longestSilence
+    }
+
+    /// The facts of an entry at its instant (`tiers`: the policy's shared
+    /// table, when the caller keeps one).
+    public init(_ e: Board.Entry, tiers: ComplianceTiers? = nil) {
+        self.init(e.incident, policy: e.policy, ladder: e.ladder, now: e.now, tiers: tiers)
+    }
+
+    /// The facts of an incident under its policy at `now`, without the
+    /// rest of a board entry (who to call, the next action).
+    public init(_ i: Incident, policy: Policy, at now: Date, tiers: ComplianceTiers? = nil) {
+        let ladder = Ladder(incident: i, policy: policy, at: now, overrides: []) { _ in Callee(person: nil, phone: nil, email: nil) }
+        self.init(i, policy: policy, ladder: ladder, now: now, tiers: tiers)
+    }
+
+    private init(_ i: Incident, policy: Policy, ladder: Ladder, now: Date, tiers shared: ComplianceTiers?) {
+        id = i.id
+        title = i.title
+        customer = i.customer
+        severity = i.severity
+        opened = i.opened.at
+        tiers = shared ?? ComplianceTiers(policy)
+        furthestTier = ladder.currentTier
+        var steps: [Step] = []
+        // A step counts once it is decided: met (on time or late), or
+        // past its due time unmet; one still running is not yet either.
+        // A step without a deadline promises nothing: not reported.
+        for r in ladder.rungs where r.tier.notifyWithin != nil && [.done, .late, .missed, .overdue].contains(r.status) {
+            switch r.status {
+            case .done: steps.append(Step(tier: r.index, outcome: .met, lateSeconds: 0))
+            case .late: steps.append(Step(tier: r.index, outcome: .late, lateSeconds: r.lateSeconds ?? 0))
+            default:  // missed, or overdue now
+                // Resolved before the step fell due: no promise was broken.
+                if r.status == .missed, let due = r.dueAt, let end = i.resolved?.at, end <= due { continue }
+                let late = r.dueAt.map { max(0, Int((i.resolved?.at ?? now).timeIntervalSince($0))) } ?? 0
+                steps.append(Step(tier: r.index, outcome: .missed, lateSeconds: late))
+            }
+        }
+        self.steps = steps
+        // One pass over the events (in log order: only instants matter):
+        // the first acknowledgement, and the customer updates applied.
+        var firstAck: Date?
+        var marks = [i.opened.at]
+        for (k, e) in i.events.enumerated() {
+            switch e.action {
+            case .acknowledged: if firstAck.map({ e.at < $0 }) ?? true { firstAck = e.at }
+            case .customerUpdate: if !i.isStale(at: k) { marks.append(e.at) }
+            default: break
+            }
+        }
+        acknowledgedAfter = (i.acknowledged?.at ?? firstAck).map { max(0, Int($0.timeIntervalSince(i.opened.at))) }
+        resolvedAfter = i.resolved.map { max(0, Int($0.at.timeIntervalSince(i.opened.at))) }
+        engagedAfter = policy.tierIndex(id: "technical").flatMap { t in ladder.rungs[t].contacts.compactMap(\.reachedAt).min() }
+            .map { max(0, Int($0.timeIntervalSince(i.opened.at))) }
+        // Customer updates: every gap between the opening (or the last
+        // update) and the next one, against the cadence.
+        var intervals = 0, onTime = 0
+        var silence: Int?
+        if let cadence = policy.customerUpdates?.seconds {
+            marks.sort()
+            let end = i.resolved?.at ?? now
+            var longest = 0
+            for (a, b) in zip(marks, marks.dropFirst() + [end]) where b > a {
+                let gap = Int(b.timeIntervalSince(a))
+                longest = max(longest, gap)
+                if b == end && i.resolved == nil && gap <= cadence { continue }  // still open, not yet due
+                intervals += 1
+                if gap <= cadence { onTime += 1 }
+            }
+            silence = longest
+        }
+        updateIntervals = intervals
+        updatesOnTime = onTime
+        longestSilence = silence
+    }
+
+    /// The group `--by tier` puts the incident in: the furthest tier it reached.
+    public var furthestTierLabel: String {
+        furthestTier.map { "reached T\($0) \(tiers.tiers[$0].name)" } ?? "no tier started"
+    }
 }

@@ -140,6 +140,9 @@ public struct Incident: Sendable, Equatable {
 
     /// How many actions were kept but not applied (stale).
     public var staleCount: Int { staleReasons.count }
+
+    /// Whether the event at `k` of `events` was kept but not applied.
+    func isStale(at k: Int) -> Bool { !staleReasons.isEmpty && staleReasons[k] != nil }
     /// The actions kept but not applied, in log order, with why.
     public var staleEvents: [(event: IncidentEvent, reason: String)] {
         let all = events

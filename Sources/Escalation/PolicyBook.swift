@@ -10,7 +10,7 @@ public struct PolicyBook: Sendable {
         /// Why the incident's own policy could not be used (nil: it is used).
         public var problem: String?
         /// The problem is that no text for the digest was read yet.
-        var missingText = false
+        public internal(set) var missingText = false
     }
 
     private var parsed: [String: Entry] = [:]

@@ -17,9 +17,14 @@ public struct Archive: Sendable {
         var start: Int
         var count: Int
         var resolvedAt: Date
+        /// Where its record lies in `recentFacts` (archived by this process).
+        var facts: Range<Int>? = nil
     }
 
     private var recent: [String: Entry] = [:]
+    /// What the report needs of each incident archived by this process,
+    /// encoded (`FactsCodec`; each entry says where its record lies).
+    private var recentFacts = FactsCodec()
     private var recentLocations: [RecordLocation] = []
     private(set) var base: ArchiveFile?
     /// Incidents of `base` taken back into memory since.
@@ -44,23 +49,58 @@ public struct Archive: Sendable {
         return base.entry(k).map { base.locations($0) } ?? nil
     }
 
-    /// Archived incidents' ids with when each was resolved, in key order.
-    func entries() -> [(id: String, resolvedAt: Date, locations: () -> [RecordLocation]?)] {
-        var all: [(key: ArchiveFile.Key, id: String, resolvedAt: Date, locations: () -> [RecordLocation]?)] = []
+    /// An archived incident: its id, when it was resolved, and (read when
+    /// asked) where its records lie and what the report needs of it.
+    struct Listed {
+        var id: String
+        var resolvedAt: Date
+        var locations: () -> [RecordLocation]?
+        var facts: () -> IncidentFacts?
+    }
+
+    /// Archived incidents in key order.
+    func entries() -> [Listed] {
+        var all: [(key: ArchiveFile.Key, listed: Listed)] = []
         if let base {
+            // The base's figures are decoded once for the whole listing, when first asked.
+            let decoded = BaseFacts(base)
             for k in 0..<base.count {
                 let id = base.id(k)
                 guard recent[id] == nil, !taken.contains(id), let e = base.entry(k) else { continue }
-                all.append((base.keys[k], id, e.resolvedAt, { base.locations(e) }))
+                all.append((base.keys[k], Listed(id: id, resolvedAt: e.resolvedAt, locations: { base.locations(e) }, facts: { decoded.facts(k) })))
             }
         }
         let held = recentLocations
         for (id, e) in recent {
             guard let key = ArchiveFile.key(id) else { continue }
-            all.append((key, id, e.resolvedAt, { Array(held[e.start..<(e.start + e.count)]) }))
+            let codec = recentFacts, at = e.facts
+            all.append((key, Listed(id: id, resolvedAt: e.resolvedAt, locations: { Array(held[e.start..<(e.start + e.count)]) },
+                                    facts: { at.flatMap { codec.facts(id, at: $0) } })))
         }
         all.sort { $0.key < $1.key }
-        return all.map { ($0.id, $0.resolvedAt, $0.locations) }
+        return all.map(\.listed)
+    }
+
+    /// What the report needs of the archived incidents opened in
+    /// [from, to); nil when the checkpoint's figures cannot be read (the
+    /// caller then reads the store in full).
+    public func facts(openedFrom from: Date, to: Date) -> [IncidentFacts]? {
+        var out: [IncidentFacts] = []
+        if let base, base.count > 0 {
+            guard let all = base.facts(), all.count == base.count else { return nil }
+            for (k, f) in all.enumerated() where f.opened >= from && f.opened < to {
+                if !taken.isEmpty || !recent.isEmpty {
+                    let id = base.id(k)
+                    guard recent[id] == nil, !taken.contains(id) else { continue }
+                }
+                out.append(f)
+            }
+        }
+        for (id, e) in recent {
+            guard let at = e.facts, let f = recentFacts.facts(id, at: at) else { return nil }
+            if f.opened >= from && f.opened < to { out.append(f) }
+        }
+        return out
     }
 
     public var ids: [String] { entries().map(\.id) }
@@ -68,8 +108,8 @@ public struct Archive: Sendable {
     /// Ids longer than this stay in memory (the index has fixed-width keys).
     static let maxIDBytes = 16
 
-    mutating func add(_ id: String, locations: [RecordLocation], resolvedAt: Date) {
-        recent[id] = Entry(start: recentLocations.count, count: locations.count, resolvedAt: resolvedAt)
+    mutating func add(_ id: String, locations: [RecordLocation], resolvedAt: Date, facts: IncidentFacts) {
+        recent[id] = Entry(start: recentLocations.count, count: locations.count, resolvedAt: resolvedAt, facts: recentFacts.add(facts))
         recentLocations += locations
     }
 
@@ -81,6 +121,19 @@ public struct Archive: Sendable {
     }
 
     mutating func useFiles(_ f: LogFiles) { if files == nil { files = f } }
+}
+
+/// A checkpoint's figures, decoded when first asked and kept as long as
+/// the listing that asks (`Archive.entries`).
+private final class BaseFacts: @unchecked Sendable {
+    let file: ArchiveFile
+    var decoded: [IncidentFacts]??
+    init(_ file: ArchiveFile) { self.file = file }
+    func facts(_ k: Int) -> IncidentFacts? {
+        if decoded == nil { decoded = .some(file.facts()) }
+        guard let all = decoded!, k < all.count else { return nil }
+        return all[k]
+    }
 }
 
 /// An open checkpoint file, shared by the parts read from it on demand.
@@ -133,6 +186,12 @@ final class ArchiveFile: @unchecked Sendable {
     let entriesAt: Int
     let locationsAt: Int
     let locationCount: Int
+    /// The report's figures of each archived incident, in key order:
+    /// where they lie, how long, their checksum; read and checked when a
+    /// report first asks (a start does not pay for them).
+    let factsAt: Int
+    let factsLength: Int
+    let factsCRC: UInt32
 
     struct Key: Comparable {
         var a: UInt64
@@ -143,12 +202,24 @@ final class ArchiveFile: @unchecked Sendable {
     static let entrySize = 24
     static let locationSize = 20
 
-    init(file: CheckpointFile, keys: [Key], entriesAt: Int, locationsAt: Int, locationCount: Int) {
+    init(file: CheckpointFile, keys: [Key], entriesAt: Int, locationsAt: Int, locationCount: Int,
+         factsAt: Int, factsLength: Int, factsCRC: UInt32) {
         self.file = file
         self.keys = keys
         self.entriesAt = entriesAt
         self.locationsAt = locationsAt
         self.locationCount = locationCount
+        self.factsAt = factsAt
+        self.factsLength = factsLength
+        self.factsCRC = factsCRC
+    }
+
+    /// Every archived incident's figures, in key order; nil when they do
+    /// not read back whole (a damaged or cut checkpoint).
+    func facts() -> [IncidentFacts]? {
+        file.read(factsLength, at: factsAt).flatMap { raw in
+            CRC32C.checksum(raw) == factsCRC ? FactsCodec.decode(raw, ids: keys.map(ArchiveFile.id)) : nil
+        }
     }
 
     var count: Int { keys.count }
@@ -221,10 +292,12 @@ final class ArchiveFile: @unchecked Sendable {
 /// host's sequence numbers, the locations of everything held in memory);
 /// the archive's sorted keys (16 bytes each); each host's record checksums
 /// (4 bytes each, read on demand); the archive's entries (24 bytes each)
-/// and the locations they point into (20 bytes each), read on demand.
+/// and the locations they point into (20 bytes each), read on demand; the
+/// report's figures of each archived incident (`FactsCodec`), read and
+/// checked when a report asks.
 public enum Checkpoint {
-    static let magic = Array("TWCHECK2".utf8)
-    static let headerSize = 40
+    static let magic = Array("TWCHECK3".utf8)
+    static let headerSize = 56
 
     /// The checkpoint file for a store, under `$TIERWATCH_CACHE` or
     /// `$XDG_CACHE_HOME/tierwatch` or `~/.cache/tierwatch`; nil when
@@ -286,8 +359,10 @@ public enum Checkpoint {
             let locationCount = Int(try h.u64())
             let keysCRC = try h.u32()
             let tailCRC = try h.u32()
+            let factsLength = Int(try h.u64())
+            let factsCRC = try h.u32()
             var st = stat()
-            guard fstat(fd, &st) == 0, bodyLength < Int(st.st_size), entries < 1 << 30, locationCount < 1 << 40 else { throw BinaryReader.Short() }
+            guard fstat(fd, &st) == 0, bodyLength < Int(st.st_size), entries < 1 << 30, locationCount < 1 << 40, factsLength < 1 << 40 else { throw BinaryReader.Short() }
             var body = [UInt8](repeating: 0, count: bodyLength)
             defer { body = [] }
             guard body.withUnsafeMutableBytes({ pread(fd, $0.baseAddress, $0.count, off_t(headerSize)) }) == bodyLength else { throw BinaryReader.Short() }
@@ -346,7 +421,8 @@ public enum Checkpoint {
             let entriesAt = sumsAt
             // The file is as long as its parts say, and the sums and the
             // entries (read on demand later) are as written.
-            let end = entriesAt + entries * ArchiveFile.entrySize + locationCount * ArchiveFile.locationSize
+            let factsAt = entriesAt + entries * ArchiveFile.entrySize + locationCount * ArchiveFile.locationSize
+            let end = factsAt + factsLength
             guard Int(st.st_size) == end else { throw Failure.invalid("truncated or malformed") }
             var tail: UInt32 = 0xFFFFFFFF
             var at = keysAt + entries * 16
@@ -359,7 +435,8 @@ public enum Checkpoint {
             }
             guard tail ^ 0xFFFFFFFF == tailCRC else { throw Failure.invalid("checksum mismatch") }
             let archive = entries > 0 ? ArchiveFile(file: file, keys: keys, entriesAt: entriesAt,
-                                                    locationsAt: entriesAt + entries * ArchiveFile.entrySize, locationCount: locationCount) : nil
+                                                    locationsAt: entriesAt + entries * ArchiveFile.entrySize, locationCount: locationCount,
+                                                    factsAt: factsAt, factsLength: factsLength, factsCRC: factsCRC) : nil
             return Loaded(files: files, marks: marks, bad: bad, badCount: badCount, saved: saved, archive: archive)
         } catch let f as Failure {
             throw f
@@ -526,6 +603,19 @@ public enum Checkpoint {
             flush()
         }
         flush(true)
+        // The report's figures of each archived incident, in key order.
+        var facts = FactsCodec()
+        for a in archived {
+            guard let f = a.facts() else {
+                ok = false
+                return false
+            }
+            facts.add(f)
+        }
+        out.bytes = facts.encoded()
+        facts = FactsCodec()
+        let (factsLength, factsCRC) = (out.bytes.count, CRC32C.checksum(out.bytes))
+        flush(true)
         var header = BinaryWriter()
         header.bytes = magic
         header.u64(UInt64(bodyLength))
@@ -534,6 +624,9 @@ public enum Checkpoint {
         header.u64(UInt64(locationCount))
         header.u32(keysCRC)
         header.u32(tail ^ 0xFFFFFFFF)
+        header.u64(UInt64(factsLength))
+        header.u32(factsCRC)
+        header.bytes += repeatElement(0, count: headerSize - header.bytes.count)
         guard ok, written == locationCount,
               header.bytes.withUnsafeBytes({ pwrite(fd, $0.baseAddress, $0.count, 0) }) == headerSize,
               fsync(fd) == 0, rename(temporary, path) == 0 else {
@@ -600,6 +693,16 @@ extension Checkpoint {
             }
         }
         if seen != b.incidents.count { differences.append("\(seen) incidents against \(b.incidents.count)") }
+        // The report's figures kept for archived incidents, against those
+        // the full read derives.
+        let now = full.clock.now()
+        if let kept = a.complianceFacts(openedFrom: .distantPast, to: .distantFuture, now: now) {
+            let derived = Dictionary(b.complianceFacts(openedFrom: .distantPast, to: .distantFuture, now: now)!.map { ($0.id, $0) }) { x, _ in x }
+            let off = kept.filter { derived[$0.id] != $0 }.map(\.id)
+            if !off.isEmpty { differences.append("the report's figures of \(off.count) incident(s) differ, e.g. \(off.sorted().prefix(3).joined(separator: ", "))") }
+        } else {
+            differences.append("the report's figures do not read back")
+        }
         if !wrong.isEmpty { differences.append("\(wrong.count) incident(s) differ, e.g. \(wrong.sorted().prefix(3).joined(separator: ", "))") }
         guard differences.isEmpty else {
             unlink(path)
@@ -720,6 +823,139 @@ struct BinaryReader {
             var v: T = 0
             for b in (0..<size).reversed() { v = v << 8 | T(bytes[k + i * size + b]) }
             return v
+        }
+    }
+}
+
+/// The report's figures of archived incidents (`IncidentFacts`), encoded:
+/// the policies' tier tables and the customers once each, and one record
+/// per incident (its id is not in it: the archive's key says it). Seconds
+/// are 32 bits (0xFFFFFFFF: none), so a record is about 90 bytes. The
+/// archive keeps what it archives this way (not as structs: a cold read
+/// of a year archives 90,000 incidents), and the checkpoint's section is
+/// `encoded()`: tables, customers, then the records in key order.
+struct FactsCodec {
+    private(set) var tables: [ComplianceTiers] = []
+    private var tableIndex: [ObjectIdentifier: Int] = [:]
+    private(set) var customers: [String] = []
+    private var customerIndex: [String: Int] = [:]
+    private(set) var records = BinaryWriter()
+
+    private static let none: UInt32 = 0xFFFFFFFF
+    private static func seconds(_ s: Int?) -> UInt32 { s.map { min(UInt32(clamping: max(0, $0)), none - 1) } ?? none }
+
+    /// Appends one incident's record; where it lies in `records`.
+    @discardableResult
+    mutating func add(_ f: IncidentFacts) -> Range<Int> {
+        let table: Int
+        if let k = tableIndex[ObjectIdentifier(f.tiers)] {
+            table = k
+        } else if let k = tables.firstIndex(of: f.tiers) {
+            table = k
+            tableIndex[ObjectIdentifier(f.tiers)] = k
+        } else {
+            table = tables.count
+            tables.append(f.tiers)
+            tableIndex[ObjectIdentifier(f.tiers)] = table
+        }
+        var customer = 0
+        if let c = f.customer {
+            if let k = customerIndex[c] {
+                customer = k + 1
+            } else {
+                customers.append(c)
+                customerIndex[c] = customers.count - 1
+                customer = customers.count
+            }
+        }
+        let start = records.bytes.count
+        records.string(f.title)
+        records.i64(Int64((f.opened.timeIntervalSince1970 * 1000).rounded(.down)))
+        records.u8(UInt8(Severity.allCases.firstIndex(of: f.severity)!))
+        records.u32(UInt32(table))
+        records.u32(UInt32(customer))
+        records.u8(f.furthestTier.map { UInt8(clamping: $0) } ?? 0xFF)
+        records.u32(FactsCodec.seconds(f.acknowledgedAfter))
+        records.u32(FactsCodec.seconds(f.resolvedAfter))
+        records.u32(FactsCodec.seconds(f.engagedAfter))
+        records.u32(UInt32(clamping: f.updateIntervals))
+        records.u32(UInt32(clamping: f.updatesOnTime))
+        records.u32(FactsCodec.seconds(f.longestSilence))
+        records.u8(UInt8(clamping: f.steps.count))
+        for st in f.steps.prefix(255) {
+            records.u8(UInt8(clamping: st.tier))
+            records.u8(st.outcome.rawValue)
+            records.u32(FactsCodec.seconds(st.lateSeconds))
+        }
+        return start..<records.bytes.count
+    }
+
+    /// The record at `range` of `records`, for the incident `id`.
+    func facts(_ id: String, at range: Range<Int>) -> IncidentFacts? {
+        var r = BinaryReader(Array(records.bytes[range]))
+        return try? FactsCodec.record(&r, id: id, tables: tables, customers: customers)
+    }
+
+    /// The section: tables, customers, records.
+    func encoded() -> [UInt8] {
+        var out = BinaryWriter()
+        out.u64(UInt64(tables.count))
+        for t in tables {
+            out.u64(UInt64(t.tiers.count))
+            for tier in t.tiers {
+                out.string(tier.id)
+                out.string(tier.name)
+                out.string(tier.rule)
+            }
+        }
+        out.u64(UInt64(customers.count))
+        for c in customers { out.string(c) }
+        return out.bytes + records.bytes
+    }
+
+    private struct Malformed: Error {}
+
+    private static func record(_ r: inout BinaryReader, id: String, tables: [ComplianceTiers], customers: [String]) throws -> IncidentFacts {
+        func seconds(_ v: UInt32) -> Int? { v == none ? nil : Int(v) }
+        let title = try r.string()
+        let opened = Date(timeIntervalSince1970: Double(try r.i64()) / 1000)
+        let severity = Int(try r.u8()), table = Int(try r.u32()), customer = Int(try r.u32())
+        let furthest = try r.u8()
+        let ack = seconds(try r.u32()), resolved = seconds(try r.u32()), engaged = seconds(try r.u32())
+        let intervals = Int(try r.u32()), onTime = Int(try r.u32())
+        let silence = seconds(try r.u32())
+        guard severity < Severity.allCases.count, table < tables.count, customer <= customers.count,
+              furthest == 0xFF || Int(furthest) < tables[table].tiers.count else { throw Malformed() }
+        var steps: [IncidentFacts.Step] = []
+        for _ in 0..<(try r.u8()) {
+            let tier = Int(try r.u8())
+            guard tier < tables[table].tiers.count, let outcome = IncidentFacts.Outcome(rawValue: try r.u8()) else { throw Malformed() }
+            steps.append(IncidentFacts.Step(tier: tier, outcome: outcome, lateSeconds: seconds(try r.u32()) ?? 0))
+        }
+        return IncidentFacts(id: id, title: title, customer: customer == 0 ? nil : customers[customer - 1],
+                             severity: Severity.allCases[severity], opened: opened, tiers: tables[table], steps: steps,
+                             furthestTier: furthest == 0xFF ? nil : Int(furthest), acknowledgedAfter: ack, resolvedAfter: resolved,
+                             engagedAfter: engaged, updateIntervals: intervals, updatesOnTime: onTime, longestSilence: silence)
+    }
+
+    /// A checkpoint's section (`encoded()`) as the figures of `ids.count`
+    /// incidents, or nil when it does not hold exactly that many
+    /// well-formed records.
+    static func decode(_ raw: [UInt8], ids: [String]) -> [IncidentFacts]? {
+        var r = BinaryReader(raw)
+        do {
+            let tables = try (0..<r.count()).map { _ throws(BinaryReader.Short) in
+                ComplianceTiers(try (0..<r.count()).map { _ throws(BinaryReader.Short) in
+                    ComplianceTiers.Tier(id: try r.string(), name: try r.string(), rule: try r.string())
+                })
+            }
+            let customers = try (0..<r.count()).map { _ throws(BinaryReader.Short) in try r.string() }
+            var out: [IncidentFacts] = []
+            out.reserveCapacity(ids.count)
+            for id in ids { out.append(try record(&r, id: id, tables: tables, customers: customers)) }
+            return r.atEnd ? out : nil
+        } catch {
+            return nil
         }
     }
 }

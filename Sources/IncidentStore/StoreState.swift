@@ -331,6 +331,23 @@ public struct StoreState: Sendable {
         return (out, missing)
     }
 
+    /// What the compliance report needs of every incident opened in
+    /// [from, to): those in memory derived at `now`, archived ones as the
+    /// archive kept them (no event is read). Nil when the checkpoint's
+    /// figures cannot be read: the caller reads the store in full
+    /// (`IncidentStore.readInFull`) and asks again.
+    public func complianceFacts(openedFrom from: Date, to: Date, now: Date) -> [IncidentFacts]? {
+        guard var out = archive.facts(openedFrom: from, to: to) else { return nil }
+        var tables = complianceTiers
+        for i in incidents.values where i.opened.at >= from && i.opened.at < to {
+            let policy = policies.policy(for: i)
+            let tiers = tables[i.policyDigest] ?? ComplianceTiers(policy)
+            tables[i.policyDigest] = tiers
+            out.append(IncidentFacts(i, policy: policy, at: now, tiers: tiers))
+        }
+        return out
+    }
+
     /// Every incident, those in memory and the archived ones read back:
     /// what a full read holds (tests and `doctor` compare the two).
     public func allIncidents() -> [String: Incident] {
@@ -351,8 +368,16 @@ public struct StoreState: Sendable {
         // Quiet for long enough: resolved, and nothing recorded on it since
         // (a late note for the handover keeps it in memory a day too).
         let lastRecorded = i.events.map(\.recordedAt).max() ?? r.at
-        guard reference.timeIntervalSince(max(r.at, lastRecorded)) > after, !i.events.contains(where: { $0.id.host.contains("~") }) else { return false }
-        archive.add(id, locations: locs, resolvedAt: r.at)
+        guard reference.timeIntervalSince(max(r.at, lastRecorded)) > after, !i.events.contains(where: { $0.id.host.utf8.contains(UInt8(ascii: "~")) }) else { return false }
+        // The report's figures are decided once resolved: kept with the
+        // entry, so a year's report reads no event. An incident whose
+        // policy text has not arrived stays in memory until it has.
+        let book = policies[i]
+        guard !book.missingText else { return false }
+        let digest = i.policyDigest
+        let tiers = complianceTiers[digest] ?? ComplianceTiers(book.policy)
+        complianceTiers[digest] = tiers
+        archive.add(id, locations: locs, resolvedAt: r.at, facts: IncidentFacts(i, policy: book.policy, at: reference, tiers: tiers))
         incidents[id] = nil
         locations[id] = nil
         if let key = i.dedupKey {
@@ -361,6 +386,9 @@ public struct StoreState: Sendable {
         }
         return true
     }
+
+    /// One tier table per policy for the archive's figures (see `ComplianceTiers`).
+    private var complianceTiers: [String: ComplianceTiers] = [:]
 
     /// Incidents opened under each dedup key (monitoring, the API), by id.
     private var byDedupKey: [String: [String]] = [:]

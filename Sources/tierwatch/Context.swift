@@ -64,8 +64,9 @@ struct Context {
     /// the last day's).
     static let archiveAfter: TimeInterval = 86400
 
-    /// For commands over the whole history (report, handover, list --all,
-    /// export): a full read with every incident in memory, no checkpoint.
+    /// For commands over the whole history (handover over more than a
+    /// day, list --all, export; `report` takes archived incidents' figures
+    /// from the archive instead): a full read with every incident in memory, no checkpoint.
     func keepWholeHistory() {
         store.checkpointPath = nil
         store.archiveAfter = nil

@@ -39,9 +39,18 @@ final class ScreenLoop {
         self.writesHeartbeat = writesHeartbeat
         model = screen
         if var m = model as? Model {
-            // The report overlay reads archived incidents from the store.
+            // The report overlay takes archived incidents' figures from
+            // the store: as the archive keeps them, or (when the
+            // checkpoint's cannot be read) from the incidents read back.
             let store = UncheckedStore(store: ctx.store)
-            m.history = { since in store.store.state.archivedIncidents(resolvedSince: since).incidents }
+            let clock = ctx.clock
+            m.history = { since in
+                let state = store.store.state
+                if let kept = state.archive.facts(openedFrom: since, to: .distantFuture) { return kept }
+                let now = clock.now()
+                return state.archivedIncidents(resolvedSince: since).incidents.filter { $0.opened.at >= since }
+                    .map { IncidentFacts($0, policy: state.policy(for: $0), at: now) }
+            }
             model = m
         }
         _ = model.update(.watchStatus(follower.watcher.usesInotify ? nil : follower.watcher.statusDescription))

@@ -12,20 +12,19 @@ struct ReportCommand: ParsableCommand {
         never acknowledged are counted apart); MTTR: opening to resolution (resolved ones only).
         Examples: tierwatch report --since 30d · tierwatch report --by customer --csv > report.csv
         """)
-    enum Group: String, ExpressibleByArgument, CaseIterable { case customer, severity, week, month }
+    enum Group: String, ExpressibleByArgument, CaseIterable { case customer, severity, tier, week, month }
 
     @OptionGroup var global: GlobalOptions
     @Option(name: .long, help: ArgumentHelp("The period up to now: 7d, 30d, 90d.", valueName: "span")) var since = "30d"
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Start of the period (ISO-8601, or -30d); instead of --since.", valueName: "when")) var from: String?
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("End of the period (default now).", valueName: "when")) var to: String?
     @Option(name: .long, help: "Only this customer's incidents.") var customer: String?
-    @Option(name: .long, help: "One report per customer, severity, week or month.") var by: Group?
+    @Option(name: .long, help: "One report per customer, severity, tier (the furthest tier each incident reached), week or month.") var by: Group?
     @Flag(name: .long, help: "Print JSON.") var json = false
     @Flag(name: .long, help: "Print CSV: one row per step (and group).") var csv = false
 
     func run() throws {
         let ctx = try Context(global)
-        ctx.keepWholeHistory()
         let health = try ctx.readStore()
         let now = ctx.now
         let end = try to.map { t -> Date in
@@ -41,21 +40,29 @@ struct ReportCommand: ParsableCommand {
             start = end.addingTimeInterval(-Double(s))
         }
         guard start < end else { throw CLIError.usage("the period is empty: --from must be before --to") }
-        // Only the period's incidents get a ladder, and none is sorted: a
-        // year's board, sorted, was most of a report's time.
-        let state = ctx.store.state
-        let all = state.incidents.values
-            .filter { $0.opened.at >= start && $0.opened.at < end && (customer == nil || $0.customer == customer) }
-            .map { Board.Entry($0, policies: state.policies, at: now) }
-        let groups: [(name: String, entries: [Board.Entry])]
+        // Incidents resolved long ago count as the archive kept them (see
+        // `IncidentFacts`): a year's report reads no event. When the
+        // checkpoint's figures do not read back, the store is read in full.
+        var facts = ctx.store.state.complianceFacts(openedFrom: start, to: end, now: now)
+        if facts == nil {
+            ctx.store.readInFull(because: "the checkpoint's report figures could not be read")
+            facts = ctx.store.state.complianceFacts(openedFrom: start, to: end, now: now)
+        }
+        guard let found = facts else { throw CLIError(message: "the report's figures could not be read from the store's logs", exitCode: 1) }
+        let all = found.filter { customer == nil || $0.customer == customer }
+        func grouped(_ key: (IncidentFacts) -> String) -> [(name: String, facts: [IncidentFacts])] {
+            Dictionary(grouping: all, by: key).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        }
+        let groups: [(name: String, facts: [IncidentFacts])]
         switch by {
         case nil: groups = [("all", all)]
-        case .customer?: groups = Dictionary(grouping: all) { $0.incident.customer ?? "-" }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        case .severity?: groups = Dictionary(grouping: all) { $0.incident.severity.rawValue }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        case .week?: groups = Dictionary(grouping: all) { String(ISOTime.format(ComplianceReport.monday($0.incident.opened.at)).prefix(10)) }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        case .month?: groups = Dictionary(grouping: all) { String(ISOTime.format($0.incident.opened.at).prefix(7)) }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        case .customer?: groups = grouped { $0.customer ?? "-" }
+        case .severity?: groups = grouped { $0.severity.rawValue }
+        case .tier?: groups = grouped(\.furthestTierLabel)
+        case .week?: groups = grouped { String(ISOTime.format(ComplianceReport.monday($0.opened)).prefix(10)) }
+        case .month?: groups = grouped { String(ISOTime.format($0.opened).prefix(7)) }
         }
-        let reports = groups.map { ($0.name, ComplianceReport($0.entries, from: start, to: end, now: now)) }.filter { by == nil || $0.1.incidents > 0 }
+        let reports = groups.map { ($0.name, ComplianceReport(facts: $0.facts, from: start, to: end)) }.filter { by == nil || $0.1.incidents > 0 }
         if json {
             try printJSON(reports.map { name, r in Report.complianceJSON(r, group: by == nil ? nil : name) })
         } else if csv {

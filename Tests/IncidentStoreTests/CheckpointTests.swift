@@ -64,8 +64,18 @@ import Testing
                 open.append(id)
                 return "open \(id)"
             case 5..<8 where !open.isEmpty:
+                // What the report counts: acknowledgements, calls that
+                // reach (or miss) each tier's contacts, escalations,
+                // customer updates; sometimes back-dated.
                 let id = open[rng.next(open.count)]
-                write(rng.next(2) == 0 ? .acknowledged : .note(message: "working"), incident: id, host: host)
+                let calls: [(String, String)] = [("management", "am"), ("management", "director-support"), ("management", "vp-cx"),
+                                                 ("technical", "telecom"), ("ceo", "ceo")]
+                let (tier, contact) = calls[rng.next(calls.count)]
+                let actions: [Action] = [.acknowledged, .note(message: "working"), .customerUpdate(message: "on it"),
+                                         .escalated(toTier: "technical"),
+                                         .contactOutcome(tier: tier, contact: contact, outcome: rng.next(3) == 0 ? .noAnswer : .reached, person: nil)]
+                let back = rng.next(4) == 0 ? clock.addingTimeInterval(-Double(rng.next(3600))) : nil
+                write(actions[rng.next(actions.count)], incident: id, host: host, at: back)
                 return "touch \(id)"
             case 8..<12 where !open.isEmpty:
                 let id = open.remove(at: rng.next(open.count))
@@ -125,6 +135,12 @@ import Testing
                 counter += 1
                 let id = String(format: "I%03d", counter)
                 write(opening("incident \(counter)"), incident: id, host: host)
+                // Management told at once (its step met on time), or not.
+                if rng.next(2) == 0 {
+                    for c in ["am", "director-support", "vp-cx"] {
+                        write(.contactOutcome(tier: "management", contact: c, outcome: .reached, person: nil), incident: id, host: host)
+                    }
+                }
                 write(.resolved(message: "quick"), incident: id, host: host)
                 resolved.append(id)
                 return "open and resolve \(id)"
@@ -156,6 +172,18 @@ import Testing
         let all = a.allIncidents()
         if all.count != b.incidents.count { out.append("incidents \(all.count) vs \(b.incidents.count)") }
         for (id, i) in b.incidents where all[id] != i { out.append("incident \(id) differs") }
+        // The report's figures: archived incidents' as the archive (or the
+        // checkpoint) kept them, against every incident's derived now.
+        let now = full.clock.now()
+        if let kept = a.complianceFacts(openedFrom: .distantPast, to: .distantFuture, now: now)?.sorted(by: { $0.id < $1.id }) {
+            let derived = b.complianceFacts(openedFrom: .distantPast, to: .distantFuture, now: now)!.sorted { $0.id < $1.id }
+            if kept != derived {
+                let wrong = zip(kept, derived).first { $0 != $1 }.map { "\($0.0.id)" } ?? "count \(kept.count) vs \(derived.count)"
+                out.append("report figures differ (\(wrong))")
+            }
+        } else {
+            out.append("the report's figures could not be read")
+        }
         return out
     }
 
@@ -316,5 +344,65 @@ import Testing
         full.refresh()
         CheckpointAgainstAFullRead.expectSame(fast, full, "after the clash")
         #expect(!FileManager.default.fileExists(atPath: cache), "no checkpoint is kept while two writers share a name")
+    }
+
+    @Test func theReportsFiguresOfArchivedIncidentsAreKeptAndAreCheckedWhenRead() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let cache = dir.path + "-cache/checkpoint"
+        defer { try? FileManager.default.removeItem(atPath: dir.path + "-cache") }
+        var world = World(dir: dir, rng: Rng(state: 21), clock: t0)
+        for _ in 0..<300 { _ = world.step() }
+        let clock = Clock.fixed(world.clock.addingTimeInterval(60))
+        let first = CheckpointAgainstAFullRead.store(dir.path, host: "reader", clock: clock, cache: cache)
+        first.refresh()
+        #expect(first.writeCheckpoint())
+        let full = IncidentStore(path: dir.path, host: "reader", clock: clock)
+        full.refresh()
+        let derived = full.state.complianceFacts(openedFrom: .distantPast, to: .distantFuture, now: clock.now())!.sorted { $0.id < $1.id }
+        #expect(derived.contains { f in f.steps.contains { $0.outcome == .late } } && derived.contains { f in f.steps.contains { $0.outcome == .met } },
+                "the store has steps met on time and late")
+        // A start from the checkpoint reads no archived incident for them.
+        let fast = CheckpointAgainstAFullRead.store(dir.path, host: "reader", clock: clock, cache: cache)
+        fast.refresh()
+        #expect(fast.startNote?.hasPrefix("from the checkpoint") == true)
+        #expect(fast.state.archive.count > 20, "archived: \(fast.state.archive.count)")
+        #expect(fast.state.complianceFacts(openedFrom: .distantPast, to: .distantFuture, now: clock.now())?.sorted { $0.id < $1.id } == derived)
+        // A period: only the incidents opened in it.
+        let from = t0.addingTimeInterval(20 * 86400), to = t0.addingTimeInterval(40 * 86400)
+        let period = fast.state.complianceFacts(openedFrom: from, to: to, now: clock.now())!
+        #expect(!period.isEmpty && period.allSatisfy { $0.opened >= from && $0.opened < to })
+        #expect(period.count == derived.filter { $0.opened >= from && $0.opened < to }.count)
+        // A byte of the figures' section damaged: the start is still
+        // taken (the figures are not read then), but they are not
+        // believed when a report asks; a full read gives them again.
+        var bytes = [UInt8](FileManager.default.contents(atPath: cache)!)
+        bytes[bytes.count - 3] ^= 0x10
+        FileManager.default.createFile(atPath: cache, contents: Data(bytes))
+        let damaged = CheckpointAgainstAFullRead.store(dir.path, host: "reader", clock: clock, cache: cache)
+        damaged.checkpointEvery = .max
+        damaged.refresh()
+        #expect(damaged.startNote?.hasPrefix("from the checkpoint") == true)
+        #expect(damaged.state.complianceFacts(openedFrom: .distantPast, to: .distantFuture, now: clock.now()) == nil)
+        damaged.readInFull(because: "test")
+        #expect(damaged.state.complianceFacts(openedFrom: .distantPast, to: .distantFuture, now: clock.now())?.sorted { $0.id < $1.id } == derived)
+    }
+
+    @Test func anArchivedIncidentsFiguresDoNotChangeWithTheClock() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        var world = World(dir: dir, rng: Rng(state: 5), clock: t0)
+        for _ in 0..<200 { _ = world.step() }
+        let store = IncidentStore(path: dir.path, host: "reader", clock: .fixed(world.clock))
+        store.refresh()
+        let resolved = store.state.incidents.values.filter { $0.state == .resolved }
+        #expect(resolved.count > 10)
+        for i in resolved {
+            let policy = store.state.policy(for: i)
+            let a = IncidentFacts(i, policy: policy, at: i.resolved!.at.addingTimeInterval(86400 * 2))
+            let b = IncidentFacts(i, policy: policy, at: world.clock.addingTimeInterval(86400 * 400))
+            #expect(a == b, "\(i.id)")
+            // The same figures as the board's entry gives.
+            let e = Escalation.Board.Entry(i, policies: store.state.policies, at: world.clock.addingTimeInterval(86400 * 400))
+            #expect(IncidentFacts(e) == b, "\(i.id)")
+        }
     }
 }

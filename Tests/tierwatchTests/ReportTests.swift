@@ -26,6 +26,38 @@ import Testing
         #expect(s.tw("report", "--since", "soon").status == 2)
     }
 
+    @Test func aReportOverArchivedIncidentsFromTheCheckpointSaysWhatAFullReadSays() throws {
+        let s = TempStore(); defer { s.cleanup() }
+        let cache = s.path + "-cache"
+        defer { try? FileManager.default.removeItem(atPath: cache) }
+        let env = ["TIERWATCH_CACHE": cache]
+        // Resolved days ago: archived at the first read. One stopped at the
+        // management tier; one went on to the CEO tier; one still open.
+        let quick = s.raise("quick", extra: ["--at", "-5d"])
+        for c in ["am", "director-support", "vp-cx"] { s.tw("notify", quick, c, "--at", "-5d", env: env) }
+        s.tw("resolve", quick, "--at", "-5d", env: env)
+        let long = s.raise("long", customer: "globex", extra: ["--at", "-4d"])
+        s.tw("notify", long, "am", "--at", "-4d", env: env)
+        s.tw("ack", long, "--at", "-4d", env: env)
+        s.tw("update", long, "--message", "working on it", "--at", "-4d", env: env)
+        s.tw("escalate", long, "--to", "ceo", "--at", "-4d", env: env)
+        let later = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-4 * 86400 + 3600))
+        s.tw("resolve", long, "--at", later, env: env)
+        _ = s.raise("open now", extra: ["--at", "-20m"])
+        let args = ["report", "--from", "-7d", "--to", ISO8601DateFormatter().string(from: Date()), "--by", "tier", "--csv"]
+        let first = Binary.run(args, store: s.path, env: env)  // a full read; writes the checkpoint
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(Binary.run(["show", quick], store: s.path, env: env).stdout.contains("quick"), "an archived incident, read back")
+        let fast = Binary.run(args, store: s.path, env: env)
+        let full = Binary.run(args, store: s.path, env: ["TIERWATCH_CACHE": "off"])
+        #expect(fast.stdout == full.stdout && !fast.stdout.isEmpty, "from the checkpoint:\n\(fast.stdout)\nfull read:\n\(full.stdout)")
+        // --by tier: by the furthest tier each incident reached.
+        let groups = Set(fast.stdout.split(separator: "\n").dropFirst().compactMap { $0.split(separator: ",").first.map(String.init) })
+        #expect(groups == ["reached T1 Management notified", "reached T2 Technical resources engaged", "reached T3 CEO informed"], "\(groups)")
+        let json = try JSONSerialization.jsonObject(with: Data(s.tw("report", "--since", "7d", "--by", "tier", "--json", env: env).stdout.utf8)) as? [[String: Any]]
+        #expect(json?.compactMap { $0["group"] as? String }.contains("reached T3 CEO informed") == true)
+    }
+
     @Test func theHandoverSaysWhatIsOpenWhatIsDueAndTheNotesForTheNextShift() {
         let s = TempStore(); defer { s.cleanup() }
         let open = s.raise("still open", extra: ["--at", "-5m"])
