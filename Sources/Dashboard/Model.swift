@@ -57,6 +57,8 @@ public struct Model: Sendable {
         public var days: Int
         public var customer: String?
         public var lines: [String]
+        /// The same for a screen too narrow for `lines` (two lines a step).
+        public var narrowLines: [String]
         /// The worst incidents' ids, in the order the report lists them.
         public var worst: [String]
         public var cursor: Int

@@ -39,8 +39,9 @@ extension Model {
         var facts = (history?(from) ?? []).filter { incidents[$0.id] == nil }
         for i in incidents.values where i.opened.at >= from { facts.append(IncidentFacts(Board.Entry(i, policies: policies, at: now))) }
         let r = ComplianceReport(facts: facts.filter { customer == nil || $0.customer == customer }, from: from, to: now)
-        let text = r.text(group: customer.map { "customer \($0)" } ?? "last \(days) days")
-        return ReportView(days: days, customer: customer, lines: text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init),
+        let group = customer.map { "customer \($0)" } ?? "last \(days) days"
+        func lines(_ text: String) -> [String] { text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
+        return ReportView(days: days, customer: customer, lines: lines(r.text(group: group)), narrowLines: lines(r.narrowText()),
                           worst: r.worst.map(\.incident), cursor: 0, at: now)
     }
 

@@ -619,8 +619,7 @@ extension Model {
 }
 
 extension Model {
-    /// The compliance report as `tierwatch report` prints it, with its
-    /// worst incidents to pick and open.
+    /// The shift handover as `tierwatch handover` prints it, scrolled.
     func drawHandover(_ f: inout Frame, _ lines: [String], scroll: Int, at: Date) {
         let w = min(f.width - 2, 130)
         let h = min(f.height - 2, lines.count + 3)
@@ -634,9 +633,11 @@ extension Model {
         f.put("\(more) · any other key closes", x: rect.x + 2, y: rect.y + rect.height - 2, role: .dim, limit: rect.width - 4)
     }
 
+    /// The compliance report as `tierwatch report` prints it (on a narrow
+    /// screen, two lines a step), with its worst incidents to pick and open.
     func drawReport(_ f: inout Frame, _ r: ReportView) {
         let w = min(f.width - 2, 130)
-        let lines = r.lines
+        let lines = r.lines.allSatisfy({ DisplayWidth.of($0) <= w - 4 }) ? r.lines : r.narrowLines
         let h = min(f.height - 2, lines.count + 3)
         let rect = Rect(x: (f.width - w) / 2, y: max(1, (f.height - h) / 2), width: w, height: h)
         f.fill(rect, role: .help)

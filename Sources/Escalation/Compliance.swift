@@ -57,33 +57,55 @@ public struct ComplianceReport: Sendable {
     public init(facts: [IncidentFacts], from: Date, to: Date) {
         self.from = from
         self.to = to
-        let chosen = facts.filter { $0.opened >= from && $0.opened < to }
-        incidents = chosen.count
-        var byTier: [String: Step] = [:]
-        var order: [String] = []
+        // A year is 90,000 incidents: each step finds its row through the
+        // tier table's slots (most incidents share one table), and only
+        // the five worst are kept as the incidents go by.
+        var rows: [Step] = []
+        var slotsByTable: [ObjectIdentifier: [Int?]] = [:]
+        var rowByID: [String: Int] = [:]
+        var lastTable: ComplianceTiers?
+        var lastSlots: [Int?] = []
         var worst: [Worst] = []
-        var weeks: [Date: (met: Int, reached: Int)] = [:]
-        for f in chosen {
-            let week = ComplianceReport.monday(f.opened)
+        func worse(_ a: Worst, _ b: Worst) -> Bool {
+            (a.lateSeconds, a.silenceSeconds, b.incident) > (b.lateSeconds, b.silenceSeconds, a.incident)
+        }
+        var weeks: [Int: (met: Int, reached: Int)] = [:]
+        for f in facts where f.opened >= from && f.opened < to {
+            incidents += 1
+            if f.tiers !== lastTable {
+                lastSlots = slotsByTable[ObjectIdentifier(f.tiers)] ?? Array(repeating: nil, count: f.tiers.tiers.count)
+                lastTable = f.tiers
+            }
+            let week = ComplianceReport.mondayDay(f.opened)
             var lateTotal = 0
             for s in f.steps {
-                let tier = f.tiers.tiers[s.tier]
-                if byTier[tier.id] == nil {
-                    order.append(tier.id)
-                    byTier[tier.id] = Step(tierID: tier.id, name: tier.name, rule: tier.rule)
+                let row: Int
+                if let known = lastSlots[s.tier] {
+                    row = known
+                } else {
+                    let tier = f.tiers.tiers[s.tier]
+                    if let k = rowByID[tier.id] {
+                        row = k
+                    } else {
+                        row = rows.count
+                        rows.append(Step(tierID: tier.id, name: tier.name, rule: tier.rule))
+                        rowByID[tier.id] = row
+                    }
+                    lastSlots[s.tier] = row
+                    slotsByTable[ObjectIdentifier(f.tiers)] = lastSlots
                 }
-                byTier[tier.id]!.reached += 1
+                rows[row].reached += 1
                 weeks[week, default: (0, 0)].reached += 1
                 lateTotal += s.lateSeconds
                 switch s.outcome {
                 case .met:
-                    byTier[tier.id]!.met += 1
+                    rows[row].met += 1
                     weeks[week]!.met += 1
                 case .late:
-                    byTier[tier.id]!.late += 1
-                    byTier[tier.id]!.lateness.append(s.lateSeconds)
+                    rows[row].late += 1
+                    rows[row].lateness.append(s.lateSeconds)
                 case .missed:
-                    byTier[tier.id]!.missed += 1
+                    rows[row].missed += 1
                 }
             }
             if let a = f.acknowledgedAfter { tta.append(a) } else { unacknowledged += 1 }
@@ -94,20 +116,34 @@ public struct ComplianceReport: Sendable {
             if let silence = f.longestSilence, longestSilence.map({ silence > $0.seconds }) ?? (silence > 0) { longestSilence = (silence, f.id) }
             // Worst: a step met late or missed, or the customer left waiting.
             if lateTotal > 0 || f.updatesOnTime < f.updateIntervals {
-                worst.append(Worst(incident: f.id, title: f.title, lateSeconds: lateTotal, silenceSeconds: f.longestSilence ?? 0))
+                let w = Worst(incident: f.id, title: f.title, lateSeconds: lateTotal, silenceSeconds: f.longestSilence ?? 0)
+                if worst.count < 5 || worse(w, worst[worst.count - 1]) {
+                    worst.insert(w, at: worst.firstIndex { worse(w, $0) } ?? worst.count)
+                    if worst.count > 5 { worst.removeLast() }
+                }
             }
         }
-        steps = order.map { byTier[$0]! }
-        self.worst = Array(worst
-            .sorted { ($0.lateSeconds, $0.silenceSeconds, $1.incident) > ($1.lateSeconds, $1.silenceSeconds, $0.incident) }.prefix(5))
-        weekly = weeks.keys.sorted().map { w in (w, weeks[w]!.reached == 0 ? nil : Double(weeks[w]!.met) / Double(weeks[w]!.reached)) }
+        // Sorted once, so that every percentile of them is a lookup.
+        for k in rows.indices { rows[k].lateness.sort() }
+        tta.sort()
+        ttr.sort()
+        tte.sort()
+        steps = rows
+        self.worst = worst
+        weekly = weeks.keys.sorted().map { d in
+            (Date(timeIntervalSince1970: Double(d) * 86400), weeks[d]!.reached == 0 ? nil : Double(weeks[d]!.met) / Double(weeks[d]!.reached))
+        }
+    }
+
+    /// The day number (since 1970) of the Monday of the week `d` falls in.
+    static func mondayDay(_ d: Date) -> Int {
+        let days = Int((d.timeIntervalSince1970 / 86400).rounded(.down))
+        return days - ((days + 3) % 7 + 7) % 7  // 0 = Monday
     }
 
     /// The Monday 00:00 UTC of the week `d` falls in.
     public static func monday(_ d: Date) -> Date {
-        let days = Int((d.timeIntervalSince1970 / 86400).rounded(.down))
-        let weekday = ((days + 3) % 7 + 7) % 7  // 0 = Monday
-        return Date(timeIntervalSince1970: Double(days - weekday) * 86400)
+        Date(timeIntervalSince1970: Double(mondayDay(d)) * 86400)
     }
 
     /// Whether a tier broke its promise: met late, or past its due time
@@ -123,8 +159,45 @@ public struct ComplianceReport: Sendable {
     /// A percentile of seconds, or nil.
     public static func percentile(_ values: [Int], _ p: Double) -> Int? {
         guard !values.isEmpty else { return nil }
-        let sorted = values.sorted()
+        // The report's own lists are sorted already (a year's are long).
+        let sorted = zip(values, values.dropFirst()).allSatisfy { $0 <= $1 } ? values : values.sorted()
         return sorted[min(sorted.count - 1, Int((p / 100 * Double(sorted.count - 1)).rounded()))]
+    }
+
+    /// The report for a narrow screen (the dashboard's overlay under about
+    /// 120 columns): each step on two lines, the numbers first, so that
+    /// nothing an operator needs is cut at 80 columns. The group is the
+    /// overlay's title, not repeated here.
+    public func narrowText() -> String {
+        let r = self
+        func span(_ s: Int?) -> String { s.map(Words.span) ?? "-" }
+        func share(_ a: Int, _ b: Int) -> String { b == 0 ? "-" : "\(Int((Double(a) / Double(b) * 100).rounded()))%" }
+        func minute(_ d: Date) -> String { ISOTime.format(d).prefix(16).replacingOccurrences(of: "T", with: " ") }
+        var out = "\(r.incidents) incident\(r.incidents == 1 ? "" : "s") opened \(minute(r.from)) to \(minute(r.to)) UTC\n"
+        for s in r.steps {
+            let filled = s.share.map { Int(($0 * 10).rounded()) } ?? 0
+            let lateness = s.lateness.isEmpty ? "" : " (p50 \(span(ComplianceReport.percentile(s.lateness, 50))), p90 \(span(ComplianceReport.percentile(s.lateness, 90))), max \(span(s.lateness.max())))"
+            out += "\(s.name.sanitized), \(s.rule)\n"
+            out += "  " + String(repeating: "█", count: filled) + String(repeating: "░", count: 10 - filled)
+                + " \(s.met) of \(s.reached) on time (\(share(s.met, s.reached))) · late \(s.late)\(lateness) · missed \(s.missed)\n"
+        }
+        if r.steps.isEmpty { out += "No step was decided in the period.\n" }
+        out += "Updates on time: \(r.updatesOnTime) of \(r.updateIntervals) (\(share(r.updatesOnTime, r.updateIntervals)))"
+        if let s = r.longestSilence { out += "; longest silence \(Words.span(s.seconds)) (\(s.incident))" }
+        out += "\nMTTA: p50 \(span(ComplianceReport.percentile(r.tta, 50))), p90 \(span(ComplianceReport.percentile(r.tta, 90))) (\(r.tta.count) acknowledged; \(r.unacknowledged) never, counted apart)"
+        out += "\nMTTR: p50 \(span(ComplianceReport.percentile(r.ttr, 50))), p90 \(span(ComplianceReport.percentile(r.ttr, 90))) (\(r.ttr.count) resolved)"
+        out += "\nTechnical teams engaged after: p50 \(span(ComplianceReport.percentile(r.tte, 50))), p90 \(span(ComplianceReport.percentile(r.tte, 90)))\n"
+        if r.weekly.count > 1 { out += "Steps met on time, by week (oldest first): \(sparkline)\n" }
+        if !r.worst.isEmpty {
+            out += "Worst:\n" + r.worst.map { "  \($0.incident)  late \(Words.span($0.lateSeconds)), silence \(Words.span($0.silenceSeconds))  \($0.title.sanitized)" }.joined(separator: "\n") + "\n"
+        }
+        return out
+    }
+
+    /// The weekly share of steps met on time, a bar a week.
+    var sparkline: String {
+        let bars = Array("▁▂▃▄▅▆▇█")
+        return String(weekly.map { w in w.share.map { bars[min(7, Int($0 * 7.999))] } ?? " " })
     }
 
     /// The report as `tierwatch report` prints it and the dashboard shows it.
@@ -146,10 +219,7 @@ public struct ComplianceReport: Sendable {
         out += "\nMTTA: p50 \(span(ComplianceReport.percentile(r.tta, 50))), p90 \(span(ComplianceReport.percentile(r.tta, 90))) (\(r.tta.count) acknowledged; \(r.unacknowledged) never acknowledged, not counted)"
         out += "\nMTTR: p50 \(span(ComplianceReport.percentile(r.ttr, 50))), p90 \(span(ComplianceReport.percentile(r.ttr, 90))) (\(r.ttr.count) resolved)"
         out += "\nTime to engage technical teams: p50 \(span(ComplianceReport.percentile(r.tte, 50))), p90 \(span(ComplianceReport.percentile(r.tte, 90)))\n"
-        if r.weekly.count > 1 {
-            let bars = Array("▁▂▃▄▅▆▇█")
-            out += "Steps met on time, by week (oldest first): " + String(r.weekly.map { w in w.share.map { bars[min(7, Int($0 * 7.999))] } ?? " " }) + "\n"
-        }
+        if r.weekly.count > 1 { out += "Steps met on time, by week (oldest first): \(sparkline)\n" }
         if !r.worst.isEmpty {
             out += "Worst:\n" + r.worst.map { "  \($0.incident)  late \(Words.span($0.lateSeconds)), longest silence \(Words.span($0.silenceSeconds))  \($0.title.sanitized)" }.joined(separator: "\n") + "\n"
         }

@@ -85,14 +85,16 @@ public struct ShiftHandover {
             let i = e.incident
             let owner = i.acknowledged.map { "owner \($0.by.sanitized)" } ?? "**not acknowledged**"
             // Times, not countdowns: the text is read later, elsewhere.
-            let due = e.next.deadline.map { " (\(Words.deadline($0, e.policy, .long)) \($0.at < now ? "overdue since" : "at") \(t($0.at)))" } ?? ""
+            let due = e.next.deadline.map { d in
+                d.at < now ? " (\(Words.overdue(d, e.policy, .long)) since \(t(d.at)))" : " (\(Words.deadline(d, e.policy, .long)) at \(t(d.at)))"
+            } ?? ""
             return "- **\(i.id)** \(i.severity.rawValue) \(i.title.sanitized)\(i.customer.map { " (\($0.sanitized))" } ?? "") — \(i.state.rawValue), \(owner). Next: \(Words.nextAction(e, now: now, live: false))\(due)"
         }.joined(separator: "\n") + "\n"
         let overdue = soon.filter { $0.deadline.at < now }.sorted { $0.deadline.at < $1.deadline.at }
         let coming = soon.filter { $0.deadline.at >= now }.sorted { $0.deadline.at < $1.deadline.at }
         if !overdue.isEmpty {
             md += "\n## Overdue now\n\n" + overdue.map { e, d in
-                "- **\(e.incident.id)** \(Words.deadline(d, e.policy, .long)) since \(t(d.at))"
+                "- **\(e.incident.id)** \(Words.overdue(d, e.policy, .long)) since \(t(d.at))"
             }.joined(separator: "\n") + "\n"
         }
         md += "\n## Due within the hour\n\n"

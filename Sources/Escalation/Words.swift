@@ -103,6 +103,15 @@ public enum Words {
         }
     }
 
+    /// A deadline that has passed: "T1 Management notified overdue".
+    public static func overdue(_ d: Ladder.Deadline, _ p: Policy, _ length: Length) -> String {
+        switch d.kind {
+        case .tierStart: return deadline(d, p, length)
+        case let .tierDue(i): return length == .short ? "T\(i) overdue" : "T\(i) \(p.tiers[i].name.sanitized) overdue"
+        case .customerUpdate: return length == .short ? "update overdue" : "customer update overdue"
+        }
+    }
+
     /// A deadline and how far off it is, as every list writes it:
     /// `T1 Management notified due 06:12`, `… due -03:12` once passed.
     public static func countdown(_ d: Ladder.Deadline, _ p: Policy, now: Date, _ length: Length = .long) -> String {

@@ -88,6 +88,7 @@ public struct Archive: Sendable {
         var out: [IncidentFacts] = []
         if let base, base.count > 0 {
             guard let all = base.facts(), all.count == base.count else { return nil }
+            out.reserveCapacity(all.count + recent.count)
             for (k, f) in all.enumerated() where f.opened >= from && f.opened < to {
                 if !taken.isEmpty || !recent.isEmpty {
                     let id = base.id(k)

@@ -156,7 +156,9 @@ extension Report {
         for r in e.ladder.rungs where !r.contacts.isEmpty {
             for c in r.contacts {
                 let who = c.calledPerson.map { "\($0.name.sanitized) (\(c.contact.name.sanitized))" } ?? c.contact.name.sanitized
-                md += "- T\(r.index) \(who): " + (c.outcome.map { "\($0.label) by \(c.by!.sanitized) at \(ISOTime.format(c.at!))" } ?? "not called") + (c.reachedAt.map { "; reached \(ISOTime.format($0))" } ?? "") + "\n"
+                md += "- T\(r.index) \(who): " + (c.outcome.map { "\($0.label) by \(c.by!.sanitized) at \(ISOTime.format(c.at!))" } ?? "not called")
+                    // Reached earlier than the latest call says (a later call went unanswered).
+                    + (c.reachedAt.flatMap { c.outcome == .reached && c.at == $0 ? nil : "; reached \(ISOTime.format($0))" } ?? "") + "\n"
             }
         }
         md += "\n## Timeline\n\n| happened | recorded | who | what |\n|---|---|---|---|\n"

@@ -14,6 +14,13 @@ import Testing
         let text = m.view(width: 120, height: 40).text
         #expect(text.contains("Management notified") && text.contains("Worst:"), "\(text)")
         #expect(!r.worst.isEmpty)
+        // At 80x24 the table would be cut: each step on two lines instead,
+        // with the counts of late and missed, and every worst incident.
+        let narrow = m.view(width: 80, height: 24).text
+        #expect(narrow.contains("Management notified, within 10m of its start") && narrow.contains(" on time (") && narrow.contains(" · missed "), "\(narrow)")
+        #expect(r.worst.allSatisfy { narrow.contains("  \($0)  late ") }, "\(narrow)")
+        #expect(!narrow.contains("LATENESS"), "the wide table is not drawn cut")
+        #expect(m.view(width: 200, height: 60).text.contains("LATENESS p50 / p90 / max"), "a wide screen has the table")
         _ = m.update(.key(.char("3")))
         guard case let .report(thirty)? = m.overlay else { Issue.record("closed"); return }
         #expect(thirty.days == 30)

@@ -63,6 +63,7 @@ import Testing
         let open = s.raise("still open", extra: ["--at", "-5m"])
         s.tw("note", open, "--message", "carrier promised a fix by 09:00", "--handover")
         s.tw("note", open, "--message", "not for the handover")
+        let late = s.raise("nobody called", extra: ["--at", "-15m"])
         let done = s.raise("done in the shift", extra: ["--at", "-3h"])
         s.tw("resolve", done, "--at", "-2h")
         let md = s.tw("handover", "--since", "8h").stdout
@@ -70,6 +71,8 @@ import Testing
         #expect(md.contains("**\(open)** sev2 still open (acme) — open, **not acknowledged**"), "\(md)")
         #expect(md.contains("## Due within the hour") && md.contains("**\(open)** T1 Management notified due"))
         #expect(md.contains("Resolved: \(done) after 1h00m"))
+        #expect(md.contains("## Overdue now\n\n- **\(late)** T1 Management notified overdue since "), "\(md)")
+        #expect(md.contains("(T1 Management notified overdue since ") && !md.contains("due overdue"), "\(md)")
         #expect(md.contains("carrier promised a fix by 09:00") && !md.contains("not for the handover"))
     }
 
@@ -77,11 +80,17 @@ import Testing
         let s = TempStore(); defer { s.cleanup() }
         let id = s.raise("for the review", extra: ["--at", "-40m"])
         s.tw("notify", id, "am", "--outcome", "voicemail", "--at", "-38m")
+        s.tw("notify", id, "vp-cx", "--at", "-37m")
+        s.tw("notify", id, "director-support", "--at", "-36m")
+        s.tw("notify", id, "director-support", "--outcome", "no_answer", "--at", "-30m")
         s.tw("resolve", id, "--message", "fixed | really")
         let md = s.tw("export", id, "--markdown").stdout
         #expect(md.hasPrefix("# \(id): for the review"))
         #expect(md.contains("| T1 Management notified | missed |"), "\(md)")
         #expect(md.contains("- T1 Jane Roe: voicemail by alice at"))
+        // Reached once: said once. Reached, then a later call unanswered: both.
+        #expect(md.contains(#/- T1 [^\n]*: reached by alice at [0-9T:\-]+Z\n/#), "\(md)")
+        #expect(md.contains(#/- T1 [^\n]*: no answer by alice at [0-9T:\-]+Z; reached [0-9T:\-]+Z\n/#), "\(md)")
         #expect(md.contains("resolved: fixed \\| really"), "a pipe in text does not break the table")
         #expect(s.tw("export", id).status == 2, "an id without --markdown is a usage error")
     }
