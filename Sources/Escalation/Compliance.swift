@@ -177,9 +177,9 @@ public struct ComplianceReport: Sendable {
         for s in r.steps {
             let filled = s.share.map { Int(($0 * 10).rounded()) } ?? 0
             let lateness = s.lateness.isEmpty ? "" : " (p50 \(span(ComplianceReport.percentile(s.lateness, 50))), p90 \(span(ComplianceReport.percentile(s.lateness, 90))), max \(span(s.lateness.max())))"
-            out += "\(s.name.sanitized), \(s.rule)\n"
-            out += "  " + String(repeating: "█", count: filled) + String(repeating: "░", count: 10 - filled)
-                + " \(s.met) of \(s.reached) on time (\(share(s.met, s.reached))) · late \(s.late)\(lateness) · missed \(s.missed)\n"
+            out += String(repeating: "█", count: filled) + String(repeating: "░", count: 10 - filled)
+                + " \(share(s.met, s.reached).leftPadded(4))  \(s.name.sanitized), \(s.rule)\n"
+            out += "  \(s.met) of \(s.reached) on time · missed \(s.missed) · late \(s.late)\(lateness)\n"
         }
         if r.steps.isEmpty { out += "No step was decided in the period.\n" }
         out += "Updates on time: \(r.updatesOnTime) of \(r.updateIntervals) (\(share(r.updatesOnTime, r.updateIntervals)))"
@@ -401,4 +401,8 @@ public struct IncidentFacts: Sendable, Equatable {
     public var furthestTierLabel: String {
         furthestTier.map { "reached T\($0) \(tiers.tiers[$0].name)" } ?? "no tier started"
     }
+}
+
+private extension String {
+    func leftPadded(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
 }

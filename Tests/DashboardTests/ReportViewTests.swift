@@ -17,7 +17,7 @@ import Testing
         // At 80x24 the table would be cut: each step on two lines instead,
         // with the counts of late and missed, and every worst incident.
         let narrow = m.view(width: 80, height: 24).text
-        #expect(narrow.contains("Management notified, within 10m of its start") && narrow.contains(" on time (") && narrow.contains(" · missed "), "\(narrow)")
+        #expect(narrow.contains("  Management notified, within 10m of its start") && narrow.contains(" on time · missed "), "\(narrow)")
         #expect(r.worst.allSatisfy { narrow.contains("  \($0)  late ") }, "\(narrow)")
         #expect(!narrow.contains("LATENESS"), "the wide table is not drawn cut")
         #expect(m.view(width: 200, height: 60).text.contains("LATENESS p50 / p90 / max"), "a wide screen has the table")
