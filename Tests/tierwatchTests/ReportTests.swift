@@ -26,36 +26,58 @@ import Testing
         #expect(s.tw("report", "--since", "soon").status == 2)
     }
 
-    @Test func aReportOverArchivedIncidentsFromTheCheckpointSaysWhatAFullReadSays() throws {
+    @Test func reportByTierGroupsIncidentsByTheFurthestTierTheyReached() throws {
+        let s = TempStore(); defer { s.cleanup() }
+        // One stopped at the management tier; one went on to the CEO tier
+        // (both resolved days ago); one open for 20 minutes.
+        let quick = s.raise("quick", extra: ["--at", "-5d"])
+        for c in ["am", "director-support", "vp-cx"] { s.tw("notify", quick, c, "--at", "-5d") }
+        s.tw("resolve", quick, "--at", "-5d")
+        let long = s.raise("long", customer: "globex", extra: ["--at", "-4d"])
+        s.tw("notify", long, "am", "--at", "-4d")
+        s.tw("ack", long, "--at", "-4d")
+        s.tw("escalate", long, "--to", "ceo", "--at", "-4d")
+        s.tw("resolve", long, "--at", ISO8601DateFormatter().string(from: Date().addingTimeInterval(-4 * 86400 + 3600)))
+        _ = s.raise("open now", extra: ["--at", "-20m"])
+        let csv = s.tw("report", "--since", "7d", "--by", "tier", "--csv")
+        #expect(csv.status == 0, "\(csv.stderr)")
+        let groups = Set(csv.stdout.split(separator: "\n").dropFirst().compactMap { $0.split(separator: ",").first.map(String.init) })
+        #expect(groups == ["reached T1 Management notified", "reached T2 Technical resources engaged", "reached T3 CEO informed"], "\(groups)")
+        let json = try JSONSerialization.jsonObject(with: Data(s.tw("report", "--since", "7d", "--by", "tier", "--json").stdout.utf8)) as? [[String: Any]]
+        #expect(json?.compactMap { $0["group"] as? String } == ["reached T1 Management notified", "reached T2 Technical resources engaged", "reached T3 CEO informed"])
+    }
+
+    @Test func aReportFromTheCheckpointSaysWhatAFullReadSaysAndDistrustsDamagedFigures() throws {
         let s = TempStore(); defer { s.cleanup() }
         let cache = s.path + "-cache"
         defer { try? FileManager.default.removeItem(atPath: cache) }
+        // A year of incidents, enough events for a checkpoint (5000).
+        let generated = Binary.run(["generate", s.path, "8000"], executable: Binary.bench)
+        #expect(generated.status == 0, "\(generated.stderr)")
         let env = ["TIERWATCH_CACHE": cache]
-        // Resolved days ago: archived at the first read. One stopped at the
-        // management tier; one went on to the CEO tier; one still open.
-        let quick = s.raise("quick", extra: ["--at", "-5d"])
-        for c in ["am", "director-support", "vp-cx"] { s.tw("notify", quick, c, "--at", "-5d", env: env) }
-        s.tw("resolve", quick, "--at", "-5d", env: env)
-        let long = s.raise("long", customer: "globex", extra: ["--at", "-4d"])
-        s.tw("notify", long, "am", "--at", "-4d", env: env)
-        s.tw("ack", long, "--at", "-4d", env: env)
-        s.tw("update", long, "--message", "working on it", "--at", "-4d", env: env)
-        s.tw("escalate", long, "--to", "ceo", "--at", "-4d", env: env)
-        let later = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-4 * 86400 + 3600))
-        s.tw("resolve", long, "--at", later, env: env)
-        _ = s.raise("open now", extra: ["--at", "-20m"])
-        let args = ["report", "--from", "-7d", "--to", ISO8601DateFormatter().string(from: Date()), "--by", "tier", "--csv"]
-        let first = Binary.run(args, store: s.path, env: env)  // a full read; writes the checkpoint
-        #expect(first.status == 0, "\(first.stderr)")
-        #expect(Binary.run(["show", quick], store: s.path, env: env).stdout.contains("quick"), "an archived incident, read back")
-        let fast = Binary.run(args, store: s.path, env: env)
-        let full = Binary.run(args, store: s.path, env: ["TIERWATCH_CACHE": "off"])
-        #expect(fast.stdout == full.stdout && !fast.stdout.isEmpty, "from the checkpoint:\n\(fast.stdout)\nfull read:\n\(full.stdout)")
-        // --by tier: by the furthest tier each incident reached.
-        let groups = Set(fast.stdout.split(separator: "\n").dropFirst().compactMap { $0.split(separator: ",").first.map(String.init) })
-        #expect(groups == ["reached T1 Management notified", "reached T2 Technical resources engaged", "reached T3 CEO informed"], "\(groups)")
-        let json = try JSONSerialization.jsonObject(with: Data(s.tw("report", "--since", "7d", "--by", "tier", "--json", env: env).stdout.utf8)) as? [[String: Any]]
-        #expect(json?.compactMap { $0["group"] as? String }.contains("reached T3 CEO informed") == true)
+        // A fixed period that ends before the open incidents began: every
+        // figure in it is decided, whenever the report runs.
+        func ago(_ days: Double) -> String { ISO8601DateFormatter().string(from: Date().addingTimeInterval(-days * 86400)) }
+        let (year, quarter, end) = (ago(365), ago(90), ago(1))
+        let runs = [["report", "--from", year, "--to", end], ["report", "--from", quarter, "--to", end, "--by", "customer", "--csv"],
+                    ["report", "--from", year, "--to", end, "--by", "tier", "--json"]]
+        let full = runs.map { Binary.run($0, store: s.path, env: ["TIERWATCH_CACHE": "off"]) }
+        #expect(full.allSatisfy { $0.status == 0 && !$0.stdout.isEmpty })
+        #expect(Binary.run(["list"], store: s.path, env: env).status == 0)  // writes the checkpoint
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: cache).first { $0.hasSuffix(".checkpoint") })
+        let doctor = Binary.run(["doctor"], store: s.path, env: env)
+        #expect(doctor.stdout.contains("matches a full read"), "\(doctor.stdout)")
+        for (args, want) in zip(runs, full) {
+            let fast = Binary.run(args, store: s.path, env: env)
+            #expect(fast.status == 0 && fast.stdout == want.stdout, "\(args): from the checkpoint:\n\(fast.stdout)\nfull read:\n\(want.stdout)")
+        }
+        // The checkpoint's figures damaged (its last bytes are theirs): the
+        // report does not believe them, reads in full, and says the same.
+        var bytes = try #require(FileManager.default.contents(atPath: cache + "/" + name))
+        bytes[bytes.count - 2] ^= 0x40
+        try bytes.write(to: URL(fileURLWithPath: cache + "/" + name))
+        let damaged = Binary.run(runs[0], store: s.path, env: env)
+        #expect(damaged.status == 0 && damaged.stdout == full[0].stdout, "\(damaged.stderr)\n\(damaged.stdout)")
     }
 
     @Test func theHandoverSaysWhatIsOpenWhatIsDueAndTheNotesForTheNextShift() {
