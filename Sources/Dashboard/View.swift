@@ -637,16 +637,20 @@ extension Model {
     /// screen, two lines a step), with its worst incidents to pick and open.
     func drawReport(_ f: inout Frame, _ r: ReportView) {
         let w = min(f.width - 2, 130)
-        let lines = r.lines.allSatisfy({ DisplayWidth.of($0) <= w - 4 }) ? r.lines : r.narrowLines
+        // The table decides (a long title among the worst is only cut).
+        let table = r.lines.prefix { $0 != ComplianceReport.worstHeading }
+        let lines = table.allSatisfy({ DisplayWidth.of($0) <= w - 4 }) ? r.lines : r.narrowLines
         let h = min(f.height - 2, lines.count + 3)
         let rect = Rect(x: (f.width - w) / 2, y: max(1, (f.height - h) / 2), width: w, height: h)
         f.fill(rect, role: .help)
         box(&f, rect, title: "Compliance\(glyphs.separator)\(r.customer.map { "customer \($0.sanitized)" } ?? "all customers")\(glyphs.separator)last \(r.days) days\(glyphs.separator)as of \(Words.clock(r.at)) UTC", focused: true)
         var worstRow = 0
+        var inWorst = false
         for (k, line) in lines.enumerated() where k < rect.height - 2 {
             let y = rect.y + 1 + k
-            // The worst incidents' lines start with two spaces and an id.
-            let isWorst = line.hasPrefix("  ") && r.worst.indices.contains(worstRow) && line.dropFirst(2).hasPrefix(r.worst[worstRow])
+            // The worst incidents' lines follow "Worst:", each two spaces and an id.
+            let isWorst = inWorst && r.worst.indices.contains(worstRow) && line.hasPrefix("  \(r.worst[worstRow])  ")
+            if line == ComplianceReport.worstHeading { inWorst = true }
             f.put(line, x: rect.x + 2, y: y, role: .help, limit: rect.width - 4)
             if isWorst {
                 if worstRow == r.cursor { f.restyle(Rect(x: rect.x + 2, y: y, width: rect.width - 4, height: 1), role: .selection) }

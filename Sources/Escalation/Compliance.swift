@@ -63,6 +63,10 @@ public struct ComplianceReport: Sendable {
         var rows: [Step] = []
         var slotsByTable: [ObjectIdentifier: [Int?]] = [:]
         var rowByID: [String: Int] = [:]
+        /// Each row's place in its policy (the lowest index it had): the
+        /// rows are listed in the policy's order, whatever order the
+        /// incidents come in.
+        var rowIndex: [Int] = []
         var lastTable: ComplianceTiers?
         var lastSlots: [Int?] = []
         var worst: [Worst] = []
@@ -86,9 +90,11 @@ public struct ComplianceReport: Sendable {
                     let tier = f.tiers.tiers[s.tier]
                     if let k = rowByID[tier.id] {
                         row = k
+                        rowIndex[k] = min(rowIndex[k], s.tier)
                     } else {
                         row = rows.count
                         rows.append(Step(tierID: tier.id, name: tier.name, rule: tier.rule))
+                        rowIndex.append(s.tier)
                         rowByID[tier.id] = row
                     }
                     lastSlots[s.tier] = row
@@ -113,7 +119,11 @@ public struct ComplianceReport: Sendable {
             if let e = f.engagedAfter { tte.append(e) }
             updateIntervals += f.updateIntervals
             updatesOnTime += f.updatesOnTime
-            if let silence = f.longestSilence, longestSilence.map({ silence > $0.seconds }) ?? (silence > 0) { longestSilence = (silence, f.id) }
+            // The longest silence (on a tie, the lowest id: the same whatever the order).
+            if let silence = f.longestSilence, silence > 0,
+               longestSilence.map({ silence > $0.seconds || (silence == $0.seconds && f.id < $0.incident) }) ?? true {
+                longestSilence = (silence, f.id)
+            }
             // Worst: a step met late or missed, or the customer left waiting.
             if lateTotal > 0 || f.updatesOnTime < f.updateIntervals {
                 let w = Worst(incident: f.id, title: f.title, lateSeconds: lateTotal, silenceSeconds: f.longestSilence ?? 0)
@@ -128,7 +138,7 @@ public struct ComplianceReport: Sendable {
         tta.sort()
         ttr.sort()
         tte.sort()
-        steps = rows
+        steps = rows.indices.sorted { (rowIndex[$0], rows[$0].tierID) < (rowIndex[$1], rows[$1].tierID) }.map { rows[$0] }
         self.worst = worst
         weekly = weeks.keys.sorted().map { d in
             (Date(timeIntervalSince1970: Double(d) * 86400), weeks[d]!.reached == 0 ? nil : Double(weeks[d]!.met) / Double(weeks[d]!.reached))
@@ -189,10 +199,13 @@ public struct ComplianceReport: Sendable {
         out += "\nTechnical teams engaged after: p50 \(span(ComplianceReport.percentile(r.tte, 50))), p90 \(span(ComplianceReport.percentile(r.tte, 90)))\n"
         if r.weekly.count > 1 { out += "Steps met on time, by week (oldest first): \(sparkline)\n" }
         if !r.worst.isEmpty {
-            out += "Worst:\n" + r.worst.map { "  \($0.incident)  late \(Words.span($0.lateSeconds)), silence \(Words.span($0.silenceSeconds))  \($0.title.sanitized)" }.joined(separator: "\n") + "\n"
+            out += ComplianceReport.worstHeading + "\n" + r.worst.map { "  \($0.incident)  late \(Words.span($0.lateSeconds)), silence \(Words.span($0.silenceSeconds))  \($0.title.sanitized)" }.joined(separator: "\n") + "\n"
         }
         return out
     }
+
+    /// The line the worst incidents follow (the dashboard finds them by it).
+    public static let worstHeading = "Worst:"
 
     /// The weekly share of steps met on time, a bar a week.
     var sparkline: String {
@@ -221,7 +234,7 @@ public struct ComplianceReport: Sendable {
         out += "\nTime to engage technical teams: p50 \(span(ComplianceReport.percentile(r.tte, 50))), p90 \(span(ComplianceReport.percentile(r.tte, 90)))\n"
         if r.weekly.count > 1 { out += "Steps met on time, by week (oldest first): \(sparkline)\n" }
         if !r.worst.isEmpty {
-            out += "Worst:\n" + r.worst.map { "  \($0.incident)  late \(Words.span($0.lateSeconds)), longest silence \(Words.span($0.silenceSeconds))  \($0.title.sanitized)" }.joined(separator: "\n") + "\n"
+            out += ComplianceReport.worstHeading + "\n" + r.worst.map { "  \($0.incident)  late \(Words.span($0.lateSeconds)), longest silence \(Words.span($0.silenceSeconds))  \($0.title.sanitized)" }.joined(separator: "\n") + "\n"
         }
         return out
     }
@@ -397,9 +410,10 @@ public struct IncidentFacts: Sendable, Equatable {
         longestSilence = silence
     }
 
-    /// The group `--by tier` puts the incident in: the furthest tier it reached.
+    /// The group `--by tier` puts the incident in: the furthest tier that
+    /// started for it ("up to T3 CEO informed").
     public var furthestTierLabel: String {
-        furthestTier.map { "reached T\($0) \(tiers.tiers[$0].name)" } ?? "no tier started"
+        furthestTier.map { "up to T\($0) \(tiers.tiers[$0].name)" } ?? "no tier started"
     }
 }
 

@@ -354,16 +354,22 @@ public enum Checkpoint {
         var h = BinaryReader(header)
         h.skip(8)
         do {
-            let bodyLength = Int(try h.u64())
+            // Sizes are checked as read, before they become Ints: the
+            // header has no checksum of its own.
+            func size(_ v: UInt64) throws(BinaryReader.Short) -> Int {
+                guard v < 1 << 40 else { throw BinaryReader.Short() }
+                return Int(v)
+            }
+            let bodyLength = try size(try h.u64())
             let bodyCRC = try h.u32()
             let entries = Int(try h.u32())
-            let locationCount = Int(try h.u64())
+            let locationCount = try size(try h.u64())
             let keysCRC = try h.u32()
             let tailCRC = try h.u32()
-            let factsLength = Int(try h.u64())
+            let factsLength = try size(try h.u64())
             let factsCRC = try h.u32()
             var st = stat()
-            guard fstat(fd, &st) == 0, bodyLength < Int(st.st_size), entries < 1 << 30, locationCount < 1 << 40, factsLength < 1 << 40 else { throw BinaryReader.Short() }
+            guard fstat(fd, &st) == 0, bodyLength < Int(st.st_size), entries < 1 << 30 else { throw BinaryReader.Short() }
             var body = [UInt8](repeating: 0, count: bodyLength)
             defer { body = [] }
             guard body.withUnsafeMutableBytes({ pread(fd, $0.baseAddress, $0.count, off_t(headerSize)) }) == bodyLength else { throw BinaryReader.Short() }
@@ -608,7 +614,12 @@ public enum Checkpoint {
         var facts = FactsCodec()
         for a in archived {
             guard let f = a.facts() else {
+                // The checkpoint this state started from has figures that
+                // do not read back: it is removed, so that the next start
+                // reads in full and writes a whole one (a screen that goes
+                // on running keeps what it has).
                 ok = false
+                unlink(path)
                 return false
             }
             facts.add(f)
@@ -718,6 +729,7 @@ struct BinaryWriter {
     var bytes: [UInt8] = []
 
     mutating func u8(_ v: UInt8) { bytes.append(v) }
+    mutating func u16(_ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
     mutating func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
     mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
     mutating func i64(_ v: Int64) { u64(UInt64(bitPattern: v)) }
@@ -781,6 +793,11 @@ struct BinaryReader {
     }
 
     mutating func u8() throws(Short) -> UInt8 { bytes[try take(1)] }
+
+    mutating func u16() throws(Short) -> UInt16 {
+        let k = try take(2)
+        return UInt16(bytes[k]) | UInt16(bytes[k + 1]) << 8
+    }
 
     mutating func u32() throws(Short) -> UInt32 {
         let k = try take(4)
@@ -852,8 +869,10 @@ struct FactsCodec {
         if let k = tableIndex[ObjectIdentifier(f.tiers)] {
             table = k
         } else if let k = tables.firstIndex(of: f.tiers) {
+            // An equal table held by another object: found by content (the
+            // identity map keeps only objects `tables` holds, whose
+            // addresses cannot be reused).
             table = k
-            tableIndex[ObjectIdentifier(f.tiers)] = k
         } else {
             table = tables.count
             tables.append(f.tiers)
@@ -875,16 +894,16 @@ struct FactsCodec {
         records.u8(UInt8(Severity.allCases.firstIndex(of: f.severity)!))
         records.u32(UInt32(table))
         records.u32(UInt32(customer))
-        records.u8(f.furthestTier.map { UInt8(clamping: $0) } ?? 0xFF)
+        records.u16(f.furthestTier.map { UInt16(clamping: $0) } ?? 0xFFFF)
         records.u32(FactsCodec.seconds(f.acknowledgedAfter))
         records.u32(FactsCodec.seconds(f.resolvedAfter))
         records.u32(FactsCodec.seconds(f.engagedAfter))
         records.u32(UInt32(clamping: f.updateIntervals))
         records.u32(UInt32(clamping: f.updatesOnTime))
         records.u32(FactsCodec.seconds(f.longestSilence))
-        records.u8(UInt8(clamping: f.steps.count))
-        for st in f.steps.prefix(255) {
-            records.u8(UInt8(clamping: st.tier))
+        records.u16(UInt16(clamping: f.steps.count))
+        for st in f.steps.prefix(Int(UInt16.max)) {
+            records.u16(UInt16(clamping: st.tier))
             records.u8(st.outcome.rawValue)
             records.u32(FactsCodec.seconds(st.lateSeconds))
         }
@@ -921,21 +940,21 @@ struct FactsCodec {
         let title = try r.string()
         let opened = Date(timeIntervalSince1970: Double(try r.i64()) / 1000)
         let severity = Int(try r.u8()), table = Int(try r.u32()), customer = Int(try r.u32())
-        let furthest = try r.u8()
+        let furthest = try r.u16()
         let ack = seconds(try r.u32()), resolved = seconds(try r.u32()), engaged = seconds(try r.u32())
         let intervals = Int(try r.u32()), onTime = Int(try r.u32())
         let silence = seconds(try r.u32())
         guard severity < Severity.allCases.count, table < tables.count, customer <= customers.count,
-              furthest == 0xFF || Int(furthest) < tables[table].tiers.count else { throw Malformed() }
+              furthest == 0xFFFF || Int(furthest) < tables[table].tiers.count else { throw Malformed() }
         var steps: [IncidentFacts.Step] = []
-        for _ in 0..<(try r.u8()) {
-            let tier = Int(try r.u8())
+        for _ in 0..<(try r.u16()) {
+            let tier = Int(try r.u16())
             guard tier < tables[table].tiers.count, let outcome = IncidentFacts.Outcome(rawValue: try r.u8()) else { throw Malformed() }
             steps.append(IncidentFacts.Step(tier: tier, outcome: outcome, lateSeconds: seconds(try r.u32()) ?? 0))
         }
         return IncidentFacts(id: id, title: title, customer: customer == 0 ? nil : customers[customer - 1],
                              severity: Severity.allCases[severity], opened: opened, tiers: tables[table], steps: steps,
-                             furthestTier: furthest == 0xFF ? nil : Int(furthest), acknowledgedAfter: ack, resolvedAfter: resolved,
+                             furthestTier: furthest == 0xFFFF ? nil : Int(furthest), acknowledgedAfter: ack, resolvedAfter: resolved,
                              engagedAfter: engaged, updateIntervals: intervals, updatesOnTime: onTime, longestSilence: silence)
     }
 

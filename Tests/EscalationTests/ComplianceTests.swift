@@ -51,4 +51,21 @@ import Testing
         #expect(ComplianceReport.monday(ISOTime.parse("2026-11-30T00:00:00Z")!) == ISOTime.parse("2026-11-30T00:00:00Z"))
         #expect(ComplianceReport.percentile([5, 1, 3], 50) == 3 && ComplianceReport.percentile([], 50) == nil)
     }
+
+    @Test func theSameFiguresInAnyOrderGiveTheSameReport() {
+        let tiers = ComplianceTiers(Policy.builtIn)
+        func facts(_ id: String, _ steps: [IncidentFacts.Step], silence: Int) -> IncidentFacts {
+            IncidentFacts(id: id, title: id, customer: nil, severity: .sev2, opened: Scenario.at(0), tiers: tiers, steps: steps,
+                          furthestTier: steps.map(\.tier).max(), acknowledgedAfter: nil, resolvedAfter: 600, engagedAfter: nil,
+                          updateIntervals: 1, updatesOnTime: 1, longestSilence: silence)
+        }
+        // The first incident skips the technical step (resolved before it fell due).
+        let a = facts("B", [.init(tier: 1, outcome: .met, lateSeconds: 0), .init(tier: 3, outcome: .missed, lateSeconds: 60)], silence: 900)
+        let b = facts("A", [.init(tier: 1, outcome: .late, lateSeconds: 30), .init(tier: 2, outcome: .met, lateSeconds: 0)], silence: 900)
+        let one = ComplianceReport(facts: [a, b], from: Scenario.at(-1), to: Scenario.at(1))
+        let other = ComplianceReport(facts: [b, a], from: Scenario.at(-1), to: Scenario.at(1))
+        #expect(one.steps.map(\.tierID) == ["management", "technical", "ceo"], "the policy's order")
+        #expect(one.text(group: nil) == other.text(group: nil))
+        #expect(one.longestSilence?.incident == "A" && other.longestSilence?.incident == "A", "a tie names the lowest id")
+    }
 }

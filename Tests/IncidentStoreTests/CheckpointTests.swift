@@ -383,6 +383,10 @@ import Testing
         damaged.refresh()
         #expect(damaged.startNote?.hasPrefix("from the checkpoint") == true)
         #expect(damaged.state.complianceFacts(openedFrom: .distantPast, to: .distantFuture, now: clock.now()) == nil)
+        // Nor is a new checkpoint written from it: it is removed, so the
+        // next start reads in full and writes a whole one.
+        #expect(!damaged.writeCheckpoint())
+        #expect(!FileManager.default.fileExists(atPath: cache))
         damaged.readInFull(because: "test")
         #expect(damaged.state.complianceFacts(openedFrom: .distantPast, to: .distantFuture, now: clock.now())?.sorted { $0.id < $1.id } == derived)
     }
@@ -404,5 +408,42 @@ import Testing
             let e = Escalation.Board.Entry(i, policies: store.state.policies, at: world.clock.addingTimeInterval(86400 * 400))
             #expect(IncidentFacts(e) == b, "\(i.id)")
         }
+    }
+
+    @Test func theFiguresKeepTierIndexesBeyondAByteAndAHeaderOfHugeSizesIsRefused() throws {
+        // A policy of 300 tiers (nothing limits their number): a step of
+        // tier 299 and a furthest tier of 255 read back as written.
+        let tiers = ComplianceTiers((0..<300).map { ComplianceTiers.Tier(id: "t\($0)", name: "Tier \($0)", rule: "within 5m of its start") })
+        let f = IncidentFacts(id: "K3F9", title: "SIP trunk down", customer: "acme", severity: .sev1, opened: t0, tiers: tiers,
+                              steps: [.init(tier: 299, outcome: .late, lateSeconds: 90), .init(tier: 3, outcome: .missed, lateSeconds: 600)],
+                              furthestTier: 255, acknowledgedAfter: 60, resolvedAfter: nil, engagedAfter: nil,
+                              updateIntervals: 2, updatesOnTime: 1, longestSilence: 1200)
+        var codec = FactsCodec()
+        let at = codec.add(f)
+        #expect(codec.facts("K3F9", at: at) == f)
+        #expect(FactsCodec.decode(codec.encoded(), ids: ["K3F9"]) == [f])
+        #expect(FactsCodec.decode(codec.encoded(), ids: ["K3F9", "K3FA"]) == nil, "fewer records than ids")
+
+        // A header whose sizes do not fit (it has no checksum of its own): a full read, not a crash.
+        let dir = TempDir(); defer { dir.cleanup() }
+        let cache = dir.path + "-cache/checkpoint"
+        defer { try? FileManager.default.removeItem(atPath: dir.path + "-cache") }
+        var world = World(dir: dir, rng: Rng(state: 3), clock: t0)
+        for _ in 0..<40 { _ = world.step() }
+        let clock = Clock.fixed(world.clock)
+        let first = CheckpointAgainstAFullRead.store(dir.path, host: "reader", clock: clock, cache: cache)
+        first.refresh()
+        #expect(first.writeCheckpoint())
+        var bytes = [UInt8](FileManager.default.contents(atPath: cache)!)
+        for field in [8, 24, 40] {  // the body's, the locations' and the figures' sizes
+            var hostile = bytes
+            for k in field..<(field + 8) { hostile[k] = 0xFF }
+            FileManager.default.createFile(atPath: cache, contents: Data(hostile))
+            let s = CheckpointAgainstAFullRead.store(dir.path, host: "reader", clock: clock, cache: cache)
+            s.checkpointEvery = .max
+            s.refresh()
+            #expect(s.startNote?.hasPrefix("a full read (") == true && s.state.eventCount == first.state.eventCount, "field \(field): \(s.startNote ?? "-")")
+        }
+        bytes = []
     }
 }

@@ -42,9 +42,9 @@ import Testing
         let csv = s.tw("report", "--since", "7d", "--by", "tier", "--csv")
         #expect(csv.status == 0, "\(csv.stderr)")
         let groups = Set(csv.stdout.split(separator: "\n").dropFirst().compactMap { $0.split(separator: ",").first.map(String.init) })
-        #expect(groups == ["reached T1 Management notified", "reached T2 Technical resources engaged", "reached T3 CEO informed"], "\(groups)")
+        #expect(groups == ["up to T1 Management notified", "up to T2 Technical resources engaged", "up to T3 CEO informed"], "\(groups)")
         let json = try JSONSerialization.jsonObject(with: Data(s.tw("report", "--since", "7d", "--by", "tier", "--json").stdout.utf8)) as? [[String: Any]]
-        #expect(json?.compactMap { $0["group"] as? String } == ["reached T1 Management notified", "reached T2 Technical resources engaged", "reached T3 CEO informed"])
+        #expect(json?.compactMap { $0["group"] as? String } == ["up to T1 Management notified", "up to T2 Technical resources engaged", "up to T3 CEO informed"])
     }
 
     @Test func aReportFromTheCheckpointSaysWhatAFullReadSaysAndDistrustsDamagedFigures() throws {
