@@ -180,26 +180,50 @@ public struct ComplianceReport: Sendable {
     /// overlay's title, not repeated here.
     public func narrowText() -> String {
         let r = self
-        func span(_ s: Int?) -> String { s.map(Words.span) ?? "-" }
-        func share(_ a: Int, _ b: Int) -> String { b == 0 ? "-" : "\(Int((Double(a) / Double(b) * 100).rounded()))%" }
         func minute(_ d: Date) -> String { ISOTime.format(d).prefix(16).replacingOccurrences(of: "T", with: " ") }
         var out = "\(r.incidents) incident\(r.incidents == 1 ? "" : "s") opened \(minute(r.from)) to \(minute(r.to)) UTC\n"
         for s in r.steps {
-            let filled = s.share.map { Int(($0 * 10).rounded()) } ?? 0
-            let lateness = s.lateness.isEmpty ? "" : " (p50 \(span(ComplianceReport.percentile(s.lateness, 50))), p90 \(span(ComplianceReport.percentile(s.lateness, 90))), max \(span(s.lateness.max())))"
-            out += String(repeating: "█", count: filled) + String(repeating: "░", count: 10 - filled)
-                + " \(share(s.met, s.reached).leftPadded(4))  \(s.name.sanitized), \(s.rule)\n"
+            let p = Self.percentiles(s.lateness)
+            let lateness = s.lateness.isEmpty ? "" : " (p50 \(p.p50), p90 \(p.p90), max \(p.max))"
+            out += Self.bar(s.share) + " \(Self.share(s.met, s.reached).leftPadded(4))  \(s.name.sanitized), \(s.rule)\n"
             out += "  \(s.met) of \(s.reached) on time · missed \(s.missed) · late \(s.late)\(lateness)\n"
         }
         if r.steps.isEmpty { out += "No step was decided in the period.\n" }
-        out += "Updates on time: \(r.updatesOnTime) of \(r.updateIntervals) (\(share(r.updatesOnTime, r.updateIntervals)))"
+        out += "Updates on time: \(r.updatesOnTime) of \(r.updateIntervals) (\(Self.share(r.updatesOnTime, r.updateIntervals)))"
+        out += tail(unacknowledged: "never, counted apart", engaged: "Technical teams engaged after", silence: "silence")
+        return out
+    }
+
+    /// Ten cells filled by a share.
+    static func bar(_ share: Double?) -> String {
+        let filled = share.map { Int(($0 * 10).rounded()) } ?? 0
+        return String(repeating: "█", count: filled) + String(repeating: "░", count: 10 - filled)
+    }
+
+    static func share(_ a: Int, _ b: Int) -> String { b == 0 ? "-" : "\(Int((Double(a) / Double(b) * 100).rounded()))%" }
+
+    /// p50, p90 and max of seconds, as spans ("-" for none).
+    static func percentiles(_ v: [Int]) -> (p50: String, p90: String, max: String) {
+        func span(_ s: Int?) -> String { s.map(Words.span) ?? "-" }
+        return (span(percentile(v, 50)), span(percentile(v, 90)), span(v.max()))
+    }
+
+    /// What both forms print after the customer updates' figures: the
+    /// longest silence, MTTA, MTTR, time to engage, the weekly sparkline
+    /// and the worst incidents, in the form's own words.
+    private func tail(unacknowledged: String, engaged: String, silence: String) -> String {
+        let r = self
+        var out = ""
         if let s = r.longestSilence { out += "; longest silence \(Words.span(s.seconds)) (\(s.incident))" }
-        out += "\nMTTA: p50 \(span(ComplianceReport.percentile(r.tta, 50))), p90 \(span(ComplianceReport.percentile(r.tta, 90))) (\(r.tta.count) acknowledged; \(r.unacknowledged) never, counted apart)"
-        out += "\nMTTR: p50 \(span(ComplianceReport.percentile(r.ttr, 50))), p90 \(span(ComplianceReport.percentile(r.ttr, 90))) (\(r.ttr.count) resolved)"
-        out += "\nTechnical teams engaged after: p50 \(span(ComplianceReport.percentile(r.tte, 50))), p90 \(span(ComplianceReport.percentile(r.tte, 90)))\n"
+        let (tta, ttr, tte) = (Self.percentiles(r.tta), Self.percentiles(r.ttr), Self.percentiles(r.tte))
+        out += "\nMTTA: p50 \(tta.p50), p90 \(tta.p90) (\(r.tta.count) acknowledged; \(r.unacknowledged) \(unacknowledged))"
+        out += "\nMTTR: p50 \(ttr.p50), p90 \(ttr.p90) (\(r.ttr.count) resolved)"
+        out += "\n\(engaged): p50 \(tte.p50), p90 \(tte.p90)\n"
         if r.weekly.count > 1 { out += "Steps met on time, by week (oldest first): \(sparkline)\n" }
         if !r.worst.isEmpty {
-            out += ComplianceReport.worstHeading + "\n" + r.worst.map { "  \($0.incident)  late \(Words.span($0.lateSeconds)), silence \(Words.span($0.silenceSeconds))  \($0.title.sanitized)" }.joined(separator: "\n") + "\n"
+            out += ComplianceReport.worstHeading + "\n" + r.worst.map {
+                "  \($0.incident)  late \(Words.span($0.lateSeconds)), \(silence) \(Words.span($0.silenceSeconds))  \($0.title.sanitized)"
+            }.joined(separator: "\n") + "\n"
         }
         return out
     }
@@ -216,26 +240,16 @@ public struct ComplianceReport: Sendable {
     /// The report as `tierwatch report` prints it and the dashboard shows it.
     public func text(group: String?) -> String {
         let r = self
-        func span(_ s: Int?) -> String { s.map(Words.span) ?? "-" }
-        func share(_ a: Int, _ b: Int) -> String { b == 0 ? "-" : "\(Int((Double(a) / Double(b) * 100).rounded()))%" }
         var out = "Compliance\(group.map { " — \($0.sanitized)" } ?? ""): \(ISOTime.format(r.from)) to \(ISOTime.format(r.to)), \(r.incidents) incident\(r.incidents == 1 ? "" : "s")\n\n"
         var rows = [["STEP", "RULE", "MET ON TIME", "", "LATE", "MISSED", "LATENESS p50 / p90 / max"]]
         for s in r.steps {
-            let filled = s.share.map { Int(($0 * 10).rounded()) } ?? 0
-            rows.append([s.name.sanitized, s.rule, "\(s.met) of \(s.reached) (\(share(s.met, s.reached)))",
-                         String(repeating: "█", count: filled) + String(repeating: "░", count: 10 - filled), "\(s.late)", "\(s.missed)",
-                         s.lateness.isEmpty ? "-" : "\(span(ComplianceReport.percentile(s.lateness, 50))) / \(span(ComplianceReport.percentile(s.lateness, 90))) / \(span(s.lateness.max()))"])
+            let p = Self.percentiles(s.lateness)
+            rows.append([s.name.sanitized, s.rule, "\(s.met) of \(s.reached) (\(Self.share(s.met, s.reached)))", Self.bar(s.share), "\(s.late)", "\(s.missed)",
+                         s.lateness.isEmpty ? "-" : "\(p.p50) / \(p.p90) / \(p.max)"])
         }
         out += r.steps.isEmpty ? "No step was decided in the period.\n" : Words.table(rows)
-        out += "\nCustomer updates: \(r.updatesOnTime) of \(r.updateIntervals) intervals on time (\(share(r.updatesOnTime, r.updateIntervals)))"
-        if let s = r.longestSilence { out += "; longest silence \(Words.span(s.seconds)) (\(s.incident))" }
-        out += "\nMTTA: p50 \(span(ComplianceReport.percentile(r.tta, 50))), p90 \(span(ComplianceReport.percentile(r.tta, 90))) (\(r.tta.count) acknowledged; \(r.unacknowledged) never acknowledged, not counted)"
-        out += "\nMTTR: p50 \(span(ComplianceReport.percentile(r.ttr, 50))), p90 \(span(ComplianceReport.percentile(r.ttr, 90))) (\(r.ttr.count) resolved)"
-        out += "\nTime to engage technical teams: p50 \(span(ComplianceReport.percentile(r.tte, 50))), p90 \(span(ComplianceReport.percentile(r.tte, 90)))\n"
-        if r.weekly.count > 1 { out += "Steps met on time, by week (oldest first): \(sparkline)\n" }
-        if !r.worst.isEmpty {
-            out += ComplianceReport.worstHeading + "\n" + r.worst.map { "  \($0.incident)  late \(Words.span($0.lateSeconds)), longest silence \(Words.span($0.silenceSeconds))  \($0.title.sanitized)" }.joined(separator: "\n") + "\n"
-        }
+        out += "\nCustomer updates: \(r.updatesOnTime) of \(r.updateIntervals) intervals on time (\(Self.share(r.updatesOnTime, r.updateIntervals)))"
+        out += tail(unacknowledged: "never acknowledged, not counted", engaged: "Time to engage technical teams", silence: "longest silence")
         return out
     }
 
