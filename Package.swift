@@ -94,7 +94,8 @@ let package = Package(
             dependencies: ["Escalation", "IncidentStore", "Dashboard", "Surface"]
         ),
         .testTarget(name: "EscalationTests", dependencies: ["Escalation"]),
-        .testTarget(name: "IncidentStoreTests", dependencies: ["IncidentStore", "Escalation"]),
+        // Fixtures/ holds store files the tests read by path, not resources.
+        .testTarget(name: "IncidentStoreTests", dependencies: ["IncidentStore", "Escalation"], exclude: ["Fixtures"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Surface", "Escalation"]),
         .testTarget(name: "tierwatchTests", dependencies: ["Escalation", "IncidentStore"]),
         .testTarget(name: "IntakeTests", dependencies: ["Intake", "Escalation"]),

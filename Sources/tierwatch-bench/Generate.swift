@@ -102,7 +102,7 @@ enum StoreGenerator {
                 e.id.sequence = n + 1
                 bytes += RecordCodec.encode(e, policyText: false)
             }
-            FileManager.default.createFile(atPath: store + "/events/\(host).log", contents: Data(bytes))
+            writeFixture(atPath: store + "/events/\(host).log", contents: Data(bytes))
         }
         return summary
     }

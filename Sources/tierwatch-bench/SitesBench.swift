@@ -39,7 +39,7 @@ enum SitesBench {
         progress("sites: Syncthing's own propagation, \(samples) appends")
         var plain: [Double] = []
         let probeA = a + "/probe.txt", probeB = b + "/probe.txt"
-        FileManager.default.createFile(atPath: probeA, contents: Data())
+        writeFixture(atPath: probeA, contents: Data())
         for k in 0..<samples {
             let line = Data("probe \(k)\n".utf8)
             let h = FileHandle(forWritingAtPath: probeA)!

@@ -58,3 +58,9 @@ func peakRSSMiB() -> Double {
     getrusage(RUSAGE_SELF.rawValue, &usage)
     return Double(usage.ru_maxrss) / 1024
 }
+
+/// Writes a file the benchmark needs; without it the figures mean nothing,
+/// so a failed write stops the run and names the path.
+func writeFixture(atPath path: String, contents: Data?, attributes: [FileAttributeKey: Any]? = nil) {
+    precondition(FileManager.default.createFile(atPath: path, contents: contents, attributes: attributes), "cannot write \(path)")
+}

@@ -92,7 +92,7 @@ enum Torture {
         var rows: [Row] = []
 
         func check(_ bytes: [UInt8]) -> (events: Int, bad: Int, invented: Int) {
-            FileManager.default.createFile(atPath: log, contents: Data(bytes))
+            writeFixture(atPath: log, contents: Data(bytes))
             var reader = LogReader(directory: dir + "/events")
             let read = reader.readNew()
             return (read.count, reader.badRecordCount, read.filter { originals[$0.id] != withoutPolicyText($0) }.count)
@@ -150,7 +150,7 @@ enum Torture {
 
         // A 64 MiB line without a newline, then a good record: memory stays bounded.
         let rssBefore = peakRSSMiB()
-        FileManager.default.createFile(atPath: log, contents: Data(clean))
+        writeFixture(atPath: log, contents: Data(clean))
         let h = FileHandle(forWritingAtPath: log)!
         h.seekToEndOfFile()
         let chunk = Data(repeating: UInt8(ascii: "x"), count: 1 << 20)

@@ -69,7 +69,7 @@ import Testing
     }
 
     @Test func eventsBeforeTheOpeningAndOfOtherIncidentsAreSkipped() {
-        var s = Scenario()
+        let s = Scenario()
         var other = s.events[0]
         other.incident = "ZZZZ"
         other.id = EventID(host: "x", sequence: 99)

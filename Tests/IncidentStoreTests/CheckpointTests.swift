@@ -250,7 +250,7 @@ import Testing
         #expect(first.writeCheckpoint())
         var bytes = [UInt8](FileManager.default.contents(atPath: cache)!)
         bytes[Checkpoint.headerSize + 40] ^= 1
-        FileManager.default.createFile(atPath: cache, contents: Data(bytes))
+        writeFixture(atPath: cache, contents: Data(bytes))
         let second = IncidentStore(path: dir.path, host: "reader", clock: clock)
         second.checkpointPath = cache
         second.archiveAfter = 86400
@@ -261,14 +261,14 @@ import Testing
         // Cut short (a crash while it was written, before the rename made it whole).
         let whole = [UInt8](FileManager.default.contents(atPath: cache)!)
         for cut in [1, 20, whole.count / 2] {
-            FileManager.default.createFile(atPath: cache, contents: Data(whole.dropLast(cut)))
+            writeFixture(atPath: cache, contents: Data(whole.dropLast(cut)))
             let short = IncidentStore(path: dir.path, host: "reader", clock: clock)
             short.checkpointPath = cache
             short.archiveAfter = 86400
             short.refresh()
             #expect(short.startNote?.hasPrefix("a full read (") == true && short.state.eventCount == first.state.eventCount, "cut \(cut): \(short.startNote ?? "-")")
         }
-        FileManager.default.createFile(atPath: cache, contents: Data(whole))
+        writeFixture(atPath: cache, contents: Data(whole))
         // Another store's checkpoint (a copy of the store elsewhere) is not this one's.
         let copy = TempDir(); defer { copy.cleanup() }
         copy.write("events/noc1.log", dir.read("events/noc1.log"))
@@ -377,7 +377,7 @@ import Testing
         // believed when a report asks; a full read gives them again.
         var bytes = [UInt8](FileManager.default.contents(atPath: cache)!)
         bytes[bytes.count - 3] ^= 0x10
-        FileManager.default.createFile(atPath: cache, contents: Data(bytes))
+        writeFixture(atPath: cache, contents: Data(bytes))
         let damaged = CheckpointAgainstAFullRead.store(dir.path, host: "reader", clock: clock, cache: cache)
         damaged.checkpointEvery = .max
         damaged.refresh()
@@ -438,7 +438,7 @@ import Testing
         for field in [8, 24, 40] {  // the body's, the locations' and the figures' sizes
             var hostile = bytes
             for k in field..<(field + 8) { hostile[k] = 0xFF }
-            FileManager.default.createFile(atPath: cache, contents: Data(hostile))
+            writeFixture(atPath: cache, contents: Data(hostile))
             let s = CheckpointAgainstAFullRead.store(dir.path, host: "reader", clock: clock, cache: cache)
             s.checkpointEvery = .max
             s.refresh()

@@ -17,7 +17,7 @@ struct TempDir {
     func write(_ relative: String, _ bytes: [UInt8]) {
         let full = path + "/" + relative
         try? FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: full, contents: Data(bytes))
+        writeFixture(atPath: full, contents: Data(bytes))
     }
 
     /// Appends in place (same inode), as a writer does.
@@ -50,3 +50,9 @@ func opening(_ title: String = "SIP trunk down", customer: String? = "acme") -> 
 }
 
 func lines(_ events: [IncidentEvent]) -> [UInt8] { events.flatMap { RecordCodec.encode($0) } }
+
+/// Writes a test's fixture file; a test cannot go on without it, so a failed
+/// write stops the run and names the path.
+func writeFixture(atPath path: String, contents: Data?, attributes: [FileAttributeKey: Any]? = nil) {
+    precondition(FileManager.default.createFile(atPath: path, contents: contents, attributes: attributes), "cannot write the fixture \(path)")
+}

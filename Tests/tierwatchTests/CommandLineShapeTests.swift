@@ -68,7 +68,7 @@ import Testing
     @Test func doctorSaysWhatAFileOrASymlinkIs() throws {
         let s = TempStore(); defer { s.cleanup() }
         s.raise()
-        FileManager.default.createFile(atPath: s.path + "/a-file", contents: Data("x".utf8))
+        writeFixture(atPath: s.path + "/a-file", contents: Data("x".utf8))
         let file = Binary.run(["doctor", "--store", s.path + "/a-file"])
         #expect(file.status == 1 && file.stdout.contains("is not a directory: it cannot be a store") && !file.stdout.contains("not readable"))
         symlink("/etc/hostname", s.path + "/events/planted.log")

@@ -23,7 +23,7 @@ import Testing
             cat > \(dir)/stdin-$$.json
             exit "${HOOK_EXIT:-0}"
             """
-            FileManager.default.createFile(atPath: program, contents: Data(script.utf8), attributes: [.posixPermissions: 0o755])
+            writeFixture(atPath: program, contents: Data(script.utf8), attributes: [.posixPermissions: 0o755])
         }
         deinit { try? FileManager.default.removeItem(atPath: dir) }
 
@@ -63,7 +63,7 @@ import Testing
     @Test func aTierStartedHookRunsExactlyOnceWithTwoServeProcessesOnOneHostAndGetsTheTitleAsData() throws {
         let b = Bench()
         let s = TempStore(); defer { s.cleanup() }
-        FileManager.default.createFile(atPath: s.path + "/policy.yaml", contents: Data(b.policy("  - { name: page, on: [tier_started], tiers: [management], run: [\(b.program)] }\n").utf8))
+        writeFixture(atPath: s.path + "/policy.yaml", contents: Data(b.policy("  - { name: page, on: [tier_started], tiers: [management], run: [\(b.program)] }\n").utf8))
         let one = ServeProcess(store: s.path, host: "noc1", machine: "m1")
         let two = ServeProcess(store: s.path, host: "noc1b", machine: "m1")
         let title = "Trunk down; $(touch /tmp/pwned) `id` & echo"
@@ -87,7 +87,7 @@ import Testing
         let a = TempStore(), c = TempStore()
         defer { a.cleanup(); c.cleanup() }
         let policy = b.policy("  - { name: page, on: [tier_started], tiers: [management], run: [\(b.program)] }\n", settings: "hook_settings: { grace: 3s }\n")
-        for s in [a, c] { FileManager.default.createFile(atPath: s.path + "/policy.yaml", contents: Data(policy.utf8)) }
+        for s in [a, c] { writeFixture(atPath: s.path + "/policy.yaml", contents: Data(policy.utf8)) }
         // The sync engine: each host's log copied to the other store, as it grows.
         final class Copier: @unchecked Sendable { var running = true }
         let copier = Copier()
@@ -98,7 +98,7 @@ import Testing
                         try? FileManager.default.createDirectory(atPath: to + "/events", withIntermediateDirectories: true)
                         if FileManager.default.contents(atPath: to + "/events/\(host).log") != data {
                             let tmp = to + "/events/.\(host).log.tmp"
-                            FileManager.default.createFile(atPath: tmp, contents: data)
+                            writeFixture(atPath: tmp, contents: data)
                             rename(tmp, to + "/events/\(host).log")
                         }
                     }
@@ -129,7 +129,7 @@ import Testing
     @Test func aFailingProgramIsRetriedWithBackoffAndTheFailureIsShown() throws {
         let b = Bench()
         let s = TempStore(); defer { s.cleanup() }
-        FileManager.default.createFile(atPath: s.path + "/policy.yaml", contents: Data(b.policy(
+        writeFixture(atPath: s.path + "/policy.yaml", contents: Data(b.policy(
             "  - { name: flaky, on: [incident_opened], run: [\(b.program)], retries: 2, backoff: 100ms, env: { HOOK_EXIT: \"3\" } }\n").utf8))
         let serve = ServeProcess(store: s.path, host: "noc1", machine: "m1")
         let id = s.tw("raise", "--title", "fails", env: ["TIERWATCH_MACHINE_ID": "m1"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -162,8 +162,8 @@ import Testing
         try server.write(toFile: b.dir + "/server.py", atomically: true, encoding: .utf8)
         let http = Tmux(command: "exec python3 \(b.dir)/server.py")
         defer { http.send("C-c") }
-        FileManager.default.createFile(atPath: b.dir + "/token", contents: Data("hook-secret".utf8), attributes: [.posixPermissions: 0o600])
-        FileManager.default.createFile(atPath: s.path + "/policy.yaml", contents: Data(b.policy(
+        writeFixture(atPath: b.dir + "/token", contents: Data("hook-secret".utf8), attributes: [.posixPermissions: 0o600])
+        writeFixture(atPath: s.path + "/policy.yaml", contents: Data(b.policy(
             "  - { name: notify, on: [incident_opened], post: http://127.0.0.1:\(port)/hook, token_file: \(b.dir)/token, retries: 1, backoff: 100ms }\n").utf8))
         usleep(500_000)
         let serve = ServeProcess(store: s.path, host: "noc1", machine: "m1")
@@ -177,7 +177,7 @@ import Testing
     @Test func missedWhileDownItRunsOnceLateAndNeverForAResolvedIncident() throws {
         let b = Bench()
         let s = TempStore(); defer { s.cleanup() }
-        FileManager.default.createFile(atPath: s.path + "/policy.yaml", contents: Data(b.policy(
+        writeFixture(atPath: s.path + "/policy.yaml", contents: Data(b.policy(
             "  - { name: page, on: [tier_started], tiers: [management], run: [\(b.program)] }\n").utf8))
         // Both while no serve runs: one still open, one already resolved.
         let open = s.tw("raise", "--title", "while down", "--at", "-2m", env: ["TIERWATCH_MACHINE_ID": "m1"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -194,7 +194,7 @@ import Testing
     @Test func aServeKilledMidRunRunsTheHookAgainWithTheSameKey() throws {
         let b = Bench()
         let s = TempStore(); defer { s.cleanup() }
-        FileManager.default.createFile(atPath: s.path + "/policy.yaml", contents: Data(b.policy(
+        writeFixture(atPath: s.path + "/policy.yaml", contents: Data(b.policy(
             "  - { name: slow, on: [incident_opened], run: [\(b.program)], timeout: 3s, retries: 0, env: { HOOK_SLEEP: \"1\" } }\n").utf8))
         let first = ServeProcess(store: s.path, host: "noc1", machine: "m1")
         let id = s.tw("raise", "--title", "killed mid-run", env: ["TIERWATCH_MACHINE_ID": "m1"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -215,8 +215,8 @@ import Testing
         // The program lists what it was given open, then takes its time.
         let program = b.dir + "/fds.sh"
         let script = "#!/bin/sh\nfor f in /proc/$$/fd/*; do readlink \"$f\"; done > \(b.dir)/fds.txt\nsleep 2\necho done >> \(b.dir)/fired.txt\n"
-        FileManager.default.createFile(atPath: program, contents: Data(script.utf8), attributes: [.posixPermissions: 0o755])
-        FileManager.default.createFile(atPath: s.path + "/policy.yaml", contents: Data(b.policy("  - { name: look, on: [incident_opened], run: [\(program)] }\n").utf8))
+        writeFixture(atPath: program, contents: Data(script.utf8), attributes: [.posixPermissions: 0o755])
+        writeFixture(atPath: s.path + "/policy.yaml", contents: Data(b.policy("  - { name: look, on: [incident_opened], run: [\(program)] }\n").utf8))
         let serve = Serve.Server(on: s)
         let body = #"{"version":"4","groupKey":"g","status":"firing","receiver":"r","commonLabels":{"alertname":"Down"},"alerts":[{"status":"firing","fingerprint":"f1"}]}"#
         let t0 = Date()

@@ -36,7 +36,7 @@ import Testing
         let id = s.raise()
         // The other machine's first record, as a sync engine's conflict copy: same host, same number.
         let copy = s.path + "/events/noc1.sync-conflict-20261130-070000-ABCDEFG.log"
-        FileManager.default.createFile(atPath: copy, contents: record(.opened(Opening(title: "Other site's incident", customer: nil, severity: .sev2,
+        writeFixture(atPath: copy, contents: record(.opened(Opening(title: "Other site's incident", customer: nil, severity: .sev2,
             policyYAML: Policy.builtInYAML, policyDigest: Policy.digest(of: Policy.builtInYAML))), incident: "Q7Q7", seq: 1, writer: "0badf00d"))
         let list = s.tw("list", "--json")
         #expect(list.status == 0 && list.stdout.contains(id) && list.stdout.contains("Q7Q7"), "both kept")
@@ -50,12 +50,12 @@ import Testing
         let s = TempStore(); defer { s.cleanup() }
         s.raise()
         let policy = s.tw("policy", "show", "--yaml").stdout + "sites: { expected: [site-c], silent_after: 2m }\n"
-        FileManager.default.createFile(atPath: s.path + "/policy.yaml", contents: Data(policy.utf8))
+        writeFixture(atPath: s.path + "/policy.yaml", contents: Data(policy.utf8))
         try FileManager.default.createDirectory(atPath: s.path + "/heartbeats", withIntermediateDirectories: true)
         let old = ISOTime.format(Date().addingTimeInterval(-300))
         let fresh = ISOTime.format(Date().addingTimeInterval(-10))
-        FileManager.default.createFile(atPath: s.path + "/heartbeats/site-b.json", contents: Data(#"{"host":"site-b","machine":"m","at":"\#(old)","process":"dashboard"}"#.utf8))
-        FileManager.default.createFile(atPath: s.path + "/heartbeats/site-d.json", contents: Data(#"{"host":"site-d","machine":"m","at":"\#(fresh)","process":"serve"}"#.utf8))
+        writeFixture(atPath: s.path + "/heartbeats/site-b.json", contents: Data(#"{"host":"site-b","machine":"m","at":"\#(old)","process":"dashboard"}"#.utf8))
+        writeFixture(atPath: s.path + "/heartbeats/site-d.json", contents: Data(#"{"host":"site-d","machine":"m","at":"\#(fresh)","process":"serve"}"#.utf8))
         let list = s.tw("list")
         #expect(list.stderr.contains("site-b: no sign for 5m — its actions may be missing"), "\(list.stderr)")
         #expect(list.stderr.contains("site-c: expected, never seen — its actions may be missing"))
@@ -72,13 +72,13 @@ import Testing
         s.raise()
         try FileManager.default.createDirectory(atPath: s.path + "/heartbeats", withIntermediateDirectories: true)
         let old = ISOTime.format(Date().addingTimeInterval(-600))
-        FileManager.default.createFile(atPath: s.path + "/heartbeats/site-b.json", contents: Data(#"{"host":"site-b","machine":"m","at":"\#(old)","process":"dashboard"}"#.utf8))
+        writeFixture(atPath: s.path + "/heartbeats/site-b.json", contents: Data(#"{"host":"site-b","machine":"m","at":"\#(old)","process":"dashboard"}"#.utf8))
         let t = Tmux(command: Binary.tierwatch, env: ["TIERWATCH_STORE": s.path, "TIERWATCH_HOST": "site-a", "TERM": "xterm-256color", "LANG": "C.UTF-8"])
         #expect(t.wait(for: "site-b: no sign for 10m — its actions may be missing"), "\(t.screen)")
         let beat = FileManager.default.contents(atPath: s.path + "/heartbeats/site-a.json").map { String(decoding: $0, as: UTF8.self) } ?? ""
         #expect(beat.contains(#""host":"site-a""#) && beat.contains(#""process":"dashboard""#))
         // site-b comes back: the warning goes by itself.
-        FileManager.default.createFile(atPath: s.path + "/heartbeats/site-b.json", contents: Data(#"{"host":"site-b","machine":"m","at":"\#(ISOTime.format(Date()))","process":"dashboard"}"#.utf8))
+        writeFixture(atPath: s.path + "/heartbeats/site-b.json", contents: Data(#"{"host":"site-b","machine":"m","at":"\#(ISOTime.format(Date()))","process":"dashboard"}"#.utf8))
         #expect(t.waitUntilGone("site-b: no sign"))
         t.send("q")
         #expect(t.wait(for: "EXIT=0"))

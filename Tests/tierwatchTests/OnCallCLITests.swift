@@ -9,7 +9,7 @@ import Testing
     func exampleStore() -> TempStore {
         let s = TempStore()
         let example = s.tw("policy", "show", "--example")
-        FileManager.default.createFile(atPath: s.path + "/policy.yaml", contents: Data(example.stdout.utf8))
+        writeFixture(atPath: s.path + "/policy.yaml", contents: Data(example.stdout.utf8))
         return s
     }
 
@@ -86,11 +86,14 @@ import Testing
     }
 
     @Test func aCallRecordsWhoWasOnCallAndShowSaysWhoToCallNow() throws {
-        let s = exampleStore(); defer { s.cleanup() }
+        var s = exampleStore(); defer { s.cleanup() }
+        // Thursday noon: Ana's platform week, no handoff for days.
+        s.env = FakeClock.at("2026-12-10T12:00:00Z")
         let id = s.raise("Trunk down", customer: "umbrella")
         s.tw("escalate", id, "--to", "technical")
         let onNow = jsonArray(s.tw("oncall", "--json")).first { ($0["schedule"] as? [String: Any])?["id"] as? String == "platform" }
         let person = (onNow?["person"] as? [String: Any])?["id"] as? String
+        #expect(person == "ana", "the example policy's platform rotation, week 48")
         let shown = try s.json("notify", id, "platform-engineering", "--outcome", "voicemail")
         let tiers = shown["tiers"] as? [[String: Any]] ?? []
         let c = (tiers[2]["contacts"] as? [[String: Any]])?.first { $0["id"] as? String == "platform-engineering" }
@@ -111,7 +114,7 @@ import Testing
         let file = s.path + "/policy.yaml"
         let text = String(decoding: FileManager.default.contents(atPath: file)!, as: UTF8.self)
         let edited = text.replacingOccurrences(of: "+1 555 0120", with: "+1 555 0199").replacingOccurrences(of: "notify_within: 10m", with: "notify_within: 30m")
-        FileManager.default.createFile(atPath: file, contents: Data(edited.utf8))
+        writeFixture(atPath: file, contents: Data(edited.utf8))
         let shown = s.tw("show", id).stdout
         #expect(shown.contains("Kim Park (Account Manager)") && shown.contains("+1 555 0199") && !shown.contains("+1 555 0120"), "\(shown)")
         // Deadlines stay the incident's own: the opening carries its policy.
@@ -125,7 +128,7 @@ import Testing
         let s = exampleStore(); defer { s.cleanup() }
         s.raise()
         let text = String(decoding: FileManager.default.contents(atPath: s.path + "/policy.yaml")!, as: UTF8.self)
-        FileManager.default.createFile(atPath: s.path + "/policy.yaml", contents: Data(text.replacingOccurrences(of: "[ana, ben, cho]", with: "[ana, bem, cho]").utf8))
+        writeFixture(atPath: s.path + "/policy.yaml", contents: Data(text.replacingOccurrences(of: "[ana, ben, cho]", with: "[ana, bem, cho]").utf8))
         let r = s.tw("oncall")
         #expect(r.status == 2 && r.stderr.contains(s.path + "/policy.yaml:") && r.stderr.contains("unknown person 'bem'"), "\(r.stderr)")
         let check = s.tw("policy", "check", s.path + "/policy.yaml")
@@ -148,11 +151,15 @@ import Testing
     let env = ["TIERWATCH_OPERATOR": "carol", "TERM": "xterm-256color", "LANG": "C.UTF-8"]
 
     @Test func anOverrideRecordedOnOneHostShowsOnAnotherHostsDashboardAndOnCallView() {
-        let s = exampleStore(); defer { s.cleanup() }
+        var s = exampleStore(); defer { s.cleanup() }
+        // Tuesday 03:00Z: Jon's netops week (Kai is on every other week), so
+        // Kai is on no screen until the override.
+        s.env = FakeClock.at("2026-12-08T03:00:00Z")
         let id = s.raise("Trunk down", customer: "umbrella")
         s.tw("escalate", id, "--to", "technical")
-        let t = Tmux(command: "\(Binary.tierwatch)", env: env.merging(["TIERWATCH_STORE": s.path, "TIERWATCH_HOST": "noc2"]) { $1 })
+        let t = Tmux(command: "\(Binary.tierwatch)", env: env.merging(["TIERWATCH_STORE": s.path, "TIERWATCH_HOST": "noc2"].merging(s.env) { $1 }) { $1 })
         #expect(t.wait(for: "Kim Park  +1 555 0120"), "the account manager by name and number")
+        #expect(t.wait(for: "Jon Berg (Network Operations)"), "Jon's netops week: \(t.screen)")
         #expect(!t.screen.contains("Kai Weber"))
         let made = s.tw("oncall", "override", "platform", "--person", "kai", "--to", "+8h")  // host noc1
         #expect(made.status == 0, "\(made.stderr)")

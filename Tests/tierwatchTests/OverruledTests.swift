@@ -14,7 +14,7 @@ import Testing
         let e = IncidentEvent(id: EventID(host: "site-b", sequence: 1), hlc: HLC(millis: ackHLC - 1, counter: 0),
                               incident: id, operatorName: "bob@site-b", unixUser: "bob", at: t, recordedAt: t, baseVersion: 1,
                               action: .resolved(message: "fixed at B"))
-        FileManager.default.createFile(atPath: s.path + "/events/site-b.log", contents: Data(RecordCodec.encode(e, writer: "0000000b")))
+        writeFixture(atPath: s.path + "/events/site-b.log", contents: Data(RecordCodec.encode(e, writer: "0000000b")))
     }
 
     @Test func theOperatorsDashboardAndWatchSayTheirAckWasNotApplied() throws {
@@ -25,6 +25,7 @@ import Testing
         let env = ["TIERWATCH_STORE": s.path, "TIERWATCH_HOST": "site-a", "TIERWATCH_OPERATOR": "alice", "TERM": "xterm-256color", "LANG": "C.UTF-8"]
         let dash = Tmux(command: Binary.tierwatch, env: env)
         let watch = Tmux(command: "\(Binary.tierwatch) watch --json > \(out)", env: env)
+        defer { withExtendedLifetime(watch) {} }  // its tmux server runs the watcher to the end of the test
         #expect(dash.wait(for: id))
         let acked = s.tw("ack", id, env: ["TIERWATCH_HOST": "site-a"])
         #expect(acked.status == 0, "the ack succeeds where it is typed")

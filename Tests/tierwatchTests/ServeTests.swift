@@ -2,7 +2,6 @@ import Escalation
 import Foundation
 import Testing
 
-let alertmanagerInstalled = FileManager.default.isExecutableFile(atPath: "/usr/bin/prometheus-alertmanager")
 
 /// A free TCP port on loopback.
 func freePort() -> Int {
@@ -12,6 +11,10 @@ func freePort() -> Int {
 
 /// `curl`, the real HTTP client: status code on the last line.
 func curl(_ args: [String]) -> (status: Int, body: String) {
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/curl") else {
+        Issue.record("/usr/bin/curl is missing: apt-get install -y curl (or bash .ci/deps)")
+        return (0, "")
+    }
     let r = Binary.run(["-s", "-o", "-", "-w", "\n%{http_code}"] + args, executable: "/usr/bin/curl")
     let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
     return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
@@ -31,8 +34,8 @@ func curl(_ args: [String]) -> (status: Int, body: String) {
         init(on existing: TempStore? = nil, policy: String? = nil) {
             let store = existing ?? TempStore()
             self.store = store
-            FileManager.default.createFile(atPath: store.path + ".token", contents: Data(token.utf8), attributes: [.posixPermissions: 0o600])
-            if let policy { FileManager.default.createFile(atPath: store.path + "/policy.yaml", contents: Data(policy.utf8)) }
+            writeFixture(atPath: store.path + ".token", contents: Data(token.utf8), attributes: [.posixPermissions: 0o600])
+            if let policy { writeFixture(atPath: store.path + "/policy.yaml", contents: Data(policy.utf8)) }
             tmux = Tmux(command: "sh -c 'echo $$ > \(store.path).pid; exec \(Binary.tierwatch) serve --listen 127.0.0.1:\(port) --token-file \(store.path).token 2> \(store.path).log'",
                         env: ["TIERWATCH_STORE": store.path, "TIERWATCH_HOST": "serve1", "TIERWATCH_OPERATOR": "alertmanager"])
             for _ in 0..<100 where curl(["http://127.0.0.1:\(port)/healthz"]).status != 200 { usleep(100_000) }
@@ -67,7 +70,7 @@ func curl(_ args: [String]) -> (status: Int, body: String) {
         #expect(curl(s.auth + [s.url + "/api/v1/incidents"]).body.trimmingCharacters(in: .whitespacesAndNewlines) == "[]")
         // Over 1 MiB: 413, nothing read.
         let big = s.store.path + ".big"
-        FileManager.default.createFile(atPath: big, contents: Data(repeating: 0x20, count: 3 << 19))
+        writeFixture(atPath: big, contents: Data(repeating: 0x20, count: 3 << 19))
         defer { unlink(big) }
         #expect(curl(s.auth + ["-X", "POST", "--data-binary", "@" + big, s.url + "/api/v1/alertmanager"]).status == 413)
         // Truncated JSON, wrong types: 400 naming the field.
@@ -80,7 +83,7 @@ func curl(_ args: [String]) -> (status: Int, body: String) {
         // Ten thousand alerts in one group (under 1 MiB): one incident, one timeline line.
         let many = (0..<10_000).map { #"{"status":"firing","labels":{"alertname":"Flood"},"fingerprint":"f\#($0)"}"# }.joined(separator: ",")
         let flood = s.store.path + ".flood"
-        FileManager.default.createFile(atPath: flood, contents: Data(#"{"version":"4","groupKey":"flood","status":"firing","receiver":"r","commonLabels":{"alertname":"Flood"},"alerts":[\#(many)]}"#.utf8))
+        writeFixture(atPath: flood, contents: Data(#"{"version":"4","groupKey":"flood","status":"firing","receiver":"r","commonLabels":{"alertname":"Flood"},"alerts":[\#(many)]}"#.utf8))
         defer { unlink(flood) }
         let big10k = curl(s.auth + ["-X", "POST", "--data-binary", "@" + flood, s.url + "/api/v1/alertmanager"])
         #expect(big10k.status == 200 && big10k.body.contains("\"alerts\":10000") && big10k.body.contains("opened"), "\(big10k.status) \(big10k.body.prefix(200))")
@@ -132,8 +135,8 @@ func curl(_ args: [String]) -> (status: Int, body: String) {
         let inForce = Policy.builtInYAML + "intake: { policies: { premium: premium.yaml, broken: broken.yaml } }\n"
         let s = Server(policy: inForce)
         let premium = Policy.builtInYAML.replacingOccurrences(of: "name: production-priority", with: "name: premium-customers")
-        FileManager.default.createFile(atPath: s.store.path + "/premium.yaml", contents: Data(premium.utf8))
-        FileManager.default.createFile(atPath: s.store.path + "/broken.yaml", contents: Data("name: [".utf8))
+        writeFixture(atPath: s.store.path + "/premium.yaml", contents: Data(premium.utf8))
+        writeFixture(atPath: s.store.path + "/broken.yaml", contents: Data("name: [".utf8))
         func post(_ policy: String, _ group: String) -> (status: Int, body: String) {
             let body = #"{"version":"4","groupKey":"\#(group)","status":"firing","receiver":"r","commonLabels":{"alertname":"Down","policy":"\#(policy)"},"alerts":[{"status":"firing","labels":{"alertname":"Down"},"fingerprint":"\#(group)"}]}"#
             return curl(s.auth + ["-X", "POST", "-d", body, s.url + "/api/v1/alertmanager"])
@@ -150,14 +153,14 @@ func curl(_ args: [String]) -> (status: Int, body: String) {
         let r = s.tw("serve", "--listen", "0.0.0.0:\(freePort())")
         #expect(r.status == 2 && r.stderr.contains("listening on 0.0.0.0 needs a bearer token"))
         let open = s.path + ".token"
-        FileManager.default.createFile(atPath: open, contents: Data("t".utf8), attributes: [.posixPermissions: 0o644])
+        writeFixture(atPath: open, contents: Data("t".utf8), attributes: [.posixPermissions: 0o644])
         defer { unlink(open) }
         let r2 = s.tw("serve", "--token-file", open)
         #expect(r2.status == 2 && r2.stderr.contains("readable by everyone"))
     }
 
-    @Test(.enabled(if: alertmanagerInstalled, "prometheus-alertmanager is not installed (apt-get install -y prometheus-alertmanager; .ci/run does)"))
-    func alertsPushedToARealAlertmanagerBecomeOneIncidentPerGroup() throws {
+    @Test func alertsPushedToARealAlertmanagerBecomeOneIncidentPerGroup() throws {
+        try requireTool("/usr/bin/prometheus-alertmanager", package: "prometheus-alertmanager")
         let s = Server()
         let amPort = freePort()
         let am = s.store.path + ".am"

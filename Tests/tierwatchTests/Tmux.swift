@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// A real terminal for end-to-end tests: a detached tmux session on a
 /// private server, driven with send-keys and read with capture-pane.
@@ -9,7 +10,12 @@ final class Tmux {
     /// Runs `command` (a shell line) in a new session of the given size. The
     /// pane records the tty modes before and after, and the exit code.
     init(width: Int = 120, height: Int = 40, command: String, env: [String: String] = [:]) {
+        if !["/usr/bin/tmux", "/usr/local/bin/tmux"].contains(where: FileManager.default.isExecutableFile(atPath:)) {
+            Issue.record("tmux is not installed: apt-get install -y tmux (or bash .ci/deps)")
+        }
         dir = TempStore().path
+        var env = env
+        let command = FakeClock.wrap(shell: command, env: &env)
         let exports = env.map { "export \($0.key)='\($0.value)'" }.joined(separator: "; ")
         let script = """
         \(exports)

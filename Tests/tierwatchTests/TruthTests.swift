@@ -20,7 +20,7 @@ import Testing
         }
         let file = TempStore().path + "/a-file"
         defer { try? FileManager.default.removeItem(atPath: (file as NSString).deletingLastPathComponent) }
-        FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+        writeFixture(atPath: file, contents: Data("x".utf8))
         let r = Binary.run(["list", "--store", file])
         #expect(r.status == 2 && r.stderr.contains("\(file) is not a directory"))
     }
@@ -182,13 +182,14 @@ import Testing
     /// synced, and only then is the id printed (the append's success).
     /// Also when the log is there but empty: a writer that created it and
     /// died before syncing its directory left it so.
-    @Test(.enabled(if: straceWorks, "strace cannot trace in this sandbox"), arguments: [false, true])
+    @Test(arguments: [false, true])
     func aNewLogsDirectoryIsSyncedBeforeTheFirstAppendReportsSuccess(leftEmpty: Bool) throws {
+        try requireStrace()
         let s = TempStore(); defer { s.cleanup() }
         let store = s.path + "/new-store"
         if leftEmpty {
             try FileManager.default.createDirectory(atPath: store + "/events", withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: store + "/events/noc1.log", contents: Data())
+            writeFixture(atPath: store + "/events/noc1.log", contents: Data())
         }
         let log = s.path + "/trace"
         let r = Binary.run(["-f", "-qq", "-o", log, "-e", "trace=openat,fsync,write", Binary.tierwatch, "raise", "--title", "first"],

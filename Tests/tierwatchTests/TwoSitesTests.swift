@@ -2,13 +2,12 @@ import Foundation
 import Testing
 
 /// Whether Debian's syncthing is installed (`.ci/run` installs it).
-let syncthingInstalled = FileManager.default.isExecutableFile(atPath: "/usr/bin/syncthing")
 
 /// Two NOC sites sharing one store through two real Syncthing instances on
 /// loopback (Tests/tools/syncthing-pair.py): actions cross, concurrent
 /// actions converge with nothing lost, a cut-off site is shown as silent
 /// and catches up, and two writers with one host name lose nothing.
-@Suite(.serialized, .enabled(if: syncthingInstalled, "syncthing is not installed (apt-get install -y syncthing; .ci/run does)"))
+@Suite(.serialized)
 struct TwoSites {
     static let helper = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../tools/syncthing-pair.py").path
 
@@ -39,6 +38,8 @@ struct TwoSites {
     }
 
     @Test func actionsCrossConcurrentActionsConvergeASilentSiteIsShownAndCatchesUp() throws {
+        try requireTool("/usr/bin/syncthing", package: "syncthing")
+        try requireTool("/usr/bin/python3", package: "python3")
         let pair = try Pair()
         // Raised at A, seen at B.
         let ids = (0..<3).map { k in pair.tw("a", "raise", "--title", "incident \(k) at A").stdout.trimmingCharacters(in: .whitespacesAndNewlines) }
@@ -81,7 +82,7 @@ struct TwoSites {
 
         // A cut-off site: A runs a dashboard (it leaves heartbeats), B's Syncthing stops.
         let policy = pair.tw("a", "policy", "show", "--yaml").stdout + "sites: { expected: [site-a, site-b], silent_after: 15s }\n"
-        FileManager.default.createFile(atPath: pair.store("a") + "/policy.yaml", contents: Data(policy.utf8))
+        writeFixture(atPath: pair.store("a") + "/policy.yaml", contents: Data(policy.utf8))
         let dashboard = Tmux(command: Binary.tierwatch, env: ["TIERWATCH_STORE": pair.store("a"), "TIERWATCH_HOST": "site-a", "TERM": "xterm-256color", "LANG": "C.UTF-8"])
         #expect(pair.until { FileManager.default.fileExists(atPath: pair.store("b") + "/heartbeats/site-a.json") && FileManager.default.fileExists(atPath: pair.store("b") + "/policy.yaml") })
         #expect(!pair.tw("b", "list").stderr.contains("site-a: no sign"), "A is heard while connected")

@@ -2,10 +2,13 @@ import Foundation
 import Testing
 
 /// Whether strace can trace here (ptrace may be forbidden in a sandbox).
-let straceWorks: Bool = {
-    FileManager.default.isExecutableFile(atPath: "/usr/bin/strace")
-        && Binary.run(["-f", "-o", "/dev/null", "/bin/true"], executable: "/usr/bin/strace").status == 0
-}()
+/// strace proves what a process never does; a test that needs it fails (not
+/// skips) when it is missing or cannot trace here.
+func requireStrace() throws {
+    try requireTool("/usr/bin/strace", package: "strace")
+    let traced = Binary.run(["-f", "-o", "/dev/null", "/bin/true"], executable: "/usr/bin/strace")
+    try #require(traced.status == 0, "strace cannot trace here (ptrace refused?): \(traced.stderr)")
+}
 
 @Suite(.serialized) struct ViewerAndWall {
     let env = ["TIERWATCH_OPERATOR": "carol", "TIERWATCH_HOST": "noc1", "TERM": "xterm-256color", "LANG": "C.UTF-8"]
@@ -50,8 +53,8 @@ let straceWorks: Bool = {
         chmod(s.path + "/events", 0o755)
     }
 
-    @Test(.enabled(if: straceWorks, "strace cannot trace in this sandbox"))
-    func straceSeesNoWriteModeOpenOfAnyStorePath() throws {
+    @Test func straceSeesNoWriteModeOpenOfAnyStorePath() throws {
+        try requireStrace()
         let s = TempStore(); defer { s.cleanup() }
         let id = s.raise()
         let log = s.path + ".strace"
