@@ -1,23 +1,54 @@
 #!/usr/bin/env bash
 # Builds dist/tierwatch_VERSION_ARCH.deb with dpkg-deb alone: a release
 # binary with the Swift standard library linked in (it needs only the
-# system's ncurses and C/C++ runtimes), the themes, a man page per command
-# generated from the command definitions (so they never drift from --help),
-# bash/zsh/fish completions, the systemd units (serve, the kiosk wall), and the docs.
-#   bash packaging/build-deb.sh        (about 5 minutes from a clean tree)
+# system's ncurses, libcurl and C/C++ runtimes), the themes, a man page per
+# command generated from the command definitions (so they never drift from
+# --help), bash/zsh/fish completions, the systemd units (serve, the kiosk
+# wall) with their /etc/default/tierwatch, and the docs.
+#   bash packaging/build-deb.sh     (5-6 minutes from a clean tree, 1 warm)
+# Install the result with: apt-get install ./dist/tierwatch_VERSION_ARCH.deb
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 version=$(sed -n 's/.*static let version = "\(.*\)".*/\1/p' Sources/tierwatch/Main.swift)
-arch=$(dpkg --print-architecture)
 [ -n "$version" ] || { echo "build-deb: no version in Sources/tierwatch/Main.swift" >&2; exit 2; }
 
-echo "build-deb: static release build"
-swift build -c release --static-swift-stdlib --product tierwatch --scratch-path .build-static >/tmp/tierwatch-deb-build.log 2>&1 \
-  || { tail -30 /tmp/tierwatch-deb-build.log; exit 1; }
-echo "build-deb: man pages from the command definitions"
-swift package plugin generate-manual --multi-page >/tmp/tierwatch-deb-man.log 2>&1 \
-  || { tail -30 /tmp/tierwatch-deb-man.log; exit 1; }
+# Build dependencies first: a missing one is named before minutes of building.
+missing=()
+command -v dpkg-deb >/dev/null || missing+=(dpkg)
+command -v strip >/dev/null || missing+=(binutils)
+command -v gzip >/dev/null || missing+=(gzip)
+[ -e /usr/include/ncursesw/curses.h ] || missing+=(libncurses-dev)
+# The static Foundation links against libcurl (hooks that POST use URLSession).
+ls /usr/include/*/curl/curl.h /usr/include/curl/curl.h >/dev/null 2>&1 || missing+=(libcurl4-openssl-dev)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "build-deb: missing build dependencies: ${missing[*]}" >&2
+  echo "build-deb: apt-get install -y ${missing[*]}   (or: bash .ci/deps)" >&2
+  exit 2
+fi
+command -v swift >/dev/null || { echo "build-deb: no swift on PATH: install a Swift 6 toolchain (swift.org) first" >&2; exit 2; }
+arch=$(dpkg --print-architecture)
+
+logs=$(mktemp -d "${TMPDIR:-/tmp}/tierwatch-deb.XXXXXX")
+# On failure: the compiler's and linker's errors first, then the log's end.
+failed() {
+  echo "build-deb: $1 failed; the lines that matter:" >&2
+  grep -E "error:|cannot find|undefined reference|fatal" "$2" | sort -u | head -20 >&2 || true
+  echo "build-deb: ... the end of $2:" >&2
+  tail -15 "$2" >&2
+  exit 1
+}
+
+echo "build-deb: static release build (log: $logs/build.log)"
+swift build -c release --static-swift-stdlib --product tierwatch --scratch-path .build-static >"$logs/build.log" 2>&1 \
+  || failed "the static release build" "$logs/build.log"
+# The man pages are read from the command definitions of a built binary; a
+# debug build serves (the same definitions) and is what `swift test` already
+# built, where the plugin's default would build the whole package again in
+# release mode.
+echo "build-deb: man pages from the command definitions (a debug build; log: $logs/man.log)"
+swift package plugin generate-manual --configuration debug --multi-page >"$logs/man.log" 2>&1 \
+  || failed "generating the man pages" "$logs/man.log"
 bin=.build-static/release/tierwatch
 man=.build/plugins/GenerateManual/outputs/tierwatch
 
@@ -43,6 +74,9 @@ chmod 0644 "$root"/usr/share/man/man1/*.gz
 install -D -m 0644 packaging/tierwatch-wall@.service "$root/usr/lib/systemd/system/tierwatch-wall@.service"
 install -D -m 0644 packaging/tierwatch-serve.service "$root/usr/lib/systemd/system/tierwatch-serve.service"
 install -D -m 0644 packaging/tierwatch.sysusers "$root/usr/lib/sysusers.d/tierwatch.conf"
+install -D -m 0644 packaging/default "$root/etc/default/tierwatch"
+# Yams vendors libYAML: explained in the override file and the README.
+install -D -m 0644 packaging/lintian-overrides "$root/usr/share/lintian/overrides/tierwatch"
 install -d -m 0755 "$root/usr/share/doc/tierwatch"
 gzip -9n -c README.md > "$root/usr/share/doc/tierwatch/README.md.gz"
 install -m 0644 SECURITY.md "$root/usr/share/doc/tierwatch/SECURITY.md"
@@ -58,11 +92,12 @@ install -d -m 0755 "$root/DEBIAN"
 cat > "$root/DEBIAN/postinst" <<'POSTINST'
 #!/bin/sh
 set -e
-if [ "$1" = configure ] && [ -x /usr/bin/systemd-sysusers ]; then
+if [ "$1" = configure ] && command -v systemd-sysusers >/dev/null 2>&1; then
   systemd-sysusers tierwatch.conf || true
 fi
 POSTINST
 chmod 0755 "$root/DEBIAN/postinst"
+echo /etc/default/tierwatch > "$root/DEBIAN/conffiles"
 size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
 cat > "$root/DEBIAN/control" <<CONTROL
 Package: tierwatch
@@ -71,6 +106,7 @@ Architecture: $arch
 Maintainer: tierwatch maintainers <noc@example.org>
 Installed-Size: $size
 Depends: libc6, libgcc-s1, libstdc++6, libncursesw6, libtinfo6, libcurl4, tzdata
+Recommends: bash-completion
 Section: admin
 Priority: optional
 Homepage: https://example.org/tierwatch
@@ -83,6 +119,7 @@ Description: formal incident escalation dashboard for NOCs, in the terminal
 CONTROL
 mkdir -p dist
 dpkg-deb --build --root-owner-group "$root" dist/ >/dev/null
-rm -rf "$work"
+rm -rf "$work" "$logs"
 deb="dist/tierwatch_${version}_${arch}.deb"
 echo "build-deb: $deb ($(du -h "$deb" | cut -f1); binary $(du -h "$bin" | cut -f1) before strip)"
+echo "build-deb: install it with: apt-get install ./$deb"

@@ -178,9 +178,25 @@ public struct Model: Sendable {
         return out
     }
 
-    /// The selected incident, if it is still listed; else the first listed.
+    /// The selected incident, if it is still listed; nil when nothing is
+    /// selected or the selected incident left the list (the screen then
+    /// says so: an action never falls through to whatever row is on top).
+    /// `update` pins `selectedID` to the top row as soon as one is shown.
     public func selection(in entries: [Board.Entry]) -> Board.Entry? {
-        entries.first { $0.incident.id == selectedID } ?? entries.first
+        guard let id = selectedID else { return nil }
+        return entries.first { $0.incident.id == id }
+    }
+
+    /// Why the selected incident is not in the list, in words, or nil when
+    /// it is there (or nothing was selected).
+    public func selectionGone(in entries: [Board.Entry]) -> String? {
+        guard let id = selectedID, !entries.contains(where: { $0.incident.id == id }) else { return nil }
+        guard incidents[id] != nil else { return "\(id) is not read from the store yet." }
+        if let i = incidents[id], let r = i.resolved, !showResolved {
+            return "\(id) was resolved by \(r.by.sanitized) \(Words.shortTime(r.at, now: now)) and left the list (A shows resolved incidents)."
+        }
+        if !filter.isEmpty { return "\(id) does not match the filter “\(filter.sanitized)” (Esc clears it)." }
+        return "\(id) is no longer in the list."
     }
 
     /// Counted in place: filtering would copy every incident, every frame.

@@ -8,6 +8,7 @@ extension Model {
     public mutating func update(_ message: Message) -> [Command] {
         let wasLoaded = loaded
         let wasShowingResolved = showResolved
+        let view = (filter, sort, showResolved)
         let onCallBefore = policies.onCall.revision
         rang = false
         let commands = apply(message)
@@ -25,6 +26,13 @@ extension Model {
             if showResolved != wasShowingResolved { rebuildBoard() }
         }
         entries = listed()
+        // The selection is an incident id, never a row: set to the top row
+        // when there was none, kept across re-sorts and others' actions. Only
+        // the operator's own change of the view (filter, sort, resolved shown)
+        // moves it, to the top row, when it hid the selected incident.
+        if selectedID == nil || (view != (filter, sort, showResolved) && selection(in: entries) == nil && !entries.isEmpty) {
+            if selectedID != entries.first?.incident.id { selectedID = entries.first?.incident.id; resetDetail() }
+        }
         noteBreaches(flash: wasLoaded)
         return rang && bell ? commands + [.bell] : commands
     }
@@ -221,7 +229,8 @@ extension Model {
     private mutating func actionable(_ verb: String) -> Board.Entry? {
         if readOnly { _ = refuseReadOnly(verb); return nil }
         guard let entry = selection(in: entries) else {
-            notice = Notice(text: "no incident selected", isError: true)
+            let gone = selectionGone(in: entries).map { "cannot \(verb): \($0) Choose an incident with ↑/↓." }
+            notice = Notice(text: gone ?? "no incident selected", isError: true)
             return nil
         }
         return entry
@@ -237,7 +246,12 @@ extension Model {
         switch focus {
         case .list:
             guard !list.isEmpty else { return }
-            let current = list.firstIndex { $0.incident.id == selection(in: list)?.incident.id } ?? 0
+            // From a selection that left the list, any move goes to the top.
+            guard let current = list.firstIndex(where: { $0.incident.id == selectedID }) else {
+                selectedID = list[0].incident.id
+                resetDetail()
+                return
+            }
             let next = min(max(0, current + delta), list.count - 1)
             if list[next].incident.id != selectedID { selectedID = list[next].incident.id; resetDetail() }
         case .tiers:

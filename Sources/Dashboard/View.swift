@@ -194,6 +194,14 @@ extension Model {
     func drawDetail(_ f: inout Frame, _ r: Rect, _ selected: Board.Entry?) {
         guard r.height >= 4 else { return }
         guard let e = selected else {
+            if let gone = selectionGone(in: entries) {
+                // Said, not replaced by another incident: the operator was
+                // looking at this one, and keys must not land elsewhere.
+                box(&f, r, title: "\(selectedID ?? "")\(glyphs.separator)no longer listed", focused: false)
+                f.put("\(glyphs.warning) \(gone)", x: r.x + 2, y: r.y + 1, role: .headerWarning, limit: r.width - 4)
+                f.put("↑/↓ choose another incident; nothing is done to any incident until then.", x: r.x + 2, y: r.y + 2, role: .dim, limit: r.width - 4)
+                return
+            }
             box(&f, r, title: "No incident selected", focused: false)
             let hint = readOnly ? "Nothing to show. This viewer only watches: incidents are opened at a dashboard."
                 : "Press n to open an incident, or : for the command line."
