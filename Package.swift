@@ -97,7 +97,7 @@ let package = Package(
         // Fixtures/ holds store files the tests read by path, not resources.
         .testTarget(name: "IncidentStoreTests", dependencies: ["IncidentStore", "Escalation"], exclude: ["Fixtures"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Surface", "Escalation"]),
-        .testTarget(name: "tierwatchTests", dependencies: ["Escalation", "IncidentStore"]),
+        .testTarget(name: "tierwatchTests", dependencies: ["Escalation", "IncidentStore", "Dashboard", "Surface"]),
         .testTarget(name: "IntakeTests", dependencies: ["Intake", "Escalation"]),
     ]
 )

@@ -28,8 +28,11 @@ public struct Glyphs: Equatable, Sendable {
     public var separator: String
     /// Marks the next action.
     public var next: Character
-    /// A contact called but not reached.
+    /// A contact called but not reached: no answer.
     public var tried: Character { "~" }  // the same in ASCII
+    /// A contact called, a message left on their voicemail: not the same
+    /// as no answer (they may call back).
+    public var voicemail: Character { self == .ascii ? ">" : "»" }
     /// Joins the parts of a sentence (the next action's).
     public var dash: String { self == .ascii ? " - " : " — " }
     /// Ends text cut to fit.

@@ -102,6 +102,16 @@ public struct Model: Sendable {
     /// Minutes east of UTC of the local time zone, for the header clock.
     public var localOffsetSeconds: Int
 
+    /// Why this read-only screen refuses actions, when it is not a viewer's
+    /// (a replay: Esc is the answer there, not another command).
+    public var readOnlyReason: String?
+    /// The terminal's size as last told (`Message.resized`); unknown is
+    /// taken as large enough.
+    public var screenWidth = Int.max
+    public var screenHeight = Int.max
+    /// The screen shows only "Terminal too small": keys other than q do nothing.
+    public var isTooSmall: Bool { screenWidth < minimumWidth || screenHeight < minimumHeight }
+
     // The operator's place.
     public var selectedID: String?
     public var focus: Focus = .list
@@ -247,6 +257,10 @@ public enum Message: Sendable {
     /// What the screens cannot see or do (see `Alarm`); sent when it changes.
     case alarm(Alarm)
     case key(Key)
+    /// The terminal's size, at start and after each change: below the
+    /// smallest size the screen shows only "Terminal too small", so no key
+    /// but q may act (nothing acts unseen).
+    case resized(width: Int, height: Int)
     /// The clock moved (the loop sends one on each second boundary).
     case tick(Date)
     /// The store changed: the incidents and their policies as now read.

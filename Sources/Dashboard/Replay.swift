@@ -56,6 +56,8 @@ public struct Replay: Screen {
         self.returnsToLive = returnsToLive
         var t = template
         t.readOnly = true
+        t.readOnlyReason = returnsToLive ? "this is a replay of the past; Esc returns to the live dashboard, where you can act"
+            : "this is a replay of the past (q ends it)"
         t.overlay = nil
         t.notice = nil
         t.history = nil
@@ -138,6 +140,8 @@ public struct Replay: Screen {
         case let .alarm(a):
             // What the screens cannot see is said here too.
             _ = screen.update(.alarm(a))
+        case let .resized(width, height):
+            _ = screen.update(.resized(width: width, height: height))
         case .directory, .store, .changed, .watchStatus, .done, .opened, .failed:
             break  // the past does not change
         }

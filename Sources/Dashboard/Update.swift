@@ -114,6 +114,35 @@ extension Model {
         notice = Notice(text: "\(theirs.operatorName.sanitized) on \(id): \(theirs.summary(policy: policy(for: new), customer: new.customer))", isError: false)
     }
 
+    /// A question or prompt open on an incident that someone else changed
+    /// meanwhile says so: a y/n question is withdrawn (its answer was
+    /// asked of a picture that no longer holds) with the news in the
+    /// message line; a text prompt keeps what was typed and shows the news
+    /// in the prompt itself, where the operator is looking.
+    private mutating func questionChanged(before: [String: Incident]) {
+        guard loaded, let overlay else { return }
+        let id: String
+        switch overlay {
+        case let .confirmEscalate(i, _), let .confirmResolve(i, _), let .outcome(i, _, _): id = i
+        case let .prompt(p):
+            switch p.purpose {
+            case let .resolve(i), let .customerUpdate(i), let .note(i): id = i
+            default: return
+            }
+        default: return
+        }
+        guard let old = before[id], let new = incidents[id], new.version > old.version,
+              let theirs = new.events[old.version...].last(where: { $0.operatorName != operatorName }) else { return }
+        let news = "\(theirs.operatorName.sanitized) on \(id): \(theirs.summary(policy: policy(for: new), customer: new.customer))"
+        if case var .prompt(p) = overlay {
+            p.hint = "\(news) meanwhile"
+            self.overlay = .prompt(p)
+        } else {
+            self.overlay = nil
+            notice = Notice(text: "\(news) — your question was withdrawn; ask again if it still holds", isError: true)
+        }
+    }
+
     private mutating func apply(_ message: Message) -> [Command] {
         switch message {
         case let .tick(t):
@@ -127,6 +156,7 @@ extension Model {
             badRecords = bad
             openIncidents = incidents.filter { $0.value.state != .resolved }
             noteOthers(before: before, changed: Array(incidents.keys))
+            questionChanged(before: before)
             loaded = true
         case let .changed(changed, policies, bad):
             var before: [String: Incident] = [:]
@@ -138,6 +168,7 @@ extension Model {
             self.policies = policies
             badRecords = bad
             noteOthers(before: before, changed: changed.map(\.id))
+            questionChanged(before: before)
             loaded = true
         case let .watchStatus(w):
             watchWarning = w
@@ -153,7 +184,18 @@ extension Model {
             notice = Notice(text: "opened \(id): \(title.sanitized)", isError: false)
         case let .failed(text):
             notice = Notice(text: text, isError: true)
+        case let .resized(width, height):
+            screenWidth = width
+            screenHeight = height
         case let .key(key):
+            // Nothing acts unseen: while the screen says only "Terminal too
+            // small", a prompt, a confirmation or a contact's outcome that
+            // cannot be seen takes no key; q quits, as the screen says.
+            if isTooSmall {
+                if key == .char("q") || key == .function(10) { return [.quit] }
+                notice = Notice(text: "the terminal is too small to act in: enlarge it (q quits)", isError: true)
+                return []
+            }
             if let overlay {
                 return handle(key, in: overlay)
             }
@@ -237,7 +279,11 @@ extension Model {
     }
 
     private mutating func refuseReadOnly(_ verb: String) -> [Command] {
-        notice = Notice(text: "read-only viewer: cannot \(verb) (run tierwatch without 'view' to act)", isError: true)
+        if let why = readOnlyReason {
+            notice = Notice(text: "cannot \(verb): \(why)", isError: true)
+        } else {
+            notice = Notice(text: "read-only viewer: cannot \(verb) (run tierwatch without 'view' to act)", isError: true)
+        }
         return []
     }
 
@@ -394,6 +440,13 @@ extension Model {
             case .enter where r.worst.indices.contains(r.cursor):
                 // Open the worst incident: resolved ones are shown to find it.
                 let id = r.worst[r.cursor]
+                self.overlay = nil
+                // Archived (resolved over a day ago): not in this screen's
+                // table, so it opens as a replay, which reads it from the store.
+                guard incidents[id] != nil else {
+                    notice = Notice(text: "\(id) was resolved over a day ago: shown as a replay (Esc returns)", isError: false)
+                    return [.replay(incident: id)]
+                }
                 if incidents[id]?.state == .resolved { showResolved = true }
                 selectedID = id
                 resetDetail()

@@ -105,6 +105,15 @@ extension Model {
         if !filter.isEmpty { title += "\(glyphs.separator)filter “\(filter.sanitized)”" }
         if showResolved { title += "\(glyphs.separator)with resolved" }
         box(&f, r, title: title, focused: focus == .list)
+        // A breach the filter hides is still said: on the list's frame.
+        if !filter.isEmpty {
+            let listed = Set(list.map(\.incident.id))
+            let hidden = board.entries.filter { !listed.contains($0.incident.id) && $0.ladder.nextDeadline.map { $0.at < now } == true }.count
+            if hidden > 0 {
+                f.put(" \(glyphs.overdue) \(hidden) breach\(hidden == 1 ? "" : "es") outside the filter (Esc clears it) ",
+                      x: r.x + 2, y: r.maxY - 1, role: .overdue, limit: r.width - 4)
+            }
+        }
         let inner = r.inner
         guard inner.height > 0 else { return }
         let cols = ListColumns(width: inner.width)
@@ -223,10 +232,15 @@ extension Model {
         // Narrow screens name the tier by number (`T1 due`), as the list does.
         x += f.put(Words.nextAction(e, now: now, dash: glyphs.dash, labels: f.width < 120 ? .short : .long), x: x, y: inner.y + 1, role: urgency == .breached ? .overdue : .normal,
                    limit: inner.maxX - x)
-        if let u = e.ladder.nextCustomerUpdateAt, e.next.kind != .customerUpdate, x < inner.maxX - 20 {
+        // The customer update's countdown, whole or not at all: within the
+        // box (the border is never written over), never a label without its time.
+        if let u = e.ladder.nextCustomerUpdateAt, e.next.kind != .customerUpdate {
             let secs = Ladder.seconds(from: now, to: u)
-            x += f.put("\(glyphs.separator)customer update due ", x: x, y: inner.y + 1, role: .dim)
-            x += f.put(Countdown.format(secs), x: x, y: inner.y + 1, role: countdownRole(secs))
+            let label = "\(glyphs.separator)customer update due ", time = Countdown.format(secs)
+            if x + DisplayWidth.of(label) + DisplayWidth.of(time) <= inner.maxX {
+                x += f.put(label, x: x, y: inner.y + 1, role: .dim)
+                x += f.put(time, x: x, y: inner.y + 1, role: countdownRole(secs))
+            }
         }
         if let problem = e.policyProblem {
             f.put("\(glyphs.warning) \(problem.sanitized)", x: inner.x + 1, y: inner.y, role: .headerWarning, limit: inner.width - 1)
@@ -312,10 +326,11 @@ extension Model {
         }
         for (k, c) in rung.contacts.enumerated() where k >= first && (k - first) * perContact < inner.height {
             let y = inner.y + (k - first) * perContact
-            // Reached ✓, never called ○, called without reaching ~ (not the
-            // overdue mark: the call was made).
+            // Reached ✓, never called ○, a message left », no answer ~ (not
+            // the overdue mark: the call was made).
             let sym: (Character, Role) = c.outcome == .reached || c.reachedAt != nil ? (glyphs.done, .done)
-                : c.outcome == nil ? (glyphs.pending, .pending) : (glyphs.tried, .countdownWarning)
+                : c.outcome == nil ? (glyphs.pending, .pending)
+                : c.outcome == .voicemail ? (glyphs.voicemail, .countdownWarning) : (glyphs.tried, .countdownWarning)
             f.put(" \(sym.0) ", x: inner.x, y: y, role: sym.1)
             // Who, their number, then what they are called for: a narrow
             // pane cuts the context, never the number.

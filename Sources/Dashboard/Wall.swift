@@ -186,7 +186,7 @@ public struct Wall: Screen, Sendable {
         case let .alarm(a):
             alarm = a
             return []
-        case .done, .failed, .opened:
+        case .done, .failed, .opened, .resized:
             return []
         }
     }
@@ -262,7 +262,14 @@ public struct Wall: Screen, Sendable {
         let maxHeight = max(5, (f.height - 4) / 2)
         let v = BigText.scale(text, width: f.width - 4, height: maxHeight)
         let size = BigText.size(text, scale: v)
-        let panel = Rect(x: 0, y: top, width: f.width, height: size.height + 5)
+        // Every other step still ahead or overdue, with its countdown: a CEO
+        // tier due in 02:51 is news while T1 is overdue. Made at draw time
+        // (one entry), so its countdowns move.
+        // (Overdue ones all; while the big one is overdue, the next ahead too.)
+        let rest = e.ladder.deadlines.dropFirst()
+        let ahead = (e.ladder.nextDeadline.map { $0.at < now } ?? false) ? rest.first { $0.at >= now } : nil
+        let more = (rest.filter { $0.at < now } + (ahead.map { [$0] } ?? [])).map { Words.countdown($0, e.policy, now: now, .short) }
+        let panel = Rect(x: 0, y: top, width: f.width, height: size.height + 5 + (more.isEmpty ? 0 : 1))
         // A breach flashes its panel once a second: filled, then plain, with
         // the digits drawn to be read on either (never blinking: a blinking
         // attribute makes them vanish half the time in real terminals).
@@ -282,6 +289,7 @@ public struct Wall: Screen, Sendable {
         centred(&f, words.what, y: y1, role: lineRole)
         centred(&f, words.title, y: y1 + 1, role: lineRole)
         centred(&f, "\(glyphs.next) " + words.call, y: y1 + 2, role: u == .normal || flashOff ? .active : lineRole)
+        if !more.isEmpty { centred(&f, "also: " + more.joined(separator: glyphs.separator), y: y1 + 3, role: lineRole) }
         if rotateEvery != nil {
             let urgent = list.indices.filter { urgency(list[$0]) != .normal }
             if urgent.count > 1, let n = urgent.firstIndex(of: k) {
@@ -320,13 +328,25 @@ public struct Wall: Screen, Sendable {
             } else {
                 x += f.put(line.label, x: x, y: y, role: .dim)
             }
+            // Its other overdue steps: a breach is never hidden behind another.
+            let overdue = entries[i].ladder.deadlines.dropFirst().filter { $0.at < now }.map { Words.overdue($0, entries[i].policy, .short) }
+            if !overdue.isEmpty {
+                x += f.put("also " + overdue.joined(separator: ", ") + " ", x: x, y: y, role: .overdue, limit: f.width - x)
+            }
             f.put(line.tail, x: x, y: y, limit: f.width - x)
         }
         if shown < others.count {
             let hidden = others.count - shown
             let earliest = others.dropFirst(shown).compactMap { entries[$0].ladder.nextDeadline?.at }.min()
-            let when = earliest.map { "earliest deadline in \(Countdown.format(Ladder.seconds(from: now, to: $0)))" } ?? "none with a deadline"
-            f.put(" + \(hidden) more open incident\(hidden == 1 ? "" : "s") not shown (\(when))", x: 0, y: top + shown, role: .headerWarning, limit: f.width)
+            let breached = others.dropFirst(shown).filter { urgency(entries[$0]) == .breached }.count
+            let when: String
+            if let t = earliest, t < now {
+                when = "\(breached) overdue, the first for \(Countdown.format(Ladder.seconds(from: t, to: now)))"
+            } else {
+                when = earliest.map { "the earliest deadline in \(Countdown.format(Ladder.seconds(from: now, to: $0)))" } ?? "none with a deadline"
+            }
+            f.put(" + \(hidden) more open incident\(hidden == 1 ? "" : "s") not shown (\(when))", x: 0, y: top + shown,
+                  role: breached > 0 ? .overdue : .headerWarning, limit: f.width)
         }
     }
 
@@ -336,7 +356,8 @@ public struct Wall: Screen, Sendable {
         let deadline = e.ladder.nextDeadline.map { Words.deadline($0, p, .long) }
         let sep = glyphs.separator
         return Text(head: DisplayWidth.pad(e.incident.id.sanitized, to: 6) + DisplayWidth.pad(e.incident.severity.rawValue, to: 6),
-                    label: deadline.map { DisplayWidth.pad($0, to: 34) } ?? DisplayWidth.pad("no deadline", to: 45),
+                    // Always a space before the customer, however long the tier's name.
+                    label: deadline.map { DisplayWidth.pad($0, to: max(34, DisplayWidth.of($0) + 1)) } ?? DisplayWidth.pad("no deadline", to: 45),
                     tail: DisplayWidth.pad((e.incident.customer ?? "-").sanitized, to: 12) + e.incident.title.sanitized,
                     what: "\(e.incident.id.sanitized)\(sep)\((e.incident.customer ?? "no customer").sanitized)\(sep)\(e.incident.severity.rawValue)\(sep)\(deadline ?? "no deadline")"
                         // Deadlines from the built-in policy stand in: say so.

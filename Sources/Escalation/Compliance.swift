@@ -434,3 +434,17 @@ public struct IncidentFacts: Sendable, Equatable {
 private extension String {
     func leftPadded(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
 }
+
+extension Incident {
+    /// When the customer last heard from the desk, in order: the opening,
+    /// then every customer update applied (a stale one, overruled by a
+    /// newer action, does not count). The handover's late updates; the
+    /// report's intervals follow the same rule in their one pass.
+    public var customerUpdateMarks: [Date] {
+        var marks = [opened.at]
+        for (k, e) in events.enumerated() {
+            if case .customerUpdate = e.action, !isStale(at: k) { marks.append(e.at) }
+        }
+        return marks.sorted()
+    }
+}

@@ -20,6 +20,9 @@ public struct ShiftHandover {
     public let opened: [Board.Entry]
     public let resolved: [Board.Entry]
     public let breaches: [(entry: Board.Entry, rung: Ladder.Rung)]
+    /// Customer updates that fell due in the shift and came late or not at
+    /// all: when each was due and how late it came (nil: not sent yet).
+    public let lateUpdates: [(entry: Board.Entry, due: Date, lateSeconds: Int?)]
     public let notes: [(entry: Board.Entry, event: IncidentEvent, text: String)]
     public let handoffs: [(schedule: Schedule, at: Date, person: String?)]
     private let policy: Policy
@@ -32,8 +35,14 @@ public struct ShiftHandover {
         self.policy = policy
         start = now.addingTimeInterval(-span)
         let start = self.start
+        // Most urgent first, whatever order the entries came in: the
+        // dashboard's overlay and the command print the same text.
+        let entries = entries.sorted(by: Board.Entry.moreUrgent)
         open = entries.filter { $0.incident.state != .resolved }
-        soon = open.compactMap { e in e.ladder.nextDeadline.flatMap { $0.at.timeIntervalSince(now) <= 3600 ? (e, $0) : nil } }
+        // Every deadline and start in the hour (or passed and unmet), not
+        // only each incident's next: a customer update due and the CEO
+        // tier's automatic start are the next shift's business too.
+        soon = open.flatMap { e in e.ladder.deadlines.filter { $0.at.timeIntervalSince(now) <= 3600 }.map { (e, $0) } }
         opened = entries.filter { $0.incident.opened.at >= start }
         resolved = entries.filter { $0.incident.resolved.map { $0.at >= start } ?? false }
         var breaches: [(entry: Board.Entry, rung: Ladder.Rung)] = []
@@ -43,6 +52,18 @@ public struct ShiftHandover {
             }
         }
         self.breaches = breaches
+        var late: [(entry: Board.Entry, due: Date, lateSeconds: Int?)] = []
+        for e in entries {
+            guard let cadence = e.policy.customerUpdates.map({ Double($0.seconds) }) else { continue }
+            let marks = e.incident.customerUpdateMarks
+            let end = e.incident.resolved?.at ?? now
+            for (a, b) in zip(marks, marks.dropFirst().map(Optional.some) + [nil]) {
+                let due = a.addingTimeInterval(cadence)
+                guard due >= start, due <= now, due < (b ?? end) else { continue }
+                late.append((e, due, b.map { Int($0.timeIntervalSince(due)) }))
+            }
+        }
+        lateUpdates = late
         notes = entries.flatMap { e in
             e.incident.timeline.compactMap { t -> (entry: Board.Entry, event: IncidentEvent, text: String)? in
                 guard case let .note(m) = t.event.action, t.event.at >= start, m.hasPrefix(NoteMark.handover) else { return nil }
@@ -67,6 +88,9 @@ public struct ShiftHandover {
             "opened": opened.map(brief), "resolved": resolved.map(brief),
             "breaches": breaches.map { b -> [String: Any] in
                 ["id": b.entry.incident.id, "tier": b.rung.tier.id, "status": b.rung.status.rawValue, "due_at": b.rung.dueAt.map { ISOTime.format($0) } ?? NSNull()]
+            },
+            "late_customer_updates": lateUpdates.map { l -> [String: Any] in
+                ["id": l.entry.incident.id, "due_at": ISOTime.format(l.due), "late_seconds": l.lateSeconds ?? NSNull()]
             },
             "notes": notes.map { n -> [String: Any] in ["id": n.entry.incident.id, "by": n.event.operatorName, "at": ISOTime.format(n.event.at), "text": n.text] },
             "handoffs": handoffs.map { h -> [String: Any] in ["schedule": h.schedule.id, "at": ISOTime.format(h.at), "person": h.person ?? NSNull()] },
@@ -106,7 +130,11 @@ public struct ShiftHandover {
         md += "- Resolved: " + (resolved.isEmpty ? "none" : resolved.map { e in
             "\(e.incident.id) after \(Words.span(Int(e.incident.resolved!.at.timeIntervalSince(e.incident.opened.at))))"
         }.joined(separator: ", ")) + "\n"
-        md += "- Breaches: " + (breaches.isEmpty ? "none" : breaches.map { e, r in "\(e.incident.id) T\(r.index) \(r.tier.name.sanitized) (\(Words.status(r.status)))" }.joined(separator: ", ")) + "\n"
+        let breachTexts = breaches.map { e, r in "\(e.incident.id) T\(r.index) \(r.tier.name.sanitized) (\(Words.status(r.status)))" }
+            + lateUpdates.map { e, due, late in
+                "\(e.incident.id) customer update due \(t(due)) (\(late.map { "sent \(Words.span($0)) late" } ?? "not sent"))"
+            }
+        md += "- Breaches: " + (breachTexts.isEmpty ? "none" : breachTexts.joined(separator: ", ")) + "\n"
         if !notes.isEmpty {
             md += "\n## Notes for the next shift\n\n" + notes.map { e, ev, text in "- **\(e.incident.id)** \(text.sanitized) — \(ev.operatorName.sanitized), \(t(ev.at))" }.joined(separator: "\n") + "\n"
         }

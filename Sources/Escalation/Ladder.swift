@@ -75,6 +75,11 @@ public struct Ladder: Sendable, Equatable {
     /// The single most urgent deadline: the earliest of every pending start,
     /// every unfinished tier's due time and the next customer update.
     public var nextDeadline: Deadline?
+    /// Every deadline still ahead or passed and unmet, earliest first: each
+    /// pending start, each unfinished tier's due time, the next customer
+    /// update. (The wall and the handover show more than the next one: a
+    /// CEO tier due soon is news even while T1 is overdue.)
+    public var deadlines: [Deadline] = []
     /// Index of the highest started tier.
     public var currentTier: Int?
     /// Until this instant the ladder's statuses, deadlines and contacts stay
@@ -201,7 +206,8 @@ public struct Ladder: Sendable, Equatable {
             if due >= now { changes(at: due) }  // overdue once past it: the next action may turn to it
             deadlines.append(Deadline(at: due, kind: .customerUpdate))
         }
-        nextDeadline = deadlines.min { $0.at < $1.at }
+        self.deadlines = deadlines.sorted { $0.at < $1.at }
+        nextDeadline = self.deadlines.first
         validUntil = nextChange
     }
 

@@ -27,6 +27,12 @@ public enum Suggest {
         // "vp-cx", "jane" for "Jane Roe") is the one meant.
         let prefixed = groups.compactMap { g in g.first { $0.lowercased().hasPrefix(typed.lowercased()) }.map { (g, $0) } }
         if prefixed.count == 1 { return prefixed[0] }
+        // A mistyped start of a long name ("directr" for "director-support"):
+        // one edit from the start of exactly one thing's name.
+        if t.count >= 4 {
+            let near = groups.compactMap { g in g.first { distance(t, Array($0.lowercased().prefix(t.count))) <= 1 }.map { (g, $0) } }
+            if near.count == 1 { return near[0] }
+        }
         let limit = max(2, t.count / 3)
         var best: (group: [String], word: String, distance: Int)?
         for g in groups {

@@ -68,14 +68,18 @@ public enum Words {
         return span(s) + " ago"
     }
 
-    /// A length of time: `45s`, `12m`, `1h05m`, `3d02h`.
+    /// A length of time, to the nearest unit shown: `45s`, `12m`, `1h05m`,
+    /// `3d02h` (12m59s is `13m`: a time-to-acknowledge or a lateness is
+    /// never understated by most of a minute).
     public static func span(_ seconds: Int) -> String {
         let s = max(0, seconds)
         func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
         if s < 60 { return "\(s)s" }
-        if s < 3600 { return "\(s / 60)m" }
-        if s < 86400 { return "\(s / 3600)h\(two(s % 3600 / 60))m" }
-        return "\(s / 86400)d\(two(s % 86400 / 3600))h"
+        let m = (s + 30) / 60
+        if m < 60 { return "\(m)m" }
+        if m < 24 * 60 { return "\(m / 60)h\(two(m % 60))m" }
+        let h = (s + 1800) / 3600
+        return "\(h / 24)d\(two(h % 24))h"
     }
 
     /// How much a deadline label says.

@@ -270,7 +270,7 @@ final class PolicySource {
         }
         do {
             let text = try Context.readPolicyText(file)
-            let (policy, warnings) = try Policy.check(yaml: text, file: file)
+            let (policy, warnings) = try Policy.check(yaml: text, file: file, at: Clock.system.now())
             return .success(Loaded(policy: policy, text: text, source: file, warnings: warnings))
         } catch let e as CLIError {
             return .failure(e)

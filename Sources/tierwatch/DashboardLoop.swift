@@ -114,6 +114,7 @@ final class ScreenLoop {
             if fds[0].revents & Int16(POLLIN) != 0 {
                 let keys = terminal.readKeys()
                 if terminal.readFailures > 50 { return 1 }  // readable but empty, again and again: vanished
+                tellSize()  // (a resize read with the keys counts before them)
                 for key in keys {
                     if perform(model.update(.key(key))) { return 0 }
                 }
@@ -153,7 +154,18 @@ final class ScreenLoop {
     /// The terminal compares with what it last drew and sends only the
     /// cells that changed (nothing at all when none did).
     private func draw() {
+        tellSize()
         terminal.present(model.view(width: terminal.width, height: terminal.height))
+    }
+
+    /// The size the screen was last told: below the smallest size it takes
+    /// no key but q, so it must know before a key is handled.
+    private var toldSize = (width: -1, height: -1)
+
+    private func tellSize() {
+        guard toldSize != (terminal.width, terminal.height) else { return }
+        toldSize = (terminal.width, terminal.height)
+        _ = model.update(.resized(width: terminal.width, height: terminal.height))
     }
 
     /// Hands the store's incidents and their policies to the screen.
@@ -254,10 +266,12 @@ final class ScreenLoop {
                                     at: nil, now: ctx.now, template: template, returnsToLive: true)
                 live = model
                 model = replay
+                toldSize = (-1, -1)  // a new screen: tell it the size
             case .endReplay:
                 guard let screen = live else { continue }
                 live = nil
                 model = screen
+                toldSize = (-1, -1)
                 // What happened meanwhile, and what the screens cannot see.
                 publishDirectory()
                 ringIfAsked(publishStore(changed: nil))

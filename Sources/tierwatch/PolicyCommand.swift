@@ -98,7 +98,7 @@ struct PolicyCommand: ParsableCommand {
         func run() throws {
             let text = try Context.readPolicyText(file)
             do {
-                let (p, warnings) = try Policy.check(yaml: text, file: file)
+                let (p, warnings) = try Policy.check(yaml: text, file: file, at: Clock.system.now())
                 for w in warnings { FileHandle.standardError.write(Data("\(w.description.sanitized)\n".utf8)) }
                 let noted = warnings.isEmpty ? "" : " (\(warnings.count) warning\(warnings.count == 1 ? "" : "s") above)"
                 print("\(file): ok: policy \(p.name.sanitized) v\(p.version), \(p.tiers.count) tiers, \(p.tiers.flatMap(\.contacts).count) contacts\(noted)")

@@ -144,7 +144,7 @@ enum Report {
             out += " T\(r.index) \(r.tier.name.sanitized)\n"
             var crow: [[String]] = []
             for c in r.contacts {
-                var outcome = c.outcome.map { "\($0.label) by \(c.by!.sanitized) at \(time(c.at!, now: now))" } ?? "not yet"
+                var outcome = c.outcome.map { "\($0.label) by \(c.by!.sanitized) at \(time(c.at!, now: now))" } ?? (i.state == .resolved ? "not called" : "not yet")
                 if let called = c.calledPerson, called.id != c.callee.person?.id { outcome += " (to \(called.name.sanitized))" }
                 let number = Words.number(c.callee)
                 let until = c.callee.until.map { " until \(Words.until($0, now: now))" } ?? ""

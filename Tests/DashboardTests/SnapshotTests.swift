@@ -539,7 +539,7 @@ import Testing
         └──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘
         ┌─ T1ME · SIP trunk down in Frankfurt PoP ─────────────────────────────────────────────────────────────────────────────┐
         │ initech · sev2 · open · opened by alice 17:56Z (4m ago)                                                              │
-        │ ▶ Call Account Manager (no number on file) — T1 Management notified due 06:00 — not called yet · customer update due …
+        │ ▶ Call Account Manager (no number on file) — T1 Management notified due 06:00 — not called yet                       │
         │┌─ Tiers ────────────────────────────────────────────────────────────────────────────────────────────────────────────┐│
         ││ ✓ T0 Escalated                       done    from 17:56Z                       ███████████████████████████████████ ││
         ││ ● T1 Management notified             active  from 17:56Z   due 18:06Z    06:00 ██████████████░░░░░░░░░░░░░░░░░░░░░ ││

@@ -51,10 +51,10 @@ import Testing
                           20AJ · initech · sev1 · customer update due
                                 SIP trunk down in Frankfurt PoP
                               ▶ Send the customer a status update
+                                     also: T3 starts 02:00
          ! G2D9  sev2     -02:00  T1 Management notified due        acme        Voicema…
          ● TSF2  sev3      05:00  T1 Management notified due        acme        Call re…
          ● D4H4  sev1      09:00  T1 Management notified due        globex      Inbound…
-
 
 
 
@@ -95,10 +95,10 @@ import Testing
                                                                                     G2D9 · acme · sev2 · T1 Management notified due
                                                                                                Voicemail to email delayed
                                                                          ▶ Call VP of Customer Experience (no number on file) — not called yet
+                                                                                                 also: update due 02:50
          ! 20AJ  sev1     -07:10  customer update due               initech     SIP trunk down in Frankfurt PoP
          ● TSF2  sev3      04:50  T1 Management notified due        acme        Call recording exports failing
          ● D4H4  sev1      08:50  T1 Management notified due        globex      Inbound calls failing for all DIDs
-
 
 
 

@@ -71,11 +71,11 @@ import Testing
         let p = try Policy(yaml: text, file: "p.yaml")
         let saturday = p.callee(p.tiers[1].contacts[0], at: utc("2026-09-26T12:00:00Z"), overrides: [])
         #expect(saturday.nobodyOnCall && saturday.person?.id == "ruth", "the fallback person")
-        let (_, warnings) = try Policy.check(yaml: text, file: "p.yaml")
+        let (_, warnings) = try Policy.check(yaml: text, file: "p.yaml", at: utc("2026-09-21T12:00:00Z"))
         #expect(warnings.isEmpty, "a fallback person covers the gap: no warning")
         // Without a fallback: nobody to call, said by `policy check` with the first such instant.
         let bare = Directory.policy(schedulesExtra: office, platformContact: "{ id: platform, name: Platform Engineering, schedule: office }")
-        let (q, w) = try Policy.check(yaml: bare, file: "p.yaml")
+        let (q, w) = try Policy.check(yaml: bare, file: "p.yaml", at: utc("2026-09-21T12:00:00Z"))
         #expect(q.callee(q.tiers[1].contacts[0], at: utc("2026-09-26T12:00:00Z"), overrides: []).person == nil)
         #expect(w.count == 1 && w[0].isWarning)
         #expect(w[0].description.hasPrefix("p.yaml:24:63: warning: schedule 'office' leaves nobody on call"), "at the contact's schedule: \(w[0])")

@@ -112,7 +112,7 @@ import Testing
         for tier in Policy.builtIn.tiers where tier.require != .none {
             #expect(tier.notifyWithin != nil, "\(tier.id)")
         }
-        #expect(try Policy.check(yaml: Policy.builtInYAML, file: "built-in").warnings.isEmpty)
+        #expect(try Policy.check(yaml: Policy.builtInYAML, file: "built-in", at: Date(timeIntervalSince1970: 1_790_000_000)).warnings.isEmpty)
     }
 
     @Test func anUninformedCEOIsOverdueFiveMinutesAfterTheTierStarts() {
@@ -139,7 +139,7 @@ import Testing
             name: Second
             contacts: [Someone Else]
         """
-        let (policy, warnings) = try Policy.check(yaml: yaml, file: "p.yaml")
+        let (policy, warnings) = try Policy.check(yaml: yaml, file: "p.yaml", at: Date(timeIntervalSince1970: 1_790_000_000))
         #expect(policy.tiers.count == 2)
         #expect(warnings.map(\.description) == ["p.yaml:7:9: warning: tier 'second' has contacts to reach but no notify_within: this tier can never be overdue"])
     }

@@ -15,7 +15,10 @@ import Testing
         for k in 0..<last.count {
             let dir = TempDir(); defer { dir.cleanup() }
             dir.write("s/events/noc1.log", prefix + last.prefix(k))
-            let store = IncidentStore(path: dir.path + "/s", host: "noc1")
+            // The resolve is recorded an hour after the fixture's events
+            // (the system clock could be anywhere: before t0 it would be
+            // a back-dated action, refused).
+            let store = IncidentStore(path: dir.path + "/s", host: "noc1", clock: .fixed(t0.addingTimeInterval(3600)))
             store.refresh()
             #expect(store.state.eventCount == 5 && store.badRecordCount == 0, "torn at \(k)")
             // The next append terminates the torn record instead of gluing onto it.

@@ -96,7 +96,7 @@ import Testing
         #expect(e!.message.contains("must be an absolute path"), "\(String(describing: e))")
         // A program missing on this machine: a warning (the policy is shared by sites).
         #expect(err("  - { name: a, on: [resolved], run: [/nonexistent/page] }\n") == nil)
-        let w = try? Policy.check(yaml: Policy.builtInYAML + "hooks:\n  - { name: a, on: [resolved], run: [/nonexistent/page] }\n", file: "p.yaml").warnings
+        let w = try? Policy.check(yaml: Policy.builtInYAML + "hooks:\n  - { name: a, on: [resolved], run: [/nonexistent/page] }\n", file: "p.yaml", at: Date(timeIntervalSince1970: 1_790_000_000)).warnings
         #expect(w?.first?.message.contains("is not there or not executable on this machine") == true, "\(String(describing: w))")
         e = err("  - { name: a, on: [resolved] }\n")
         #expect(e!.message.contains("needs 'run' (a program) or 'post' (a URL)"))

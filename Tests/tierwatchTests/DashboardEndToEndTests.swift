@@ -71,6 +71,29 @@ import Testing
         #expect(t.wait(for: "EXIT=0") && t.terminalRestored)
     }
 
+    /// Nothing acts unseen: a resolve confirmation hidden by "Terminal too
+    /// small" takes no `y`, a contact's outcome no `v`, and q quits even
+    /// from a prompt, as the screen says.
+    @Test func aScreenTooSmallTakesNoKeyButQuit() throws {
+        let s = TempStore(); defer { s.cleanup() }
+        let id = s.raise()
+        let t = dashboard(s)
+        #expect(t.wait(for: "T1 Management notified"))
+        t.send("r")
+        #expect(t.wait(for: "Resolve \(id)"), "\(t.screen)")
+        t.resize(70, 20)
+        #expect(t.wait(for: "Terminal too small: 70×20"))
+        t.send("Enter")
+        t.send("y")
+        t.send("Tab", "Tab", "v")
+        Thread.sleep(forTimeInterval: 0.5)
+        let shown = try s.json("show", id)
+        #expect(shown["state"] as? String == "open", "nothing resolved unseen")
+        #expect((shown["timeline"] as? [Any])?.count == 1, "nothing recorded unseen: \(shown["timeline"] ?? "")")
+        t.send("q")
+        #expect(t.wait(for: "EXIT=0") && t.terminalRestored, "q quits, even from the hidden prompt")
+    }
+
     @Test func sigtermAndSighupEndCleanly() {
         for signal in ["TERM", "HUP", "INT"] {
             let s = TempStore(); defer { s.cleanup() }

@@ -154,6 +154,9 @@ import Testing
         t.send("P")
         #expect(t.wait(for: "REPLAY"), "\(t.screen)")
         t.send("a")  // refused: nothing is written from a replay
+        // The advice is the replay's (Esc), not the viewer's.
+        #expect(t.wait(for: "cannot acknowledge: this is a replay of the past; Esc returns to the live dashboard"), "\(t.screen)")
+        #expect(!t.screen.contains("without 'view'"))
         t.send("Escape")
         #expect(t.waitUntilGone("REPLAY") && t.wait(for: "read-write"), "\(t.screen)")
         let lines = s.tw("export", "--events").stdout.split(separator: "\n")
