@@ -20,7 +20,7 @@ command -v strip >/dev/null || missing+=(binutils)
 command -v gzip >/dev/null || missing+=(gzip)
 [ -e /usr/include/ncursesw/curses.h ] || missing+=(libncurses-dev)
 # The static Foundation links against libcurl (hooks that POST use URLSession).
-ls /usr/include/*/curl/curl.h /usr/include/curl/curl.h >/dev/null 2>&1 || missing+=(libcurl4-openssl-dev)
+[ -e /usr/include/curl/curl.h ] || compgen -G "/usr/include/*/curl/curl.h" >/dev/null || missing+=(libcurl4-openssl-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "build-deb: missing build dependencies: ${missing[*]}" >&2
   echo "build-deb: apt-get install -y ${missing[*]}   (or: bash .ci/deps)" >&2

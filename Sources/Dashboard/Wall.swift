@@ -274,7 +274,9 @@ public struct Wall: Screen, Sendable {
         // the digits drawn to be read on either (never blinking: a blinking
         // attribute makes them vanish half the time in real terminals).
         let flashOff = u == .breached && Int(now.timeIntervalSince1970) % 2 == 1
-        let inkRole: Role = flashOff ? .wallDigits : digitRole
+        // Red in both phases, on any background: the plain phase draws the
+        // digits in the breach's red on the painted background.
+        let inkRole: Role = flashOff ? .overdue : digitRole
         if u != .normal {
             // Shape as well as colour: a filled, framed panel for warning and breach.
             f.fill(panel, role: flashOff ? .normal : digitRole)

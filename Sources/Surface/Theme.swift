@@ -82,15 +82,29 @@ public struct Theme: Equatable, Sendable {
     public var description: String
     public var styles: [Role: Style]
 
-    public func style(_ role: Role) -> Style { styles[role] ?? styles[.normal] ?? Style() }
+    /// A role's style; a colour it does not name is normal's, so a theme
+    /// whose normal names both paints every cell: text is never drawn in a
+    /// colour the theme chose on a background it did not (yellow on a white
+    /// terminal), nor in the terminal's own colour on one it painted.
+    public func style(_ role: Role) -> Style {
+        let base = styles[.normal] ?? Style()
+        guard var s = styles[role] else { return base }
+        if s.fg == nil { s.fg = base.fg }
+        if s.bg == nil { s.bg = base.bg }
+        return s
+    }
 
     /// A theme with no colours at all: bold, reverse and underline only.
     /// Used for NO_COLOR and terminals without colours.
     public var monochrome: Theme {
         var t = self
+        let base = styles[.normal]
         for (role, s) in styles {
-            t.styles[role] = Style(bold: s.bold || s.fg != nil && role != .normal && role != .dim, dim: s.dim,
-                                   reverse: s.reverse || s.bg != nil, underline: s.underline, blink: s.blink)
+            // The painted background is no cue: only what differs from normal's.
+            let ownFg = s.fg != nil && s.fg != base?.fg, ownBg = s.bg != nil && s.bg != base?.bg
+            t.styles[role] = role == .normal ? Style(bold: s.bold, dim: s.dim, underline: s.underline)
+                : Style(bold: s.bold || ownFg && role != .dim, dim: s.dim,
+                        reverse: s.reverse || ownBg, underline: s.underline, blink: s.blink)
         }
         return t
     }

@@ -55,3 +55,64 @@ import Testing
         #expect(throws: ThemeError.self) { try Theme.load("no-such-theme", searchPath: [Themes.folder]) }
     }
 }
+
+/// Colours that hold on any terminal: every shipped colour theme paints its
+/// own background, so nothing it draws depends on the terminal's, and every
+/// role keeps its text readable on its background (WCAG contrast ratio, with
+/// xterm's palette: 4.5 for text, 3 for what only frames or fades).
+@Suite struct ThemesOnAnyBackground {
+    static let ansi: [(Double, Double, Double)] = [(0, 0, 0), (205, 0, 0), (0, 205, 0), (205, 205, 0), (0, 0, 238), (205, 0, 205), (0, 205, 205), (229, 229, 229),
+                                                   (127, 127, 127), (255, 0, 0), (0, 255, 0), (255, 255, 0), (92, 92, 255), (255, 0, 255), (0, 255, 255), (255, 255, 255)]
+
+    static func rgb(_ c: ThemeColor) -> (Double, Double, Double) {
+        switch c {
+        case let .ansi(n): return ansi[n]
+        case let .indexed(n) where n < 16: return ansi[n]
+        case let .indexed(n) where n >= 232: let v = Double(8 + (n - 232) * 10); return (v, v, v)
+        case let .indexed(n):
+            let steps: [Double] = [0, 95, 135, 175, 215, 255]
+            let c = n - 16
+            return (steps[c / 36], steps[c / 6 % 6], steps[c % 6])
+        }
+    }
+
+    static func luminance(_ c: ThemeColor) -> Double {
+        func lin(_ v: Double) -> Double { let s = v / 255; return s <= 0.03928 ? s / 12.92 : pow((s + 0.055) / 1.055, 2.4) }
+        let (r, g, b) = rgb(c)
+        return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+    }
+
+    static func contrast(_ a: ThemeColor, _ b: ThemeColor) -> Double {
+        let (x, y) = (luminance(a), luminance(b))
+        return (max(x, y) + 0.05) / (min(x, y) + 0.05)
+    }
+
+    @Test(arguments: ["default", "wall", "light"])
+    func everyRolePaintsItsBackgroundAndKeepsItsTextReadable(name: String) throws {
+        let theme = try Theme.load(name, searchPath: [Themes.folder])
+        for role in Role.allCases {
+            let s = theme.style(role)
+            guard let fg = s.fg, let bg = s.bg else {
+                Issue.record("\(name): \(role.rawValue) leaves a colour to the terminal (fg \(String(describing: s.fg)), bg \(String(describing: s.bg)))")
+                continue
+            }
+            let faint: Set<Role> = [.border, .dim, .pending, .stale]
+            let ratio = Self.contrast(fg, bg)
+            #expect(ratio >= (faint.contains(role) ? 3 : 4.5), "\(name): \(role.rawValue) contrast \(String(format: "%.2f", ratio))")
+        }
+    }
+
+    /// The breach is red in both phases of the wall's flash, whichever the
+    /// theme: white on red, then red on the painted background.
+    @Test(arguments: ["default", "wall", "light"])
+    func theBreachIsRedInBothPhases(name: String) throws {
+        let theme = try Theme.load(name, searchPath: [Themes.folder])
+        func isRed(_ c: ThemeColor?) -> Bool {
+            guard let c else { return false }
+            let (r, g, b) = ThemesOnAnyBackground.rgb(c)
+            return r >= 150 && g < 90 && b < 90
+        }
+        #expect(isRed(theme.style(.wallBreached).bg), "\(name): the filled phase")
+        #expect(isRed(theme.style(.overdue).fg), "\(name): the plain phase's digits")
+    }
+}

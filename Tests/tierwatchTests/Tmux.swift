@@ -85,6 +85,8 @@ final class Tmux {
     }
 
     var screen: String { tmux(["capture-pane", "-p", "-t", "t"]) }
+    /// The screen with its colours, as SGR escape sequences.
+    var coloured: String { tmux(["capture-pane", "-p", "-e", "-t", "t"]) }
 
     func send(_ keys: String...) { tmux(["send-keys", "-t", "t"] + keys) }
 

@@ -78,6 +78,26 @@ func requireStrace() throws {
         #expect(writes.isEmpty, "write-mode access: \(writes)")
     }
 
+    /// The wall and the dashboard paint their own background, so a light
+    /// terminal (xterm's default is black on white) shows them as a dark one
+    /// does; COLORFGBG saying the background is light picks the light theme.
+    @Test func screensPaintTheirOwnBackgroundAndALightTerminalGetsTheLightTheme() {
+        let s = TempStore(); defer { s.cleanup() }
+        s.raise()
+        for (command, colorfgbg, background) in [("wall", nil, "48;5;16"), ("wall", "0;15", "48;5;231"), ("", "0;15", "48;5;231"), ("", "15;0", "48;5;16")] {
+            var e = env(s)
+            e["NO_COLOR"] = ""  // (the test runner's own NO_COLOR would make every screen monochrome)
+            if let colorfgbg { e["COLORFGBG"] = colorfgbg }
+            let t = Tmux(command: "\(Binary.tierwatch) \(command)", env: e)
+            #expect(t.wait(for: "SIP trunk down"), "\(command) \(colorfgbg ?? "-"): \(t.screen)")
+            let painted = t.coloured
+            #expect(painted.contains("[\(background)m") || painted.contains(";\(background)m") || painted.contains("\(background);"),
+                    "\(command) COLORFGBG=\(colorfgbg ?? "-"): background \(background) painted: \(painted.prefix(300).debugDescription)")
+            t.send("q")
+            #expect(t.wait(for: "EXIT=0"))
+        }
+    }
+
     @Test func theWallShowsTickingDigitsAndABreachWhenADeadlinePasses() {
         let s = TempStore(); defer { s.cleanup() }
         let id = s.raise("About to breach", extra: ["--at", "-9m53s"])  // management due in 7 s
