@@ -20,7 +20,9 @@ struct List: ParsableCommand {
         let now = ctx.now
         let entries = Board(ctx.store.state.incidents, policies: ctx.store.state.policies, now: now, includeResolved: all).entries
         if json {
-            try printJSON(entries.map { $0.jsonObject(now: now) })
+            // Written as it is made: a year of incidents is never one tree.
+            JSONText.writeArray(entries.lazy.map { $0.jsonObject(now: now) as Any }) { FileHandle.standardOutput.write($0) }
+            FileHandle.standardOutput.write(Data("\n".utf8))
             return try ctx.finish(health)
         }
         Report.warnings(ctx.store)

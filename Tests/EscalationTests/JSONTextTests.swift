@@ -1,0 +1,46 @@
+import Escalation
+import Foundation
+import Testing
+
+/// JSONText writes what JSONSerialization writes (sorted keys, slashes
+/// unescaped), byte for byte, only faster: the slow twin is the reference.
+@Suite struct JSONTextIsFoundationsText {
+    static var trees: [Any] { [
+        [String: Any](),
+        [Any](),
+        ["id": "K3F9", "n": 42, "neg": -7, "yes": true, "no": false, "none": NSNull()] as [String: Any],
+        ["b": 1, "a": 2, "_x": 4, "a_b": 5, "ab": 6, "a__b": 7, "b_": 8, "ba": 9, "abc_def": 10, "abc": 11] as [String: Any],
+        ["text": "quote \" backslash \\ slash / tab \t newline \n cr \r bell \u{07} esc \u{1B} nul \u{0} del \u{7F}"] as [String: Any],
+        ["unicode": "Tomás · 東京 · 🚨 · \u{202E}rtl"] as [String: Any],
+        ["nested": [["tiers": [], "contacts": [String: Any](), "deep": [[1, 2, [3]], ["x": NSNull()]]]]] as [String: Any],
+        [["a": 1], ["b": [true, false]], [], "s", 0] as [Any],
+        ["progress": [0.0, 1.0, 0.745, 0.1, 0.333, -2.5, 123456.789, 0.5, 1.0 / 3, 2.0 / 3, 1e14]] as [String: Any],
+    ] }
+
+    @Test(arguments: [false, true])
+    func everyTreeIsWrittenAsFoundationWritesIt(pretty: Bool) throws {
+        var options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes]
+        if pretty { options.insert(.prettyPrinted) }
+        for tree in Self.trees {
+            let mine = try #require(JSONText.data(tree, pretty: pretty))
+            let theirs = try JSONSerialization.data(withJSONObject: tree, options: options)
+            #expect(mine == theirs, "\(String(decoding: mine, as: UTF8.self))\n---\n\(String(decoding: theirs, as: UTF8.self))")
+        }
+    }
+
+    @Test func anArrayWrittenElementByElementIsTheSameText() throws {
+        for elements in [Self.trees, [], [["tiny": 1e-7] as [String: Any], ["a": "b"] as [String: Any]]] as [[Any]] {
+            var out = Data()
+            JSONText.writeArray(elements) { out.append($0) }
+            let theirs = try JSONSerialization.data(withJSONObject: elements, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            #expect(out == theirs, "\(String(decoding: out, as: UTF8.self))\n---\n\(String(decoding: theirs, as: UTF8.self))")
+        }
+    }
+
+    @Test func whatItDoesNotWriteItLeavesToFoundation() {
+        #expect(JSONText.data(["ratio": 1e-7] as [String: Any], pretty: true) == nil)
+        #expect(JSONText.data(["at": Date()] as [String: Any], pretty: false) == nil)
+        // Foundation orders these by a locale ("_x 9 10 a A a_b a.b"): left to it.
+        for key in ["9", "A", "a.b", "p50"] { #expect(JSONText.data([key: 1, "a": 2] as [String: Any], pretty: true) == nil) }
+    }
+}
