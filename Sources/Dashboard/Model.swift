@@ -118,6 +118,12 @@ public struct Model: Sendable {
     /// The tier whose contacts show; nil follows the incident's current tier.
     public var selectedTier: Int?
     public var selectedContact = 0
+    /// The tier the contacts cursor was placed in. When the pane moves to
+    /// another tier under it (the last manager reached elsewhere), the
+    /// cursor would point at someone else at the same row: `contactsMoved`
+    /// then refuses the next outcome key once, with the news.
+    public var contactsTier: Int?
+    public var contactsMoved = false
     public var filter = ""
     public var sort: Sort = .urgency
     public var showResolved = false

@@ -33,8 +33,24 @@ extension Model {
         if selectedID == nil || (view != (filter, sort, showResolved) && selection(in: entries) == nil && !entries.isEmpty) {
             if selectedID != entries.first?.incident.id { selectedID = entries.first?.incident.id; resetDetail() }
         }
+        followContacts()
         noteBreaches(flash: wasLoaded)
         return rang && bell ? commands + [.bell] : commands
+    }
+
+    /// The contacts pane follows the next action's tier; when that tier
+    /// changes under the cursor, the cursor goes to the new tier's person
+    /// to call next and the next outcome key is refused once (`recordCall`).
+    private mutating func followContacts() {
+        guard let e = selection(in: entries) else { return }
+        let shown = shownTier(e)
+        defer { contactsTier = shown }
+        guard let was = contactsTier, was != shown else { return }
+        if case let .call(tier, contact) = e.next.kind, tier == shown { selectedContact = contact } else { selectedContact = 0 }
+        guard focus == .contacts else { return }
+        contactsMoved = true
+        let name = e.ladder.rungs[shown].contacts.indices.contains(selectedContact) ? e.ladder.rungs[shown].contacts[selectedContact].contact.name.sanitized : "?"
+        notice = Notice(text: "the contacts now show T\(shown) \(e.ladder.rungs[shown].tier.name.sanitized) (T\(was) changed): the cursor is on \(name)", isError: true)
     }
 
     private mutating func rebuildBoard() {
@@ -252,7 +268,14 @@ extension Model {
         case .char("e"), .function(3):
             if let e = actionable("escalate") { return confirmEscalate(e, tier: nil) }
         case .char("r"), .function(4):
-            if let e = actionable("resolve") { overlay = .prompt(Prompt(purpose: .resolve(incident: e.incident.id), text: "")) }
+            if let e = actionable("resolve") {
+                // Refused before the message is typed, not after.
+                if let r = e.incident.resolved {
+                    notice = Notice(text: "\(e.incident.id) is already resolved (by \(r.by.sanitized) \(Words.shortTime(r.at, now: now)))", isError: true)
+                } else {
+                    overlay = .prompt(Prompt(purpose: .resolve(incident: e.incident.id), text: ""))
+                }
+            }
         case .char("u"), .function(5):
             if let e = actionable("record a customer update") { overlay = .prompt(Prompt(purpose: .customerUpdate(incident: e.incident.id), text: "")) }
         case .char("m"), .function(6):
@@ -307,6 +330,7 @@ extension Model {
             selectedContact = 0
         case .contacts:
             guard let e = selection(in: list) else { return }
+            contactsMoved = false  // the operator moved the cursor: it is where they put it
             let n = e.ladder.rungs[shownTier(e)].contacts.count
             if n > 0 { selectedContact = min(max(0, selectedContact + delta), n - 1) }
         case .timeline:
@@ -326,6 +350,7 @@ extension Model {
 
     private mutating func setFocus(_ f: Focus) {
         focus = f
+        contactsMoved = false
         // The contacts pane opens on the person to call next.
         if f == .contacts, selectedTier == nil, let e = selection(in: entries), case let .call(_, contact) = e.next.kind {
             selectedContact = contact
@@ -340,6 +365,8 @@ extension Model {
     private mutating func resetDetail() {
         selectedTier = nil
         selectedContact = 0
+        contactsTier = nil
+        contactsMoved = false
         timelineScroll = 0
         timelineCursor = 0
     }
@@ -379,6 +406,12 @@ extension Model {
         if readOnly { return refuseReadOnly("record a call") }
         guard let e = selection(in: entries) else { return [] }
         let tier = shownTier(e)
+        if contactsMoved {
+            contactsMoved = false
+            let name = e.ladder.rungs[tier].contacts.indices.contains(selectedContact) ? e.ladder.rungs[tier].contacts[selectedContact].contact.name.sanitized : "?"
+            notice = Notice(text: "not recorded: the contacts changed under the cursor; it is on \(name) (T\(tier)) now: press again for them", isError: true)
+            return []
+        }
         guard e.ladder.rungs[tier].contacts.indices.contains(selectedContact) else { return [] }
         return callCommand(e.incident.id, tier: tier, contact: selectedContact, outcome: outcome)
     }
@@ -399,6 +432,7 @@ extension Model {
         if readOnly { return refuseReadOnly("record a call") }
         guard let e = selection(in: entries) else { return [] }
         let tier = shownTier(e)
+        contactsMoved = false  // (the question names the contact: it is seen)
         guard e.ladder.rungs[tier].contacts.indices.contains(selectedContact) else { return [] }
         overlay = .outcome(incident: e.incident.id, tier: tier, contact: selectedContact)
         return []

@@ -110,7 +110,7 @@ extension Model {
             let listed = Set(list.map(\.incident.id))
             let hidden = board.entries.filter { !listed.contains($0.incident.id) && $0.ladder.nextDeadline.map { $0.at < now } == true }.count
             if hidden > 0 {
-                f.put(" \(glyphs.overdue) \(hidden) breach\(hidden == 1 ? "" : "es") outside the filter (Esc clears it) ",
+                f.put(" \(glyphs.overdue) \(hidden) overdue incident\(hidden == 1 ? "" : "s") outside the filter (Esc clears it) ",
                       x: r.x + 2, y: r.maxY - 1, role: .overdue, limit: r.width - 4)
             }
         }

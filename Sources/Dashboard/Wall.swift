@@ -330,12 +330,14 @@ public struct Wall: Screen, Sendable {
             } else {
                 x += f.put(line.label, x: x, y: y, role: .dim)
             }
-            // Its other overdue steps: a breach is never hidden behind another.
+            // Its other overdue steps, at the end of the row, the title cut
+            // to make room: a breach is never hidden behind another, and the
+            // columns stay where they are.
             let overdue = entries[i].ladder.deadlines.dropFirst().filter { $0.at < now }.map { Words.overdue($0, entries[i].policy, .short) }
-            if !overdue.isEmpty {
-                x += f.put("also " + overdue.joined(separator: ", ") + " ", x: x, y: y, role: .overdue, limit: f.width - x)
-            }
-            f.put(line.tail, x: x, y: y, limit: f.width - x)
+            let note = overdue.isEmpty ? "" : " also " + overdue.joined(separator: ", ")
+            let noteWidth = min(DisplayWidth.of(note), max(0, f.width - x - 12))
+            f.put(line.tail, x: x, y: y, limit: f.width - x - noteWidth)
+            if noteWidth > 0 { f.put(note, x: f.width - noteWidth, y: y, role: .overdue, limit: noteWidth) }
         }
         if shown < others.count {
             let hidden = others.count - shown
@@ -343,7 +345,7 @@ public struct Wall: Screen, Sendable {
             let breached = others.dropFirst(shown).filter { urgency(entries[$0]) == .breached }.count
             let when: String
             if let t = earliest, t < now {
-                when = "\(breached) overdue, the first for \(Countdown.format(Ladder.seconds(from: t, to: now)))"
+                when = "\(breached) overdue, the longest by \(Countdown.format(Ladder.seconds(from: t, to: now)))"
             } else {
                 when = earliest.map { "the earliest deadline in \(Countdown.format(Ladder.seconds(from: now, to: $0)))" } ?? "none with a deadline"
             }

@@ -72,7 +72,7 @@ import Testing
         _ = press(&m, .enter)
         #expect(m.entries.map(\.incident.id) == ["TSF2"])
         let text = m.view(width: 120, height: 40).text
-        #expect(text.contains("2 breaches outside the filter (Esc clears it)"), "G2D9 and 20AJ are overdue and hidden: \(text)")
+        #expect(text.contains("2 overdue incidents outside the filter (Esc clears it)"), "G2D9 and 20AJ are overdue and hidden: \(text)")
     }
 
     @Test func theWallShowsEveryOverdueStepAndWhatIsNext() {
@@ -87,7 +87,7 @@ import Testing
         let many = (0..<30).map { k in Board.Builder(String(format: "Q%03d", k), title: "Outage \(k)", customer: "acme", openedMinutesAgo: 20 + Double(k)) }
         let text = WallScenes.wall(many).view(width: 120, height: 30).text
         #expect(!text.contains("in -"), "\(text)")
-        #expect(text.contains("more open incidents not shown (") && text.contains("overdue, the first for"), "\(text)")
+        #expect(text.contains("more open incidents not shown (") && text.contains("overdue, the longest by"), "\(text)")
     }
 
     @Test func aLongTierNameNeverRunsIntoTheCustomer() {

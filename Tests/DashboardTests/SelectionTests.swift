@@ -73,6 +73,29 @@ import Testing
         #expect(m.selectedID == m.entries.first?.incident.id, "an arrow chooses again, from the top")
     }
 
+    /// The contacts cursor is a person too: when the pane moves to the next
+    /// tier under it (the managers reached elsewhere), the next outcome key
+    /// is refused once, with the news, instead of recording a call to
+    /// whoever now sits at the same row.
+    @Test func aContactsPaneThatMovedUnderTheCursorRecordsNothingUnseen() {
+        let b = Board.Builder("J7FN", title: "Calls drop", customer: "globex", openedMinutesAgo: 12)
+        var m = Board.model([b])
+        _ = press(&m, .tab, .tab, .down, .down)
+        #expect(m.focus == .contacts && m.selectedContact == 2 && m.shownTier(m.entries[0]) == 1)
+        for c in ["am", "director-support", "vp-cx"] {
+            b.add(.contactOutcome(tier: "management", contact: c, outcome: .reached, person: nil), minutesAgo: 0, by: "bob")
+        }
+        arrive(&m, b)
+        #expect(m.shownTier(m.entries[0]) == 2, "the pane follows the work to T2")
+        #expect(press(&m, .char("n")).isEmpty, "not recorded on whoever sits at row 3 now")
+        #expect(m.notice?.text.hasPrefix("not recorded: the contacts changed under the cursor") == true, "\(String(describing: m.notice))")
+        let again = press(&m, .char("n"))
+        guard case let .record("J7FN", .contactOutcome(tier, contact, .noAnswer, _), _)? = again.first else {
+            Issue.record("the second n records: \(again)"); return
+        }
+        #expect(tier == "technical" && m.entries[0].ladder.rungs[2].contacts[m.selectedContact].contact.id == contact)
+    }
+
     @Test func theOperatorsOwnFilterMovesTheSelectionToWhatItShows() {
         var m = Board.model(Board.several)
         #expect(m.selectedID == "20AJ")
