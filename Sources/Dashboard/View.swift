@@ -502,6 +502,11 @@ extension Model {
         case nil: break
         }
         if readOnly { return [("?", "Help"), ("o", "On call"), ("/", "Filter"), ("s", "Sort"), ("A", "Resolved"), ("Tab", "Pane"), ("q", "Quit")] }
+        // The selected incident left the list: only choosing another helps,
+        // so the bar offers no action that would be refused.
+        if selectionGone(in: entries) != nil {
+            return [("?", "Help"), ("↑↓", "Choose"), ("A", "Resolved"), ("/", "Filter"), ("Esc", "Clear filter"), ("n", "New"), ("q", "Quit")]
+        }
         switch focus {
         case .list:
             return [("?", "Help"), ("a", "Ack"), ("e", "Escalate"), ("r", "Resolve"), ("u", "Update"), ("m", "Note"),

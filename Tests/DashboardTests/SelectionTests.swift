@@ -66,6 +66,7 @@ import Testing
         #expect(m.notice?.text.contains("bob on G2D9") == true)
         let screen = m.view(width: 120, height: 40).text
         #expect(screen.contains("G2D9 was resolved by bob") && screen.contains("↑/↓ choose another incident"), "\(screen)")
+        #expect(screen.contains("↑↓ Choose") && !screen.contains("a Ack"), "the key bar offers no action that would be refused")
         #expect(press(&m, .char("a")).isEmpty)
         #expect(m.notice?.isError == true && m.notice!.text.contains("cannot acknowledge: G2D9 was resolved by bob"))
         #expect(press(&m, .char("m")).isEmpty && m.overlay == nil)
