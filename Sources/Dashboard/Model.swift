@@ -207,8 +207,8 @@ public struct Model: Sendable {
     /// it is there (or nothing was selected).
     public func selectionGone(in entries: [Board.Entry]) -> String? {
         guard let id = selectedID, !entries.contains(where: { $0.incident.id == id }) else { return nil }
-        guard incidents[id] != nil else { return "\(id) is not read from the store yet." }
-        if let i = incidents[id], let r = i.resolved, !showResolved {
+        guard let i = incidents[id] else { return "\(id) is not read from the store yet." }
+        if let r = i.resolved, !showResolved {
             return "\(id) was resolved by \(r.by.sanitized) \(Words.shortTime(r.at, now: now)) and left the list (A shows resolved incidents)."
         }
         if !filter.isEmpty { return "\(id) does not match the filter “\(filter.sanitized)” (Esc clears it)." }

@@ -49,8 +49,13 @@ extension Model {
         if case let .call(tier, contact) = e.next.kind, tier == shown { selectedContact = contact } else { selectedContact = 0 }
         guard focus == .contacts else { return }
         contactsMoved = true
-        let name = e.ladder.rungs[shown].contacts.indices.contains(selectedContact) ? e.ladder.rungs[shown].contacts[selectedContact].contact.name.sanitized : "?"
-        notice = Notice(text: "the contacts now show T\(shown) \(e.ladder.rungs[shown].tier.name.sanitized) (T\(was) changed): the cursor is on \(name)", isError: true)
+        notice = Notice(text: "the contacts now show T\(shown) \(e.ladder.rungs[shown].tier.name.sanitized) (T\(was) changed): the cursor is on \(cursorName(e, tier: shown))", isError: true)
+    }
+
+    /// The name of the contact under the contacts cursor in `tier`.
+    private func cursorName(_ e: Board.Entry, tier: Int) -> String {
+        let contacts = e.ladder.rungs[tier].contacts
+        return contacts.indices.contains(selectedContact) ? contacts[selectedContact].contact.name.sanitized : "?"
     }
 
     private mutating func rebuildBoard() {
@@ -125,9 +130,16 @@ extension Model {
                 notice = Notice(text: "\(i.opened.by.sanitized) opened \(id): \(i.title.sanitized)", isError: false)
             }
         }
-        guard let id = selection(in: entries)?.incident.id, let old = before[id], let new = incidents[id], new.version > old.version,
-              let theirs = new.events[old.version...].last(where: { $0.operatorName != operatorName }) else { return }
-        notice = Notice(text: "\(theirs.operatorName.sanitized) on \(id): \(theirs.summary(policy: policy(for: new), customer: new.customer))", isError: false)
+        guard let id = selection(in: entries)?.incident.id, let news = othersNews(on: id, before: before) else { return }
+        notice = Notice(text: news, isError: false)
+    }
+
+    /// What someone else last did to an incident since `before`, in words
+    /// ("bob on K3F9: acknowledged"), or nil when nobody else changed it.
+    private func othersNews(on id: String, before: [String: Incident]) -> String? {
+        guard let old = before[id], let new = incidents[id], new.version > old.version,
+              let theirs = new.events[old.version...].last(where: { $0.operatorName != operatorName }) else { return nil }
+        return "\(theirs.operatorName.sanitized) on \(id): \(theirs.summary(policy: policy(for: new), customer: new.customer))"
     }
 
     /// A question or prompt open on an incident that someone else changed
@@ -147,9 +159,7 @@ extension Model {
             }
         default: return
         }
-        guard let old = before[id], let new = incidents[id], new.version > old.version,
-              let theirs = new.events[old.version...].last(where: { $0.operatorName != operatorName }) else { return }
-        let news = "\(theirs.operatorName.sanitized) on \(id): \(theirs.summary(policy: policy(for: new), customer: new.customer))"
+        guard let news = othersNews(on: id, before: before) else { return }
         if case var .prompt(p) = overlay {
             p.hint = "\(news) meanwhile"
             self.overlay = .prompt(p)
@@ -408,8 +418,7 @@ extension Model {
         let tier = shownTier(e)
         if contactsMoved {
             contactsMoved = false
-            let name = e.ladder.rungs[tier].contacts.indices.contains(selectedContact) ? e.ladder.rungs[tier].contacts[selectedContact].contact.name.sanitized : "?"
-            notice = Notice(text: "not recorded: the contacts changed under the cursor; it is on \(name) (T\(tier)) now: press again for them", isError: true)
+            notice = Notice(text: "not recorded: the contacts changed under the cursor; it is on \(cursorName(e, tier: tier)) (T\(tier)) now: press again for them", isError: true)
             return []
         }
         guard e.ladder.rungs[tier].contacts.indices.contains(selectedContact) else { return [] }

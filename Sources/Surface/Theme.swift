@@ -34,20 +34,34 @@ public enum ThemeColor: Equatable, Sendable {
     }
 
     /// The nearest of the 8 basic colours to a 256-colour palette index.
-    static func nearestBasic(_ n: Int) -> Int {
-        if n < 16 { return n % 8 }
-        let rgb: (Int, Int, Int)
+    /// xterm's palette: the 16 ANSI colours, the 6×6×6 cube, the greys.
+    static let ansiRGB = [(0, 0, 0), (205, 0, 0), (0, 205, 0), (205, 205, 0), (0, 0, 238), (205, 0, 205), (0, 205, 205), (229, 229, 229),
+                          (127, 127, 127), (255, 0, 0), (0, 255, 0), (255, 255, 0), (92, 92, 255), (255, 0, 255), (0, 255, 255), (255, 255, 255)]
+
+    /// The colour as xterm shows it (red, green, blue, 0-255).
+    public var rgb: (Int, Int, Int) {
+        switch self {
+        case let .ansi(n): return ThemeColor.ansiRGB[n]
+        case let .indexed(n): return ThemeColor.rgb(index: n)
+        }
+    }
+
+    static func rgb(index n: Int) -> (Int, Int, Int) {
+        if n < 16 { return ansiRGB[n] }
         if n >= 232 {
             let v = 8 + (n - 232) * 10
-            rgb = (v, v, v)
-        } else {
-            let c = n - 16
-            let steps = [0, 95, 135, 175, 215, 255]
-            rgb = (steps[c / 36], steps[c / 6 % 6], steps[c % 6])
+            return (v, v, v)
         }
-        let basics = [(0, 0, 0), (205, 0, 0), (0, 205, 0), (205, 205, 0), (0, 0, 238), (205, 0, 205), (0, 205, 205), (229, 229, 229)]
+        let c = n - 16
+        let steps = [0, 95, 135, 175, 215, 255]
+        return (steps[c / 36], steps[c / 6 % 6], steps[c % 6])
+    }
+
+    static func nearestBasic(_ n: Int) -> Int {
+        if n < 16 { return n % 8 }
+        let rgb = rgb(index: n)
         var best = 0, bestD = Int.max
-        for (k, b) in basics.enumerated() {
+        for (k, b) in ansiRGB.prefix(8).enumerated() {
             let d = (rgb.0 - b.0) * (rgb.0 - b.0) + (rgb.1 - b.1) * (rgb.1 - b.1) + (rgb.2 - b.2) * (rgb.2 - b.2)
             if d < bestD { best = k; bestD = d }
         }

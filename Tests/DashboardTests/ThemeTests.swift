@@ -61,19 +61,9 @@ import Testing
 /// role keeps its text readable on its background (WCAG contrast ratio, with
 /// xterm's palette: 4.5 for text, 3 for what only frames or fades).
 @Suite struct ThemesOnAnyBackground {
-    static let ansi: [(Double, Double, Double)] = [(0, 0, 0), (205, 0, 0), (0, 205, 0), (205, 205, 0), (0, 0, 238), (205, 0, 205), (0, 205, 205), (229, 229, 229),
-                                                   (127, 127, 127), (255, 0, 0), (0, 255, 0), (255, 255, 0), (92, 92, 255), (255, 0, 255), (0, 255, 255), (255, 255, 255)]
-
     static func rgb(_ c: ThemeColor) -> (Double, Double, Double) {
-        switch c {
-        case let .ansi(n): return ansi[n]
-        case let .indexed(n) where n < 16: return ansi[n]
-        case let .indexed(n) where n >= 232: let v = Double(8 + (n - 232) * 10); return (v, v, v)
-        case let .indexed(n):
-            let steps: [Double] = [0, 95, 135, 175, 215, 255]
-            let c = n - 16
-            return (steps[c / 36], steps[c / 6 % 6], steps[c % 6])
-        }
+        let (r, g, b) = c.rgb
+        return (Double(r), Double(g), Double(b))
     }
 
     static func luminance(_ c: ThemeColor) -> Double {
