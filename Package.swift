@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(name: "EscalationTests", dependencies: ["Escalation"]),
         // Fixtures/ holds store files the tests read by path, not resources.
         .testTarget(name: "IncidentStoreTests", dependencies: ["IncidentStore", "Escalation"], exclude: ["Fixtures"]),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Surface", "Escalation"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Surface", "Escalation", "Terminal"]),
         .testTarget(name: "tierwatchTests", dependencies: ["Escalation", "IncidentStore", "Dashboard", "Surface"]),
         .testTarget(name: "IntakeTests", dependencies: ["Intake", "Escalation"]),
     ]

@@ -455,12 +455,14 @@ extension Model {
             self.overlay = nil  // any key closes them
             return []
         case let .handover(lines, scroll, at):
-            let page = 10
+            // Scrolls as far as the last line is at the bottom, and no further.
+            let page = HandoverPage(lines, width: screenWidth, height: screenHeight)
+            let step = max(1, page.rows - 1)
             switch key {
-            case .up, .char("k"): self.overlay = .handover(lines: lines, scroll: max(0, scroll - 1), at: at)
-            case .down, .char("j"): self.overlay = .handover(lines: lines, scroll: min(max(0, lines.count - 1), scroll + 1), at: at)
-            case .pageUp: self.overlay = .handover(lines: lines, scroll: max(0, scroll - page), at: at)
-            case .pageDown: self.overlay = .handover(lines: lines, scroll: min(max(0, lines.count - 1), scroll + page), at: at)
+            case .up, .char("k"): self.overlay = .handover(lines: lines, scroll: page.clamp(scroll - 1), at: at)
+            case .down, .char("j"): self.overlay = .handover(lines: lines, scroll: page.clamp(scroll + 1), at: at)
+            case .pageUp: self.overlay = .handover(lines: lines, scroll: page.clamp(scroll - step), at: at)
+            case .pageDown: self.overlay = .handover(lines: lines, scroll: page.clamp(scroll + step), at: at)
             default: self.overlay = nil
             }
             return []

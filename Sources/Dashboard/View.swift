@@ -86,6 +86,7 @@ extension Model {
 
     func countdownRole(_ seconds: Int) -> Role { Urgency(seconds: seconds).countdownRole }
 
+    func isOverdue(_ e: Board.Entry) -> Bool { e.ladder.nextDeadline.map { $0.at < now } == true }
     func deadlineLabel(_ d: Ladder.Deadline, _ p: Policy) -> String { Words.deadline(d, p, .short) }
 
     func rowSymbol(_ e: Board.Entry) -> (Character, Role) {
@@ -105,13 +106,17 @@ extension Model {
         if !filter.isEmpty { title += "\(glyphs.separator)filter “\(filter.sanitized)”" }
         if showResolved { title += "\(glyphs.separator)with resolved" }
         box(&f, r, title: title, focused: focus == .list)
-        // A breach the filter hides is still said: on the list's frame.
-        if !filter.isEmpty {
-            let listed = Set(list.map(\.incident.id))
-            let hidden = board.entries.filter { !listed.contains($0.incident.id) && $0.ladder.nextDeadline.map { $0.at < now } == true }.count
-            if hidden > 0 {
-                f.put(" \(glyphs.overdue) \(hidden) overdue incident\(hidden == 1 ? "" : "s") outside the filter (Esc clears it) ",
-                      x: r.x + 2, y: r.maxY - 1, role: .overdue, limit: r.width - 4)
+        // A breach the filter hides is still said: on the list's frame, left
+        // of the scroll position (drawn last, in the room that is left).
+        var frameNoteRoom = r.width - 4
+        defer {
+            if !filter.isEmpty {
+                let listed = Set(list.map(\.incident.id))
+                let hidden = board.entries.filter { !listed.contains($0.incident.id) && isOverdue($0) }.count
+                if hidden > 0 {
+                    f.put(" \(glyphs.overdue) \(hidden) overdue incident\(hidden == 1 ? "" : "s") outside the filter (Esc clears it) ",
+                          x: r.x + 2, y: r.maxY - 1, role: .overdue, limit: frameNoteRoom)
+                }
             }
         }
         let inner = r.inner
@@ -174,8 +179,19 @@ extension Model {
             }
         }
         if list.count > rows {
-            let more = " \(first + 1)-\(min(list.count, first + rows)) of \(list.count) "
-            f.put(more, x: r.maxX - DisplayWidth.of(more) - 2, y: r.maxY - 1, role: .dim)
+            // Scrolled: an overdue incident off screen is still said, above
+            // or below, in the overdue colour (a sort by id or a long list
+            // at 80×24 must not hide a breach).
+            func overdue(_ part: ArraySlice<Board.Entry>) -> Int { part.filter(isOverdue).count }
+            let above = overdue(list.prefix(first)), below = overdue(list.dropFirst(first + rows))
+            var parts: [String] = []
+            if above > 0 { parts.append("\(glyphs.overdue) \(above) overdue above") }
+            parts.append("\(first + 1)-\(min(list.count, first + rows)) of \(list.count)")
+            if below > 0 { parts.append("\(below) overdue below") }
+            let more = " " + parts.joined(separator: glyphs.separator) + " "
+            let moreX = max(r.x + 1, r.maxX - DisplayWidth.of(more) - 2)
+            f.put(more, x: moreX, y: r.maxY - 1, role: above + below > 0 ? .overdue : .dim, limit: r.width - 2)
+            frameNoteRoom = moreX - r.x - 3
         }
     }
 
@@ -314,7 +330,10 @@ extension Model {
             f.put("no contacts at this tier", x: inner.x + 1, y: inner.y, role: .dim)
             return
         }
-        let perContact = inner.height >= rung.contacts.count * 2 ? 2 : 1
+        // Two lines a contact (who, then how the last call went) when all
+        // fit, or when the operator works in the pane (it scrolls); else one
+        // line each, the symbol saying the outcome and ▶ the one to call next.
+        let perContact = inner.height >= rung.contacts.count * 2 || (focus == .contacts && inner.height >= 2) ? 2 : 1
         // The selected contact is always on screen: the pane scrolls to it,
         // and says how many are above and below.
         let fits = max(1, inner.height / perContact)
@@ -331,7 +350,9 @@ extension Model {
             let sym: (Character, Role) = c.outcome == .reached || c.reachedAt != nil ? (glyphs.done, .done)
                 : c.outcome == nil ? (glyphs.pending, .pending)
                 : c.outcome == .voicemail ? (glyphs.voicemail, .countdownWarning) : (glyphs.tried, .countdownWarning)
+            let isNext = e.next.kind == .call(tier: tier, contact: k)
             f.put(" \(sym.0) ", x: inner.x, y: y, role: sym.1)
+            if isNext && perContact == 1 { f.put(String(glyphs.next), x: inner.x, y: y, role: .active) }
             // Who, their number, then what they are called for: a narrow
             // pane cuts the context, never the number.
             let person = c.callee.person
@@ -361,7 +382,6 @@ extension Model {
             // Where they are and what to know before dialling.
             if let zone = person?.zone { outcome += "\(glyphs.separator)their time \(Words.localTime(now, zone: zone, withZone: false))" }
             if let note = person?.note { outcome += "\(glyphs.separator)\(note.sanitized)" }
-            let isNext = e.next.kind == .call(tier: tier, contact: k)
             if isNext { outcome = "\(glyphs.next) call next\(glyphs.separator)" + outcome }
             if perContact == 2 {
                 f.put("   " + outcome, x: inner.x + 3, y: y + 1, role: isNext ? .active : c.outcome == nil ? .dim : .normal, limit: inner.width - 3)
@@ -649,16 +669,18 @@ extension Model {
 extension Model {
     /// The shift handover as `tierwatch handover` prints it, scrolled.
     func drawHandover(_ f: inout Frame, _ lines: [String], scroll: Int, at: Date) {
-        let w = min(f.width - 2, 130)
-        let h = min(f.height - 2, lines.count + 3)
-        let rect = Rect(x: (f.width - w) / 2, y: max(1, (f.height - h) / 2), width: w, height: h)
+        let page = HandoverPage(lines, width: f.width, height: f.height)
+        let rect = page.rect
         f.fill(rect, role: .help)
         box(&f, rect, title: "Shift handover\(glyphs.separator)last 8 hours\(glyphs.separator)as of \(Words.clock(at)) UTC\(glyphs.separator)tierwatch handover prints it", focused: true)
-        for (k, line) in lines.dropFirst(scroll).enumerated() where k < rect.height - 3 {
+        let top = page.clamp(scroll)
+        for (k, line) in page.lines.dropFirst(top).enumerated() where k < page.rows {
             f.put(line, x: rect.x + 2, y: rect.y + 1 + k, role: line.hasPrefix("#") ? .title : .help, limit: rect.width - 4)
         }
-        let more = lines.count - scroll > rect.height - 3 ? "↓ more (↑ ↓ PgUp PgDn)" : "↑ ↓ scroll"
-        f.put("\(more) · any other key closes", x: rect.x + 2, y: rect.y + rect.height - 2, role: .dim, limit: rect.width - 4)
+        let below = page.lines.count - top - page.rows
+        var where_ = below > 0 ? "↓ \(below) more line\(below == 1 ? "" : "s") (↑ ↓ PgUp PgDn)" : top > 0 ? "end (↑ PgUp back)" : ""
+        if !where_.isEmpty { where_ += glyphs.separator }
+        f.put("\(where_)any other key closes", x: rect.x + 2, y: rect.y + rect.height - 2, role: .dim, limit: rect.width - 4)
     }
 
     /// The compliance report as `tierwatch report` prints it (on a narrow
@@ -686,4 +708,30 @@ extension Model {
             }
         }
     }
+}
+
+/// The handover overlay's page on a screen of a given size: its box, its
+/// lines wrapped to the box (a long line continues, indented, never cut),
+/// and how far it scrolls. The view and the keys read the same page.
+struct HandoverPage {
+    let rect: Rect
+    let lines: [String]
+    /// Text rows inside the box (the last row holds the hint).
+    let rows: Int
+
+    init(_ text: [String], width: Int, height: Int) {
+        let w = max(10, min(width - 2, 130))
+        lines = text.flatMap { line -> [String] in
+            guard DisplayWidth.of(line) > w - 4 else { return [line] }
+            let indent = String(line.prefix { $0 == " " }) + "  "
+            let body = DisplayWidth.wrap(line, to: w - 4)
+            return [body[0]] + DisplayWidth.wrap(body.dropFirst().joined(separator: " "), to: max(8, w - 4 - indent.count)).map { indent + $0 }
+        }
+        let h = max(4, min(height - 2, lines.count + 3))
+        rect = Rect(x: max(0, (min(width, Int.max / 2) - w) / 2), y: max(1, (min(height, Int.max / 2) - h) / 2), width: w, height: h)
+        rows = h - 3
+    }
+
+    /// A scroll position the page can show: the last line never leaves the bottom.
+    func clamp(_ scroll: Int) -> Int { max(0, min(scroll, lines.count - rows)) }
 }

@@ -8,13 +8,13 @@ import Terminal
 
 /// Options of every screen: the theme and how the store is watched.
 struct ScreenOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("A theme name (default, wall, monochrome, light) or a theme file (else $TIERWATCH_THEME; else light when $COLORFGBG says the terminal's background is light, default otherwise). Every colour theme paints its own background.", valueName: "theme"))
+    @Option(name: .long, help: ArgumentHelp("A theme name (default, wall, monochrome, light) or a theme file (else $TIERWATCH_THEME; else light when the terminal says its background is light (asked with OSC 11; else $COLORFGBG), default otherwise). Every colour theme paints its own background.", valueName: "theme"))
     var theme: String?
 
     @OptionGroup var watching: WatchOptions
 
     func loadTheme(environment env: [String: String] = ProcessInfo.processInfo.environment) throws -> (Theme, Bool) {
-        let name = theme ?? env["TIERWATCH_THEME"].flatMap { $0.isEmpty ? nil : $0 } ?? ScreenOptions.themeForBackground(env)
+        let name = theme ?? env["TIERWATCH_THEME"].flatMap { $0.isEmpty ? nil : $0 } ?? ScreenOptions.themeForBackground(env, asked: TerminalBackground.query(environment: env))
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         do {
             let t = try Theme.load(name, searchPath: Theme.searchPath(executable: exe, environment: env))
@@ -28,10 +28,12 @@ struct ScreenOptions: ParsableArguments {
 
 extension ScreenOptions {
     /// The theme that matches the terminal's background when none is named:
-    /// `COLORFGBG` ("15;0": foreground;background, set by rxvt, Konsole and
-    /// others) with a light background (7 or 15) means the light theme. Both
-    /// themes paint their own background, so a wrong guess is only a look.
-    static func themeForBackground(_ env: [String: String]) -> String {
+    /// the colour the terminal gave when asked (OSC 11), else `COLORFGBG`
+    /// ("15;0": foreground;background, set by rxvt, Konsole and others) with
+    /// a light background (7 or 15) means the light theme. Both themes paint
+    /// their own background, so a wrong guess is only a look.
+    static func themeForBackground(_ env: [String: String], asked: TerminalBackground.RGB? = nil) -> String {
+        if let asked { return asked.isLight ? "light" : "default" }
         guard let value = env["COLORFGBG"], let bg = value.split(separator: ";").last.flatMap({ Int($0) }) else { return "default" }
         return [7, 15].contains(bg) ? "light" : "default"
     }

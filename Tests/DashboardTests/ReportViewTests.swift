@@ -50,10 +50,13 @@ import Testing
         let text = m.view(width: 120, height: 40).text
         let open = m.incidents.values.filter { $0.state != .resolved }.count
         #expect(text.contains("Shift handover") && text.contains("## Open incidents (\(open))"))
+        // A page down on a 24-line screen: the box's 19 rows less one kept.
+        _ = m.update(.resized(width: 120, height: 24))
         _ = m.update(.key(.pageDown))
         guard case let .handover(_, scrolled, _)? = m.overlay else { Issue.record("closed by PgDn"); return }
-        #expect(scrolled == 10)
-        #expect(m.view(width: 120, height: 40).text.contains("carrier promised a fix by 06:00"))
+        #expect(scrolled == 18)
+        _ = m.update(.key(.pageDown))
+        #expect(m.view(width: 120, height: 24).text.contains("carrier promised a fix by 06:00"))
         _ = m.update(.key(.char("x")))
         #expect(m.overlay == nil)
     }

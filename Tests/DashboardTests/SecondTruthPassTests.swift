@@ -154,4 +154,61 @@ import Testing
         #expect(p.text == "checking" && p.hint?.hasPrefix("bob on 20AJ:") == true)
         #expect(n.view(width: 120, height: 40).text.contains("bob on 20AJ"))
     }
+
+    /// At 80×24 the list shows a few rows: an overdue incident scrolled out
+    /// of view is said on the frame, above or below.
+    @Test func aScrolledListSaysTheOverdueIncidentsItHides() {
+        // Opened 11..22 minutes ago: every one overdue at T1; the newest last.
+        let many = (0..<12).map { k in Board.Builder(String(format: "L%03d", k), title: "Outage \(k)", customer: "acme", openedMinutesAgo: 11 + Double(k)) }
+        var m = Board.model(many)
+        _ = m.update(.resized(width: 80, height: 24))
+        for _ in 0..<11 { _ = press(&m, .down) }
+        let bottom = m.view(width: 80, height: 24).text
+        #expect(bottom.contains("overdue above"), "\(bottom)")
+        for _ in 0..<11 { _ = press(&m, .up) }
+        let top = m.view(width: 80, height: 24).text
+        #expect(top.contains("overdue below") && !top.contains("overdue above"), "\(top)")
+    }
+
+    /// At 80×24 the contacts pane has two rows for three people: the one to
+    /// call next is marked, and working in the pane shows each outcome.
+    @Test func aSmallContactsPaneStillSaysWhoIsNextAndHowCallsWent() {
+        let b = Board.Builder("V01C", title: "Calls", customer: "acme", openedMinutesAgo: 3)
+            .add(.contactOutcome(tier: "management", contact: "am", outcome: .voicemail, person: nil), minutesAgo: 2)
+        var m = Board.model([b])
+        _ = m.update(.resized(width: 80, height: 24))
+        let rows = m.view(width: 80, height: 24).text.split(separator: "\n").map(String.init)
+        let pane = rows.filter { $0.contains("Director") || $0.contains("Account Manager") || $0.contains("Jane Roe") }
+        #expect(pane.contains { $0.contains("▶○") }, "the next to call is marked: \(rows.joined(separator: "\n"))")
+        _ = press(&m, .tab, .tab)
+        #expect(m.focus == .contacts)
+        let worked = m.view(width: 80, height: 24).text
+        #expect(worked.contains("voicemail by alice"), "the outcome under the cursor: \(worked)")
+        #expect(worked.contains("more below"), "\(worked)")
+    }
+
+    /// The handover at 80×24 wraps its long lines and scrolls exactly to
+    /// its last line, however often PgDn is pressed.
+    @Test func theHandoverWrapsLongLinesAndStopsAtItsEnd() {
+        var m = Board.model(Board.several + [Self.everythingLate()])
+        _ = m.update(.resized(width: 80, height: 24))
+        _ = press(&m, .char("H"))
+        guard case let .handover(lines, _, _)? = m.overlay else { Issue.record("no handover"); return }
+        let long = lines.first { $0.count > 76 }
+        #expect(long != nil, "a line longer than the box, to wrap: \(lines)")
+        for _ in 0..<50 { _ = press(&m, .pageDown) }
+        let text = m.view(width: 80, height: 24).text
+        guard case let .handover(_, scroll, _)? = m.overlay else { Issue.record("closed"); return }
+        #expect(scroll > 0)
+        #expect(text.contains(lines.last { !$0.isEmpty }!.prefix(40)), "the last line shows at the end: \(text)")
+        #expect(text.contains("any other key closes") && !text.contains("more line"), "\(text)")
+        _ = press(&m, .up)
+        guard case let .handover(_, back, _)? = m.overlay else { Issue.record("closed"); return }
+        #expect(back == scroll - 1, "one up from the end is one line, not fifty pages")
+        // Every word of the long line is on some screen: wrapped, not cut.
+        _ = press(&m, .escape, .char("H"))
+        var seen = m.view(width: 80, height: 24).text
+        for _ in 0..<lines.count { _ = press(&m, .down); seen += m.view(width: 80, height: 24).text }
+        if let long { #expect(long.split(separator: " ").allSatisfy { seen.contains($0) }, "\(long)") }
+    }
 }

@@ -51,7 +51,7 @@ import Testing
         ││ ○ T3 CEO informed         pending at 18:29Z                   29:00 ░░░░░░ ││
         │└────────────────────────────────────────────────────────────────────────────┘│
         │┌─ Contacts · T1 Management notif…─┐┌─ Timeline · newest first ──────────────┐│
-        ││ ○ Jane Roe  +1 555 0101  account…││ 17:59Z alice      opened sev1 for acme…││
+        ││▶○ Jane Roe  +1 555 0101  account…││ 17:59Z alice      opened sev1 for acme…││
         ││ ○ Director of Customer Support  …││                                        ││
         ││ ○ VP of Customer Experience  no …││                                        ││
         ││                                  ││                                        ││
@@ -134,7 +134,7 @@ import Testing
         ││ ○ T3 CEO informed         pending at 18:28Z                   28:00 ░░░░░░ ││
         │└────────────────────────────────────────────────────────────────────────────┘│
         │┌─ Contacts · T1 Management notif…─┐┌─ Timeline · newest first ──────────────┐│
-        ││ ○ Account Manager  no number on …││ 17:58Z alice      opened sev2 for acme…││
+        ││▶○ Account Manager  no number on …││ 17:58Z alice      opened sev2 for acme…││
         ││ ○ Director of Customer Support  …││                                        ││
         ││ ○ VP of Customer Experience  no …││                                        ││
         ││                                  ││                                        ││
@@ -241,7 +241,7 @@ import Testing
         │└────────────────────────────────────────────────────────────────────────────┘│
         │┌─ Contacts · T1 Management notif…─┐┌─ Timeline · newest first ──────────────┐│
         ││ ✓ Jane Roe  +1 555 0101  account…││ 17:58Z alice      VP of Customer Exper…││
-        ││ ○ Director of Customer Support  …││ 17:49Z alice      Jane Roe (Management…││
+        ││▶○ Director of Customer Support  …││ 17:49Z alice      Jane Roe (Management…││
         ││ ~ VP of Customer Experience  no …││ 17:47Z alice      opened sev1 for acme…││
         ││                                  ││                                        ││
         ││                                  ││                                        ││

@@ -9,7 +9,10 @@ final class Tmux {
 
     /// Runs `command` (a shell line) in a new session of the given size. The
     /// pane records the tty modes before and after, and the exit code.
-    init(width: Int = 120, height: Int = 40, command: String, env: [String: String] = [:]) {
+    /// `paneBackground` (a tmux colour such as `colour231`) gives the pane
+    /// a background that tmux reports when a program asks (OSC 11), as a
+    /// terminal set to black on white does.
+    init(width: Int = 120, height: Int = 40, command: String, env: [String: String] = [:], paneBackground: String? = nil) {
         if !["/usr/bin/tmux", "/usr/local/bin/tmux"].contains(where: FileManager.default.isExecutableFile(atPath:)) {
             Issue.record("tmux is not installed: apt-get install -y tmux (or bash .ci/deps)")
         }
@@ -26,7 +29,14 @@ final class Tmux {
         sleep 120
         """
         try! script.write(toFile: dir + "/run.sh", atomically: true, encoding: .utf8)
-        tmux(["new-session", "-d", "-s", "t", "-x", "\(width)", "-y", "\(height)", "sh \(dir)/run.sh"], capture: false)
+        var start = ["new-session", "-d", "-s", "t", "-x", "\(width)", "-y", "\(height)", "sh \(dir)/run.sh"]
+        if let paneBackground {
+            // Set before the program starts: in the server's first command.
+            start = ["set-option", "-g", "window-style", "bg=\(paneBackground)", ";"] + start
+            tmux(["start-server", ";"] + start, capture: false)
+        } else {
+            tmux(start, capture: false)
+        }
     }
 
     deinit {

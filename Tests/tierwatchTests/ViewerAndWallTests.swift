@@ -98,6 +98,28 @@ func requireStrace() throws {
         }
     }
 
+    /// A terminal that answers OSC 11 is believed over COLORFGBG: tmux
+    /// answers with its pane's background (a white pane: the light theme; a
+    /// black one: the default theme, although COLORFGBG says light).
+    @Test func theTerminalIsAskedForItsBackground() {
+        let s = TempStore(); defer { s.cleanup() }
+        s.raise()
+        for (pane, colorfgbg, background) in [("colour231", nil, "48;5;231"), ("colour16", "0;15", "48;5;16"), ("colour255", "15;0", "48;5;231")] {
+            var e = env(s)
+            e["NO_COLOR"] = ""
+            if let colorfgbg { e["COLORFGBG"] = colorfgbg }
+            let t = Tmux(command: Binary.tierwatch, env: e, paneBackground: pane)
+            #expect(t.wait(for: "SIP trunk down"), "\(pane): \(t.screen)")
+            let painted = t.coloured
+            #expect(painted.contains("[\(background)m") || painted.contains(";\(background)m") || painted.contains("\(background);"),
+                    "pane \(pane) COLORFGBG=\(colorfgbg ?? "-"): background \(background) painted: \(painted.prefix(300).debugDescription)")
+            // The answer was read before the screen started: none of it typed as keys.
+            #expect(!t.screen.contains("11;rgb"), "\(t.screen)")
+            t.send("q")
+            #expect(t.wait(for: "EXIT=0"))
+        }
+    }
+
     @Test func theWallShowsTickingDigitsAndABreachWhenADeadlinePasses() {
         let s = TempStore(); defer { s.cleanup() }
         let id = s.raise("About to breach", extra: ["--at", "-9m53s"])  // management due in 7 s
