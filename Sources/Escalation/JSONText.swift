@@ -66,7 +66,20 @@ public enum JSONText {
         }
 
         mutating func write(_ value: Any) -> Bool {
-            // Swift types first: asking an Any holding a String or a
+            // The exact type first: a cast that fails walks the runtime's
+            // bridging and conformance tables (most of the time of a large
+            // list went to asking a dictionary whether it was a String, a
+            // Bool, an Int, …), a cast to the type the value has does not.
+            let type = ObjectIdentifier(Swift.type(of: value))
+            if type == Self.stringType { string(value as! String); return true }
+            if type == Self.objectType { return object(value as! [String: Any]) }
+            if type == Self.intType { bytes.append(contentsOf: String(value as! Int).utf8); return true }
+            if type == Self.arrayType { return array(value as! [Any]) }
+            if type == Self.objectsType { return array(value as! [[String: Any]]) }
+            if type == Self.stringsType { return array(value as! [String]) }
+            if type == Self.boolType { bytes.append(contentsOf: ((value as! Bool) ? "true" : "false").utf8); return true }
+            if type == Self.nullType { bytes.append(contentsOf: "null".utf8); return true }
+            // Swift types next: asking an Any holding a String or a
             // Dictionary whether it `is NSNull` bridges it to an NSObject,
             // the whole tree, which cost more than the writing.
             switch value {
@@ -102,7 +115,12 @@ public enum JSONText {
             return true
         }
 
-        mutating func array(_ a: [Any]) -> Bool {
+        static let stringType = ObjectIdentifier(String.self), objectType = ObjectIdentifier([String: Any].self)
+        static let intType = ObjectIdentifier(Int.self), boolType = ObjectIdentifier(Bool.self)
+        static let arrayType = ObjectIdentifier([Any].self), objectsType = ObjectIdentifier([[String: Any]].self)
+        static let stringsType = ObjectIdentifier([String].self), nullType = ObjectIdentifier(NSNull.self)
+
+        mutating func array<T>(_ a: [T]) -> Bool {
             bytes.append(UInt8(ascii: "["))
             if pretty { bytes.append(0x0A); depth += 1 }
             for (k, v) in a.enumerated() {
@@ -118,14 +136,20 @@ public enum JSONText {
         mutating func object(_ d: [String: Any]) -> Bool {
             bytes.append(UInt8(ascii: "{"))
             if pretty { bytes.append(0x0A); depth += 1 }
-            let pairs = d.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-            for (k, pair) in pairs.enumerated() {
-                guard pair.key.utf8.allSatisfy({ ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || $0 == UInt8(ascii: "_") }) else { return false }
+            // The keys alone are sorted (not the pairs, whose values are
+            // existentials to copy); for [a-z_] keys String's order is
+            // their bytes' order.
+            var keys = Array(d.keys)
+            for key in keys {
+                guard key.utf8.allSatisfy({ ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || $0 == UInt8(ascii: "_") }) else { return false }
+            }
+            keys.sort()
+            for (k, key) in keys.enumerated() {
                 if k > 0 { bytes.append(UInt8(ascii: ",")); if pretty { bytes.append(0x0A) } }
                 if pretty { indent() }
-                string(pair.key)
+                string(key)
                 if pretty { bytes.append(contentsOf: [0x20, UInt8(ascii: ":"), 0x20]) } else { bytes.append(UInt8(ascii: ":")) }
-                guard write(pair.value) else { return false }
+                guard write(d[key]!) else { return false }
             }
             if pretty { bytes.append(0x0A); depth -= 1; indent() }
             bytes.append(UInt8(ascii: "}"))
@@ -134,6 +158,14 @@ public enum JSONText {
 
         mutating func string(_ s: String) {
             bytes.append(UInt8(ascii: "\""))
+            // Most strings need no escape: their bytes go in at once.
+            var s = s
+            let plain = s.withUTF8 { utf8 in
+                guard !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == 0x5C }) else { return false }
+                bytes.append(contentsOf: utf8)
+                return true
+            }
+            if plain { bytes.append(UInt8(ascii: "\"")); return }
             for b in s.utf8 {
                 switch b {
                 case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, UInt8(ascii: "\"")])

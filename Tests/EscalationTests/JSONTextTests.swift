@@ -14,6 +14,9 @@ import Testing
         ["unicode": "Tomás · 東京 · 🚨 · \u{202E}rtl"] as [String: Any],
         ["nested": [["tiers": [], "contacts": [String: Any](), "deep": [[1, 2, [3]], ["x": NSNull()]]]]] as [String: Any],
         [["a": 1], ["b": [true, false]], [], "s", 0] as [Any],
+        // Typed arrays as the incident's JSON holds them (written by their exact type).
+        ["phones": ["+1 555 0101", "a \"b\""] as [String], "contacts": [["id": "am", "n": 1], [:]] as [[String: Any]],
+         "flags": [true] as [Any], "none": [NSNull()] as [Any]] as [String: Any],
         ["progress": [0.0, 1.0, 0.745, 0.1, 0.333, -2.5, 123456.789, 0.5, 1.0 / 3, 2.0 / 3, 1e14]] as [String: Any],
     ] }
 
