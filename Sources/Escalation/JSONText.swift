@@ -26,27 +26,32 @@ public enum JSONText {
     /// element's tree at once. Returns false (nothing written) when the
     /// first element cannot be written here; a later one falls back to
     /// Foundation's writer for itself, which writes it the same way.
-    public static func writeArray<S: Sequence>(_ elements: S, to out: (Data) -> Void) where S.Element == Any {
-        var w = Writer(pretty: true)
+    public static func writeArray<S: Sequence>(_ elements: S, pretty: Bool = true, to out: (Data) -> Void) where S.Element == Any {
+        var w = Writer(pretty: pretty)
         w.bytes.append(UInt8(ascii: "["))
-        w.bytes.append(0x0A)
+        if pretty { w.bytes.append(0x0A) }
         w.depth = 1
         var first = true
         for e in elements {
-            if !first { w.bytes.append(UInt8(ascii: ",")); w.bytes.append(0x0A) }
+            if !first { w.bytes.append(UInt8(ascii: ",")); if pretty { w.bytes.append(0x0A) } }
             first = false
-            w.indent()
+            if pretty { w.indent() }
             let mark = w.bytes.count
             if !w.write(e) {
                 w.bytes.removeSubrange(mark...)
                 w.depth = 1  // (left deeper where the element stopped)
-                let text = (try? JSONSerialization.data(withJSONObject: [e], options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("[null]".utf8)
-                // The element's lines inside "[\n" … "\n]", already at depth 1.
-                w.bytes.append(contentsOf: text.dropFirst(2 + 2).dropLast(2))
+                if pretty {
+                    let text = (try? JSONSerialization.data(withJSONObject: [e], options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("[null]".utf8)
+                    // The element's lines inside "[\n" … "\n]", already at depth 1.
+                    w.bytes.append(contentsOf: text.dropFirst(2 + 2).dropLast(2))
+                } else {
+                    let text = (try? JSONSerialization.data(withJSONObject: [e], options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("[null]".utf8)
+                    w.bytes.append(contentsOf: text.dropFirst().dropLast())
+                }
             }
             if w.bytes.count > 1 << 20 { out(Data(w.bytes)); w.bytes.removeAll(keepingCapacity: true) }
         }
-        if first { w.bytes.append(0x0A) } else { w.bytes.append(0x0A) }
+        if pretty { w.bytes.append(0x0A) }
         w.bytes.append(UInt8(ascii: "]"))
         out(Data(w.bytes))
     }

@@ -179,11 +179,41 @@ public actor Desk {
         return Board.Entry(i, policies: store.state.policies, at: now).jsonObject(now: now)
     }
 
-    /// `GET /api/v1/incidents[?all=true]`: the board, most urgent first.
-    public func list(all: Bool) -> Data {
+    /// The store as read now, for work done off the actor (a long list
+    /// must not hold up intake, health or hooks): a copy of values.
+    public func snapshot() -> (incidents: [String: Incident], policies: PolicyBook, now: Date) {
         store.refresh()
-        let now = store.clock.now()
-        return Desk.encode(Board(store.state.incidents, policies: store.state.policies, now: now, includeResolved: all).entries.map { $0.jsonObject(now: now) })
+        return (store.state.incidents, store.state.policies, store.clock.now())
+    }
+
+    /// A page of `GET /api/v1/incidents`: the board, most urgent first.
+    public struct Page: Sendable {
+        public var body: Data
+        /// The id to pass as `after` for the next page; nil on the last.
+        public var next: String?
+        public var total: Int
+    }
+
+    /// `GET /api/v1/incidents[?all=true][&limit=N][&after=ID]`, built from a
+    /// snapshot outside the actor. `after` is the last id of the previous
+    /// page in the board's order; an id no longer listed is an error (the
+    /// client starts again), never a silently different page.
+    public nonisolated func list(all: Bool, limit: Int, after: String?) async throws(DeskError) -> Page {
+        let (incidents, policies, now) = await snapshot()
+        let entries = Board(incidents, policies: policies, now: now, includeResolved: all).entries
+        var start = 0
+        if let after {
+            guard let k = entries.firstIndex(where: { $0.incident.id == after.uppercased() }) else {
+                throw DeskError(status: 400, message: "after: '\(after.sanitized)' is not in the list now (resolved, or not an incident); start again without after")
+            }
+            start = k + 1
+        }
+        let page = entries[start...].prefix(limit)
+        let next = start + page.count < entries.count ? page.last?.incident.id : nil
+        var body = Data()
+        JSONText.writeArray(page.lazy.map { $0.jsonObject(now: now) as Any }, pretty: false) { body.append($0) }
+        body.append(0x0A)
+        return Page(body: body, next: next, total: entries.count)
     }
 
     /// `GET /api/v1/incidents/ID`.
@@ -201,7 +231,38 @@ public actor Desk {
     public func healthProblem() -> String? {
         store.refresh()
         let h = store.health
-        return h.isComplete && h.access == .readable ? nil : h.problems.joined(separator: "; ")
+        let problem = h.isComplete && h.access == .readable ? nil : h.problems.joined(separator: "; ")
+        live.health(problem, at: Date())
+        return problem
+    }
+
+    /// What serve knows without waiting for the actor: the last health
+    /// look and the connection table. `/healthz` answers from it at once.
+    public nonisolated let live = Live()
+
+    public final class Live: @unchecked Sendable {
+        private let lock = NSLock()
+        private var problem: String?
+        private var lookedAt: Date?
+        public var connections: ConnectionTable? {
+            get { lock.withLock { table } }
+            set { lock.withLock { table = newValue } }
+        }
+        private var table: ConnectionTable?
+
+        func health(_ problem: String?, at: Date) { lock.withLock { (self.problem, lookedAt) = (problem, at) } }
+
+        /// The last look's finding, or why there is none to trust: a look
+        /// older than `stale` means the desk is stuck (a lock held, a disk
+        /// that hangs), which is a problem in itself.
+        public func healthProblem(now: Date, stale: TimeInterval = 5) -> String? {
+            lock.withLock {
+                guard let at = lookedAt else { return "starting: the store has not been read yet" }
+                let age = now.timeIntervalSince(at)
+                if age > stale { return "the store has not been looked at for \(Int(age))s (serve is stuck on a write or a slow disk)" }
+                return problem
+            }
+        }
     }
 
     /// `GET /metrics`.

@@ -1,6 +1,8 @@
 import Escalation
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HTTPTypes
 import IncidentStore
 import Intake
 import Logging
@@ -12,6 +14,8 @@ import ServiceLifecycle
 public enum Server {
     /// The largest request body taken; more is refused with 413.
     public static let maxBody = 1 << 20
+    /// Incidents in a page of `GET /api/v1/incidents`, by default and at most.
+    public static let defaultPage = 100, maxPage = 1000
 
     public struct Options: Sendable {
         public var host: String
@@ -19,11 +23,18 @@ public enum Server {
         /// Required as `Authorization: Bearer TOKEN` on every endpoint but
         /// `/healthz` when set.
         public var token: String?
+        /// Open connections kept; past it the longest idle one is closed.
+        public var maxConnections: Int
+        /// A connection with no request in flight (idle, or still sending
+        /// its request line and headers) is closed after this long.
+        public var idleTimeout: TimeInterval
 
-        public init(host: String, port: Int, token: String?) {
+        public init(host: String, port: Int, token: String?, maxConnections: Int = 1024, idleTimeout: TimeInterval = 30) {
             self.host = host
             self.port = port
             self.token = token
+            self.maxConnections = maxConnections
+            self.idleTimeout = idleTimeout
         }
     }
 
@@ -31,13 +42,15 @@ public enum Server {
     public static func run(_ options: Options, desk: Desk, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let router = Router()
         router.add(middleware: BearerToken(token: options.token))
+        // Answered from the last look (taken twice a second by its own
+        // service), never waiting behind a request or a write.
         router.get("/healthz") { _, _ -> Response in
-            if let problem = await desk.healthProblem() { return json(["status": "degraded", "problem": problem], status: .serviceUnavailable) }
+            if let problem = desk.live.healthProblem(now: Date()) { return json(["status": "degraded", "problem": problem], status: .serviceUnavailable) }
             return json(["status": "ok"])
         }
         router.get("/metrics") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(string: await desk.metrics())))
+                     body: .init(byteBuffer: ByteBuffer(string: await desk.metrics() + (desk.live.connections?.metrics() ?? ""))))
         }
         router.post("/api/v1/alertmanager") { request, _ -> Response in
             let body = try await request.body.collect(upTo: maxBody)
@@ -75,8 +88,29 @@ public enum Server {
                 return json(["error": error.message], status: .init(code: error.status))
             }
         }
+        // A page at a time (`limit`, default 100, at most 1000; `after` the
+        // last id of the page before), the next page's address in `Link`.
         router.get("/api/v1/incidents") { request, _ -> Response in
-            raw(await desk.list(all: request.uri.queryParameters.get("all") == "true"))
+            let q = request.uri.queryParameters
+            let all = q.get("all") == "true"
+            var limit = defaultPage
+            if let text = q.get("limit") {
+                guard let n = Int(text), (1...maxPage).contains(n) else {
+                    return json(["error": "limit: '\(text.sanitized)' is not a whole number from 1 to \(maxPage)"], status: .badRequest)
+                }
+                limit = n
+            }
+            do {
+                let page = try await desk.list(all: all, limit: limit, after: q.get("after"))
+                var headers: HTTPFields = [.contentType: "application/json"]
+                headers[HTTPField.Name("X-Total-Count")!] = "\(page.total)"
+                if let next = page.next {
+                    headers[HTTPField.Name("Link")!] = "</api/v1/incidents?\(all ? "all=true&" : "")limit=\(limit)&after=\(next)>; rel=\"next\""
+                }
+                return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: page.body)))
+            } catch let error as DeskError {
+                return json(["error": error.message], status: .init(code: error.status))
+            }
         }
         router.get("/api/v1/incidents/{id}") { _, context -> Response in
             let id = context.parameters.get("id") ?? ""
@@ -108,8 +142,21 @@ public enum Server {
                 try await writer.finish(nil)
             })
         }
-        let app = Application(router: router, configuration: .init(address: .hostname(options.host, port: options.port), serverName: "tierwatch"),
-                              services: [HeartbeatService(desk: desk), HookService(desk: desk, logger: logger)],
+        // No client can use up serve: bounded request lines and headers
+        // (431, then closed), idle connections closed, the longest idle
+        // one closed for a newcomer past the limit, and below that limit's
+        // reach of the descriptor limit, accept pauses rather than fail.
+        let table = ConnectionTable(limit: ConnectionTable.limitForProcess(wanted: options.maxConnections))
+        desk.live.connections = table
+        let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [ConnectionGuard(table: table)],
+            idleTimeout: .milliseconds(Int64(options.idleTimeout * 1000)),
+            httpDecoderConfiguration: .init(maxHeaderFieldSize: ServeLimits.maxHeaderField, maxHeaderListSize: ServeLimits.maxHeaders,
+                                            maxHeaderFieldCount: ServeLimits.maxHeaderCount))
+        let app = Application(router: router, server: .http1(configuration: http1),
+                              configuration: .init(address: .hostname(options.host, port: options.port), serverName: "tierwatch", backlog: 1024,
+                                                   availableConnectionsDelegate: MaximumAvailableConnections(table.limit + 48)),
+                              services: [HeartbeatService(desk: desk), HealthService(desk: desk), HookService(desk: desk, logger: logger)],
                               onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? options.port) },
                               logger: logger)
         try await app.runService()
@@ -142,6 +189,21 @@ struct BearerToken<Context: RequestContext>: RouterMiddleware {
         var diff = UInt8(x.count == y.count ? 0 : 1)
         for k in 0..<max(x.count, y.count) { diff |= (k < x.count ? x[k] : 0) ^ (k < y.count ? y[k] : 0) }
         return diff == 0
+    }
+}
+
+/// Looks at the store's health twice a second, for `/healthz` to answer
+/// from without waiting.
+struct HealthService: Service {
+    let desk: Desk
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                _ = await desk.healthProblem()
+                try await Task.sleep(nanoseconds: 500_000_000)
+            }
+        }
     }
 }
 

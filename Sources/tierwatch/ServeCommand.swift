@@ -21,6 +21,10 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Address and port to listen on.", valueName: "host:port")) var listen = "127.0.0.1:9095"
     @Option(name: .long, help: ArgumentHelp("A file holding the bearer token every request but /healthz must carry.", valueName: "file"),
             completion: .file()) var tokenFile: String?
+    @Option(name: .long, help: ArgumentHelp("Open connections kept (also kept below the descriptor limit); past it the longest idle one is closed for the newcomer.", valueName: "n"))
+    var maxConnections = 1024
+    @Option(name: .long, help: ArgumentHelp("Seconds a connection may sit with no request in flight (or spend sending its headers) before it is closed.", valueName: "seconds"))
+    var idleTimeout = 30.0
 
     static func parseListen(_ text: String) throws -> (host: String, port: Int) {
         var host = text, port = ""
@@ -65,6 +69,8 @@ struct ServeCommand: ParsableCommand {
         ctx.keepWholeHistory()
         let (host, port) = try ServeCommand.parseListen(listen)
         let token = try tokenFile.map(ServeCommand.readToken)
+        guard maxConnections >= 2 else { throw CLIError.usage("--max-connections \(maxConnections): at least 2") }
+        guard idleTimeout > 0, idleTimeout.isFinite else { throw CLIError.usage("--idle-timeout \(idleTimeout): a number of seconds above 0") }
         if token == nil && !ServeCommand.isLoopback(host) {
             throw CLIError.usage("listening on \(host) needs a bearer token: pass --token-file FILE (only loopback may go without)")
         }
@@ -81,7 +87,7 @@ struct ServeCommand: ParsableCommand {
         let outcome = Outcome()
         Task {
             do {
-                try await Server.run(.init(host: host, port: port, token: token), desk: desk, logger: logger) { bound in
+                try await Server.run(.init(host: host, port: port, token: token, maxConnections: maxConnections, idleTimeout: idleTimeout), desk: desk, logger: logger) { bound in
                     logger.info("listening", metadata: ["address": "\(host):\(bound)", "token": "\(token == nil ? "none" : "required")"])
                 }
             } catch {
