@@ -58,6 +58,9 @@ install -D -m 0755 "$bin" "$root/usr/bin/tierwatch"
 strip --strip-unneeded --remove-section=.comment --remove-section=.note "$root/usr/bin/tierwatch"
 install -d -m 0755 "$root/usr/share/tierwatch/Themes"
 install -m 0644 Themes/*.yaml "$root/usr/share/tierwatch/Themes/"
+# Prometheus alerting rules for serve's metrics, and serve's API description.
+install -m 0644 packaging/tierwatch.rules.yml "$root/usr/share/tierwatch/tierwatch.rules.yml"
+install -m 0644 docs/openapi.json "$root/usr/share/tierwatch/openapi.json"
 install -d -m 0755 "$root/usr/share/man/man1"
 # A subcommand's page is tierwatch.ack(1): its NAME says so (what whatis and
 # apropos index), while its SYNOPSIS keeps what one types, "tierwatch ack".
@@ -80,6 +83,7 @@ install -D -m 0644 packaging/lintian-overrides "$root/usr/share/lintian/override
 install -d -m 0755 "$root/usr/share/doc/tierwatch"
 gzip -9n -c README.md > "$root/usr/share/doc/tierwatch/README.md.gz"
 install -m 0644 SECURITY.md "$root/usr/share/doc/tierwatch/SECURITY.md"
+install -m 0644 docs/runbook.md "$root/usr/share/doc/tierwatch/runbook.md"
 install -m 0644 packaging/copyright "$root/usr/share/doc/tierwatch/copyright"
 printf 'tierwatch (%s) unstable; urgency=medium\n\n  * Built from the tierwatch repository.\n\n -- tierwatch maintainers <noc@example.org>  %s\n' \
   "$version" "$(date -R -d @"${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}")" \

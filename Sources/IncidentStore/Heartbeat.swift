@@ -75,7 +75,14 @@ extension IncidentStore {
     /// reader never sees half of it). Only read-write processes call it.
     public func beat(process: String) throws {
         let dir = heartbeatsDirectory
-        if mkdir(dir, 0o770) != 0 && errno != EEXIST { throw StoreError.io(path: dir, operation: "create", reason: String(cString: strerror(errno))) }
+        if mkdir(dir, 0o770) == 0 {
+            // As the events folder: owner and group whatever the umask
+            // (0750 under a umask of 027), keeping an inherited setgid bit.
+            var st = stat()
+            if lstat(dir, &st) == 0 { _ = chmod(dir, 0o770 | (st.st_mode & S_ISGID)) }
+        } else if errno != EEXIST {
+            throw StoreError.io(path: dir, operation: "create", reason: String(cString: strerror(errno)))
+        }
         let beat = Heartbeat(host: host, machine: IncidentStore.machineID, at: clock.now(), process: process)
         let data = try JSONSerialization.data(withJSONObject: beat.json, options: [.sortedKeys])
         let tmp = dir + "/.\(host).json.tmp"

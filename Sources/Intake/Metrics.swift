@@ -46,7 +46,12 @@ public enum EscalationMetrics {
         e.ladder.rungs.filter { ComplianceReport.breached($0, resolvedAt: e.incident.resolved?.at) }.map(\.tier.id)
     }
 
-    public static func render(open: [Board.Entry], breachesByTier: [String: Int], tiers: [String], intake: [String: Int], hookRuns: [String: Int] = [:],
+    /// The intake series every serve has (`endpoint|result`).
+    public static let intakeSeries = ["alertmanager|recorded", "alertmanager|unchanged", "alertmanager|invalid", "alertmanager|error",
+                                      "incidents|created", "incidents|existing", "incidents|invalid", "incidents|error"]
+
+    /// `hookRuns` is keyed `hook|result`; `hooks` names the policy's hooks.
+    public static func render(open: [Board.Entry], breachesByTier: [String: Int], tiers: [String], intake: [String: Int], hookRuns: [String: Int] = [:], hooks: [String] = [],
                               badRecords: Int, unreadable: Bool, lastEvent: [String: Date],
                               peers: [(host: String, lastSign: Date?, silent: Bool)], now: Date) -> String {
         var m = MetricsText()
@@ -60,23 +65,34 @@ public enum EscalationMetrics {
         for e in open { for r in e.ladder.rungs where r.status == .overdue { overdue[r.tier.id, default: 0] += 1 } }
         m.family("tierwatch_tiers_overdue", "gauge", "Open incidents with the tier overdue now.",
                  tiers.map { (labels: [("tier", $0)], value: Double(overdue[$0] ?? 0)) })
-        m.family("tierwatch_tier_breaches", "gauge", "Incidents (open or resolved) whose tier fell overdue: late, missed or overdue.",
+        m.family("tierwatch_tier_breaches_total", "counter", "Incidents (open or resolved) whose tier fell overdue: late, missed or overdue. Only grows (increase() counts new breaches).",
                  tiers.map { (labels: [("tier", $0)], value: Double(breachesByTier[$0] ?? 0)) })
         let updates = open.filter { e in e.ladder.nextCustomerUpdateAt.map { $0 < now } ?? false }.count
         m.family("tierwatch_customer_updates_overdue", "gauge", "Open incidents whose customer update is overdue.", [([], Double(updates))])
+        // Every endpoint and result from the start, at 0: increase() then
+        // sees the first error too.
+        var intake = intake
+        for key in intakeSeries where intake[key] == nil { intake[key] = 0 }
         m.family("tierwatch_intake_requests_total", "counter", "Requests to the intake endpoints, by endpoint and result.",
                  intake.sorted { $0.key < $1.key }.map { key, n in
                      let parts = key.split(separator: "|", maxSplits: 1).map(String.init)
                      return (labels: [("endpoint", parts[0]), ("result", parts.count > 1 ? parts[1] : "")], value: Double(n))
                  })
-        m.family("tierwatch_hook_runs_total", "counter", "Hook runs by this serve process, by result.",
-                 ["ok", "failed"].map { (labels: [("result", $0)], value: Double(hookRuns[$0] ?? 0)) })
+        // By hook and result: each of the policy's hooks from the start, at 0.
+        var runs = hookRuns
+        for name in hooks { for result in ["ok", "failed"] where runs["\(name)|\(result)"] == nil { runs["\(name)|\(result)"] = 0 } }
+        m.family("tierwatch_hook_runs_total", "counter", "Hook runs by this serve process, by hook and result.",
+                 runs.sorted { $0.key < $1.key }.map { key, n in
+                     let parts = key.split(separator: "|", maxSplits: 1).map(String.init)
+                     return (labels: [("hook", parts[0]), ("result", parts.count > 1 ? parts[1] : "")], value: Double(n))
+                 })
         m.family("tierwatch_store_bad_records", "gauge", "Records skipped because their checksum or JSON is bad.", [([], Double(badRecords))])
         m.family("tierwatch_store_unreadable", "gauge", "1 when part of the store cannot be read: incidents may be missing.", [([], unreadable ? 1 : 0)])
         m.family("tierwatch_host_last_event_age_seconds", "gauge", "Seconds since each host's newest event was recorded.",
                  lastEvent.sorted { $0.key < $1.key }.map { (labels: [("host", $0.key)], value: max(0, now.timeIntervalSince($0.value).rounded())) })
-        m.family("tierwatch_peer_last_sign_age_seconds", "gauge", "Seconds since each other site's last sign (heartbeat or event); -1: never seen.",
-                 peers.map { (labels: [("host", $0.host)], value: $0.lastSign.map { max(0, now.timeIntervalSince($0).rounded()) } ?? -1) })
+        // A site never seen has no age (and tierwatch_peer_silent 1), not a -1.
+        m.family("tierwatch_peer_last_sign_age_seconds", "gauge", "Seconds since each other site's last sign (heartbeat or event); absent for a site never seen.",
+                 peers.compactMap { p in p.lastSign.map { (labels: [("host", p.host)], value: max(0, now.timeIntervalSince($0).rounded())) } })
         m.family("tierwatch_peer_silent", "gauge", "1 when another site has given no sign for longer than sites.silent_after.",
                  peers.map { (labels: [("host", $0.host)], value: $0.silent ? 1 : 0) })
         return m.text

@@ -250,7 +250,22 @@ public actor Desk {
         }
         private var table: ConnectionTable?
 
+        private var responses: [Int: Int] = [:]
+
         func health(_ problem: String?, at: Date) { lock.withLock { (self.problem, lookedAt) = (problem, at) } }
+
+        func answered(_ code: Int) { lock.withLock { responses[code, default: 0] += 1 } }
+
+        /// The HTTP side's series: answers by status class and code (the
+        /// usual ones from the start, at 0), and the connection table's.
+        public func httpMetrics() -> String {
+            let (counts, table) = lock.withLock { (responses, self.table) }
+            var m = MetricsText()
+            let codes = Set([200, 201, 400, 401, 404, 405, 413, 500, 503]).union(counts.keys).sorted()
+            m.family("tierwatch_http_responses_total", "counter", "Answers given by serve's HTTP API, by status code.",
+                     codes.map { (labels: [("code", "\($0)")], value: Double(counts[$0] ?? 0)) })
+            return m.text + (table?.metrics() ?? "")
+        }
 
         /// The last look's finding, or why there is none to trust: a look
         /// older than `stale` means the desk is stuck (a lock held, a disk
@@ -291,7 +306,7 @@ public actor Desk {
         let tiers = Array(Set(policy.tiers.map(\.id)).union(byTier.keys)).sorted()
         let peers = store.peers(expected: policy.sites.expected, silentAfter: Double(policy.sites.silentAfter.seconds), now: now)
         let health = store.health
-        return EscalationMetrics.render(open: board.entries, breachesByTier: byTier, tiers: tiers, intake: requests, hookRuns: hookRuns,
+        return EscalationMetrics.render(open: board.entries, breachesByTier: byTier, tiers: tiers, intake: requests, hookRuns: hookRuns, hooks: policy.hooks.map(\.name),
                                         badRecords: store.badRecordCount, unreadable: !health.isComplete || health.access != .readable,
                                         lastEvent: state.lastRecorded.filter { !$0.key.contains("~") },
                                         peers: peers.map { ($0.host, $0.lastSign, $0.isSilent) }, now: now)
@@ -379,7 +394,7 @@ public actor Desk {
 
     /// Records how a run went, on the incident's timeline.
     public func finished(_ job: HookJob, _ r: HookRunner.Result) {
-        hookRuns[r.ok ? "ok" : "failed", default: 0] += 1
+        hookRuns["\(job.due.hook.name)|\(r.ok ? "ok" : "failed")", default: 0] += 1
         let record = HookRecord(name: job.due.hook.name, key: job.due.key, result: r.ok ? .ok : .failed, detail: r.detail, tries: r.tries, late: job.due.late)
         _ = try? store.record(on: job.due.occurrence.incident, operatorName: "hook", at: nil) { _, _, _ in .hook(record) }
     }

@@ -117,6 +117,10 @@ public enum HookRunner {
         return "killed by signal \(status & 0x7f)"
     }
 
+    /// What hook POSTs say they are (`tierwatch/0.2.0`): set once by serve
+    /// at start, before any hook runs.
+    nonisolated(unsafe) public static var userAgent = "tierwatch"
+
     /// nil on a 2xx answer; else why not.
     static func post(_ url: String, tokenFile: String?, job: HookJob) -> String? {
         guard let u = URL(string: url) else { return "bad URL" }
@@ -125,6 +129,7 @@ public enum HookRunner {
         request.httpBody = job.payload
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.setValue(job.due.key, forHTTPHeaderField: "Idempotency-Key")
+        request.setValue(userAgent, forHTTPHeaderField: "User-Agent")
         if let tokenFile {
             guard let token = FileManager.default.contents(atPath: tokenFile).map({ String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) }) else {
                 return "cannot read the token file \(tokenFile)"

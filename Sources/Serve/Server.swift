@@ -29,28 +29,49 @@ public enum Server {
         /// its request line and headers) is closed after this long.
         public var idleTimeout: TimeInterval
 
-        public init(host: String, port: Int, token: String?, maxConnections: Int = 1024, idleTimeout: TimeInterval = 30) {
+        /// HTTPS with this certificate and key (reloaded on SIGHUP); plain HTTP when nil.
+        public var tls: TLSFiles?
+        /// tierwatch's version, for `tierwatch_build_info`.
+        public var version = "unknown"
+
+        public init(host: String, port: Int, token: String?, maxConnections: Int = 1024, idleTimeout: TimeInterval = 30, tls: TLSFiles? = nil,
+                    version: String = "unknown") {
+            self.version = version
             self.host = host
             self.port = port
             self.token = token
             self.maxConnections = maxConnections
             self.idleTimeout = idleTimeout
+            self.tls = tls
         }
     }
 
     /// Runs until SIGTERM or SIGINT, then drains requests in flight and returns.
     public static func run(_ options: Options, desk: Desk, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let router = Router()
+        router.add(middleware: CountResponses(live: desk.live))
         router.add(middleware: BearerToken(token: options.token))
+        router.add(middleware: AllowedMethods())
+        /// A GET route and its HEAD: the same answer without the body.
+        func getAndHead(_ path: RouterPath, _ handler: @escaping @Sendable (Request, BasicRequestContext) async throws -> Response) {
+            router.get(path, use: handler)
+            router.head(path) { request, context -> Response in
+                let r = try await handler(request, context)
+                return Response(status: r.status, headers: r.headers)
+            }
+        }
         // Answered from the last look (taken twice a second by its own
         // service), never waiting behind a request or a write.
-        router.get("/healthz") { _, _ -> Response in
+        getAndHead("/healthz") { _, _ -> Response in
             if let problem = desk.live.healthProblem(now: Date()) { return json(["status": "degraded", "problem": problem], status: .serviceUnavailable) }
             return json(["status": "ok"])
         }
-        router.get("/metrics") { _, _ -> Response in
+        getAndHead("/api/v1/openapi.json") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPI.document + "\n")))
+        }
+        getAndHead("/metrics") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(string: await desk.metrics() + (desk.live.connections?.metrics() ?? ""))))
+                     body: .init(byteBuffer: ByteBuffer(string: await desk.metrics() + desk.live.httpMetrics() + ProcessMetrics.text(version: options.version))))
         }
         router.post("/api/v1/alertmanager") { request, _ -> Response in
             let body = try await request.body.collect(upTo: maxBody)
@@ -90,7 +111,7 @@ public enum Server {
         }
         // A page at a time (`limit`, default 100, at most 1000; `after` the
         // last id of the page before), the next page's address in `Link`.
-        router.get("/api/v1/incidents") { request, _ -> Response in
+        getAndHead("/api/v1/incidents") { request, _ -> Response in
             let q = request.uri.queryParameters
             let all = q.get("all") == "true"
             var limit = defaultPage
@@ -112,7 +133,7 @@ public enum Server {
                 return json(["error": error.message], status: .init(code: error.status))
             }
         }
-        router.get("/api/v1/incidents/{id}") { _, context -> Response in
+        getAndHead("/api/v1/incidents/{id}") { _, context -> Response in
             let id = context.parameters.get("id") ?? ""
             guard let incident = await desk.show(id) else { return json(["error": "unknown incident '\(id.sanitized)'"], status: .notFound) }
             return raw(incident)
@@ -153,7 +174,13 @@ public enum Server {
             idleTimeout: .milliseconds(Int64(options.idleTimeout * 1000)),
             httpDecoderConfiguration: .init(maxHeaderFieldSize: ServeLimits.maxHeaderField, maxHeaderListSize: ServeLimits.maxHeaders,
                                             maxHeaderFieldCount: ServeLimits.maxHeaderCount))
-        let app = Application(router: router, server: .http1(configuration: http1),
+        let server: HTTPServerBuilder
+        if let tls = options.tls {
+            server = HTTPServerBuilder { responder in ReloadableTLSChannel(base: HTTP1Channel(responder: responder, configuration: http1), files: tls) }
+        } else {
+            server = .http1(configuration: http1)
+        }
+        let app = Application(router: router, server: server,
                               configuration: .init(address: .hostname(options.host, port: options.port), serverName: "tierwatch", backlog: 1024,
                                                    availableConnectionsDelegate: MaximumAvailableConnections(table.limit + 48)),
                               services: [HeartbeatService(desk: desk), HealthService(desk: desk), HookService(desk: desk, logger: logger)],
@@ -169,13 +196,14 @@ public enum Server {
     }
 }
 
-/// `Authorization: Bearer TOKEN` on every endpoint but `/healthz`, compared
+/// `Authorization: Bearer TOKEN` on every endpoint but `/healthz` and the
+/// OpenAPI document, compared
 /// in constant time; 401 with `WWW-Authenticate` otherwise.
 struct BearerToken<Context: RequestContext>: RouterMiddleware {
     let token: String?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let token, request.uri.path != "/healthz" else { return try await next(request, context) }
+        guard let token, !BearerToken.open.contains(request.uri.path) else { return try await next(request, context) }
         let given = request.headers[.authorization].flatMap { $0.lowercased().hasPrefix("bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
         guard BearerToken.same(given, token) else {
             return Response(status: .unauthorized, headers: [.wwwAuthenticate: "Bearer", .contentType: "application/json"],
@@ -184,11 +212,67 @@ struct BearerToken<Context: RequestContext>: RouterMiddleware {
         return try await next(request, context)
     }
 
+    /// Paths anyone may read: health, and the API's description.
+    static var open: Set<String> { ["/healthz", "/api/v1/openapi.json"] }
+
     static func same(_ a: String, _ b: String) -> Bool {
         let (x, y) = (Array(a.utf8), Array(b.utf8))
         var diff = UInt8(x.count == y.count ? 0 : 1)
         for k in 0..<max(x.count, y.count) { diff |= (k < x.count ? x[k] : 0) ^ (k < y.count ? y[k] : 0) }
         return diff == 0
+    }
+}
+
+/// Counts every answer by status, whoever gives it (the token check's
+/// 401, the router's 404, a body over the limit's 413), for `/metrics`;
+/// and gives the framework's own errors the API's JSON shape
+/// (`{"error": …}`), as the OpenAPI document says every error has.
+struct CountResponses<Context: RequestContext>: RouterMiddleware {
+    let live: Desk.Live
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let r: Response
+        do {
+            r = try await next(request, context)
+        } catch let e as any HTTPResponseError {
+            let message = switch e.status.code {
+            case 404: "no such endpoint: \(request.method.rawValue.sanitized) \(request.uri.path.sanitized) (GET /api/v1/openapi.json lists them)"
+            case 413: "the body is over \(Server.maxBody / 1024) KiB"
+            default: e.status.reasonPhrase
+            }
+            r = Server.json(["error": message], status: e.status)
+        } catch {
+            r = Server.json(["error": "internal error: \(error)"], status: .internalServerError)
+        }
+        live.answered(r.status.code)
+        return r
+    }
+}
+
+/// A known path with a method it does not take is a 405 naming the ones it
+/// does (`Allow`), not a 404. (HEAD has routes of its own: `getAndHead`.)
+struct AllowedMethods<Context: RequestContext>: RouterMiddleware {
+    static func allowed(_ path: String) -> [HTTPRequest.Method]? {
+        switch path {
+        case "/healthz", "/metrics", "/api/v1/openapi.json": return [.get, .head]
+        case "/api/v1/events": return [.get]  // a stream: no HEAD
+        case "/api/v1/alertmanager": return [.post]
+        case "/api/v1/incidents": return [.get, .head, .post]
+        default:
+            let id = path.dropFirst("/api/v1/incidents/".count)
+            return path.hasPrefix("/api/v1/incidents/") && !id.isEmpty && !id.contains("/") ? [.get, .head] : nil
+        }
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // (Reached for a method no route has: the router's not-found chain.)
+        guard let allowed = Self.allowed(request.uri.path) else { return try await next(request, context) }
+        guard allowed.contains(request.method) else {
+            let names = allowed.map(\.rawValue).joined(separator: ", ")
+            return Response(status: .methodNotAllowed, headers: [.allow: names, .contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(string: "{\"error\":\"\(request.uri.path) takes \(names), not \(request.method.rawValue.sanitized)\"}\n")))
+        }
+        return try await next(request, context)
     }
 }
 

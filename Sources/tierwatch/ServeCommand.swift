@@ -21,6 +21,12 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Address and port to listen on.", valueName: "host:port")) var listen = "127.0.0.1:9095"
     @Option(name: .long, help: ArgumentHelp("A file holding the bearer token every request but /healthz must carry.", valueName: "file"),
             completion: .file()) var tokenFile: String?
+    @Option(name: .long, help: ArgumentHelp("HTTPS: the certificate (PEM, the chain after it); read again on SIGHUP.", valueName: "file"), completion: .file())
+    var tlsCert: String?
+    @Option(name: .long, help: ArgumentHelp("HTTPS: the certificate's private key (PEM, not world-readable); read again on SIGHUP.", valueName: "file"), completion: .file())
+    var tlsKey: String?
+    @Flag(name: .long, help: "Listen beyond loopback without TLS: only behind a TLS-terminating reverse proxy on the same host (see the README).")
+    var insecureHttp = false
     @Option(name: .long, help: ArgumentHelp("Open connections kept (also kept below the descriptor limit); past it the longest idle one is closed for the newcomer.", valueName: "n"))
     var maxConnections = 1024
     @Option(name: .long, help: ArgumentHelp("Seconds a connection may sit with no request in flight (or spend sending its headers) before it is closed.", valueName: "seconds"))
@@ -74,6 +80,25 @@ struct ServeCommand: ParsableCommand {
         if token == nil && !ServeCommand.isLoopback(host) {
             throw CLIError.usage("listening on \(host) needs a bearer token: pass --token-file FILE (only loopback may go without)")
         }
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw CLIError.usage("--tls-cert and --tls-key go together: give both, or neither for plain HTTP") }
+        if tlsCert == nil && !insecureHttp && !ServeCommand.isLoopback(host) {
+            throw CLIError.usage("listening on \(host) without TLS would send the token in clear text: pass --tls-cert FILE --tls-key FILE, or --insecure-http behind a TLS reverse proxy on this host")
+        }
+        let tls: TLSFiles?
+        if let tlsCert, let tlsKey {
+            var st = stat()
+            if stat(tlsKey, &st) == 0, st.st_mode & 0o004 != 0 {
+                throw CLIError.usage("--tls-key \(tlsKey): readable by everyone (mode \(String(st.st_mode & 0o777, radix: 8))); chmod 600 it")
+            }
+            do {
+                tls = try TLSFiles(certificate: tlsCert, key: tlsKey)
+            } catch {
+                throw CLIError.usage(error.description)
+            }
+        } else {
+            tls = nil
+        }
+        HookRunner.userAgent = "tierwatch/\(Tierwatch.version)"
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         var log = Logger(label: "tierwatch.serve")
         log[metadataKey: "store"] = "\(ctx.store.path)"
@@ -82,13 +107,27 @@ struct ServeCommand: ParsableCommand {
         let (storePath, storeHost) = (ctx.store.path, ctx.store.host)
         let desk = Desk(store: ctx.store, operatorName: ctx.operatorName == ServeCommand.defaultOperator ? "alertmanager@\(ctx.store.host)" : ctx.operatorName,
                         loadPolicy: { policies.load() })
+        // SIGHUP reads the certificate and key again (after a renewal); a
+        // pair that does not load is refused and the one in use kept.
+        signal(SIGHUP, SIG_IGN)
+        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        hangup.setEventHandler {
+            guard let tls else { return logger.info("SIGHUP: no TLS files to read again") }
+            do {
+                try tls.reload()
+                logger.info("SIGHUP: certificate and key read again", metadata: ["cert": "\(tls.certificate)"])
+            } catch {
+                logger.error("SIGHUP: the new certificate or key was refused; still serving the old one", metadata: ["error": "\(error)"])
+            }
+        }
+        hangup.resume()
         let done = DispatchSemaphore(value: 0)
         final class Outcome: @unchecked Sendable { var error: Error? }
         let outcome = Outcome()
         Task {
             do {
-                try await Server.run(.init(host: host, port: port, token: token, maxConnections: maxConnections, idleTimeout: idleTimeout), desk: desk, logger: logger) { bound in
-                    logger.info("listening", metadata: ["address": "\(host):\(bound)", "token": "\(token == nil ? "none" : "required")"])
+                try await Server.run(.init(host: host, port: port, token: token, maxConnections: maxConnections, idleTimeout: idleTimeout, tls: tls, version: Tierwatch.version), desk: desk, logger: logger) { bound in
+                    logger.info("listening", metadata: ["address": "\(host):\(bound)", "scheme": "\(tls == nil ? "http" : "https")", "token": "\(token == nil ? "none" : "required")"])
                 }
             } catch {
                 outcome.error = error

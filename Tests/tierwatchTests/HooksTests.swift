@@ -154,7 +154,7 @@ import Testing
         class H(http.server.BaseHTTPRequestHandler):
             def do_POST(self):
                 self.rfile.read(int(self.headers.get('Content-Length', 0)))
-                open('\(b.dir)/posts.txt', 'a').write(self.headers.get('Idempotency-Key', '') + '|' + self.headers.get('Authorization', '') + '\\n')
+                open('\(b.dir)/posts.txt', 'a').write(self.headers.get('Idempotency-Key', '') + '|' + self.headers.get('Authorization', '') + '|' + self.headers.get('User-Agent', '') + '\\n')
                 self.send_response(500); self.end_headers()
             def log_message(self, *a): pass
         http.server.HTTPServer(('127.0.0.1', \(port)), H).serve_forever()
@@ -171,6 +171,9 @@ import Testing
         #expect(b.until { timeline(s, id).contains("hook notify (incident opened) failed: HTTP 500 after 2 tries") }, "\(timeline(s, id))")
         let posts = String(decoding: FileManager.default.contents(atPath: b.dir + "/posts.txt") ?? Data(), as: UTF8.self).split(separator: "\n")
         #expect(posts.count == 2 && Set(posts).count == 1 && posts[0].hasPrefix("\(id)/incident_opened#notify|Bearer hook-secret"), "\(posts)")
+        // Finding 6 of issue 27: it said "tierwatch (unknown version)".
+        let version = s.tw("--version").stdout.split(separator: " ").dropFirst().first.map(String.init) ?? "?"
+        #expect(posts.first?.hasSuffix("|tierwatch/\(version)") == true, "\(posts)")
         _ = serve
     }
 

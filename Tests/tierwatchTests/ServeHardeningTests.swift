@@ -20,7 +20,9 @@ import Testing
 
         init(store: String, extra: String = "") {
             self.store = store
-            tmux = Tmux(command: "sh -c 'ulimit -n 256; echo $$ > \(store).pid; exec \(Binary.tierwatch) serve --listen 127.0.0.1:\(port) \(extra) 2> \(store).log'",
+            // A umask of 027, as many servers have: the store's folders
+            // must still be the group's to write.
+            tmux = Tmux(command: "sh -c 'ulimit -n 256; umask 027; echo $$ > \(store).pid; exec \(Binary.tierwatch) serve --listen 127.0.0.1:\(port) \(extra) 2> \(store).log'",
                         env: ["TIERWATCH_STORE": store, "TIERWATCH_HOST": "serve1", "TIERWATCH_OPERATOR": "alertmanager"])
             for _ in 0..<100 where curl([url + "/healthz"]).status != 200 { usleep(100_000) }
         }
@@ -93,6 +95,9 @@ import Testing
         #expect(tooMany.status == 400)
         let gone = get("/api/v1/incidents?after=ZZZZ")
         #expect(gone.status == 400 && gone.body.contains("after: 'ZZZZ' is not in the list now"), "\(gone)")
+        // Finding 6: serve made heartbeats/ 0750 under umask 027 (the README promises 0770).
+        let mode = (try? FileManager.default.attributesOfItem(atPath: s.path + "/heartbeats"))?[.posixPermissions] as? Int
+        #expect(mode.map { $0 & 0o777 } == 0o770, "heartbeats/ mode \(String(mode ?? 0, radix: 8))")
     }
 
     @Test func aRequestLineOrHeaderPastTheLimitIsRefusedAndTheConnectionClosed() {
@@ -103,6 +108,19 @@ import Testing
         let header = curl(["-H", "X-Big: " + String(repeating: "b", count: 40_000), serve.url + "/healthz"])
         #expect(header.status == 431 && header.body.contains("too large"), "\(header)")
         #expect(curl([serve.url + "/healthz"]).status == 200)
+    }
+
+    /// Finding 6: HEAD and wrong methods were 404s.
+    @Test func aWrongMethodIs405NamingTheRightOnesAndHEADIsAnswered() {
+        let s = TempStore(); defer { s.cleanup() }
+        let serve = Serve(store: s.path)
+        let head = Binary.run(["-s", "-I", serve.url + "/healthz"], executable: "/usr/bin/curl").stdout
+        #expect(head.hasPrefix("HTTP/1.1 200"), "\(head)")
+        let delete = Binary.run(["-s", "-D", "-", "-X", "DELETE", serve.url + "/healthz"], executable: "/usr/bin/curl").stdout
+        #expect(delete.hasPrefix("HTTP/1.1 405") && delete.lowercased().contains("allow: get, head"), "\(delete)")
+        #expect(curl(["-X", "PUT", serve.url + "/api/v1/alertmanager"]).status == 405)
+        #expect(curl(["-X", "POST", serve.url + "/api/v1/incidents/ABCD"]).status == 405)
+        #expect(curl([serve.url + "/api/v1/nothing"]).status == 404)
     }
 }
 
@@ -132,5 +150,98 @@ import Testing
         // Stopping waits longer than a default hook's whole budget (4 x 10 s, waits, 5 s).
         let stop = text.split(separator: "\n").first { $0.hasPrefix("TimeoutStopSec=") }.flatMap { Double($0.dropFirst("TimeoutStopSec=".count)) }
         #expect((stop ?? 0) > 60, "TimeoutStopSec=\(stop ?? 0)")
+    }
+}
+
+/// The OpenAPI document (issue 27): served as published, and the CLI's
+/// incident JSON (the API's) holds to it, key for key and type for type.
+@Suite struct ServeOpenAPI {
+    static var published: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("docs/openapi.json").path
+    }
+
+    /// A JSON value that keeps booleans apart from numbers (JSONSerialization's
+    /// NSNumber does not).
+    indirect enum J: Decodable {
+        case null, bool(Bool), int(Int), double(Double), string(String), array([J]), object([String: J])
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if c.decodeNil() { self = .null }
+            else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+            else if let i = try? c.decode(Int.self) { self = .int(i) }
+            else if let d = try? c.decode(Double.self) { self = .double(d) }
+            else if let s = try? c.decode(String.self) { self = .string(s) }
+            else if let a = try? c.decode([J].self) { self = .array(a) }
+            else { self = .object(try c.decode([String: J].self)) }
+        }
+
+        var kind: String {
+            switch self {
+            case .null: "null"
+            case .bool: "boolean"
+            case .int: "integer"
+            case .double: "number"
+            case .string: "string"
+            case .array: "array"
+            case .object: "object"
+            }
+        }
+    }
+
+    /// Problems of `value` against `schema` (a small part of JSON Schema:
+    /// type, properties, required, additionalProperties, items, oneOf, $ref, enum).
+    static func problems(_ value: J, _ schema: [String: Any], _ root: [String: Any], path: String = "$") -> [String] {
+        if let ref = schema["$ref"] as? String {
+            let name = String(ref.split(separator: "/").last!)
+            guard let target = ((root["components"] as? [String: Any])?["schemas"] as? [String: Any])?[name] as? [String: Any] else { return ["\(path): no schema \(ref)"] }
+            return problems(value, target, root, path: path)
+        }
+        if let options = schema["oneOf"] as? [[String: Any]] {
+            return options.contains { problems(value, $0, root, path: path).isEmpty } ? [] : ["\(path): matches none of oneOf"]
+        }
+        let types: [String] = (schema["type"] as? [String]) ?? (schema["type"] as? String).map { [$0] } ?? []
+        let k = value.kind
+        if !types.isEmpty && !types.contains(k) && !(k == "integer" && types.contains("number")) { return ["\(path): \(k), schema says \(types)"] }
+        if let allowed = schema["enum"] as? [Any], case let .string(s) = value, !allowed.contains(where: { ($0 as? String) == s }) {
+            return ["\(path): '\(s)' not in \(allowed)"]
+        }
+        var out: [String] = []
+        if case let .object(o) = value {
+            let props = schema["properties"] as? [String: Any] ?? [:]
+            for r in schema["required"] as? [String] ?? [] where o[r] == nil { out.append("\(path).\(r): required, missing") }
+            for (key, v) in o {
+                if let p = props[key] as? [String: Any] {
+                    out += problems(v, p, root, path: "\(path).\(key)")
+                } else if (schema["additionalProperties"] as? Bool) == false {
+                    out.append("\(path).\(key): not in the schema")
+                }
+            }
+        }
+        if case let .array(a) = value, let items = schema["items"] as? [String: Any] {
+            for (n, v) in a.enumerated() { out += problems(v, items, root, path: "\(path)[\(n)]") }
+        }
+        return out
+    }
+
+    @Test func theServedDocumentIsThePublishedOneAndIncidentsHoldToIt() throws {
+        let s = TempStore(); defer { s.cleanup() }
+        // Incidents in every state, with people on call, outcomes and notes.
+        let store = s.path + "/d"
+        let demo = Binary.run(["demo", "--store", store, "--no-dashboard"])
+        #expect(demo.status == 0, "\(demo.stderr)")
+        let serve = ServeUnderHostileClients.Serve(store: store)
+        let served = curl([serve.url + "/api/v1/openapi.json"])
+        let published = try String(contentsOfFile: Self.published, encoding: .utf8)
+        #expect(served.status == 200 && (served.body + "\n" == published || served.body == published),
+                "GET /api/v1/openapi.json differs from docs/openapi.json (run python3 Tests/tools/update-openapi.py)")
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(published.utf8)) as? [String: Any])
+        let list = curl([serve.url + "/api/v1/incidents?all=true"])
+        let incidents = try JSONDecoder().decode(J.self, from: Data(list.body.utf8))
+        if case let .array(a) = incidents { #expect(a.count >= 4, "the demo's incidents") } else { Issue.record("not an array: \(list.body.prefix(200))") }
+        let schema: [String: Any] = ["type": "array", "items": ["$ref": "#/components/schemas/Incident"]]
+        let found = Self.problems(incidents, schema, root)
+        #expect(found.isEmpty, "\(found.prefix(20))")
     }
 }

@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""Writes serve's OpenAPI 3.1 document: docs/openapi.json (the published
+copy) and Sources/Serve/OpenAPI.swift (what GET /api/v1/openapi.json
+serves). The tests check the served document equals docs/openapi.json and
+that real responses match it (schemathesis; the incident's keys against the
+CLI's --json). Edit here, run it, commit both files."""
+import json, os
+
+root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+def nullable(t, **kw):
+    return {"type": [t, "null"], **kw}
+
+ref = lambda name: {"$ref": f"#/components/schemas/{name}"}
+time = {"type": "string", "format": "date-time"}
+ntime = {"type": ["string", "null"], "format": "date-time"}
+
+def obj(props, required=None, extra=False, **kw):
+    return {"type": "object", "properties": props, "required": sorted(props) if required is None else required,
+            "additionalProperties": extra, **kw}
+
+person = obj({"id": {"type": "string"}, "name": {"type": "string"}, "phones": {"type": "array", "items": {"type": "string"}},
+              "email": nullable("string"), "zone": nullable("string"), "note": nullable("string")})
+contact = obj({
+    "id": {"type": "string"}, "name": {"type": "string"}, "role": nullable("string"),
+    "phone": nullable("string", description="The number to dial: the person's on call, else the contact's."),
+    "email": nullable("string"), "person": {"oneOf": [ref("Person"), {"type": "null"}]},
+    "schedule": nullable("string"), "on_call_until": ntime, "override": nullable("string"),
+    "nobody_on_call": {"type": "boolean"},
+    "on_call_at_start": {"oneOf": [ref("Person"), {"type": "null"}]},
+    "outcome": {"type": ["string", "null"], "enum": ["reached", "voicemail", "no_answer", None]},
+    "by": nullable("string"), "at": ntime,
+    "called_person": {"oneOf": [obj({"id": {"type": "string"}, "name": {"type": "string"}}), {"type": "null"}]},
+    "reached_at": ntime,
+})
+tier = obj({
+    "index": {"type": "integer", "minimum": 0}, "id": {"type": "string"}, "name": {"type": "string"},
+    "status": {"type": "string", "enum": ["pending", "active", "overdue", "done", "late", "missed", "not_started"]},
+    "started_at": ntime, "scheduled_start_at": ntime, "due_at": ntime,
+    "remaining_seconds": nullable("integer"), "met_at": ntime, "late_seconds": nullable("integer"),
+    "progress": {"type": "number", "minimum": 0, "maximum": 1},
+    "contacts": {"type": "array", "items": ref("Contact")},
+})
+entry = obj({
+    "at": time, "recorded_at": time, "operator": {"type": "string"}, "unix_user": {"type": "string"},
+    "type": {"type": "string"}, "text": {"type": "string"}, "stale": {"type": "boolean"},
+    "stale_reason": nullable("string"), "backdated": {"type": "boolean"}, "event_id": {"type": "string"},
+})
+incident = obj({
+    "id": {"type": "string", "pattern": "^[0-9A-Z]{4}$"}, "title": {"type": "string"}, "customer": nullable("string"),
+    "severity": {"type": "string", "enum": ["sev1", "sev2", "sev3", "sev4"]},
+    "state": {"type": "string", "enum": ["open", "acknowledged", "resolved"]},
+    "opened_at": time, "opened_by": {"type": "string"},
+    "acknowledged_at": ntime, "acknowledged_by": nullable("string"),
+    "resolved_at": ntime, "resolved_by": nullable("string"), "resolution": nullable("string"),
+    "version": {"type": "integer", "minimum": 1},
+    "policy": obj({"name": {"type": "string"}, "version": {"type": "integer"}, "digest": {"type": "string"}}),
+    "tier": nullable("integer", description="The current tier's index."),
+    "next_deadline_at": ntime, "next_deadline": nullable("string"),
+    "next_action": {"type": "string", "description": "What to do now, in words."},
+    "policy_problem": nullable("string"), "next_customer_update_at": ntime,
+    "tiers": {"type": "array", "items": ref("Tier")},
+    "timeline": {"type": "array", "items": ref("TimelineEntry")},
+}, description="An incident as `tierwatch show --json` prints it.")
+error = obj({"error": {"type": "string"}})
+labels = {"type": "object", "additionalProperties": {"type": "string"}}
+alert = obj({
+    "status": {"type": "string", "enum": ["firing", "resolved"]}, "labels": labels, "annotations": labels,
+    "startsAt": {"type": "string", "description": "RFC 3339"}, "endsAt": {"type": "string", "description": "RFC 3339"},
+    "generatorURL": {"type": "string"}, "fingerprint": {"type": "string"},
+}, required=["status", "fingerprint"], extra=True)
+group = obj({
+    "version": {"type": "string", "const": "4"}, "receiver": {"type": "string"},
+    "status": {"type": "string", "enum": ["firing", "resolved"]}, "groupKey": {"type": "string"},
+    "truncatedAlerts": {"type": "integer", "minimum": 0}, "groupLabels": labels, "commonLabels": labels,
+    "commonAnnotations": labels, "externalURL": {"type": "string"},
+    "alerts": {"type": "array", "items": ref("Alert")},
+}, required=["version", "receiver", "status", "groupKey", "alerts"], extra=True,
+   description="Alertmanager's webhook payload, version 4. Unknown fields are ignored.")
+new_incident = obj({
+    "title": {"type": "string", "minLength": 1, "maxLength": 256}, "customer": {"type": ["string", "null"], "maxLength": 128},
+    "severity": {"type": "string", "enum": ["sev1", "sev2", "sev3", "sev4"], "default": "sev2"},
+    "dedup_key": {"type": ["string", "null"], "maxLength": 256},
+}, required=["title"], extra=True)
+health = obj({"status": {"type": "string", "enum": ["ok", "degraded"]}, "problem": {"type": "string"}}, required=["status"])
+intake = obj({"incidents": {"type": "array", "items": obj({"id": {"type": "string"}, "did": {"type": "string", "enum": ["opened", "noted", "resolved"]}})},
+              "alerts": {"type": "integer", "minimum": 0}})
+
+def resp(desc, schema=None, ctype="application/json", headers=None):
+    r = {"description": desc}
+    if schema is not None:
+        r["content"] = {ctype: {"schema": schema}}
+    if headers:
+        r["headers"] = headers
+    return r
+
+err = lambda d: resp(d, ref("Error"))
+unauthorized = resp("No valid bearer token.", ref("Error"), headers={"WWW-Authenticate": {"schema": {"type": "string"}}})
+common = {"401": unauthorized, "405": err("A method this path does not take (`Allow` names those it does)."),
+          "414": err("The request target is over 4 KiB."), "431": err("The request line or headers are too large.")}
+doc = {
+    "openapi": "3.1.0",
+    "info": {"title": "tierwatch serve", "version": "1",
+             "description": "Incidents from Alertmanager, the incident API, metrics and health of a tierwatch store. "
+                            "Every endpoint but /healthz and this document needs `Authorization: Bearer TOKEN` when serve has a token.",
+             "license": {"name": "see the repository"}},
+    "servers": [{"url": "http://127.0.0.1:9095"}],
+    "security": [{"bearer": []}],
+    "paths": {
+        "/healthz": {"get": {"operationId": "health", "security": [], "summary": "Whether the whole store is read.",
+                             "responses": {"200": resp("The whole store is read.", ref("Health")),
+                                           "503": resp("Part of the store cannot be read, or serve is stuck; `problem` says which.", ref("Health")),
+                                           **{k: v for k, v in common.items() if k != "401"}}}},
+        "/metrics": {"get": {"operationId": "metrics", "summary": "Prometheus text exposition.",
+                             "responses": {"200": resp("The metrics.", {"type": "string"}, "text/plain"), **common}}},
+        "/api/v1/openapi.json": {"get": {"operationId": "openapi", "security": [], "summary": "This document.",
+                                         "responses": {"200": resp("OpenAPI 3.1.", {"type": "object"}), **{k: v for k, v in common.items() if k != "401"}}}},
+        "/api/v1/alertmanager": {"post": {
+            "operationId": "alertmanagerWebhook", "summary": "Alertmanager's webhook: one incident per group.",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": ref("AlertGroup")}}},
+            "responses": {"200": resp("What the payload did, per incident.", ref("IntakeResult")),
+                          "400": err("Not a version 4 payload; `error` names the field."),
+                          "413": err("Over 1 MiB."), "503": err("The policy does not parse; nothing was opened."), **common}}},
+        "/api/v1/incidents": {
+            "get": {"operationId": "listIncidents", "summary": "The incidents, most urgent first, a page at a time.",
+                    "parameters": [
+                        {"name": "all", "in": "query", "schema": {"type": "string", "enum": ["true", "false"]}, "description": "Include resolved incidents."},
+                        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
+                        {"name": "after", "in": "query", "schema": {"type": "string"}, "description": "The last id of the page before."}],
+                    "responses": {"200": resp("A page of incidents.", {"type": "array", "items": ref("Incident")},
+                                              headers={"Link": {"schema": {"type": "string"}, "description": "`<…>; rel=\"next\"` unless this is the last page."},
+                                                       "X-Total-Count": {"schema": {"type": "string"}, "description": "How many incidents the whole list has."}}),
+                                  "400": err("A bad limit, or an after no longer listed."), **common}},
+            "post": {"operationId": "raiseIncident", "summary": "Open an incident (or return the open one with the same dedup_key).",
+                     "requestBody": {"required": True, "content": {"application/json": {"schema": ref("NewIncident")}}},
+                     "responses": {"201": resp("Opened.", ref("Incident")), "200": resp("Already open with this dedup_key.", ref("Incident")),
+                                   "400": err("A field is missing or wrong; `error` names it."), "413": err("Over 1 MiB."),
+                                   "503": err("The policy does not parse; nothing was opened."), **common}}},
+        "/api/v1/incidents/{id}": {"get": {
+            "operationId": "showIncident", "summary": "One incident.",
+            "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {"200": resp("The incident.", ref("Incident")), "404": err("No such incident."), **common}}},
+        "/api/v1/events": {"get": {
+            "operationId": "events", "summary": "The stream `tierwatch watch --json` prints, one JSON object a line, for as long as the client listens.",
+            "responses": {"200": resp("JSON lines; `{\"keepalive\": …}` after 15 quiet seconds.", {"type": "string"}, "application/x-ndjson"), **common}}},
+    },
+    "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "schemas": {"Incident": incident, "Tier": tier, "Contact": contact, "Person": person, "TimelineEntry": entry,
+                    "Error": error, "Health": health, "AlertGroup": group, "Alert": alert, "NewIncident": new_incident,
+                    "IntakeResult": intake},
+    },
+}
+text = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+open(os.path.join(root, "docs/openapi.json"), "w").write(text)
+swift = ("// Generated by Tests/tools/update-openapi.py from the same source as\n"
+         "// docs/openapi.json; edit the script, not this file.\n\n"
+         "/// serve's OpenAPI 3.1 document, served at `/api/v1/openapi.json`.\n"
+         "enum OpenAPI {\n    static let document = ##\"\"\"\n" + text + "\"\"\"##\n}\n")
+open(os.path.join(root, "Sources/Serve/OpenAPI.swift"), "w").write(swift)
+print("docs/openapi.json and Sources/Serve/OpenAPI.swift written")
