@@ -242,6 +242,17 @@ public final class IncidentStore {
         }
     }
 
+    /// Makes sure this host can write the store now (creating its folders
+    /// as the first append would; this host's log, or the folder for it,
+    /// writable), for a long-running writer that must not start only to
+    /// fail each write. Writes no event.
+    public func prepareForWriting() throws {
+        try ensureDirectory(path)
+        try ensureDirectory(eventsDirectory)
+        let target = FileManager.default.fileExists(atPath: logPath) ? logPath : eventsDirectory
+        guard access(target, W_OK) == 0 else { throw ioError(target, "write", errno) }
+    }
+
     /// Appends one event. `make` runs under the lock on the freshest state and
     /// may throw to refuse; nothing is written then.
     @discardableResult

@@ -89,10 +89,10 @@ public final class ConnectionTable: @unchecked Sendable {
             "# HELP tierwatch_http_connections_evicted_total Idle connections closed to make room for a new one.",
             "# TYPE tierwatch_http_connections_evicted_total counter",
             "tierwatch_http_connections_evicted_total \(evicted)",
-            "# HELP tierwatch_http_requests_refused_total Requests refused before routing: request line or headers too large, not HTTP.",
+            "# HELP tierwatch_http_requests_refused_total Requests refused before routing: request line, headers or announced body too large, not HTTP.",
             "# TYPE tierwatch_http_requests_refused_total counter",
         ]
-        for code in Set([400, 414, 431]).union(refused.keys).sorted() { lines.append("tierwatch_http_requests_refused_total{code=\"\(code)\"} \(refused[code] ?? 0)") }
+        for code in Set([400, 413, 414, 431]).union(refused.keys).sorted() { lines.append("tierwatch_http_requests_refused_total{code=\"\(code)\"} \(refused[code] ?? 0)") }
         return lines.joined(separator: "\n") + "\n"
     }
 }
@@ -130,6 +130,12 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             table.mark(context.channel, busy: true)
             if (head.path?.utf8.count ?? 0) > Self.maxURI {
                 refuse(context, 414, "Request-URI Too Long", "the request target is longer than \(Self.maxURI) bytes")
+                return
+            }
+            // A body announced over the limit is refused before it is sent
+            // (a client that asked `Expect: 100-continue` sends nothing).
+            if let length = head.headerFields[.contentLength].flatMap({ Int($0) }), length > Server.maxBody {
+                refuse(context, 413, "Content Too Large", "the body is over \(Server.maxBody / 1024) KiB")
                 return
             }
         }

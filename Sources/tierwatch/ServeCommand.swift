@@ -74,6 +74,13 @@ struct ServeCommand: ParsableCommand {
         // incident in memory, as before the archive.
         ctx.keepWholeHistory()
         let (host, port) = try ServeCommand.parseListen(listen)
+        // A serve that cannot write its store would say "listening" and then
+        // answer every POST with a 500: it does not start (exit 2).
+        do {
+            try ctx.store.prepareForWriting()
+        } catch {
+            throw CLIError.usage("serve cannot write the store \(ctx.store.path): \(error). Set TIERWATCH_STORE (for the unit: in /etc/default/tierwatch) to a folder this user (\(IncidentStore.unixUser)) can write")
+        }
         let token = try tokenFile.map(ServeCommand.readToken)
         guard maxConnections >= 2 else { throw CLIError.usage("--max-connections \(maxConnections): at least 2") }
         guard idleTimeout > 0, idleTimeout.isFinite else { throw CLIError.usage("--idle-timeout \(idleTimeout): a number of seconds above 0") }

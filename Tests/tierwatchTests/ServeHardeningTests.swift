@@ -107,7 +107,31 @@ import Testing
         #expect(longURL.status == 414, "\(longURL)")
         let header = curl(["-H", "X-Big: " + String(repeating: "b", count: 40_000), serve.url + "/healthz"])
         #expect(header.status == 431 && header.body.contains("too large"), "\(header)")
+        // Finding 6: an oversized body announced with Expect: 100-continue is
+        // refused at once (told to wait 30 s for "100 Continue", curl would
+        // otherwise wait them out and then send it all).
+        let big = s.path + ".big"
+        writeFixture(atPath: big, contents: Data(repeating: 0x20, count: 2 << 20))
+        defer { unlink(big) }
+        let t0 = Date()
+        let early = curl(["--expect100-timeout", "30", "-H", "Expect: 100-continue", "-X", "POST", "--data-binary", "@" + big, serve.url + "/api/v1/alertmanager"])
+        #expect(early.status == 413 && early.body.contains("over 1024 KiB"), "\(early)")
+        #expect(Date().timeIntervalSince(t0) < 15, "refused before the body was sent, not after curl's 30 s wait")
         #expect(curl([serve.url + "/healthz"]).status == 200)
+    }
+
+    /// Finding 4: serve on a store it cannot write said "listening", then
+    /// answered 503 to health and 500 to every POST. It does not start.
+    @Test func aStoreServeCannotWriteStopsItAtStart() throws {
+        let s = TempStore(); defer { s.cleanup() }
+        s.raise("written by root")
+        chmod(s.path, 0o755)
+        chmod(s.path + "/events", 0o755)
+        let r = Binary.run(["--reuid=65534", "--regid=65534", "--clear-groups", Binary.tierwatch, "serve", "--listen", "127.0.0.1:\(freePort())"],
+                           executable: "/usr/bin/setpriv", store: s.path)
+        #expect(r.status == 2 && r.stderr.contains("serve cannot write the store \(s.path)") && r.stderr.contains("Set TIERWATCH_STORE"), "\(r.status) \(r.stderr)")
+        let nowhere = Binary.run(["serve", "--listen", "127.0.0.1:\(freePort())"], store: "/etc/hostname/store")
+        #expect(nowhere.status == 2 && nowhere.stderr.contains("serve cannot write the store /etc/hostname/store"), "\(nowhere.stderr)")
     }
 
     /// Finding 6: HEAD and wrong methods were 404s.
@@ -127,25 +151,37 @@ import Testing
 /// The shipped serve unit, as systemd judges it (issue 27, finding 4: it
 /// scored 8.5 EXPOSED).
 @Suite struct ServeUnit {
-    static var unit: String {
+    static func packaging(_ name: String) -> String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("packaging/tierwatch-serve.service").path
+            .appendingPathComponent("packaging/\(name)").path
+    }
+
+    /// `systemd-analyze security --offline=yes` of a shipped unit file, read
+    /// as unit `name` (it names a unit by its file name; a template is judged
+    /// as an instance of it): the overall exposure, and what it said.
+    static func exposure(_ file: String, as name: String) throws -> (score: Double?, said: String) {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze") else {
+            Issue.record("systemd-analyze is missing: apt-get install -y systemd (or bash .ci/deps)")
+            return (nil, "")
+        }
+        let dir = TempStore().path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.copyItem(atPath: packaging(file), toPath: dir + "/" + name)
+        let r = Binary.run(["security", "--offline=yes", dir + "/" + name], executable: "/usr/bin/systemd-analyze")
+        let overall = r.stdout.split(separator: "\n").first { $0.contains("Overall exposure level") }
+        return (overall.flatMap { line in line.split(separator: " ").compactMap { Double($0) }.last }, "\(overall ?? "no score"): \(r.stdout.suffix(1500)) \(r.stderr)")
+    }
+
+    /// The wall's unit too (it scored 8.4): read-only, no network, one device.
+    @Test func theWallUnitIsHardened() throws {
+        let (score, said) = try Self.exposure("tierwatch-wall@.service", as: "tierwatch-wall@tty2.service")
+        #expect(score != nil && score! <= 3.0, "\(said)")
     }
 
     @Test func theServeUnitIsHardenedAndOutlastsAHooksBudget() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze") else {
-            Issue.record("systemd-analyze is missing: apt-get install -y systemd (or bash .ci/deps)"); return
-        }
-        // systemd-analyze names the file's unit by its file name.
-        let dir = TempStore().path
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let copy = dir + "/tierwatch-serve.service"
-        try FileManager.default.copyItem(atPath: Self.unit, toPath: copy)
-        let r = Binary.run(["security", "--offline=yes", copy], executable: "/usr/bin/systemd-analyze")
-        let overall = r.stdout.split(separator: "\n").first { $0.contains("Overall exposure level") }
-        let score = overall.flatMap { line in line.split(separator: " ").compactMap { Double($0) }.last }
-        #expect(score != nil && score! <= 3.0, "\(overall ?? "no score"): \(r.stdout.suffix(1500)) \(r.stderr)")
-        let text = try String(contentsOfFile: Self.unit, encoding: .utf8)
+        let (score, said) = try Self.exposure("tierwatch-serve.service", as: "tierwatch-serve.service")
+        #expect(score != nil && score! <= 3.0, "\(said)")
+        let text = try String(contentsOfFile: Self.packaging("tierwatch-serve.service"), encoding: .utf8)
         #expect(text.contains("LimitNOFILE=65536") && text.contains("StateDirectory=tierwatch"))
         // Stopping waits longer than a default hook's whole budget (4 x 10 s, waits, 5 s).
         let stop = text.split(separator: "\n").first { $0.hasPrefix("TimeoutStopSec=") }.flatMap { Double($0.dropFirst("TimeoutStopSec=".count)) }
