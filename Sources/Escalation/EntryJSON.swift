@@ -1,80 +1,107 @@
 import Foundation
 
-/// The `--json` shape of an incident, documented in the README. Times are
-/// ISO-8601 UTC; absent values are null.
+/// The `--json` shape of an incident, documented in the README and in
+/// docs/openapi.json. Times are ISO-8601 UTC; absent values are null. One
+/// description: the CLI, the HTTP API, hooks and the event stream all take
+/// it from here. Members are listed in key order (the order they are
+/// written in; JSONText sorts any that are not).
 extension Board.Entry {
-    /// The incident as `--json` prints it (the README documents the shape).
-    public func jsonObject(now: Date) -> [String: Any] {
+    /// The incident as `--json` prints it.
+    public func json(now: Date) -> JSONValue {
         let i = incident, ladder = self.ladder
-        func t(_ d: Date?) -> Any { d.map { ISOTime.format($0) } ?? NSNull() }
-        func v(_ s: Any?) -> Any { s ?? NSNull() }
         let atStart = ladder.rungs.indices.map(onCallAtStart)
-        return [
-            "id": i.id,
-            "title": i.title,
-            "customer": v(i.customer),
-            "severity": i.severity.rawValue,
-            "state": i.state.rawValue,
-            "opened_at": t(i.opened.at),
-            "opened_by": i.opened.by,
-            "acknowledged_at": t(i.acknowledged?.at),
-            "acknowledged_by": v(i.acknowledged?.by),
-            "resolved_at": t(i.resolved?.at),
-            "resolved_by": v(i.resolved?.by),
-            "resolution": v(i.resolutionMessage),
-            "version": i.version,
-            "policy": ["name": policy.name, "version": policy.version, "digest": i.policyDigest] as [String: Any],
-            "tier": v(ladder.currentTier),
-            "next_deadline_at": t(ladder.nextDeadline?.at),
-            "next_deadline": v(ladder.nextDeadline.map { Words.deadline($0, policy, .id) }),
-            "next_action": Words.nextAction(self, now: now),
-            "policy_problem": v(policyProblem),
-            "next_customer_update_at": t(ladder.nextCustomerUpdateAt),
-            "tiers": ladder.rungs.map { r -> [String: Any] in
-                [
-                    "index": r.index,
-                    "id": r.tier.id,
-                    "name": r.tier.name,
-                    "status": r.status.rawValue,
-                    "started_at": r.isStarted ? t(r.startAt) : NSNull(),
-                    "scheduled_start_at": r.isStarted ? NSNull() : t(r.startAt),
-                    "due_at": t(r.dueAt),
-                    "remaining_seconds": r.status.isMet ? NSNull() : v(r.remainingSeconds),
-                    "met_at": t(r.metAt),
-                    "late_seconds": v(r.lateSeconds),
-                    "progress": (r.progress * 1000).rounded() / 1000,
-                    "contacts": r.contacts.enumerated().map { k, c -> [String: Any] in
-                        [
-                            "id": c.contact.id, "name": c.contact.name, "role": v(c.contact.role),
-                            // The number to dial: the person's, else the contact's.
-                            "phone": v(c.callee.phone), "email": v(c.callee.email),
-                            "person": c.callee.person.map(Board.Entry.json(person:)) ?? NSNull(),
-                            "schedule": v(c.contact.schedule),
-                            "on_call_until": t(c.callee.until), "override": v(c.callee.override),
-                            "nobody_on_call": c.callee.nobodyOnCall,
-                            "on_call_at_start": atStart[r.index][k]?.person.map(Board.Entry.json(person:)) ?? NSNull(),
-                            "outcome": v(c.outcome?.rawValue), "by": v(c.by), "at": t(c.at),
-                            "called_person": c.calledPerson.map { ["id": $0.id, "name": $0.name] } ?? NSNull(),
-                            "reached_at": t(c.reachedAt),
-                        ]
-                    },
-                ]
-            },
-            "timeline": i.timeline.map { entry -> [String: Any] in
-                let e = entry.event
-                return [
-                    "at": t(e.at), "recorded_at": t(e.recordedAt), "operator": e.operatorName,
-                    "unix_user": e.unixUser, "type": e.action.typeName, "text": e.summary(policy: policy, customer: i.customer),
-                    "stale": entry.isStale, "stale_reason": v(entry.staleReason), "backdated": entry.isBackdated,
-                    "event_id": e.id.description,
-                ]
-            },
-        ]
+        let tiers: [JSONValue] = ladder.rungs.map { r in
+            let contacts: [JSONValue] = r.contacts.enumerated().map { k, c in
+                .object([
+                    ("at", .time(c.at)),
+                    ("by", .string(c.by)),
+                    ("called_person", c.calledPerson.map { .object([("id", .string($0.id)), ("name", .string($0.name))]) } ?? .null),
+                    ("email", .string(c.callee.email)),
+                    ("id", .string(c.contact.id)),
+                    ("name", .string(c.contact.name)),
+                    ("nobody_on_call", .bool(c.callee.nobodyOnCall)),
+                    ("on_call_at_start", atStart[r.index][k]?.person.map(Board.Entry.json(person:)) ?? .null),
+                    ("on_call_until", .time(c.callee.until)),
+                    ("outcome", .string(c.outcome?.rawValue)),
+                    ("override", .string(c.callee.override)),
+                    ("person", c.callee.person.map(Board.Entry.json(person:)) ?? .null),
+                    // The number to dial: the person's, else the contact's.
+                    ("phone", .string(c.callee.phone)),
+                    ("reached_at", .time(c.reachedAt)),
+                    ("role", .string(c.contact.role)),
+                    ("schedule", .string(c.contact.schedule)),
+                ])
+            }
+            return .object([
+                ("contacts", .array(contacts)),
+                ("due_at", .time(r.dueAt)),
+                ("id", .string(r.tier.id)),
+                ("index", .int(r.index)),
+                ("late_seconds", .int(r.lateSeconds)),
+                ("met_at", .time(r.metAt)),
+                ("name", .string(r.tier.name)),
+                ("progress", .double((r.progress * 1000).rounded() / 1000)),
+                ("remaining_seconds", r.status.isMet ? .null : .int(r.remainingSeconds)),
+                ("scheduled_start_at", r.isStarted ? .null : .time(r.startAt)),
+                ("started_at", r.isStarted ? .time(r.startAt) : .null),
+                ("status", .string(r.status.rawValue)),
+            ])
+        }
+        let timeline: [JSONValue] = i.timeline.map { entry in
+            let e = entry.event
+            return .object([
+                ("at", .time(e.at)),
+                ("backdated", .bool(entry.isBackdated)),
+                ("event_id", .string(e.id.description)),
+                ("operator", .string(e.operatorName)),
+                ("recorded_at", .time(e.recordedAt)),
+                ("stale", .bool(entry.isStale)),
+                ("stale_reason", .string(entry.staleReason)),
+                ("text", .string(e.summary(policy: policy, customer: i.customer))),
+                ("type", .string(e.action.typeName)),
+                ("unix_user", .string(e.unixUser)),
+            ])
+        }
+        return .object([
+            ("acknowledged_at", .time(i.acknowledged?.at)),
+            ("acknowledged_by", .string(i.acknowledged?.by)),
+            ("customer", .string(i.customer)),
+            ("id", .string(i.id)),
+            ("next_action", .string(Words.nextAction(self, now: now))),
+            ("next_customer_update_at", .time(ladder.nextCustomerUpdateAt)),
+            ("next_deadline", .string(ladder.nextDeadline.map { Words.deadline($0, policy, .id) })),
+            ("next_deadline_at", .time(ladder.nextDeadline?.at)),
+            ("opened_at", .time(i.opened.at)),
+            ("opened_by", .string(i.opened.by)),
+            ("policy", .object([("digest", .string(i.policyDigest)), ("name", .string(policy.name)), ("version", .int(policy.version))])),
+            ("policy_problem", .string(policyProblem)),
+            ("resolution", .string(i.resolutionMessage)),
+            ("resolved_at", .time(i.resolved?.at)),
+            ("resolved_by", .string(i.resolved?.by)),
+            ("severity", .string(i.severity.rawValue)),
+            ("state", .string(i.state.rawValue)),
+            ("tier", .int(ladder.currentTier)),
+            ("tiers", .array(tiers)),
+            ("timeline", .array(timeline)),
+            ("title", .string(i.title)),
+            ("version", .int(i.version)),
+        ])
+    }
+
+    /// The incident as Foundation's tree, for callers that edit it (a
+    /// hook's payload, the event stream's summary).
+    public func jsonObject(now: Date) -> [String: Any] {
+        json(now: now).any as! [String: Any]
     }
 
     /// A person as `--json` gives them.
-    public static func json(person p: Person) -> [String: Any] {
-        ["id": p.id, "name": p.name, "phones": p.phones, "email": p.email ?? NSNull(), "zone": p.zone?.identifier ?? NSNull(),
-         "note": p.note ?? NSNull()]
+    public static func json(person p: Person) -> JSONValue {
+        .object([("email", .string(p.email)), ("id", .string(p.id)), ("name", .string(p.name)), ("note", .string(p.note)),
+                 ("phones", .array(p.phones.map { .string($0) })), ("zone", .string(p.zone?.identifier))])
+    }
+
+    /// A person as Foundation's tree (the on-call command's JSON).
+    public static func jsonObject(person p: Person) -> [String: Any] {
+        json(person: p).any as! [String: Any]
     }
 }

@@ -13,9 +13,27 @@ public enum ISOTime {
         var rem = secs % 86400
         if rem < 0 { rem += 86400; days -= 1 }
         let (y, m, d) = civil(fromDays: days)
-        var s = "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(rem / 3600, 2)):\(pad(rem % 3600 / 60, 2)):\(pad(rem % 60, 2))"
-        if milliseconds { s += ".\(pad(ms, 3))" }
-        return s + "Z"
+        guard (0...9999).contains(y) else {
+            var s = "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(rem / 3600, 2)):\(pad(rem % 3600 / 60, 2)):\(pad(rem % 60, 2))"
+            if milliseconds { s += ".\(pad(ms, 3))" }
+            return s + "Z"
+        }
+        // Digits straight into the bytes (a list of every incident formats
+        // millions of these): YYYY-MM-DDTHH:MM:SS[.fff]Z.
+        return String(unsafeUninitializedCapacity: 24) { b in
+            var i = 0
+            func put(_ v: Int64, _ width: Int) {
+                var v = v
+                for k in stride(from: width - 1, through: 0, by: -1) { b[i + k] = UInt8(48 + v % 10); v /= 10 }
+                i += width
+            }
+            func mark(_ c: UInt8) { b[i] = c; i += 1 }
+            put(y, 4); mark(45); put(m, 2); mark(45); put(d, 2); mark(84)
+            put(rem / 3600, 2); mark(58); put(rem % 3600 / 60, 2); mark(58); put(rem % 60, 2)
+            if milliseconds { mark(46); put(ms, 3) }
+            mark(90)
+            return i
+        }
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]`; nil for anything else.

@@ -15,6 +15,34 @@ import Foundation
 /// or a capital) returns nil and the caller uses `JSONSerialization`, so the
 /// output never differs.
 public enum JSONText {
+    /// A JSONValue's text (always writable: its keys are checked as it is
+    /// written, and any other key order is sorted as Foundation's is not
+    /// needed, since tierwatch's keys are [a-z_]).
+    public static func data(_ value: JSONValue, pretty: Bool) -> Data {
+        var w = Writer(pretty: pretty)
+        w.write(value)
+        return Data(w.bytes)
+    }
+
+    /// `writeArray` for JSONValues: the same text, written as it is made.
+    public static func writeArray<S: Sequence>(values elements: S, pretty: Bool = true, to out: (Data) -> Void) where S.Element == JSONValue {
+        var w = Writer(pretty: pretty)
+        w.bytes.append(UInt8(ascii: "["))
+        if pretty { w.bytes.append(0x0A) }
+        w.depth = 1
+        var first = true
+        for e in elements {
+            if !first { w.bytes.append(UInt8(ascii: ",")); if pretty { w.bytes.append(0x0A) } }
+            first = false
+            if pretty { w.indent() }
+            w.write(e)
+            if w.bytes.count > 1 << 20 { out(Data(w.bytes)); w.bytes.removeAll(keepingCapacity: true) }
+        }
+        if pretty { w.bytes.append(0x0A) }
+        w.bytes.append(UInt8(ascii: "]"))
+        out(Data(w.bytes))
+    }
+
     public static func data(_ value: Any, pretty: Bool) -> Data? {
         var w = Writer(pretty: pretty)
         guard w.write(value) else { return nil }
@@ -118,6 +146,56 @@ public enum JSONText {
                 return false
             }
             return true
+        }
+
+        /// A JSONValue: no casts, and an object's members sorted by their
+        /// keys' bytes (Foundation's order for [a-z_] keys; other keys are
+        /// ordered the same way, which only tierwatch's own keys reach).
+        mutating func write(_ value: JSONValue) {
+            switch value {
+            case .null: bytes.append(contentsOf: "null".utf8)
+            case let .bool(b): bytes.append(contentsOf: (b ? "true" : "false").utf8)
+            case let .int(n): bytes.append(contentsOf: String(n).utf8)
+            case let .double(d): double(d)
+            case let .string(s): string(s)
+            case let .array(a):
+                bytes.append(UInt8(ascii: "["))
+                if pretty { bytes.append(0x0A); depth += 1 }
+                for (k, v) in a.enumerated() {
+                    if k > 0 { bytes.append(UInt8(ascii: ",")); if pretty { bytes.append(0x0A) } }
+                    if pretty { indent() }
+                    write(v)
+                }
+                if pretty { bytes.append(0x0A); depth -= 1; indent() }
+                bytes.append(UInt8(ascii: "]"))
+            case let .object(members):
+                bytes.append(UInt8(ascii: "{"))
+                if pretty { bytes.append(0x0A); depth += 1 }
+                // Written in order already (the incident's shape is), or sorted here.
+                let inOrder = zip(members, members.dropFirst()).allSatisfy { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+                let sorted = inOrder ? members : members.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+                for (k, member) in sorted.enumerated() {
+                    if k > 0 { bytes.append(UInt8(ascii: ",")); if pretty { bytes.append(0x0A) } }
+                    if pretty { indent() }
+                    string(member.0)
+                    if pretty { bytes.append(contentsOf: [0x20, UInt8(ascii: ":"), 0x20]) } else { bytes.append(UInt8(ascii: ":")) }
+                    write(member.1)
+                }
+                if pretty { bytes.append(0x0A); depth -= 1; indent() }
+                bytes.append(UInt8(ascii: "}"))
+            }
+        }
+
+        /// A Double as Foundation writes it: its shortest form without ".0";
+        /// an exponent form (never in tierwatch's values) through Foundation.
+        mutating func double(_ d: Double) {
+            var text = d.isFinite ? d.description : "null"
+            if text.hasSuffix(".0") { text.removeLast(2) }
+            if text.contains("e"), let data = try? JSONSerialization.data(withJSONObject: [d]) {
+                bytes.append(contentsOf: data.dropFirst().dropLast())
+                return
+            }
+            bytes.append(contentsOf: text.utf8)
         }
 
         static let stringType = ObjectIdentifier(String.self), objectType = ObjectIdentifier([String: Any].self)

@@ -156,7 +156,7 @@ public actor Desk {
         do {
             if let key, let open = store.state.incidents(dedupKey: key).last(where: { $0.state != .resolved }) {
                 count("incidents", "existing")
-                return (false, open.id, Desk.encode(json(open)))
+                return (false, open.id, json(open))
             }
             let opening = Opening(title: title, customer: customer, severity: severity, policyYAML: loaded.text,
                                   policyDigest: Policy.digest(of: loaded.text), dedupKey: key, originMachine: IncidentStore.machineID)
@@ -167,16 +167,17 @@ public actor Desk {
                 id = try store.openIncident(opening, operatorName: operatorName).incident
             }
             count("incidents", "created")
-            return (true, id, Desk.encode(json(store.state.incidents[id]!)))
+            return (true, id, json(store.state.incidents[id]!))
         } catch {
             count("incidents", "error")
             throw DeskError(status: 500, message: "\(error)")
         }
     }
 
-    func json(_ i: Incident) -> [String: Any] {
+    /// An incident as the API gives it: the CLI's JSON, compact, with a newline.
+    func json(_ i: Incident) -> Data {
         let now = store.clock.now()
-        return Board.Entry(i, policies: store.state.policies, at: now).jsonObject(now: now)
+        return JSONText.data(Board.Entry(i, policies: store.state.policies, at: now).json(now: now), pretty: false) + Data("\n".utf8)
     }
 
     /// The store as read now, for work done off the actor (a long list
@@ -211,7 +212,7 @@ public actor Desk {
         let page = entries[start...].prefix(limit)
         let next = start + page.count < entries.count ? page.last?.incident.id : nil
         var body = Data()
-        JSONText.writeArray(page.lazy.map { $0.jsonObject(now: now) as Any }, pretty: false) { body.append($0) }
+        JSONText.writeArray(values: page.lazy.map { $0.json(now: now) }, pretty: false) { body.append($0) }
         body.append(0x0A)
         return Page(body: body, next: next, total: entries.count)
     }
@@ -219,7 +220,7 @@ public actor Desk {
     /// `GET /api/v1/incidents/ID`.
     public func show(_ typed: String) -> Data? {
         store.refresh()
-        return store.state.incident(typed).map { Desk.encode(json($0)) }
+        return store.state.incident(typed).map { json($0) }
     }
 
     /// JSON as the CLI's `--json` prints it (sorted keys), with a newline.

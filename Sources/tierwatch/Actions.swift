@@ -63,7 +63,7 @@ struct Raise: ParsableCommand {
         let ctx = try Context(global)
         let event = try ctx.raise(title: title, customer: customer, severity: severity, at: try ctx.parseOpeningTime(at))
         if json {
-            try printJSON(ctx.json(ctx.store.state.incidents[event.incident]!))
+            printJSON(ctx.json(ctx.store.state.incidents[event.incident]!))
         } else {
             print(event.incident)
         }

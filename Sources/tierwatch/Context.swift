@@ -79,8 +79,8 @@ struct Context {
     }
 
     /// One incident as `--json` prints it.
-    func json(_ incident: Incident) -> [String: Any] {
-        entry(incident).jsonObject(now: now)
+    func json(_ incident: Incident) -> JSONValue {
+        entry(incident).json(now: now)
     }
 
     static func storePath(_ flag: String?, _ env: [String: String]) throws -> String {

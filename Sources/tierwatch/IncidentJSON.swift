@@ -9,3 +9,9 @@ func printJSON(_ value: Any) throws {
     FileHandle.standardOutput.write(data)
     FileHandle.standardOutput.write(Data("\n".utf8))
 }
+
+/// A JSONValue pretty-printed, as `printJSON` prints the same tree.
+func printJSON(_ value: JSONValue) {
+    FileHandle.standardOutput.write(JSONText.data(value, pretty: true))
+    FileHandle.standardOutput.write(Data("\n".utf8))
+}

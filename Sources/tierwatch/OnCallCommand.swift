@@ -70,7 +70,7 @@ struct OnCallCommand: ParsableCommand {
 
     static func overrideJSON(_ o: Override, _ policy: Policy) -> [String: Any] {
         let p = policy.person(o.person) ?? o.snapshot ?? Person(id: o.person, name: o.person)
-        return ["id": o.id, "schedule": o.schedule, "person": Board.Entry.json(person: p), "from": ISOTime.format(o.from),
+        return ["id": o.id, "schedule": o.schedule, "person": Board.Entry.jsonObject(person: p), "from": ISOTime.format(o.from),
                 "to": ISOTime.format(o.to), "replacing": o.replacing ?? NSNull(), "cancelled_at": o.cancelled.map { ISOTime.format($0) } ?? NSNull(),
                 "by": o.by ?? NSNull(), "recorded_at": o.recordedAt.map { ISOTime.format($0) } ?? NSNull()]
     }
@@ -107,10 +107,10 @@ struct OnCallCommand: ParsableCommand {
             if json {
                 try printJSON(rows.map { r -> [String: Any] in
                     ["schedule": ["id": r.schedule.id, "name": r.schedule.name, "zone": r.schedule.zone.identifier],
-                     "person": r.person.map(Board.Entry.json(person:)) ?? NSNull(),
+                     "person": r.person.map(Board.Entry.jsonObject(person:)) ?? NSNull(),
                      "until": r.until.map { ISOTime.format($0) } ?? NSNull(),
                      "override": r.override.map { OnCallCommand.overrideJSON($0, dir.policy) } ?? NSNull(),
-                     "next": r.next.map(Board.Entry.json(person:)) ?? NSNull(),
+                     "next": r.next.map(Board.Entry.jsonObject(person:)) ?? NSNull(),
                      "at": ISOTime.format(t)]
                 })
                 return
@@ -140,9 +140,9 @@ struct OnCallCommand: ParsableCommand {
                     id.map { dir.policy.person($0) ?? dir.overrides.first { $0.person == id }?.snapshot ?? Person(id: $0, name: $0) }
                 }
                 out.append(["schedule": s.id, "from": ISOTime.format(from), "to": ISOTime.format(to),
-                            "on_call_at_start": person(first.person).map(Board.Entry.json(person:)) ?? NSNull(),
+                            "on_call_at_start": person(first.person).map(Board.Entry.jsonObject(person:)) ?? NSNull(),
                             "handoffs": turns.map { turn -> [String: Any] in
-                                let p: Any = person(turn.person).map(Board.Entry.json(person:)) ?? NSNull()
+                                let p: Any = person(turn.person).map(Board.Entry.jsonObject(person:)) ?? NSNull()
                                 return ["at": ISOTime.format(turn.at), "person": p]
                             }])
                 text += "\(s.id) (\(s.name.sanitized), \(s.zone.identifier)): \(person(first.person).map(OnCallCommand.callable) ?? "NOBODY ON CALL") at \(ISOTime.format(from))\n"

@@ -21,7 +21,7 @@ struct List: ParsableCommand {
         let entries = Board(ctx.store.state.incidents, policies: ctx.store.state.policies, now: now, includeResolved: all).entries
         if json {
             // Written as it is made: a year of incidents is never one tree.
-            JSONText.writeArray(entries.lazy.map { $0.jsonObject(now: now) as Any }) { FileHandle.standardOutput.write($0) }
+            JSONText.writeArray(values: entries.lazy.map { $0.json(now: now) }) { FileHandle.standardOutput.write($0) }
             FileHandle.standardOutput.write(Data("\n".utf8))
             return try ctx.finish(health)
         }
@@ -62,7 +62,7 @@ struct Show: ParsableCommand {
         let ctx = try Context(global)
         let entry = ctx.entry(try ctx.incident(id))
         if json {
-            try printJSON(entry.jsonObject(now: ctx.now))
+            printJSON(entry.json(now: ctx.now))
         } else {
             Report.warnings(ctx.store)
             print(Report.incident(entry, now: ctx.now), terminator: "")
@@ -96,7 +96,8 @@ struct Export: ParsableCommand {
             return try ctx.finish(health)
         }
         let entries = Board(state.incidents, policies: state.policies, now: ctx.now, includeResolved: true).entries
-        try printJSON(entries.map { $0.jsonObject(now: ctx.now) })
+        JSONText.writeArray(values: entries.lazy.map { $0.json(now: ctx.now) }) { FileHandle.standardOutput.write($0) }
+        FileHandle.standardOutput.write(Data("\n".utf8))
         try ctx.finish(health)
     }
 }

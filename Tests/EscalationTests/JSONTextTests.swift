@@ -47,3 +47,48 @@ import Testing
         for key in ["9", "A", "a.b", "p50"] { #expect(JSONText.data([key: 1, "a": 2] as [String: Any], pretty: true) == nil) }
     }
 }
+
+/// The incident's JSON is built as a JSONValue and written without
+/// Foundation; Foundation's writer on the same tree is the slow twin.
+@Suite struct IncidentJSONIsFoundationsText {
+    func entries() -> [Escalation.Board.Entry] {
+        var a = Scenario()
+        a.add(.acknowledged, at: 2)
+        a.reachManagement(at: 5)
+        a.add(.escalated(toTier: "technical"), at: 6)
+        a.add(.contactOutcome(tier: "technical", contact: "telecom", outcome: .voicemail, person: nil), at: 8)
+        a.add(.note(message: "quote \" backslash \\ tab \t esc \u{1B} 東京"), at: 9)
+        a.add(.customerUpdate(message: "on it"), at: 12)
+        a.add(.resolved(message: "fixed"), at: 20)
+        var b = Scenario(customer: nil)
+        b.add(.contactOutcome(tier: "management", contact: "am", outcome: .noAnswer, person: nil), at: 3)
+        return [(a, 25.0), (b, 31.5), (a, 7.25)].map { s, minutes in
+            var book = PolicyBook()
+            book.learn(s.folded)
+            return Escalation.Board.Entry(s.folded, policies: book, at: Scenario.at(minutes))
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func everyIncidentIsWrittenAsFoundationWritesItsTree(pretty: Bool) throws {
+        var options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes]
+        if pretty { options.insert(.prettyPrinted) }
+        for e in entries() {
+            let value = e.json(now: Scenario.at(40))
+            let mine = JSONText.data(value, pretty: pretty)
+            let theirs = try JSONSerialization.data(withJSONObject: value.any, options: options)
+            #expect(mine == theirs, "\(String(decoding: mine, as: UTF8.self).prefix(600))\n---\n\(String(decoding: theirs, as: UTF8.self).prefix(600))")
+        }
+        // And as an array written as it is made.
+        var out = Data()
+        JSONText.writeArray(values: entries().map { $0.json(now: Scenario.at(40)) }, pretty: pretty) { out.append($0) }
+        let theirs = try JSONSerialization.data(withJSONObject: entries().map { $0.json(now: Scenario.at(40)).any }, options: options)
+        #expect(out == theirs)
+    }
+
+    @Test func membersOutOfOrderAreSortedAsFoundationSortsThem() throws {
+        let value = JSONValue.object([("b", .int(1)), ("a_b", .array([.double(0.745), .double(1), .null, .bool(true)])), ("a", .string("x"))])
+        let theirs = try JSONSerialization.data(withJSONObject: value.any, options: [.sortedKeys, .withoutEscapingSlashes])
+        #expect(JSONText.data(value, pretty: false) == theirs)
+    }
+}
