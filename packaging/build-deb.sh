@@ -85,6 +85,7 @@ gzip -9n -c README.md > "$root/usr/share/doc/tierwatch/README.md.gz"
 install -m 0644 SECURITY.md "$root/usr/share/doc/tierwatch/SECURITY.md"
 install -m 0644 docs/runbook.md "$root/usr/share/doc/tierwatch/runbook.md"
 install -m 0644 packaging/copyright "$root/usr/share/doc/tierwatch/copyright"
+install -m 0644 NOTICE "$root/usr/share/doc/tierwatch/NOTICE"
 printf 'tierwatch (%s) unstable; urgency=medium\n\n  * Built from the tierwatch repository.\n\n -- tierwatch maintainers <noc@example.org>  %s\n' \
   "$version" "$(date -R -d @"${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}")" \
   | gzip -9n > "$root/usr/share/doc/tierwatch/changelog.gz"
