@@ -47,8 +47,8 @@ public enum EscalationMetrics {
     }
 
     /// The intake series every serve has (`endpoint|result`).
-    public static let intakeSeries = ["alertmanager|recorded", "alertmanager|unchanged", "alertmanager|invalid", "alertmanager|error",
-                                      "incidents|created", "incidents|existing", "incidents|invalid", "incidents|error"]
+    public static let intakeSeries = ["alertmanager|recorded", "alertmanager|unchanged", "alertmanager|invalid", "alertmanager|error", "alertmanager|client_left",
+                                      "incidents|created", "incidents|existing", "incidents|invalid", "incidents|error", "incidents|client_left"]
 
     /// `hookRuns` is keyed `hook|result`; `hooks` names the policy's hooks.
     public static func render(open: [Board.Entry], breachesByTier: [String: Int], tiers: [String], intake: [String: Int], hookRuns: [String: Int] = [:], hooks: [String] = [],

@@ -24,6 +24,8 @@ public final class ConnectionTable: @unchecked Sendable {
     struct Entry {
         let channel: any Channel
         var busy: Bool
+        /// The client closed its side (FIN) or the connection is gone.
+        var left = false
         /// Order of last activity: the smallest is idle longest.
         var touched: UInt64
     }
@@ -74,6 +76,14 @@ public final class ConnectionTable: @unchecked Sendable {
         }
     }
 
+    func peerClosed(_ channel: any Channel) { lock.withLock { open[ObjectIdentifier(channel)]?.left = true } }
+
+    /// Whether the client of `channel` has gone (closed its side, or the
+    /// connection is closed): a write it asked for is then not carried out.
+    public func clientLeft(_ channel: any Channel) -> Bool {
+        !channel.isActive || lock.withLock { open[ObjectIdentifier(channel)]?.left ?? false }
+    }
+
     func refusedOne(_ status: Int) { lock.withLock { refused[status, default: 0] += 1 } }
 
     /// The table's series for `/metrics` (every series present from the start, at 0).
@@ -122,6 +132,11 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     func channelInactive(context: ChannelHandlerContext) {
         table.closed(context.channel)
         context.fireChannelInactive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let e = event as? ChannelEvent, e == .inputClosed { table.peerClosed(context.channel) }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

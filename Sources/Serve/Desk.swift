@@ -60,7 +60,7 @@ public actor Desk {
 
     /// Takes an Alertmanager group in: plans against the freshest state
     /// and records each step under the store's lock.
-    public func intake(_ group: AlertGroup) throws(DeskError) -> [Outcome] {
+    public func intake(_ group: AlertGroup, stillWanted: @Sendable () -> Bool = { true }) throws(DeskError) -> [Outcome] {
         let loaded: PolicyInForce
         switch loadPolicy() {
         case let .success(p): loaded = p
@@ -84,20 +84,34 @@ public actor Desk {
                 case let .open(title, customer, severity, key, note):
                     let opening = Opening(title: title, customer: customer, severity: severity, policyYAML: text,
                                           policyDigest: Policy.digest(of: text), dedupKey: key, originMachine: IncidentStore.machineID)
-                    let e = try openOnce(opening, key: key)
+                    // Only the first write asks whether the client is still
+                    // there: once one is made, the group is taken in whole.
+                    let first = out.isEmpty
+                    let e = try openOnce(opening, key: key, stillWanted: { !first || stillWanted() })
                     _ = try store.record(on: e, operatorName: operatorName, at: nil) { _, _, _ in .monitoring(note) }
                     out.append(Outcome(incident: e, did: "opened"))
                 case let .note(id, note):
-                    _ = try store.record(on: id, operatorName: operatorName, at: nil) { _, _, _ in .monitoring(note) }
+                    let first = out.isEmpty
+                    _ = try store.record(on: id, operatorName: operatorName, at: nil) { (_: Incident, _: Policy, _: Date) throws -> Action in
+                        guard !first || stillWanted() else { throw ClientLeft() as any Error }
+                        return .monitoring(note)
+                    }
                     out.append(Outcome(incident: id, did: "noted"))
                 case let .resolve(id, message):
-                    _ = try store.record(on: id, operatorName: operatorName, at: nil) { _, _, _ in .resolved(message: message) }
+                    let first = out.isEmpty
+                    _ = try store.record(on: id, operatorName: operatorName, at: nil) { (_: Incident, _: Policy, _: Date) throws -> Action in
+                        guard !first || stillWanted() else { throw ClientLeft() as any Error }
+                        return .resolved(message: message)
+                    }
                     out.append(Outcome(incident: id, did: "resolved"))
                 }
             }
         } catch let e as DeskError {
             count("alertmanager", "error")
             throw e
+        } catch is ClientLeft {
+            count("alertmanager", "client_left")
+            throw Desk.clientLeft
         } catch {
             count("alertmanager", "error")
             throw DeskError(status: 500, message: "\(error)")
@@ -124,15 +138,18 @@ public actor Desk {
     /// Opens an incident for `key` unless another writer (a second serve
     /// process) opened one for it since the plan was made: checked again
     /// under the lock. Returns the incident's id.
-    private func openOnce(_ opening: Opening, key: String) throws -> String {
+    /// With no key, always opens one. `stillWanted` is asked under the lock
+    /// before anything is written: a client that has gone gets nothing done.
+    private func openOnce(_ opening: Opening, key: String?, stillWanted: () -> Bool) throws -> String {
         var opened: String?
         var rng = SystemRandomNumberGenerator()
         do {
             _ = try store.append { state in
-            if let open = state.incidents(dedupKey: key).last(where: { $0.state != .resolved }) {
+            if let key, let open = state.incidents(dedupKey: key).last(where: { $0.state != .resolved }) {
                 opened = open.id
                 throw AlreadyOpen()
             }
+            guard stillWanted() else { throw ClientLeft() }
             let id = IncidentID.generate(avoiding: { state.incidents[$0] != nil || state.orphans[$0] != nil || state.archive.contains($0) }, using: &rng)
             opened = id
             return IncidentStore.Draft(incident: id, action: .opened(opening), operatorName: operatorName, baseVersion: 0)
@@ -142,10 +159,14 @@ public actor Desk {
     }
 
     private struct AlreadyOpen: Error {}
+    /// The client closed its connection before its write was carried out.
+    struct ClientLeft: Error {}
+    static let clientLeft = DeskError(status: 499, message: "the client closed the connection before its request was carried out: nothing was recorded")
 
     /// `POST /api/v1/incidents`: opens an incident, or returns the open one
     /// with the same dedup key. Returns (created, incident JSON).
-    public func raise(title: String, customer: String?, severity: Severity, dedupKey: String?) throws(DeskError) -> (created: Bool, id: String, json: Data) {
+    public func raise(title: String, customer: String?, severity: Severity, dedupKey: String?,
+                      stillWanted: @Sendable () -> Bool = { true }) throws(DeskError) -> (created: Bool, id: String, json: Data) {
         guard case let .success(loaded) = loadPolicy() else {
             count("incidents", "error")
             if case let .failure(e) = loadPolicy() { throw e }
@@ -160,14 +181,12 @@ public actor Desk {
             }
             let opening = Opening(title: title, customer: customer, severity: severity, policyYAML: loaded.text,
                                   policyDigest: Policy.digest(of: loaded.text), dedupKey: key, originMachine: IncidentStore.machineID)
-            let id: String
-            if let key {
-                id = try openOnce(opening, key: key)
-            } else {
-                id = try store.openIncident(opening, operatorName: operatorName).incident
-            }
+            let id = try openOnce(opening, key: key, stillWanted: stillWanted)
             count("incidents", "created")
             return (true, id, json(store.state.incidents[id]!))
+        } catch is ClientLeft {
+            count("incidents", "client_left")
+            throw Desk.clientLeft
         } catch {
             count("incidents", "error")
             throw DeskError(status: 500, message: "\(error)")

@@ -6,6 +6,7 @@ import HTTPTypes
 import IncidentStore
 import Intake
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// `tierwatch serve`: Alertmanager's webhook, the incident API, Prometheus
@@ -48,12 +49,14 @@ public enum Server {
 
     /// Runs until SIGTERM or SIGINT, then drains requests in flight and returns.
     public static func run(_ options: Options, desk: Desk, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let router = Router()
+        let table = ConnectionTable(limit: ConnectionTable.limitForProcess(wanted: options.maxConnections))
+        desk.live.connections = table
+        let router = Router(context: ServeContext.self)
         router.add(middleware: CountResponses(live: desk.live))
         router.add(middleware: BearerToken(token: options.token))
         router.add(middleware: AllowedMethods())
         /// A GET route and its HEAD: the same answer without the body.
-        func getAndHead(_ path: RouterPath, _ handler: @escaping @Sendable (Request, BasicRequestContext) async throws -> Response) {
+        func getAndHead(_ path: RouterPath, _ handler: @escaping @Sendable (Request, ServeContext) async throws -> Response) {
             router.get(path, use: handler)
             router.head(path) { request, context -> Response in
                 let r = try await handler(request, context)
@@ -73,7 +76,7 @@ public enum Server {
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(string: await desk.metrics() + desk.live.httpMetrics() + ProcessMetrics.text(version: options.version))))
         }
-        router.post("/api/v1/alertmanager") { request, _ -> Response in
+        router.post("/api/v1/alertmanager") { request, context -> Response in
             let body = try await request.body.collect(upTo: maxBody)
             let group: AlertGroup
             do {
@@ -84,7 +87,7 @@ public enum Server {
                 return json(["error": "invalid Alertmanager payload: \(error.description)"], status: .badRequest)
             }
             do {
-                let done = try await desk.intake(group)
+                let done = try await desk.intake(group, stillWanted: context.stillWanted(table))
                 for d in done { logger.info("alertmanager", metadata: ["incident": "\(d.incident)", "did": "\(d.did)", "group": "\(group.groupKey)"]) }
                 return json(["incidents": done.map { ["id": $0.incident, "did": $0.did] }, "alerts": group.alerts.count])
             } catch let error as DeskError {
@@ -92,7 +95,7 @@ public enum Server {
                 return json(["error": error.message], status: .init(code: error.status))
             }
         }
-        router.post("/api/v1/incidents") { request, _ -> Response in
+        router.post("/api/v1/incidents") { request, context -> Response in
             let body = try await request.body.collect(upTo: maxBody)
             let fields: NewIncident
             do {
@@ -102,7 +105,8 @@ public enum Server {
                 return json(["error": error.description], status: .badRequest)
             }
             do {
-                let r = try await desk.raise(title: fields.title, customer: fields.customer, severity: fields.severity, dedupKey: fields.dedupKey)
+                let r = try await desk.raise(title: fields.title, customer: fields.customer, severity: fields.severity, dedupKey: fields.dedupKey,
+                                             stillWanted: context.stillWanted(table))
                 logger.info("incident", metadata: ["incident": "\(r.id)", "created": "\(r.created)"])
                 return raw(r.json, status: r.created ? .created : .ok)
             } catch let error as DeskError {
@@ -167,8 +171,6 @@ public enum Server {
         // (431, then closed), idle connections closed, the longest idle
         // one closed for a newcomer past the limit, and below that limit's
         // reach of the descriptor limit, accept pauses rather than fail.
-        let table = ConnectionTable(limit: ConnectionTable.limitForProcess(wanted: options.maxConnections))
-        desk.live.connections = table
         let http1 = HTTP1Channel.Configuration(
             additionalChannelHandlers: [ConnectionGuard(table: table)],
             idleTimeout: .milliseconds(Int64(options.idleTimeout * 1000)),
@@ -220,6 +222,26 @@ struct BearerToken<Context: RequestContext>: RouterMiddleware {
         var diff = UInt8(x.count == y.count ? 0 : 1)
         for k in 0..<max(x.count, y.count) { diff |= (k < x.count ? x[k] : 0) ^ (k < y.count ? y[k] : 0) }
         return diff == 0
+    }
+}
+
+/// A request's context: Hummingbird's, and its connection, so that a
+/// write whose client has gone (it gave up waiting behind a held lock) is
+/// not carried out after the fact.
+struct ServeContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let channel: any Channel
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        channel = source.channel
+    }
+
+    /// Whether the client still waits for the answer: asked under the
+    /// store's lock, just before the write.
+    func stillWanted(_ table: ConnectionTable) -> @Sendable () -> Bool {
+        let channel = self.channel
+        return { !table.clientLeft(channel) }
     }
 }
 

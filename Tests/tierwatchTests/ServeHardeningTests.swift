@@ -134,6 +134,40 @@ import Testing
         #expect(nowhere.status == 2 && nowhere.stderr.contains("serve cannot write the store /etc/hostname/store"), "\(nowhere.stderr)")
     }
 
+    /// Finding 2: a POST whose client had given up (waiting behind a held
+    /// lock) was carried out afterwards. Now it is not; one whose client
+    /// waits is.
+    @Test func aWriteWhoseClientGaveUpIsNotCarriedOut() throws {
+        try requireTool("/usr/bin/flock", package: "util-linux")
+        let s = TempStore(); defer { s.cleanup() }
+        let serve = Serve(store: s.path)
+        #expect(curl(["-X", "POST", "-d", #"{"title":"first, makes the log"}"#, serve.url + "/api/v1/incidents"]).status == 201)
+        let log = s.path + "/events/serve1.log"
+        func holdLock(_ seconds: Int) -> Process {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+            p.arguments = [log, "sleep", "\(seconds)"]
+            try? p.run()
+            usleep(300_000)
+            return p
+        }
+        // The client gives up after a second; the lock is held for four.
+        let holder = holdLock(4)
+        let gaveUp = Binary.run(["-s", "--max-time", "1", "-X", "POST", "-d", #"{"title":"nobody waited for this"}"#, serve.url + "/api/v1/incidents"],
+                                executable: "/usr/bin/curl")
+        #expect(gaveUp.status == 28, "curl timed out: \(gaveUp.status)")
+        holder.waitUntilExit()
+        // One that waits is carried out once the lock is free.
+        let second = holdLock(2)
+        let waited = curl(["--max-time", "20", "-X", "POST", "-d", #"{"title":"this one waited"}"#, serve.url + "/api/v1/incidents"])
+        second.waitUntilExit()
+        #expect(waited.status == 201, "\(waited)")
+        let list = s.tw("list").stdout
+        #expect(list.contains("this one waited") && list.contains("first, makes the log"), "\(list)")
+        #expect(!list.contains("nobody waited for this"), "a write nobody waited for was carried out: \(list)")
+        #expect(curl([serve.url + "/metrics"]).body.contains("tierwatch_intake_requests_total{endpoint=\"incidents\",result=\"client_left\"} 1"))
+    }
+
     /// Finding 6: HEAD and wrong methods were 404s.
     @Test func aWrongMethodIs405NamingTheRightOnesAndHEADIsAnswered() {
         let s = TempStore(); defer { s.cleanup() }
