@@ -20,7 +20,13 @@ extension IncidentStore {
             let action = state.policies.resolver(for: policy).namingPersonCalled(try makeAction(incident, policy, when), customer: incident.customer,
                                                                                  at: when, overrides: state.policies.overrides)
             let base = baseVersion ?? incident.version
-            if let why = incident.refusal(of: action, baseVersion: base, at: when) {
+            if var why = incident.refusal(of: action, baseVersion: base, at: when) {
+                // Nobody back-dated it: this machine's clock says it is
+                // earlier than another host recorded the opening.
+                if at == nil, when < incident.opened.at.addingTimeInterval(-Incident.clockTolerance) {
+                    let behind = Int(incident.opened.at.timeIntervalSince(when).rounded())
+                    why += ". Nobody back-dated this: it is \(ISOTime.format(when)) by this machine's clock, so this machine's clock seems to be about \(Words.span(behind)) behind the one that recorded the opening (\(incident.opened.by.sanitized)); fix NTP (timedatectl status) before recording actions"
+                }
                 throw StoreError.refused("\(incident.id): \(why)")
             }
             return Draft(incident: incident.id, action: action, operatorName: operatorName, at: at, baseVersion: base)

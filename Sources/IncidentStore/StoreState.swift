@@ -42,6 +42,19 @@ public struct StoreState: Sendable {
     private var recorded: [Date] = []
     /// When each host last recorded an event: a peer's sign of life.
     public var lastRecorded: [String: Date] { hostIndex.mapValues { recorded[$0] } }
+    /// Per host, how many seconds its newest record was dated ahead of this
+    /// reader's clock when read (negative: behind, or simply older).
+    public private(set) var clockLead: [String: TimeInterval] = [:]
+
+    /// The hosts whose newest record was dated more than `limit` seconds
+    /// ahead of this reader's clock: one of the two clocks is wrong, and
+    /// the times that host records are not to be trusted until it is put
+    /// right. Said on every screen.
+    public func clockWarnings(limit: TimeInterval = 60) -> [String] {
+        clockLead.filter { $0.value > limit && !$0.key.contains("~") }.sorted { $0.key < $1.key }.map { host, lead in
+            "host \(host.sanitized)'s clock is about \(Words.span(Int(lead.rounded()))) ahead of this machine's: its times are not trusted (or this machine's clock is behind; check NTP with timedatectl)"
+        }
+    }
     /// The host of the previous event staged: a host writes runs of events,
     /// so the next one is usually the same and costs no dictionary lookup.
     private var lastHost: (name: String, index: Int)?
@@ -138,7 +151,13 @@ public struct StoreState: Sendable {
             }
             clashes[host, default: 0] += 1
         }
-        if e.recordedAt > recorded[h] { recorded[h] = e.recordedAt }
+        if e.recordedAt > recorded[h] {
+            recorded[h] = e.recordedAt
+            // How far the host's newest record was ahead of this reader's
+            // clock when it was read: a clock set fast (or this one slow).
+            // The newest only, so a clock put right clears it.
+            if let now { clockLead[e.id.host] = e.recordedAt.timeIntervalSince(now) }
+        }
         if let location { locations[e.incident, default: []].append(location) }
         admit(completed(e), in: &batch, now: now)
     }

@@ -217,6 +217,7 @@ final class ScreenLoop {
             now.warnings.append(IncidentStore.clashWarning(host: host, events: n))
         }
         now.warnings += silentPeers
+        now.warnings += ctx.store.state.clockWarnings()
         now.warnings += hookFailures.keys.sorted().flatMap { hookFailures[$0]! }
         guard now != alarm else { return }
         alarm = now

@@ -134,6 +134,13 @@ enum FakeClock {
         return [key: String(format: "%+.3f", target.timeIntervalSinceNow + own)]
     }
 
+    /// The environment of a child whose clock runs `seconds` ahead of this
+    /// process's (behind when negative): a host with a wrong clock.
+    static func offset(_ seconds: Double) -> [String: String] {
+        let own = ProcessInfo.processInfo.environment["FAKETIME"].flatMap { Double($0) } ?? 0
+        return [key: String(format: "%+.3f", seconds + own)]
+    }
+
     /// What to run instead of `executable args` when `env` fixes the clock:
     /// the wrapper, with this process's own libfaketime settings removed.
     static func wrap(_ executable: String, _ args: [String], env: inout [String: String]) -> (String, [String]) {
