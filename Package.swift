@@ -83,6 +83,7 @@ let package = Package(
         .executableTarget(
             name: "tierwatch",
             dependencies: [
+                "CSpawn",
                 "Escalation",
                 "IncidentStore",
                 "Dashboard",

@@ -77,9 +77,11 @@ public struct StoreCheck {
         var hosts: [[String: Any]] = []
         var lastRecorded: [String: Date] = [:]
         var counts: [String: Int] = [:]
+        var users: [String: Set<String>] = [:]
         for i in state.incidents.values {
             for e in i.events {
                 counts[e.id.host, default: 0] += 1
+                users[e.id.host, default: []].insert(e.unixUser)
                 if lastRecorded[e.id.host].map({ e.recordedAt > $0 }) ?? true { lastRecorded[e.id.host] = e.recordedAt }
             }
         }
@@ -90,10 +92,14 @@ public struct StoreCheck {
                 skew = last.timeIntervalSince(mtime)
             }
             let ahead = skew.map { $0 > 2 ? String(format: "; clock ahead by at least %.0fs", $0) : "" } ?? ""
-            c.lines.append("host \(host.sanitized): \(counts[host]!) events, last recorded \(ISOTime.format(lastRecorded[host]!))\(ahead)")
+            let who = (users[host] ?? []).sorted().map(\.sanitized).joined(separator: ", ")
+            let lead = state.clockLead[host].map { $0 > 60 ? "; its newest record was dated \(Words.span(Int($0.rounded()))) ahead of this machine's clock when read" : "" } ?? ""
+            c.lines.append("host \(host.sanitized): \(counts[host]!) events by Unix user(s) \(who), last recorded \(ISOTime.format(lastRecorded[host]!))\(ahead)\(lead)")
             if let s = skew, s > 60 { c.problems.append("host \(host.sanitized)'s clock runs ahead by at least \(Int(s))s") }
             hosts.append(["host": host, "events": counts[host]!, "last_recorded_at": ISOTime.format(lastRecorded[host]!),
-                          "clock_ahead_seconds": skew.map { max(0, $0) } ?? NSNull()])
+                          "clock_ahead_seconds": skew.map { max(0, $0) } ?? NSNull(),
+                          "newest_record_lead_seconds": state.clockLead[host].map { $0.rounded() } ?? NSNull(),
+                          "unix_users": (users[host] ?? []).sorted()])
         }
         c.json["hosts"] = hosts
         if !state.futureEvents.isEmpty {

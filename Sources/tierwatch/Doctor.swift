@@ -2,6 +2,7 @@ import ArgumentParser
 import Escalation
 import Foundation
 import IncidentStore
+import CSpawn
 
 struct Doctor: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,6 +19,7 @@ struct Doctor: ParsableCommand {
         report.checkCheckpoint(checkpoint, full: ctx.store)
         report.checkPolicy(ctx.policies)
         report.checkPeers(ctx)
+        report.checkClock()
         report.checkHooks(ctx)
         if json {
             try printJSON(report.json)
@@ -85,6 +87,26 @@ extension StoreCheck {
         json["peers"] = peers.map { ["host": $0.host, "last_sign": $0.lastSign.map { ISOTime.format($0) } ?? NSNull(), "silent": $0.isSilent] as [String: Any] }
         json["silent_after_seconds"] = sites.silentAfter.seconds
         json["problems"] = problems
+    }
+
+    /// Whether this machine's clock is kept right, as the kernel tells
+    /// (adjtimex: the synchronisation NTP daemons such as chrony or
+    /// systemd-timesyncd maintain). Unsynchronised is a note, not a
+    /// problem: many machines keep good time without saying so, and the
+    /// other hosts' records are the check that matters (see the hosts above).
+    mutating func checkClock() {
+        var esterror = 0
+        let state = tw_clock_state(&esterror)
+        let timeError: Int32 = 5  // TIME_ERROR: not synchronised
+        let text: String
+        switch state {
+        case -1: text = "cannot tell (adjtimex: \(String(cString: strerror(errno))))"
+        case timeError: text = "not synchronised (no NTP daemon keeps it: run timedatectl status; enable chrony or systemd-timesyncd)"
+        default: text = "synchronised (estimated error \(esterror) µs)"
+        }
+        lines.append("this machine's clock: \(text)")
+        json["clock"] = ["synchronised": state != -1 && state != timeError, "state": Int(state),
+                         "estimated_error_us": state == -1 || state == timeError ? NSNull() : esterror as Any] as [String: Any]
     }
 
     /// The policy for new incidents: a file that does not parse is a

@@ -1,4 +1,5 @@
 import Foundation
+import IncidentStore
 import Testing
 
 /// Issue 31, first part: a host with a wrong clock, as real processes
@@ -23,6 +24,13 @@ import Testing
         }
         // Host a's own clock is right: it says nothing of itself.
         #expect(!list.stderr.contains("host noc1's clock"), "\(list.stderr)")
+        // doctor: each host with the Unix users that wrote from it, and
+        // whether this machine's clock is kept synchronised.
+        let doctor = s.tw("doctor")
+        let user = IncidentStore.unixUser
+        #expect(doctor.stdout.contains("host b: 1 events by Unix user(s) \(user)"), "\(doctor.stdout)")
+        #expect(doctor.stdout.contains("this machine's clock: "), "\(doctor.stdout)")
+        #expect(doctor.stdout.contains("host b's clock runs ahead"), "\(doctor.stdout)")
     }
 
     @Test func aMachineFiveMinutesBehindIsToldItsClockIsBehind() {
