@@ -233,11 +233,15 @@ public struct Alarm: Equatable, Sendable {
     /// What is wrong but leaves the picture whole (a policy file that does
     /// not parse). Drawn as warnings.
     public var warnings: [String]
+    /// Hosts whose records arrive dated ahead of this machine's clock: the
+    /// times of their timeline entries are marked as not trusted.
+    public var skewedHosts: Set<String>
 
-    public init(waitingFor: String? = nil, problems: [String] = [], warnings: [String] = []) {
+    public init(waitingFor: String? = nil, problems: [String] = [], warnings: [String] = [], skewedHosts: Set<String> = []) {
         self.waitingFor = waitingFor
         self.problems = problems
         self.warnings = warnings
+        self.skewedHosts = skewedHosts
     }
 
     /// Incidents may be missing from what the screen shows.

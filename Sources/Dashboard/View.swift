@@ -426,7 +426,10 @@ extension Model {
             let entry = i.timelineEntry(count - 1 - scroll - k)
             let e = entry.event
             var x = inner.x + 1
-            x += f.put(shortTime(e.at) + " ", x: x, y: y, role: .dim)
+            // A time written by a host whose clock runs ahead is not to be
+            // trusted: marked, in the warning colour.
+            let skewed = alarm.skewedHosts.contains(e.id.host)
+            x += f.put(shortTime(e.at) + (skewed ? String(glyphs.warningMark) : " "), x: x, y: y, role: skewed ? .headerWarning : .dim)
             x += f.put(DisplayWidth.pad(e.operatorName.sanitized, to: 10) + " ", x: x, y: y)
             x += f.put(e.summary(policy: p, customer: i.customer), x: x, y: y, role: entry.isStale ? .stale : .normal, limit: inner.maxX - x)
             // Operator names are claimed; show the Unix user when it differs.

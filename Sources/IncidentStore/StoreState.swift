@@ -49,7 +49,11 @@ public struct StoreState: Sendable {
     /// The hosts whose newest record was dated more than `limit` seconds
     /// ahead of this reader's clock: one of the two clocks is wrong, and
     /// the times that host records are not to be trusted until it is put
-    /// right. Said on every screen.
+    /// right. Said on every screen (`clockWarnings`).
+    public func skewedHosts(limit: TimeInterval = 60) -> Set<String> {
+        Set(clockLead.filter { $0.value > limit && !$0.key.contains("~") }.keys)
+    }
+
     public func clockWarnings(limit: TimeInterval = 60) -> [String] {
         clockLead.filter { $0.value > limit && !$0.key.contains("~") }.sorted { $0.key < $1.key }.map { host, lead in
             "host \(host.sanitized)'s clock is about \(Words.span(Int(lead.rounded()))) ahead of this machine's: its times are not trusted (or this machine's clock is behind; check NTP with timedatectl)"

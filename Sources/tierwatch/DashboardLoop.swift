@@ -218,6 +218,7 @@ final class ScreenLoop {
         }
         now.warnings += silentPeers
         now.warnings += ctx.store.state.clockWarnings()
+        now.skewedHosts = ctx.store.state.skewedHosts()
         now.warnings += hookFailures.keys.sorted().flatMap { hookFailures[$0]! }
         guard now != alarm else { return }
         alarm = now

@@ -22,6 +22,15 @@ import Testing
             #expect(t.wait(for: "host b's clock is about 5m ahead"), "\(screen.isEmpty ? "dashboard" : screen): \(t.screen)")
             t.send("q")
         }
+        // The ack's time in the timeline is marked as not trusted.
+        let t = Tmux(command: Binary.tierwatch, env: e)
+        #expect(t.wait(for: "host b's clock"))
+        t.send("/")
+        t.send(id)
+        t.send("Enter")
+        #expect(t.wait(for: "Z▲"), "the ack's time marked: \(t.screen)")
+        #expect(t.screen.split(separator: "\n").contains { $0.contains("Z▲") && $0.contains("acknowledged") }, "\(t.screen)")
+        t.send("q")
         // Host a's own clock is right: it says nothing of itself.
         #expect(!list.stderr.contains("host noc1's clock"), "\(list.stderr)")
         // doctor: each host with the Unix users that wrote from it, and
