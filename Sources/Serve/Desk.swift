@@ -36,7 +36,7 @@ public actor Desk {
     /// Requests by endpoint and result, for `/metrics`.
     private(set) var requests: [String: Int] = [:]
     /// Per incident: its version when its breaches were counted, and them.
-    private var breachCache: [String: (version: Int, tiers: [String])] = [:]
+    private var breachCache: [String: BreachCount] = [:]
     /// Hook runs of this process by result, for `/metrics`.
     private(set) var hookRuns: [String: Int] = [:]
     /// Sees other processes' writes without blocking (hooks look often).
@@ -300,36 +300,66 @@ public actor Desk {
         }
     }
 
-    /// `GET /metrics`.
-    public func metrics() -> String {
+    /// What `/metrics` is made from, read on the actor (quick: a refresh,
+    /// copies of values, the heartbeat files); the counting is done off it.
+    struct MetricsInputs: Sendable {
+        var incidents: [String: Incident]
+        var policies: PolicyBook
+        var now: Date
+        var breachCache: [String: BreachCount]
+        var policy: Policy
+        var peers: [(host: String, lastSign: Date?, silent: Bool)]
+        var requests: [String: Int]
+        var hookRuns: [String: Int]
+        var badRecords: Int
+        var unreadable: Bool
+        var lastEvent: [String: Date]
+    }
+
+    struct BreachCount: Sendable {
+        var version: Int
+        var tiers: [String]
+    }
+
+    func metricsInputs() -> MetricsInputs {
         store.refresh()
         let now = store.clock.now()
-        let state = store.state
-        let board = Board(state.incidents, policies: state.policies, now: now, includeResolved: false)
+        let policy = (try? loadPolicy().get().policy) ?? .builtIn
+        let peers = store.peers(expected: policy.sites.expected, silentAfter: Double(policy.sites.silentAfter.seconds), now: now)
+        let health = store.health
+        return MetricsInputs(incidents: store.state.incidents, policies: store.state.policies, now: now, breachCache: breachCache, policy: policy,
+                             peers: peers.map { ($0.host, $0.lastSign, $0.isSilent) }, requests: requests, hookRuns: hookRuns,
+                             badRecords: store.badRecordCount, unreadable: !health.isComplete || health.access != .readable,
+                             lastEvent: store.state.lastRecorded.filter { !$0.key.contains("~") })
+    }
+
+    /// Keeps the resolved incidents' breach counts of the last scrape.
+    func keep(_ cache: [String: BreachCount]) { breachCache = cache }
+
+    /// `GET /metrics`: the counting (every incident's ladder) is done off
+    /// the actor, so a scrape of a large store holds up no write or hook.
+    public nonisolated func metrics() async -> String {
+        let m = await metricsInputs()
+        let board = Board(m.incidents, policies: m.policies, now: m.now, includeResolved: false)
         // Breaches of every incident ever: a resolved one's never change,
         // so each is counted again only when it changed.
         var byTier: [String: Int] = [:]
-        var seen: Set<String> = []
-        for (id, i) in state.incidents {
-            seen.insert(id)
+        var cache: [String: BreachCount] = [:]
+        for (id, i) in m.incidents {
             let tiers: [String]
-            if i.state == .resolved, let cached = breachCache[id], cached.version == i.version {
+            if i.state == .resolved, let cached = m.breachCache[id], cached.version == i.version {
                 tiers = cached.tiers
             } else {
-                tiers = EscalationMetrics.breaches(Board.Entry(i, policies: state.policies, at: now))
-                if i.state == .resolved { breachCache[id] = (i.version, tiers) }
+                tiers = EscalationMetrics.breaches(Board.Entry(i, policies: m.policies, at: m.now))
             }
+            if i.state == .resolved { cache[id] = BreachCount(version: i.version, tiers: tiers) }
             for t in tiers { byTier[t, default: 0] += 1 }
         }
-        breachCache = breachCache.filter { seen.contains($0.key) }
-        let policy = (try? loadPolicy().get().policy) ?? .builtIn
-        let tiers = Array(Set(policy.tiers.map(\.id)).union(byTier.keys)).sorted()
-        let peers = store.peers(expected: policy.sites.expected, silentAfter: Double(policy.sites.silentAfter.seconds), now: now)
-        let health = store.health
-        return EscalationMetrics.render(open: board.entries, breachesByTier: byTier, tiers: tiers, intake: requests, hookRuns: hookRuns, hooks: policy.hooks.map(\.name),
-                                        badRecords: store.badRecordCount, unreadable: !health.isComplete || health.access != .readable,
-                                        lastEvent: state.lastRecorded.filter { !$0.key.contains("~") },
-                                        peers: peers.map { ($0.host, $0.lastSign, $0.isSilent) }, now: now)
+        await keep(cache)
+        let tiers = Array(Set(m.policy.tiers.map(\.id)).union(byTier.keys)).sorted()
+        return EscalationMetrics.render(open: board.entries, breachesByTier: byTier, tiers: tiers, intake: m.requests, hookRuns: m.hookRuns,
+                                        hooks: m.policy.hooks.map(\.name), badRecords: m.badRecords, unreadable: m.unreadable,
+                                        lastEvent: m.lastEvent, peers: m.peers, now: m.now)
     }
 
     // MARK: Hooks
