@@ -114,3 +114,34 @@ extension IncidentStore {
         Peer.peers(of: host, heartbeats: heartbeats(), lastEvent: state.lastRecorded, expected: expected, silentAfter: silentAfter, now: now)
     }
 }
+
+extension IncidentStore {
+    /// How far each other host's clock runs ahead of this machine's, in
+    /// seconds, where the store gives evidence of more than `limit`: its
+    /// newest record arrived dated ahead of this clock, or is dated after
+    /// its log file last changed (a file time this machine's kernel wrote,
+    /// on a shared disk; over Syncthing the file time is the writer's own,
+    /// and says nothing). One of the two clocks is wrong, and that host's
+    /// times are not to be trusted until it is put right.
+    public func clockSkew(limit: TimeInterval = 60) -> [String: TimeInterval] {
+        var out: [String: TimeInterval] = [:]
+        for (h, last) in state.lastRecorded where !h.contains("~") && h != host {
+            var lead = state.clockLead[h] ?? -.infinity
+            var st = stat()
+            if stat(eventsDirectory + "/" + h + ".log", &st) == 0 {
+                let mtime = Date(timeIntervalSince1970: Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9)
+                lead = max(lead, last.timeIntervalSince(mtime))
+            }
+            if lead > limit { out[h] = lead }
+        }
+        return out
+    }
+
+    /// `clockSkew` as the sentence every screen shows.
+    public func clockWarnings(_ skew: [String: TimeInterval]) -> [String] {
+        skew.sorted { $0.key < $1.key }.map { h, lead in
+            "host \(h.sanitized)'s clock is about \(Words.span(Int(lead.rounded()))) ahead of this machine's: its times are not trusted (or this machine's clock is behind; check NTP with timedatectl)"
+        }
+    }
+}
+

@@ -46,19 +46,6 @@ public struct StoreState: Sendable {
     /// reader's clock when read (negative: behind, or simply older).
     public private(set) var clockLead: [String: TimeInterval] = [:]
 
-    /// The hosts whose newest record was dated more than `limit` seconds
-    /// ahead of this reader's clock: one of the two clocks is wrong, and
-    /// the times that host records are not to be trusted until it is put
-    /// right. Said on every screen (`clockWarnings`).
-    public func skewedHosts(limit: TimeInterval = 60) -> Set<String> {
-        Set(clockLead.filter { $0.value > limit && !$0.key.contains("~") }.keys)
-    }
-
-    public func clockWarnings(limit: TimeInterval = 60) -> [String] {
-        clockLead.filter { $0.value > limit && !$0.key.contains("~") }.sorted { $0.key < $1.key }.map { host, lead in
-            "host \(host.sanitized)'s clock is about \(Words.span(Int(lead.rounded()))) ahead of this machine's: its times are not trusted (or this machine's clock is behind; check NTP with timedatectl)"
-        }
-    }
     /// The host of the previous event staged: a host writes runs of events,
     /// so the next one is usually the same and costs no dictionary lookup.
     private var lastHost: (name: String, index: Int)?

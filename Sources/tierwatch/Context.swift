@@ -125,7 +125,7 @@ struct Context {
         // A policy file that does not parse keeps no report from being
         // made (each incident carries its own policy), but is said.
         let clashes = store.state.clashes.sorted { $0.key < $1.key }.map { IncidentStore.clashWarning(host: $0.key, events: $0.value) }
-        for problem in health.problems + [policies.problem].compactMap({ $0 }) + clashes + silentPeers() + store.state.clockWarnings() {
+        for problem in health.problems + [policies.problem].compactMap({ $0 }) + clashes + silentPeers() + store.clockWarnings(store.clockSkew()) {
             FileHandle.standardError.write(Data("tierwatch: warning: \(problem.sanitized)\n".utf8))
         }
         return health
