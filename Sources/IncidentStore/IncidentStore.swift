@@ -439,9 +439,16 @@ public final class IncidentStore {
         var st = stat()
         guard fstat(fd, &st) == 0, st.st_size > 0 else { return }
         let size = Int(st.st_size)
-        let n = min(size, 4096)
-        var tail = [UInt8](repeating: 0, count: n)
-        guard tail.withUnsafeMutableBytes({ pread(fd, $0.baseAddress, n, off_t(size - n)) }) == n else { return }
+        // The whole last record: a long one (a long note) does not fit the
+        // first 4 KiB read, and its "wid" may lie before them.
+        var n = min(size, 4096)
+        var tail: [UInt8] = []
+        while true {
+            tail = [UInt8](repeating: 0, count: n)
+            guard tail.withUnsafeMutableBytes({ pread(fd, $0.baseAddress, n, off_t(size - n)) }) == n else { return }
+            if n == size || tail.dropLast().contains(0x0A) || n >= 16 << 20 { break }
+            n = min(size, n * 4)
+        }
         let text = String(decoding: tail.dropLast(), as: UTF8.self)
         let lastLine = text.split(separator: "\n", omittingEmptySubsequences: false).last ?? ""
         guard let r = lastLine.range(of: #""wid":""#) else { return }

@@ -31,6 +31,22 @@ import Testing
         #expect(s.tw("note", id, "--message", "mine", env: ["TIERWATCH_HOST": "noc1-east"]).status == 0)
     }
 
+    /// The check read only the log's last 4 KiB: a long last record (a
+    /// long note) put its writer's id out of sight, and the append went on.
+    @Test func aLongLastRecordByAnotherMachineIsRefusedToo() throws {
+        let s = TempStore(); defer { s.cleanup() }
+        let id = s.raise()
+        let log = s.path + "/events/noc1.log"
+        let h = try #require(FileHandle(forWritingAtPath: log))
+        h.seekToEndOfFile()
+        h.write(record(.note(message: String(repeating: "long note from the other noc1 ", count: 400)), incident: id, seq: 2, writer: "0badf00d"))
+        try h.close()
+        let before = FileManager.default.contents(atPath: log)
+        let r = s.tw("note", id, "--message", "mine")
+        #expect(r.status == 2 && r.stderr.contains("writer 0badf00d"), "\(r.stderr)")
+        #expect(FileManager.default.contents(atPath: log) == before, "nothing written")
+    }
+
     @Test func aConflictCopyWithOtherEventsIsKeptAndEveryReaderSaysSo() throws {
         let s = TempStore(); defer { s.cleanup() }
         let id = s.raise()
