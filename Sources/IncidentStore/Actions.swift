@@ -25,7 +25,8 @@ extension IncidentStore {
                 // earlier than another host recorded the opening.
                 if at == nil, when < incident.opened.at.addingTimeInterval(-Incident.clockTolerance) {
                     let behind = Int(incident.opened.at.timeIntervalSince(when).rounded())
-                    why += ". Nobody back-dated this: it is \(ISOTime.format(when)) by this machine's clock, so this machine's clock seems to be about \(Words.span(behind)) behind the one that recorded the opening (\(incident.opened.by.sanitized)); fix NTP (timedatectl status) before recording actions"
+                    let opener = incident.events.first?.id.host ?? "another host"
+                    why += ". Nobody back-dated this: it is \(ISOTime.format(when)) by this machine's clock, about \(Words.span(behind)) before the opening host \(opener.sanitized) recorded, so one of the two clocks is wrong (this machine's behind, or \(opener.sanitized)'s ahead); check NTP on both (timedatectl status) before recording actions"
                 }
                 throw StoreError.refused("\(incident.id): \(why)")
             }

@@ -117,15 +117,15 @@ extension IncidentStore {
 
 extension IncidentStore {
     /// How far each other host's clock runs ahead of this machine's, in
-    /// seconds, where the store gives evidence of more than `limit`: its
-    /// newest record arrived dated ahead of this clock, or is dated after
+    /// seconds, where the store gives evidence of more than `limit`: the
+    /// last record it wrote arrived dated ahead of this clock, or is dated after
     /// its log file last changed (a file time this machine's kernel wrote,
     /// on a shared disk; over Syncthing the file time is the writer's own,
     /// and says nothing). One of the two clocks is wrong, and that host's
     /// times are not to be trusted until it is put right.
     public func clockSkew(limit: TimeInterval = 60) -> [String: TimeInterval] {
         var out: [String: TimeInterval] = [:]
-        for (h, last) in state.lastRecorded where !h.contains("~") && h != host {
+        for (h, last) in state.lastWritten where !h.contains("~") && h != host {
             var lead = state.clockLead[h] ?? -.infinity
             var st = stat()
             if stat(eventsDirectory + "/" + h + ".log", &st) == 0 {

@@ -45,6 +45,9 @@ public struct StoreState: Sendable {
     /// Per host, how many seconds its newest record was dated ahead of this
     /// reader's clock when read (negative: behind, or simply older).
     public private(set) var clockLead: [String: TimeInterval] = [:]
+    private var leadSequence: [String: Int] = [:]
+    /// Per host, the date its last-written record (highest sequence) carries.
+    public private(set) var lastWritten: [String: Date] = [:]
 
     /// The host of the previous event staged: a host writes runs of events,
     /// so the next one is usually the same and costs no dictionary lookup.
@@ -142,11 +145,14 @@ public struct StoreState: Sendable {
             }
             clashes[host, default: 0] += 1
         }
-        if e.recordedAt > recorded[h] {
-            recorded[h] = e.recordedAt
-            // How far the host's newest record was ahead of this reader's
-            // clock when it was read: a clock set fast (or this one slow).
-            // The newest only, so a clock put right clears it.
+        if e.recordedAt > recorded[h] { recorded[h] = e.recordedAt }
+        // How far the last record the host wrote (its highest sequence, not
+        // its latest date) was ahead of this reader's clock when read: a
+        // clock set fast (or this one slow). The last one only, so a clock
+        // put right clears it with the host's next record.
+        if e.id.sequence >= (leadSequence[e.id.host] ?? 0) {
+            leadSequence[e.id.host] = e.id.sequence
+            lastWritten[e.id.host] = e.recordedAt
             if let now { clockLead[e.id.host] = e.recordedAt.timeIntervalSince(now) }
         }
         if let location { locations[e.incident, default: []].append(location) }

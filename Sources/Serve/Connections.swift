@@ -158,7 +158,15 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { table.mark(context.channel, busy: false) }
+        // Idle once the response's end has gone out, not when it is queued:
+        // a slow reader of a large page is never evicted mid-answer.
+        if case .end = unwrapOutboundIn(data) {
+            let done = promise ?? context.eventLoop.makePromise()
+            let (table, channel) = (self.table, context.channel)
+            done.futureResult.whenComplete { _ in table.mark(channel, busy: false) }
+            context.write(data, promise: done)
+            return
+        }
         context.write(data, promise: promise)
     }
 

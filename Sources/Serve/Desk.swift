@@ -218,9 +218,14 @@ public actor Desk {
     /// snapshot outside the actor. `after` is the last id of the previous
     /// page in the board's order; an id no longer listed is an error (the
     /// client starts again), never a silently different page.
-    public nonisolated func list(all: Bool, limit: Int, after: String?) async throws(DeskError) -> Page {
+    public nonisolated func list(all: Bool, limit: Int, after: String?, byOpening: Bool = false) async throws(DeskError) -> Page {
         let (incidents, policies, now) = await snapshot()
-        let entries = Board(incidents, policies: policies, now: now, includeResolved: all).entries
+        var entries = Board(incidents, policies: policies, now: now, includeResolved: all).entries
+        // Urgency moves incidents between pages as they change (an ack puts
+        // one later); the opening order never does: every incident once.
+        if byOpening {
+            entries.sort { ($0.incident.opened.at, $0.incident.id) < ($1.incident.opened.at, $1.incident.id) }
+        }
         var start = 0
         if let after {
             guard let k = entries.firstIndex(where: { $0.incident.id == after.uppercased() }) else {
@@ -333,8 +338,16 @@ public actor Desk {
                              lastEvent: store.state.lastRecorded.filter { !$0.key.contains("~") })
     }
 
-    /// Keeps the resolved incidents' breach counts of the last scrape.
-    func keep(_ cache: [String: BreachCount]) { breachCache = cache }
+    /// Keeps the resolved incidents' breach counts of the last scrape, and
+    /// returns the totals by tier never below what was exported before: a
+    /// breach undone later (an ack back-dated, another site's arriving late)
+    /// must not make the counter fall (Prometheus would read a restart).
+    func keep(_ cache: [String: BreachCount], totals: [String: Int]) -> [String: Int] {
+        breachCache = cache
+        for (tier, n) in totals { breachTotals[tier] = max(n, breachTotals[tier] ?? 0) }
+        return breachTotals
+    }
+    private var breachTotals: [String: Int] = [:]
 
     /// `GET /metrics`: the counting (every incident's ladder) is done off
     /// the actor, so a scrape of a large store holds up no write or hook.
@@ -355,7 +368,7 @@ public actor Desk {
             if i.state == .resolved { cache[id] = BreachCount(version: i.version, tiers: tiers) }
             for t in tiers { byTier[t, default: 0] += 1 }
         }
-        await keep(cache)
+        byTier = await keep(cache, totals: byTier)
         let tiers = Array(Set(m.policy.tiers.map(\.id)).union(byTier.keys)).sorted()
         return EscalationMetrics.render(open: board.entries, breachesByTier: byTier, tiers: tiers, intake: m.requests, hookRuns: m.hookRuns,
                                         hooks: m.policy.hooks.map(\.name), badRecords: m.badRecords, unreadable: m.unreadable,

@@ -933,6 +933,19 @@ enum OpenAPI {
             }
           },
           {
+            "description": "urgency: most urgent first (incidents move between pages as they change); opened: oldest first, stable, for reading every incident once.",
+            "in": "query",
+            "name": "order",
+            "schema": {
+              "default": "urgency",
+              "enum": [
+                "urgency",
+                "opened"
+              ],
+              "type": "string"
+            }
+          },
+          {
             "in": "query",
             "name": "limit",
             "schema": {
@@ -987,7 +1000,7 @@ enum OpenAPI {
                 }
               }
             },
-            "description": "A bad limit, or an after no longer listed."
+            "description": "A bad limit or order, or an after no longer listed."
           },
           "401": {
             "content": {

@@ -118,6 +118,10 @@ public enum Server {
         getAndHead("/api/v1/incidents") { request, _ -> Response in
             let q = request.uri.queryParameters
             let all = q.get("all") == "true"
+            let order = q.get("order") ?? "urgency"
+            guard order == "urgency" || order == "opened" else {
+                return json(["error": "order: '\(order.sanitized)' is not urgency or opened"], status: .badRequest)
+            }
             var limit = defaultPage
             if let text = q.get("limit") {
                 guard let n = Int(text), (1...maxPage).contains(n) else {
@@ -126,11 +130,11 @@ public enum Server {
                 limit = n
             }
             do {
-                let page = try await desk.list(all: all, limit: limit, after: q.get("after"))
+                let page = try await desk.list(all: all, limit: limit, after: q.get("after"), byOpening: order == "opened")
                 var headers: HTTPFields = [.contentType: "application/json"]
                 headers[HTTPField.Name("X-Total-Count")!] = "\(page.total)"
                 if let next = page.next {
-                    headers[HTTPField.Name("Link")!] = "</api/v1/incidents?\(all ? "all=true&" : "")limit=\(limit)&after=\(next)>; rel=\"next\""
+                    headers[HTTPField.Name("Link")!] = "</api/v1/incidents?\(all ? "all=true&" : "")\(order == "opened" ? "order=opened&" : "")limit=\(limit)&after=\(next)>; rel=\"next\""
                 }
                 return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: page.body)))
             } catch let error as DeskError {
@@ -291,8 +295,9 @@ struct AllowedMethods<Context: RequestContext>: RouterMiddleware {
         guard let allowed = Self.allowed(request.uri.path) else { return try await next(request, context) }
         guard allowed.contains(request.method) else {
             let names = allowed.map(\.rawValue).joined(separator: ", ")
-            return Response(status: .methodNotAllowed, headers: [.allow: names, .contentType: "application/json"],
-                            body: .init(byteBuffer: ByteBuffer(string: "{\"error\":\"\(request.uri.path) takes \(names), not \(request.method.rawValue.sanitized)\"}\n")))
+            var r = Server.json(["error": "\(request.uri.path.sanitized) takes \(names), not \(request.method.rawValue.sanitized)"], status: .methodNotAllowed)
+            r.headers[.allow] = names
+            return r
         }
         return try await next(request, context)
     }

@@ -42,10 +42,18 @@ public enum TerminalBackground {
             let left = deadline.timeIntervalSinceNow
             if left <= 0 { break }
             var p = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
-            guard poll(&p, 1, Int32(left * 1000) + 1) > 0 else { break }
+            let ready = poll(&p, 1, Int32(left * 1000) + 1)
+            if ready < 0 && errno == EINTR { continue }  // a resize at start: wait on
+            guard ready > 0 else { break }
             let n = read(0, &buf, buf.count)
             if n <= 0 { break }
             reply += buf[0..<n]
+        }
+        if !endsWithDeviceAttributes(reply) {
+            // No full answer in time (a slow link): whatever comes late must
+            // not be read as keys. Wait a moment more, then drop the input.
+            usleep(150_000)
+            tcflush(0, TCIFLUSH)
         }
         return parse(reply)
     }

@@ -83,7 +83,7 @@ struct ServeCommand: ParsableCommand {
         }
         let token = try tokenFile.map(ServeCommand.readToken)
         guard maxConnections >= 2 else { throw CLIError.usage("--max-connections \(maxConnections): at least 2") }
-        guard idleTimeout > 0, idleTimeout.isFinite else { throw CLIError.usage("--idle-timeout \(idleTimeout): a number of seconds above 0") }
+        guard idleTimeout > 0, idleTimeout <= 86400 else { throw CLIError.usage("--idle-timeout \(idleTimeout): a number of seconds above 0, at most 86400") }
         if token == nil && !ServeCommand.isLoopback(host) {
             throw CLIError.usage("listening on \(host) needs a bearer token: pass --token-file FILE (only loopback may go without)")
         }

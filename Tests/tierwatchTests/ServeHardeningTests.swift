@@ -89,6 +89,20 @@ import Testing
             pages += 1
         }
         #expect(pages == 3 && seen == ids(whole.body), "pages in the board's order, each incident once: \(seen)")
+        // In opening order an incident that changes between pages (acked:
+        // later in urgency) is neither skipped nor repeated.
+        var stable: [String] = []
+        path = "/api/v1/incidents?order=opened&limit=3"
+        pages = 0
+        while let p = path, pages < 10 {
+            let page = get(p)
+            stable += ids(page.body)
+            if pages == 0, let last = ids(page.body).last { s.tw("ack", last) }
+            path = page.link.flatMap { $0.split(separator: ">").first.map { String($0.dropFirst()) } }
+            pages += 1
+        }
+        #expect(stable.count == 7 && Set(stable).count == 7, "every incident once: \(stable)")
+        #expect(get("/api/v1/incidents?order=newest").status == 400)
         let badLimit = get("/api/v1/incidents?limit=0")
         #expect(badLimit.status == 400 && badLimit.body.contains("limit: '0'"), "\(badLimit)")
         let tooMany = get("/api/v1/incidents?limit=5000")
@@ -176,6 +190,9 @@ import Testing
         #expect(head.hasPrefix("HTTP/1.1 200"), "\(head)")
         let delete = Binary.run(["-s", "-D", "-", "-X", "DELETE", serve.url + "/healthz"], executable: "/usr/bin/curl").stdout
         #expect(delete.hasPrefix("HTTP/1.1 405") && delete.lowercased().contains("allow: get, head"), "\(delete)")
+        // A path with a quote in it still gets valid JSON back.
+        let quoted = curl(["-X", "DELETE", serve.url + "/api/v1/incidents/a%22b"])
+        #expect(quoted.status == 405 && (try? JSONSerialization.jsonObject(with: Data(quoted.body.utf8))) != nil, "\(quoted.body)")
         #expect(curl(["-X", "PUT", serve.url + "/api/v1/alertmanager"]).status == 405)
         #expect(curl(["-X", "POST", serve.url + "/api/v1/incidents/ABCD"]).status == 405)
         #expect(curl([serve.url + "/api/v1/nothing"]).status == 404)
