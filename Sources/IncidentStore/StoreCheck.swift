@@ -93,12 +93,12 @@ public struct StoreCheck {
             }
             let ahead = skew.map { $0 > 2 ? String(format: "; clock ahead by at least %.0fs", $0) : "" } ?? ""
             let who = (users[host] ?? []).sorted().map(\.sanitized).joined(separator: ", ")
-            let lead = state.clockLead[host].map { $0 > 60 ? "; its newest record was dated \(Words.span(Int($0.rounded()))) ahead of this machine's clock when read" : "" } ?? ""
+            let lead = state.clockLead[host].map { $0 > 60 ? "; its last record was dated \(Words.span(Int($0.rounded()))) ahead of this machine's clock when read" : "" } ?? ""
             c.lines.append("host \(host.sanitized): \(counts[host]!) events by Unix user(s) \(who), last recorded \(ISOTime.format(lastRecorded[host]!))\(ahead)\(lead)")
             if let s = skew, s > 60 { c.problems.append("host \(host.sanitized)'s clock runs ahead by at least \(Int(s))s") }
             hosts.append(["host": host, "events": counts[host]!, "last_recorded_at": ISOTime.format(lastRecorded[host]!),
                           "clock_ahead_seconds": skew.map { max(0, $0) } ?? NSNull(),
-                          "newest_record_lead_seconds": state.clockLead[host].map { $0.rounded() } ?? NSNull(),
+                          "last_record_lead_seconds": state.clockLead[host].map { $0.rounded() } ?? NSNull(),
                           "unix_users": (users[host] ?? []).sorted()])
         }
         c.json["hosts"] = hosts
