@@ -61,15 +61,34 @@ public struct Board: Sendable {
         /// Most urgent first: earliest next deadline (overdue ones are
         /// earliest of all), then worse severity, then older.
         public static func moreUrgent(_ a: Entry, _ b: Entry) -> Bool {
-            switch (a.ladder.nextDeadline?.at, b.ladder.nextDeadline?.at) {
+            UrgencyKey(a).precedes(UrgencyKey(b))
+        }
+    }
+
+    /// What `Entry.moreUrgent` compares, taken out of an entry once.
+    struct UrgencyKey {
+        var deadline: Date?
+        var severity: Int
+        var opened: Date
+        var id: String
+
+        init(_ e: Entry) {
+            deadline = e.ladder.nextDeadline?.at
+            severity = Severity.allCases.firstIndex(of: e.incident.severity)!  // sev1 first, as `<`
+            opened = e.incident.opened.at
+            id = e.incident.id
+        }
+
+        func precedes(_ b: UrgencyKey) -> Bool {
+            switch (deadline, b.deadline) {
             case let (x?, y?) where x != y: return x < y
             case (_?, nil): return true
             case (nil, _?): return false
             default: break
             }
-            if a.incident.severity != b.incident.severity { return a.incident.severity < b.incident.severity }
-            if a.incident.opened.at != b.incident.opened.at { return a.incident.opened.at < b.incident.opened.at }
-            return a.incident.id < b.incident.id
+            if severity != b.severity { return severity < b.severity }
+            if opened != b.opened { return opened < b.opened }
+            return id < b.id
         }
     }
 
@@ -107,7 +126,10 @@ public struct Board: Sendable {
     private mutating func settle(_ unsorted: [Entry]) {
         // Sorted by index: moving whole entries retained and released
         // their contents at every step of the sort.
-        let order = unsorted.withUnsafeBufferPointer { e in e.indices.sorted { Entry.moreUrgent(e[$0], e[$1]) } }
+        // The keys apart, too: even through a buffer, handing two entries
+        // to a comparison copied (retained) every field of both.
+        let keys = unsorted.map(UrgencyKey.init)
+        let order = keys.withUnsafeBufferPointer { k in k.indices.sorted { k[$0].precedes(k[$1]) } }
         entries = order.map { unsorted[$0] }
         validUntil = entries.lazy.compactMap(\.ladder.validUntil).min()
     }

@@ -43,6 +43,52 @@ public enum JSONText {
         out(Data(w.bytes))
     }
 
+    /// `writeArray(values:)` for a long list, the same text: each element's
+    /// value is made and written on every core, a chunk of elements at a
+    /// time, and the chunks are put out in order. Only the chunks in flight
+    /// are held at once, never the whole text or every tree.
+    public static func writeArray<Element: Sendable>(_ items: [Element], pretty: Bool = true, value: @escaping @Sendable (Element) -> JSONValue,
+                                                    to out: (Data) -> Void) {
+        let size = 64
+        let inFlight = max(2, ProcessInfo.processInfo.activeProcessorCount * 4)
+        var pending: [Chunk] = []
+        var next = 0
+        func start() {
+            guard next < items.count else { return }
+            let chunk = Chunk(next..<min(items.count, next + size))
+            next = chunk.range.upperBound
+            pending.append(chunk)
+            DispatchQueue.global(qos: .userInitiated).async {
+                var w = Writer(pretty: pretty)
+                w.depth = 1
+                for i in chunk.range {
+                    if i > 0 { w.bytes.append(UInt8(ascii: ",")); if pretty { w.bytes.append(0x0A) } }
+                    if pretty { w.indent() }
+                    w.write(value(items[i]))
+                }
+                chunk.bytes = w.bytes
+                chunk.done.signal()
+            }
+        }
+        out(Data(pretty ? "[\n".utf8 : "[".utf8))
+        while pending.count < inFlight && next < items.count { start() }
+        while !pending.isEmpty {
+            let chunk = pending.removeFirst()
+            chunk.done.wait()
+            out(Data(chunk.bytes))
+            start()
+        }
+        out(Data(pretty ? "\n]".utf8 : "]".utf8))  // as the one-core writer: "[\n\n]" when empty
+    }
+
+    /// One chunk of `writeArray(_:value:)`: its text, set once, then signalled.
+    private final class Chunk: @unchecked Sendable {
+        let range: Range<Int>
+        var bytes: [UInt8] = []
+        let done = DispatchSemaphore(value: 0)
+        init(_ range: Range<Int>) { self.range = range }
+    }
+
     public static func data(_ value: Any, pretty: Bool) -> Data? {
         var w = Writer(pretty: pretty)
         guard w.write(value) else { return nil }
@@ -95,7 +141,27 @@ public enum JSONText {
         }
 
         mutating func indent() {
-            for _ in 0..<depth { bytes.append(0x20); bytes.append(0x20) }
+            bytes.append(contentsOf: repeatElement(0x20, count: 2 * depth))
+        }
+
+        /// A literal's bytes, copied at once (no array made for them).
+        mutating func literal(_ s: StaticString) {
+            s.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        }
+
+        /// Between a key and its value.
+        mutating func colon() {
+            if pretty { literal(" : ") } else { bytes.append(UInt8(ascii: ":")) }
+        }
+
+        /// An integer's digits, with no String made for them.
+        mutating func int(_ n: Int) {
+            guard n != 0 else { bytes.append(UInt8(ascii: "0")); return }
+            if n < 0 { bytes.append(UInt8(ascii: "-")) }
+            var m = n.magnitude
+            let start = bytes.count
+            while m > 0 { bytes.append(UInt8(ascii: "0") + UInt8(m % 10)); m /= 10 }
+            bytes[start...].reverse()
         }
 
         mutating func write(_ value: Any) -> Bool {
@@ -153,15 +219,16 @@ public enum JSONText {
         /// ordered the same way, which only tierwatch's own keys reach).
         mutating func write(_ value: JSONValue) {
             switch value {
-            case .null: bytes.append(contentsOf: "null".utf8)
-            case let .bool(b): bytes.append(contentsOf: (b ? "true" : "false").utf8)
-            case let .int(n): bytes.append(contentsOf: String(n).utf8)
+            case .null: literal("null")
+            case let .bool(b): b ? literal("true") : literal("false")
+            case let .int(n): int(n)
             case let .double(d): double(d)
             case let .string(s): string(s)
             case let .array(a):
                 bytes.append(UInt8(ascii: "["))
                 if pretty { bytes.append(0x0A); depth += 1 }
-                for (k, v) in a.enumerated() {
+                for k in a.indices {
+                    let v = a[k]
                     if k > 0 { bytes.append(UInt8(ascii: ",")); if pretty { bytes.append(0x0A) } }
                     if pretty { indent() }
                     write(v)
@@ -171,15 +238,19 @@ public enum JSONText {
             case let .object(members):
                 bytes.append(UInt8(ascii: "{"))
                 if pretty { bytes.append(0x0A); depth += 1 }
-                // Written in order already (the incident's shape is), or sorted here.
-                let inOrder = zip(members, members.dropFirst()).allSatisfy { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
-                let sorted = inOrder ? members : members.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
-                for (k, member) in sorted.enumerated() {
+                // Written in order already (the incident's shape is), or
+                // sorted here. String's order is its scalars' order, which is
+                // UTF-8's byte order (Foundation's for [a-z_] keys), and
+                // compares ASCII literals without walking their views.
+                var inOrder = true
+                for k in members.indices.dropFirst() where !(members[k - 1].0 < members[k].0) { inOrder = false; break }
+                let sorted = inOrder ? members : members.sorted { $0.0 < $1.0 }
+                for k in sorted.indices {
                     if k > 0 { bytes.append(UInt8(ascii: ",")); if pretty { bytes.append(0x0A) } }
                     if pretty { indent() }
-                    string(member.0)
-                    if pretty { bytes.append(contentsOf: [0x20, UInt8(ascii: ":"), 0x20]) } else { bytes.append(UInt8(ascii: ":")) }
-                    write(member.1)
+                    string(sorted[k].0)
+                    colon()
+                    write(sorted[k].1)
                 }
                 if pretty { bytes.append(0x0A); depth -= 1; indent() }
                 bytes.append(UInt8(ascii: "}"))
@@ -231,7 +302,7 @@ public enum JSONText {
                 if k > 0 { bytes.append(UInt8(ascii: ",")); if pretty { bytes.append(0x0A) } }
                 if pretty { indent() }
                 string(key)
-                if pretty { bytes.append(contentsOf: [0x20, UInt8(ascii: ":"), 0x20]) } else { bytes.append(UInt8(ascii: ":")) }
+                colon()
                 guard write(d[key]!) else { return false }
             }
             if pretty { bytes.append(0x0A); depth -= 1; indent() }

@@ -4,7 +4,7 @@ import Foundation
 /// built as one of these (no dictionaries of existentials to box, hash, cast
 /// and sort), written by JSONText in the bytes Foundation's writer makes,
 /// and turned into Foundation's tree (`any`) only where a caller edits it.
-public indirect enum JSONValue: Sendable, Equatable {
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case int(Int)

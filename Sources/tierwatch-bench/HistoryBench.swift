@@ -102,7 +102,7 @@ enum HistoryBench {
         // Every incident as JSON (213 MB at 200k events) against the same
         // list as text: both a full read, so the difference is the JSON.
         progress("history: list --all --json and list --all, full reads")
-        let jsonRuns = quick ? 2 : 3
+        let jsonRuns = quick ? 2 : 5
         let listJSON = Sample(try (0..<jsonRuns).map { _ in try run(["list", "--all", "--json"], env: off).ms })
         let listText = Sample(try (0..<jsonRuns).map { _ in try run(["list", "--all"], env: off).ms })
 
@@ -146,9 +146,9 @@ enum HistoryBench {
                    json: ["median_ms": report.median, "no_checkpoint_median_ms": reportFull.median, "full_read_median_ms": fullMs.median]),
             Figure(name: "tierwatch list --all --json (every incident's tiers, contacts and timeline), \(label)",
                    value: "median \(fmt(listJSON.median, 1)) ms (max \(fmt(listJSON.max, 1)))",
-                   baseline: "list --all as text, same read: median \(fmt(listText.median, 1)) ms (ratio \(fmt(listJSON.median / max(listText.median, 1e-9), 2)))",
-                   target: "<= 4x the text list", verdict: listJSON.median <= 4 * listText.median ? "met" : "MISSED",
-                   json: ["median_ms": listJSON.median, "text_median_ms": listText.median]),
+                   baseline: "list --all as text, same read: median \(fmt(listText.median, 1)) ms (ratio \(fmt(listJSON.median / max(listText.median, 1e-9), 2))); report with no checkpoint (the same full read): median \(fmt(reportFull.median, 1)) ms (ratio \(fmt(listJSON.median / max(reportFull.median, 1e-9), 2)))",
+                   target: "<= 2.5x the report's full read", verdict: listJSON.median <= 2.5 * reportFull.median ? "met" : "MISSED",
+                   json: ["median_ms": listJSON.median, "text_median_ms": listText.median, "report_full_read_median_ms": reportFull.median]),
             Figure(name: "bytes per event on disk",
                    value: "\(fmt(perEvent, 0)) B (\(bytes / 1_048_576) MiB for \(summary.events) events)",
                    baseline: "-", target: "<= 200 B", verdict: perEvent <= 200 ? "met" : "MISSED",

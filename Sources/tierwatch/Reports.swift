@@ -20,8 +20,9 @@ struct List: ParsableCommand {
         let now = ctx.now
         let entries = Board(ctx.store.state.incidents, policies: ctx.store.state.policies, now: now, includeResolved: all).entries
         if json {
-            // Written as it is made: a year of incidents is never one tree.
-            JSONText.writeArray(values: entries.lazy.map { $0.json(now: now) }) { FileHandle.standardOutput.write($0) }
+            // Written as it is made, on every core: a year of incidents is
+            // never one tree or one text.
+            JSONText.writeArray(entries, value: { $0.json(now: now) }) { FileHandle.standardOutput.write($0) }
             FileHandle.standardOutput.write(Data("\n".utf8))
             return try ctx.finish(health)
         }
@@ -96,7 +97,8 @@ struct Export: ParsableCommand {
             return try ctx.finish(health)
         }
         let entries = Board(state.incidents, policies: state.policies, now: ctx.now, includeResolved: true).entries
-        JSONText.writeArray(values: entries.lazy.map { $0.json(now: ctx.now) }) { FileHandle.standardOutput.write($0) }
+        let now = ctx.now
+        JSONText.writeArray(entries, value: { $0.json(now: now) }) { FileHandle.standardOutput.write($0) }
         FileHandle.standardOutput.write(Data("\n".utf8))
         try ctx.finish(health)
     }

@@ -86,6 +86,34 @@ import Testing
         #expect(out == theirs)
     }
 
+    /// The list written on every core, a chunk at a time, is the text
+    /// Foundation writes for the whole array: every element once, in order,
+    /// across chunk boundaries (64 elements), and the empty list too.
+    @Test(arguments: [0, 1, 63, 64, 65, 300])
+    func aLongListWrittenOnEveryCoreIsFoundationsTextInOrder(count: Int) throws {
+        let base = entries()
+        let items = (0..<count).map { n in (n, base[n % base.count]) }
+        let now = Scenario.at(40)
+        for pretty in [false, true] {
+            var options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes]
+            if pretty { options.insert(.prettyPrinted) }
+            var out = Data()
+            var pieces = 0
+            JSONText.writeArray(items, pretty: pretty, value: { n, e in
+                // Each element tells its place, so an order slip shows.
+                guard case let .object(members) = e.json(now: now) else { return .null }
+                return .object([("n", .int(n))] + members)
+            }) { out.append($0); pieces += 1 }
+            let theirs = try JSONSerialization.data(withJSONObject: items.map { n, e in
+                var tree = e.jsonObject(now: now)
+                tree["n"] = n
+                return tree
+            }, options: options)
+            #expect(out == theirs, "\(count) elements, pretty \(pretty)")
+            #expect(pieces >= 2 + (count + 63) / 64)  // opening, each chunk, closing: written as made
+        }
+    }
+
     @Test func membersOutOfOrderAreSortedAsFoundationSortsThem() throws {
         let value = JSONValue.object([("b", .int(1)), ("a_b", .array([.double(0.745), .double(1), .null, .bool(true)])), ("a", .string("x"))])
         let theirs = try JSONSerialization.data(withJSONObject: value.any, options: [.sortedKeys, .withoutEscapingSlashes])
