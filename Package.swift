@@ -34,7 +34,7 @@ let package = Package(
         ),
         .target(
             name: "IncidentStore",
-            dependencies: ["Escalation", "CChecksum"]
+            dependencies: ["Escalation", "CChecksum", "CSpawn"]
         ),
         // CRC-32C with the CPU's instruction, which Swift cannot name: the
         // store checksums every byte it reads. Used by IncidentStore only.

@@ -27,9 +27,13 @@ public struct Policy: Sendable, Equatable {
         public var expected: [String] = []
         /// A peer with no sign for longer than this is shown on every screen.
         public var silentAfter = TimeSpan(seconds: 120)
-        public init(expected: [String] = [], silentAfter: TimeSpan = TimeSpan(seconds: 120)) {
+        /// How far a host's clock may be off against the others before its
+        /// times are not trusted, and before this machine refuses to write.
+        public var clockTolerance = TimeSpan(seconds: 60)
+        public init(expected: [String] = [], silentAfter: TimeSpan = TimeSpan(seconds: 120), clockTolerance: TimeSpan = TimeSpan(seconds: 60)) {
             self.expected = expected
             self.silentAfter = silentAfter
+            self.clockTolerance = clockTolerance
         }
     }
 

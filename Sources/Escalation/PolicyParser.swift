@@ -76,7 +76,7 @@ struct PolicyParser {
         var policy = Policy(name: name, version: version, customerUpdates: cadence, tiers: tiers, customers: customers,
                             people: people, schedules: schedules)
         if let sitesNode = top["sites"] {
-            let m = try mapping(sitesNode, "'sites'", keys: ["expected", "silent_after"])
+            let m = try mapping(sitesNode, "'sites'", keys: ["expected", "silent_after", "clock_tolerance"])
             if let e = m["expected"] {
                 guard let list = e.sequence else { throw error(e, "'expected' must be a list of host names, e.g. [noc-a, noc-b]") }
                 for n in list { policy.sites.expected.append(try string(n, "expected")) }
@@ -85,6 +85,11 @@ struct PolicyParser {
                 let span = try span(s, "silent_after")
                 guard span.seconds >= 15 else { throw error(s, "'silent_after' must be at least 15s (heartbeats come every third of it, at most every 5s)") }
                 policy.sites.silentAfter = span
+            }
+            if let t = m["clock_tolerance"] {
+                let span = try span(t, "clock_tolerance")
+                guard span.seconds >= 5 else { throw error(t, "'clock_tolerance' must be at least 5s (two machines on NTP agree within milliseconds; a few seconds is already a clock to fix)") }
+                policy.sites.clockTolerance = span
             }
         }
         if let node = top["intake"] { policy.intake = try parseIntake(node) }

@@ -17,6 +17,9 @@ public struct Heartbeat: Sendable, Equatable {
     public var at: Date
     /// What wrote it: `dashboard`, `serve`.
     public var process: String
+    /// Whether its machine's kernel said its clock is synchronised (nil:
+    /// it could not tell, or an older tierwatch wrote it).
+    public var synchronised: Bool?
 
     /// How often to beat so that a peer is called silent only after about
     /// three missed beats: a third of `silentAfter`, between 5 and 30 s.
@@ -30,12 +33,17 @@ public struct Heartbeat: Sendable, Equatable {
         self.process = process
     }
 
-    var json: [String: Any] { ["host": host, "machine": machine, "at": ISOTime.format(at, milliseconds: true), "process": process] }
+    var json: [String: Any] {
+        var o: [String: Any] = ["host": host, "machine": machine, "at": ISOTime.format(at, milliseconds: true), "process": process]
+        if let synchronised { o["clock_synchronised"] = synchronised }
+        return o
+    }
 
     init?(json data: Data) {
         guard let o = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let host = o["host"] as? String, let at = (o["at"] as? String).flatMap(ISOTime.parse) else { return nil }
         self.init(host: host, machine: o["machine"] as? String ?? "", at: at, process: o["process"] as? String ?? "")
+        synchronised = o["clock_synchronised"] as? Bool
     }
 }
 
@@ -83,7 +91,8 @@ extension IncidentStore {
         } else if errno != EEXIST {
             throw StoreError.io(path: dir, operation: "create", reason: String(cString: strerror(errno)))
         }
-        let beat = Heartbeat(host: host, machine: IncidentStore.machineID, at: clock.now(), process: process)
+        var beat = Heartbeat(host: host, machine: IncidentStore.machineID, at: clock.now(), process: process)
+        beat.synchronised = ClockReading.kernelSynchronised
         let data = try JSONSerialization.data(withJSONObject: beat.json, options: [.sortedKeys])
         let tmp = dir + "/.\(host).json.tmp"
         guard FileManager.default.createFile(atPath: tmp, contents: data, attributes: [.posixPermissions: 0o660]) else {
@@ -114,34 +123,3 @@ extension IncidentStore {
         Peer.peers(of: host, heartbeats: heartbeats(), lastEvent: state.lastRecorded, expected: expected, silentAfter: silentAfter, now: now)
     }
 }
-
-extension IncidentStore {
-    /// How far each other host's clock runs ahead of this machine's, in
-    /// seconds, where the store gives evidence of more than `limit`: the
-    /// last record it wrote arrived dated ahead of this clock, or is dated after
-    /// its log file last changed (a file time this machine's kernel wrote,
-    /// on a shared disk; over Syncthing the file time is the writer's own,
-    /// and says nothing). One of the two clocks is wrong, and that host's
-    /// times are not to be trusted until it is put right.
-    public func clockSkew(limit: TimeInterval = 60) -> [String: TimeInterval] {
-        var out: [String: TimeInterval] = [:]
-        for (h, last) in state.lastWritten where !h.contains("~") && h != host {
-            var lead = state.clockLead[h] ?? -.infinity
-            var st = stat()
-            if stat(eventsDirectory + "/" + h + ".log", &st) == 0 {
-                let mtime = Date(timeIntervalSince1970: Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9)
-                lead = max(lead, last.timeIntervalSince(mtime))
-            }
-            if lead > limit { out[h] = lead }
-        }
-        return out
-    }
-
-    /// `clockSkew` as the sentence every screen shows.
-    public func clockWarnings(_ skew: [String: TimeInterval]) -> [String] {
-        skew.sorted { $0.key < $1.key }.map { h, lead in
-            "host \(h.sanitized)'s clock is about \(Words.span(Int(lead.rounded()))) ahead of this machine's: its times are not trusted (or this machine's clock is behind; check NTP with timedatectl)"
-        }
-    }
-}
-

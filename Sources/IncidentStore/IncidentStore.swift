@@ -36,6 +36,10 @@ public final class IncidentStore {
         return StoreHealth(path: path, access: access, unreadable: inside, hasEvents: hasEvents)
     }
 
+    /// How far this machine's clock may be off against the other hosts'
+    /// before it refuses to write (the policy's `sites.clock_tolerance`).
+    public var clockTolerance: TimeInterval = 60
+
     /// Opens a store without touching the disk; call `refresh()` to read it.
     public init(path: String, host: String, clock: Clock = .system) {
         self.path = path
@@ -272,6 +276,9 @@ public final class IncidentStore {
         try repairTornTail(fd)
         try checkLastWriter(fd)
         refresh()
+        // A clock the other hosts show to be off writes nothing: its times
+        // would move every deadline they touch.
+        if let why = clocks().refusal { throw StoreError.clock(why) }
         let draft = try make(&state)
         let now = clock.now()
         func event(_ incident: String, _ action: Action, at: Date, base: Int, after previous: IncidentEvent?) -> IncidentEvent {

@@ -72,8 +72,8 @@ public struct StoreCheck {
         c.json["records"] = ["events": state.eventCount, "duplicates": state.duplicateCount, "bad": store.badRecordCount,
                              "bad_records": store.badRecords.prefix(1000).map { ["file": $0.file, "offset": $0.offset, "length": $0.length, "reason": $0.reason] as [String: Any] }] as [String: Any]
 
-        // Hosts, and how far each one's clock runs ahead: a record written
-        // after its file last changed means the writer's clock is ahead.
+        // Hosts, who wrote from them, and what the store shows of their
+        // clocks (see `ClockReading`).
         var hosts: [[String: Any]] = []
         var lastRecorded: [String: Date] = [:]
         var counts: [String: Int] = [:]
@@ -85,22 +85,22 @@ public struct StoreCheck {
                 if lastRecorded[e.id.host].map({ e.recordedAt > $0 }) ?? true { lastRecorded[e.id.host] = e.recordedAt }
             }
         }
+        let clocks = store.clocks()
+        let offsets = Dictionary(clocks.hosts.map { ($0.host, $0) }, uniquingKeysWith: { a, _ in a })
         for host in counts.keys.sorted() {
-            var skew: Double?
-            if let mtime = (try? fm.attributesOfItem(atPath: store.eventsDirectory + "/" + host + ".log"))?[.modificationDate] as? Date,
-               let last = lastRecorded[host] {
-                skew = last.timeIntervalSince(mtime)
-            }
-            let ahead = skew.map { $0 > 2 ? String(format: "; clock ahead by at least %.0fs", $0) : "" } ?? ""
             let who = (users[host] ?? []).sorted().map(\.sanitized).joined(separator: ", ")
-            let lead = state.clockLead[host].map { $0 > 60 ? "; its last record was dated \(Words.span(Int($0.rounded()))) ahead of this machine's clock when read" : "" } ?? ""
-            c.lines.append("host \(host.sanitized): \(counts[host]!) events by Unix user(s) \(who), last recorded \(ISOTime.format(lastRecorded[host]!))\(ahead)\(lead)")
-            if let s = skew, s > 60 { c.problems.append("host \(host.sanitized)'s clock runs ahead by at least \(Int(s))s") }
+            let off = offsets[host].map { "; clock about \(Words.span(Int(abs($0.offset).rounded()))) \($0.offset > 0 ? "ahead" : "behind") (\($0.evidence))" } ?? ""
+            c.lines.append("host \(host.sanitized): \(counts[host]!) events by Unix user(s) \(who), last recorded \(ISOTime.format(lastRecorded[host]!))\(off)")
             hosts.append(["host": host, "events": counts[host]!, "last_recorded_at": ISOTime.format(lastRecorded[host]!),
-                          "clock_ahead_seconds": skew.map { max(0, $0) } ?? NSNull(),
+                          "clock_offset_seconds": offsets[host].map { $0.offset.rounded() } ?? NSNull(),
+                          "clock_evidence": offsets[host]?.evidence ?? NSNull(),
                           "last_record_lead_seconds": state.clockLead[host].map { $0.rounded() } ?? NSNull(),
                           "unix_users": (users[host] ?? []).sorted()])
         }
+        c.problems += clocks.warnings
+        c.json["clocks"] = ["tolerance_seconds": clocks.tolerance,
+                            "this_machine": clocks.own.map { ["offset_seconds": $0.offset.rounded(), "evidence": $0.evidence] as [String: Any] } ?? NSNull(),
+                            "hosts": clocks.hosts.map { ["host": $0.host, "offset_seconds": $0.offset.rounded(), "evidence": $0.evidence] as [String: Any] }] as [String: Any]
         c.json["hosts"] = hosts
         if !state.futureEvents.isEmpty {
             c.problems.append("\(state.futureEvents.count) event(s) dated in the future, e.g. \(state.futureEvents[0].id) at \(ISOTime.format(state.futureEvents[0].recordedAt)): a host's clock is wrong")

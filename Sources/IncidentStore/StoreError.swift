@@ -16,6 +16,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case unsafePath(path: String, reason: String)
     /// This host's log was last written by another machine under the same host name.
     case hostClash(log: String, host: String, writer: String)
+    /// This machine's clock is off against the other hosts (`ClockReading.refusal`).
+    case clock(String)
 
     public var description: String {
         switch self {
@@ -24,6 +26,7 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
         case let .invalid(why): why
         case let .io(path, operation, reason): "\(path): cannot \(operation): \(reason)"
         case let .unsafePath(path, reason): "\(path): refusing to use it: \(reason)"
+        case let .clock(why): "refusing to write: \(why)"
         case let .hostClash(log, host, writer):
             "\(log): refusing to append: its last record was written by another machine (writer \(writer.sanitizedForMessage)) under the same host name '\(host)'; two writers with one name lose or mix up events. Set TIERWATCH_HOST to a name unique to this machine (tierwatch doctor shows this machine's default)"
         }

@@ -48,6 +48,12 @@ public struct StoreState: Sendable {
     private var leadSequence: [String: Int] = [:]
     /// Per host, the date its last-written record (highest sequence) carries.
     public private(set) var lastWritten: [String: Date] = [:]
+    /// Per host, how far its last-written record's hybrid clock ran past the
+    /// record's own date: it wrote after seeing a time later than its clock
+    /// showed (see `ClockReading`).
+    public private(set) var hlcLag: [String: TimeInterval] = [:]
+    /// Per host, its last-written record's hybrid clock.
+    public private(set) var lastHLC: [String: HLC] = [:]
 
     /// The host of the previous event staged: a host writes runs of events,
     /// so the next one is usually the same and costs no dictionary lookup.
@@ -145,6 +151,7 @@ public struct StoreState: Sendable {
             }
             clashes[host, default: 0] += 1
         }
+        let ownLatest = recorded[h]
         if e.recordedAt > recorded[h] { recorded[h] = e.recordedAt }
         // How far the last record the host wrote (its highest sequence, not
         // its latest date) was ahead of this reader's clock when read: a
@@ -153,6 +160,11 @@ public struct StoreState: Sendable {
         if e.id.sequence >= (leadSequence[e.id.host] ?? 0) {
             leadSequence[e.id.host] = e.id.sequence
             lastWritten[e.id.host] = e.recordedAt
+            // A hybrid clock carried by the host's own earlier, later-dated
+            // record is a clock put back (right, perhaps), not one behind.
+            let carriedTo = Double(e.hlc.millis) / 1000
+            hlcLag[e.id.host] = carriedTo > ownLatest.timeIntervalSince1970 + 0.001 ? carriedTo - e.recordedAt.timeIntervalSince1970 : 0
+            lastHLC[e.id.host] = e.hlc
             if let now { clockLead[e.id.host] = e.recordedAt.timeIntervalSince(now) }
         }
         if let location { locations[e.incident, default: []].append(location) }

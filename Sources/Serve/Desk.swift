@@ -24,6 +24,15 @@ public struct DeskError: Error, Sendable {
     }
 }
 
+extension Desk {
+    /// A write that failed: 503 while this machine's clock is off against
+    /// the other hosts (it may come right; the sender retries), else 500.
+    static func failure(_ error: Error) -> DeskError {
+        if let e = error as? StoreError, case .clock = e { return DeskError(status: 503, message: e.description) }
+        return DeskError(status: 500, message: "\(error)")
+    }
+}
+
 /// The one place `serve` touches the store: an actor, so requests take
 /// their turn; each write goes through the store's lock and checks like
 /// the CLI's, so several serve processes and the CLI share one store.
@@ -63,7 +72,9 @@ public actor Desk {
     public func intake(_ group: AlertGroup, stillWanted: @Sendable () -> Bool = { true }) throws(DeskError) -> [Outcome] {
         let loaded: PolicyInForce
         switch loadPolicy() {
-        case let .success(p): loaded = p
+        case let .success(p):
+            loaded = p
+            store.clockTolerance = Double(p.policy.sites.clockTolerance.seconds)
         case let .failure(e):
             count("alertmanager", "error")
             throw e
@@ -114,7 +125,7 @@ public actor Desk {
             throw Desk.clientLeft
         } catch {
             count("alertmanager", "error")
-            throw DeskError(status: 500, message: "\(error)")
+            throw Desk.failure(error)
         }
         count("alertmanager", out.isEmpty ? "unchanged" : "recorded")
         return out
@@ -172,6 +183,7 @@ public actor Desk {
             if case let .failure(e) = loadPolicy() { throw e }
             throw DeskError(status: 500, message: "no policy")
         }
+        store.clockTolerance = Double(loaded.policy.sites.clockTolerance.seconds)
         store.refresh()
         let key = dedupKey.map { "api/" + $0 }
         do {
@@ -189,7 +201,7 @@ public actor Desk {
             throw Desk.clientLeft
         } catch {
             count("incidents", "error")
-            throw DeskError(status: 500, message: "\(error)")
+            throw Desk.failure(error)
         }
     }
 

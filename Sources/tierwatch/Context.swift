@@ -54,6 +54,8 @@ struct Context {
         store.archiveAfter = Context.archiveAfter
         policies = PolicySource(flag: options.policy, storePath: path)
         store.useDirectory(try? policies.current.get().policy)
+        // The policy's clock tolerance, for every write.
+        store.clockTolerance = Double(((try? policies.current.get().policy.sites) ?? Policy.Sites()).clockTolerance.seconds)
         let who = options.operator ?? env["TIERWATCH_OPERATOR"].flatMap { $0.isEmpty ? nil : $0 }
             ?? "\(env["USER"] ?? IncidentStore.unixUser)@\(IncidentStore.machineHostName)"
         operatorName = try Context.checked(who, "operator name", max: Context.maxName)
@@ -111,6 +113,15 @@ struct Context {
             .filter(\.isSilent).map { $0.warning(now: now) }
     }
 
+    /// What the store shows of the clocks, with the tolerance of the policy
+    /// in force (the built-in one when it does not parse), which the
+    /// store's writes use from now on too.
+    func clocks() -> ClockReading {
+        let sites = (try? policies.current.get().policy.sites) ?? Policy.Sites()
+        store.clockTolerance = Double(sites.clockTolerance.seconds)
+        return store.clocks()
+    }
+
     /// Reads the store for a command that reports on it. A store that does
     /// not exist, is not a directory or cannot be listed is an error (exit
     /// 2): reporting nothing would read as "all clear". A store read only in
@@ -125,7 +136,7 @@ struct Context {
         // A policy file that does not parse keeps no report from being
         // made (each incident carries its own policy), but is said.
         let clashes = store.state.clashes.sorted { $0.key < $1.key }.map { IncidentStore.clashWarning(host: $0.key, events: $0.value) }
-        for problem in health.problems + [policies.problem].compactMap({ $0 }) + clashes + silentPeers() + store.clockWarnings(store.clockSkew()) {
+        for problem in health.problems + [policies.problem].compactMap({ $0 }) + clashes + silentPeers() + clocks().warnings {
             FileHandle.standardError.write(Data("tierwatch: warning: \(problem.sanitized)\n".utf8))
         }
         return health

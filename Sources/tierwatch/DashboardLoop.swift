@@ -27,7 +27,7 @@ final class ScreenLoop {
     private var nextPeerCheck = 0.0
     private var silentPeers: [String] = []
     /// Hosts whose clocks run ahead of this one (looked at with the peers).
-    private var clockSkew: [String: TimeInterval] = [:]
+    private var clocks = ClockReading(tolerance: 60)
     /// Hooks whose last run failed, per open incident (worked out for the
     /// incidents a read touched).
     private var hookFailures: [String: [String]] = [:]
@@ -207,7 +207,7 @@ final class ScreenLoop {
         guard mono >= nextPeerCheck else { return }
         nextPeerCheck = mono + 5
         silentPeers = ctx.silentPeers()
-        clockSkew = ctx.store.clockSkew()
+        clocks = ctx.clocks()
     }
 
     /// Tells the screen what it cannot see or do, when that changed.
@@ -220,8 +220,8 @@ final class ScreenLoop {
             now.warnings.append(IncidentStore.clashWarning(host: host, events: n))
         }
         now.warnings += silentPeers
-        now.warnings += ctx.store.clockWarnings(clockSkew)
-        now.skewedHosts = Set(clockSkew.keys)
+        now.warnings += clocks.warnings
+        now.skewedHosts = clocks.skewedHosts
         now.warnings += hookFailures.keys.sorted().flatMap { hookFailures[$0]! }
         guard now != alarm else { return }
         alarm = now

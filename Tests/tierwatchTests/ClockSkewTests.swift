@@ -1,4 +1,5 @@
 import Foundation
+import Escalation
 import IncidentStore
 import Testing
 
@@ -48,7 +49,8 @@ import Testing
         #expect(doctor.stdout.contains("this machine's clock: "), "\(doctor.stdout)")
         // (From the record's date against this clock: under CI's faked
         // dates the log's file time is real, so that check says nothing.)
-        #expect(doctor.stdout.contains("its last record was dated 5m ahead of this machine's clock when read"), "\(doctor.stdout)")
+        #expect(doctor.stdout.contains("host b: 1 events by Unix user(s) \(user), last recorded") &&
+                doctor.stdout.contains("; clock about 5m ahead (its last record was dated 5m ahead of this machine's clock)"), "\(doctor.stdout)")
     }
 
     @Test func aMachineFiveMinutesBehindIsToldItsClockIsBehind() {
@@ -63,5 +65,83 @@ import Testing
         // An operator who back-dates on purpose gets the plain refusal.
         let backdated = s.tw("ack", id, "--at", "-1h")
         #expect(backdated.status != 0 && !backdated.stderr.contains("Nobody back-dated this"), "\(backdated.stderr)")
+    }
+
+    /// Three hosts on one store: a right, b 5 minutes fast, c 5 minutes
+    /// slow. a names both; c, whom both others disagree with, refuses to
+    /// write (exit 2, nothing written); the merged order stays causal.
+    @Test func aHostAheadAndOneBehindOnOneStore() throws {
+        let s = TempStore(); defer { s.cleanup() }
+        let fast = FakeClock.offset(300).merging(["TIERWATCH_HOST": "b"]) { $1 }
+        let slow = FakeClock.offset(-300).merging(["TIERWATCH_HOST": "c"]) { $1 }
+        let x = s.raise("opened by a good clock")
+        // c raises its own: one host against one decides nothing, so it
+        // writes, and its record shows it wrote after a later time than
+        // its clock said.
+        let raised = s.tw("raise", "--title", "raised by a slow clock", "--customer", "acme", env: slow)
+        #expect(raised.status == 0, "\(raised.stderr)")
+        let y = raised.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let ack = s.tw("ack", x, env: fast)
+        #expect(ack.status == 0, "\(ack.stderr)")
+
+        let before = s.snapshot()
+        let note = s.tw("note", x, "--message", "from c", env: slow)
+        if ClockReading.kernelSynchronised == true {
+            // A kernel that says its clock is kept is not overruled: the
+            // action is refused only as one dated before the opening.
+            #expect(note.status == 1 && note.stderr.contains("one of the two clocks is wrong"), "\(note.stderr)")
+        } else {
+            #expect(note.status == 2, "\(note.stderr)")
+            #expect(note.stderr.contains("refusing to write: this machine's clock is about 5m behind b, noc1")
+                    && note.stderr.contains("timedatectl") && note.stderr.contains("Nothing was written"), "\(note.stderr)")
+            // Every screen of c says so, too.
+            #expect(s.tw("list", env: slow).stderr.contains("this machine's clock is about 5m behind b, noc1: actions here are refused"))
+        }
+        #expect(s.snapshot() == before, "nothing written")
+
+        // a names both, with their evidence.
+        let list = s.tw("list")
+        #expect(list.stderr.contains("host b's clock is about 5m ahead of this machine's: its times are not trusted"), "\(list.stderr)")
+        #expect(list.stderr.contains("host c's clock is about 5m behind: its times are not trusted — its last record was written 5m before the latest time it had seen"), "\(list.stderr)")
+        // doctor: the estimate per host with its evidence (exit 1: problems).
+        let d = s.tw("doctor", "--json")
+        #expect(d.status == 1, "\(d.stderr)")
+        let doctor = try #require(try JSONSerialization.jsonObject(with: Data(d.stdout.utf8)) as? [String: Any])
+        let clocks = try #require(doctor["clocks"] as? [String: Any])
+        let offsets = Dictionary(uniqueKeysWithValues: ((clocks["hosts"] as? [[String: Any]]) ?? []).map { ($0["host"] as! String, $0["offset_seconds"] as! Double) })
+        #expect(offsets.keys.sorted() == ["b", "c"], "\(clocks)")
+        #expect(abs((offsets["b"] ?? 0) - 300) < 20 && abs((offsets["c"] ?? 0) + 300) < 20, "\(offsets)")
+        #expect(clocks["tolerance_seconds"] as? Double == 60)
+
+        // Nothing mis-ordered: c's raise, dated five minutes before a's,
+        // comes after it in the merged log (its hybrid clock), and b's ack
+        // after both.
+        let events = s.tw("export", "--events").stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }.filter { ($0["type"] as? String) != "policy_text" }
+        let order = events.map { "\($0["inc"] ?? "")/\($0["type"] ?? "")" }
+        #expect(order == ["\(x)/opened", "\(y)/opened", "\(x)/acknowledged"], "\(order)")
+
+        // The wall at a, in a real terminal, says both.
+        let e = s.env.merging(["TIERWATCH_STORE": s.path, "TIERWATCH_HOST": "noc1", "TERM": "xterm-256color", "LANG": "C.UTF-8"]) { $1 }
+        let t = Tmux(width: 200, height: 60, command: "\(Binary.tierwatch) wall", env: e)
+        #expect(t.wait(for: "host c's clock is about 5m behind"), "\(t.screen)")
+        #expect(t.screen.contains("host b's clock is about 5m ahead"), "\(t.screen)")
+        t.send("q")
+    }
+
+    /// The tolerance is the policy's: a limit above the skew says nothing.
+    @Test func theToleranceComesFromThePolicy() throws {
+        let s = TempStore(); defer { s.cleanup() }
+        let policy = Policy.builtInYAML + "\nsites: { clock_tolerance: 10m }\n"
+        try policy.write(toFile: s.path + "/policy.yaml", atomically: true, encoding: .utf8)
+        let x = s.raise("opened by a good clock")
+        #expect(s.tw("ack", x, env: FakeClock.offset(300).merging(["TIERWATCH_HOST": "b"]) { $1 }).status == 0)
+        let list = s.tw("list")
+        #expect(list.status == 0 && !list.stderr.contains("clock"), "\(list.stderr)")
+        // A tolerance under 5s is refused with its place in the file.
+        try (Policy.builtInYAML + "\nsites: { clock_tolerance: 2s }\n").write(toFile: s.path + "/policy.yaml", atomically: true, encoding: .utf8)
+        let check = s.tw("policy", "check", s.path + "/policy.yaml")
+        #expect(check.status == 2 && check.stderr.contains("'clock_tolerance' must be at least 5s") && check.stderr.contains("policy.yaml:"), "\(check.stderr)")
     }
 }
