@@ -99,11 +99,13 @@ public struct ShiftHandover {
 
     /// Markdown that pastes cleanly into chat or email. `complete`: every
     /// log was read (else it says incidents may be missing).
-    public func markdown(complete: Bool) -> String {
+    /// `warnings`: said in bold under the title (a clock that is off).
+    public func markdown(complete: Bool, warnings: [String] = []) -> String {
         let now = self.now
         func t(_ d: Date) -> String { Words.time(d, now: now) }
         var md = "# Shift handover, \(ISOTime.format(start)) to \(ISOTime.format(now))\n\n"
         if !complete { md += "> **Part of the store could not be read: incidents may be missing.**\n\n" }
+        for w in warnings { md += "> **\(w)**\n\n" }
         md += "## Open incidents (\(open.count))\n\n"
         md += open.isEmpty ? "None.\n" : open.map { e in
             let i = e.incident

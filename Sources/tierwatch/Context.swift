@@ -298,3 +298,44 @@ final class PolicySource {
         return [Int(st.st_dev), Int(st.st_ino), Int(st.st_size), Int(st.st_mtim.tv_sec), Int(st.st_mtim.tv_nsec)]
     }
 }
+
+/// What a report says of clocks that are off (see `ClockReading`): the
+/// figures, handover lines and timeline rows that rest on such a host's
+/// times are marked, counted as recorded.
+struct ClockMarks {
+    let reading: ClockReading
+    /// The hosts whose times are not trusted, this machine's too when the
+    /// others find it off.
+    let hosts: Set<String>
+
+    init(_ reading: ClockReading, me: String) {
+        self.reading = reading
+        hosts = reading.skewedHosts.union(reading.own == nil ? [] : [me])
+    }
+
+    func touches(_ i: Incident) -> Bool { !hosts.isEmpty && i.events.contains { hosts.contains($0.id.host) } }
+
+    /// The hosts in words: "b (about 5m ahead), c (about 5m behind)".
+    var described: String {
+        (reading.hosts.map { ($0.host, $0.offset) } + (reading.own.map { [("this machine", $0.offset)] } ?? []))
+            .map { "\($0.0.sanitized) (about \(Words.span(Int(abs($0.1).rounded()))) \($0.1 > 0 ? "ahead" : "behind"))" }
+            .joined(separator: ", ")
+    }
+
+    /// The line above a report whose incidents `ids` rest on such times (nil: none do).
+    func note(_ ids: [String]) -> String? {
+        guard !ids.isEmpty else { return nil }
+        let shown = ids.sorted().prefix(10).joined(separator: ", ") + (ids.count > 10 ? " and \(ids.count - 10) more" : "")
+        return "CLOCKS: \(ids.count) incident(s) rest on times from host(s) whose clock is off — \(described): \(shown). Their figures are counted as recorded and may be off by as much."
+    }
+
+    var json: [String: Any] {
+        ["tolerance_seconds": reading.tolerance,
+         "hosts": reading.hosts.map { ["host": $0.host, "offset_seconds": $0.offset.rounded(), "evidence": $0.evidence] as [String: Any] },
+         "this_machine": reading.own.map { ["offset_seconds": $0.offset.rounded(), "evidence": $0.evidence] as [String: Any] } ?? NSNull()]
+    }
+}
+
+extension Context {
+    func clockMarks() -> ClockMarks { ClockMarks(clocks(), me: store.host) }
+}

@@ -63,8 +63,18 @@ struct ReportCommand: ParsableCommand {
         case .month?: groups = grouped { String(ISOTime.format($0.opened).prefix(7)) }
         }
         let reports = groups.map { ($0.name, ComplianceReport(facts: $0.facts, from: start, to: end)) }.filter { by == nil || $0.1.incidents > 0 }
+        // Figures resting on a clock that is off are marked (the incidents
+        // in memory: a clock's evidence is its recent records).
+        let marks = ctx.clockMarks()
+        let touched = Set(all.filter { f in ctx.store.state.incidents[f.id].map(marks.touches) ?? false }.map(\.id))
         if json {
-            try printJSON(reports.map { name, r in Report.complianceJSON(r, group: by == nil ? nil : name) })
+            try printJSON(reports.map { name, r in
+                var o = Report.complianceJSON(r, group: by == nil ? nil : name)
+                var clocks = marks.json
+                clocks["incidents"] = groups.first { $0.name == name }.map { $0.facts.map(\.id).filter(touched.contains).sorted() } ?? []
+                o["clocks"] = clocks
+                return o
+            })
         } else if csv {
             var rows = ["group,step,rule,reached,met,late,missed,late_p50_s,late_p90_s,late_max_s"]
             for (name, r) in reports {
@@ -79,7 +89,11 @@ struct ReportCommand: ParsableCommand {
             }
             print(rows.joined(separator: "\n"))
         } else {
-            for (name, r) in reports { print(Report.complianceText(r, group: by == nil ? nil : name, now: now)) }
+            for (name, r) in reports {
+                let ids = groups.first { $0.name == name }.map { $0.facts.map(\.id).filter(touched.contains) } ?? []
+                if let note = marks.note(ids) { print(note + "\n") }
+                print(Report.complianceText(r, group: by == nil ? nil : name, now: now))
+            }
         }
         try ctx.finish(health)
     }
@@ -105,12 +119,17 @@ struct HandoverCommand: ParsableCommand {
         let entries = Board(state.incidents, policies: state.policies, now: now, includeResolved: true).entries
         let policy = (try? ctx.policyInForce().policy) ?? .builtIn
         let handover = ShiftHandover(entries, span: TimeInterval(span), now: now, schedules: policy, overrides: state.policies.overrides)
+        let marks = ctx.clockMarks()
+        let touched = entries.filter { marks.touches($0.incident) }.map(\.incident.id)
         if json {
-            try printJSON(handover.json)
+            var o = handover.json
+            var clocks = marks.json
+            clocks["incidents"] = touched.sorted()
+            o["clocks"] = clocks
+            try printJSON(o)
             return try ctx.finish(health)
         }
-        let md = handover.markdown(complete: health.isComplete)
-        print(md, terminator: "")
+        print(handover.markdown(complete: health.isComplete, warnings: [marks.note(touched)].compactMap { $0 }), terminator: "")
         try ctx.finish(health)
     }
 }
@@ -141,7 +160,8 @@ extension Report {
     static func complianceText(_ r: ComplianceReport, group: String?, now: Date) -> String { r.text(group: group) }
 
     /// `export ID --markdown`: the incident for a postmortem.
-    static func postmortem(_ e: Board.Entry, now: Date) -> String {
+    /// Times recorded by a host whose clock is off (`marks`) are marked ▲.
+    static func postmortem(_ e: Board.Entry, now: Date, marks: ClockMarks? = nil) -> String {
         let i = e.incident
         var md = "# \(i.id): \(i.title.sanitized)\n\n"
         md += "- Customer: \(i.customer?.sanitized ?? "-"), severity \(i.severity.rawValue), policy \(e.policy.name.sanitized) v\(e.policy.version)\n"
@@ -161,11 +181,16 @@ extension Report {
                     + (c.reachedAt.flatMap { c.outcome == .reached && c.at == $0 ? nil : "; reached \(ISOTime.format($0))" } ?? "") + "\n"
             }
         }
-        md += "\n## Timeline\n\n| happened | recorded | who | what |\n|---|---|---|---|\n"
+        md += "\n## Timeline\n\n"
+        if let marks, marks.touches(i) {
+            md += "> **Times marked ▲ were recorded by a host whose clock is off — \(marks.described): they are shown as recorded and may be off by as much.**\n\n"
+        }
+        md += "| happened | recorded | who | what |\n|---|---|---|---|\n"
         for t in i.timeline {
             let ev = t.event
             let what = ev.summary(policy: e.policy, customer: i.customer).replacingOccurrences(of: "|", with: "\\|") + (t.staleReason.map { " — NOT APPLIED: \($0.sanitized)" } ?? "")
-            md += "| \(ISOTime.format(ev.at)) | \(ISOTime.format(ev.recordedAt)) | \(ev.operatorName.sanitized) | \(what) |\n"
+            let mark = marks?.hosts.contains(ev.id.host) == true ? "▲" : ""
+            md += "| \(ISOTime.format(ev.at))\(mark) | \(ISOTime.format(ev.recordedAt))\(mark) | \(ev.operatorName.sanitized) | \(what) |\n"
         }
         return md
     }

@@ -85,7 +85,7 @@ struct Export: ParsableCommand {
         let ctx = try Context(global)
         if markdown || id != nil {
             guard let id, markdown else { throw CLIError.usage("export ID takes --markdown (a postmortem of one incident); without an id, export prints every incident") }
-            print(Report.postmortem(ctx.entry(try ctx.incident(id)), now: ctx.now), terminator: "")
+            print(Report.postmortem(ctx.entry(try ctx.incident(id)), now: ctx.now, marks: ctx.clockMarks()), terminator: "")
             return try ctx.finish(ctx.store.health)
         }
         ctx.keepWholeHistory()

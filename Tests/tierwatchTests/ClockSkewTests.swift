@@ -113,6 +113,19 @@ import Testing
         #expect(abs((offsets["b"] ?? 0) - 300) < 20 && abs((offsets["c"] ?? 0) + 300) < 20, "\(offsets)")
         #expect(clocks["tolerance_seconds"] as? Double == 60)
 
+        // The record's readers mark what rests on those times: the
+        // compliance report and the handover name the incidents, the
+        // postmortem marks the times.
+        let report = s.tw("report")
+        #expect(report.stdout.hasPrefix("CLOCKS: 2 incident(s) rest on times from host(s) whose clock is off — b (about 5m ahead), c (about 5m behind): \([x, y].sorted().joined(separator: ", "))"), "\(report.stdout)")
+        let reportJSON = try #require(try JSONSerialization.jsonObject(with: Data(s.tw("report", "--json").stdout.utf8)) as? [[String: Any]])
+        #expect((reportJSON.first?["clocks"] as? [String: Any])?["incidents"] as? [String] == [x, y].sorted(), "\(reportJSON)")
+        #expect(s.tw("handover").stdout.contains("> **CLOCKS: 2 incident(s) rest on times from host(s) whose clock is off"))
+        let postmortem = s.tw("export", x, "--markdown").stdout
+        #expect(postmortem.contains("Times marked ▲ were recorded by a host whose clock is off"), "\(postmortem)")
+        #expect(postmortem.split(separator: "\n").contains { $0.contains("▲") && $0.contains("acknowledged") }, "\(postmortem)")
+        #expect(!postmortem.split(separator: "\n").contains { $0.contains("▲") && $0.contains("opened") }, "a's own times are not marked: \(postmortem)")
+
         // Nothing mis-ordered: c's raise, dated five minutes before a's,
         // comes after it in the merged log (its hybrid clock), and b's ack
         // after both.
