@@ -151,7 +151,7 @@ public struct ClockReading: Sendable, Equatable {
         }
         for h in hosts {
             let way = h.offset > 0 ? "ahead of this machine's" : "behind"
-            let other = h.offset > 0 ? " (or this machine's clock is behind; check NTP with timedatectl)" : ""
+            let other = h.offset > 0 ? " (or this machine's clock is behind; check NTP with timedatectl)" : " (or the host it saw is ahead; check NTP with timedatectl)"
             out.append("host \(h.host.sanitized)'s clock is about \(Self.span(h)) \(way): its times are not trusted — \(h.evidence)\(other)")
         }
         return out

@@ -25,8 +25,8 @@ struct TwoSites {
 
         /// `tierwatch ARGS` at a site, as its operator on its own host.
         @discardableResult
-        func tw(_ site: String, _ args: String..., host: String? = nil) -> Binary.Result {
-            Binary.run(args, store: store(site), env: ["TIERWATCH_HOST": host ?? "site-\(site)", "TIERWATCH_OPERATOR": "op-\(site)"])
+        func tw(_ site: String, _ args: String..., host: String? = nil, env: [String: String] = [:]) -> Binary.Result {
+            Binary.run(args, store: store(site), env: ["TIERWATCH_HOST": host ?? "site-\(site)", "TIERWATCH_OPERATOR": "op-\(site)"].merging(env) { $1 })
         }
 
         /// The merged event log as a site reads it.
@@ -102,5 +102,35 @@ struct TwoSites {
             #expect(pair.until(45) { let l = pair.tw(site, "list"); return l.stdout.contains(x) && l.stdout.contains(y) }, "both kept at \(site)")
             #expect(pair.tw(site, "list").stderr.contains("two writers use host name 'noc1'"), "the clash is said at \(site)")
         }
+    }
+
+    /// Site B's clock runs 2 minutes fast. A sees B's records and heartbeat
+    /// dated ahead; B sees A's records written after B's later time (A's
+    /// hybrid clock carried): each site names the other and the 2 minutes,
+    /// on its dashboard and on stderr, and neither is refused (one site
+    /// against one cannot tell which clock is wrong).
+    @Test func aSiteWhoseClockIsTwoMinutesAheadIsSaidAtBothSites() throws {
+        try requireTool("/usr/bin/syncthing", package: "syncthing")
+        try requireTool("/usr/bin/faketime", package: "faketime")
+        let pair = try Pair()
+        let fast = FakeClock.offset(120)
+        let x = pair.tw("a", "raise", "--title", "raised at A").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(pair.until { pair.tw("b", "list").stdout.contains(x) }, "A's incident reaches B")
+        // B's dashboard, on its fast clock, and A's, each leaving heartbeats.
+        let screenB = Tmux(command: Binary.tierwatch, env: fast.merging(["TIERWATCH_STORE": pair.store("b"), "TIERWATCH_HOST": "site-b", "TERM": "xterm-256color", "LANG": "C.UTF-8"]) { $1 })
+        let screenA = Tmux(command: Binary.tierwatch, env: ["TIERWATCH_STORE": pair.store("a"), "TIERWATCH_HOST": "site-a", "TERM": "xterm-256color", "LANG": "C.UTF-8"])
+        let ack = pair.tw("b", "ack", x, env: fast)
+        #expect(ack.status == 0, "\(ack.stderr)")
+        #expect(pair.until(45) { pair.tw("a", "list").stderr.contains("host site-b's clock is about 2m ahead of this machine's") },
+                "A names B: \(pair.tw("a", "list").stderr)")
+        // A writes after seeing B's time: its record carries it.
+        let note = pair.tw("a", "note", x, "--message", "written at A after B's ack")
+        #expect(note.status == 0, "not refused, one site against one: \(note.stderr)")
+        #expect(pair.until(45) { pair.tw("b", "list", env: fast).stderr.contains("host site-a's clock is about 2m behind") },
+                "B names A: \(pair.tw("b", "list", env: fast).stderr)")
+        #expect(screenA.wait(for: "site-b's clock is about 2m ahead", timeout: 20), "A's dashboard: \(screenA.screen)")
+        #expect(screenB.wait(for: "site-a's clock is about 2m behind", timeout: 20), "B's dashboard: \(screenB.screen)")
+        screenA.send("q")
+        screenB.send("q")
     }
 }
