@@ -68,12 +68,23 @@ final class PTYProcess {
             let t = monotonic()
             if first == nil { first = t }
             last = t
+            let before = out.count
             out += buf[0..<n]
             received += n
+            // Answer the device-attributes query as a terminal does (the
+            // dashboard asks for the background colour, then DA1, and
+            // waits for an answer: without one it would wait its timeout).
+            if PTYProcess.contains(Array(out[max(0, before - 2)...]), PTYProcess.deviceAttributesQuery) {
+                _ = PTYProcess.deviceAttributesAnswer.withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
+            }
             if let marker, out.count >= marker.count, PTYProcess.contains(out, marker) { break }
         }
         return (out, first, last)
     }
+
+    static let deviceAttributesQuery: [UInt8] = [0x1B, UInt8(ascii: "["), UInt8(ascii: "c")]
+    /// What xterm answers: a VT220 with ANSI colour.
+    static let deviceAttributesAnswer: [UInt8] = Array("\u{1B}[?62;22c".utf8)
 
     static func contains(_ hay: [UInt8], _ needle: [UInt8]) -> Bool {
         guard needle.count <= hay.count else { return false }

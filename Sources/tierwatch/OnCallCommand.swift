@@ -84,12 +84,27 @@ struct OnCallCommand: ParsableCommand {
         @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("At another instant: -2h, +1d, or ISO-8601.", valueName: "when")) var at: String?
         @Option(name: .long, help: ArgumentHelp("List the handoffs within this span: 7d, 36h.", valueName: "span")) var next: String?
         @Flag(name: .long, help: "Print JSON.") var json = false
+        @Flag(name: .long, help: "Print the shifts ahead as an iCalendar feed (RFC 5545) to subscribe to.") var ics = false
+        @Option(name: .long, help: ArgumentHelp("With --ics: how many weeks ahead (1 to 52).", valueName: "n")) var weeks = 8
+        @Option(name: .long, help: ArgumentHelp("With --ics: only this person's shifts (id or name in the directory).", valueName: "id"),
+                completion: .custom(Completions.personIDs)) var person: String?
 
         func run() throws {
             let dir = try Directory(global)
             let now = dir.ctx.now
             let t = try at.map { try OnCallCommand.time($0, "--at", now: now) } ?? now
             let schedules = try schedule.map { [try dir.schedule($0)] } ?? dir.policy.schedules
+            if ics {
+                guard (1...52).contains(weeks) else { throw CLIError.usage("--weeks \(weeks): between 1 and 52") }
+                guard !json, next == nil else { throw CLIError.usage("--ics prints a calendar: not with --json or --next") }
+                let who = try person.map { try dir.person($0) }
+                let shifts = OnCallCalendar.shifts(dir.policy, schedules: schedules, overrides: dir.overrides, from: t,
+                                                   to: t.addingTimeInterval(Double(weeks) * 7 * 86400), person: who?.id)
+                let name = "on call: " + (who?.name ?? schedules.map(\.name).joined(separator: ", "))
+                FileHandle.standardOutput.write(Data(OnCallCalendar.ics(shifts, name: name.sanitized, now: now, version: Tierwatch.version).utf8))
+                return try dir.ctx.finish(dir.health)
+            }
+            guard person == nil else { throw CLIError.usage("--person goes with --ics (a person's shifts as a calendar)") }
             if let next {
                 guard let seconds = When.span(next), seconds > 0, seconds <= 366 * 86400 else {
                     throw CLIError.usage("--next '\(next.sanitized)': a span such as 7d, 36h or 2d12h, at most 366d")

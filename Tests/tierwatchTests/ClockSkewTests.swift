@@ -157,4 +157,31 @@ import Testing
         let check = s.tw("policy", "check", s.path + "/policy.yaml")
         #expect(check.status == 2 && check.stderr.contains("'clock_tolerance' must be at least 5s") && check.stderr.contains("policy.yaml:"), "\(check.stderr)")
     }
+
+    /// What deadlines do when a clock is off: an event counts at the time
+    /// it carries. Host b, 5 minutes fast, records T1's three calls at
+    /// 10:08 (its clock: 10:13). At a, T1 stays unmet until a's clock
+    /// reaches 10:13 (it falls overdue at 10:10), then counts as met late.
+    @Test func aFastHostsCallsCountAtTheTimeTheyCarry() throws {
+        let s = TempStore(); defer { s.cleanup() }
+        let opened = s.tw("raise", "--title", "opened at 10:00", "--severity", "sev1", env: FakeClock.at("2026-11-20T10:00:00Z"))
+        let id = opened.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        for contact in ["am", "director-support", "vp-cx"] {
+            let r = s.tw("notify", id, contact, env: FakeClock.at("2026-11-20T10:13:00Z").merging(["TIERWATCH_HOST": "b"]) { $1 })
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        func t1(at instant: String) throws -> [String: Any] {
+            let r = s.tw("show", id, "--json", env: FakeClock.at(instant))
+            let o = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(r.stderr)")
+            return try #require((o["tiers"] as? [[String: Any]])?[1])
+        }
+        let before = try t1(at: "2026-11-20T10:08:00Z")
+        #expect(before["status"] as? String == "active" && before["met_at"] is NSNull, "\(before)")
+        #expect(s.tw("show", id, env: FakeClock.at("2026-11-20T10:08:00Z")).stderr.contains("host b's clock is about 5m ahead"))
+        let overdue = try t1(at: "2026-11-20T10:11:00Z")
+        #expect(overdue["status"] as? String == "overdue", "\(overdue)")
+        let after = try t1(at: "2026-11-20T10:14:00Z")
+        #expect(after["status"] as? String == "late" && after["met_at"] as? String == "2026-11-20T10:13:00Z", "\(after)")
+        #expect(abs((after["late_seconds"] as? Int ?? 0) - 180) <= 2, "\(after)")
+    }
 }

@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+
+/// Issue 30, on-call calendars: `tierwatch oncall [SCHEDULE] --ics` is an
+/// RFC 5545 feed that a real parser (Python's icalendar) and a real
+/// calendar program (calcurse) read, with every shift at its local hour
+/// across a daylight-saving change, overrides in, stable UIDs, a person's
+/// own feed, and names from the policy escaped.
+@Suite(.serialized) struct OnCallCalendarFeed {
+    static let reader = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../tools/read-ics.py").path
+
+    struct Event {
+        var uid: String, start: String, end: String, local: String, summary: String, description: String, categories: [String]
+    }
+
+    /// A store under the example policy (schedules in three zones).
+    func exampleStore(nameOfAna name: String? = nil) -> TempStore {
+        let s = TempStore()
+        var policy = s.tw("policy", "show", "--example").stdout
+        if let name { policy = policy.replacingOccurrences(of: "name: Ana Lima,", with: "name: \(name),") }
+        writeFixture(atPath: s.path + "/policy.yaml", contents: Data(policy.utf8))
+        return s
+    }
+
+    /// The feed's text, and its events as icalendar reads them.
+    func feed(_ s: TempStore, _ args: [String], zone: String) throws -> (text: String, events: [Event]) {
+        try requireTool("/usr/bin/python3", package: "python3")
+        let r = Binary.run(["oncall"] + args + ["--ics"], store: s.path, env: s.env)
+        #expect(r.status == 0, "\(r.stderr)")
+        let file = s.path + "/feed.ics"
+        try r.stdout.write(toFile: file, atomically: true, encoding: .utf8)
+        // The python3 on PATH: the one .ci/deps installs icalendar for.
+        let read = Binary.run(["python3", Self.reader, file, zone], executable: "/usr/bin/env")
+        try #require(read.status == 0, "icalendar could not read the feed (pip install icalendar, or bash .ci/deps): \(read.stderr)")
+        let lines = read.stdout.split(separator: "\n").dropFirst().map { line -> Event in
+            let o = try! JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            return Event(uid: o["uid"] as! String, start: o["start"] as! String, end: o["end"] as! String, local: o["local"] as! String,
+                         summary: o["summary"] as! String, description: o["description"] as! String, categories: o["categories"] as! [String])
+        }
+        return (r.stdout, lines)
+    }
+
+    @Test func everyShiftIsAtItsLocalHourAcrossDaylightSaving() throws {
+        let s = exampleStore(); defer { s.cleanup() }
+        // New York falls back on 2026-11-01: the 09:00 weekday shift moves
+        // from 13:00Z to 14:00Z, and stays 09:00 in the calendar.
+        let (text, events) = try feed(s, ["netops", "--at", "2026-10-20T14:00:00Z", "--weeks", "3"], zone: "America/New_York")
+        let day = events.filter { $0.summary.hasSuffix("Ines Costa") }
+        #expect(day.count == 15, "three weeks of weekdays: \(day.map(\.start))")
+        #expect(day.allSatisfy { $0.local.hasSuffix("09:00") && !$0.local.hasPrefix("Sat") && !$0.local.hasPrefix("Sun") }, "\(day.map(\.local))")
+        #expect(day.contains { $0.start == "2026-10-30T13:00:00Z" } && day.contains { $0.start == "2026-11-02T14:00:00Z" }, "\(day.map(\.start))")
+        // The shifts follow each other with no gap or overlap, from the
+        // one running at --at to the one running three weeks later.
+        #expect(zip(events, events.dropFirst()).allSatisfy { $0.end == $1.start }, "\(events.map { "\($0.start)-\($0.end)" })")
+        #expect(events.first!.start <= "2026-10-20T14:00:00Z" && events.last!.end >= "2026-11-10T14:00:00Z")
+        #expect(Set(events.map(\.uid)).count == events.count)
+        #expect(events.allSatisfy { $0.categories == ["on-call", "netops"] && $0.description.contains("phone: +1 555 01") })
+        // RFC 5545's lines: CRLF, at most 75 octets.
+        let lines = text.components(separatedBy: "\r\n")
+        #expect(!text.replacingOccurrences(of: "\r\n", with: "").contains("\n"), "every line ends in CRLF")
+        #expect(lines.allSatisfy { $0.utf8.count <= 75 }, "\(lines.filter { $0.utf8.count > 75 })")
+        #expect(text.hasPrefix("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//tierwatch//tierwatch ") && text.hasSuffix("END:VCALENDAR\r\n"))
+    }
+
+    @Test func fetchedAgainEveryShiftKeepsItsUIDAndTimes() throws {
+        let s = exampleStore(); defer { s.cleanup() }
+        let first = try feed(s, ["netops", "--at", "2026-10-20T14:00:00Z", "--weeks", "2"], zone: "UTC").events
+        let later = try feed(s, ["netops", "--at", "2026-10-20T15:00:00Z", "--weeks", "2"], zone: "UTC").events
+        let byUID = Dictionary(uniqueKeysWithValues: later.map { ($0.uid, $0) })
+        for e in first {
+            #expect(byUID[e.uid].map { $0.start == e.start && $0.end == e.end && $0.summary == e.summary } == true, "\(e.uid) changed or went")
+        }
+    }
+
+    @Test func anOverrideIsInTheFeedAndAPersonsFeedHasOnlyTheirShifts() throws {
+        let s = exampleStore(); defer { s.cleanup() }
+        let at = "2026-12-08T10:00:00Z"  // Ana's week in platform (Mon 09:00 Berlin handoffs)
+        let o = s.tw("oncall", "override", "platform", "--person", "ben", "--from", at, "--to", "2026-12-08T18:00:00Z")
+        #expect(o.status == 0, "\(o.stderr)")
+        let platform = try feed(s, ["platform", "--at", "2026-12-08T09:00:00Z", "--weeks", "1"], zone: "Europe/Berlin").events
+        let ben = try #require(platform.first { $0.summary.hasSuffix("Ben Okafor") && $0.description.contains("override") }, "\(platform.map(\.summary))")
+        #expect(ben.start == at && ben.end == "2026-12-08T18:00:00Z")
+        // Ana's week is split around it.
+        #expect(platform.filter { $0.summary.hasSuffix("Ana Lima") }.map(\.end).contains(at))
+        let ana = try feed(s, ["--person", "ana", "--at", "2026-12-01T00:00:00Z", "--weeks", "6"], zone: "Europe/Berlin").events
+        #expect(!ana.isEmpty && ana.allSatisfy { $0.summary.hasSuffix("Ana Lima") }, "\(ana.map(\.summary))")
+        #expect(ana.allSatisfy { $0.local == "Mon 09:00" || $0.start == "2026-12-08T18:00:00Z" }, "\(ana.map { "\($0.start) \($0.local)" })")
+        // Usage errors exit 2, naming the value.
+        let weeks = s.tw("oncall", "--ics", "--weeks", "60")
+        #expect(weeks.status == 2 && weeks.stderr.contains("--weeks 60"), "\(weeks.stderr)")
+        let nobody = s.tw("oncall", "--ics", "--person", "zed")
+        #expect(nobody.status != 0 && nobody.stderr.contains("unknown person 'zed'"), "\(nobody.stderr)")
+    }
+
+    @Test func namesFromThePolicyAreEscapedNotObeyed() throws {
+        let s = exampleStore(nameOfAna: "\"Ana; Lima, \\e]0;pwn\\a Jr\""); defer { s.cleanup() }
+        let (text, events) = try feed(s, ["platform", "--at", "2026-12-08T10:00:00Z", "--weeks", "1"], zone: "UTC")
+        #expect(!text.contains("\u{1B}") && !text.contains("\u{07}"), "no control character reaches the feed")
+        let unfolded = text.replacingOccurrences(of: "\r\n ", with: "")
+        #expect(unfolded.contains("SUMMARY:On call: Platform Engineering on call — Ana\\; Lima\\, ␛]0\\;pwn␇ Jr\r\n"), "\(unfolded)")
+        #expect(events.contains { $0.summary == "On call: Platform Engineering on call — Ana; Lima, ␛]0;pwn␇ Jr" }, "\(events.map(\.summary))")
+    }
+
+    @Test func calcurseImportsTheFeed() throws {
+        try requireTool("/usr/bin/calcurse", package: "calcurse")
+        let s = exampleStore(); defer { s.cleanup() }
+        let (text, events) = try feed(s, ["netops", "--at", "2026-10-20T14:00:00Z", "--weeks", "3"], zone: "UTC")
+        _ = text
+        let dir = s.path + "/calcurse"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let r = Binary.run(["-D", dir, "-i", s.path + "/feed.ics"], executable: "/usr/bin/calcurse", env: ["TZ": "America/New_York", "HOME": s.path])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("\(events.count) apps / 0 events / 0 todos / 0 skipped"), "\(r.stdout)")
+        let apts = String(decoding: FileManager.default.contents(atPath: dir + "/apts") ?? Data(), as: UTF8.self)
+        // In New York's time, the day shift is 09:00 to 17:00 on both sides of the change.
+        #expect(apts.contains("10/30/2026 @ 09:00 -> 10/30/2026 @ 17:00") && apts.contains("11/02/2026 @ 09:00 -> 11/02/2026 @ 17:00"), "\(apts)")
+    }
+}
