@@ -205,6 +205,32 @@ public actor Desk {
         }
     }
 
+    /// `GET /api/v1/oncall/SCHEDULE.ics` and `/api/v1/oncall/people/PERSON.ics`:
+    /// the shifts of the next `weeks` with overrides, as `tierwatch oncall --ics` prints them.
+    public func calendar(schedule: String?, person: String?, weeks: Int, version: String) -> Result<String, DeskError> {
+        guard case let .success(loaded) = loadPolicy() else {
+            if case let .failure(e) = loadPolicy() { return .failure(e) }
+            return .failure(DeskError(status: 503, message: "no policy"))
+        }
+        store.refresh()
+        let policy = loaded.policy
+        let now = store.clock.now()
+        var schedules = policy.schedules
+        var who: Person?
+        if let schedule {
+            guard let s = policy.findSchedule(schedule) else { return .failure(DeskError(status: 404, message: "unknown schedule '\(schedule.sanitized)'")) }
+            schedules = [s]
+        }
+        if let person {
+            guard let p = policy.person(person.lowercased()) else { return .failure(DeskError(status: 404, message: "unknown person '\(person.sanitized)'")) }
+            who = p
+        }
+        let shifts = OnCallCalendar.shifts(policy, schedules: schedules, overrides: store.state.policies.overrides, from: now,
+                                           to: now.addingTimeInterval(Double(weeks) * 7 * 86400), person: who?.id)
+        let name = "on call: " + (who?.name ?? schedules.map(\.name).joined(separator: ", "))
+        return .success(OnCallCalendar.ics(shifts, name: name.sanitized, now: now, version: version))
+    }
+
     /// An incident as the API gives it: the CLI's JSON, compact, with a newline.
     func json(_ i: Incident) -> Data {
         let now = store.clock.now()

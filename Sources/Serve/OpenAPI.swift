@@ -733,6 +733,12 @@ enum OpenAPI {
       "bearer": {
         "scheme": "bearer",
         "type": "http"
+      },
+      "calendarKey": {
+        "description": "serve --calendar-key-file: opens the calendar feeds only (calendar programs send no header).",
+        "in": "query",
+        "name": "key",
+        "type": "apiKey"
       }
     }
   },
@@ -1249,6 +1255,254 @@ enum OpenAPI {
           }
         },
         "summary": "One incident."
+      }
+    },
+    "/api/v1/oncall/people/{file}": {
+      "get": {
+        "operationId": "personCalendar",
+        "parameters": [
+          {
+            "description": "PERSON.ics: the person's id in the directory.",
+            "in": "path",
+            "name": "file",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "in": "query",
+            "name": "weeks",
+            "schema": {
+              "default": 8,
+              "maximum": 52,
+              "minimum": 1,
+              "type": "integer"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "content": {
+              "text/calendar": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "description": "An RFC 5545 calendar: one VEVENT per shift (UTC; UID = schedule and start, stable across fetches)."
+          },
+          "400": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "weeks out of range."
+          },
+          "401": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "No valid bearer token.",
+            "headers": {
+              "WWW-Authenticate": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "404": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Not NAME.ics, or no such person."
+          },
+          "405": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "A method this path does not take (`Allow` names those it does)."
+          },
+          "414": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "The request target is over 4 KiB."
+          },
+          "431": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "The request line or headers are too large."
+          },
+          "503": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "The policy does not parse."
+          }
+        },
+        "security": [
+          {
+            "bearer": []
+          },
+          {
+            "calendarKey": []
+          }
+        ],
+        "summary": "One person's shifts ahead in every schedule, as a calendar to subscribe to."
+      }
+    },
+    "/api/v1/oncall/{file}": {
+      "get": {
+        "operationId": "scheduleCalendar",
+        "parameters": [
+          {
+            "description": "SCHEDULE.ics: the schedule's id or name.",
+            "in": "path",
+            "name": "file",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "in": "query",
+            "name": "weeks",
+            "schema": {
+              "default": 8,
+              "maximum": 52,
+              "minimum": 1,
+              "type": "integer"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "content": {
+              "text/calendar": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "description": "An RFC 5545 calendar: one VEVENT per shift (UTC; UID = schedule and start, stable across fetches)."
+          },
+          "400": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "weeks out of range."
+          },
+          "401": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "No valid bearer token.",
+            "headers": {
+              "WWW-Authenticate": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "404": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Not NAME.ics, or no such schedule."
+          },
+          "405": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "A method this path does not take (`Allow` names those it does)."
+          },
+          "414": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "The request target is over 4 KiB."
+          },
+          "431": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "The request line or headers are too large."
+          },
+          "503": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "The policy does not parse."
+          }
+        },
+        "security": [
+          {
+            "bearer": []
+          },
+          {
+            "calendarKey": []
+          }
+        ],
+        "summary": "A schedule's shifts ahead, with overrides, as a calendar to subscribe to."
       }
     },
     "/api/v1/openapi.json": {

@@ -34,6 +34,10 @@ public enum Server {
         public var tls: TLSFiles?
         /// tierwatch's version, for `tierwatch_build_info`.
         public var version = "unknown"
+        /// Lets the on-call calendar feeds be read with `?key=KEY` (a
+        /// calendar program sends no header): a secret of their own, which
+        /// opens nothing else.
+        public var calendarKey: String?
 
         public init(host: String, port: Int, token: String?, maxConnections: Int = 1024, idleTimeout: TimeInterval = 30, tls: TLSFiles? = nil,
                     version: String = "unknown") {
@@ -53,7 +57,7 @@ public enum Server {
         desk.live.connections = table
         let router = Router(context: ServeContext.self)
         router.add(middleware: CountResponses(live: desk.live))
-        router.add(middleware: BearerToken(token: options.token))
+        router.add(middleware: BearerToken(token: options.token, calendarKey: options.calendarKey))
         router.add(middleware: AllowedMethods())
         /// A GET route and its HEAD: the same answer without the body.
         func getAndHead(_ path: RouterPath, _ handler: @escaping @Sendable (Request, ServeContext) async throws -> Response) {
@@ -141,6 +145,24 @@ public enum Server {
                 return json(["error": error.message], status: .init(code: error.status))
             }
         }
+        // On-call calendars (RFC 5545): a schedule's shifts, or a person's.
+        for (path, forPerson) in [("/api/v1/oncall/{file}", false), ("/api/v1/oncall/people/{file}", true)] {
+            getAndHead(RouterPath(stringLiteral: path)) { request, context -> Response in
+                let file = context.parameters.get("file") ?? ""
+                guard file.hasSuffix(".ics"), file.count > 4 else {
+                    return json(["error": "\(file.sanitized): a calendar is NAME.ics"], status: .notFound)
+                }
+                let weeks = request.uri.queryParameters["weeks"].map { Int(String($0)) ?? 0 } ?? 8
+                guard (1...52).contains(weeks) else { return json(["error": "weeks: between 1 and 52"], status: .badRequest) }
+                let name = String(file.dropLast(4))
+                switch await desk.calendar(schedule: forPerson ? nil : name, person: forPerson ? name : nil, weeks: weeks, version: options.version) {
+                case let .success(text):
+                    return Response(status: .ok, headers: [.contentType: "text/calendar; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
+                case let .failure(error):
+                    return json(["error": error.message], status: .init(code: error.status))
+                }
+            }
+        }
         getAndHead("/api/v1/incidents/{id}") { _, context -> Response in
             let id = context.parameters.get("id") ?? ""
             guard let incident = await desk.show(id) else { return json(["error": "unknown incident '\(id.sanitized)'"], status: .notFound) }
@@ -207,9 +229,15 @@ public enum Server {
 /// in constant time; 401 with `WWW-Authenticate` otherwise.
 struct BearerToken<Context: RequestContext>: RouterMiddleware {
     let token: String?
+    var calendarKey: String?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let token, !BearerToken.open.contains(request.uri.path) else { return try await next(request, context) }
+        // A calendar feed read with its own key (it opens nothing else).
+        if let calendarKey, BearerToken.isCalendar(request.uri.path), let key = request.uri.queryParameters["key"],
+           BearerToken.same(String(key), calendarKey) {
+            return try await next(request, context)
+        }
         let given = request.headers[.authorization].flatMap { $0.lowercased().hasPrefix("bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
         guard BearerToken.same(given, token) else {
             return Response(status: .unauthorized, headers: [.wwwAuthenticate: "Bearer", .contentType: "application/json"],
@@ -217,6 +245,8 @@ struct BearerToken<Context: RequestContext>: RouterMiddleware {
         }
         return try await next(request, context)
     }
+
+    static func isCalendar(_ path: String) -> Bool { path.hasPrefix("/api/v1/oncall/") && path.hasSuffix(".ics") }
 
     /// Paths anyone may read: health, and the API's description.
     static var open: Set<String> { ["/healthz", "/api/v1/openapi.json"] }
@@ -285,6 +315,7 @@ struct AllowedMethods<Context: RequestContext>: RouterMiddleware {
         case "/api/v1/alertmanager": return [.post]
         case "/api/v1/incidents": return [.get, .head, .post]
         default:
+            if BearerToken<Context>.isCalendar(path) { return [.get, .head] }
             let id = path.dropFirst("/api/v1/incidents/".count)
             return path.hasPrefix("/api/v1/incidents/") && !id.isEmpty && !id.contains("/") ? [.get, .head] : nil
         }

@@ -21,6 +21,8 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Address and port to listen on.", valueName: "host:port")) var listen = "127.0.0.1:9095"
     @Option(name: .long, help: ArgumentHelp("A file holding the bearer token every request but /healthz must carry.", valueName: "file"),
             completion: .file()) var tokenFile: String?
+    @Option(name: .long, help: ArgumentHelp("A file holding a key that opens the on-call calendar feeds (/api/v1/oncall/…ics?key=KEY) and nothing else: calendar programs send no header.", valueName: "file"),
+            completion: .file()) var calendarKeyFile: String?
     @Option(name: .long, help: ArgumentHelp("HTTPS: the certificate (PEM, the chain after it); read again on SIGHUP.", valueName: "file"), completion: .file())
     var tlsCert: String?
     @Option(name: .long, help: ArgumentHelp("HTTPS: the certificate's private key (PEM, not world-readable); read again on SIGHUP.", valueName: "file"), completion: .file())
@@ -54,16 +56,18 @@ struct ServeCommand: ParsableCommand {
         return inet_pton(AF_INET, host, &addr) == 1 && UInt32(bigEndian: addr.s_addr) >> 24 == 127
     }
 
-    static func readToken(_ file: String) throws -> String {
+    /// A secret from a file (`option` names it in errors): not readable by
+    /// everyone, one word.
+    static func readToken(_ file: String, option: String = "--token-file") throws -> String {
         var st = stat()
         guard stat(file, &st) == 0, let data = FileManager.default.contents(atPath: file) else {
-            throw CLIError.usage("--token-file \(file): cannot read it")
+            throw CLIError.usage("\(option) \(file): cannot read it")
         }
         guard st.st_mode & 0o004 == 0 else {
-            throw CLIError.usage("--token-file \(file): readable by everyone (mode \(String(st.st_mode & 0o777, radix: 8))); chmod 600 it")
+            throw CLIError.usage("\(option) \(file): readable by everyone (mode \(String(st.st_mode & 0o777, radix: 8))); chmod 600 it")
         }
         let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !token.isEmpty, !token.contains(where: \.isWhitespace) else { throw CLIError.usage("--token-file \(file): the token must be one word, not empty") }
+        guard !token.isEmpty, !token.contains(where: \.isWhitespace) else { throw CLIError.usage("\(option) \(file): the secret must be one word, not empty") }
         return token
     }
 
@@ -81,7 +85,12 @@ struct ServeCommand: ParsableCommand {
         } catch {
             throw CLIError.usage("serve cannot write the store \(ctx.store.path): \(error). Set TIERWATCH_STORE (for the unit: in /etc/default/tierwatch) to a folder this user (\(IncidentStore.unixUser)) can write")
         }
-        let token = try tokenFile.map(ServeCommand.readToken)
+        let token = try tokenFile.map { try ServeCommand.readToken($0) }
+        let calendarKey = try calendarKeyFile.map { try ServeCommand.readToken($0, option: "--calendar-key-file") }
+        if calendarKey != nil, token == nil {
+            throw CLIError.usage("--calendar-key-file opens the calendar feeds where a token is required: give --token-file too (without one, every endpoint is open)")
+        }
+        if let calendarKey, calendarKey == token { throw CLIError.usage("--calendar-key-file: the key must differ from the token (the key goes in URLs)") }
         guard maxConnections >= 2 else { throw CLIError.usage("--max-connections \(maxConnections): at least 2") }
         guard idleTimeout > 0, idleTimeout <= 86400 else { throw CLIError.usage("--idle-timeout \(idleTimeout): a number of seconds above 0, at most 86400") }
         if token == nil && !ServeCommand.isLoopback(host) {
@@ -133,7 +142,9 @@ struct ServeCommand: ParsableCommand {
         let outcome = Outcome()
         Task {
             do {
-                try await Server.run(.init(host: host, port: port, token: token, maxConnections: maxConnections, idleTimeout: idleTimeout, tls: tls, version: Tierwatch.version), desk: desk, logger: logger) { bound in
+                var options = Server.Options(host: host, port: port, token: token, maxConnections: maxConnections, idleTimeout: idleTimeout, tls: tls, version: Tierwatch.version)
+                options.calendarKey = calendarKey
+                try await Server.run(options, desk: desk, logger: logger) { bound in
                     logger.info("listening", metadata: ["address": "\(host):\(bound)", "scheme": "\(tls == nil ? "http" : "https")", "token": "\(token == nil ? "none" : "required")"])
                 }
             } catch {

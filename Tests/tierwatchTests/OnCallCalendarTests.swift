@@ -115,4 +115,42 @@ import Testing
         // In New York's time, the day shift is 09:00 to 17:00 on both sides of the change.
         #expect(apts.contains("10/30/2026 @ 09:00 -> 10/30/2026 @ 17:00") && apts.contains("11/02/2026 @ 09:00 -> 11/02/2026 @ 17:00"), "\(apts)")
     }
+
+    /// serve gives the same feeds to subscribe to: with the bearer token,
+    /// or with a calendar key of their own in the URL (calendar programs
+    /// send no header), which opens nothing else.
+    @Test func serveGivesTheFeedsToTheTokenOrTheCalendarKeyOnly() throws {
+        try requireTool("/usr/bin/curl", package: "curl")
+        let s = exampleStore(); defer { s.cleanup() }
+        for (name, secret) in [("token", "t0ken-for-api"), ("calkey", "k3y-for-calendars")] {
+            writeFixture(atPath: s.path + "." + name, contents: Data(secret.utf8))
+            chmod(s.path + "." + name, 0o600)
+        }
+        defer { for n in ["token", "calkey"] { unlink(s.path + "." + n) } }
+        let serve = ServeUnderHostileClients.Serve(store: s.path, extra: "--token-file \(s.path).token --calendar-key-file \(s.path).calkey")
+        func get(_ path: String, _ headers: [String] = []) -> (status: Int, body: String, type: String) {
+            let r = Binary.run(["-s", "-o", "-", "-w", "\n%{http_code} %{content_type}"] + headers.flatMap { ["-H", $0] } + [serve.url + path],
+                               executable: "/usr/bin/curl").stdout
+            let tail = r.split(separator: "\n").last.map(String.init) ?? ""
+            let parts = tail.split(separator: " ", maxSplits: 1).map(String.init)
+            return (Int(parts.first ?? "") ?? 0, String(r.dropLast(tail.count + 1)), parts.count > 1 ? parts[1] : "")
+        }
+        let withKey = get("/api/v1/oncall/platform.ics?key=k3y-for-calendars&weeks=2")
+        #expect(withKey.status == 200 && withKey.type.hasPrefix("text/calendar"), "\(withKey.status) \(withKey.type) \(withKey.body.prefix(300))")
+        #expect(withKey.body.hasPrefix("BEGIN:VCALENDAR\r\n") && withKey.body.contains("UID:platform-") && withKey.body.hasSuffix("END:VCALENDAR\r\n"))
+        // The same text the CLI prints for the same span (its stamp aside).
+        let cli = s.tw("oncall", "platform", "--ics", "--weeks", "2").stdout
+        func events(_ t: String) -> [Substring] { t.split(separator: "\r\n").filter { !$0.hasPrefix("DTSTAMP") } }
+        #expect(events(withKey.body) == events(cli))
+        let person = get("/api/v1/oncall/people/ana.ics", ["Authorization: Bearer t0ken-for-api"])
+        #expect(person.status == 200 && person.body.contains("Ana Lima") && !person.body.contains("Ben Okafor"), "\(person.status) \(person.body.prefix(300))")
+        #expect(get("/api/v1/oncall/platform.ics").status == 401)
+        #expect(get("/api/v1/oncall/platform.ics?key=wrong").status == 401)
+        #expect(get("/api/v1/incidents?key=k3y-for-calendars").status == 401, "the key opens the calendars only")
+        #expect(get("/api/v1/oncall/nosuch.ics?key=k3y-for-calendars").status == 404)
+        #expect(get("/api/v1/oncall/platform.ics?key=k3y-for-calendars&weeks=99").status == 400)
+        // A key equal to the token, or one without a token, is refused at start.
+        let same = s.tw("serve", "--listen", "127.0.0.1:\(freePort())", "--token-file", s.path + ".token", "--calendar-key-file", s.path + ".token")
+        #expect(same.status == 2 && same.stderr.contains("the key must differ from the token"), "\(same.stderr)")
+    }
 }

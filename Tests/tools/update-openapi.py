@@ -142,12 +142,28 @@ doc = {
             "operationId": "showIncident", "summary": "One incident.",
             "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
             "responses": {"200": resp("The incident.", ref("Incident")), "404": err("No such incident."), **common}}},
+        **{path: {"get": {
+            "operationId": op, "summary": summary,
+            "security": [{"bearer": []}, {"calendarKey": []}],
+            "parameters": [{"name": "file", "in": "path", "required": True, "schema": {"type": "string"}, "description": what},
+                           {"name": "weeks", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 52, "default": 8}}],
+            "responses": {"200": resp("An RFC 5545 calendar: one VEVENT per shift (UTC; UID = schedule and start, stable across fetches).",
+                                      {"type": "string"}, "text/calendar"),
+                          "400": err("weeks out of range."), "404": err(f"Not NAME.ics, or no such {noun}."),
+                          "503": err("The policy does not parse."), **common}}}
+           for path, op, summary, what, noun in [
+               ("/api/v1/oncall/{file}", "scheduleCalendar", "A schedule's shifts ahead, with overrides, as a calendar to subscribe to.",
+                "SCHEDULE.ics: the schedule's id or name.", "schedule"),
+               ("/api/v1/oncall/people/{file}", "personCalendar", "One person's shifts ahead in every schedule, as a calendar to subscribe to.",
+                "PERSON.ics: the person's id in the directory.", "person")]},
         "/api/v1/events": {"get": {
             "operationId": "events", "summary": "The stream `tierwatch watch --json` prints, one JSON object a line, for as long as the client listens.",
             "responses": {"200": resp("JSON lines; `{\"keepalive\": …}` after 15 quiet seconds.", {"type": "string"}, "application/x-ndjson"), **common}}},
     },
     "components": {
-        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
+                            "calendarKey": {"type": "apiKey", "in": "query", "name": "key",
+                                            "description": "serve --calendar-key-file: opens the calendar feeds only (calendar programs send no header)."}},
         "schemas": {"Incident": incident, "Tier": tier, "Contact": contact, "Person": person, "TimelineEntry": entry,
                     "Error": error, "Health": health, "AlertGroup": group, "Alert": alert, "NewIncident": new_incident,
                     "IntakeResult": intake},
