@@ -112,6 +112,7 @@ Maintainer: tierwatch maintainers <noc@example.org>
 Installed-Size: $size
 Depends: libc6, libgcc-s1, libstdc++6, libncursesw6, libtinfo6, libcurl4, tzdata
 Recommends: bash-completion
+Suggests: apprise
 Section: admin
 Priority: optional
 Homepage: https://example.org/tierwatch

@@ -17,6 +17,9 @@ public struct Person: Sendable, Equatable {
     /// Where they live, to show their local time (nil: not given).
     public var zone: TimeZone?
     public var note: String?
+    /// Where notifications reach them: Apprise URLs (never in `--json`:
+    /// they hold tokens).
+    public var notify: [String] = []
 
     public init(id: String, name: String, phones: [String] = [], email: String? = nil, zone: TimeZone? = nil, note: String? = nil) {
         self.id = id

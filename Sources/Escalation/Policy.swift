@@ -255,6 +255,24 @@ public struct Hook: Sendable, Equatable {
     public enum Target: Sendable, Equatable {
         case run([String])
         case post(url: String, tokenFile: String?)
+        /// A message through Apprise (`apprise`, one URL syntax for 100+ services).
+        case notify(Notify)
+    }
+
+    /// Whom a `notify:` hook reaches, and what it says.
+    public struct Notify: Sendable, Equatable {
+        /// Apprise URLs: `mailto://…`, `slack://…`, `json://…`.
+        public var urls: [String] = []
+        /// An Apprise configuration file (not readable by everyone).
+        public var config: String?
+        /// Whoever is on call in these schedules (ids), at their own URLs.
+        public var onCall: [String] = []
+        /// These people of the directory (ids), at their own URLs.
+        public var people: [String] = []
+        /// Templates (`{id}`, `{title}`, … see README "Notifications"); nil: the trigger's default.
+        public var title: String?
+        public var body: String?
+        public init() {}
     }
     public var name: String
     public var on: Set<Trigger>

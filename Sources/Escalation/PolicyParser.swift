@@ -93,7 +93,7 @@ struct PolicyParser {
             }
         }
         if let node = top["intake"] { policy.intake = try parseIntake(node) }
-        if let node = top["hooks"] { policy.hooks = try parseHooks(node, tiers: tiers) }
+        if let node = top["hooks"] { policy.hooks = try parseHooks(node, tiers: tiers, directory: policy) }
         if let node = top["hook_settings"] {
             let m = try mapping(node, "'hook_settings'", keys: ["grace", "max_age"])
             if let g = m["grace"] { policy.hookSettings.grace = try span(g, "grace") }
@@ -248,12 +248,22 @@ struct PolicyParser {
 
     // MARK: Hooks
 
-    private mutating func parseHooks(_ node: Node, tiers: [Tier]) throws(PolicyError) -> [Hook] {
+    /// An Apprise URL: `scheme://…`.
+    private func appriseURL(_ n: Node) throws(PolicyError) -> String {
+        let url = try string(n, "notify")
+        guard let r = url.range(of: "://"), !url[..<r.lowerBound].isEmpty,
+              url[..<r.lowerBound].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" }) else {
+            throw error(n, "'\(url.sanitized)' is not an Apprise URL (scheme://…, e.g. mailto://user:pass@example.com or json://host/path)")
+        }
+        return url
+    }
+
+    private mutating func parseHooks(_ node: Node, tiers: [Tier], directory: Policy) throws(PolicyError) -> [Hook] {
         guard let seq = node.sequence else { throw error(node, "'hooks' must be a list of hooks") }
         var out: [Hook] = []
         for h in seq {
             let m = try mapping(h, "a hook", keys: ["name", "on", "tiers", "severities", "customers", "run", "post", "token_file",
-                                                  "timeout", "retries", "backoff", "env"])
+                                                  "timeout", "retries", "backoff", "env", "notify", "notify_config", "title", "body"])
             let name = try requiredString(m, h, "name")
             try checkID(name, m["name"]!)
             if out.contains(where: { $0.name == name }) { throw error(m["name"], "duplicate hook name '\(name)'") }
@@ -290,6 +300,46 @@ struct PolicyParser {
             }
             let customers = try list("customers").map { Set($0.map(\.0)) }
             let target: Hook.Target
+            let given = ["run", "post", "notify"].filter { m[$0] != nil || ($0 == "notify" && m["notify_config"] != nil) }
+            if given.count > 1 { throw error(h, "hook '\(name)' has \(given.joined(separator: " and ")): give one of run, post or notify") }
+            if m["notify"] != nil || m["notify_config"] != nil {
+                var n = Hook.Notify()
+                for item in m["notify"].map({ $0.sequence ?? [$0] }) ?? [] {
+                    if let pairs = item.mapping {
+                        let mm = try mapping(item, "a notify target", keys: ["on_call", "person"])
+                        if let s = mm["on_call"] {
+                            let id = try string(s, "on_call")
+                            guard directory.schedules.contains(where: { $0.id == id }) else {
+                                throw error(s, "unknown schedule '\(id)'\(Suggest.didYouMean(id, among: directory.schedules.map(\.id)))")
+                            }
+                            n.onCall.append(id)
+                        }
+                        if let p = mm["person"] {
+                            let id = try string(p, "person")
+                            guard directory.people.contains(where: { $0.id == id }) else {
+                                throw error(p, "unknown person '\(id)'\(Suggest.didYouMean(id, among: directory.people.map(\.id)))")
+                            }
+                            n.people.append(id)
+                        }
+                        _ = pairs
+                    } else {
+                        n.urls.append(try appriseURL(item))
+                    }
+                }
+                if let c = m["notify_config"] {
+                    let f = try string(c, "notify_config")
+                    guard f.hasPrefix("/") else { throw error(c, "'notify_config' must be an absolute path") }
+                    n.config = f
+                }
+                n.title = try m["title"].map { t throws(PolicyError) in try string(t, "title") }
+                n.body = try m["body"].map { t throws(PolicyError) in try string(t, "body") }
+                guard !n.urls.isEmpty || n.config != nil || !n.onCall.isEmpty || !n.people.isEmpty else {
+                    throw error(m["notify"] ?? h, "hook '\(name)': 'notify' names nobody (Apprise URLs, { on_call: SCHEDULE } or { person: ID })")
+                }
+                target = .notify(n)
+            } else if m["title"] != nil || m["body"] != nil {
+                throw error(m["title"] ?? m["body"], "'title' and 'body' go with 'notify'")
+            } else {
             switch (m["run"], m["post"]) {
             case let (run?, nil):
                 guard let argv = run.sequence, !argv.isEmpty else { throw error(run, "'run' must be a list: the program and its arguments, e.g. [/usr/local/bin/page, --to, ceo]") }
@@ -318,6 +368,7 @@ struct PolicyParser {
                 throw error(h, "hook '\(name)' needs 'run' (a program) or 'post' (a URL)")
             default:
                 throw error(m["post"], "hook '\(name)' has both 'run' and 'post': give one")
+            }
             }
             var hook = Hook(name: name, on: on, tiers: tierSet, severities: sevs, customers: customers, target: target)
             if let n = m["timeout"] { hook.timeout = try span(n, "timeout") }
@@ -390,7 +441,7 @@ struct PolicyParser {
         guard let seq = node.sequence else { throw error(node, "'people' must be a list of people, e.g. - { id: ana, name: Ana Lima, phone: \"+1 555 0142\" }") }
         var out: [Person] = []
         for p in seq {
-            let m = try mapping(p, "a person", keys: ["id", "name", "phone", "phones", "email", "zone", "note"])
+            let m = try mapping(p, "a person", keys: ["id", "name", "phone", "phones", "email", "zone", "note", "notify"])
             let id = try requiredString(m, p, "id")
             try checkID(id, m["id"]!)
             if out.contains(where: { $0.id == id }) { throw error(m["id"], "duplicate person id '\(id)'") }
@@ -401,10 +452,14 @@ struct PolicyParser {
                 guard let list = many.sequence else { throw error(many, "'phones' must be a list of numbers") }
                 for n in list { phones.append(try string(n, "phones")) }
             }
-            out.append(Person(id: id, name: name, phones: phones.filter { !$0.trimmingSpaces.isEmpty },
-                              email: try m["email"].map { n throws(PolicyError) in try string(n, "email") },
-                              zone: try m["zone"].map { n throws(PolicyError) in try zone(n) },
-                              note: try m["note"].map { n throws(PolicyError) in try string(n, "note") }))
+            var person = Person(id: id, name: name, phones: phones.filter { !$0.trimmingSpaces.isEmpty },
+                                email: try m["email"].map { n throws(PolicyError) in try string(n, "email") },
+                                zone: try m["zone"].map { n throws(PolicyError) in try zone(n) },
+                                note: try m["note"].map { n throws(PolicyError) in try string(n, "note") })
+            if let n = m["notify"] {
+                for item in n.sequence ?? [n] { person.notify.append(try appriseURL(item)) }
+            }
+            out.append(person)
         }
         return out
     }

@@ -16,6 +16,8 @@ public struct HookJob: Sendable {
     public var due: HookDue
     public var payload: Data
     public var environment: [String: String]
+    /// A `notify:` hook's message and where it goes, resolved at the trigger.
+    public var notification: HookMessage?
 }
 
 /// Runs hooks: a program by argv (never a shell, no search path) with an
@@ -45,6 +47,15 @@ public enum HookRunner {
             switch h.target {
             case let .run(argv): outcome = runProgram(argv, job: job)
             case let .post(url, tokenFile): outcome = post(url, tokenFile: tokenFile, job: job)
+            case let .notify(n):
+                let sent = notify(n, job: job)
+                // Sent, but someone could not be reached (nobody on call, no
+                // URLs): a failure to show, not to retry (a retry would
+                // send the others the same message again).
+                if sent == nil, let missing = job.notification?.unreachable, !missing.isEmpty {
+                    return Result(ok: false, detail: "sent to \(job.notification!.urls.count) URL(s); not reached: \(missing.joined(separator: "; "))", tries: attempt)
+                }
+                outcome = sent
             }
             guard let failure = outcome else {
                 let took = String(format: "%.2fs", Date().timeIntervalSince(started))
@@ -117,6 +128,42 @@ public enum HookRunner {
         return "killed by signal \(status & 0x7f)"
     }
 
+    /// Where Apprise's command is looked for.
+    static let apprisePaths = ["/usr/bin/apprise", "/usr/local/bin/apprise"]
+
+    /// nil when Apprise delivered to every URL; else why not. The URLs go
+    /// to it in a configuration file of this user's (mode 600, removed
+    /// after), never in its arguments, which every user can read.
+    static func notify(_ n: Hook.Notify, job: HookJob) -> String? {
+        guard let message = job.notification else { return "no message made" }
+        guard let apprise = apprisePaths.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            return "apprise is not installed here (apt-get install -y apprise)"
+        }
+        guard !message.urls.isEmpty || n.config != nil else { return "nobody to notify: \(message.unreachable.joined(separator: "; "))" }
+        var argv = [apprise, "--title", message.title, "--body", message.body]
+        if let config = n.config {
+            var st = stat()
+            guard stat(config, &st) == 0 else { return "cannot read the Apprise configuration \(config)" }
+            guard st.st_mode & 0o004 == 0 else { return "\(config) is readable by everyone (it holds tokens): chmod 600 it" }
+            argv += ["--config", config]
+        }
+        var file: String?
+        if !message.urls.isEmpty {
+            var template = Array((NSTemporaryDirectory() + "/tierwatch-notify-XXXXXX").utf8CString)
+            let fd = mkstemp(&template)
+            guard fd >= 0 else { return "cannot make a file for the URLs: \(String(cString: strerror(errno)))" }
+            let path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            let text = Data((message.urls.joined(separator: "\n") + "\n").utf8)
+            _ = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+            file = path
+            argv += ["--config", path]
+        }
+        defer { if let file { unlink(file) } }
+        let missing = message.unreachable.isEmpty ? "" : "; not reached: " + message.unreachable.joined(separator: "; ")
+        return runProgram(argv, job: job).map { "apprise: \($0)\(missing)" }
+    }
+
     /// What hook POSTs say they are (`tierwatch/0.2.0`): set once by serve
     /// at start, before any hook runs.
     nonisolated(unsafe) public static var userAgent = "tierwatch"
@@ -178,6 +225,12 @@ public enum HookRunner {
             .joined(separator: "; ")
         env["TIERWATCH_KEY"] = due.key
         env["TIERWATCH_LATE"] = due.late ? "1" : "0"
-        return HookJob(due: due, payload: payload, environment: env)
+        var notification: HookMessage?
+        if case let .notify(n) = due.hook.target {
+            notification = HookMessage(n, trigger: due.occurrence.trigger, tier: due.occurrence.tier, entry: entry, now: now)
+            // Apprise writes its state under HOME; a service may have none.
+            env["HOME"] = env["HOME"] ?? NSTemporaryDirectory()
+        }
+        return HookJob(due: due, payload: payload, environment: env, notification: notification)
     }
 }

@@ -24,6 +24,10 @@ struct HooksCommand: ParsableCommand {
                 switch h.target {
                 case let .run(argv): target = "runs " + argv.map(\.sanitized).joined(separator: " ")
                 case let .post(url, _): target = "posts to \(url.sanitized)"
+                case let .notify(n):
+                    // Apprise URLs hold tokens: their schemes only.
+                    let whom = n.urls.map { String($0.prefix { $0 != ":" }) + "://…" } + n.onCall.map { "on call in \($0)" } + n.people + (n.config.map { ["config \($0)"] } ?? [])
+                    target = "notifies " + whom.map(\.sanitized).joined(separator: ", ") + " (Apprise)"
                 }
                 let only = [h.tiers.map { "tiers " + $0.sorted().joined(separator: ",") }, h.severities.map { "severities " + $0.map(\.rawValue).sorted().joined(separator: ",") },
                             h.customers.map { "customers " + $0.sorted().joined(separator: ",") }].compactMap { $0 }

@@ -5,14 +5,19 @@ import Testing
 @Suite struct Reports {
     @Test func theReportCountsEachStepAndParsesAsCSV() throws {
         let s = TempStore(); defer { s.cleanup() }
+        // Every instant from one start (30 minutes ago, whole seconds): a
+        // relative --at per command moved with each command's own clock,
+        // and a slow machine made the 180 s lateness 181.
+        let start = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 - 1800).rounded(.down))
+        func at(_ minutes: Double) -> String { ISO8601DateFormatter().string(from: start.addingTimeInterval(minutes * 60)) }
         // Met: management reached within 10 minutes.
-        let met = s.raise("met", extra: ["--at", "-30m"])
-        for c in ["am", "director-support", "vp-cx"] { s.tw("notify", met, c, "--at", "-25m") }
-        s.tw("ack", met, "--at", "-29m")
-        s.tw("resolve", met, "--at", "-5m")
+        let met = s.raise("met", extra: ["--at", at(0)])
+        for c in ["am", "director-support", "vp-cx"] { s.tw("notify", met, c, "--at", at(5)) }
+        s.tw("ack", met, "--at", at(1))
+        s.tw("resolve", met, "--at", at(25))
         // Late: reached at 13 minutes; never acknowledged.
-        let late = s.raise("late", customer: "globex", extra: ["--at", "-30m"])
-        for c in ["am", "director-support", "vp-cx"] { s.tw("notify", late, c, "--at", "-17m") }
+        let late = s.raise("late", customer: "globex", extra: ["--at", at(0)])
+        for c in ["am", "director-support", "vp-cx"] { s.tw("notify", late, c, "--at", at(13)) }
         let text = s.tw("report", "--since", "1d")
         #expect(text.status == 0, "\(text.stderr)")
         #expect(text.stdout.contains("Management notified") && text.stdout.contains("1 of 2 (50%)"), "\(text.stdout)")

@@ -1,0 +1,132 @@
+import Escalation
+import Foundation
+import Testing
+
+/// Issue 30, notifications: a `notify:` hook sends through the real Apprise
+/// (Debian's `apprise`) to a real HTTP receiver (Apprise's `json://`), to
+/// fixed URLs and to whoever is on call at their own URLs; a failure is
+/// said on the timeline; URLs (they hold tokens) are never printed.
+@Suite(.serialized) struct Notify {
+    static let sinkScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../tools/http-sink.py").path
+
+    /// A local HTTP receiver answering `status`; what it got, one JSON per request.
+    final class Sink {
+        let out: String
+        let process = Process()
+        let port: Int
+        init(status: Int = 200) throws {
+            out = TempStore().path + "/sink.jsonl"
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", Notify.sinkScript, out, String(status)]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = FileHandle.nullDevice  // (an inherited stderr kept the test runner's pipe open)
+            try process.run()
+            let line = String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard let p = Int(line) else { throw Failure(message: "the sink did not start: \(line)") }
+            port = p
+        }
+        deinit { process.terminate() }
+        var received: [(path: String, title: String, message: String)] {
+            String(decoding: FileManager.default.contents(atPath: out) ?? Data(), as: UTF8.self).split(separator: "\n").compactMap { line in
+                guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let body = o["body"] as? String,
+                      let b = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] else { return nil }
+                return (o["path"] as? String ?? "", b["title"] as? String ?? "", b["message"] as? String ?? "")
+            }
+        }
+    }
+
+    /// The example policy with Cho (on call in platform at the fixed
+    /// instant below) reachable at the sink, and `hooks` appended.
+    func store(_ sink: Sink, hooks: String) -> TempStore {
+        var s = TempStore()
+        s.env = FakeClock.at("2026-12-03T10:00:00Z")  // platform: Cho's week (weekly, Mon 09:00 Berlin)
+        var policy = s.tw("policy", "show", "--example").stdout
+        policy = policy.replacingOccurrences(of: "  - { id: cho, name:", with: "  - { id: cho, notify: [\"json://127.0.0.1:\(sink.port)/cho\"], name:")
+        writeFixture(atPath: s.path + "/policy.yaml", contents: Data((policy + "hooks:\n" + hooks).utf8))
+        return s
+    }
+
+    func timeline(_ s: TempStore, _ id: String) -> [String] {
+        let show = (try? JSONSerialization.jsonObject(with: Data(s.tw("show", id, "--json").stdout.utf8))) as? [String: Any]
+        return (show?["timeline"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }
+    }
+
+    @Test func aNotifyHookReachesTheDeskAndWhoeverIsOnCallThroughApprise() throws {
+        try requireTool("/usr/bin/apprise", package: "apprise")
+        let sink = try Sink()
+        let s = store(sink, hooks: """
+          - { name: tell, on: [tier_started], tiers: [technical], notify: ["json://127.0.0.1:\(sink.port)/desk", { on_call: platform }],
+              title: "{id} {tier_name} for {customer}" }
+
+        """)
+        defer { s.cleanup() }
+        #expect(s.tw("policy", "check", s.path + "/policy.yaml").status == 0)
+        let id = s.raise("SIP trunk down; $(touch /tmp/pwned)", customer: "acme")
+        let r = s.tw("hooks", "test", "tell", "--incident", id)
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        let got = sink.received.sorted { $0.path < $1.path }
+        #expect(got.map(\.path) == ["/cho", "/desk"], "\(got)")
+        #expect(got.allSatisfy { $0.title == "\(id) Technical resources engaged for acme" }, "\(got.map(\.title))")
+        // The default body: the title, what to do next, when it is due, who is on call.
+        #expect(got.allSatisfy { $0.message.hasPrefix("SIP trunk down; $(touch /tmp/pwned)\nNext: ") && $0.message.contains("On call: ") && $0.message.contains("Cho Min-jun") }, "\(got.map(\.message))")
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/pwned"))
+        #expect(timeline(s, id).contains("hook tell test run: ok"), "\(timeline(s, id))")
+        // URLs hold tokens: neither hooks list nor the directory's JSON prints them.
+        let list = s.tw("hooks", "list").stdout
+        #expect(list.contains("notifies json://…, on call in platform (Apprise)") && !list.contains("127.0.0.1"), "\(list)")
+        #expect(!s.tw("oncall", "--json").stdout.contains("127.0.0.1"))
+    }
+
+    @Test func aFailedDeliveryAndSomeoneUnreachableAreSaid() throws {
+        try requireTool("/usr/bin/apprise", package: "apprise")
+        let refusing = try Sink(status: 500)
+        let s = store(refusing, hooks: """
+          - { name: tell, on: [incident_opened], notify: ["json://127.0.0.1:\(refusing.port)/desk"], retries: 1, backoff: 10ms }
+          - { name: netops, on: [incident_opened], notify: ["json://127.0.0.1:\(refusing.port)/x", { on_call: netops }], retries: 0 }
+
+        """)
+        defer { s.cleanup() }
+        let id = s.raise("Outage")
+        let failed = s.tw("hooks", "test", "tell", "--incident", id)
+        #expect(failed.status == 1 && failed.stdout.contains("failed: apprise: exit 1 after 2 tries"), "\(failed.stdout)\(failed.stderr)")
+        #expect(refusing.received.count == 2, "tried twice: \(refusing.received.map(\.path))")
+        let partly = s.tw("hooks", "test", "netops", "--incident", id)
+        #expect(partly.status == 1 && partly.stdout.contains("apprise: exit 1; not reached: netops: Kai Weber (on call) has no notify URLs"), "\(partly.stdout)")
+        #expect(timeline(s, id).contains { $0.contains("hook netops test run failed") }, "\(timeline(s, id))")
+    }
+
+    @Test func aNotifyHookRunsFromServeOncePerOccurrence() throws {
+        try requireTool("/usr/bin/apprise", package: "apprise")
+        let sink = try Sink()
+        var s = store(sink, hooks: "  - { name: tell, on: [incident_opened], notify: [\"json://127.0.0.1:\(sink.port)/desk\"] }\n")
+        s.env = [:]  // serve runs on the real clock
+        defer { s.cleanup() }
+        let serve = Hooks.ServeProcess(store: s.path, host: "noc1", machine: "m1")
+        // Raised on serve's machine: its serve runs the hooks at once (another's waits its grace).
+        let id = s.tw("raise", "--title", "Outage", "--customer", "acme", env: ["TIERWATCH_MACHINE_ID": "m1"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(waitUntil(20) { sink.received.count == 1 }, "\(sink.received)")
+        #expect(waitUntil(10) { timeline(s, id).contains { $0.hasPrefix("hook tell (incident opened) ran: ok") } }, "\(timeline(s, id))")
+        sleep(2)
+        #expect(sink.received.count == 1, "once: \(sink.received)")
+        #expect(sink.received.first?.title.hasPrefix("[sev2] \(id) acme: opened — Outage") == true, "\(sink.received)")
+        _ = serve
+    }
+
+    @Test func aBadNotifyHookIsRefusedWithItsPlace() throws {
+        let s = TempStore(); defer { s.cleanup() }
+        var policy = s.tw("policy", "show", "--example").stdout
+        policy += "hooks:\n  - { name: tell, on: [tier_started], notify: [\"not a url\"] }\n"
+        writeFixture(atPath: s.path + "/p1.yaml", contents: Data(policy.utf8))
+        let bad = s.tw("policy", "check", s.path + "/p1.yaml")
+        #expect(bad.status == 2 && bad.stderr.contains("p1.yaml:") && bad.stderr.contains("'not a url' is not an Apprise URL"), "\(bad.stderr)")
+        let unknown = s.tw("policy", "show", "--example").stdout + "hooks:\n  - { name: tell, on: [tier_started], notify: [{ on_call: platfrom }] }\n"
+        writeFixture(atPath: s.path + "/p2.yaml", contents: Data(unknown.utf8))
+        let u = s.tw("policy", "check", s.path + "/p2.yaml")
+        #expect(u.status == 2 && u.stderr.contains("unknown schedule 'platfrom'") && u.stderr.contains("platform"), "\(u.stderr)")
+        let both = s.tw("policy", "show", "--example").stdout + "hooks:\n  - { name: tell, on: [tier_started], run: [/bin/true], notify: [\"json://x/y\"] }\n"
+        writeFixture(atPath: s.path + "/p3.yaml", contents: Data(both.utf8))
+        let b = s.tw("policy", "check", s.path + "/p3.yaml")
+        #expect(b.status == 2 && b.stderr.contains("has run and notify: give one of run, post or notify"), "\(b.stderr)")
+    }
+}
