@@ -82,6 +82,12 @@ install -D -m 0644 packaging/default "$root/etc/default/tierwatch"
 install -D -m 0644 packaging/lintian-overrides "$root/usr/share/lintian/overrides/tierwatch"
 install -d -m 0755 "$root/usr/share/doc/tierwatch"
 gzip -9n -c README.md > "$root/usr/share/doc/tierwatch/README.md.gz"
+# The documents the README links to (compressed, as Debian wants docs over 4 KiB).
+install -d -m 0755 "$root/usr/share/doc/tierwatch/docs"
+for doc in guide commands policy oncall serve operations store-format; do
+  gzip -9n -c "docs/$doc.md" > "$root/usr/share/doc/tierwatch/docs/$doc.md.gz"
+  chmod 0644 "$root/usr/share/doc/tierwatch/docs/$doc.md.gz"
+done
 install -m 0644 SECURITY.md "$root/usr/share/doc/tierwatch/SECURITY.md"
 install -m 0644 docs/runbook.md "$root/usr/share/doc/tierwatch/runbook.md"
 install -m 0644 packaging/copyright "$root/usr/share/doc/tierwatch/copyright"

@@ -285,7 +285,7 @@ public final class ComplianceTiers: Sendable, Equatable {
 /// each step with a deadline met on time, late or missed; the times to
 /// acknowledge, resolve and engage; the customer updates. An incident
 /// resolved long ago keeps these in the checkpoint beside its archive
-/// entry, so a year's report reads no event (see README "The store").
+/// entry, so a year's report reads no event (see docs/operations.md, "The store on disk").
 /// Once an incident is resolved they no longer change with the clock.
 public struct IncidentFacts: Sendable, Equatable {
     public enum Outcome: UInt8, Sendable {

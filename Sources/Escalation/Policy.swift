@@ -243,7 +243,7 @@ public struct IntakeSettings: Sendable, Equatable {
 
 /// A hook: a program run (argv, never a shell) or a URL posted to when one
 /// of its triggers happens to a matching incident. `tierwatch serve` runs
-/// it once per occurrence (see README "Hooks").
+/// it once per occurrence (see docs/serve.md, "Hooks").
 public struct Hook: Sendable, Equatable {
     public enum Trigger: String, Sendable, Equatable, CaseIterable {
         case incidentOpened = "incident_opened"
@@ -269,7 +269,7 @@ public struct Hook: Sendable, Equatable {
         public var onCall: [String] = []
         /// These people of the directory (ids), at their own URLs.
         public var people: [String] = []
-        /// Templates (`{id}`, `{title}`, … see README "Notifications"); nil: the trigger's default.
+        /// Templates (`{id}`, `{title}`, … see docs/serve.md, "Notifications"); nil: the trigger's default.
         public var title: String?
         public var body: String?
         public init() {}

@@ -285,7 +285,7 @@ final class ArchiveFile: @unchecked Sendable {
 /// before it is believed (its own checksum; each log's identity, length
 /// and last record; every record it points to, by checksum, when read),
 /// and anything that does not hold means a full read, as if it were not
-/// there. See README "The store".
+/// there. See docs/operations.md, "The store on disk".
 ///
 /// Layout: a header (magic and format, the length and CRC-32C of the body,
 /// the archive's size and its keys' CRC-32C); the body (the store's path,

@@ -12,7 +12,7 @@ public struct HookMessage: Sendable, Equatable {
     /// Who could not be reached and why ("platform: nobody on call").
     public var unreachable: [String]
 
-    /// The placeholders a template may use, in README order.
+    /// The placeholders a template may use, in docs/serve.md order.
     public static let placeholders = ["id", "title", "customer", "severity", "event", "tier", "tier_name", "due", "countdown", "on_call", "next_action"]
 
     public static func defaultTitle(_ t: Hook.Trigger) -> String {

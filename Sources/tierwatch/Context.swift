@@ -49,7 +49,7 @@ struct Context {
         store = IncidentStore(path: path, host: host, clock: clock)
         // Start from the checkpoint in the user's cache, keeping incidents
         // resolved over a day ago out of memory; history commands call
-        // `keepWholeHistory()` (see README "The store").
+        // `keepWholeHistory()` (see docs/operations.md, "The store on disk").
         store.checkpointPath = Checkpoint.path(forStore: path, environment: env)
         store.archiveAfter = Context.archiveAfter
         policies = PolicySource(flag: options.policy, storePath: path)

@@ -18,7 +18,7 @@ struct HooksCommand: ParsableCommand {
 
         func run() throws {
             let policy = try Context(global).policyInForce().policy
-            if policy.hooks.isEmpty { return print("No hooks in the policy in force (see README \"Hooks\").") }
+            if policy.hooks.isEmpty { return print("No hooks in the policy in force (see docs/serve.md, \"Hooks\").") }
             for h in policy.hooks {
                 let target: String
                 switch h.target {

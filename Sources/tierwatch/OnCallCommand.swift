@@ -36,7 +36,7 @@ struct OnCallCommand: ParsableCommand {
             guard let s = policy.findSchedule(typed) else {
                 let known = policy.schedules.map(\.id)
                 throw CLIError.refused("unknown schedule '\(typed.sanitized)'\(Suggest.didYouMean(typed, among: known))"
-                    + (known.isEmpty ? " (the policy has no schedules: add people: and schedules: to it, see README)" : " (schedules: \(known.joined(separator: ", ")))"))
+                    + (known.isEmpty ? " (the policy has no schedules: add people: and schedules: to it, see docs/oncall.md)" : " (schedules: \(known.joined(separator: ", ")))"))
             }
             return s
         }

@@ -27,7 +27,7 @@ struct ServeCommand: ParsableCommand {
     var tlsCert: String?
     @Option(name: .long, help: ArgumentHelp("HTTPS: the certificate's private key (PEM, not world-readable); read again on SIGHUP.", valueName: "file"), completion: .file())
     var tlsKey: String?
-    @Flag(name: .long, help: "Listen beyond loopback without TLS: only behind a TLS-terminating reverse proxy on the same host (see the README).")
+    @Flag(name: .long, help: "Listen beyond loopback without TLS: only behind a TLS-terminating reverse proxy on the same host (see docs/serve.md).")
     var insecureHttp = false
     @Option(name: .long, help: ArgumentHelp("Open connections kept (also kept below the descriptor limit); past it the longest idle one is closed for the newcomer.", valueName: "n"))
     var maxConnections = 1024

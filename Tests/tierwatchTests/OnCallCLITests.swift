@@ -137,7 +137,7 @@ import Testing
 
     @Test func theReadmesOnCallExampleIsAValidPolicy() throws {
         let readme = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../README.md").path, encoding: .utf8)
+            .appendingPathComponent("../../docs/oncall.md").path, encoding: .utf8)
         let section = try #require(readme.range(of: "## Who is on call"))
         let start = try #require(readme.range(of: "```yaml\n", range: section.upperBound..<readme.endIndex))
         let end = try #require(readme.range(of: "```", range: start.upperBound..<readme.endIndex))
