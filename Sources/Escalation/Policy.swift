@@ -9,6 +9,12 @@ public struct Policy: Sendable, Equatable {
     public var tiers: [Tier]
     /// Per-customer contact overrides: customer -> contact id -> fields.
     public var customers: [String: [String: ContactOverride]]
+    /// Per customer: where its status updates are sent (Apprise URLs;
+    /// `customers: acme: { updates: [mailto://…] }`).
+    public var updateRecipients: [String: [String]] = [:]
+    /// The customer update's templates (`customer_update_template:`); nil: the defaults.
+    public var updateTitle: String?
+    public var updateBody: String?
     /// The directory: people that contacts, rotations and overrides name.
     public var people: [Person]
     /// On-call schedules that contacts name (`schedule: platform`).

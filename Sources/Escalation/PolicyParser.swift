@@ -25,6 +25,8 @@ extension Policy {
 /// Walks the YAML node tree (not a Decodable) so every error can point at the
 /// exact node: Decodable loses the marks.
 struct PolicyParser {
+    /// `customers: NAME: { updates: [URL…] }`, gathered while the customers are read.
+    var updateRecipients: [String: [String]] = [:]
     let file: String
     /// What is valid but probably unmeant, in file order.
     var warnings: [PolicyError] = []
@@ -57,7 +59,7 @@ struct PolicyParser {
         } catch {
             throw self.error(nil, "cannot read YAML: \(error)")
         }
-        let top = try mapping(root, "the policy", keys: ["name", "version", "customer_updates", "tiers", "customers", "people", "schedules", "sites", "intake", "hooks", "hook_settings"])
+        let top = try mapping(root, "the policy", keys: ["name", "version", "customer_updates", "tiers", "customers", "people", "schedules", "sites", "intake", "hooks", "hook_settings", "customer_update_template"])
         let name = try requiredString(top, root, "name")
         let version = try top["version"].map { node throws(PolicyError) in try int(node, "version") } ?? 1
         let cadence = try top["customer_updates"].map { node throws(PolicyError) in try span(node, "customer_updates") }
@@ -91,6 +93,12 @@ struct PolicyParser {
                 guard span.seconds >= 5 else { throw error(t, "'clock_tolerance' must be at least 5s (two machines on NTP agree within milliseconds; a few seconds is already a clock to fix)") }
                 policy.sites.clockTolerance = span
             }
+        }
+        policy.updateRecipients = updateRecipients
+        if let node = top["customer_update_template"] {
+            let m = try mapping(node, "'customer_update_template'", keys: ["title", "body"])
+            policy.updateTitle = try m["title"].map { n throws(PolicyError) in try string(n, "title") }
+            policy.updateBody = try m["body"].map { n throws(PolicyError) in try string(n, "body") }
         }
         if let node = top["intake"] { policy.intake = try parseIntake(node) }
         if let node = top["hooks"] { policy.hooks = try parseHooks(node, tiers: tiers, directory: policy) }
@@ -229,6 +237,10 @@ struct PolicyParser {
             var byContact: [String: ContactOverride] = [:]
             for (cKey, cValue) in overrides {
                 let contactID = try string(cKey, "contact id")
+                if contactID == "updates" {
+                    for item in cValue.sequence ?? [cValue] { updateRecipients[customer, default: []].append(try appriseURL(item)) }
+                    continue
+                }
                 guard contactIDs.contains(contactID) else {
                     throw error(cKey, "customer '\(customer)' overrides unknown contact '\(contactID)'")
                 }

@@ -98,3 +98,41 @@ public struct HookMessage: Sendable, Equatable {
         return out
     }
 }
+
+/// A status update for the customer, drafted from the incident for the
+/// operator to edit and send (`tierwatch update ID --send`): what is known,
+/// what is being done, when the next update comes. The policy's
+/// `customer_update_template:` replaces the defaults; the placeholders are
+/// a hook message's and `{status}`, `{latest}`, `{next_update}`.
+public struct CustomerUpdateDraft: Sendable, Equatable {
+    public var title: String
+    public var body: String
+
+    public static let defaultTitle = "{customer}: {title} (our reference {id})"
+    public static let defaultBody = "Status: {status}.\n{latest}\nNext update by {next_update}."
+    /// How the timeline's note of an update that was not delivered starts
+    /// (never offered to the customer as the latest word).
+    public static let notDelivered = "customer update not delivered"
+
+    /// `templates`: the policy in force (its templates and cadence; a
+    /// corrected template reaches every open incident, as its directory does).
+    public init(_ e: Board.Entry, templates: Policy, now: Date) {
+        var fields = HookMessage.fields(e, trigger: .customerUpdateDue, tier: nil, now: now)
+        let i = e.incident
+        fields["status"] = i.state == .resolved ? "resolved" : i.state == .acknowledged ? "our engineers are working on it" : "we are investigating"
+        // The newest word on it: a note, else what the customer was told last.
+        let latest = i.events.reversed().lazy.compactMap { ev -> String? in
+            switch ev.action {
+            case let .note(message): message.hasPrefix(Self.notDelivered) ? nil : message
+            case let .customerUpdate(message): message.split(separator: "\n").first.map(String.init)
+            default: nil
+            }
+        }.first
+        fields["latest"] = latest.map { "Latest: \($0.sanitized)" } ?? ""
+        let cadence = e.policy.customerUpdates.map { TimeInterval($0.seconds) }
+        fields["next_update"] = i.state == .resolved ? "-" : cadence.map { Words.localTime(now.addingTimeInterval($0), zone: TimeZone(identifier: "UTC")!, withZone: false) + " UTC" } ?? "-"
+        title = HookMessage.render(templates.updateTitle ?? Self.defaultTitle, fields)
+        body = HookMessage.render(templates.updateBody ?? Self.defaultBody, fields)
+            .replacingOccurrences(of: "\n\n", with: "\n")  // an empty {latest} leaves no blank line
+    }
+}

@@ -73,6 +73,13 @@ public enum HookRunner {
 
     /// nil when the program exited 0; else why not.
     static func runProgram(_ argv: [String], job: HookJob) -> String? {
+        runProgram(argv, environment: job.environment, input: job.payload, timeout: job.due.hook.timeout)
+    }
+
+    /// nil when the program exited 0 within `timeout`; else why not. `input`
+    /// on its stdin, nothing else of this process's but stdout and stderr
+    /// (both /dev/null).
+    static func runProgram(_ argv: [String], environment: [String: String], input payload: Data, timeout: TimeSpan) -> String? {
         var input: [Int32] = [-1, -1]
         guard pipe(&input) == 0 else { return "cannot make a pipe" }
         // Close-on-exec: another hook started meanwhile must not hold this pipe open.
@@ -94,7 +101,7 @@ public enum HookRunner {
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
         posix_spawnattr_setpgroup(&attributes, 0)
         let args = argv.map { strdup($0) } + [nil]
-        let env = job.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let env = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             for a in args { free(a) }
             for e in env { free(e) }
@@ -108,9 +115,9 @@ public enum HookRunner {
         }
         // The event on stdin; a program that does not read it is fine.
         signal(SIGPIPE, SIG_IGN)
-        _ = job.payload.withUnsafeBytes { write(input[1], $0.baseAddress, $0.count) }
+        _ = payload.withUnsafeBytes { write(input[1], $0.baseAddress, $0.count) }
         close(input[1])
-        let deadline = Date().addingTimeInterval(Double(job.due.hook.timeout.seconds))
+        let deadline = Date().addingTimeInterval(Double(timeout.seconds))
         var status: Int32 = 0
         while true {
             let r = waitpid(pid, &status, WNOHANG)
@@ -119,7 +126,7 @@ public enum HookRunner {
             if Date() >= deadline {
                 kill(-pid, SIGKILL)
                 waitpid(pid, &status, 0)
-                return "timed out after \(job.due.hook.timeout)"
+                return "timed out after \(timeout)"
             }
             usleep(5_000)
         }
@@ -128,40 +135,13 @@ public enum HookRunner {
         return "killed by signal \(status & 0x7f)"
     }
 
-    /// Where Apprise's command is looked for.
-    static let apprisePaths = ["/usr/bin/apprise", "/usr/local/bin/apprise"]
-
-    /// nil when Apprise delivered to every URL; else why not. The URLs go
-    /// to it in a configuration file of this user's (mode 600, removed
-    /// after), never in its arguments, which every user can read.
+    /// A `notify:` hook through `Apprise.send`; nil when every URL was delivered to.
     static func notify(_ n: Hook.Notify, job: HookJob) -> String? {
         guard let message = job.notification else { return "no message made" }
-        guard let apprise = apprisePaths.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            return "apprise is not installed here (apt-get install -y apprise)"
-        }
         guard !message.urls.isEmpty || n.config != nil else { return "nobody to notify: \(message.unreachable.joined(separator: "; "))" }
-        var argv = [apprise, "--title", message.title, "--body", message.body]
-        if let config = n.config {
-            var st = stat()
-            guard stat(config, &st) == 0 else { return "cannot read the Apprise configuration \(config)" }
-            guard st.st_mode & 0o004 == 0 else { return "\(config) is readable by everyone (it holds tokens): chmod 600 it" }
-            argv += ["--config", config]
-        }
-        var file: String?
-        if !message.urls.isEmpty {
-            var template = Array((NSTemporaryDirectory() + "/tierwatch-notify-XXXXXX").utf8CString)
-            let fd = mkstemp(&template)
-            guard fd >= 0 else { return "cannot make a file for the URLs: \(String(cString: strerror(errno)))" }
-            let path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-            let text = Data((message.urls.joined(separator: "\n") + "\n").utf8)
-            _ = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            close(fd)
-            file = path
-            argv += ["--config", path]
-        }
-        defer { if let file { unlink(file) } }
         let missing = message.unreachable.isEmpty ? "" : "; not reached: " + message.unreachable.joined(separator: "; ")
-        return runProgram(argv, job: job).map { "apprise: \($0)\(missing)" }
+        return Apprise.send(title: message.title, body: message.body, urls: message.urls, config: n.config,
+                            environment: job.environment, timeout: job.due.hook.timeout).map { "\($0)\(missing)" }
     }
 
     /// What hook POSTs say they are (`tierwatch/0.2.0`): set once by serve
@@ -228,8 +208,6 @@ public enum HookRunner {
         var notification: HookMessage?
         if case let .notify(n) = due.hook.target {
             notification = HookMessage(n, trigger: due.occurrence.trigger, tier: due.occurrence.tier, entry: entry, now: now)
-            // Apprise writes its state under HOME; a service may have none.
-            env["HOME"] = env["HOME"] ?? NSTemporaryDirectory()
         }
         return HookJob(due: due, payload: payload, environment: env, notification: notification)
     }

@@ -2,6 +2,8 @@ import ArgumentParser
 import Escalation
 import Foundation
 import IncidentStore
+import Intake
+import Serve
 
 /// Options of every command that records an action on an incident.
 struct ActionOptions: ParsableArguments {
@@ -164,16 +166,83 @@ struct Notify: ParsableCommand {
 
 struct CustomerUpdate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "update", abstract: "Record a status update sent to the customer (resets the update timer).",
-        discussion: "Example: tierwatch update K3F9 --message 'engineers engaged, next update 15:30'")
+        commandName: "update", abstract: "Send the customer a status update (or record one sent otherwise); resets the update timer.",
+        discussion: """
+        With --send the update goes to the customer's recipients in the policy (customers: NAME: { updates: [Apprise URLs] })
+        and is recorded with whom it went to only when it was delivered; an update that could not be sent is not recorded
+        as sent (exit 1) and the update stays due. Its text: --message, else the draft (--draft prints it; --edit opens it in $EDITOR).
+        Examples: tierwatch update K3F9 --draft · tierwatch update K3F9 --send --edit ·
+        tierwatch update K3F9 --message 'engineers engaged, next update 15:30' (told by phone: recorded only)
+        """)
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The incident id.", completion: .custom(Completions.incidentIDs)) var id: String
-    @Option(name: .long, help: "What the customer was told.") var message: String
+    @Option(name: .long, help: "What the customer was (or is to be) told.") var message: String?
+    @Flag(name: .long, help: "Print the update drafted from the incident, and do nothing else.") var draft = false
+    @Flag(name: .long, help: "Send it to the customer's recipients in the policy, then record it.") var send = false
+    @Flag(name: .long, help: "Edit the text in $VISUAL or $EDITOR first (with --send).") var edit = false
     @OptionGroup var options: ActionOptions
 
     func run() throws {
-        let m = try Context.checked(message, "message", max: Context.maxMessage)
-        try Context(global).act(on: id, options) { _, _, _ in .customerUpdate(message: m) }
+        let ctx = try Context(global)
+        guard draft || send else {
+            guard let message else {
+                throw CLIError.usage("give --message (an update given otherwise, recorded), or --send to send the drafted update (--draft shows it)")
+            }
+            let m = try Context.checked(message, "message", max: Context.maxMessage)
+            return try ctx.act(on: id, options) { _, _, _ in .customerUpdate(message: m) }
+        }
+        let incident = try ctx.incident(id)
+        let entry = ctx.entry(incident)
+        let inForce = try ctx.policyInForce().policy
+        let drafted = CustomerUpdateDraft(entry, templates: inForce, now: ctx.now)
+        if draft {
+            print(drafted.title)
+            print()
+            print(drafted.body)
+            return
+        }
+        guard options.at == nil else { throw CLIError.usage("--send sends now: --at is for an update given earlier (with --message, without --send)") }
+        guard let customer = incident.customer else { throw CLIError.usage("\(incident.id) has no customer: there is nobody to send an update to") }
+        let urls = inForce.updateRecipients[customer] ?? []
+        guard !urls.isEmpty else {
+            throw CLIError.usage("no update recipients for customer '\(customer.sanitized)' in the policy in force (customers: \(customer.sanitized): { updates: [mailto://…] })")
+        }
+        var text = message ?? drafted.body
+        if edit { text = try CustomerUpdate.edited(text) }
+        let body = try Context.checked(text, "update", max: Context.maxMessage)
+        let recipients = urls.map(Apprise.describe)
+        if let failure = Apprise.send(title: drafted.title, body: body, urls: urls) {
+            // Not delivered to every recipient (Apprise does not say which):
+            // not recorded as sent, and the timer runs on; the attempt is on
+            // the timeline.
+            _ = try? ctx.record(on: incident.id, at: nil) { _, _, _ in
+                .note(message: "\(CustomerUpdateDraft.notDelivered) to every recipient (\(failure)); some may have it: \(recipients.joined(separator: ", "))")
+            }
+            throw CLIError(message: "\(incident.id): the update was not delivered to every recipient (\(failure)); it is not recorded as sent, and the next update is still due", exitCode: 1)
+        }
+        let recorded = body + "\n[sent to \(recipients.joined(separator: ", ")): delivered]"
+        try ctx.act(on: incident.id, options) { _, _, _ in .customerUpdate(message: recorded) }
+    }
+
+    /// The text after the operator edited it in their editor.
+    static func edited(_ text: String) throws -> String {
+        let env = ProcessInfo.processInfo.environment
+        guard let editor = [env["VISUAL"], env["EDITOR"]].compactMap({ $0 }).first(where: { !$0.isEmpty }) else {
+            throw CLIError.usage("--edit needs $VISUAL or $EDITOR")
+        }
+        let file = NSTemporaryDirectory() + "/tierwatch-update-\(getpid()).txt"
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        defer { unlink(file) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", "$TIERWATCH_EDITOR \"$1\"", "sh", file]
+        p.environment = env.merging(["TIERWATCH_EDITOR": editor]) { $1 }
+        try p.run()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw CLIError(message: "the editor exited \(p.terminationStatus): nothing sent", exitCode: 1) }
+        let out = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+        guard !out.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw CLIError(message: "the update is empty: nothing sent", exitCode: 1) }
+        return out.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 

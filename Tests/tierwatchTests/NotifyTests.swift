@@ -129,4 +129,63 @@ import Testing
         let b = s.tw("policy", "check", s.path + "/p3.yaml")
         #expect(b.status == 2 && b.stderr.contains("has run and notify: give one of run, post or notify"), "\(b.stderr)")
     }
+
+    /// A store whose customer acme gets its updates at `urls`.
+    func updateStore(_ urls: [String]) -> TempStore {
+        let s = TempStore()
+        var policy = s.tw("policy", "show", "--example").stdout
+        let list = urls.map { "\"\($0)\"" }.joined(separator: ", ")
+        policy = policy.replacingOccurrences(of: "  acme: { am: { person: jane } }", with: "  acme: { am: { person: jane }, updates: [\(list)] }")
+        writeFixture(atPath: s.path + "/policy.yaml", contents: Data(policy.utf8))
+        return s
+    }
+
+    func nextUpdate(_ s: TempStore, _ id: String) -> String? {
+        ((try? JSONSerialization.jsonObject(with: Data(s.tw("show", id, "--json").stdout.utf8))) as? [String: Any])?["next_customer_update_at"] as? String
+    }
+
+    @Test func aCustomerUpdateIsDraftedSentAndRecordedWithWhomItReached() throws {
+        try requireTool("/usr/bin/apprise", package: "apprise")
+        let sink = try Sink()
+        let s = updateStore(["json://127.0.0.1:\(sink.port)/acme"]); defer { s.cleanup() }
+        let id = s.raise("Outbound calls dropping", customer: "acme")
+        s.tw("note", id, "--message", "carrier confirms a fault on trunk 3")
+        let draft = s.tw("update", id, "--draft")
+        #expect(draft.status == 0 && draft.stdout.hasPrefix("acme: Outbound calls dropping (our reference \(id))\n\nStatus: we are investigating.\nLatest: carrier confirms a fault on trunk 3\nNext update by "), "\(draft.stdout)")
+        #expect(!timeline(s, id).contains { $0.hasPrefix("customer update:") }, "a draft records nothing")
+        let before = nextUpdate(s, id)
+        sleep(1)
+        let sent = s.tw("update", id, "--send")
+        #expect(sent.status == 0, "\(sent.stderr)")
+        let got = try #require(sink.received.first)
+        #expect(sink.received.count == 1 && got.title == "acme: Outbound calls dropping (our reference \(id))" && got.message.hasPrefix("Status: we are investigating.\nLatest: carrier confirms"), "\(sink.received)")
+        // Recorded: exactly what was sent, to whom, delivered; the update timer starts again.
+        #expect(timeline(s, id).contains { $0.hasPrefix("customer update: Status: we are investigating.") && $0.contains("[sent to json://127.0.0.1:\(sink.port): delivered]") }, "\(timeline(s, id))")
+        #expect(nextUpdate(s, id).map { $0 > before ?? "" } == true, "\(String(describing: before)) -> \(String(describing: nextUpdate(s, id)))")
+        // Edited in the operator's editor before it goes.
+        let edited = s.tw("update", id, "--send", "--edit", env: ["EDITOR": "sed -i s/investigating/restoring/"])
+        #expect(edited.status == 0 && sink.received.last?.message.hasPrefix("Status: we are restoring.") == true, "\(edited.stderr) \(sink.received)")
+    }
+
+    @Test func anUpdateThatCannotBeDeliveredIsNotRecordedAsSent() throws {
+        try requireTool("/usr/bin/apprise", package: "apprise")
+        let refusing = try Sink(status: 503)
+        let s = updateStore(["json://127.0.0.1:\(refusing.port)/acme"]); defer { s.cleanup() }
+        let id = s.raise("Outbound calls dropping", customer: "acme")
+        let before = nextUpdate(s, id)
+        let r = s.tw("update", id, "--send", "--message", "We are on it.")
+        #expect(r.status == 1 && r.stderr.contains("was not delivered to every recipient (apprise: exit 1)") && r.stderr.contains("still due"), "\(r.stderr)")
+        #expect(!timeline(s, id).contains { $0.hasPrefix("customer update:") }, "\(timeline(s, id))")
+        #expect(timeline(s, id).contains { $0.hasPrefix("note: customer update not delivered to every recipient") }, "\(timeline(s, id))")
+        #expect(nextUpdate(s, id) == before, "the update timer runs on")
+        // The failed attempt is not offered as the latest word next time.
+        #expect(!s.tw("update", id, "--draft").stdout.contains("not delivered"))
+        // Nobody to send to, or no customer: usage errors naming what is missing.
+        let other = s.raise("Outage", customer: "globex")
+        let none = s.tw("update", other, "--send")
+        #expect(none.status == 2 && none.stderr.contains("no update recipients for customer 'globex'"), "\(none.stderr)")
+        let nobody = s.tw("raise", "--title", "No customer").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(s.tw("update", nobody, "--send").stderr.contains("has no customer"))
+        #expect(s.tw("update", id).status == 2, "neither --message nor --send")
+    }
 }
