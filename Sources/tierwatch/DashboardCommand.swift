@@ -76,7 +76,7 @@ struct DashboardCommand: ParsableCommand {
     @Flag(name: .long, help: "Ring the bell (or flash) for a new incident or a new breach.")
     var bell = false
 
-    func run() throws { try openDashboard(global, screen, readOnly: false, bell: bell) }
+    func run() throws { try openDashboard(global, screen, readOnly: false, bell: bell || Settings.config.bool("bell") == true) }
 }
 
 struct ViewCommand: ParsableCommand {
@@ -89,7 +89,7 @@ struct ViewCommand: ParsableCommand {
     @Flag(name: .long, help: "Ring the bell (or flash) for a new incident or a new breach.")
     var bell = false
 
-    func run() throws { try openDashboard(global, screen, readOnly: true, bell: bell) }
+    func run() throws { try openDashboard(global, screen, readOnly: true, bell: bell || Settings.config.bool("bell") == true) }
 }
 
 struct ReplayCommand: ParsableCommand {
@@ -134,24 +134,26 @@ struct WallCommand: ParsableCommand {
     @OptionGroup var screen: ScreenOptions
     @Option(name: .long, help: ArgumentHelp("Cycle the big panel through the urgent incidents this often, e.g. 10s.", valueName: "interval"))
     var rotate: String?
-    @Option(name: .long, help: ArgumentHelp("A countdown under this is a warning (default 2m).", valueName: "duration"))
-    var warning: String = "2m"
+    @Option(name: .long, help: ArgumentHelp("A countdown under this is a warning (default 2m; config wall.warning).", valueName: "duration"))
+    var warning: String?
     @Flag(name: .long, help: "Ring the bell (or flash) once for each breach.")
     var bell = false
 
     func run() throws {
+        let warning = warning ?? Settings.config.string("wall.warning") ?? "2m"
         guard let warn = TimeSpan(parsing: warning), warn.seconds > 0 else {
             throw CLIError.usage("--warning '\(warning)': write a duration such as 90s, 2m or 5m")
         }
         var every: TimeInterval?
-        if let rotate {
+        if let rotate = rotate ?? Settings.config.string("wall.rotate") {
             guard let r = TimeSpan(parsing: rotate), r.seconds >= 1 else {
                 throw CLIError.usage("--rotate '\(rotate)': write a duration such as 10s or 1m")
             }
             every = TimeInterval(r.seconds)
         }
         try openScreen(global, screen) { ctx, terminal in
-            Wall(now: ctx.now, glyphs: terminal.isUTF8 ? .unicode : .ascii, warningSeconds: warn.seconds, rotateEvery: every, bell: bell)
+            Wall(now: ctx.now, glyphs: terminal.isUTF8 ? .unicode : .ascii, warningSeconds: warn.seconds, rotateEvery: every,
+                 bell: bell || Settings.config.bool("wall.bell") == true)
         }
     }
 }

@@ -221,6 +221,7 @@ final class ScreenLoop {
         }
         now.warnings += silentPeers
         now.warnings += clocks.warnings
+        now.warnings += Settings.config.warnings
         now.skewedHosts = clocks.skewedHosts
         now.warnings += hookFailures.keys.sorted().flatMap { hookFailures[$0]! }
         guard now != alarm else { return }

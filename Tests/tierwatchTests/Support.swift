@@ -25,6 +25,9 @@ enum Binary {
         var env = ProcessInfo.processInfo.environment
         env["TIERWATCH_OPERATOR"] = "alice"
         env["TIERWATCH_HOST"] = "noc1"
+        // No config file of the machine's user reaches a test (a test of
+        // config files gives its own).
+        env["XDG_CONFIG_HOME"] = "/nonexistent/tierwatch-tests"
         if let store { env["TIERWATCH_STORE"] = store }
         for (k, v) in extra { env[k] = v }
         let (executable, args) = FakeClock.wrap(executable, args, env: &env)

@@ -1,0 +1,61 @@
+import ArgumentParser
+import Escalation
+import Foundation
+
+/// The config files in force (see `ConfigFile`), loaded once at start.
+/// Settings a variable carries (`store` → `TIERWATCH_STORE`…) are put in
+/// this process's environment when the variable is not set, so flags and
+/// variables win and every reader of the variable sees the file's value.
+enum Settings {
+    nonisolated(unsafe) static var config = ConfigFile()
+    /// The environment as the program was started (before the files).
+    nonisolated(unsafe) static var started: [String: String] = [:]
+
+    static func load() {
+        started = ProcessInfo.processInfo.environment
+        config = ConfigFile.layered(ConfigFile.paths(environment: started))
+        for s in ConfigFile.settings {
+            guard let variable = s.variable, (started[variable] ?? "").isEmpty, var value = config.string(s.key) else { continue }
+            if s.kind == .path, value.hasPrefix("~/") { value = (started["HOME"] ?? NSHomeDirectory()) + value.dropFirst() }
+            setenv(variable, value, 1)
+        }
+        for w in config.warnings { FileHandle.standardError.write(Data("tierwatch: \(w.sanitized)\n".utf8)) }
+    }
+
+    /// Where a setting's value comes from, and the value.
+    static func origin(_ s: ConfigFile.Setting) -> (value: String, from: String) {
+        if let v = s.variable, let value = started[v], !value.isEmpty { return (value, "$\(v)") }
+        if let found = config.values[s.key] { return (found.value, found.source) }
+        return (s.fallback, "default")
+    }
+}
+
+/// `tierwatch config show`: every setting in force and where it came from.
+struct ConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config", abstract: "The settings in force and where each came from (config files, variables, defaults).",
+        discussion: "Files: $XDG_CONFIG_HOME/tierwatch/config.yaml over /etc/tierwatch/config.yaml. Example: tierwatch config show",
+        subcommands: [Show.self], defaultSubcommand: Show.self)
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Every setting, its value and where it came from.")
+        @Flag(name: .long, help: "Print JSON.") var json = false
+
+        func run() throws {
+            let rows = ConfigFile.settings.map { s -> (ConfigFile.Setting, String, String) in
+                let o = Settings.origin(s)
+                return (s, o.value, o.from)
+            }
+            if json {
+                try printJSON(["files": ConfigFile.paths(environment: Settings.started), "warnings": Settings.config.warnings,
+                               "settings": rows.map { ["key": $0.0.key, "value": $0.1, "from": $0.2, "variable": $0.0.variable ?? NSNull()] as [String: Any] }])
+                return
+            }
+            print("Files (later wins): " + ConfigFile.paths(environment: Settings.started).map { $0 + (FileManager.default.fileExists(atPath: $0) ? "" : " (none)") }.joined(separator: ", "))
+            var table = [["SETTING", "VALUE", "FROM", "WHAT"]]
+            for (s, value, from) in rows { table.append([s.key, value.sanitized, from.sanitized, s.help]) }
+            print(Words.table(table), terminator: "")
+            if !Settings.config.warnings.isEmpty { throw ExitCode(1) }
+        }
+    }
+}
