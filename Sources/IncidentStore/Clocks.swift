@@ -115,7 +115,11 @@ public struct ClockReading: Sendable, Equatable {
             }
         }
         let witnesses = signs.filter { $0.key != me && $0.value.recent }.map(\.key)
-        let aheadOfMe = witnesses.filter { ahead[$0] != nil }
+        // Against this machine's clock only: a file time is a third clock
+        // (an NFS server's), which names a host but never stops a writer.
+        let aheadOfMe = witnesses.filter { h in
+            [signs[h]!.recordLead, signs[h]!.heartbeatLead].contains { ($0 ?? -.infinity) > tolerance }
+        }
         // This machine ahead: every other writer lagged behind what it had
         // seen by about as much, and none of that is explained by a host
         // ahead of this one.

@@ -90,4 +90,14 @@ import Testing
         #expect(r.refusal?.contains("this machine's clock is about 5m ahead of a, c") == true, "\(r.refusal ?? "")")
         #expect(r.hosts.isEmpty)
     }
+
+    /// A file time is a third clock (an NFS server's): a server behind makes
+    /// every host's record look dated after its log changed. Those hosts
+    /// are named, but no writer is stopped by it.
+    @Test func fileTimesNameAHostButNeverStopAWriter() {
+        let signs: [String: ClockReading.Signs] = ["a": .init(recordLead: -5, fileLead: 120), "b": .init(recordLead: -8, fileLead: 120)]
+        let r = ClockReading(me: "c", signs: signs, tolerance: tolerance, synchronised: false)
+        #expect(r.own == nil && r.refusal == nil)
+        #expect(r.hosts.map(\.host) == ["a", "b"] && r.hosts.allSatisfy { $0.evidence.contains("after its log last changed") })
+    }
 }
