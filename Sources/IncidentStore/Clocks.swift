@@ -85,7 +85,9 @@ public struct ClockReading: Sendable, Equatable {
 
     /// The reading from each other host's signs. `synchronised`: whether
     /// this machine's kernel says its clock is kept right (nil: cannot tell).
-    public init(me: String, signs: [String: Signs], tolerance: TimeInterval, synchronised: Bool?) {
+    /// `mine`: this machine's last record's hybrid clock (a lag carried by
+    /// exactly that time was carried by this machine).
+    public init(me: String, signs: [String: Signs], tolerance: TimeInterval, synchronised: Bool?, mine: HLC? = nil) {
         self.tolerance = tolerance
         var ahead: [String: (TimeInterval, String)] = [:]
         for (h, s) in signs where h != me {
@@ -107,11 +109,37 @@ public struct ClockReading: Sendable, Equatable {
         func carried(_ s: Signs) -> TimeInterval {
             ahead.filter { a in signs[a.key]?.hlc.map { h in s.hlc.map { h <= $0 } ?? false } ?? false }.map(\.value.0).max() ?? 0
         }
+        // Whose time carried a lagging writer: the host whose last record
+        // has exactly the time its hybrid clock was carried to (nil: that
+        // record is no longer anyone's last).
+        func carrier(_ s: Signs) -> String? {
+            guard let h = s.hlc else { return nil }
+            if let mine, mine.millis == h.millis { return me }
+            return signs.first { $0.value.hlc.map { $0.millis == h.millis && $0 < h } ?? false }?.key
+        }
         var behind: [String: (TimeInterval, String)] = [:]
+        var carriedByMe: [String] = []
+        var carriedBy: [String: [(String, TimeInterval)]] = [:]
         for (h, s) in signs where h != me && ahead[h] == nil {
             let excused = carried(s)
-            if let lag = s.hlcLag, lag - excused > tolerance {
-                behind[h] = (lag - excused, "its last record was written \(Words.span(Int(lag.rounded()))) before the latest time it had seen")
+            guard let lag = s.hlcLag, lag - excused > tolerance else { continue }
+            switch carrier(s) {
+            case me?: carriedByMe.append(h)
+            case let x? where x != h: carriedBy[x, default: []].append((h, lag))
+            default: behind[h] = (lag - excused, "its last record was written \(Words.span(Int(lag.rounded()))) before the latest time it had seen")
+            }
+        }
+        // A writer carried by another host's time says that host ran ahead
+        // (unless that host is itself behind): the fast host is named, not
+        // the writers it carried.
+        for (x, carried) in carriedBy {
+            if (signs[x]?.hlcLag ?? 0) > tolerance {
+                for (h, lag) in carried { behind[h] = (lag, "its last record was written \(Words.span(Int(lag.rounded()))) before the latest time it had seen") }
+                continue
+            }
+            let by = carried.map(\.1).min()!
+            if (ahead[x]?.0 ?? 0) < by {
+                ahead[x] = (by, "\(Self.names(carried.map(\.0))) wrote after seeing its time, about \(Words.span(Int(by.rounded()))) later than their clocks")
             }
         }
         let witnesses = signs.filter { $0.key != me && $0.value.recent }.map(\.key)
@@ -120,10 +148,9 @@ public struct ClockReading: Sendable, Equatable {
         let aheadOfMe = witnesses.filter { h in
             [signs[h]!.recordLead, signs[h]!.heartbeatLead].contains { ($0 ?? -.infinity) > tolerance }
         }
-        // This machine ahead: every other writer lagged behind what it had
-        // seen by about as much, and none of that is explained by a host
-        // ahead of this one.
-        let lagging = witnesses.filter { (signs[$0]!.hlcLag ?? 0) > tolerance && ahead[$0] == nil }
+        // This machine ahead: the other writers were carried by this
+        // machine's own last time, by about as much.
+        let lagging = witnesses.filter { carriedByMe.contains($0) }
         func decides(_ against: [String]) -> Bool {
             guard synchronised != true, !against.isEmpty, against.count > witnesses.count - against.count else { return false }
             return against.count >= 2 || signs[against[0]]?.synchronised == true
@@ -132,10 +159,12 @@ public struct ClockReading: Sendable, Equatable {
             let by = aheadOfMe.map { ahead[$0]!.0 }.min()!
             own = Host(host: me, offset: -by, evidence: Self.names(aheadOfMe))
             for h in aheadOfMe { ahead[h] = nil }
-        } else if ahead.isEmpty, decides(lagging) {
+        } else if decides(lagging) {
             let by = lagging.map { signs[$0]!.hlcLag! }.min()!
             own = Host(host: me, offset: by, evidence: Self.names(lagging))
-            for h in lagging { behind[h] = nil }
+        } else {
+            // Not decided: those this machine carried are named as behind it.
+            for h in carriedByMe { behind[h] = (signs[h]!.hlcLag!, "its last record was written \(Words.span(Int(signs[h]!.hlcLag!.rounded()))) before the latest time it had seen (this machine's)") }
         }
         hosts = (ahead.map { Host(host: $0.key, offset: $0.value.0, evidence: $0.value.1) }
             + behind.map { Host(host: $0.key, offset: -$0.value.0, evidence: $0.value.1) }).sorted { $0.host < $1.host }
@@ -181,8 +210,10 @@ extension IncidentStore {
     public func clockSigns(now: Date) -> [String: ClockReading.Signs] {
         var signs: [String: ClockReading.Signs] = [:]
         for (h, last) in state.lastWritten where !h.contains("~") && h != host {
-            var s = ClockReading.Signs(recordLead: state.clockLead[h], hlcLag: state.hlcLag[h], hlc: state.lastHLC[h],
-                                       recent: abs(now.timeIntervalSince(last)) < 3600)
+            // Only a record of the last hour says anything of the clock now.
+            let fresh = abs(now.timeIntervalSince(last)) < 3600
+            var s = ClockReading.Signs(recordLead: fresh ? state.clockLead[h] : nil, hlcLag: fresh ? state.hlcLag[h] : nil, hlc: state.lastHLC[h],
+                                       recent: fresh)
             var st = stat()
             if stat(eventsDirectory + "/" + h + ".log", &st) == 0 {
                 let mtime = Date(timeIntervalSince1970: Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9)
@@ -194,6 +225,13 @@ extension IncidentStore {
             let lead = beat.at.timeIntervalSince(now)
             signs[beat.host, default: ClockReading.Signs(recent: false)].heartbeatLead = max(lead, signs[beat.host]?.heartbeatLead ?? -.infinity)
             if abs(lead) < 3600 { signs[beat.host]!.recent = true }
+            // A heartbeat newer than the host's last record, dated right,
+            // says its clock is right now (put right since that record).
+            // (A heartbeat is at most 30 s old unless its writer stopped.)
+            if lead <= clockTolerance, lead >= -(30 + clockTolerance), let last = state.lastWritten[beat.host], beat.at > last {
+                signs[beat.host]!.recordLead = nil
+                signs[beat.host]!.hlcLag = nil
+            }
             if let synced = beat.synchronised { signs[beat.host]!.synchronised = synced }
         }
         return signs
@@ -204,6 +242,6 @@ extension IncidentStore {
     public func clocks(tolerance: TimeInterval? = nil) -> ClockReading {
         let now = clock.now()
         return ClockReading(me: host, signs: clockSigns(now: now), tolerance: tolerance ?? clockTolerance,
-                            synchronised: ClockReading.kernelSynchronised)
+                            synchronised: ClockReading.kernelSynchronised, mine: state.lastHLC[host])
     }
 }

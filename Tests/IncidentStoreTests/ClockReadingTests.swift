@@ -84,8 +84,12 @@ import Testing
     }
 
     @Test func everyOtherWriterCarriedByThisMachinesTimeMakesItAhead() {
-        let signs: [String: ClockReading.Signs] = ["a": .init(recordLead: -300, hlcLag: 290, hlc: hlc(0)), "c": .init(recordLead: -600, hlcLag: 300, hlc: hlc(1))]
-        let r = ClockReading(me: "b", signs: signs, tolerance: tolerance, synchronised: false)
+        // Both carried to exactly this machine's last time (their hybrid
+        // clocks took its milliseconds, with a counter after it).
+        let base = hlc(0)
+        let signs: [String: ClockReading.Signs] = ["a": .init(recordLead: -300, hlcLag: 290, hlc: HLC(millis: base.millis, counter: 1)),
+                                                   "c": .init(recordLead: -600, hlcLag: 300, hlc: HLC(millis: base.millis, counter: 2))]
+        let r = ClockReading(me: "b", signs: signs, tolerance: tolerance, synchronised: false, mine: base)
         #expect(r.own?.offset == 290)
         #expect(r.refusal?.contains("this machine's clock is about 5m ahead of a, c") == true, "\(r.refusal ?? "")")
         #expect(r.hosts.isEmpty)
@@ -99,5 +103,24 @@ import Testing
         let r = ClockReading(me: "c", signs: signs, tolerance: tolerance, synchronised: false)
         #expect(r.own == nil && r.refusal == nil)
         #expect(r.hosts.map(\.host) == ["a", "b"] && r.hosts.allSatisfy { $0.evidence.contains("after its log last changed") })
+    }
+
+    /// A fast host no longer seen ahead (its record read minutes later)
+    /// still carried the writers after it: it is named, not them, and a
+    /// machine with a right clock is not refused (found by review).
+    @Test func aFastHostThatCarriedTheWritersIsNamedNotThem() {
+        let f = hlc(300)
+        let signs: [String: ClockReading.Signs] = [
+            "f": .init(recordLead: -60, hlcLag: 0, hlc: f),
+            "a": .init(recordLead: -30, hlcLag: 290, hlc: HLC(millis: f.millis, counter: 1)),
+            "b": .init(recordLead: -20, hlcLag: 280, hlc: HLC(millis: f.millis, counter: 2)),
+        ]
+        let r = ClockReading(me: "d", signs: signs, tolerance: tolerance, synchronised: false, mine: hlc(-600))
+        #expect(r.own == nil && r.refusal == nil, "\(r.refusal ?? "")")
+        #expect(r.hosts.map(\.host) == ["f"] && r.hosts[0].offset == 280, "\(r.hosts)")
+        #expect(r.hosts[0].evidence == "a, b wrote after seeing its time, about 5m later than their clocks")
+        // Without this machine's own time in it, nobody blames this machine.
+        let unknown = ClockReading(me: "d", signs: signs.filter { $0.key != "f" }, tolerance: tolerance, synchronised: false, mine: hlc(-600))
+        #expect(unknown.own == nil && Set(unknown.hosts.map(\.host)) == ["a", "b"], "\(unknown.hosts)")
     }
 }
