@@ -28,9 +28,12 @@ public enum OnCallCalendar {
                               person: String? = nil) -> [Shift] {
         var out: [Shift] = []
         for s in schedules {
-            // The running shift began at the last handoff before `from`.
-            let earlier = s.handoffs(from: from.addingTimeInterval(-lookback), to: from, overrides: overrides, limit: 100_000)
-            var start = earlier.last?.at ?? from.addingTimeInterval(-lookback)
+            // The running shift began at the last handoff up to `from` (one
+            // at `from` itself included); with none in the lookback, at the
+            // rotation's own start, so its event is the same at every fetch.
+            let earlier = s.handoffs(from: from.addingTimeInterval(-lookback), to: from.addingTimeInterval(0.001), overrides: overrides, limit: 100_000)
+            let anchor = s.layers.map { s.instant($0.start) }.min().map { min($0, from) } ?? from.addingTimeInterval(-lookback)
+            var start = earlier.last?.at ?? anchor
             var current = s.onCall(at: from, overrides: overrides)
             // The last shift runs to its own end, not the window's: its
             // event is the same whenever the feed is fetched.

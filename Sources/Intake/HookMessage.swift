@@ -120,19 +120,18 @@ public struct CustomerUpdateDraft: Sendable, Equatable {
         var fields = HookMessage.fields(e, trigger: .customerUpdateDue, tier: nil, now: now)
         let i = e.incident
         fields["status"] = i.state == .resolved ? "resolved" : i.state == .acknowledged ? "our engineers are working on it" : "we are investigating"
-        // The newest word on it: a note, else what the customer was told last.
+        // What the customer was told last (its first line): never the desk's
+        // own notes, which may not be for the customer's eyes.
         let latest = i.events.reversed().lazy.compactMap { ev -> String? in
-            switch ev.action {
-            case let .note(message): message.hasPrefix(Self.notDelivered) ? nil : message
-            case let .customerUpdate(message): message.split(separator: "\n").first.map(String.init)
-            default: nil
-            }
+            if case let .customerUpdate(message) = ev.action { return message.split(separator: "\n").first.map(String.init) }
+            return nil
         }.first
-        fields["latest"] = latest.map { "Latest: \($0.sanitized)" } ?? ""
+        fields["latest"] = latest.map { "Last update: \($0.sanitized)" } ?? ""
         let cadence = e.policy.customerUpdates.map { TimeInterval($0.seconds) }
         fields["next_update"] = i.state == .resolved ? "-" : cadence.map { Words.localTime(now.addingTimeInterval($0), zone: TimeZone(identifier: "UTC")!, withZone: false) + " UTC" } ?? "-"
         title = HookMessage.render(templates.updateTitle ?? Self.defaultTitle, fields)
         body = HookMessage.render(templates.updateBody ?? Self.defaultBody, fields)
-            .replacingOccurrences(of: "\n\n", with: "\n")  // an empty {latest} leaves no blank line
+        // The default's empty {latest} leaves no blank line (a template's own blank lines stay).
+        if templates.updateBody == nil { body = body.replacingOccurrences(of: "\n\n", with: "\n") }
     }
 }

@@ -207,21 +207,40 @@ struct CustomerUpdate: ParsableCommand {
         guard !urls.isEmpty else {
             throw CLIError.usage("no update recipients for customer '\(customer.sanitized)' in the policy in force (customers: \(customer.sanitized): { updates: [mailto://…] })")
         }
+        // The customer reads what the operator read: a draft is not sent unread.
+        guard message != nil || edit else {
+            throw CLIError.usage("the draft is not sent unread: --edit to read and edit it (--draft prints it), or --message TEXT")
+        }
         var text = message ?? drafted.body
         if edit { text = try CustomerUpdate.edited(text) }
         let body = try Context.checked(text, "update", max: Context.maxMessage)
         let recipients = urls.map(Apprise.describe)
+        let recorded = body + "\n[sent to \(recipients.joined(separator: ", ")): delivered]"
+        // What would refuse the record refuses the sending: never delivered
+        // and then not recorded.
+        if let why = ctx.clocks().refusal { throw StoreError.clock(why) }
+        let fresh = try ctx.incident(incident.id)
+        if let why = fresh.refusal(of: .customerUpdate(message: recorded), baseVersion: fresh.version, at: ctx.now) {
+            throw StoreError.refused("\(fresh.id): \(why)")
+        }
         if let failure = Apprise.send(title: drafted.title, body: body, urls: urls) {
             // Not delivered to every recipient (Apprise does not say which):
             // not recorded as sent, and the timer runs on; the attempt is on
             // the timeline.
-            _ = try? ctx.record(on: incident.id, at: nil) { _, _, _ in
-                .note(message: "\(CustomerUpdateDraft.notDelivered) to every recipient (\(failure)); some may have it: \(recipients.joined(separator: ", "))")
+            do {
+                _ = try ctx.record(on: incident.id, at: nil) { _, _, _ in
+                    .note(message: "\(CustomerUpdateDraft.notDelivered) to every recipient (\(failure)); some may have it: \(recipients.joined(separator: ", "))")
+                }
+            } catch {
+                FileHandle.standardError.write(Data("tierwatch: warning: the failed attempt could not be noted on the timeline: \(error)\n".utf8))
             }
             throw CLIError(message: "\(incident.id): the update was not delivered to every recipient (\(failure)); it is not recorded as sent, and the next update is still due", exitCode: 1)
         }
-        let recorded = body + "\n[sent to \(recipients.joined(separator: ", ")): delivered]"
-        try ctx.act(on: incident.id, options) { _, _, _ in .customerUpdate(message: recorded) }
+        do {
+            try ctx.act(on: incident.id, options) { _, _, _ in .customerUpdate(message: recorded) }
+        } catch {
+            throw CLIError(message: "\(incident.id): the update was DELIVERED to \(recipients.joined(separator: ", ")) but NOT recorded (\(error)); record it: tierwatch update \(incident.id) --message '…'", exitCode: 1)
+        }
     }
 
     /// The text after the operator edited it in their editor.
@@ -230,16 +249,21 @@ struct CustomerUpdate: ParsableCommand {
         guard let editor = [env["VISUAL"], env["EDITOR"]].compactMap({ $0 }).first(where: { !$0.isEmpty }) else {
             throw CLIError.usage("--edit needs $VISUAL or $EDITOR")
         }
-        let file = NSTemporaryDirectory() + "/tierwatch-update-\(getpid()).txt"
-        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        // A file of this user's only (mode 600), with a name nobody guesses.
+        var template = Array((NSTemporaryDirectory() + "/tierwatch-update-XXXXXX").utf8CString)
+        let fd = mkstemp(&template)
+        guard fd >= 0 else { throw CLIError(message: "cannot make a file to edit: \(String(cString: strerror(errno)))", exitCode: 1) }
+        let file = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         defer { unlink(file) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", "$TIERWATCH_EDITOR \"$1\"", "sh", file]
-        p.environment = env.merging(["TIERWATCH_EDITOR": editor]) { $1 }
-        try p.run()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw CLIError(message: "the editor exited \(p.terminationStatus): nothing sent", exitCode: 1) }
+        _ = Data(text.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        // system(3): the editor in this process group, in the foreground of
+        // the terminal (a child in a group of its own is stopped by the
+        // terminal as soon as the editor sets it up).
+        setenv("TIERWATCH_EDITOR", editor, 1)
+        setenv("TIERWATCH_EDIT_FILE", file, 1)
+        let status = system("$TIERWATCH_EDITOR \"$TIERWATCH_EDIT_FILE\"")
+        guard status == 0 else { throw CLIError(message: "the editor exited \(status >> 8): nothing sent", exitCode: 1) }
         let out = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
         guard !out.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw CLIError(message: "the update is empty: nothing sent", exitCode: 1) }
         return out.trimmingCharacters(in: .whitespacesAndNewlines)

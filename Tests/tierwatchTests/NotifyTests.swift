@@ -149,22 +149,27 @@ import Testing
         let sink = try Sink()
         let s = updateStore(["json://127.0.0.1:\(sink.port)/acme"]); defer { s.cleanup() }
         let id = s.raise("Outbound calls dropping", customer: "acme")
-        s.tw("note", id, "--message", "carrier confirms a fault on trunk 3")
+        s.tw("note", id, "--message", "internal: Bob pushed the bad config, do not tell acme")
         let draft = s.tw("update", id, "--draft")
-        #expect(draft.status == 0 && draft.stdout.hasPrefix("acme: Outbound calls dropping (our reference \(id))\n\nStatus: we are investigating.\nLatest: carrier confirms a fault on trunk 3\nNext update by "), "\(draft.stdout)")
+        #expect(draft.status == 0 && draft.stdout.hasPrefix("acme: Outbound calls dropping (our reference \(id))\n\nStatus: we are investigating.\nNext update by "), "\(draft.stdout)")
+        #expect(!draft.stdout.contains("Bob"), "the desk's notes are not the customer's to read")
+        // Not sent unread.
+        let unread = s.tw("update", id, "--send")
+        #expect(unread.status == 2 && unread.stderr.contains("the draft is not sent unread"), "\(unread.stderr)")
         #expect(!timeline(s, id).contains { $0.hasPrefix("customer update:") }, "a draft records nothing")
         let before = nextUpdate(s, id)
         sleep(1)
-        let sent = s.tw("update", id, "--send")
+        // Read in the editor (left as it is) and sent.
+        let sent = s.tw("update", id, "--send", "--edit", env: ["EDITOR": "true"])
         #expect(sent.status == 0, "\(sent.stderr)")
         let got = try #require(sink.received.first)
-        #expect(sink.received.count == 1 && got.title == "acme: Outbound calls dropping (our reference \(id))" && got.message.hasPrefix("Status: we are investigating.\nLatest: carrier confirms"), "\(sink.received)")
+        #expect(sink.received.count == 1 && got.title == "acme: Outbound calls dropping (our reference \(id))" && got.message.hasPrefix("Status: we are investigating.\nNext update by "), "\(sink.received)")
         // Recorded: exactly what was sent, to whom, delivered; the update timer starts again.
         #expect(timeline(s, id).contains { $0.hasPrefix("customer update: Status: we are investigating.") && $0.contains("[sent to json://127.0.0.1:\(sink.port): delivered]") }, "\(timeline(s, id))")
         #expect(nextUpdate(s, id).map { $0 > before ?? "" } == true, "\(String(describing: before)) -> \(String(describing: nextUpdate(s, id)))")
         // Edited in the operator's editor before it goes.
-        let edited = s.tw("update", id, "--send", "--edit", env: ["EDITOR": "sed -i s/investigating/restoring/"])
-        #expect(edited.status == 0 && sink.received.last?.message.hasPrefix("Status: we are restoring.") == true, "\(edited.stderr) \(sink.received)")
+        let edited = s.tw("update", id, "--send", "--edit", env: ["EDITOR": "sed -i 1s/investigating/restoring/"])
+        #expect(edited.status == 0 && sink.received.last?.message.hasPrefix("Status: we are restoring.\nLast update: Status: we are investigating.") == true, "\(edited.stderr) \(sink.received)")
     }
 
     @Test func anUpdateThatCannotBeDeliveredIsNotRecordedAsSent() throws {

@@ -62,6 +62,15 @@ import Testing
         #expect(text.hasPrefix("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//tierwatch//tierwatch ") && text.hasSuffix("END:VCALENDAR\r\n"))
     }
 
+    /// Fetched at a handoff's very instant, the feed starts with the shift
+    /// that begins then (found by review: the one before was stretched over it).
+    @Test func fetchedAtAHandoffTheNewShiftComesFirst() throws {
+        let s = exampleStore(); defer { s.cleanup() }
+        let events = try feed(s, ["platform", "--at", "2026-12-07T08:00:00Z", "--weeks", "2"], zone: "Europe/Berlin").events
+        #expect(events.first?.start == "2026-12-07T08:00:00Z" && events.first?.summary.hasSuffix("Ana Lima") == true, "\(events.map { "\($0.start) \($0.summary)" })")
+        #expect(events.first?.uid == "platform-20261207T080000Z@tierwatch")
+    }
+
     @Test func fetchedAgainEveryShiftKeepsItsUIDAndTimes() throws {
         let s = exampleStore(); defer { s.cleanup() }
         let first = try feed(s, ["netops", "--at", "2026-10-20T14:00:00Z", "--weeks", "2"], zone: "UTC").events
