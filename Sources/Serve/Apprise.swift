@@ -20,7 +20,9 @@ public enum Apprise {
         guard let apprise = paths.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             return "apprise is not installed here (apt-get install -y apprise)"
         }
-        var argv = [apprise, "--title", title, "--body", body]
+        // The body on stdin (Apprise reads it there when no --body is
+        // given): the incident's text is not in every user's `ps`.
+        var argv = [apprise, "--title", title]
         if let config {
             var st = stat()
             guard stat(config, &st) == 0 else { return "cannot read the Apprise configuration \(config)" }
@@ -44,7 +46,7 @@ public enum Apprise {
         env["PATH"] = env["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         // Apprise keeps state under HOME; a service may have none.
         env["HOME"] = env["HOME"] ?? NSTemporaryDirectory()
-        return HookRunner.runProgram(argv, environment: env, input: Data(), timeout: timeout).map { "apprise: \($0)" }
+        return HookRunner.runProgram(argv, environment: env, input: Data(body.utf8), timeout: timeout).map { "apprise: \($0)" }
     }
 
     /// A recipient as it may be shown and recorded, without its secrets:
@@ -58,7 +60,7 @@ public enum Apprise {
             let to = rest[rest.index(after: q)...].split(separator: "&").first { $0.hasPrefix("to=") }.map { String($0.dropFirst(3)) }
             if let to, !to.isEmpty { return "\(scheme): \(to.removingPercentEncoding ?? to)".sanitized }
         }
-        // The host: after any user:password@, before any port, path or query.
+        // The host (and port): after any user:password@, before any path or query.
         var host = rest.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
         if let at = host.lastIndex(of: "@") { host = String(host[host.index(after: at)...]) }
         if let q = host.firstIndex(of: "?") { host = String(host[..<q]) }

@@ -42,20 +42,40 @@ public enum HookRunner {
         var wait = Double(h.backoffMilliseconds) / 1000
         var last = ""
         let started = Date()
+        // A notification's destinations one by one: a retry goes only to
+        // those that failed, so nobody gets the message twice.
+        var pendingURLs = job.notification?.urls ?? []
+        var configPending = true
         for attempt in 1...(h.retries + 1) {
             let outcome: String?
             switch h.target {
             case let .run(argv): outcome = runProgram(argv, job: job)
             case let .post(url, tokenFile): outcome = post(url, tokenFile: tokenFile, job: job)
             case let .notify(n):
-                let sent = notify(n, job: job)
-                // Sent, but someone could not be reached (nobody on call, no
-                // URLs): a failure to show, not to retry (a retry would
-                // send the others the same message again).
-                if sent == nil, let missing = job.notification?.unreachable, !missing.isEmpty {
-                    return Result(ok: false, detail: "sent to \(job.notification!.urls.count) URL(s); not reached: \(missing.joined(separator: "; "))", tries: attempt)
+                guard let message = job.notification else { outcome = "no message made"; break }
+                guard !message.urls.isEmpty || n.config != nil else {
+                    return Result(ok: false, detail: "nobody to notify: \(message.unreachable.joined(separator: "; "))", tries: attempt)
                 }
-                outcome = sent
+                var failures: [String] = []
+                pendingURLs = pendingURLs.filter { url in
+                    guard let f = Apprise.send(title: message.title, body: message.body, urls: [url], environment: job.environment, timeout: h.timeout) else { return false }
+                    failures.append("\(Apprise.describe(url)): \(f)")
+                    return true
+                }
+                if let config = n.config, configPending {
+                    if let f = Apprise.send(title: message.title, body: message.body, urls: [], config: config, environment: job.environment, timeout: h.timeout) {
+                        failures.append("\(config): \(f)")
+                    } else {
+                        configPending = false
+                    }
+                }
+                let missing = message.unreachable.isEmpty ? "" : "; not reached: " + message.unreachable.joined(separator: "; ")
+                // Sent, but someone could not be reached (nobody on call, no
+                // URLs): a failure to show, not a send to retry.
+                if failures.isEmpty, !missing.isEmpty {
+                    return Result(ok: false, detail: "sent to \(message.urls.count) URL(s)\(missing)", tries: attempt)
+                }
+                outcome = failures.isEmpty ? nil : failures.joined(separator: "; ") + missing
             }
             guard let failure = outcome else {
                 let took = String(format: "%.2fs", Date().timeIntervalSince(started))
@@ -133,15 +153,6 @@ public enum HookRunner {
         let exited = status & 0x7f == 0
         if exited { return (status >> 8) & 0xff == 0 ? nil : "exit \((status >> 8) & 0xff)" }
         return "killed by signal \(status & 0x7f)"
-    }
-
-    /// A `notify:` hook through `Apprise.send`; nil when every URL was delivered to.
-    static func notify(_ n: Hook.Notify, job: HookJob) -> String? {
-        guard let message = job.notification else { return "no message made" }
-        guard !message.urls.isEmpty || n.config != nil else { return "nobody to notify: \(message.unreachable.joined(separator: "; "))" }
-        let missing = message.unreachable.isEmpty ? "" : "; not reached: " + message.unreachable.joined(separator: "; ")
-        return Apprise.send(title: message.title, body: message.body, urls: message.urls, config: n.config,
-                            environment: job.environment, timeout: job.due.hook.timeout).map { "\($0)\(missing)" }
     }
 
     /// What hook POSTs say they are (`tierwatch/0.2.0`): set once by serve

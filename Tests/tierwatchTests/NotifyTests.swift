@@ -81,16 +81,23 @@ import Testing
     @Test func aFailedDeliveryAndSomeoneUnreachableAreSaid() throws {
         try requireTool("/usr/bin/apprise", package: "apprise")
         let refusing = try Sink(status: 500)
+        let taking = try Sink()
         let s = store(refusing, hooks: """
           - { name: tell, on: [incident_opened], notify: ["json://127.0.0.1:\(refusing.port)/desk"], retries: 1, backoff: 10ms }
+          - { name: both, on: [incident_opened], notify: ["json://127.0.0.1:\(refusing.port)/a", "json://127.0.0.1:\(taking.port)/b"], retries: 2, backoff: 10ms }
           - { name: netops, on: [incident_opened], notify: ["json://127.0.0.1:\(refusing.port)/x", { on_call: netops }], retries: 0 }
 
         """)
         defer { s.cleanup() }
         let id = s.raise("Outage")
         let failed = s.tw("hooks", "test", "tell", "--incident", id)
-        #expect(failed.status == 1 && failed.stdout.contains("failed: apprise: exit 1 after 2 tries"), "\(failed.stdout)\(failed.stderr)")
+        #expect(failed.status == 1 && failed.stdout.contains("failed: json://127.0.0.1:\(refusing.port): apprise: exit 1 after 2 tries"), "\(failed.stdout)\(failed.stderr)")
         #expect(refusing.received.count == 2, "tried twice: \(refusing.received.map(\.path))")
+        // A retry goes only to the destination that failed: nobody gets it twice.
+        let both = s.tw("hooks", "test", "both", "--incident", id)
+        #expect(both.status == 1, "\(both.stdout)")
+        #expect(taking.received.map(\.path) == ["/b"], "sent once to the one that took it: \(taking.received.map(\.path))")
+        #expect(refusing.received.filter { $0.path == "/a" }.count == 3, "three tries to the one that refused")
         let partly = s.tw("hooks", "test", "netops", "--incident", id)
         #expect(partly.status == 1 && partly.stdout.contains("apprise: exit 1; not reached: netops: Kai Weber (on call) has no notify URLs"), "\(partly.stdout)")
         #expect(timeline(s, id).contains { $0.contains("hook netops test run failed") }, "\(timeline(s, id))")
