@@ -24,7 +24,7 @@ public struct ConfigFile: Sendable, Equatable {
     public static let settings: [Setting] = [
         Setting(key: "store", kind: .path, variable: "TIERWATCH_STORE", help: "the store directory", fallback: "$XDG_DATA_HOME/tierwatch"),
         Setting(key: "operator", kind: .text, variable: "TIERWATCH_OPERATOR", help: "who you are on the timeline", fallback: "user@host"),
-        Setting(key: "host", kind: .text, variable: "TIERWATCH_HOST", help: "this writer's host name in the store", fallback: "the machine's host name"),
+        Setting(key: "host", kind: .text, variable: "TIERWATCH_HOST", help: "this writer's host name in the store (one per machine and user: not for /etc)", fallback: "NAME-XXXX, unique to this machine and user"),
         Setting(key: "theme", kind: .text, variable: "TIERWATCH_THEME", help: "the screens' theme: default, light, wall, monochrome or a file", fallback: "by the terminal's background"),
         Setting(key: "bell", kind: .bool, variable: nil, help: "the dashboard and viewer ring for a new incident or breach", fallback: "false"),
         Setting(key: "wall.rotate", kind: .span, variable: nil, help: "the wall cycles its big panel this often", fallback: "off"),

@@ -73,10 +73,10 @@ struct DashboardCommand: ParsableCommand {
         discussion: "Keys: ? shows them all. Example: tierwatch --store /srv/noc/store")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var screen: ScreenOptions
-    @Flag(name: .long, help: "Ring the bell (or flash) for a new incident or a new breach.")
-    var bell = false
+    @Flag(name: .long, inversion: .prefixedNo, help: "Ring the bell (or flash) for a new incident or a new breach (default: config bell, else off).")
+    var bell: Bool?
 
-    func run() throws { try openDashboard(global, screen, readOnly: false, bell: bell || Settings.config.bool("bell") == true) }
+    func run() throws { try openDashboard(global, screen, readOnly: false, bell: bell ?? Settings.config.bool("bell") ?? false) }
 }
 
 struct ViewCommand: ParsableCommand {
@@ -86,10 +86,10 @@ struct ViewCommand: ParsableCommand {
         discussion: "Opens the store's files read-only and creates nothing; works on a store you cannot write to. Example: tierwatch view")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var screen: ScreenOptions
-    @Flag(name: .long, help: "Ring the bell (or flash) for a new incident or a new breach.")
-    var bell = false
+    @Flag(name: .long, inversion: .prefixedNo, help: "Ring the bell (or flash) for a new incident or a new breach (default: config bell, else off).")
+    var bell: Bool?
 
-    func run() throws { try openDashboard(global, screen, readOnly: true, bell: bell || Settings.config.bool("bell") == true) }
+    func run() throws { try openDashboard(global, screen, readOnly: true, bell: bell ?? Settings.config.bool("bell") ?? false) }
 }
 
 struct ReplayCommand: ParsableCommand {
@@ -132,12 +132,12 @@ struct WallCommand: ParsableCommand {
         discussion: "Read-only. Keys: q quit, space pause rotation, ? help. Example: tierwatch wall --theme wall --rotate 10s --bell")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var screen: ScreenOptions
-    @Option(name: .long, help: ArgumentHelp("Cycle the big panel through the urgent incidents this often, e.g. 10s.", valueName: "interval"))
+    @Option(name: .long, help: ArgumentHelp("Cycle the big panel through the urgent incidents this often, e.g. 10s (off: not at all, whatever the config file says).", valueName: "interval"))
     var rotate: String?
     @Option(name: .long, help: ArgumentHelp("A countdown under this is a warning (default 2m; config wall.warning).", valueName: "duration"))
     var warning: String?
-    @Flag(name: .long, help: "Ring the bell (or flash) once for each breach.")
-    var bell = false
+    @Flag(name: .long, inversion: .prefixedNo, help: "Ring the bell (or flash) once for each breach (default: config wall.bell, else off).")
+    var bell: Bool?
 
     func run() throws {
         let warning = warning ?? Settings.config.string("wall.warning") ?? "2m"
@@ -145,7 +145,7 @@ struct WallCommand: ParsableCommand {
             throw CLIError.usage("--warning '\(warning)': write a duration such as 90s, 2m or 5m")
         }
         var every: TimeInterval?
-        if let rotate = rotate ?? Settings.config.string("wall.rotate") {
+        if let rotate = rotate ?? Settings.config.string("wall.rotate"), rotate != "off" {
             guard let r = TimeSpan(parsing: rotate), r.seconds >= 1 else {
                 throw CLIError.usage("--rotate '\(rotate)': write a duration such as 10s or 1m")
             }
@@ -153,7 +153,7 @@ struct WallCommand: ParsableCommand {
         }
         try openScreen(global, screen) { ctx, terminal in
             Wall(now: ctx.now, glyphs: terminal.isUTF8 ? .unicode : .ascii, warningSeconds: warn.seconds, rotateEvery: every,
-                 bell: bell || Settings.config.bool("wall.bell") == true)
+                 bell: bell ?? Settings.config.bool("wall.bell") ?? false)
         }
     }
 }
