@@ -166,6 +166,11 @@ public struct StoreState: Sendable {
             hlcLag[e.id.host] = carriedTo > ownLatest.timeIntervalSince1970 + 0.001 ? carriedTo - e.recordedAt.timeIntervalSince1970 : 0
             lastHLC[e.id.host] = e.hlc
             if let now { clockLead[e.id.host] = e.recordedAt.timeIntervalSince(now) }
+        } else if let last = lastHLC[e.id.host], Double(last.millis) / 1000 <= e.recordedAt.timeIntervalSince1970 + 0.001 {
+            // An earlier record read after the last one (a start from the
+            // checkpoint reads in another order) dated as late as the time
+            // the last one was carried to: its own time carried it.
+            hlcLag[e.id.host] = 0
         }
         if let location { locations[e.incident, default: []].append(location) }
         admit(completed(e), in: &batch, now: now)
