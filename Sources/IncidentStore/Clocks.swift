@@ -115,7 +115,11 @@ public struct ClockReading: Sendable, Equatable {
         func carrier(_ s: Signs) -> String? {
             guard let h = s.hlc else { return nil }
             if let mine, mine.millis == h.millis { return me }
-            return signs.first { $0.value.hlc.map { $0.millis == h.millis && $0 < h } ?? false }?.key
+            // The first to hold that time (the lowest counter) set it with
+            // its own clock; later ones were carried to it too. (Not the
+            // dictionary's order: that differs from run to run.)
+            return signs.filter { $0.value.hlc.map { $0.millis == h.millis && $0 < h } ?? false }
+                .min { ($0.value.hlc!, $0.key) < ($1.value.hlc!, $1.key) }?.key
         }
         var behind: [String: (TimeInterval, String)] = [:]
         var carriedByMe: [String] = []
