@@ -18,6 +18,11 @@ import Testing
             out = TempStore().path + "/sink.jsonl"
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = ["python3", Notify.sinkScript, out, String(status)]
+            // The receiver on the real clock: under CI's faked dates a
+            // long-lived Python under libfaketime never answered.
+            var env = ProcessInfo.processInfo.environment
+            for k in ["LD_PRELOAD", "FAKETIME", "FAKETIME_SHARED", "FAKETIME_DONT_FAKE_MONOTONIC", "NO_FAKE_STAT"] { env[k] = nil }
+            process.environment = env
             let pipe = Pipe()
             process.standardOutput = pipe
             process.standardError = FileHandle.nullDevice  // (an inherited stderr kept the test runner's pipe open)
