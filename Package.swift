@@ -55,7 +55,8 @@ let package = Package(
         ),
         .target(
             name: "Dashboard",
-            dependencies: ["Escalation", "Surface"]
+            // (Intake: the customer update's draft, as `tierwatch update` makes it.)
+            dependencies: ["Escalation", "Surface", "Intake"]
         ),
         // What monitoring sends, turned into store actions: Alertmanager's
         // webhook, the incident API's requests, the Prometheus metrics

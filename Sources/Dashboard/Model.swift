@@ -50,6 +50,28 @@ public struct Model: Sendable {
         /// The shift handover (what `tierwatch handover` prints), worked
         /// out when opened, scrolled by `scroll` lines.
         case handover(lines: [String], scroll: Int, at: Date)
+        /// A customer update being written, to go to the customer's recipients.
+        case composeUpdate(UpdateComposer)
+    }
+
+    /// A customer update being written (`u` when the customer has update
+    /// recipients in the policy): the draft from the incident, edited, then
+    /// sent with ^D. The run loop sends it without stopping the screen and
+    /// records what reached whom.
+    public struct UpdateComposer: Equatable, Sendable {
+        public var incident: String
+        /// The subject, from the policy's template.
+        public var title: String
+        /// Whom it goes to, as shown (no tokens or passwords).
+        public var recipients: [String]
+        var urls: [String]
+        public var text: TextArea
+        /// The draft as made: Esc leaves at once while it is unchanged.
+        var drafted: String
+        /// Esc was pressed on an edited update: y discards it.
+        public var discarding = false
+        /// News from meanwhile, or why ^D did not send.
+        public var hint: String?
     }
 
     /// What the report overlay shows, worked out once (not every frame).
@@ -128,6 +150,9 @@ public struct Model: Sendable {
     public var sort: Sort = .urgency
     public var showResolved = false
     public var overlay: Overlay?
+    /// Customer updates on their way (the run loop sends them in the
+    /// background), by incident, since when.
+    public internal(set) var sending: [String: Date] = [:]
     public var notice: Notice? { didSet { noticeAt = now } }
     /// When the notice was set: it fades after a while (`Model.noticeSeconds`).
     var noticeAt: Date?
@@ -286,6 +311,9 @@ public enum Message: Sendable {
     /// An incident this screen asked to open was opened.
     case opened(id: String, title: String)
     case failed(String)
+    /// What became of a customer update sent (`Command.sendUpdate`): in
+    /// words, and whether it failed to reach anyone it was meant for.
+    case updateSent(incident: String, text: String, isError: Bool)
 }
 
 /// Work `update` asks the run loop to do; results come back as messages.
@@ -300,4 +328,7 @@ public enum Command: Equatable, Sendable {
     case replay(incident: String)
     /// Back from a replay to the live dashboard.
     case endReplay
+    /// Send a customer update to its recipients, then record what reached
+    /// whom; the answer is `Message.updateSent`.
+    case sendUpdate(incident: String, title: String, body: String, urls: [String])
 }

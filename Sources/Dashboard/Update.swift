@@ -152,6 +152,7 @@ extension Model {
         let id: String
         switch overlay {
         case let .confirmEscalate(i, _), let .confirmResolve(i, _), let .outcome(i, _, _): id = i
+        case let .composeUpdate(c): id = c.incident
         case let .prompt(p):
             switch p.purpose {
             case let .resolve(i), let .customerUpdate(i), let .note(i): id = i
@@ -163,6 +164,10 @@ extension Model {
         if case var .prompt(p) = overlay {
             p.hint = "\(news) meanwhile"
             self.overlay = .prompt(p)
+        } else if case var .composeUpdate(c) = overlay {
+            // What was written stays; the news says what the draft may no longer say.
+            c.hint = "\(news) meanwhile: read the update again before ^D"
+            self.overlay = .composeUpdate(c)
         } else {
             self.overlay = nil
             notice = Notice(text: "\(news) — your question was withdrawn; ask again if it still holds", isError: true)
@@ -210,6 +215,8 @@ extension Model {
             notice = Notice(text: "opened \(id): \(title.sanitized)", isError: false)
         case let .failed(text):
             notice = Notice(text: text, isError: true)
+        case let .updateSent(id, text, isError):
+            updateSent(id, text: text, isError: isError)
         case let .resized(width, height):
             screenWidth = width
             screenHeight = height
@@ -287,7 +294,7 @@ extension Model {
                 }
             }
         case .char("u"), .function(5):
-            if let e = actionable("record a customer update") { overlay = .prompt(Prompt(purpose: .customerUpdate(incident: e.incident.id), text: "")) }
+            if let e = actionable("send a customer update") { openUpdate(e) }
         case .char("m"), .function(6):
             if let e = actionable("add a note") { overlay = .prompt(Prompt(purpose: .note(incident: e.incident.id), text: "")) }
         case .char("n"), .function(7):
@@ -502,6 +509,8 @@ extension Model {
             return []
         // A question takes only its answers: a stray key neither answers it
         // nor slips through to act as a command.
+        case let .composeUpdate(c):
+            return handleCompose(key, c)
         case let .confirmEscalate(id, tier):
             guard let yes = answer(key, no: "escalation cancelled"), yes, let i = incidents[id] else { return [] }
             notice = Notice(text: "escalating \(id) to T\(tier)…", isError: false)

@@ -35,6 +35,7 @@ extension Model {
         if case let .report(r)? = overlay { drawReport(&f, r) }
         if case let .handover(lines, scroll, at)? = overlay { drawHandover(&f, lines, scroll: scroll, at: at) }
         if case let .entry(id, position)? = overlay { drawEntry(&f, id, position) }
+        if case let .composeUpdate(c)? = overlay { drawComposer(&f, c) }
         return f
     }
 
@@ -60,6 +61,9 @@ extension Model {
         var warnings: [String] = []
         if badRecords > 0 { warnings.append("\(glyphs.warning) \(badRecords) bad record\(badRecords == 1 ? "" : "s")") }
         if let w = watchWarning { warnings.append("\(glyphs.warning) \(w.sanitized)") }
+        for (id, since) in sending.sorted(by: { $0.key < $1.key }) {
+            warnings.append("sending update \(id) \(Countdown.format(Int(now.timeIntervalSince(since))))")
+        }
         let right = warnings.isEmpty ? "" : " " + warnings.joined(separator: "  ") + " "
         let rightWidth = min(DisplayWidth.of(right), f.width / 2)
         // Most important first: what is open and the time; the path last, cut if need be.
@@ -250,7 +254,9 @@ extension Model {
                    limit: inner.maxX - x)
         // The customer update's countdown, whole or not at all: within the
         // box (the border is never written over), never a label without its time.
-        if let u = e.ladder.nextCustomerUpdateAt, e.next.kind != .customerUpdate {
+        if let since = sending[i.id] {
+            x += f.put("\(glyphs.separator)update on its way \(Countdown.format(Int(now.timeIntervalSince(since))))…", x: x, y: inner.y + 1, role: .active, limit: inner.maxX - x)
+        } else if let u = e.ladder.nextCustomerUpdateAt, e.next.kind != .customerUpdate {
             let secs = Ladder.seconds(from: now, to: u)
             let label = "\(glyphs.separator)customer update due ", time = Countdown.format(secs)
             if x + DisplayWidth.of(label) + DisplayWidth.of(time) <= inner.maxX {
@@ -488,6 +494,8 @@ extension Model {
         case let .confirmResolve(id, message)?:
             let why = message.map { " (\($0.sanitized))" } ?? ""
             f.put("Resolve \(id)\(why) now? Every timer stops. y yes · n/Esc no", x: 0, y: y, role: .prompt, limit: f.width)
+        case let .composeUpdate(c)?:
+            f.put("Update for \(c.incident)'s customer: edit it above; ^D sends it, Esc cancels", x: 0, y: y, role: .prompt, limit: f.width)
         case let .outcome(id, tier, contact)?:
             let name = incidents[id].map { policy(for: $0).contacts(ofTier: tier, customer: $0.customer)[contact].name.sanitized } ?? "?"
             f.put("Call to \(name) (\(id)): r/Enter reached · v voicemail · n no answer · Esc cancel", x: 0, y: y, role: .prompt, limit: f.width)
@@ -519,6 +527,7 @@ extension Model {
         case .confirmEscalate?, .confirmResolve?: return [("y", "Yes"), ("n", "No"), ("Esc", "No")]
         case .outcome?: return [("r", "Reached"), ("v", "Voicemail"), ("n", "No answer"), ("Enter", "Reached"), ("Esc", "Cancel")]
         case .prompt?: return [("Enter", "OK"), ("Esc", "Cancel"), ("Backspace", "Delete")]
+        case let .composeUpdate(c)?: return c.discarding ? [("y", "Discard"), ("any key", "Back")] : Model.composeKeys
         case .help?, .entry?, .onCall?: return [("any key", "Close")]
         case .report?: return [("7 3 9", "Days"), ("c", "Customer"), ("↑↓", "Worst"), ("Enter", "Open"), ("Esc", "Close")]
         case .handover?: return [("↑↓ PgUp PgDn", "Scroll"), ("any key", "Close")]
@@ -567,7 +576,7 @@ extension Model {
         ("a   F2", "acknowledge the selected incident"),
         ("e   F3", "escalate to the next tier (y/n to confirm)"),
         ("r   F4", "resolve (optional message, then y/n to confirm)"),
-        ("u   F5  m  F6", "record a customer update / add a note"),
+        ("u   F5  m  F6", "send the customer an update (edit, ^D sends) / add a note"),
         ("n   F7", "open a new incident (title, customer, severity)"),
         ("r v n", "in the contacts pane: reached, voicemail, no answer"),
         ("Space  Enter", "contacts: record a call · timeline: open an entry"),

@@ -186,7 +186,7 @@ public struct Wall: Screen, Sendable {
         case let .alarm(a):
             alarm = a
             return []
-        case .done, .failed, .opened, .resized:
+        case .done, .failed, .opened, .resized, .updateSent:
             return []
         }
     }

@@ -135,3 +135,24 @@ public struct CustomerUpdateDraft: Sendable, Equatable {
         if templates.updateBody == nil { body = body.replacingOccurrences(of: "\n\n", with: "\n") }
     }
 }
+
+/// Apprise URLs as people may see them.
+public enum AppriseURL {
+    /// A recipient as it may be shown and recorded, without its secrets:
+    /// a mail's addressees (`mailto: ops@acme.example`), else the service
+    /// and its host (`json://status.example.org`).
+    public static func describe(_ url: String) -> String {
+        guard let r = url.range(of: "://") else { return "?" }
+        let scheme = String(url[..<r.lowerBound])
+        let rest = url[r.upperBound...]
+        if scheme.hasPrefix("mailto"), let q = rest.firstIndex(of: "?") {
+            let to = rest[rest.index(after: q)...].split(separator: "&").first { $0.hasPrefix("to=") }.map { String($0.dropFirst(3)) }
+            if let to, !to.isEmpty { return "\(scheme): \(to.removingPercentEncoding ?? to)".sanitized }
+        }
+        // The host (and port): after any user:password@, before any path or query.
+        var host = rest.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
+        if let at = host.lastIndex(of: "@") { host = String(host[host.index(after: at)...]) }
+        if let q = host.firstIndex(of: "?") { host = String(host[..<q]) }
+        return "\(scheme)://\(host)".sanitized
+    }
+}

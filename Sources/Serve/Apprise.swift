@@ -1,4 +1,5 @@
 import Escalation
+import Intake
 import Foundation
 
 #if canImport(Glibc)
@@ -48,22 +49,69 @@ public enum Apprise {
         env["HOME"] = env["HOME"] ?? NSTemporaryDirectory()
         return HookRunner.runProgram(argv, environment: env, input: Data(body.utf8), timeout: timeout).map { "apprise: \($0)" }
     }
+}
 
-    /// A recipient as it may be shown and recorded, without its secrets:
-    /// a mail's addressees (`mailto: ops@acme.example`), else the service
-    /// and its host (`json://status.example.org`).
-    public static func describe(_ url: String) -> String {
-        guard let r = url.range(of: "://") else { return "?" }
-        let scheme = String(url[..<r.lowerBound])
-        let rest = url[r.upperBound...]
-        if scheme.hasPrefix("mailto"), let q = rest.firstIndex(of: "?") {
-            let to = rest[rest.index(after: q)...].split(separator: "&").first { $0.hasPrefix("to=") }.map { String($0.dropFirst(3)) }
-            if let to, !to.isEmpty { return "\(scheme): \(to.removingPercentEncoding ?? to)".sanitized }
-        }
-        // The host (and port): after any user:password@, before any path or query.
-        var host = rest.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
-        if let at = host.lastIndex(of: "@") { host = String(host[host.index(after: at)...]) }
-        if let q = host.firstIndex(of: "?") { host = String(host[..<q]) }
-        return "\(scheme)://\(host)".sanitized
+/// A customer update sent to each of its recipients on its own (Apprise
+/// says only "not every one" of a batch): what reached whom, and what the
+/// timeline records of it. Used by `tierwatch update --send` and the
+/// dashboard's `u`, so both record the same words.
+public struct UpdateDelivery: Sendable, Equatable {
+    public struct Result: Sendable, Equatable {
+        /// The recipient as shown and recorded (`AppriseURL.describe`).
+        public var recipient: String
+        /// nil when delivered; else why not.
+        public var failure: String?
     }
+    public var results: [Result]
+
+    public init(results: [Result]) { self.results = results }
+
+    /// Sends to every URL at once (each its own Apprise run) and waits for all.
+    public static func send(title: String, body: String, urls: [String], timeout: TimeSpan = TimeSpan(seconds: 30)) -> UpdateDelivery {
+        let slots = ResultSlots(count: urls.count)
+        DispatchQueue.concurrentPerform(iterations: urls.count) { k in
+            slots.set(k, Result(recipient: AppriseURL.describe(urls[k]), failure: Apprise.send(title: title, body: body, urls: [urls[k]], timeout: timeout)))
+        }
+        return UpdateDelivery(results: slots.values)
+    }
+
+    public var delivered: [String] { results.filter { $0.failure == nil }.map(\.recipient) }
+    public var failed: [Result] { results.filter { $0.failure != nil } }
+    public var reachedEveryone: Bool { failed.isEmpty && !results.isEmpty }
+
+    /// What the timeline records: the update, with whom it reached (and
+    /// whom not), when it reached anyone; else a note that it was not
+    /// delivered, which neither resets the update timer nor is offered to
+    /// the customer as the latest word.
+    public func action(body: String) -> Action {
+        guard !delivered.isEmpty else { return .note(message: "\(CustomerUpdateDraft.notDelivered) (\(failures)); nobody has it") }
+        return .customerUpdate(message: UpdateDelivery.recorded(body, delivered: delivered, failed: failed))
+    }
+
+    /// The recorded text of an update delivered as said.
+    public static func recorded(_ body: String, delivered: [String], failed: [Result] = []) -> String {
+        var tail = "sent to \(delivered.joined(separator: ", ")): delivered"
+        if !failed.isEmpty { tail += "; NOT delivered to " + failed.map { "\($0.recipient) (\($0.failure ?? "?"))" }.joined(separator: ", ") }
+        return body + "\n[\(tail)]"
+    }
+
+    /// Each failed recipient and why, in one line.
+    public var failures: String { failed.map { "\($0.recipient): \($0.failure ?? "?")" }.joined(separator: "; ") }
+
+    /// One line for the operator, what it means first (a narrow screen
+    /// cuts the end): delivered to whom, and to whom not and why.
+    public func summary(_ id: String) -> String {
+        if reachedEveryone { return "\(id): update delivered to \(delivered.joined(separator: ", ")) and recorded" }
+        if delivered.isEmpty { return "\(id): update NOT delivered, not recorded as sent; the next update is still due (\(failures))" }
+        return "\(id): update delivered to \(delivered.joined(separator: ", ")) but NOT to \(failed.map(\.recipient).joined(separator: ", ")); recorded with who has it (\(failures))"
+    }
+}
+
+/// Results written from several threads, each to its own slot.
+private final class ResultSlots: @unchecked Sendable {
+    private var slots: [UpdateDelivery.Result?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ k: Int, _ r: UpdateDelivery.Result) { lock.lock(); slots[k] = r; lock.unlock() }
+    var values: [UpdateDelivery.Result] { lock.lock(); defer { lock.unlock() }; return slots.map { $0! } }
 }

@@ -59,7 +59,7 @@ public enum HookRunner {
                 var failures: [String] = []
                 pendingURLs = pendingURLs.filter { url in
                     guard let f = Apprise.send(title: message.title, body: message.body, urls: [url], environment: job.environment, timeout: h.timeout) else { return false }
-                    failures.append("\(Apprise.describe(url)): \(f)")
+                    failures.append("\(AppriseURL.describe(url)): \(f)")
                     return true
                 }
                 if let config = n.config, configPending {

@@ -6,4 +6,7 @@ public enum Key: Equatable, Sendable {
     case shiftLeft, shiftRight
     case tab, backTab, enter, escape, backspace, delete
     case function(Int)
+    /// Ctrl with a letter, as the lower-case letter (`.ctrl("d")`: ^D sends
+    /// a composed customer update). Never typed into text.
+    case ctrl(Character)
 }

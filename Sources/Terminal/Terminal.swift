@@ -253,6 +253,7 @@ public final class Terminal {
         case 10, 13: .enter
         case 27: .escape
         case 8, 127: .backspace
+        case 1...26: .ctrl(Character(Unicode.Scalar(s.value + 96)!))
         default: .char(Character(s))
         }
     }

@@ -164,6 +164,35 @@ struct Notify: ParsableCommand {
     }
 }
 
+extension Context {
+    /// What would refuse the record refuses the sending: an update is
+    /// never delivered and then not recorded.
+    func updatePreflight(_ id: String, body: String, urls: [String]) throws {
+        if let why = clocks().refusal { throw StoreError.clock(why) }
+        let fresh = try incident(id)
+        let recorded = UpdateDelivery.recorded(body, delivered: urls.map(AppriseURL.describe))
+        if let why = fresh.refusal(of: .customerUpdate(message: recorded), baseVersion: fresh.version, at: now) {
+            throw StoreError.refused("\(fresh.id): \(why)")
+        }
+    }
+
+    /// Records what a delivery reached (the update with who has it, or a
+    /// note that nobody does), on the incident as it is now: it was sent
+    /// whatever others did meanwhile. A delivered update that cannot be
+    /// recorded says so, with the command that records it.
+    @discardableResult
+    func recordDelivery(_ d: UpdateDelivery, body: String, on id: String) throws -> IncidentEvent {
+        do {
+            return try record(on: id, at: nil) { _, _, _ in d.action(body: body) }
+        } catch {
+            guard !d.delivered.isEmpty else {
+                throw CLIError(message: d.summary(id) + "; the failed attempt could not be noted on the timeline either (\(error))", exitCode: 1)
+            }
+            throw CLIError(message: "\(id): the update was DELIVERED to \(d.delivered.joined(separator: ", ")) but NOT recorded (\(error)); record it: tierwatch update \(id) --message '…'", exitCode: 1)
+        }
+    }
+}
+
 struct CustomerUpdate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "update", abstract: "Send the customer a status update (or record one sent otherwise); resets the update timer.",
@@ -214,32 +243,14 @@ struct CustomerUpdate: ParsableCommand {
         var text = message ?? drafted.body
         if edit { text = try CustomerUpdate.edited(text) }
         let body = try Context.checked(text, "update", max: Context.maxMessage)
-        let recipients = urls.map(Apprise.describe)
-        let recorded = body + "\n[sent to \(recipients.joined(separator: ", ")): delivered]"
-        // What would refuse the record refuses the sending: never delivered
-        // and then not recorded.
-        if let why = ctx.clocks().refusal { throw StoreError.clock(why) }
-        let fresh = try ctx.incident(incident.id)
-        if let why = fresh.refusal(of: .customerUpdate(message: recorded), baseVersion: fresh.version, at: ctx.now) {
-            throw StoreError.refused("\(fresh.id): \(why)")
-        }
-        if let failure = Apprise.send(title: drafted.title, body: body, urls: urls) {
-            // Not delivered to every recipient (Apprise does not say which):
-            // not recorded as sent, and the timer runs on; the attempt is on
-            // the timeline.
-            do {
-                _ = try ctx.record(on: incident.id, at: nil) { _, _, _ in
-                    .note(message: "\(CustomerUpdateDraft.notDelivered) to every recipient (\(failure)); some may have it: \(recipients.joined(separator: ", "))")
-                }
-            } catch {
-                FileHandle.standardError.write(Data("tierwatch: warning: the failed attempt could not be noted on the timeline: \(error)\n".utf8))
-            }
-            throw CLIError(message: "\(incident.id): the update was not delivered to every recipient (\(failure)); it is not recorded as sent, and the next update is still due", exitCode: 1)
-        }
-        do {
-            try ctx.act(on: incident.id, options) { _, _, _ in .customerUpdate(message: recorded) }
-        } catch {
-            throw CLIError(message: "\(incident.id): the update was DELIVERED to \(recipients.joined(separator: ", ")) but NOT recorded (\(error)); record it: tierwatch update \(incident.id) --message '…'", exitCode: 1)
+        try ctx.updatePreflight(incident.id, body: body, urls: urls)
+        let delivery = UpdateDelivery.send(title: drafted.title, body: body, urls: urls)
+        let event = try ctx.recordDelivery(delivery, body: body, on: incident.id)
+        guard delivery.reachedEveryone else { throw CLIError(message: delivery.summary(incident.id), exitCode: 1) }
+        if options.json {
+            printJSON(ctx.json(ctx.store.state.incidents[event.incident]!))
+        } else {
+            print(delivery.summary(incident.id) + " (by \(ctx.operatorName.sanitized))")
         }
     }
 

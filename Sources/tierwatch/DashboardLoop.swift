@@ -4,6 +4,7 @@ import Escalation
 import Foundation
 import IncidentStore
 import Terminal
+import Serve
 
 #if canImport(Glibc)
 import Glibc
@@ -33,6 +34,8 @@ final class ScreenLoop {
     private var hookFailures: [String: [String]] = [:]
     /// The live screen, kept while a replay is on screen in its place.
     private var live: (any Screen)?
+    /// Customer updates being sent on threads of their own.
+    private let deliveries = Deliveries()
 
     init(ctx: Context, follower: StoreFollower, terminal: Terminal, screen: any Screen, writesHeartbeat: Bool = false) {
         self.ctx = ctx
@@ -58,11 +61,24 @@ final class ScreenLoop {
         _ = model.update(.watchStatus(follower.watcher.usesInotify ? nil : follower.watcher.statusDescription))
     }
 
-    /// Runs until the operator quits or a signal ends it; returns the exit code.
+    /// Runs until the operator quits or a signal ends it; returns the exit
+    /// code. An update on its way is waited for and recorded first: one
+    /// delivered is never left unrecorded by a quit.
     func run() -> Int32 {
         defer { if writesHeartbeat { ctx.store.removeHeartbeat() } }
         SignalPipe.install()
         defer { SignalPipe.uninstall() }
+        let code = loop()
+        if deliveries.pending > 0 {
+            _ = model.update(.failed("waiting for the customer update on its way, to record what reached whom, before quitting…"))
+            draw()
+            deliveries.waitForAll()
+            recordDeliveries()
+        }
+        return code
+    }
+
+    private func loop() -> Int32 {
         ctx.store.refresh()
         publishStore(changed: nil)
         keepInTouch()
@@ -105,6 +121,9 @@ final class ScreenLoop {
 
             for sig in SignalPipe.drain() {
                 switch sig {
+                case SignalPipe.wake:
+                    recordDeliveries()
+                    dirty = true
                 case SIGWINCH:
                     terminal.resize()
                     SignalPipe.resized = true
@@ -273,6 +292,8 @@ final class ScreenLoop {
                 live = model
                 model = replay
                 toldSize = (-1, -1)  // a new screen: tell it the size
+            case let .sendUpdate(id, title, body, urls):
+                send(id, title: title, body: body, urls: urls)
             case .endReplay:
                 guard let screen = live else { continue }
                 live = nil
@@ -288,9 +309,77 @@ final class ScreenLoop {
     }
 }
 
+extension ScreenLoop {
+    /// Sends a customer update without stopping the screen: refused at once
+    /// when the record would be (a clock found off, the incident gone), else
+    /// sent on a thread of its own; `recordDeliveries` records what came of it.
+    fileprivate func send(_ id: String, title: String, body: String, urls: [String]) {
+        do {
+            try ctx.updatePreflight(id, body: body, urls: urls)
+        } catch {
+            _ = model.update(.updateSent(incident: id, text: "\(id): the update was not sent: \(error)", isError: true))
+            return
+        }
+        deliveries.start(id: id, body: body) { UpdateDelivery.send(title: title, body: body, urls: urls) }
+    }
+
+    /// Records each finished delivery (the update with who has it, or the
+    /// note that nobody does) and tells the screen.
+    fileprivate func recordDeliveries() {
+        for (id, body, delivery) in deliveries.finished() {
+            do {
+                try ctx.recordDelivery(delivery, body: body, on: id)
+                ringIfAsked(publishStore(changed: nil))
+                _ = model.update(.updateSent(incident: id, text: delivery.summary(id), isError: !delivery.reachedEveryone))
+            } catch {
+                _ = model.update(.updateSent(incident: id, text: "\(error)", isError: true))
+            }
+        }
+    }
+}
+
+/// Work done off the loop's thread (customer updates being sent): each
+/// finished one waits here and wakes the loop through the signal pipe.
+final class Deliveries: @unchecked Sendable {
+    private let lock = NSLock()
+    private let group = DispatchGroup()
+    private var done: [(String, String, UpdateDelivery)] = []
+    private var running = 0
+
+    var pending: Int { lock.withLock { running + done.count } }
+
+    func start(id: String, body: String, _ work: @escaping @Sendable () -> UpdateDelivery) {
+        lock.withLock { running += 1 }
+        group.enter()
+        Thread.detachNewThread { [self] in
+            let result = work()
+            lock.withLock {
+                running -= 1
+                done.append((id, body, result))
+            }
+            group.leave()
+            SignalPipe.wakeLoop()
+        }
+    }
+
+    func finished() -> [(String, String, UpdateDelivery)] {
+        lock.withLock { defer { done = [] }; return done }
+    }
+
+    func waitForAll() { group.wait() }
+}
+
 /// Signals become bytes on a pipe the run loop polls: the handler does
-/// nothing else, and the loop handles them between frames.
+/// nothing else, and the loop handles them between frames. A zero byte is
+/// no signal: work done off the loop's thread is ready (`wakeLoop`).
 enum SignalPipe {
+    static let wake: Int32 = 0
+
+    static func wakeLoop() {
+        var byte: UInt8 = 0
+        _ = write(writeFD, &byte, 1)
+    }
+
     nonisolated(unsafe) static var readFD: Int32 = -1
     nonisolated(unsafe) static var writeFD: Int32 = -1
     /// The terminal changed size since the last frame (only the loop's thread touches it).

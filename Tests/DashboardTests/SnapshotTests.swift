@@ -72,7 +72,7 @@ import Testing
         ││ a   F2         acknowledge the selected incident                           ││
         ││ e   F3         escalate to the next tier (y/n to confirm)                  ││
         ││ r   F4         resolve (optional message, then y/n to confirm)             ││
-        └│ u   F5  m  F6  record a customer update / add a note                       │┘
+        └│ u   F5  m  F6  send the customer an update (edit, ^D sends) / add a note   │┘
         ┌│ n   F7         open a new incident (title, customer, severity)             │┐
         ││ r v n          in the contacts pane: reached, voicemail, no answer         ││
         ││ Space  Enter   contacts: record a call · timeline: open an entry           ││
