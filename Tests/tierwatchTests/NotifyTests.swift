@@ -9,27 +9,33 @@ import Testing
 @Suite(.serialized) struct Notify {
     static let sinkScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../tools/http-sink.py").path
 
+    /// Starts a receiver script (it prints its port once listening) on the
+    /// real clock: under CI's faked dates a long-lived Python under
+    /// libfaketime never answered.
+    static func receiver(_ argv: [String]) throws -> (Process, Int) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: argv[0])
+        process.arguments = Array(argv.dropFirst())
+        var env = ProcessInfo.processInfo.environment
+        for k in ["LD_PRELOAD", "FAKETIME", "FAKETIME_SHARED", "FAKETIME_DONT_FAKE_MONOTONIC", "NO_FAKE_STAT"] { env[k] = nil }
+        process.environment = env
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice  // (an inherited stderr kept the test runner's pipe open)
+        try process.run()
+        let line = String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let port = Int(line) else { throw Failure(message: "\(argv[1]) did not start: \(line)") }
+        return (process, port)
+    }
+
     /// A local HTTP receiver answering `status`; what it got, one JSON per request.
     final class Sink {
         let out: String
-        let process = Process()
+        let process: Process
         let port: Int
         init(status: Int = 200, delay: Double = 0) throws {
             out = TempStore().path + "/sink.jsonl"
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", Notify.sinkScript, out, String(status), String(delay)]
-            // The receiver on the real clock: under CI's faked dates a
-            // long-lived Python under libfaketime never answered.
-            var env = ProcessInfo.processInfo.environment
-            for k in ["LD_PRELOAD", "FAKETIME", "FAKETIME_SHARED", "FAKETIME_DONT_FAKE_MONOTONIC", "NO_FAKE_STAT"] { env[k] = nil }
-            process.environment = env
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = FileHandle.nullDevice  // (an inherited stderr kept the test runner's pipe open)
-            try process.run()
-            let line = String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard let p = Int(line) else { throw Failure(message: "the sink did not start: \(line)") }
-            port = p
+            (process, port) = try Notify.receiver(["/usr/bin/env", "python3", Notify.sinkScript, out, String(status), String(delay)])
         }
         deinit { process.terminate() }
         var received: [(path: String, title: String, message: String)] {
@@ -39,6 +45,29 @@ import Testing
                 return (o["path"] as? String ?? "", b["title"] as? String ?? "", b["message"] as? String ?? "")
             }
         }
+    }
+
+    /// A local SMTP server (Debian's python3-aiosmtpd, under Debian's
+    /// python3); what it got, one JSON per message.
+    final class Mailbox {
+        let out: String
+        let process: Process
+        let port: Int
+        init() throws {
+            try requireTool("/usr/lib/python3/dist-packages/aiosmtpd", package: "python3-aiosmtpd")
+            out = TempStore().path + "/mail.jsonl"
+            let script = URL(fileURLWithPath: Notify.sinkScript).deletingLastPathComponent().appendingPathComponent("smtp-sink.py").path
+            (process, port) = try Notify.receiver(["/usr/bin/python3", script, out])
+        }
+        deinit { process.terminate() }
+        var received: [(to: [String], subject: String, body: String)] {
+            String(decoding: FileManager.default.contents(atPath: out) ?? Data(), as: UTF8.self).split(separator: "\n").compactMap { line in
+                guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
+                return (o["to"] as? [String] ?? [], o["subject"] as? String ?? "", o["body"] as? String ?? "")
+            }
+        }
+        /// Apprise's URL for this server: plain SMTP on loopback, no login.
+        func url(to: String) -> String { "mailto://127.0.0.1:\(port)?to=\(to)&from=noc@desk.example" }
     }
 
     /// The example policy with Cho (on call in platform at the fixed
@@ -109,21 +138,22 @@ import Testing
         #expect(timeline(s, id).contains { $0.contains("hook netops test run failed") }, "\(timeline(s, id))")
     }
 
-    @Test func aNotifyHookRunsFromServeOncePerOccurrence() throws {
+    @Test func aNotifyHookRunsOncePerOccurrenceWithTwoServesOnOneMachine() throws {
         try requireTool("/usr/bin/apprise", package: "apprise")
         let sink = try Sink()
         var s = store(sink, hooks: "  - { name: tell, on: [incident_opened], notify: [\"json://127.0.0.1:\(sink.port)/desk\"] }\n")
         s.env = [:]  // serve runs on the real clock
         defer { s.cleanup() }
         let serve = Hooks.ServeProcess(store: s.path, host: "noc1", machine: "m1")
+        let other = Hooks.ServeProcess(store: s.path, host: "noc1b", machine: "m1")
         // Raised on serve's machine: its serve runs the hooks at once (another's waits its grace).
         let id = s.tw("raise", "--title", "Outage", "--customer", "acme", env: ["TIERWATCH_MACHINE_ID": "m1"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(waitUntil(20) { sink.received.count == 1 }, "\(sink.received)")
         #expect(waitUntil(10) { timeline(s, id).contains { $0.hasPrefix("hook tell (incident opened) ran: ok") } }, "\(timeline(s, id))")
         sleep(2)
-        #expect(sink.received.count == 1, "once: \(sink.received)")
+        #expect(sink.received.count == 1, "once, with two serves looking: \(sink.received)")
         #expect(sink.received.first?.title.hasPrefix("[sev2] \(id) acme: opened — Outage") == true, "\(sink.received)")
-        _ = serve
+        _ = (serve, other)
     }
 
     @Test func aBadNotifyHookIsRefusedWithItsPlace() throws {
@@ -259,5 +289,30 @@ import Testing
         #expect(t.wait(for: "EXIT=0", timeout: 20) && t.terminalRestored, "\(t.screen)")
         #expect(sink.received.count == 2)
         #expect(timeline(s, id).filter { $0.hasPrefix("customer update: ") }.count == 2, "\(timeline(s, id))")
+    }
+
+    /// Mail, through a real SMTP server on loopback: a notify hook's
+    /// message, and a customer update with the operator's edit, whose
+    /// timeline entry holds that text.
+    @Test func mailReachesAnSMTPServerWithTheEditedUpdate() throws {
+        try requireTool("/usr/bin/apprise", package: "apprise")
+        let mail = try Mailbox()
+        let s = updateStore([mail.url(to: "ops@acme.example")]); defer { s.cleanup() }
+        var policy = try String(contentsOfFile: s.path + "/policy.yaml", encoding: .utf8)
+        policy += "hooks:\n  - { name: mail-desk, on: [incident_opened], notify: [\"\(mail.url(to: "desk@noc.example"))\"] }\n"
+        writeFixture(atPath: s.path + "/policy.yaml", contents: Data(policy.utf8))
+        let id = s.raise("Outbound calls dropping", customer: "acme")
+        let hook = s.tw("hooks", "test", "mail-desk", "--incident", id)
+        #expect(hook.status == 0, "\(hook.stdout)\(hook.stderr)")
+        let desk = try #require(mail.received.first { $0.to == ["desk@noc.example"] }, "\(mail.received)")
+        #expect(desk.subject.contains(id) && desk.body.hasPrefix("Outbound calls dropping\nNext: "), "\(desk)")
+        let sent = s.tw("update", id, "--send", "--edit", env: ["EDITOR": "sed -i 1s/investigating/rerouting/"])
+        #expect(sent.status == 0, "\(sent.stderr)")
+        let update = try #require(mail.received.first { $0.to == ["ops@acme.example"] }, "\(mail.received)")
+        #expect(update.subject == "acme: Outbound calls dropping (our reference \(id))", "\(update.subject)")
+        #expect(update.body.hasPrefix("Status: we are rerouting.\nNext update by "), "\(update.body)")
+        let firstLine = update.body.split(separator: "\n").first.map(String.init) ?? "?"
+        #expect(timeline(s, id).contains { $0.hasPrefix("customer update: \(firstLine)␊Next update by ") && $0.hasSuffix("[sent to mailto: ops@acme.example: delivered]") },
+                "\(timeline(s, id))")
     }
 }
