@@ -166,6 +166,8 @@ public struct Model: Sendable {
     var seenBreaches: Set<String> = []
     /// The store has been read once: what arrives after is news.
     var loaded = false
+    /// The board's keys (the config file's `keys:` over the defaults).
+    public var bindings = Bindings.defaults
     /// Ring the bell for a new incident or a new breach (`--bell`).
     public var bell = false
     /// A row started flashing in this update: ring once for all of them.

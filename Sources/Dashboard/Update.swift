@@ -225,8 +225,8 @@ extension Model {
             // small", a prompt, a confirmation or a contact's outcome that
             // cannot be seen takes no key; q quits, as the screen says.
             if isTooSmall {
-                if key == .char("q") || key == .function(10) { return [.quit] }
-                notice = Notice(text: "the terminal is too small to act in: enlarge it (q quits)", isError: true)
+                if bindings.action(for: key, inContacts: false) == .quit { return [.quit] }
+                notice = Notice(text: "the terminal is too small to act in: enlarge it (\(bindings.name(.quit)) quits)", isError: true)
                 return []
             }
             if let overlay {
@@ -241,34 +241,35 @@ extension Model {
     // MARK: Keys on the board
 
     private mutating func handle(_ key: Key) -> [Command] {
-        switch key {
-        case .char("q"), .function(10): return [.quit]
-        case .char("?"), .char("h"), .function(1): overlay = .help
-        case .char("o"): overlay = .onCall
-        case .char("R"): overlay = .report(reportView(days: 7, customer: nil))
-        case .char("H"): overlay = .handover(lines: handoverLines(), scroll: 0, at: now)
-        case .char("P"):
+        guard let action = bindings.action(for: key, inContacts: focus == .contacts) else { return [] }
+        switch action {
+        case .quit: return [.quit]
+        case .help: overlay = .help
+        case .onCall: overlay = .onCall
+        case .report: overlay = .report(reportView(days: 7, customer: nil))
+        case .handover: overlay = .handover(lines: handoverLines(), scroll: 0, at: now)
+        case .replay:
             guard let id = selection(in: entries)?.incident.id else {
                 notice = Notice(text: "no incident selected to replay", isError: true)
                 return []
             }
             return [.replay(incident: id)]
-        case .up, .char("k"): move(-1)
-        case .down, .char("j"): move(1)
+        case .up: move(-1)
+        case .down: move(1)
         case .pageUp: timelineScroll = max(0, timelineScroll - 5); timelineCursor = max(timelineScroll, timelineCursor - 5)
         case .pageDown: scrollTimeline(by: 5)
-        case .home: if focus == .list { selectedID = entries.first?.incident.id; resetDetail() }
-        case .end: if focus == .list { selectedID = entries.last?.incident.id; resetDetail() }
-        case .tab: setFocus(Focus(rawValue: (focus.rawValue + 1) % Focus.allCases.count)!)
-        case .backTab: setFocus(Focus(rawValue: (focus.rawValue + Focus.allCases.count - 1) % Focus.allCases.count)!)
-        case .char("s"), .function(9): sort = Sort.allCases[(Sort.allCases.firstIndex(of: sort)! + 1) % Sort.allCases.count]
+        case .top: if focus == .list { selectedID = entries.first?.incident.id; resetDetail() }
+        case .bottom: if focus == .list { selectedID = entries.last?.incident.id; resetDetail() }
+        case .nextPane: setFocus(Focus(rawValue: (focus.rawValue + 1) % Focus.allCases.count)!)
+        case .previousPane: setFocus(Focus(rawValue: (focus.rawValue + Focus.allCases.count - 1) % Focus.allCases.count)!)
+        case .sort: sort = Sort.allCases[(Sort.allCases.firstIndex(of: sort)! + 1) % Sort.allCases.count]
             notice = Notice(text: "sorted by \(sort.rawValue)", isError: false)
-        case .char("A"): showResolved.toggle()
+        case .showResolved: showResolved.toggle()
             notice = Notice(text: showResolved ? "showing resolved incidents" : "hiding resolved incidents", isError: false)
-        case .char("/"), .function(8): overlay = .prompt(Prompt(purpose: .filter, text: filter))
-        case .char(":"): overlay = .prompt(Prompt(purpose: .command, text: ""))
-        case .escape: filter = ""
-        case .enter, .char(" "):
+        case .filter: overlay = .prompt(Prompt(purpose: .filter, text: filter))
+        case .command: overlay = .prompt(Prompt(purpose: .command, text: ""))
+        case .clearFilter: filter = ""
+        case .open:
             switch focus {
             case .contacts: return pickOutcome()
             case .list: setFocus(.contacts)
@@ -276,15 +277,15 @@ extension Model {
             case .tiers: break
             }
         // In the contacts pane a call's outcome is one key, as the prompt
-        // and the key bar say; nowhere there do r and n resolve or open.
-        case .char("r") where focus == .contacts: return recordCall(.reached)
-        case .char("v") where focus == .contacts: return recordCall(.voicemail)
-        case .char("n") where focus == .contacts: return recordCall(.noAnswer)
-        case .char("a"), .function(2):
+        // and the key bar say; there the same keys neither resolve nor open.
+        case .reached: return recordCall(.reached)
+        case .voicemail: return recordCall(.voicemail)
+        case .noAnswer: return recordCall(.noAnswer)
+        case .acknowledge:
             if let e = actionable("acknowledge") { return acknowledge(e) }
-        case .char("e"), .function(3):
+        case .escalate:
             if let e = actionable("escalate") { return confirmEscalate(e, tier: nil) }
-        case .char("r"), .function(4):
+        case .resolve:
             if let e = actionable("resolve") {
                 // Refused before the message is typed, not after.
                 if let r = e.incident.resolved {
@@ -293,14 +294,13 @@ extension Model {
                     overlay = .prompt(Prompt(purpose: .resolve(incident: e.incident.id), text: ""))
                 }
             }
-        case .char("u"), .function(5):
+        case .update:
             if let e = actionable("send a customer update") { openUpdate(e) }
-        case .char("m"), .function(6):
+        case .note:
             if let e = actionable("add a note") { overlay = .prompt(Prompt(purpose: .note(incident: e.incident.id), text: "")) }
-        case .char("n"), .function(7):
+        case .new:
             if readOnly { return refuseReadOnly("open an incident") }
             overlay = .prompt(Prompt(purpose: .newTitle, text: ""))
-        default: break
         }
         return []
     }

@@ -533,24 +533,32 @@ extension Model {
         case .handover?: return [("↑↓ PgUp PgDn", "Scroll"), ("any key", "Close")]
         case nil: break
         }
-        if readOnly { return [("?", "Help"), ("o", "On call"), ("/", "Filter"), ("s", "Sort"), ("A", "Resolved"), ("Tab", "Pane"), ("q", "Quit")] }
-        // The selected incident left the list: only choosing another helps,
-        // so the bar offers no action that would be refused.
-        if selectionGone(in: entries) != nil {
-            return [("?", "Help"), ("↑↓", "Choose"), ("A", "Resolved"), ("/", "Filter"), ("Esc", "Clear filter"), ("n", "New"), ("q", "Quit")]
+        let b = bindings
+        func k(_ a: KeyAction, _ label: String) -> (String, String) { (b.name(a), label) }
+        let vertical = b.pair(.up, .down)
+        let bar: [(String, String)]
+        if readOnly {
+            bar = [k(.help, "Help"), k(.onCall, "On call"), k(.filter, "Filter"), k(.sort, "Sort"), k(.showResolved, "Resolved"), k(.nextPane, "Pane"), k(.quit, "Quit")]
+        } else if selectionGone(in: entries) != nil {
+            // The selected incident left the list: only choosing another
+            // helps, so the bar offers no action that would be refused.
+            bar = [k(.help, "Help"), (vertical, "Choose"), k(.showResolved, "Resolved"), k(.filter, "Filter"), k(.clearFilter, "Clear filter"), k(.new, "New"), k(.quit, "Quit")]
+        } else {
+            switch focus {
+            case .list:
+                bar = [k(.help, "Help"), k(.acknowledge, "Ack"), k(.escalate, "Escalate"), k(.resolve, "Resolve"), k(.update, "Update"), k(.note, "Note"),
+                       k(.new, "New"), k(.onCall, "On call"), k(.filter, "Filter"), k(.sort, "Sort"), k(.nextPane, "Pane"), k(.quit, "Quit")]
+            case .tiers:
+                bar = [k(.help, "Help"), (vertical, "Tier"), k(.escalate, "Escalate"), k(.acknowledge, "Ack"), k(.update, "Update"), k(.nextPane, "Pane"), k(.quit, "Quit")]
+            case .contacts:
+                bar = [k(.help, "Help"), (vertical, "Contact"), k(.reached, "Reached"), k(.voicemail, "Voicemail"), k(.noAnswer, "No answer"),
+                       k(.open, "Call…"), k(.nextPane, "Pane"), k(.quit, "Quit")]
+            case .timeline:
+                bar = [k(.help, "Help"), (vertical, "Entry"), (b.pair(.pageUp, .pageDown), "Scroll"), k(.open, "Open"), k(.nextPane, "Pane"), k(.quit, "Quit")]
+            }
         }
-        switch focus {
-        case .list:
-            return [("?", "Help"), ("a", "Ack"), ("e", "Escalate"), ("r", "Resolve"), ("u", "Update"), ("m", "Note"),
-                    ("n", "New"), ("o", "On call"), ("/", "Filter"), ("s", "Sort"), ("Tab", "Pane"), ("q", "Quit")]
-        case .tiers:
-            return [("?", "Help"), ("↑↓", "Tier"), ("e", "Escalate"), ("a", "Ack"), ("u", "Update"), ("Tab", "Pane"), ("q", "Quit")]
-        case .contacts:
-            return [("?", "Help"), ("↑↓", "Contact"), ("r", "Reached"), ("v", "Voicemail"), ("n", "No answer"),
-                    ("Enter", "Call…"), ("Tab", "Pane"), ("q", "Quit")]
-        case .timeline:
-            return [("?", "Help"), ("↑↓", "Entry"), ("PgUp/Dn", "Scroll"), ("Enter", "Open"), ("Tab", "Pane"), ("q", "Quit")]
-        }
+        // (An action the config left without a key is not offered.)
+        return bar.filter { !$0.0.isEmpty }
     }
 
     func drawKeyBar(_ f: inout Frame, y: Int) {
@@ -558,7 +566,7 @@ extension Model {
         // What does not fit goes from the right (sort and filter first);
         // help, Tab (the panes) and quit always stay.
         func width() -> Int { keys.reduce(0) { $0 + DisplayWidth.of($1.0) + DisplayWidth.of($1.1) + 2 } + (readOnly ? 11 : 0) }
-        while width() > f.width, let k = keys.indices.last(where: { $0 > 0 && !["Tab", "q"].contains(keys[$0].0) }) {
+        while width() > f.width, let k = keys.indices.last(where: { $0 > 0 && !["Pane", "Quit"].contains(keys[$0].1) }) {
             keys.remove(at: k)
         }
         var x = 0
@@ -570,38 +578,18 @@ extension Model {
         if readOnly { f.put(" READ-ONLY ", x: f.width - 11, y: y, role: .banner) }
     }
 
-    public static let helpLines: [(String, String)] = [
-        ("↑ ↓  j k", "select an incident (a tier, a contact, an entry: Tab)"),
-        ("Tab  S-Tab", "move between list, tiers, contacts and timeline"),
-        ("a   F2", "acknowledge the selected incident"),
-        ("e   F3", "escalate to the next tier (y/n to confirm)"),
-        ("r   F4", "resolve (optional message, then y/n to confirm)"),
-        ("u   F5  m  F6", "send the customer an update (edit, ^D sends) / add a note"),
-        ("n   F7", "open a new incident (title, customer, severity)"),
-        ("r v n", "in the contacts pane: reached, voicemail, no answer"),
-        ("Space  Enter", "contacts: record a call · timeline: open an entry"),
-        (":", "commands: :ack K3F9  :notify K3F9 am  :resolve K3F9 done"),
-        ("/   F8", "filter the list (Esc clears)"),
-        ("s   F9", "sort by urgency, severity or opening time"),
-        ("A", "show or hide incidents resolved in the last day"),
-        ("o", "who is on call: every schedule, until when, who is next"),
-        ("R", "the compliance report (7, 30, 90 days; c customer)"),
-        ("P   H", "replay the selected incident · the shift handover"),
-        ("PgUp  PgDn", "scroll the timeline"),
-        ("?   F1", "this help"),
-        ("q   F10", "quit"),
-    ]
-
     func drawHelp(_ f: inout Frame) {
-        let lines = Model.helpLines
+        let lines = bindings.helpLines
         let w = min(f.width - 2, 84)
         let h = min(f.height - 2, lines.count + 4)
         let r = Rect(x: (f.width - w) / 2, y: max(1, (f.height - h) / 2), width: w, height: h)
         f.fill(r, role: .help)
         box(&f, r, title: readOnly ? "Keys (read-only viewer: actions are disabled)" : "Keys", focused: true)
+        // The keys' column as wide as the widest (rebound keys may be long), within reason.
+        let column = min(22, lines.map { DisplayWidth.of($0.keys) }.max() ?? 0)
         for (k, (keys, what)) in lines.enumerated() where k < r.height - 3 {
-            f.put(DisplayWidth.pad(keys, to: 15), x: r.x + 2, y: r.y + 1 + k, role: .keyBarKey)
-            f.put(what, x: r.x + 17, y: r.y + 1 + k, role: .help, limit: r.width - 19)
+            f.put(DisplayWidth.truncate(keys, to: column), x: r.x + 2, y: r.y + 1 + k, role: .keyBarKey)
+            f.put(what, x: r.x + 4 + column, y: r.y + 1 + k, role: .help, limit: r.width - 6 - column)
         }
         f.put("Any key closes this help.", x: r.x + 2, y: r.maxY - 2, role: .dim)
     }

@@ -41,6 +41,20 @@ public struct ConfigFile: Sendable, Equatable {
     public var values: [String: Value] = [:]
     public var warnings: [String] = []
 
+    /// A `keys:` entry: an action of the board and the keys given it, each
+    /// with its place (`FILE:LINE:COLUMN`) for a warning about it. The
+    /// dashboard knows the actions and key names (`Bindings`).
+    public struct KeyEntry: Sendable, Equatable {
+        public var action: String
+        public var place: String
+        public var keys: [(name: String, place: String)]
+        public static func == (a: KeyEntry, b: KeyEntry) -> Bool {
+            a.action == b.action && a.place == b.place && a.keys.map(\.name) == b.keys.map(\.name) && a.keys.map(\.place) == b.keys.map(\.place)
+        }
+    }
+    /// By action; a later file's entry replaces an earlier one's.
+    public var keys: [String: KeyEntry] = [:]
+
     public init() {}
 
     /// One file's settings.
@@ -69,9 +83,17 @@ public struct ConfigFile: Sendable, Equatable {
             return
         }
         var pairs: [(String, Node, Mark?)] = []
+        func place(_ m: Mark?) -> String { "\(file):\(m?.line ?? 1):\(m?.column ?? 1)" }
         for (k, v) in top {
             guard let key = k.string else { warn(k.mark, "a setting's name must be text"); continue }
-            if key == "wall", let inner = v.mapping {
+            if key == "keys" {
+                guard let inner = v.mapping else { warn(v.mark, "'keys' maps actions to keys, e.g. keys: { acknowledge: A, quit: [q, F10] }"); continue }
+                for (ak, av) in inner {
+                    let names = (av.sequence.map(Array.init) ?? [av]).map { ($0.scalar?.string ?? "", place($0.mark)) }
+                    let action = ak.string ?? "?"
+                    keys[action] = KeyEntry(action: action, place: place(ak.mark), keys: names)
+                }
+            } else if key == "wall", let inner = v.mapping {
                 for (ik, iv) in inner { pairs.append(("wall." + (ik.string ?? "?"), iv, ik.mark)) }
             } else {
                 pairs.append((key, v, k.mark))
@@ -112,6 +134,7 @@ public struct ConfigFile: Sendable, Equatable {
             }
             let one = ConfigFile(text: String(decoding: data, as: UTF8.self), file: path)
             out.values.merge(one.values) { $1 }
+            out.keys.merge(one.keys) { $1 }
             out.warnings += one.warnings
         }
         return out

@@ -45,6 +45,7 @@ func openDashboard(_ global: GlobalOptions, _ screen: ScreenOptions, readOnly: B
         var m = Model(now: ctx.now, storePath: ctx.store.path, operatorName: ctx.operatorName, readOnly: readOnly,
                       glyphs: terminal.isUTF8 ? .unicode : .ascii, localOffsetSeconds: TimeZone.current.secondsFromGMT())
         m.bell = bell
+        m.bindings = Settings.bindings
         return m
     }
 }

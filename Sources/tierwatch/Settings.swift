@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dashboard
 import Escalation
 import Foundation
 
@@ -10,10 +11,15 @@ enum Settings {
     nonisolated(unsafe) static var config = ConfigFile()
     /// The environment as the program was started (before the files).
     nonisolated(unsafe) static var started: [String: String] = [:]
+    /// The board's keys: the config file's `keys:` over the defaults.
+    nonisolated(unsafe) static var bindings = Bindings.defaults
 
     static func load() {
         started = ProcessInfo.processInfo.environment
         config = ConfigFile.layered(ConfigFile.paths(environment: started))
+        let keys = Bindings.configured(config.keys)
+        bindings = keys.bindings
+        config.warnings += keys.warnings
         for s in ConfigFile.settings {
             guard let variable = s.variable, (started[variable] ?? "").isEmpty, var value = config.string(s.key) else { continue }
             if s.kind == .path, value.hasPrefix("~/") { value = (started["HOME"] ?? NSHomeDirectory()) + value.dropFirst() }
@@ -35,7 +41,13 @@ struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config", abstract: "The settings in force and where each came from (config files, variables, defaults).",
         discussion: "Files: $XDG_CONFIG_HOME/tierwatch/config.yaml over /etc/tierwatch/config.yaml. Example: tierwatch config show",
-        subcommands: [Show.self], defaultSubcommand: Show.self)
+        subcommands: [Show.self, Keys.self], defaultSubcommand: Show.self)
+
+    struct Keys: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "keys", abstract: "The dashboard's keys in force, as a Markdown table (docs/guide.md's is this, with the defaults).")
+        func run() throws { print(Settings.bindings.markdown, terminator: "") }
+    }
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Every setting, its value and where it came from.")
@@ -46,15 +58,22 @@ struct ConfigCommand: ParsableCommand {
                 let o = Settings.origin(s)
                 return (s, o.value, o.from)
             }
+            let b = Settings.bindings
+            let keys = KeyAction.allCases.map { a in (a.rawValue, b.keys(a).map(Bindings.name), b.sources[a] ?? "default") }
             if json {
                 try printJSON(["files": ConfigFile.paths(environment: Settings.started), "warnings": Settings.config.warnings,
-                               "settings": rows.map { ["key": $0.0.key, "value": $0.1, "from": $0.2, "variable": $0.0.variable ?? NSNull()] as [String: Any] }])
+                               "settings": rows.map { ["key": $0.0.key, "value": $0.1, "from": $0.2, "variable": $0.0.variable ?? NSNull()] as [String: Any] },
+                               "keys": keys.map { ["action": $0.0, "keys": $0.1, "from": $0.2] as [String: Any] }])
                 return
             }
             print("Files (later wins): " + ConfigFile.paths(environment: Settings.started).map { $0 + (FileManager.default.fileExists(atPath: $0) ? "" : " (none)") }.joined(separator: ", "))
             var table = [["SETTING", "VALUE", "FROM", "WHAT"]]
             for (s, value, from) in rows { table.append([s.key, value.sanitized, from.sanitized, s.help]) }
             print(Words.table(table), terminator: "")
+            print("\nKeys of the dashboard (keys: in a config file rebinds them):")
+            var keyTable = [["ACTION", "KEYS", "FROM"]]
+            for (action, names, from) in keys { keyTable.append([action, names.isEmpty ? "(none)" : names.joined(separator: " "), from.sanitized]) }
+            print(Words.table(keyTable), terminator: "")
             if !Settings.config.warnings.isEmpty { throw ExitCode(1) }
         }
     }

@@ -67,25 +67,25 @@ import Testing
         #expect(Scenes.help().view(width: 80, height: 24).text == """
          tierwatch · 4 open · 18:00:00 UTC (19:00 local) · alice · read-write · /srv/n…
         ┌┌─ Keys ─────────────────────────────────────────────────────────────────────┐┐
-        ││ ↑ ↓  j k       select an incident (a tier, a contact, an entry: Tab)       ││
+        ││ ↑ k  ↓ j       select an incident (a tier, a contact, an entry: Tab)       ││
         ││ Tab  S-Tab     move between list, tiers, contacts and timeline             ││
-        ││ a   F2         acknowledge the selected incident                           ││
-        ││ e   F3         escalate to the next tier (y/n to confirm)                  ││
-        ││ r   F4         resolve (optional message, then y/n to confirm)             ││
-        └│ u   F5  m  F6  send the customer an update (edit, ^D sends) / add a note   │┘
-        ┌│ n   F7         open a new incident (title, customer, severity)             │┐
-        ││ r v n          in the contacts pane: reached, voicemail, no answer         ││
-        ││ Space  Enter   contacts: record a call · timeline: open an entry           ││
+        ││ a F2           acknowledge the selected incident                           ││
+        ││ e F3           escalate to the next tier (y/n to confirm)                  ││
+        ││ r F4           resolve (optional message, then y/n to confirm)             ││
+        └│ u F5  m F6     send the customer an update (edit, ^D sends) / add a note   │┘
+        ┌│ n F7           open a new incident (title, customer, severity)             │┐
+        ││ r  v  n        in the contacts pane: reached, voicemail, no answer         ││
+        ││ Enter Space    contacts: record a call · timeline: open an entry           ││
         ││ :              commands: :ack K3F9  :notify K3F9 am  :resolve K3F9 done    ││
-        ││ /   F8         filter the list (Esc clears)                                ││
-        ││ s   F9         sort by urgency, severity or opening time                   ││
+        ││ / F8  Esc      filter the list · clear the filter                          ││
+        ││ s F9           sort by urgency, severity or opening time                   ││
         ││ A              show or hide incidents resolved in the last day             ││
         ││ o              who is on call: every schedule, until when, who is next     ││
         ││ R              the compliance report (7, 30, 90 days; c customer)          ││
-        ││ P   H          replay the selected incident · the shift handover           ││
+        ││ P  H           replay the selected incident · the shift handover           ││
         ││ PgUp  PgDn     scroll the timeline                                         ││
-        ││ ?   F1         this help                                                   ││
-        ││ q   F10        quit                                                        ││
+        ││ Home  End      the first and the last incident                             ││
+        ││ ? h F1  q F10  this help · quit                                            ││
         └│ Any key closes this help.                                                  │┘
          └────────────────────────────────────────────────────────────────────────────┘
         any key Close

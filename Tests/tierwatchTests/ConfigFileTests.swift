@@ -60,4 +60,30 @@ import Testing
         #expect(t.screen.contains("unknown setting 'theem'"), "\(t.screen)")
         t.send("q")
     }
+
+    /// A rebound key works in the real dashboard, shows in its key bar and
+    /// help, and `config show` says where it came from.
+    @Test func aReboundKeyActsAndShows() throws {
+        let s = TempStore(); defer { s.cleanup() }
+        let id = s.raise("Outage")
+        let config = home("keys:\n  acknowledge: K\n  help: [F1, '!']\n")
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        let file = config + "/tierwatch/config.yaml"
+        let show = Binary.run(["config", "show"], store: s.path, env: ["XDG_CONFIG_HOME": config])
+        #expect(show.status == 0 && show.stdout.contains("acknowledge") && show.stdout.contains("\(file):2:3"), "\(show.stdout)\(show.stderr)")
+        let t = Tmux(command: Binary.tierwatch, env: ["TIERWATCH_STORE": s.path, "TIERWATCH_HOST": "noc1", "TIERWATCH_OPERATOR": "bob",
+                                                      "XDG_CONFIG_HOME": config, "TERM": "xterm-256color", "LANG": "C.UTF-8"])
+        #expect(t.wait(for: "K Ack"), "\(t.screen)")
+        t.send("a")
+        usleep(300_000)
+        #expect(try s.json("show", id)["state"] as? String == "open", "a no longer acknowledges")
+        t.send("K")
+        #expect(t.wait(for: "\(id): acknowledged"), "\(t.screen)")
+        #expect(try s.json("show", id)["acknowledged_by"] as? String == "bob")
+        t.send("!")
+        #expect(t.wait(for: "this help · quit") && t.screen.contains("│ K "), "\(t.screen)")
+        t.send("Escape")
+        t.send("q")
+        #expect(t.wait(for: "EXIT=0"))
+    }
 }
