@@ -43,4 +43,23 @@ static inline const char *tw_capability(const char *name) {
     return (s == NULL || s == (char *)-1) ? NULL : s;
 }
 
+/// Asks the terminal for mouse reports: presses of the first button and the
+/// wheel, at once (no click interval). Returns 0 when it has no mouse.
+static inline int tw_mouse_on(void) {
+    mouseinterval(0);
+    return mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL) != 0;
+}
+
+/// The mouse event behind a KEY_MOUSE: its cell, and 1 (a press of the
+/// first button), 4 (wheel up), 5 (wheel down) or 0 (anything else).
+static inline int tw_mouse_read(int *x, int *y) {
+    MEVENT e;
+    if (getmouse(&e) != OK) return 0;
+    *x = e.x; *y = e.y;
+    if (e.bstate & BUTTON1_PRESSED) return 1;
+    if (e.bstate & BUTTON4_PRESSED) return 4;
+    if (e.bstate & BUTTON5_PRESSED) return 5;
+    return 0;
+}
+
 #endif

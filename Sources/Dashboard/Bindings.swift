@@ -147,6 +147,9 @@ public struct Bindings: Sendable, Equatable {
         if let found = named.first(where: { $0.0.lowercased() == text.lowercased() }) { return found.1 }
         if text.count == 1, let c = text.first, DisplayWidth.of(c) > 0 { return .char(c) }
         if text.hasPrefix("F") || text.hasPrefix("f"), let n = Int(text.dropFirst()), (1...12).contains(n) { return .function(n) }
+        if text.count == 2, text.hasPrefix("^"), let c = text.last?.lowercased().first, c.isASCII, c.isLetter, !"hijm".contains(c) {
+            return .ctrl(c)  // as shown: ^D
+        }
         if text.count == 3, text.lowercased().hasPrefix("c-"), let c = text.last?.lowercased().first, c.isASCII, c.isLetter,
            !"hijm".contains(c) {  // ^H ^I ^J ^M are Backspace, Tab and Enter
             return .ctrl(c)

@@ -294,6 +294,8 @@ public enum Message: Sendable {
     /// What the screens cannot see or do (see `Alarm`); sent when it changes.
     case alarm(Alarm)
     case key(Key)
+    /// A click or a turn of the wheel, and what the last frame showed there.
+    case pointer(Mouse, Hit?)
     /// The terminal's size, at start and after each change: below the
     /// smallest size the screen shows only "Terminal too small", so no key
     /// but q may act (nothing acts unseen).

@@ -174,7 +174,7 @@ extension Model {
         }
     }
 
-    private mutating func apply(_ message: Message) -> [Command] {
+    mutating func apply(_ message: Message) -> [Command] {
         switch message {
         case let .tick(t):
             now = t
@@ -217,6 +217,9 @@ extension Model {
             notice = Notice(text: text, isError: true)
         case let .updateSent(id, text, isError):
             updateSent(id, text: text, isError: isError)
+        case let .pointer(mouse, hit):
+            if isTooSmall { return [] }
+            return pointer(mouse, hit)
         case let .resized(width, height):
             screenWidth = width
             screenHeight = height
@@ -327,7 +330,7 @@ extension Model {
         return []
     }
 
-    private mutating func move(_ delta: Int) {
+    mutating func move(_ delta: Int) {
         let list = entries
         switch focus {
         case .list:
@@ -358,14 +361,14 @@ extension Model {
         }
     }
 
-    private mutating func scrollTimeline(by n: Int) {
+    mutating func scrollTimeline(by n: Int) {
         guard let e = selection(in: entries) else { return }
         let last = max(0, e.incident.timelineCount - 1)
         timelineScroll = min(last, timelineScroll + n)
         timelineCursor = min(last, max(timelineScroll, timelineCursor + n))
     }
 
-    private mutating func setFocus(_ f: Focus) {
+    mutating func setFocus(_ f: Focus) {
         focus = f
         contactsMoved = false
         // The contacts pane opens on the person to call next.
@@ -374,12 +377,12 @@ extension Model {
         }
     }
 
-    private mutating func openEntry() {
+    mutating func openEntry() {
         guard let e = selection(in: entries), e.incident.timelineCount > 0 else { return }
         overlay = .entry(incident: e.incident.id, position: e.incident.timelineCount - 1 - timelineCursor)
     }
 
-    private mutating func resetDetail() {
+    mutating func resetDetail() {
         selectedTier = nil
         selectedContact = 0
         contactsTier = nil
@@ -444,7 +447,7 @@ extension Model {
                         baseVersion: i.version)]
     }
 
-    private mutating func pickOutcome() -> [Command] {
+    mutating func pickOutcome() -> [Command] {
         if readOnly { return refuseReadOnly("record a call") }
         guard let e = selection(in: entries) else { return [] }
         let tier = shownTier(e)
@@ -456,7 +459,7 @@ extension Model {
 
     // MARK: Keys in an overlay
 
-    private mutating func handle(_ key: Key, in overlay: Overlay) -> [Command] {
+    mutating func handle(_ key: Key, in overlay: Overlay) -> [Command] {
         switch overlay {
         case .help, .entry, .onCall:
             self.overlay = nil  // any key closes them

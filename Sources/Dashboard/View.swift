@@ -110,6 +110,7 @@ extension Model {
         if !filter.isEmpty { title += "\(glyphs.separator)filter “\(filter.sanitized)”" }
         if showResolved { title += "\(glyphs.separator)with resolved" }
         box(&f, r, title: title, focused: focus == .list)
+        f.mark(r, Hit(pane: Focus.list.rawValue))
         // A breach the filter hides is still said: on the list's frame, left
         // of the scroll position (drawn last, in the room that is left).
         var frameNoteRoom = r.width - 4
@@ -151,6 +152,7 @@ extension Model {
         let first = max(0, min(selIndex - rows / 2, list.count - rows))
         for (row, e) in list.dropFirst(first).prefix(rows).enumerated() {
             let y = inner.y + 1 + row
+            f.mark(Rect(x: inner.x, y: y, width: inner.width, height: 1), Hit(pane: Focus.list.rawValue, row: first + row, id: e.incident.id))
             let isSel = e.incident.id == selected?.incident.id
             let (sym, symRole) = rowSymbol(e)
             let p = policy(for: e.incident)
@@ -281,12 +283,14 @@ extension Model {
 
     func drawLadder(_ f: inout Frame, _ r: Rect, _ e: Board.Entry) {
         box(&f, r, title: "Tiers", focused: focus == .tiers)
+        f.mark(r, Hit(pane: Focus.tiers.rawValue))
         let inner = r.inner
         let shown = shownTier(e)
         // Fixed columns: symbol 3, status 8, start 12, due 11, countdown 9.
         let nameWidth = max(12, min(34, inner.width - 43 - 10))
         for (k, rung) in e.ladder.rungs.enumerated() where k < inner.height {
             let y = inner.y + k
+            f.mark(Rect(x: inner.x, y: y, width: inner.width, height: 1), Hit(pane: Focus.tiers.rawValue, row: k))
             var x = inner.x
             func put(_ text: String, _ role: Role = .normal) {
                 x += f.put(text, x: x, y: y, role: role, limit: max(0, inner.maxX - x))
@@ -330,6 +334,7 @@ extension Model {
         let tier = shownTier(e)
         let rung = e.ladder.rungs[tier]
         box(&f, r, title: "Contacts\(glyphs.separator)T\(tier) \(rung.tier.name.sanitized)", focused: focus == .contacts)
+        f.mark(r, Hit(pane: Focus.contacts.rawValue))
         let inner = r.inner
         guard inner.height > 0 else { return }
         if rung.contacts.isEmpty {
@@ -351,6 +356,7 @@ extension Model {
         }
         for (k, c) in rung.contacts.enumerated() where k >= first && (k - first) * perContact < inner.height {
             let y = inner.y + (k - first) * perContact
+            f.mark(Rect(x: inner.x, y: y, width: inner.width, height: min(perContact, inner.maxY - y)), Hit(pane: Focus.contacts.rawValue, row: k))
             // Reached ✓, never called ○, a message left », no answer ~ (not
             // the overdue mark: the call was made).
             let sym: (Character, Role) = c.outcome == .reached || c.reachedAt != nil ? (glyphs.done, .done)
@@ -426,9 +432,11 @@ extension Model {
         if scroll > 0 { title += "\(glyphs.separator)\(scroll) newer above" }
         if focus == .timeline { title += "\(glyphs.separator)Enter opens" }
         box(&f, r, title: title, focused: focus == .timeline)
+        f.mark(r, Hit(pane: Focus.timeline.rawValue))
         let inner = r.inner
         for k in 0..<min(inner.height, count - scroll) {
             let y = inner.y + k
+            f.mark(Rect(x: inner.x, y: y, width: inner.width, height: 1), Hit(pane: Focus.timeline.rawValue, row: scroll + k))
             let entry = i.timelineEntry(count - 1 - scroll - k)
             let e = entry.event
             var x = inner.x + 1
@@ -571,6 +579,9 @@ extension Model {
         }
         var x = 0
         for (key, label) in keys {
+            // A click on an entry does what its key does.
+            let start = x
+            defer { f.mark(Rect(x: start, y: y, width: x - start, height: 1), Hit(pane: Model.keyBarPane, key: Bindings.key(named: key))) }
             x += f.put(key, x: x, y: y, role: .keyBarKey)
             x += f.put(" " + label + " ", x: x, y: y, role: .keyBarLabel, limit: max(0, f.width - x))
         }

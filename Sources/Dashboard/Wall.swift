@@ -46,6 +46,11 @@ public struct Wall: Screen, Sendable {
         var deadline: Date
     }
     private var pinned: String?
+    /// An incident tapped (or clicked) in the list: the big panel shows it
+    /// for a while, unless a new breach takes the panel.
+    private var tapped: (id: String, until: Date)?
+    /// How long a tapped incident stays in the big panel.
+    static let tapSeconds: TimeInterval = 30
 
     public init(now: Date, glyphs: Glyphs = .unicode, warningSeconds: Int = 120, rotateEvery: TimeInterval? = nil, bell: Bool = false) {
         self.now = now
@@ -95,6 +100,7 @@ public struct Wall: Screen, Sendable {
     }
 
     func featuredIndex(_ list: [Board.Entry]) -> Int? {
+        if let t = tapped, now < t.until, let k = list.firstIndex(where: { $0.incident.id == t.id }) { return k }
         if let pinned, let k = list.firstIndex(where: { $0.incident.id == pinned }), urgency(list[k]) == .breached { return k }
         guard rotateEvery != nil else { return list.indices.first }
         let urgent = list.indices.filter { urgency(list[$0]) != .normal }
@@ -186,6 +192,10 @@ public struct Wall: Screen, Sendable {
         case let .alarm(a):
             alarm = a
             return []
+        case let .pointer(mouse, hit):
+            if showHelp { showHelp = false; return [] }
+            if mouse.kind == .press, let id = hit?.id { tapped = (id, now.addingTimeInterval(Wall.tapSeconds)) }
+            return []
         case .done, .failed, .opened, .resized, .updateSent:
             return []
         }
@@ -198,7 +208,7 @@ public struct Wall: Screen, Sendable {
         for e in entries where urgency(e) == .breached {  // most urgent first
             guard let d = e.ladder.nextDeadline else { continue }
             if announced.insert(Breach(incident: e.incident.id, deadline: d.at)).inserted {
-                if !fresh { pinned = e.incident.id }
+                if !fresh { pinned = e.incident.id; tapped = nil }
                 fresh = true
                 lastRotation = now
             }
@@ -315,6 +325,8 @@ public struct Wall: Screen, Sendable {
         let shown = others.count <= rows ? others.count : rows - 1
         for (k, i) in others.prefix(shown).enumerated() {
             let y = top + k
+            // A tap shows it in the big panel.
+            f.mark(Rect(x: 0, y: y, width: f.width, height: 1), Hit(pane: 0, id: entries[i].incident.id))
             let line = texts[i]
             let s = entries[i].ladder.nextDeadline.map { Ladder.seconds(from: now, to: $0.at) }
             let sym: (Character, Role) = switch urgency(seconds: s) {

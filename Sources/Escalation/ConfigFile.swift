@@ -27,6 +27,7 @@ public struct ConfigFile: Sendable, Equatable {
         Setting(key: "host", kind: .text, variable: "TIERWATCH_HOST", help: "this writer's host name in the store (one per machine and user: not for /etc)", fallback: "NAME-XXXX, unique to this machine and user"),
         Setting(key: "theme", kind: .text, variable: "TIERWATCH_THEME", help: "the screens' theme: default, light, wall, monochrome or a file", fallback: "by the terminal's background"),
         Setting(key: "bell", kind: .bool, variable: nil, help: "the dashboard and viewer ring for a new incident or breach", fallback: "false"),
+        Setting(key: "mouse", kind: .bool, variable: nil, help: "the screens take clicks and the wheel (off: the terminal's own text selection)", fallback: "true"),
         Setting(key: "wall.rotate", kind: .span, variable: nil, help: "the wall cycles its big panel this often", fallback: "off"),
         Setting(key: "wall.warning", kind: .span, variable: nil, help: "a countdown under this is a warning on the wall", fallback: "2m"),
         Setting(key: "wall.bell", kind: .bool, variable: nil, help: "the wall rings once for each breach", fallback: "false"),

@@ -35,6 +35,20 @@ public struct Frame: Equatable, Sendable {
     /// The characters of more than one scalar, by cell index: rare, so kept
     /// aside rather than making every cell large.
     private var clusters: [Int: Character] = [:]
+    /// What is where, for the mouse: later marks lie over earlier ones.
+    public private(set) var marks: [(rect: Rect, hit: Hit)] = []
+
+    public static func == (a: Frame, b: Frame) -> Bool {
+        a.width == b.width && a.height == b.height && a.cells == b.cells && a.clusters == b.clusters
+    }
+
+    /// Marks a place as showing `hit` (see `Hit`).
+    public mutating func mark(_ rect: Rect, _ hit: Hit) { marks.append((rect, hit)) }
+
+    /// What the last mark over a cell says is there.
+    public func hit(x: Int, y: Int) -> Hit? {
+        marks.last { $0.rect.x <= x && x < $0.rect.maxX && $0.rect.y <= y && y < $0.rect.maxY }?.hit
+    }
 
     public init(width: Int, height: Int) {
         assert(MemoryLayout<Cell>.size == 8 && MemoryLayout<Cell>.stride == 8, "cells are compared as 8-byte words")

@@ -44,7 +44,7 @@ public final class Terminal {
 
     /// Starts ncurses on the controlling terminal with `theme`'s colours.
     /// `noColor` (NO_COLOR set) forces the monochrome look.
-    public init(theme: Theme, noColor: Bool, environment env: [String: String] = ProcessInfo.processInfo.environment) throws {
+    public init(theme: Theme, noColor: Bool, environment env: [String: String] = ProcessInfo.processInfo.environment, mouse: Bool = false) throws {
         guard isatty(0) == 1, isatty(1) == 1 else { throw StartError.notATerminal }
         let term = env["TERM"] ?? ""
         if term.isEmpty || term == "dumb" || term == "unknown" { throw StartError.unusable(term: term.isEmpty ? "(unset)" : term) }
@@ -74,6 +74,9 @@ public final class Terminal {
         _ = nodelay(tw_stdscr(), true)
         _ = curs_set(0)
         set_escdelay(25)
+        // Clicks and the wheel (htop, k9s, lazygit style); off, the
+        // terminal's own selection works as before.
+        if mouse { _ = tw_mouse_on() }
         var rows: Int32 = 0, cols: Int32 = 0
         tw_size(&rows, &cols)
         width = Int(cols)
@@ -235,7 +238,15 @@ public final class Terminal {
             let r = get_wch(&ch)
             if r == ERR { break }
             if r == KEY_CODE_YES {
-                if let k = Terminal.key(code: Int32(ch)) { keys.append(k) }
+                if Int32(ch) == KEY_MOUSE {
+                    var x: Int32 = 0, y: Int32 = 0
+                    switch tw_mouse_read(&x, &y) {
+                    case 1: keys.append(.mouse(Mouse(.press, x: Int(x), y: Int(y))))
+                    case 4: keys.append(.mouse(Mouse(.wheelUp, x: Int(x), y: Int(y))))
+                    case 5: keys.append(.mouse(Mouse(.wheelDown, x: Int(x), y: Int(y))))
+                    default: break
+                    }
+                } else if let k = Terminal.key(code: Int32(ch)) { keys.append(k) }
                 // resizeterm() queues a KEY_RESIZE of its own: only take the
                 // new size here; calling resize() again would queue another.
                 if Int32(ch) == KEY_RESIZE { syncSize() }

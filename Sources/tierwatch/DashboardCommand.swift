@@ -13,6 +13,12 @@ struct ScreenOptions: ParsableArguments {
 
     @OptionGroup var watching: WatchOptions
 
+    @Flag(name: .long, inversion: .prefixedNo, help: "Take clicks and the wheel (default: config mouse, else on); --no-mouse leaves the terminal's own text selection.")
+    var mouse: Bool?
+
+    /// Whether the screen asks for mouse reports.
+    var wantsMouse: Bool { mouse ?? Settings.config.bool("mouse") ?? true }
+
     func loadTheme(environment env: [String: String] = ProcessInfo.processInfo.environment) throws -> (Theme, Bool) {
         let name = theme ?? env["TIERWATCH_THEME"].flatMap { $0.isEmpty ? nil : $0 } ?? ScreenOptions.themeForBackground(env, asked: TerminalBackground.query(environment: env))
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
@@ -57,7 +63,7 @@ func openScreen(_ global: GlobalOptions, _ options: ScreenOptions, writesHeartbe
     let follower = try options.watching.follower(for: ctx.store)
     let terminal: Terminal
     do {
-        terminal = try Terminal(theme: theme, noColor: noColor)
+        terminal = try Terminal(theme: theme, noColor: noColor, mouse: options.wantsMouse)
     } catch {
         throw CLIError.usage("\(error)")
     }

@@ -137,7 +137,10 @@ final class ScreenLoop {
                 if terminal.readFailures > 50 { return 1 }  // readable but empty, again and again: vanished
                 tellSize()  // (a resize read with the keys counts before them)
                 for key in keys {
-                    if perform(model.update(.key(key))) { return 0 }
+                    // A click is answered with what the last frame drew under it.
+                    let message: Message
+                    if case let .mouse(m) = key { message = .pointer(m, shown?.hit(x: m.x, y: m.y)) } else { message = .key(key) }
+                    if perform(model.update(message)) { return 0 }
                 }
                 keyed = !keys.isEmpty
             }
@@ -176,8 +179,13 @@ final class ScreenLoop {
     /// cells that changed (nothing at all when none did).
     private func draw() {
         tellSize()
-        terminal.present(model.view(width: terminal.width, height: terminal.height))
+        let frame = model.view(width: terminal.width, height: terminal.height)
+        terminal.present(frame)
+        shown = frame
     }
+
+    /// The frame on screen: what a click lands on.
+    private var shown: Frame?
 
     /// The size the screen was last told: below the smallest size it takes
     /// no key but q, so it must know before a key is handled.

@@ -126,4 +126,62 @@ import Testing
         let notATTY = Binary.run([], store: s.path)
         #expect(notATTY.status == 2 && notATTY.stderr.contains("needs a terminal"))
     }
+
+    /// A press and its release at a cell (1-based, as a terminal reports
+    /// them in SGR mode), or a wheel turn (button 64 up, 65 down).
+    func click(_ t: Tmux, x: Int, y: Int, button: Int = 0) {
+        t.send("-l", "\u{1B}[<\(button);\(x + 1);\(y + 1)M" + (button < 64 ? "\u{1B}[<\(button);\(x + 1);\(y + 1)m" : ""))
+    }
+
+    func row(_ t: Tmux, containing text: String) -> Int? {
+        t.screen.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains(text) }
+    }
+
+    /// Issue 33, the mouse: a click selects a row and focuses its pane, the
+    /// wheel scrolls the timeline, a click on a key-bar entry does what its
+    /// key does, a second click on a contact asks for the call; --no-mouse
+    /// leaves the terminal's own selection (no mouse reporting asked).
+    @Test func theMouseSelectsFocusesScrollsAndClicksTheKeyBar() throws {
+        let s = TempStore(); defer { s.cleanup() }
+        let first = s.raise("Fax gateway down", extra: ["--at", "-3m"])
+        let second = s.raise("SIP trunk down", extra: ["--at", "-8m"])
+        for k in 0..<30 { _ = Binary.run(["note", second, "--message", "note \(k)"], store: s.path, env: s.env) }
+        let t = dashboard(s)
+        #expect(t.wait(for: "Fax gateway down"))
+        #expect(t.flag("mouse_standard_flag") == "1" || t.flag("mouse_button_flag") == "1", "the dashboard asks for mouse reports")
+        // The most urgent (second) is selected; a click on the other's row selects it.
+        let y = try #require(row(t, containing: "Fax gateway down"))
+        click(t, x: 20, y: y)
+        #expect(t.wait(for: "─ \(first) · Fax gateway down"), "\(t.screen)")
+        // Back to the other, then a click in the timeline focuses it.
+        click(t, x: 20, y: try #require(row(t, containing: "SIP trunk down")))
+        #expect(t.wait(for: "─ \(second) · SIP trunk down"))
+        let noteRow = try #require(row(t, containing: "note: note 29"))
+        click(t, x: 100, y: noteRow)
+        #expect(t.wait(for: "Enter Open"), "the timeline has the focus: \(t.screen)")
+        // The wheel scrolls it.
+        for _ in 0..<3 { click(t, x: 100, y: noteRow, button: 65) }
+        #expect(t.wait(for: "newer above"), "\(t.screen)")
+        // A key-bar entry does what its key does: ? opens the help.
+        click(t, x: 0, y: 39)
+        #expect(t.wait(for: "Any key closes this help."))
+        click(t, x: 60, y: 20)  // a click closes it, as any key does
+        #expect(t.waitUntilGone("Any key closes this help."))
+        // A contact: a click selects it, a second asks for the call's outcome.
+        let contact = try #require(row(t, containing: "○ Director of Customer Support"), "\(t.screen)")
+        click(t, x: 10, y: contact)
+        #expect(t.wait(for: "Call…"), "the contacts have the focus: \(t.screen)")
+        click(t, x: 10, y: contact)
+        #expect(t.wait(for: "Call to Director of Customer Support (\(second)): r/Enter reached"), "\(t.screen)")
+        t.send("v")
+        #expect(t.wait(for: "voicemail"))
+        #expect(try s.json("show", second)["timeline"].map { "\($0)" }?.contains("voicemail") == true)
+        t.send("q")
+        #expect(t.wait(for: "EXIT=0"))
+        // --no-mouse: no mouse reporting is asked of the terminal.
+        let quiet = dashboard(s, extra: "--no-mouse")
+        #expect(quiet.wait(for: "Fax gateway down"))
+        #expect(quiet.flag("mouse_standard_flag") == "0" && quiet.flag("mouse_button_flag") == "0" && quiet.flag("mouse_any_flag") == "0")
+        quiet.send("q")
+    }
 }
