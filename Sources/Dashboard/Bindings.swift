@@ -157,6 +157,16 @@ public struct Bindings: Sendable, Equatable {
         return nil
     }
 
+    /// A key as written in the config file (`Up`, `C-d`), where `name`
+    /// draws it (`↑`, `^D`).
+    public static func configName(_ key: Key) -> String {
+        switch key {
+        case .up, .down, .left, .right: named.first { $0.1 == key }?.0 ?? "?"
+        case let .ctrl(c): "C-" + String(c)
+        default: name(key)
+        }
+    }
+
     public static func name(_ key: Key) -> String {
         switch key {
         case .up: "↑"

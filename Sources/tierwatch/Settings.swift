@@ -59,7 +59,7 @@ struct ConfigCommand: ParsableCommand {
                 return (s, o.value, o.from)
             }
             let b = Settings.bindings
-            let keys = KeyAction.allCases.map { a in (a.rawValue, b.keys(a).map(Bindings.name), b.sources[a] ?? "default") }
+            let keys = KeyAction.allCases.map { a in (a.rawValue, b.keys(a).map(Bindings.configName), b.sources[a] ?? "default") }
             if json {
                 try printJSON(["files": ConfigFile.paths(environment: Settings.started), "warnings": Settings.config.warnings,
                                "settings": rows.map { ["key": $0.0.key, "value": $0.1, "from": $0.2, "variable": $0.0.variable ?? NSNull()] as [String: Any] },
