@@ -102,7 +102,7 @@ public struct Bindings: Sendable, Equatable {
     public static func configured(_ entries: [String: ConfigFile.KeyEntry]) -> (bindings: Bindings, warnings: [String]) {
         var b = Bindings.defaults
         var warnings: [String] = []
-        for entry in entries.values.sorted(by: { $0.place < $1.place }) {
+        for entry in entries.values.sorted(by: { $0.order.lexicographicallyPrecedes($1.order) }) {
             guard let action = KeyAction(rawValue: entry.action) else {
                 warnings.append("\(entry.place): warning: no action '\(entry.action.sanitized)' to bind\(Suggest.didYouMean(entry.action, among: KeyAction.allCases.map(\.rawValue))) (ignored)")
                 continue

@@ -38,12 +38,12 @@ extension Model {
             guard let row = hit.row else { setFocus(.contacts); return [] }
             if focus == .contacts, selectedContact == row, !contactsMoved { return pickOutcome() }
             setFocus(.contacts)
-            selectedContact = row
+            if let e = selection(in: entries), e.ladder.rungs[shownTier(e)].contacts.indices.contains(row) { selectedContact = row }
         case .timeline:
             guard let row = hit.row else { setFocus(.timeline); return [] }
             if focus == .timeline, timelineCursor == row { openEntry(); return [] }
             setFocus(.timeline)
-            timelineCursor = row
+            if let e = selection(in: entries) { timelineCursor = min(max(0, row), max(0, e.incident.timelineCount - 1)) }
         }
         return []
     }

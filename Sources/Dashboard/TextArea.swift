@@ -32,6 +32,7 @@ public struct TextArea: Equatable, Sendable {
         case .enter:
             guard count < TextArea.maxCharacters else { return true }
             let line = lines[row]
+            column = min(column, line.count)
             let cut = line.index(line.startIndex, offsetBy: column)
             lines[row] = String(line[..<cut])
             lines.insert(String(line[cut...]), at: row + 1)
@@ -75,15 +76,20 @@ public struct TextArea: Equatable, Sendable {
 
     private mutating func insert(_ c: Character) {
         var line = Array(lines[row])
+        let before = String(line[..<column]) + String(c)
         line.insert(c, at: column)
         lines[row] = String(line)
-        column += 1
+        // Characters may join (a flag's two halves, a skin tone, a spacing
+        // mark): the cursor is counted again in what the line now holds.
+        column = min(before.count, lines[row].count)
     }
 
     private mutating func remove(at k: Int) {
         var line = Array(lines[row])
+        guard line.indices.contains(k) else { return }
         line.remove(at: k)
         lines[row] = String(line)
+        column = min(column, lines[row].count)
     }
 
     /// The rows to draw at `width` columns (each line cut where it meets

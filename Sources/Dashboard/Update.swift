@@ -364,8 +364,8 @@ extension Model {
     mutating func scrollTimeline(by n: Int) {
         guard let e = selection(in: entries) else { return }
         let last = max(0, e.incident.timelineCount - 1)
-        timelineScroll = min(last, timelineScroll + n)
-        timelineCursor = min(last, max(timelineScroll, timelineCursor + n))
+        timelineScroll = max(0, min(last, timelineScroll + n))
+        timelineCursor = max(0, min(last, max(timelineScroll, timelineCursor + n)))
     }
 
     mutating func setFocus(_ f: Focus) {
@@ -379,6 +379,7 @@ extension Model {
 
     mutating func openEntry() {
         guard let e = selection(in: entries), e.incident.timelineCount > 0 else { return }
+        timelineCursor = min(max(0, timelineCursor), e.incident.timelineCount - 1)
         overlay = .entry(incident: e.incident.id, position: e.incident.timelineCount - 1 - timelineCursor)
     }
 

@@ -463,7 +463,7 @@ extension Model {
 
     /// One timeline entry in full, wrapped: nothing of it is cut.
     func drawEntry(_ f: inout Frame, _ id: String, _ position: Int) {
-        guard let i = incidents[id], position < i.timelineCount else { return }
+        guard let i = incidents[id], position >= 0, position < i.timelineCount else { return }
         let entry = i.timelineEntry(position)
         let e = entry.event
         var text = "\(Words.time(e.at, now: now)) by \(e.operatorName.sanitized)"

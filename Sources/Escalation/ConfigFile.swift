@@ -49,6 +49,8 @@ public struct ConfigFile: Sendable, Equatable {
         public var action: String
         public var place: String
         public var keys: [(name: String, place: String)]
+        /// Where it stands: the file's place among the files, its line, its column.
+        public var order: [Int] = []
         public static func == (a: KeyEntry, b: KeyEntry) -> Bool {
             a.action == b.action && a.place == b.place && a.keys.map(\.name) == b.keys.map(\.name) && a.keys.map(\.place) == b.keys.map(\.place)
         }
@@ -92,7 +94,7 @@ public struct ConfigFile: Sendable, Equatable {
                 for (ak, av) in inner {
                     let names = (av.sequence.map(Array.init) ?? [av]).map { ($0.scalar?.string ?? "", place($0.mark)) }
                     let action = ak.string ?? "?"
-                    keys[action] = KeyEntry(action: action, place: place(ak.mark), keys: names)
+                    keys[action] = KeyEntry(action: action, place: place(ak.mark), keys: names, order: [0, ak.mark?.line ?? 0, ak.mark?.column ?? 0])
                 }
             } else if key == "wall", let inner = v.mapping {
                 for (ik, iv) in inner { pairs.append(("wall." + (ik.string ?? "?"), iv, ik.mark)) }
@@ -128,14 +130,14 @@ public struct ConfigFile: Sendable, Equatable {
     /// missing is skipped, one that cannot be read is a warning.
     public static func layered(_ paths: [String]) -> ConfigFile {
         var out = ConfigFile()
-        for path in paths where FileManager.default.fileExists(atPath: path) {
+        for (n, path) in paths.enumerated() where FileManager.default.fileExists(atPath: path) {
             guard let data = FileManager.default.contents(atPath: path), data.count <= 64 * 1024 else {
                 out.warnings.append("\(path):1:1: warning: cannot read it (or over 64 KiB); the defaults hold")
                 continue
             }
             let one = ConfigFile(text: String(decoding: data, as: UTF8.self), file: path)
             out.values.merge(one.values) { $1 }
-            out.keys.merge(one.keys) { $1 }
+            out.keys.merge(one.keys.mapValues { var e = $0; e.order[0] = n; return e }) { $1 }
             out.warnings += one.warnings
         }
         return out

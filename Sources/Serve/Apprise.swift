@@ -84,7 +84,7 @@ public struct UpdateDelivery: Sendable, Equatable {
     /// delivered, which neither resets the update timer nor is offered to
     /// the customer as the latest word.
     public func action(body: String) -> Action {
-        guard !delivered.isEmpty else { return .note(message: "\(CustomerUpdateDraft.notDelivered) (\(failures)); nobody has it") }
+        guard !delivered.isEmpty else { return .note(message: "\(CustomerUpdateDraft.notDelivered) (\(failures)); no recipient confirmed it") }
         return .customerUpdate(message: UpdateDelivery.recorded(body, delivered: delivered, failed: failed))
     }
 

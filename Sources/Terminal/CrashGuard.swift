@@ -37,6 +37,9 @@ public enum CrashGuard {
         for cap in ["rmcup", "cnorm", "sgr0"] {
             if let s = tw_capability(cap) { bytes += Array(String(cString: s).utf8) }
         }
+        // Mouse reporting off (the dashboard may have asked for it): else
+        // the shell gets an escape sequence for every click.
+        bytes += Array("\u{1B}[?1000l\u{1B}[?1002l\u{1B}[?1003l\u{1B}[?1006l".utf8)
         bytes += Array("\r\n".utf8)
         resetBytes = UnsafeMutablePointer<UInt8>.allocate(capacity: bytes.count)
         resetBytes!.initialize(from: bytes, count: bytes.count)

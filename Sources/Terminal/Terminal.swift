@@ -234,9 +234,11 @@ public final class Terminal {
     public func readKeys() -> [Key] {
         var keys: [Key] = []
         var ch: wint_t = 0
+        var read = false
         while true {
             let r = get_wch(&ch)
             if r == ERR { break }
+            read = true  // (a mouse release or a right click is read, and gives no key)
             if r == KEY_CODE_YES {
                 if Int32(ch) == KEY_MOUSE {
                     var x: Int32 = 0, y: Int32 = 0
@@ -254,7 +256,7 @@ public final class Terminal {
                 keys.append(Terminal.key(scalar: scalar))
             }
         }
-        readFailures = keys.isEmpty ? readFailures + 1 : 0
+        readFailures = read ? 0 : readFailures + 1
         return keys
     }
 

@@ -141,6 +141,8 @@ final class ScreenLoop {
                     let message: Message
                     if case let .mouse(m) = key { message = .pointer(m, shown?.hit(x: m.x, y: m.y)) } else { message = .key(key) }
                     if perform(model.update(message)) { return 0 }
+                    // The next click of this read lands on the screen as it now is.
+                    if case .mouse = key { draw() }
                 }
                 keyed = !keys.isEmpty
             }
@@ -331,6 +333,11 @@ extension ScreenLoop {
         deliveries.start(id: id, body: body) { UpdateDelivery.send(title: title, body: body, urls: urls) }
     }
 
+    /// A result for the live board, kept there while a replay is on screen.
+    fileprivate func tellLive(_ message: Message) {
+        if var screen = live { _ = screen.update(message); live = screen } else { _ = model.update(message) }
+    }
+
     /// Records each finished delivery (the update with who has it, or the
     /// note that nobody does) and tells the screen.
     fileprivate func recordDeliveries() {
@@ -338,9 +345,9 @@ extension ScreenLoop {
             do {
                 try ctx.recordDelivery(delivery, body: body, on: id)
                 ringIfAsked(publishStore(changed: nil))
-                _ = model.update(.updateSent(incident: id, text: delivery.summary(id), isError: !delivery.reachedEveryone))
+                tellLive(.updateSent(incident: id, text: delivery.summary(id), isError: !delivery.reachedEveryone))
             } catch {
-                _ = model.update(.updateSent(incident: id, text: "\(error)", isError: true))
+                tellLive(.updateSent(incident: id, text: "\(error)", isError: true))
             }
         }
     }
@@ -365,8 +372,8 @@ final class Deliveries: @unchecked Sendable {
                 running -= 1
                 done.append((id, body, result))
             }
-            group.leave()
             SignalPipe.wakeLoop()
+            group.leave()
         }
     }
 

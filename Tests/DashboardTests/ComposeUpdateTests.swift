@@ -139,6 +139,13 @@ import Testing
         #expect(laid.rows == ["01234", "56789", "abc"] && laid.cursorRow == 2 && laid.cursorX == 3)
         let full = TextArea("01234").layout(width: 5)
         #expect(full.rows == ["01234", ""] && full.cursorRow == 1 && full.cursorX == 0, "at a full row's end the cursor is on the next")
+        // Characters that join with the one before (a flag's halves, a
+        // skin tone): the cursor stays within the line, and editing goes on.
+        var joined = TextArea("ab")
+        for c: Character in ["\u{1F1FA}", "\u{1F1F8}", "x", "\u{1F44D}", "\u{1F3FD}", "y"] { _ = joined.handle(.char(c)) }
+        #expect(joined.column <= joined.lines[0].count && joined.text.hasPrefix("ab"))
+        for key: Key in [.enter, .backspace, .left, .delete, .backspace, .char("z")] { _ = joined.handle(key) }
+        #expect(joined.column <= joined.lines[joined.row].count)
         var capped = TextArea(String(repeating: "x", count: TextArea.maxCharacters))
         _ = capped.handle(.char("y")); _ = capped.handle(.enter)
         #expect(capped.text.count == TextArea.maxCharacters)

@@ -53,6 +53,19 @@ import Testing
         #expect(m.selectedID == "20AJ")
     }
 
+    @Test func theWheelUpOverTheTimelineStopsAtTheNewestEntry() {
+        var m = Scenes.several()
+        let f = m.view(width: 120, height: 40)
+        let rows = f.text.split(separator: "\n", omittingEmptySubsequences: false)
+        let y = rows.firstIndex { $0.contains("note: Carrier ticket 55123 opened") }!
+        let x = rows[y].distance(from: rows[y].startIndex, to: rows[y].range(of: "note: Carrier")!.lowerBound)
+        for _ in 0..<3 { _ = m.update(.pointer(Mouse(.wheelUp, x: x, y: y), f.hit(x: x, y: y))) }
+        #expect(m.timelineScroll == 0 && m.timelineCursor == 0)
+        #expect(m.view(width: 120, height: 40).text.contains("note: Carrier ticket 55123 opened"))
+        _ = m.update(.pointer(Mouse(.wheelDown, x: x, y: y), f.hit(x: x, y: y)))
+        #expect(m.timelineScroll == 3)
+    }
+
     @Test func aTapOnTheWallShowsThatIncidentInTheBigPanel() {
         var w = WallScenes.several()
         let list = w.entries

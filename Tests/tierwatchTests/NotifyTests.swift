@@ -224,7 +224,7 @@ import Testing
         let r = s.tw("update", id, "--send", "--message", "We are on it.")
         #expect(r.status == 1 && r.stderr.contains("\(id): update NOT delivered, not recorded as sent; the next update is still due (json://127.0.0.1:\(refusing.port): apprise: exit 1)"), "\(r.stderr)")
         #expect(!timeline(s, id).contains { $0.hasPrefix("customer update:") }, "\(timeline(s, id))")
-        #expect(timeline(s, id).contains { $0.hasPrefix("note: customer update not delivered (json://127.0.0.1:\(refusing.port): apprise: exit 1); nobody has it") }, "\(timeline(s, id))")
+        #expect(timeline(s, id).contains { $0.hasPrefix("note: customer update not delivered (json://127.0.0.1:\(refusing.port): apprise: exit 1); no recipient confirmed it") }, "\(timeline(s, id))")
         #expect(nextUpdate(s, id) == before, "the update timer runs on")
         // The failed attempt is not offered as the latest word next time.
         #expect(!s.tw("update", id, "--draft").stdout.contains("not delivered"))
