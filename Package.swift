@@ -81,10 +81,14 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        // Reads other services' exports (PagerDuty, Opsgenie, Grafana OnCall)
+        // into a policy: pure, no I/O but reading the files it is given.
+        .target(name: "Importer", dependencies: ["Escalation"]),
         .executableTarget(
             name: "tierwatch",
             dependencies: [
                 "CSpawn",
+                "Importer",
                 "Escalation",
                 "IncidentStore",
                 "Dashboard",
@@ -114,5 +118,7 @@ let package = Package(
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Surface", "Escalation", "Terminal"]),
         .testTarget(name: "tierwatchTests", dependencies: ["Escalation", "IncidentStore", "Dashboard", "Surface"]),
         .testTarget(name: "IntakeTests", dependencies: ["Intake", "Escalation"]),
+        // Fixtures/ holds the services' API responses the tests read by path.
+        .testTarget(name: "ImporterTests", dependencies: ["Importer", "Escalation"], exclude: ["Fixtures"]),
     ]
 )

@@ -63,6 +63,11 @@ struct TempStore {
 
     @discardableResult
     func tw(_ args: String..., env: [String: String] = [:]) -> Binary.Result {
+        tw(args, env: env)
+    }
+
+    @discardableResult
+    func tw(_ args: [String], env: [String: String] = [:]) -> Binary.Result {
         Binary.run(args, store: path, env: self.env.merging(env) { $1 })
     }
 
