@@ -157,8 +157,11 @@ struct Opsgenie {
 
     private func override(_ o: Doc, person: (Doc) throws -> String?, into b: inout Builder) throws {
         let alias = try o["alias"].required()
-        guard let schedule = try o["_parent"]["id"].string() else {
-            b.note(Finding(.unmapped, "override", id: alias, "which schedule it belongs to is unknown (no _parent): save GET /v2/schedules/ID/overrides"))
+        // The schedule is the override's _parent, or in the file's name
+        // (overrides-SCHEDULEID.json), or the only one.
+        let ids = schedules.compactMap { try? $0["id"].string() }
+        guard let schedule = try o["_parent"]["id"].string() ?? ids.first(where: { o.file.contains($0) }) ?? (ids.count == 1 ? ids[0] : nil) else {
+            b.note(Finding(.unmapped, "override", id: alias, "which schedule it belongs to is unknown: save GET /v2/schedules/ID/overrides as overrides-ID.json"))
             return
         }
         guard let from = try o["startDate"].time(), let to = try o["endDate"].time() else { throw ImportError("\(o.file): \(o.path) needs startDate and endDate") }
