@@ -327,6 +327,9 @@ public enum Command: Equatable, Sendable {
     case raise(title: String, customer: String?, severity: Severity)
     /// Ring the terminal's bell (a flash where it has no bell): the wall's breach alarm.
     case bell
+    /// Say these aloud (`wall --speak`), newest breach first, ahead of
+    /// anything not yet said; one incident's older words are dropped.
+    case speak([Announcement])
     case quit
     /// Open the replay of an incident (the dashboard as it was at any minute).
     case replay(incident: String)

@@ -46,6 +46,26 @@ public struct Wall: Screen, Sendable {
         var deadline: Date
     }
     private var pinned: String?
+
+    /// Breaches said aloud (`wall --speak`); nil: silent.
+    public var speech: Speech?
+    public struct Speech: Sendable, Equatable {
+        /// Said again this often while nobody has acknowledged the incident.
+        public var repeatEvery: TimeInterval
+        /// How long `m` mutes.
+        public var muteFor: TimeInterval
+
+        public init(repeatEvery: TimeInterval = 300, muteFor: TimeInterval = 900) {
+            self.repeatEvery = repeatEvery
+            self.muteFor = muteFor
+        }
+    }
+    /// Until when `m` muted the speech.
+    public private(set) var mutedUntil: Date?
+    /// When each breach was last said.
+    private var spokenAt: [Breach: Date] = [:]
+    /// When something may next be due to be said (a repeat, the mute's end).
+    private var nextSpeech: Date?
     /// An incident tapped (or clicked) in the list: the big panel shows it
     /// for a while, unless a new breach takes the panel.
     private var tapped: (id: String, until: Date)?
@@ -142,9 +162,46 @@ public struct Wall: Screen, Sendable {
             boardAt = now
             boardValidUntil = board.validUntil
         }
-        guard stale || nextBreachCheck.map({ now >= $0 }) ?? false else { return [] }
-        nextBreachCheck = entries.compactMap { $0.ladder.nextDeadline?.at }.filter { $0 > now }.min()
-        return checkBreaches()
+        var commands: [Command] = []
+        let check = stale || nextBreachCheck.map({ now >= $0 }) ?? false
+        if check {
+            nextBreachCheck = entries.compactMap { $0.ladder.nextDeadline?.at }.filter { $0 > now }.min()
+            commands = checkBreaches()
+        }
+        if speech != nil, check || nextSpeech.map({ now >= $0 }) ?? false { commands += announce() }
+        return commands
+    }
+
+    /// What to say aloud now: each breach once when it is new, then again
+    /// every `repeatEvery` while its incident is not acknowledged; nothing
+    /// while muted (what fell due meanwhile is said when the mute ends).
+    /// The newest breach first.
+    private mutating func announce() -> [Command] {
+        guard let speech else { return [] }
+        if let m = mutedUntil, now >= m { mutedUntil = nil }
+        var due: [(at: Date, words: Announcement, key: Breach)] = []
+        var next = mutedUntil
+        var current: Set<Breach> = []
+        func soonest(_ t: Date) { next = min(next ?? t, t) }
+        for e in entries where urgency(e) == .breached {
+            guard let d = e.ladder.nextDeadline else { continue }
+            let key = Breach(incident: e.incident.id, deadline: d.at)
+            current.insert(key)
+            let last = spokenAt[key]
+            if last != nil && e.incident.state == .acknowledged { continue }
+            let when = last.map { $0.addingTimeInterval(speech.repeatEvery) } ?? now
+            if when > now {
+                soonest(when)
+                continue
+            }
+            guard mutedUntil == nil else { continue }
+            due.append((d.at, Announcement(incident: e.incident.id, text: Words.spokenBreach(e, now: now)), key))
+            soonest(now.addingTimeInterval(speech.repeatEvery))
+        }
+        spokenAt = spokenAt.filter { current.contains($0.key) }
+        for d in due { spokenAt[d.key] = now }
+        nextSpeech = next
+        return due.isEmpty ? [] : [.speak(due.sorted { $0.at > $1.at }.map(\.words))]
     }
 
     private mutating func apply(_ message: Message) -> [Command] {
@@ -154,6 +211,9 @@ public struct Wall: Screen, Sendable {
             switch key {
             case .char("q"), .function(10): return [.quit]
             case .char(" ") where rotateEvery != nil: paused.toggle()
+            case .char("m") where speech != nil:
+                mutedUntil = mutedUntil == nil ? now.addingTimeInterval(speech!.muteFor) : nil
+                nextSpeech = now
             case .char("?"), .function(1): showHelp = true
             default: break
             }
@@ -254,6 +314,7 @@ public struct Wall: Screen, Sendable {
         var warnings: [String] = []
         if badRecords > 0 { warnings.append("\(glyphs.warning) \(badRecords) bad records") }
         if let w = watchWarning { warnings.append("\(glyphs.warning) STALE? \(w.sanitized)") }
+        if let m = mutedUntil, m > now { warnings.append("MUTED \(Countdown.format(Ladder.seconds(from: now, to: m)))") }
         if !warnings.isEmpty {
             let text = " " + warnings.joined(separator: "  ") + " "
             let w = min(DisplayWidth.of(text), f.width / 2)
@@ -414,6 +475,7 @@ public struct Wall: Screen, Sendable {
     func drawFooter(_ f: inout Frame, y: Int, urgentCount: Int) {
         f.fill(Rect(x: 0, y: y, width: f.width, height: 1), role: .keyBarLabel)
         var text = " q quit\(glyphs.separator)? help"
+        if speech != nil { text += "\(glyphs.separator)m \(mutedUntil == nil ? "mute speech" : "speak again")" }
         if let every = rotateEvery {
             text += "\(glyphs.separator)space \(paused ? "resume" : "pause") rotation\(glyphs.separator)"
                 + (paused ? "rotation paused" : "rotating every \(Int(every))s among \(urgentCount) urgent")
@@ -423,6 +485,7 @@ public struct Wall: Screen, Sendable {
 
     func drawHelp(_ f: inout Frame) {
         let lines = ["q        quit", rotateEvery != nil ? "space    pause or resume the rotation" : "space    (rotation is off: start with --rotate 10s)",
+                     speech != nil ? "m        mute the spoken breaches for 15 minutes (m again: speak again)" : "m        (speech is off: start with --speak)",
                      "?        this help (any key closes it)", "", "The wall is read-only: to act, use tierwatch at a desk."]
         let w = min(f.width - 4, 60), h = lines.count + 4
         let r = Rect(x: (f.width - w) / 2, y: (f.height - h) / 2, width: w, height: h)

@@ -225,3 +225,61 @@ public enum Words {
         }
     }
 }
+
+extension Words {
+    /// A breach as the wall says it aloud: the incident's id letter by
+    /// letter, whose customer, the severity, the title, what is overdue
+    /// and by how much, and whom to call. Text from outside is made
+    /// speakable (no control characters, no symbols read out one by one)
+    /// and cut.
+    public static func spokenBreach(_ e: Board.Entry, now: Date) -> String {
+        let i = e.incident
+        var s = "Breach. Incident \(i.id.map(String.init).joined(separator: " "))"
+        if let c = i.customer { s += " for \(speakable(c, max: 40))" }
+        s += ", severity \(i.severity.rawValue.dropFirst(3)): \(speakable(i.title, max: 80))."
+        if let d = e.ladder.nextDeadline, d.at <= now {
+            let m = Int(now.timeIntervalSince(d.at)) / 60
+            let by = m == 0 ? "overdue." : "overdue by \(m) minute\(m == 1 ? "" : "s")."
+            switch d.kind {
+            case let .tierDue(t) where t < e.policy.tiers.count: s += " \(speakable(e.policy.tiers[t].name, max: 60)) is \(by)"
+            case .customerUpdate: s += " The customer update is \(by)"
+            default: break
+            }
+        }
+        if case let .call(tier, contact) = e.next.kind {
+            let c = e.ladder.rungs[tier].contacts[contact]
+            s += " Call \(speakable(c.callee.person?.name ?? c.contact.name, max: 60))."
+        }
+        return s
+    }
+
+    /// Letters, digits, spaces and plain punctuation, cut at a word.
+    public static func speakable(_ text: String, max: Int) -> String {
+        var out = ""
+        for ch in text.unicodeScalars {
+            if ch.properties.isAlphabetic || ("0"..."9").contains(ch) || " ,.'-/&".unicodeScalars.contains(ch) {
+                out.unicodeScalars.append(ch)
+            } else if !out.hasSuffix(" ") {
+                out += " "
+            }
+        }
+        let words = out.split(separator: " ")
+        var cut = ""
+        for w in words {
+            if cut.count + w.count + 1 > max { break }
+            cut += cut.isEmpty ? String(w) : " " + w
+        }
+        return cut.isEmpty ? String(words.first?.prefix(max) ?? "") : cut
+    }
+}
+
+/// Words the wall says aloud about one incident.
+public struct Announcement: Equatable, Sendable {
+    public var incident: String
+    public var text: String
+
+    public init(incident: String, text: String) {
+        self.incident = incident
+        self.text = text
+    }
+}

@@ -99,7 +99,7 @@ public enum HookRunner {
     /// nil when the program exited 0 within `timeout`; else why not. `input`
     /// on its stdin, nothing else of this process's but stdout and stderr
     /// (both /dev/null).
-    static func runProgram(_ argv: [String], environment: [String: String], input payload: Data, timeout: TimeSpan) -> String? {
+    public static func runProgram(_ argv: [String], environment: [String: String], input payload: Data, timeout: TimeSpan) -> String? {
         var input: [Int32] = [-1, -1]
         guard pipe(&input) == 0 else { return "cannot make a pipe" }
         // Close-on-exec: another hook started meanwhile must not hold this pipe open.

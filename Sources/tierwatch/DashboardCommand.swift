@@ -5,6 +5,7 @@ import Foundation
 import IncidentStore
 import Escalation
 import Terminal
+import Serve
 
 /// Options of every screen: the theme and how the store is watched.
 struct ScreenOptions: ParsableArguments {
@@ -57,7 +58,9 @@ func openDashboard(_ global: GlobalOptions, _ screen: ScreenOptions, readOnly: B
 }
 
 /// Starts the terminal and runs a screen on the store until it quits.
-func openScreen(_ global: GlobalOptions, _ options: ScreenOptions, writesHeartbeat: Bool = false, _ make: (Context, Terminal) -> any Screen) throws {
+func openScreen(_ global: GlobalOptions, _ options: ScreenOptions, writesHeartbeat: Bool = false, speech: Speaker.Output? = nil,
+                _ make: (Context, Terminal) -> any Screen) throws {
+    if let speech, let why = Speaker.problem(speech) { throw CLIError.usage(why) }
     let ctx = try Context(global)
     let (theme, noColor) = try options.loadTheme()
     let follower = try options.watching.follower(for: ctx.store)
@@ -67,7 +70,8 @@ func openScreen(_ global: GlobalOptions, _ options: ScreenOptions, writesHeartbe
     } catch {
         throw CLIError.usage("\(error)")
     }
-    let loop = ScreenLoop(ctx: ctx, follower: follower, terminal: terminal, screen: make(ctx, terminal), writesHeartbeat: writesHeartbeat)
+    let speaker = speech.map { Speaker($0, wake: { SignalPipe.wakeLoop() }) }
+    let loop = ScreenLoop(ctx: ctx, follower: follower, terminal: terminal, screen: make(ctx, terminal), writesHeartbeat: writesHeartbeat, speaker: speaker)
     let code = loop.run()
     terminal.stop()
     if code != 0 { throw ExitCode(code) }
@@ -136,7 +140,7 @@ struct WallCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wall",
         abstract: "The NOC wall display: the most urgent countdown in big digits, every active incident below.",
-        discussion: "Read-only. Keys: q quit, space pause rotation, ? help. Example: tierwatch wall --theme wall --rotate 10s --bell")
+        discussion: "Read-only. Keys: q quit, space pause rotation, m mute speech, ? help. Example: tierwatch wall --theme wall --rotate 10s --bell --speak")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var screen: ScreenOptions
     @Option(name: .long, help: ArgumentHelp("Cycle the big panel through the urgent incidents this often, e.g. 10s (off: not at all, whatever the config file says).", valueName: "interval"))
@@ -145,6 +149,14 @@ struct WallCommand: ParsableCommand {
     var warning: String?
     @Flag(name: .long, inversion: .prefixedNo, help: "Ring the bell (or flash) once for each breach (default: config wall.bell, else off).")
     var bell: Bool?
+    @Flag(name: .long, help: "Say each new breach aloud (espeak-ng), again every --speak-every while not acknowledged; m mutes for 15 minutes.")
+    var speak = false
+    @Option(name: .long, help: ArgumentHelp("With --speak: say a breach again this often while nobody acknowledged it (default 5m).", valueName: "duration"))
+    var speakEvery: String?
+    @Option(name: .long, help: ArgumentHelp("Write each announcement as a WAV file (and its text, .txt) here instead of playing it (implies --speak).", valueName: "dir"))
+    var speakTo: String?
+    @Option(name: .long, help: ArgumentHelp("Say announcements through this shell command instead (a PA system): the text on its stdin and in $TIERWATCH_SPEECH (implies --speak).", valueName: "command"))
+    var speakCommand: String?
 
     func run() throws {
         let warning = warning ?? Settings.config.string("wall.warning") ?? "2m"
@@ -158,9 +170,20 @@ struct WallCommand: ParsableCommand {
             }
             every = TimeInterval(r.seconds)
         }
-        try openScreen(global, screen) { ctx, terminal in
-            Wall(now: ctx.now, glyphs: terminal.isUTF8 ? .unicode : .ascii, warningSeconds: warn.seconds, rotateEvery: every,
-                 bell: bell ?? Settings.config.bool("wall.bell") ?? false)
+        let output: Speaker.Output? = speakTo.map { .files(directory: $0) } ?? speakCommand.map { .command($0) } ?? (speak ? .audio : nil)
+        var speech: Wall.Speech?
+        if output != nil {
+            let text = speakEvery ?? "5m"
+            guard let every = TimeSpan(parsing: text), every.seconds >= 30 else {
+                throw CLIError.usage("--speak-every '\(text.sanitized)': write a duration of at least 30s, such as 5m")
+            }
+            speech = Wall.Speech(repeatEvery: TimeInterval(every.seconds))
+        }
+        try openScreen(global, screen, speech: output) { ctx, terminal in
+            var wall = Wall(now: ctx.now, glyphs: terminal.isUTF8 ? .unicode : .ascii, warningSeconds: warn.seconds, rotateEvery: every,
+                            bell: bell ?? Settings.config.bool("wall.bell") ?? false)
+            wall.speech = speech
+            return wall
         }
     }
 }

@@ -36,9 +36,12 @@ final class ScreenLoop {
     private var live: (any Screen)?
     /// Customer updates being sent on threads of their own.
     private let deliveries = Deliveries()
+    /// The wall's breaches said aloud (`wall --speak`).
+    private let speaker: Speaker?
 
-    init(ctx: Context, follower: StoreFollower, terminal: Terminal, screen: any Screen, writesHeartbeat: Bool = false) {
+    init(ctx: Context, follower: StoreFollower, terminal: Terminal, screen: any Screen, writesHeartbeat: Bool = false, speaker: Speaker? = nil) {
         self.ctx = ctx
+        self.speaker = speaker
         self.follower = follower
         self.terminal = terminal
         self.writesHeartbeat = writesHeartbeat
@@ -69,6 +72,7 @@ final class ScreenLoop {
         SignalPipe.install()
         defer { SignalPipe.uninstall() }
         let code = loop()
+        speaker?.stop()
         if deliveries.pending > 0 {
             _ = model.update(.failed("waiting for the customer update on its way, to record what reached whom, before quitting…"))
             draw()
@@ -80,7 +84,9 @@ final class ScreenLoop {
 
     private func loop() -> Int32 {
         ctx.store.refresh()
-        publishStore(changed: nil)
+        // The breaches already there are said (the wall is new to them);
+        // the bell rings only for what happens while it runs.
+        for case let .speak(words) in publishStore(changed: nil) { speaker?.say(words) }
         keepInTouch()
         publishAlarm()
         publishDirectory()
@@ -123,6 +129,7 @@ final class ScreenLoop {
                 switch sig {
                 case SignalPipe.wake:
                     recordDeliveries()
+                    publishAlarm()  // a speaker that failed, or works again
                     dirty = true
                 case SIGWINCH:
                     terminal.resize()
@@ -253,6 +260,7 @@ final class ScreenLoop {
         now.warnings += Settings.config.warnings
         now.skewedHosts = clocks.skewedHosts
         now.warnings += hookFailures.keys.sorted().flatMap { hookFailures[$0]! }
+        if let why = speaker?.failure { now.warnings.append("NOT SPOKEN: \(why)") }
         guard now != alarm else { return }
         alarm = now
         _ = model.update(.alarm(now))
@@ -261,7 +269,13 @@ final class ScreenLoop {
     /// The screen's answer to what an action's own read brought in: only a
     /// bell (someone else's new incident, a breach) can come back from it.
     private func ringIfAsked(_ commands: [Command]) {
-        if commands.contains(.bell) { terminal.bell() }
+        for command in commands {
+            switch command {
+            case .bell: terminal.bell()
+            case let .speak(words): speaker?.say(words)
+            default: break
+            }
+        }
     }
 
     /// Carries out the model's commands; returns true to quit.
@@ -290,6 +304,8 @@ final class ScreenLoop {
                 }
             case .bell:
                 terminal.bell()
+            case let .speak(words):
+                speaker?.say(words)
             case let .replay(id):
                 guard live == nil, let template = model as? Model else { continue }
                 let state = ctx.store.state
