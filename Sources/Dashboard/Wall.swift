@@ -485,7 +485,7 @@ public struct Wall: Screen, Sendable {
 
     func drawHelp(_ f: inout Frame) {
         let lines = ["q        quit", rotateEvery != nil ? "space    pause or resume the rotation" : "space    (rotation is off: start with --rotate 10s)",
-                     speech != nil ? "m        mute the spoken breaches for 15 minutes (m again: speak again)" : "m        (speech is off: start with --speak)",
+                     speech != nil ? "m        mute speech for 15 minutes (m again: unmute)" : "m        (speech is off: start with --speak)",
                      "?        this help (any key closes it)", "", "The wall is read-only: to act, use tierwatch at a desk."]
         let w = min(f.width - 4, 60), h = lines.count + 4
         let r = Rect(x: (f.width - w) / 2, y: (f.height - h) / 2, width: w, height: h)
