@@ -27,6 +27,8 @@ public struct Policy: Sendable, Equatable {
     /// What `tierwatch serve` runs or posts when a step starts or breaches.
     public var hooks: [Hook] = []
     public var hookSettings = HookSettings()
+    /// How tierwatch places calls itself (`dialer:`); nil: it does not.
+    public var dialer: DialerSettings?
 
     public struct Sites: Sendable, Equatable {
         /// Host names expected to give signs of life (heartbeats or events).

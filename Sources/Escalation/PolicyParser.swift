@@ -40,7 +40,7 @@ struct PolicyParser {
     /// Where each contact that names a schedule was written, for warnings.
     var scheduleUses: [(contact: String, tier: String, schedule: String, fallback: Bool, node: Node)] = []
 
-    private func error(_ node: Node?, _ message: String) -> PolicyError {
+    func error(_ node: Node?, _ message: String) -> PolicyError {
         let mark = node?.mark
         return PolicyError(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, message: message)
     }
@@ -59,7 +59,7 @@ struct PolicyParser {
         } catch {
             throw self.error(nil, "cannot read YAML: \(error)")
         }
-        let top = try mapping(root, "the policy", keys: ["name", "version", "customer_updates", "tiers", "customers", "people", "schedules", "sites", "intake", "hooks", "hook_settings", "customer_update_template"])
+        let top = try mapping(root, "the policy", keys: ["name", "version", "customer_updates", "tiers", "customers", "people", "schedules", "sites", "intake", "hooks", "hook_settings", "customer_update_template", "dialer"])
         let name = try requiredString(top, root, "name")
         let version = try top["version"].map { node throws(PolicyError) in try int(node, "version") } ?? 1
         let cadence = try top["customer_updates"].map { node throws(PolicyError) in try span(node, "customer_updates") }
@@ -107,6 +107,7 @@ struct PolicyParser {
             if let g = m["grace"] { policy.hookSettings.grace = try span(g, "grace") }
             if let a = m["max_age"] { policy.hookSettings.maxAge = try span(a, "max_age") }
         }
+        if let node = top["dialer"] { policy.dialer = try parseDialer(node) }
         warnUncovered(policy)
         return policy
     }
@@ -681,7 +682,7 @@ struct PolicyParser {
     // MARK: Scalars
 
     /// A mapping whose keys are all known; an unknown key is an error at the key.
-    private func mapping(_ node: Node, _ what: String, keys: Set<String>) throws(PolicyError) -> [String: Node] {
+    func mapping(_ node: Node, _ what: String, keys: Set<String>) throws(PolicyError) -> [String: Node] {
         guard let m = node.mapping else { throw error(node, "\(what) must be a mapping") }
         var out: [String: Node] = [:]
         for (k, v) in m {
@@ -701,7 +702,7 @@ struct PolicyParser {
         return value
     }
 
-    private func string(_ node: Node, _ key: String) throws(PolicyError) -> String {
+    func string(_ node: Node, _ key: String) throws(PolicyError) -> String {
         guard let s = node.scalar else { throw error(node, "'\(key)' must be a single value") }
         return s.string
     }
@@ -711,7 +712,7 @@ struct PolicyParser {
         return v
     }
 
-    private func span(_ node: Node, _ key: String) throws(PolicyError) -> TimeSpan {
+    func span(_ node: Node, _ key: String) throws(PolicyError) -> TimeSpan {
         let text = try string(node, key)
         guard let v = TimeSpan(parsing: text) else {
             throw error(node, "'\(key)' has a bad duration '\(text)' (write e.g. 90s, 10m, 1h30m, 2h)")

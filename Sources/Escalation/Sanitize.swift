@@ -18,6 +18,7 @@ extension String {
     static func needsReplacement(_ s: Unicode.Scalar) -> Bool {
         let v = s.value
         return v < 0x20 || (0x7F...0x9F).contains(v) || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
+            || v == 0x2028 || v == 0x2029 || v == 0xFEFF
     }
 
     static func replacement(for s: Unicode.Scalar) -> Unicode.Scalar {

@@ -233,24 +233,37 @@ extension Words {
     /// speakable (no control characters, no symbols read out one by one)
     /// and cut.
     public static func spokenBreach(_ e: Board.Entry, now: Date) -> String {
+        let w = spoken(e, now: now)
+        var s = "Breach. Incident \(w["id"]!)"
+        if let c = w["customer"] { s += " for \(c)" }
+        s += ", severity \(w["severity"]!): \(w["title"]!)."
+        if let what = w["what"] { s += " \(what)" }
+        if let call = w["call"] { s += " Call \(call)." }
+        return s
+    }
+
+    /// The pieces a spoken message is made of, each speakable: `id` letter
+    /// by letter, `customer`, `severity` (1 to 4), `title`, `what` (what is
+    /// overdue and by how much, a sentence), `call` (whom to call next).
+    public static func spoken(_ e: Board.Entry, now: Date) -> [String: String] {
         let i = e.incident
-        var s = "Breach. Incident \(i.id.map(String.init).joined(separator: " "))"
-        if let c = i.customer { s += " for \(speakable(c, max: 40))" }
-        s += ", severity \(i.severity.rawValue.dropFirst(3)): \(speakable(i.title, max: 80))."
+        var w = ["id": i.id.map(String.init).joined(separator: " "), "severity": String(i.severity.rawValue.dropFirst(3)),
+                 "title": speakable(i.title, max: 80)]
+        if let c = i.customer { w["customer"] = speakable(c, max: 40) }
         if let d = e.ladder.nextDeadline, d.at <= now {
             let m = Int(now.timeIntervalSince(d.at)) / 60
             let by = m == 0 ? "overdue." : "overdue by \(m) minute\(m == 1 ? "" : "s")."
             switch d.kind {
-            case let .tierDue(t) where t < e.policy.tiers.count: s += " \(speakable(e.policy.tiers[t].name, max: 60)) is \(by)"
-            case .customerUpdate: s += " The customer update is \(by)"
+            case let .tierDue(t) where t < e.policy.tiers.count: w["what"] = "\(speakable(e.policy.tiers[t].name, max: 60)) is \(by)"
+            case .customerUpdate: w["what"] = "The customer update is \(by)"
             default: break
             }
         }
         if case let .call(tier, contact) = e.next.kind {
             let c = e.ladder.rungs[tier].contacts[contact]
-            s += " Call \(speakable(c.callee.person?.name ?? c.contact.name, max: 60))."
+            w["call"] = speakable(c.callee.person?.name ?? c.contact.name, max: 60)
         }
-        return s
+        return w
     }
 
     /// Letters, digits, spaces and plain punctuation, cut at a word.

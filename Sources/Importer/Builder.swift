@@ -31,8 +31,9 @@ struct Builder {
 
     // MARK: People
 
-    mutating func person(source: String, name: String, phones: [String], email: String?, zone: String?, kind: String = "user") {
-        guard personIDs[source] == nil else { return }
+    mutating func person(source: String, name rawName: String, phones: [String], email: String?, zone: String?, kind: String = "user") {
+        guard personIDs[source] == nil else { return }  // the same user in two files
+        let name = String(rawName.trimmingCharacters(in: .whitespacesAndNewlines).prefix(120))
         let id = personIDs.make(for: source, from: name.isEmpty ? (email ?? source) : name)
         let display = name.isEmpty ? (email ?? source) : name
         draft.people.append(Draft.Person(id: id, name: display, phones: phones, email: email,
@@ -61,6 +62,7 @@ struct Builder {
 
     /// A schedule with its layers, the one that decides first.
     mutating func schedule(source: String, name: String, zone: TimeZone, layers: [Layer], kind: String = "schedule") {
+        guard scheduleIDs[source] == nil else { return }  // the list and the single schedule both saved
         let id = scheduleIDs.make(for: source, from: name)
         var rotations: [Draft.Rotation] = []
         for layer in layers { rotations += self.rotations(layer, zone: zone) }
@@ -78,28 +80,40 @@ struct Builder {
     private mutating func rotations(_ layer: Layer, zone: TimeZone) -> [Draft.Rotation] {
         var people: [String] = []
         for p in layer.people {
-            if let id = personIDs[p] { people.append(id) } else {
-                note(Finding(.unmapped, layer.kind, id: layer.source, name: layer.name, "user \(p) is not in the users file: their turns are left out"))
-            }
+            if let id = personIDs[p] { people.append(id); continue }
+            // Someone the users file lacks keeps their turn (so the others'
+            // turns stay in step), as a person with no number to call.
+            note(Finding(.unmapped, layer.kind, id: layer.source, name: layer.name,
+                         "user \(p) is not in the users file: their turns stay, as \"\(p) (not in the users file)\" with no number"))
+            person(source: p, name: "\(p) (not in the users file)", phones: [], email: nil, zone: nil, kind: "missing user")
+            findings.removeLast()  // the line above says it
+            people.append(personIDs[p]!)
         }
         guard !people.isEmpty else {
-            note(Finding(.unmapped, layer.kind, id: layer.source, name: layer.name, "nobody on it is in the users file"))
+            note(Finding(.unmapped, layer.kind, id: layer.source, name: layer.name, "nobody takes turns on it"))
+            return []
+        }
+        guard layer.turnSeconds > 0, layer.turnSeconds <= 1000 * 7 * 86400 else {
+            note(Finding(.unmapped, layer.kind, id: layer.source, name: layer.name, "a turn of \(layer.turnSeconds) s: tierwatch's turns last 1 hour to 1000 weeks"))
             return []
         }
         var problems: [String] = []
-        var shift = Clock.shift(seconds: layer.turnSeconds)
-        if shift == nil {
-            let hours = max(1, Int((Double(layer.turnSeconds) / 3600).rounded()))
-            shift = "\(hours)h"
-            problems.append("a turn of \(layer.turnSeconds) s is not whole hours; tierwatch hands off every \(hours)h")
+        guard let shift = Clock.shift(seconds: layer.turnSeconds) else {
+            note(Finding(.unmapped, layer.kind, id: layer.source, name: layer.name,
+                         "a turn of \(layer.turnSeconds) s is not whole hours: tierwatch's turns are whole hours, and any rounding drifts further from the source with every turn"))
+            return []
         }
         let local = Clock.local(layer.anchor, in: zone)
         if local.seconds != 0 { problems.append("handoffs at :\(String(format: "%02d", local.seconds)) seconds become whole minutes") }
         let windows = layer.spans.flatMap { Clock.windows($0) }
         let source = "\(draft.source) \(layer.kind) \(layer.source)\(layer.name.isEmpty ? "" : " \"\(layer.name)\"")"
-        let base = Draft.Rotation(people: people, shift: shift!, handoff: Clock.handoff(local, shift: shift!), start: local.date, source: source)
+        let base = Draft.Rotation(people: people, shift: shift, handoff: Clock.handoff(local, shift: shift), start: local.date, source: source)
         let out = windows.map { $0.map { w in var r = base; r.days = w.days; r.hours = w.hours; return r } } ?? [base]
-        var detail = "\(people.count) in turn, \(shift!) from \(local.date) \(Clock.hhmm(local.minutes))"
+        if windows?.isEmpty == true {
+            note(Finding(.unmapped, layer.kind, id: layer.source, name: layer.name, "its restrictions cover no whole minute"))
+            return []
+        }
+        var detail = "\(people.count) in turn, \(shift) from \(local.date) \(Clock.hhmm(local.minutes))"
         if let windows { detail += ", only " + windows.map { "\($0.days) \($0.hours)" }.joined(separator: " and ") }
         if out.count > 1 { detail += " (one rotation per window)" }
         if problems.isEmpty {
@@ -157,6 +171,7 @@ struct Builder {
     mutating func ladder(_ steps: [Step], policy: String) {
         var previous: String?
         for (k, step) in steps.enumerated() {
+            guard tierIDs[step.source] == nil else { continue }  // the same rule twice in the files
             let id = tierIDs.make(for: step.source, from: "step-\(k + 1)")
             var contacts: [Draft.Contact] = []
             var approximations: [String] = [], missing: [String] = []
@@ -175,18 +190,20 @@ struct Builder {
                     }
                     contacts.append(Draft.Contact(id: contactIDs.make(for: "\(id)/\(sid)", from: sid), name: sched.name, schedule: sid))
                 case let .named(name, why):
-                    contacts.append(Draft.Contact(id: contactIDs.make(for: "\(id)/\(name)", from: name), name: name))
-                    approximations.append(why)
+                    // A contact by name, so the step shows; nobody tierwatch can call.
+                    contacts.append(Draft.Contact(id: contactIDs.make(for: "\(id)/\(name)", from: name), name: name.isEmpty ? "unnamed" : name))
+                    missing.append(why)
                 }
             }
-            let leading = previous == nil && step.after == 0
-            let tier = Draft.Tier(id: id, name: "\(step.name)", startAfter: leading ? nil : step.after,
+            let after = max(0, step.after)
+            let leading = previous == nil && after == 0
+            let tier = Draft.Tier(id: id, name: "\(step.name)", startAfter: leading ? nil : after,
                                   from: leading ? nil : (step.fromOpen ? "open" : previous ?? "open"),
                                   notifyWithin: step.notifyWithin.flatMap { $0 > 0 ? $0 : nil },
                                   require: contacts.isEmpty ? "none" : "any", unlessAcknowledged: step.unlessAcknowledged && !leading,
                                   contacts: contacts, source: "\(draft.source) \(policy) rule \(step.source)")
             draft.tiers.append(tier)
-            var detail = "tiers.\(id): \(contacts.map(\.name).joined(separator: ", "))"
+            var detail = "tiers.\(id)" + (contacts.isEmpty ? "" : ": " + contacts.map(\.name).joined(separator: ", "))
             if let a = tier.startAfter { detail += "; starts \(Clock.duration(a)) after \(tier.from == "open" ? "the escalation" : tier.from!)" }
             if let w = tier.notifyWithin { detail += ", due \(Clock.duration(w)) after it starts" }
             if contacts.isEmpty || !missing.isEmpty {

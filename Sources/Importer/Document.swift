@@ -102,14 +102,20 @@ public struct Doc: Sendable {
         return s
     }
 
+    /// A whole number; nil when null or missing. Within ±10^12: no count,
+    /// length or delay of these services comes near it, and arithmetic on
+    /// it cannot overflow.
     public func int() throws(ImportError) -> Int? {
+        let n: Int
         switch value {
         case .null: return nil
-        case let .int(n): return n
-        case let .double(d) where d == d.rounded() && abs(d) < 1e15: return Int(d)
-        case let .string(s) where Int(s) != nil: return Int(s)
+        case let .int(v): n = v
+        case let .double(d) where d == d.rounded() && abs(d) < 1e15: n = Int(d)
+        case let .string(s) where Int(s) != nil: n = Int(s)!
         default: throw wrong("a whole number")
         }
+        guard abs(n) <= 1_000_000_000_000 else { throw ImportError("\(file): \(path): \(n) is out of range") }
+        return n
     }
 
     public func bool() throws(ImportError) -> Bool? {

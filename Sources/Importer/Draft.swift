@@ -121,6 +121,8 @@ public struct Imported: Sendable {
 struct IDs {
     private var taken: Set<String> = []
     private var bySource: [String: String] = [:]
+    /// The next suffix to try per base: no search from -2 again each time.
+    private var nextSuffix: [String: Int] = [:]
 
     subscript(source: String) -> String? { bySource[source] }
 
@@ -130,11 +132,12 @@ struct IDs {
         if base.isEmpty { base = IDs.slug(source) }
         if base.isEmpty { base = "id" }
         var id = base
-        var n = 2
+        var n = nextSuffix[base] ?? 2
         while taken.contains(id) {
             id = "\(base)-\(n)"
             n += 1
         }
+        nextSuffix[base] = n
         taken.insert(id)
         bySource[source] = id
         return id

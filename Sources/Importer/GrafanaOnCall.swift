@@ -71,9 +71,12 @@ struct GrafanaOnCall {
         let listed = try s["shifts"].array().compactMap { (d: Doc) in try d.string() }
         var mine: [Doc] = []
         for sh in shifts where try sh["schedule"].string() == id || listed.contains(try sh["id"].string() ?? "") { mine.append(sh) }
-        // A shift without a zone is on UTC's clock (as OnCall reads it).
-        let zones = try mine.filter { (d: Doc) in try d["type"].string() != "override" }.map { (d: Doc) in try d["time_zone"].zone() ?? TimeZone(identifier: "UTC")! }
-        let zone = try zones.first ?? s["time_zone"].zone() ?? TimeZone(identifier: "UTC")!
+        // A shift without a zone: on a web schedule UTC's clock, on a
+        // calendar schedule the schedule's own (as OnCall reads them).
+        let utc = TimeZone(identifier: "UTC")!
+        let fallback = try s["type"].string() == "web" ? utc : try s["time_zone"].zone() ?? utc
+        let zones = try mine.filter { (d: Doc) in try d["type"].string() != "override" }.map { (d: Doc) in try d["time_zone"].zone() ?? fallback }
+        let zone = zones.first ?? fallback
         if Set(zones.map(\.identifier)).count > 1 {
             b.note(Finding(.approximated, "schedule", id: id, name: name,
                            "its shifts are in several time zones (\(Set(zones.map(\.identifier)).sorted().joined(separator: ", "))); tierwatch reads them all on \(zone.identifier)'s clock"))
@@ -86,7 +89,7 @@ struct GrafanaOnCall {
         var layers: [Builder.Layer] = []
         var later: [(Doc, TimeZone)] = []
         for sh in ordered {
-            let shiftZone = try sh["time_zone"].zone() ?? TimeZone(identifier: "UTC")!
+            let shiftZone = try sh["time_zone"].zone() ?? fallback
             switch try sh["type"].string() ?? "" {
             case "override", "single_event": later.append((sh, shiftZone))
             case "rolling_users", "recurrent_event":
@@ -151,6 +154,11 @@ struct GrafanaOnCall {
         case let other?: throw ImportError("\(sh.file): \(sh.path).frequency must be hourly, daily, weekly or monthly, not '\(other)'")
         }
         let duration = (try sh["duration"].int() ?? unit) / 60
+        if interval > 1, duration * 60 < interval * unit, frequency != "hourly" {
+            b.note(Finding(.unmapped, "shift", id: id, name: name,
+                           "occurs every \(interval) \(frequency == "weekly" ? "weeks" : frequency == "monthly" ? "months" : "days") for \(Clock.duration(duration)): tierwatch's windows repeat every week; left out"))
+            return nil
+        }
         let local = Clock.local(start, in: clock)
         let byDay = try sh["by_day"].array().compactMap { (d: Doc) in try d.string().flatMap { Self.days[$0] } }
         var spans: [Clock.Span]?

@@ -49,7 +49,8 @@ struct Opsgenie {
             // or on their own (GET /v2/users/{id}/contacts, saved as
             // contacts-USERNAME.json).
             var methods = try u["userContacts"].array().map { (c: Doc) in (method: try c["contactMethod"].string() ?? "", to: try c["to"].string() ?? "") }
-            for file in contacts where file.file.contains(username) || file.file.contains(id) {
+            // contacts-USERNAME.json or contacts-ID.json, exactly.
+            for file in contacts where ["contacts-\(username).json", "contacts-\(id).json"].contains(URL(fileURLWithPath: file.file).lastPathComponent) {
                 methods += try file.items.map { (c: Doc) in (method: try c["method"].string() ?? "", to: try c["to"].string() ?? "") }
             }
             for m in methods.sorted(by: { ($0.method == "voice" ? 0 : 1) < ($1.method == "voice" ? 0 : 1) })
@@ -185,15 +186,16 @@ struct Opsgenie {
             let amount = try r["delay"]["timeAmount"].int() ?? 0
             let unit: Int
             switch try r["delay"]["timeUnit"].string() ?? "minutes" {
+            case "seconds": unit = 0  // below a minute: the step fires at once
             case "minutes": unit = 1
             case "hours": unit = 60
             case "days": unit = 1440
-            case let other: throw ImportError("\(r.file): \(r.path).delay.timeUnit must be minutes, hours or days, not '\(other)'")
+            case let other: throw ImportError("\(r.file): \(r.path).delay.timeUnit must be seconds, minutes, hours or days, not '\(other)'")
             }
-            byDelay[amount * unit, default: []].append(r)
+            byDelay[unit == 0 ? (amount + 59) / 60 : amount * unit, default: []].append(r)
         }
         let delays = byDelay.keys.sorted()
-        let wait = try p["repeat"]["waitInterval"].int()
+        let wait = (try p["repeat"]["count"].int() ?? 0) > 0 ? try p["repeat"]["waitInterval"].int() : nil
         var steps: [Builder.Step] = []
         for (k, delay) in delays.enumerated() {
             var targets: [Builder.Target] = []

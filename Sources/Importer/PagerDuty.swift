@@ -129,10 +129,12 @@ struct PagerDuty {
     private func override(_ o: Doc, schedule: String? = nil, into b: inout Builder) throws {
         let id = try o["id"].required()
         // GET /schedules/{id}/overrides does not repeat the schedule: the
-        // file's name does (overrides-PI7DH85.json), or the only schedule.
-        let named = b.draft.schedules.compactMap { s in s.source.split(separator: " ").last.map(String.init) }.filter { o.file.contains($0) }
-        let all = b.draft.schedules.compactMap { s in s.source.split(separator: " ").last.map(String.init) }
-        guard let sched = schedule ?? named.first ?? (all.count == 1 ? all[0] : nil) else {
+        // file's name does (overrides-PI7DH85.json), or, when no name names
+        // one, the only schedule in the files.
+        let all = sorted["schedule"].compactMap { try? $0["id"].string() }
+        let file = URL(fileURLWithPath: o.file).lastPathComponent
+        let named = all.filter { file.contains($0) }
+        guard let sched = schedule ?? (named.count == 1 ? named[0] : nil) ?? (named.isEmpty && all.count == 1 ? all[0] : nil) else {
             b.note(Finding(.unmapped, "override", id: id, "which schedule it belongs to is unknown: save it as overrides-SCHEDULEID.json"))
             return
         }
@@ -152,7 +154,9 @@ struct PagerDuty {
                 switch try t["type"].string() ?? "" {
                 case "user_reference", "user": targets.append(.person(tid))
                 case "schedule_reference", "schedule": targets.append(.schedule(tid))
-                case let other: targets.append(.named(try t["summary"].string() ?? tid, why: "target \(tid) is a \(other), which tierwatch cannot resolve to a person"))
+                case let other:
+                    let summary = try t["summary"].string() ?? ""
+                    targets.append(.named(summary.isEmpty ? tid : summary, why: "target \(tid) is a \(other), which tierwatch cannot resolve to a person"))
                 }
             }
             let delay = try r["escalation_delay_in_minutes"].int() ?? 0

@@ -20,23 +20,23 @@ public enum PolicyYAML {
                 if p.phones.count > 1 { fields.append("phones: [\(p.phones.map(q).joined(separator: ", "))]") }
                 if let e = p.email { fields.append("email: \(q(e))") }
                 if let z = p.zone { fields.append("zone: \(z)") }
-                out.append("  - { \(fields.joined(separator: ", ")) }  # \(p.source)")
+                out.append("  - { \(fields.joined(separator: ", ")) }  # \(comment(p.source))")
             }
         }
         if !d.schedules.isEmpty {
             out.append("schedules:")
             for s in d.schedules {
-                out += ["  - id: \(s.id)  # \(s.source)", "    name: \(q(s.name))", "    zone: \(s.zone)", "    rotations:"]
+                out += ["  - id: \(s.id)  # \(comment(s.source))", "    name: \(q(s.name))", "    zone: \(s.zone)", "    rotations:"]
                 for r in s.rotations {
                     var fields = ["people: [\(r.people.joined(separator: ", "))]", "shift: \(r.shift)", "handoff: \(q(r.handoff))", "start: \(r.start)"]
                     if let days = r.days, let hours = r.hours { fields.append("only: { days: \(q(days)), hours: \(q(hours)) }") }
-                    out.append("      - { \(fields.joined(separator: ", ")) }  # \(r.source)")
+                    out.append("      - { \(fields.joined(separator: ", ")) }  # \(comment(r.source))")
                 }
             }
         }
         out.append("tiers:")
         for t in d.tiers {
-            out += ["  - id: \(t.id)  # \(t.source)", "    name: \(q(t.name))"]
+            out += ["  - id: \(t.id)  # \(comment(t.source))", "    name: \(q(t.name))"]
             if let after = t.startAfter, let from = t.from { out.append("    start: { after: \(Clock.duration(after)), from: \(from) }") }
             if t.unlessAcknowledged { out.append("    unless: acknowledged") }
             if let w = t.notifyWithin { out.append("    notify_within: \(Clock.duration(w))") }
@@ -61,13 +61,26 @@ public enum PolicyYAML {
     /// on call from now on, never the past.
     public static func overrideCommands(_ d: Draft, at now: Date) -> String {
         var out = ["#!/bin/sh", "# Overrides imported from \(d.source) on \(ISOTime.format(now)): run once, with the store set",
-                   "# (TIERWATCH_STORE=DIR sh THIS-FILE), after the policy is in the store.", "set -e"]
+                   "# (TIERWATCH_STORE=DIR sh THIS-FILE), after the policy is in the store. An override that has",
+                   "# ended by then (or started: it then starts now) is said and skipped; the rest still run.", "failed=0"]
         for o in d.overrides {
             let from = o.from <= now ? "now" : ISOTime.format(o.from)
             let began = o.from <= now ? "; began \(ISOTime.format(o.from))" : ""
-            out.append("tierwatch oncall override \(o.schedule) --person \(o.person) --from \(from) --to \(ISOTime.format(o.to))  # \(o.source)\(began)")
+            out.append("# \(comment(o.source))\(began)")
+            out.append("tierwatch oncall override \(o.schedule) --person \(o.person) --from \(from) --to \(ISOTime.format(o.to)) || failed=1")
         }
+        if d.overrides.isEmpty { out.append("# No override still to come in the files: nothing to record.") }
+        out.append("exit $failed")
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// A comment: only what cannot end it or start YAML of its own (letters,
+    /// digits and a few marks in ASCII), so text from outside never becomes
+    /// policy.
+    static func comment(_ s: String) -> String {
+        String(s.unicodeScalars.map { c -> Character in
+            c.isASCII && (c.properties.isAlphabetic || ("0"..."9").contains(c) || " ._@:/-\"".unicodeScalars.contains(c)) ? Character(c) : "_"
+        }.prefix(160))
     }
 
     /// A YAML double-quoted string (its escapes are JSON's).
@@ -77,7 +90,8 @@ public enum PolicyYAML {
             switch ch {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
-            case _ where ch.value < 0x20 || ch.value == 0x7F: out += String(format: "\\u%04X", ch.value)
+            case _ where ch.value < 0x20 || (0x7F...0x9F).contains(ch.value) || [0x2028, 0x2029, 0xFEFF].contains(ch.value):
+                out += String(format: "\\u%04X", ch.value)
             default: out.unicodeScalars.append(ch)
             }
         }

@@ -43,10 +43,15 @@ struct ImportCommand: ParsableCommand {
         do {
             result = try kind.read(files, escalation: escalation, now: now)
         } catch {
-            throw CLIError.usage(error.description)
+            throw CLIError.usage(error.description.sanitized)
         }
         let yaml = PolicyYAML.write(result.draft, at: now)
-        let name = out ?? "(imported policy)"
+        // What tierwatch reads as a policy, no more.
+        if yaml.utf8.count > Context.maxPolicyBytes {
+            throw CLIError.usage("the imported policy would be \(yaml.utf8.count) bytes; tierwatch reads policy files up to \(Context.maxPolicyBytes): "
+                + "import the users and schedules of the teams this desk escalates to (save fewer users, or the users of those teams)")
+        }
+        let name = "(imported policy)"
         let warnings: [PolicyError]
         do {
             warnings = try Policy.check(yaml: yaml, file: name, at: now).warnings
@@ -57,13 +62,13 @@ struct ImportCommand: ParsableCommand {
         }
         var report = result.report()
         for w in warnings { report += "\(w.description.sanitized)\n" }
-        if result.draft.overrides.isEmpty {
-            // Nothing to record.
-        } else if let overrides {
+        let n = result.draft.overrides.count
+        if let overrides {
+            // Written even with none, so `sh overrides.sh` after it works.
             try write(PolicyYAML.overrideCommands(result.draft, at: now), to: overrides, executable: true)
-            report += "\(result.draft.overrides.count) override\(result.draft.overrides.count == 1 ? "" : "s") to record: run \(overrides) against the store.\n"
-        } else {
-            report += "\(result.draft.overrides.count) override\(result.draft.overrides.count == 1 ? "" : "s") to record: write them with --overrides FILE.\n"
+            report += n == 0 ? "No override still to come: \(overrides) records nothing.\n" : "\(n) override\(n == 1 ? "" : "s") to record: run \(overrides) against the store.\n"
+        } else if n > 0 {
+            report += "\(n) override\(n == 1 ? "" : "s") to record: write them with --overrides FILE.\n"
         }
         if let out {
             try write(yaml, to: out, executable: false)

@@ -179,7 +179,7 @@ struct ImportFixtures {
 
 @Suite struct HostileImports {
     func temp(_ name: String, _ text: String) -> String {
-        let path = NSTemporaryDirectory() + "tierwatch-import-\(getpid())-\(name)"
+        let path = NSTemporaryDirectory() + "tierwatch-import-\(UUID().uuidString)-\(name)"
         FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
         return path
     }
@@ -224,5 +224,49 @@ struct ImportFixtures {
         #expect(p.people.first?.name == "Eve␛]0;owned␇ \"Mallory\"")
         #expect(p.people.first?.phones == ["+1 5550100␛[2J"])
         #expect(r.findings.contains { $0.kind == "escalation policy" && $0.outcome == .unmapped }, "no escalation policy in the files is said")
+    }
+
+    func pagerduty(_ files: [(String, String)]) throws -> (Imported, Policy, String) {
+        let paths = files.map { temp($0.0, $0.1) }
+        defer { for p in paths { unlink(p) } }
+        let now = ImportFixtures.t("2026-03-10T00:00:00Z")
+        let r = try ImportSource.pagerduty.read(paths, now: now)
+        let yaml = PolicyYAML.write(r.draft, at: now)
+        return (r, try Policy(yaml: yaml, file: "x.yaml"), yaml)
+    }
+
+    static let users = #"{"users": [{"id": "PA", "name": "Ann", "contact_methods": []}, {"id": "PB", "name": "Bob", "contact_methods": []}]}"#
+
+    static func schedule(_ id: String, layerName: String = "Layer 1", people: [String] = ["PA", "PB"], turn: Int = 86400) -> String {
+        let name = layerName.unicodeScalars.map { $0.value < 0x80 && $0 != "\\" && $0 != "\"" ? String($0) : String(format: "\\u%04x", $0.value) }.joined()
+        let users = people.map { #"{"user": {"id": "\#($0)", "type": "user_reference"}}"# }.joined(separator: ", ")
+        return #"{"schedule": {"id": "\#(id)", "type": "schedule", "name": "S \#(id)", "time_zone": "UTC", "schedule_layers": [{"id": "L\#(id)", "name": "\#(name)", "rotation_virtual_start": "2026-03-02T09:00:00Z", "rotation_turn_length_seconds": \#(turn), "users": [\#(users)], "restrictions": []}]}}"#
+    }
+
+    @Test func aNameThatBreaksLinesCannotWriteYAMLOfItsOwn() throws {
+        // U+2028 is a line break to YAML: a layer name carrying a hook.
+        let evil = "Nights\u{2028}hooks:\u{2028}  - name: pwn\u{2028}    on: [incident_opened]\u{2028}    run: [/bin/sh, -c, id]\u{2028}#"
+        let (_, p, yaml) = try pagerduty([("u.json", Self.users), ("s.json", Self.schedule("P1", layerName: evil))])
+        #expect(p.hooks.isEmpty, "\(yaml)")
+        #expect(p.schedules.first?.layers.count == 1)
+        #expect(!yaml.unicodeScalars.contains { $0.value == 0x2028 })
+        #expect("a\u{2028}b".sanitized == "a\u{FFFD}b", "shown as a replacement everywhere, not as a line break")
+    }
+
+    @Test func theSameScheduleTwiceAMissingUserAndHugeNumbers() throws {
+        // The list and the single schedule both saved: imported once.
+        let list = #"{"schedules": ["# + String(Self.schedule("P1").dropFirst(13).dropLast()) + "]}"
+        let (r, p, _) = try pagerduty([("u.json", Self.users), ("list.json", list), ("one.json", Self.schedule("P1"))])
+        #expect(p.schedules.count == 1, "\(r.report())")
+        // A user the users file lacks keeps their turn: the others stay in step.
+        let (m, q, _) = try pagerduty([("u.json", Self.users), ("s.json", Self.schedule("P2", people: ["PA", "PX", "PB"]))])
+        #expect(q.schedules.first?.layers.first?.people == ["ann", "px-not-in-the-users-file", "bob"])
+        #expect(q.people.first { $0.id == "px-not-in-the-users-file" }?.phones == [])
+        #expect(m.incomplete && m.findings.contains { $0.outcome == .unmapped && $0.detail.contains("user PX is not in the users file") })
+        // A 90-minute turn cannot be kept: not mapped, not rounded.
+        let (n, _, _) = try pagerduty([("u.json", Self.users), ("s.json", Self.schedule("P3", turn: 5400))])
+        #expect(n.findings.contains { $0.outcome == .unmapped && $0.detail.contains("not whole hours") })
+        // A number far out of range is an error at its path, not a crash.
+        #expect(error(.pagerduty, [temp("h.json", Self.schedule("P4", turn: 1_000_000_000_000_000))])?.contains("rotation_turn_length_seconds: 1000000000000000 is out of range") == true)
     }
 }

@@ -1,0 +1,107 @@
+import Foundation
+import Yams
+
+/// `dialer:` in the policy: how tierwatch places a call itself (`tierwatch
+/// call`): through a SIP account with baresip, or a site's own program
+/// (Asterisk or FreeSWITCH originate) with a small contract; how a number
+/// becomes a SIP URI; how long to ring and to wait for "press 1".
+public struct DialerSettings: Sendable, Equatable {
+    public enum Agent: Sendable, Equatable {
+        case baresip(SIPAccount)
+        /// argv: the program, the SIP URI, the WAV to play; it prints
+        /// `answered`, `dtmf 1`, `busy`, `no-answer`, `failed REASON` lines.
+        case program(String)
+    }
+
+    public struct SIPAccount: Sendable, Equatable {
+        /// Registrar or outbound proxy (`sip:pbx.example.org`); nil: direct.
+        public var proxy: String?
+        public var user: String
+        public var domain: String
+        /// A file holding the password, readable by this user only.
+        public var passwordFile: String?
+        public var callerID: String?
+        public init(proxy: String? = nil, user: String, domain: String, passwordFile: String? = nil, callerID: String? = nil) {
+            self.proxy = proxy
+            self.user = user
+            self.domain = domain
+            self.passwordFile = passwordFile
+            self.callerID = callerID
+        }
+    }
+
+    public var agent: Agent
+    /// `sip:{e164}@trunk.example.org`: {e164} is +digits, {digits} the digits alone.
+    public var uri: String
+    public var ringTimeout = TimeSpan(seconds: 30)
+    /// After the message's end, how long "press 1" is waited for.
+    public var confirmWithin = TimeSpan(seconds: 10)
+    /// Pressing 1 also acknowledges the incident.
+    public var acknowledgeOnConfirm = false
+    /// What is said; `{desk} {id} {customer} {severity} {title} {what}`.
+    public var message = "This is the {desk} escalation desk. Incident {id} for {customer}, severity {severity}: {title}. {what} Press 1 to confirm."
+
+    public init(agent: Agent, uri: String) {
+        self.agent = agent
+        self.uri = uri
+    }
+
+    /// The SIP URI a number dials, or why there is none.
+    public func uri(for number: String) -> Result<String, DialerProblem> {
+        let digits = number.filter(\.isASCII).filter(\.isNumber)
+        guard !digits.isEmpty, digits.count <= 15 else { return .failure(DialerProblem("'\(number.sanitized)' is not a phone number tierwatch can dial")) }
+        if uri.contains("{e164}") && !number.trimmingCharacters(in: .whitespaces).hasPrefix("+") {
+            return .failure(DialerProblem("'\(number.sanitized)' has no country code (+…): it maps to no URI by '\(uri.sanitized)'"))
+        }
+        return .success(uri.replacingOccurrences(of: "{e164}", with: "+" + digits).replacingOccurrences(of: "{digits}", with: digits))
+    }
+}
+
+public struct DialerProblem: Error, Sendable, Equatable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension PolicyParser {
+    func parseDialer(_ node: Node) throws(PolicyError) -> DialerSettings {
+        let m = try mapping(node, "'dialer'", keys: ["baresip", "program", "uri", "ring_timeout", "confirm_within", "acknowledge", "message"])
+        guard let uriNode = m["uri"] else { throw error(node, "the dialer needs 'uri', how a number becomes a SIP URI: sip:{e164}@trunk.example.org") }
+        let uri = try string(uriNode, "uri")
+        guard uri.hasPrefix("sip:") || uri.hasPrefix("sips:"), uri.contains("{e164}") || uri.contains("{digits}") else {
+            throw error(uriNode, "'uri' must be a SIP URI with {e164} or {digits} for the number, e.g. sip:{e164}@trunk.example.org")
+        }
+        let agent: DialerSettings.Agent
+        switch (m["baresip"], m["program"]) {
+        case let (b?, nil):
+            let a = try mapping(b, "'baresip'", keys: ["proxy", "user", "domain", "password_file", "caller_id"])
+            guard let user = a["user"], let domain = a["domain"] else {
+                throw error(b, "the SIP account needs 'user' and 'domain' (its address is user@domain)")
+            }
+            var account = DialerSettings.SIPAccount(user: try string(user, "user"), domain: try string(domain, "domain"))
+            if let p = a["proxy"] {
+                let text = try string(p, "proxy")
+                guard text.hasPrefix("sip:") || text.hasPrefix("sips:") else { throw error(p, "'proxy' must be a SIP URI, e.g. sip:pbx.example.org") }
+                account.proxy = text
+            }
+            account.passwordFile = try a["password_file"].map { n throws(PolicyError) in try string(n, "password_file") }
+            account.callerID = try a["caller_id"].map { n throws(PolicyError) in try string(n, "caller_id") }
+            agent = .baresip(account)
+        case let (nil, p?):
+            let path = try string(p, "program")
+            guard path.hasPrefix("/") else { throw error(p, "'program' must be an absolute path") }
+            agent = .program(path)
+        case (nil, nil): throw error(node, "the dialer needs 'baresip:' (a SIP account) or 'program:' (a program that places the call)")
+        case (_?, let p?): throw error(p, "give the dialer 'baresip:' or 'program:', not both")
+        }
+        var d = DialerSettings(agent: agent, uri: uri)
+        if let n = m["ring_timeout"] { d.ringTimeout = try span(n, "ring_timeout") }
+        if let n = m["confirm_within"] { d.confirmWithin = try span(n, "confirm_within") }
+        if let n = m["acknowledge"] {
+            let text = try string(n, "acknowledge")
+            guard text == "on_confirm" || text == "never" else { throw error(n, "'acknowledge' must be on_confirm (pressing 1 acknowledges the incident) or never") }
+            d.acknowledgeOnConfirm = text == "on_confirm"
+        }
+        if let n = m["message"] { d.message = try string(n, "message") }
+        return d
+    }
+}

@@ -1,0 +1,119 @@
+import Escalation
+import Foundation
+
+/// What the telephony said of a call: never guessed.
+public enum CallResult: Sendable, Equatable {
+    /// Answered, and the callee pressed 1.
+    case confirmed
+    /// Answered, and no 1 came before the message and its wait ended.
+    case answeredOnly
+    /// Busy, declined, not answered within the ring timeout, unreachable:
+    /// the reason as SIP (or the program) gave it.
+    case notAnswered(String)
+
+    /// As a contact's outcome.
+    public var outcome: Outcome {
+        switch self {
+        case .confirmed: .reached
+        case .answeredOnly: .voicemail
+        case .notAnswered: .noAnswer
+        }
+    }
+
+    public var words: String {
+        switch self {
+        case .confirmed: "pressed 1"
+        case .answeredOnly: "answered, no 1 pressed"
+        case let .notAnswered(why): "no answer (\(why.sanitized))"
+        }
+    }
+}
+
+/// Places one call: the URI, a WAV to play; the result, or why the dialer
+/// could not place it (nothing to record as a call).
+public struct Dialer: Sendable {
+    public let settings: DialerSettings
+    /// Where baresip is (tests give theirs).
+    public var baresip = "/usr/bin/baresip"
+
+    public init(_ settings: DialerSettings) { self.settings = settings }
+
+    /// `messageSeconds`: the WAV's length (the answered call ends with it).
+    public func call(_ uri: String, wav: String, messageSeconds: Double, ringing: @Sendable () -> Void = {}) -> Result<CallResult, DialerProblem> {
+        switch settings.agent {
+        case let .baresip(account): return BaresipCall(dialer: self, account: account).run(uri, wav: wav, messageSeconds: messageSeconds, ringing: ringing)
+        case let .program(path): return ProgramCall(path: path, settings: settings).run(uri, wav: wav, messageSeconds: messageSeconds, ringing: ringing)
+        }
+    }
+}
+
+/// A site's own program: `PROGRAM URI WAV`, printing a line per event:
+/// `ringing`, `answered`, `dtmf D`, `busy`, `no-answer`, `failed REASON`.
+struct ProgramCall {
+    let path: String
+    let settings: DialerSettings
+
+    func run(_ uri: String, wav: String, messageSeconds: Double, ringing: () -> Void) -> Result<CallResult, DialerProblem> {
+        guard FileManager.default.isExecutableFile(atPath: path) else { return .failure(DialerProblem("the dialer program \(path.sanitized) is not there or not executable")) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = [uri, wav]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        p.standardInput = FileHandle.nullDevice
+        do { try p.run() } catch { return .failure(DialerProblem("cannot start \(path.sanitized): \(error)")) }
+        let limit = Double(settings.ringTimeout.seconds) + messageSeconds + 15
+        let lines = LineReader(out.fileHandleForReading.fileDescriptor)
+        var answered = false
+        let deadline = Date().addingTimeInterval(limit)
+        defer {
+            if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+            p.waitUntilExit()
+        }
+        while let line = lines.next(until: deadline) {
+            let words = line.split(separator: " ", maxSplits: 1).map(String.init)
+            switch words.first ?? "" {
+            case "ringing": ringing()
+            case "answered": answered = true
+            case "dtmf" where words.count > 1 && words[1].trimmingCharacters(in: .whitespaces) == "1": return .success(.confirmed)
+            case "busy": return .success(.notAnswered("busy"))
+            case "no-answer": return .success(.notAnswered(words.count > 1 ? words[1] : "no answer"))
+            case "failed": return .failure(DialerProblem("the dialer program: \(words.count > 1 ? words[1].sanitized : "failed")"))
+            default: continue
+            }
+        }
+        if Date() >= deadline { return .failure(DialerProblem("the dialer program said nothing conclusive within \(Int(limit)) s: stopped")) }
+        return answered ? .success(.answeredOnly) : .failure(DialerProblem("the dialer program ended without saying how the call went"))
+    }
+}
+
+/// Lines from a file descriptor, each waited for until a deadline.
+final class LineReader {
+    let fd: Int32
+    var buffer = [UInt8]()
+    var ended = false
+    init(_ fd: Int32) { self.fd = fd }
+
+    func next(until deadline: Date) -> String? {
+        while true {
+            if let nl = buffer.firstIndex(of: 10) {
+                let line = String(decoding: buffer[..<nl], as: UTF8.self)
+                buffer.removeFirst(nl + 1)
+                return line
+            }
+            guard !ended else {
+                defer { buffer = [] }
+                return buffer.isEmpty ? nil : String(decoding: buffer, as: UTF8.self)
+            }
+            let wait = deadline.timeIntervalSinceNow
+            guard wait > 0 else { return nil }
+            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&p, 1, Int32(min(wait, 1) * 1000)) > 0 else { continue }
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            let n = read(fd, &chunk, chunk.count)
+            if n <= 0 { ended = true } else { buffer += chunk[0..<n] }
+            if buffer.count > 1 << 20 { ended = true }  // a program that never ends a line
+        }
+    }
+}
