@@ -53,24 +53,12 @@ struct BaresipCall {
               FileManager.default.createFile(atPath: dir + "/contacts", contents: Data()) else {
             return .failure(DialerProblem("cannot write the SIP agent's configuration"))
         }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: dialer.baresip)
-        p.arguments = ["-f", dir]
-        FileManager.default.createFile(atPath: dir + "/log", contents: nil)
-        let log = FileHandle(forWritingAtPath: dir + "/log")
-        p.standardOutput = log
-        p.standardError = log
-        p.standardInput = FileHandle.nullDevice
-        do { try p.run() } catch { return .failure(DialerProblem("cannot start baresip: \(error)")) }
-        defer {
-            if p.isRunning {
-                kill(p.processIdentifier, SIGTERM)
-                let end = Date().addingTimeInterval(2)
-                while p.isRunning && Date() < end { usleep(20_000) }
-                if p.isRunning { kill(p.processIdentifier, SIGKILL) }
-            }
-            p.waitUntilExit()
+        let p: Spawned
+        switch Spawned.start([dialer.baresip, "-f", dir], output: dir + "/log") {
+        case let .success(s): p = s
+        case let .failure(why): return .failure(why)
         }
+        defer { p.stop() }
         func failed(_ why: String) -> Result<CallResult, DialerProblem> {
             let tail = (try? String(contentsOfFile: dir + "/log", encoding: .utf8)).map { $0.split(separator: "\n").suffix(2).joined(separator: " / ") } ?? ""
             return .failure(DialerProblem(why + (tail.isEmpty ? "" : " (baresip: \(tail.sanitized.prefix(200)))")))

@@ -55,22 +55,16 @@ struct ProgramCall {
 
     func run(_ uri: String, wav: String, messageSeconds: Double, ringing: () -> Void) -> Result<CallResult, DialerProblem> {
         guard FileManager.default.isExecutableFile(atPath: path) else { return .failure(DialerProblem("the dialer program \(path.sanitized) is not there or not executable")) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = [uri, wav]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        p.standardInput = FileHandle.nullDevice
-        do { try p.run() } catch { return .failure(DialerProblem("cannot start \(path.sanitized): \(error)")) }
-        let limit = Double(settings.ringTimeout.seconds) + messageSeconds + 15
-        let lines = LineReader(out.fileHandleForReading.fileDescriptor)
+        let p: Spawned
+        switch Spawned.start([path, uri, wav]) {
+        case let .success(s): p = s
+        case let .failure(why): return .failure(why)
+        }
+        defer { p.stop(grace: 0.5) }
+        let limit = Double(settings.ringTimeout.seconds) + messageSeconds + 5
+        let lines = LineReader(p.stdout)
         var answered = false
         let deadline = Date().addingTimeInterval(limit)
-        defer {
-            if p.isRunning { kill(p.processIdentifier, SIGKILL) }
-            p.waitUntilExit()
-        }
         while let line = lines.next(until: deadline) {
             let words = line.split(separator: " ", maxSplits: 1).map(String.init)
             switch words.first ?? "" {

@@ -81,6 +81,15 @@ struct ImportCommand: ParsableCommand {
     }
 
     private func write(_ text: String, to path: String, executable: Bool) throws {
+        // A device or a pipe (/dev/stdout, /dev/null, <(…)) is written into,
+        // never replaced by a file of the same name.
+        var st = stat()
+        if stat(path, &st) == 0, st.st_mode & S_IFMT != S_IFREG {
+            guard let h = FileHandle(forWritingAtPath: path) else { throw CLIError.usage("cannot write \(path.sanitized)") }
+            h.write(Data(text.utf8))
+            try? h.close()
+            return
+        }
         let tmp = path + ".tmp-\(getpid())"
         guard FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8), attributes: [.posixPermissions: executable ? 0o755 : 0o644]) else {
             throw CLIError.usage("cannot write \(path.sanitized): \(String(cString: strerror(errno)))")

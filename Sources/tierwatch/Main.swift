@@ -16,7 +16,7 @@ struct Tierwatch: ParsableCommand {
         subcommands: [
             DashboardCommand.self, ViewCommand.self, WallCommand.self, ReplayCommand.self, Raise.self, Ack.self, Escalate.self, Resolve.self, Reopen.self, Notify.self,
             CustomerUpdate.self, Note.self, List.self, Show.self, Export.self, ReportCommand.self, HandoverCommand.self,
-            Watch.self, OnCallCommand.self, ServeCommand.self, HooksCommand.self, Doctor.self, PolicyCommand.self, ConfigCommand.self, ImportCommand.self, Demo.self,
+            Watch.self, OnCallCommand.self, ServeCommand.self, HooksCommand.self, Doctor.self, PolicyCommand.self, ConfigCommand.self, ImportCommand.self, CallCommand.self, Demo.self,
         ],
         defaultSubcommand: DashboardCommand.self
     )
