@@ -6,7 +6,7 @@ public enum KeyAction: String, CaseIterable, Sendable {
     case up, down, pageUp = "page_up", pageDown = "page_down", top, bottom
     case nextPane = "next_pane", previousPane = "previous_pane"
     case acknowledge, escalate, resolve, update, note, new
-    case reached, voicemail, noAnswer = "no_answer"
+    case reached, voicemail, noAnswer = "no_answer", call
     case open, command, filter, clearFilter = "clear_filter", sort, showResolved = "show_resolved"
     case onCall = "on_call", report, handover, replay, help, quit
 }
@@ -38,6 +38,7 @@ public struct Bindings: Sendable, Equatable {
         Binding(action: .reached, keys: [.char("r")], contactsOnly: true),
         Binding(action: .voicemail, keys: [.char("v")], contactsOnly: true),
         Binding(action: .noAnswer, keys: [.char("n")], contactsOnly: true),
+        Binding(action: .call, keys: [.char("c")], contactsOnly: true),
         Binding(action: .acknowledge, keys: [.char("a"), .function(2)], contactsOnly: false),
         Binding(action: .escalate, keys: [.char("e"), .function(3)], contactsOnly: false),
         Binding(action: .resolve, keys: [.char("r"), .function(4)], contactsOnly: false),
@@ -196,8 +197,8 @@ public struct Bindings: Sendable, Equatable {
         ([.update, .note], "send the customer an update (edit, ^D sends) / add a note",
          "send the customer a status update: the draft opens in an editor, `^D` sends it to the customer's recipients (see [serve.md](serve.md#customer-updates-sent)); without recipients, records an update given otherwise · add a note"),
         ([.new], "open a new incident (title, customer, severity)", "open a new incident (title, customer, severity; `Enter` at the severity means sev2)"),
-        ([.reached, .voicemail, .noAnswer], "in the contacts pane: reached, voicemail, no answer",
-         "in the contacts pane: record a call to the selected contact: reached, voicemail, no answer"),
+        ([.call, .reached, .voicemail, .noAnswer], "in the contacts pane: dial · reached, voicemail, no answer",
+         "in the contacts pane: `c` has tierwatch call the selected contact through the policy's dialer and record the outcome from the telephony (see [voice.md](voice.md)); `r` `v` `n` record a call made by hand: reached, voicemail, no answer"),
         ([.open], "contacts: record a call · timeline: open an entry",
          "on a contact: ask for the call's outcome (`r`/`Enter`, `v`, `n`; `Esc` records nothing) · in the timeline: open the entry in full · in the list: go to the contacts"),
         ([.command], "commands: :ack K3F9  :notify K3F9 am  :resolve K3F9 done",

@@ -153,6 +153,8 @@ public struct Model: Sendable {
     /// Customer updates on their way (the run loop sends them in the
     /// background), by incident, since when.
     public internal(set) var sending: [String: Date] = [:]
+    /// Calls tierwatch is placing (`c`), by incident: one at a time each.
+    public internal(set) var calls: [String: PlacedCall] = [:]
     public var notice: Notice? { didSet { noticeAt = now } }
     /// When the notice was set: it fades after a while (`Model.noticeSeconds`).
     var noticeAt: Date?
@@ -318,6 +320,10 @@ public enum Message: Sendable {
     /// What became of a customer update sent (`Command.sendUpdate`): in
     /// words, and whether it failed to reach anyone it was meant for.
     case updateSent(incident: String, text: String, isError: Bool)
+    /// The call placed for an incident (`Command.call`) is ringing.
+    case callRinging(incident: String)
+    /// The call ended (what came of it, recorded) or was never placed.
+    case callEnded(incident: String, text: String, isError: Bool)
 }
 
 /// Work `update` asks the run loop to do; results come back as messages.
@@ -338,4 +344,15 @@ public enum Command: Equatable, Sendable {
     /// Send a customer update to its recipients, then record what reached
     /// whom; the answer is `Message.updateSent`.
     case sendUpdate(incident: String, title: String, body: String, urls: [String])
+    /// Call a contact through the policy's dialer and record the outcome;
+    /// the answers are `Message.callRinging` and `Message.callEnded`.
+    case call(incident: String, contact: String)
+}
+
+/// A call tierwatch is placing, as the screen shows it.
+public struct PlacedCall: Sendable, Equatable {
+    public var contact: String
+    public var who: String
+    public var since: Date
+    public var ringingSince: Date?
 }

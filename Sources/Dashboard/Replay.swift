@@ -142,7 +142,7 @@ public struct Replay: Screen {
             _ = screen.update(.alarm(a))
         case let .resized(width, height):
             _ = screen.update(.resized(width: width, height: height))
-        case .directory, .store, .changed, .watchStatus, .done, .opened, .failed, .updateSent, .pointer:
+        case .directory, .store, .changed, .watchStatus, .done, .opened, .failed, .updateSent, .callRinging, .callEnded, .pointer:
             break  // the past does not change
         }
         return []

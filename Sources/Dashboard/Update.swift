@@ -217,6 +217,14 @@ extension Model {
             notice = Notice(text: text, isError: true)
         case let .updateSent(id, text, isError):
             updateSent(id, text: text, isError: isError)
+        case let .callRinging(id):
+            if var c = calls[id], c.ringingSince == nil {
+                c.ringingSince = now
+                calls[id] = c
+            }
+        case let .callEnded(id, text, isError):
+            calls[id] = nil
+            notice = Notice(text: text, isError: isError)
         case let .pointer(mouse, hit):
             if isTooSmall { return [] }
             return pointer(mouse, hit)
@@ -284,6 +292,7 @@ extension Model {
         case .reached: return recordCall(.reached)
         case .voicemail: return recordCall(.voicemail)
         case .noAnswer: return recordCall(.noAnswer)
+        case .call: return placeCall()
         case .acknowledge:
             if let e = actionable("acknowledge") { return acknowledge(e) }
         case .escalate:
@@ -311,7 +320,7 @@ extension Model {
     /// The selected incident, if an action may be taken on it: not in a
     /// read-only viewer, and only when something is selected. Otherwise nil,
     /// with the reason in the message line.
-    private mutating func actionable(_ verb: String) -> Board.Entry? {
+    mutating func actionable(_ verb: String) -> Board.Entry? {
         if readOnly { _ = refuseReadOnly(verb); return nil }
         guard let entry = selection(in: entries) else {
             let gone = selectionGone(in: entries).map { "cannot \(verb): \($0) Choose an incident with ↑/↓." }

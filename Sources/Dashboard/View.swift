@@ -64,6 +64,9 @@ extension Model {
         for (id, since) in sending.sorted(by: { $0.key < $1.key }) {
             warnings.append("sending update \(id) \(Countdown.format(Int(now.timeIntervalSince(since))))")
         }
+        for (id, call) in calls.sorted(by: { $0.key < $1.key }) {
+            warnings.append("\(call.ringingSince == nil ? "calling" : "ringing") \(id) \(call.who.sanitized) \(Countdown.format(Int(now.timeIntervalSince(call.ringingSince ?? call.since))))")
+        }
         let right = warnings.isEmpty ? "" : " " + warnings.joined(separator: "  ") + " "
         let rightWidth = min(DisplayWidth.of(right), f.width / 2)
         // Most important first: what is open and the time; the path last, cut if need be.
@@ -394,7 +397,11 @@ extension Model {
             // Where they are and what to know before dialling.
             if let zone = person?.zone { outcome += "\(glyphs.separator)their time \(Words.localTime(now, zone: zone, withZone: false))" }
             if let note = person?.note { outcome += "\(glyphs.separator)\(note.sanitized)" }
-            if isNext { outcome = "\(glyphs.next) call next\(glyphs.separator)" + outcome }
+            if let calling = callWords(e.incident.id, contact: c.contact.id) {
+                outcome = "\(glyphs.next) \(calling)\(glyphs.separator)" + outcome
+            } else if isNext {
+                outcome = "\(glyphs.next) call next\(glyphs.separator)" + outcome
+            }
             if perContact == 2 {
                 f.put("   " + outcome, x: inner.x + 3, y: y + 1, role: isNext ? .active : c.outcome == nil ? .dim : .normal, limit: inner.width - 3)
             }
@@ -559,8 +566,10 @@ extension Model {
             case .tiers:
                 bar = [k(.help, "Help"), (vertical, "Tier"), k(.escalate, "Escalate"), k(.acknowledge, "Ack"), k(.update, "Update"), k(.nextPane, "Pane"), k(.quit, "Quit")]
             case .contacts:
-                bar = [k(.help, "Help"), (vertical, "Contact"), k(.reached, "Reached"), k(.voicemail, "Voicemail"), k(.noAnswer, "No answer"),
-                       k(.open, "Call…"), k(.nextPane, "Pane"), k(.quit, "Quit")]
+                // c dials only where the policy in force has a dialer.
+                let dials = (try? directory.get().dialer) != nil
+                bar = [k(.help, "Help"), (vertical, "Contact")] + (dials ? [k(.call, "Dial")] : [])
+                    + [k(.reached, "Reached"), k(.voicemail, "Voicemail"), k(.noAnswer, "No answer"), k(.open, "Call…"), k(.nextPane, "Pane"), k(.quit, "Quit")]
             case .timeline:
                 bar = [k(.help, "Help"), (vertical, "Entry"), (b.pair(.pageUp, .pageDown), "Scroll"), k(.open, "Open"), k(.nextPane, "Pane"), k(.quit, "Quit")]
             }

@@ -256,7 +256,7 @@ public struct Wall: Screen, Sendable {
             if showHelp { showHelp = false; return [] }
             if mouse.kind == .press, let id = hit?.id { tapped = (id, now.addingTimeInterval(Wall.tapSeconds)) }
             return []
-        case .done, .failed, .opened, .resized, .updateSent:
+        case .done, .failed, .opened, .resized, .updateSent, .callRinging, .callEnded:
             return []
         }
     }

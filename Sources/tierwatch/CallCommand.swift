@@ -33,7 +33,7 @@ struct CallCommand: ParsableCommand {
 }
 
 /// A call about to be placed: to whom, at which number and URI, saying what.
-struct CallPlan {
+struct CallPlan: Sendable {
     var incident: String
     var tier: String
     var contact: String
@@ -86,15 +86,34 @@ extension Context {
     /// made, and throws (exit 1).
     @discardableResult
     func placeCall(_ plan: CallPlan, ringing: @escaping @Sendable () -> Void = {}) throws -> CallResult {
+        let message = try prepareCall(plan)
+        return try finishCall(plan, message, CallPlan.dial(plan, message, ringing: ringing))
+    }
+
+    /// The message to play, made, and "calling …" on the timeline.
+    func prepareCall(_ plan: CallPlan) throws -> CallPlan.Message {
         let wav = NSTemporaryDirectory() + "/tierwatch-message-\(getpid())-\(UUID().uuidString).wav"
-        defer { unlink(wav) }
-        let seconds: Double
         switch VoiceMessage.write(plan.text, to: wav, silenceAfter: plan.settings.confirmWithin.seconds) {
-        case let .success(s): seconds = s
-        case let .failure(why): throw CLIError.refused("\(plan.incident): the call's message could not be made: \(why); no call placed")
+        case let .success(s):
+            do {
+                try record(on: plan.incident, at: nil) { _, _, _ in .note(message: "calling \(plan.who) \(plan.number) (\(store.host))") }
+            } catch {
+                unlink(wav)
+                throw error
+            }
+            return CallPlan.Message(wav: wav, seconds: s)
+        case let .failure(why):
+            unlink(wav)
+            throw CLIError.refused("\(plan.incident): the call's message could not be made: \(why); no call placed")
         }
-        try record(on: plan.incident, at: nil) { _, _, _ in .note(message: "calling \(plan.who) \(plan.number) (\(store.host))") }
-        switch Dialer(plan.settings).call(plan.uri, wav: wav, messageSeconds: seconds, ringing: ringing) {
+    }
+
+    /// Records what came of the call (on the incident as it is now: the
+    /// call happened whatever others did meanwhile).
+    @discardableResult
+    func finishCall(_ plan: CallPlan, _ message: CallPlan.Message, _ outcome: Result<CallResult, DialerProblem>) throws -> CallResult {
+        unlink(message.wav)
+        switch outcome {
         case let .failure(why):
             try? record(on: plan.incident, at: nil) { _, _, _ in .note(message: "the call to \(plan.who) was NOT placed: \(why.description); no call recorded") }
             throw CLIError.refused("\(plan.incident): the call to \(plan.who.sanitized) was not placed: \(why.description.sanitized)")
@@ -108,5 +127,17 @@ extension Context {
             }
             return result
         }
+    }
+}
+
+extension CallPlan {
+    struct Message: Sendable {
+        var wav: String
+        var seconds: Double
+    }
+
+    /// The call itself: no store, so it can run off the screen's thread.
+    static func dial(_ plan: CallPlan, _ message: Message, ringing: @escaping @Sendable () -> Void) -> Result<CallResult, DialerProblem> {
+        Dialer(plan.settings).call(plan.uri, wav: message.wav, messageSeconds: message.seconds, ringing: ringing)
     }
 }

@@ -35,7 +35,10 @@ final class ScreenLoop {
     /// The live screen, kept while a replay is on screen in its place.
     private var live: (any Screen)?
     /// Customer updates being sent on threads of their own.
-    private let deliveries = Deliveries()
+    private let deliveries = Jobs<Delivered>()
+    /// Calls being placed on threads of their own, and the ones ringing.
+    private let calls = Jobs<CallPlaced>()
+    private let ringing = Mailbox<String>()
     /// The wall's breaches said aloud (`wall --speak`).
     private let speaker: Speaker?
 
@@ -73,6 +76,12 @@ final class ScreenLoop {
         defer { SignalPipe.uninstall() }
         let code = loop()
         speaker?.stop()
+        if calls.pending > 0 {
+            _ = model.update(.failed("waiting for the call in progress to end, to record how it went, before quitting…"))
+            draw()
+            calls.waitForAll()
+            recordCalls()
+        }
         if deliveries.pending > 0 {
             _ = model.update(.failed("waiting for the customer update on its way, to record what reached whom, before quitting…"))
             draw()
@@ -129,6 +138,7 @@ final class ScreenLoop {
                 switch sig {
                 case SignalPipe.wake:
                     recordDeliveries()
+                    recordCalls()
                     publishAlarm()  // a speaker that failed, or works again
                     dirty = true
                 case SIGWINCH:
@@ -320,6 +330,8 @@ final class ScreenLoop {
                 toldSize = (-1, -1)  // a new screen: tell it the size
             case let .sendUpdate(id, title, body, urls):
                 send(id, title: title, body: body, urls: urls)
+            case let .call(id, contact):
+                call(id, contact: contact)
             case .endReplay:
                 guard let screen = live else { continue }
                 live = nil
@@ -346,7 +358,40 @@ extension ScreenLoop {
             _ = model.update(.updateSent(incident: id, text: "\(id): the update was not sent: \(error)", isError: true))
             return
         }
-        deliveries.start(id: id, body: body) { UpdateDelivery.send(title: title, body: body, urls: urls) }
+        deliveries.start { Delivered(id: id, body: body, delivery: UpdateDelivery.send(title: title, body: body, urls: urls)) }
+    }
+
+    /// Places a call without stopping the screen: what must hold is checked
+    /// and "calling …" recorded here; the call itself on a thread of its
+    /// own; `recordCalls` records what came of it.
+    fileprivate func call(_ id: String, contact: String) {
+        let plan: CallPlan, message: CallPlan.Message
+        do {
+            plan = try ctx.planCall(id, contact: contact)
+            message = try ctx.prepareCall(plan)
+            ringIfAsked(publishStore(changed: nil))
+        } catch {
+            _ = model.update(.callEnded(incident: id, text: "\(id): no call placed: \(error)", isError: true))
+            return
+        }
+        let ringing = self.ringing
+        calls.start { CallPlaced(plan: plan, message: message, result: CallPlan.dial(plan, message) { ringing.post(plan.incident) }) }
+    }
+
+    /// Tells the screen which calls ring, and records each call that ended.
+    fileprivate func recordCalls() {
+        for id in ringing.take() { tellLive(.callRinging(incident: id)) }
+        for c in calls.finished() {
+            let id = c.plan.incident
+            do {
+                let result = try ctx.finishCall(c.plan, c.message, c.result)
+                ringIfAsked(publishStore(changed: nil))
+                tellLive(.callEnded(incident: id, text: "\(id): \(c.plan.who.sanitized): \(result.words) → recorded as \(result.outcome.label)", isError: result != .confirmed))
+            } catch {
+                ringIfAsked(publishStore(changed: nil))
+                tellLive(.callEnded(incident: id, text: "\(error)", isError: true))
+            }
+        }
     }
 
     /// A result for the live board, kept there while a replay is on screen.
@@ -357,7 +402,8 @@ extension ScreenLoop {
     /// Records each finished delivery (the update with who has it, or the
     /// note that nobody does) and tells the screen.
     fileprivate func recordDeliveries() {
-        for (id, body, delivery) in deliveries.finished() {
+        for d in deliveries.finished() {
+            let (id, body, delivery) = (d.id, d.body, d.delivery)
             do {
                 try ctx.recordDelivery(delivery, body: body, on: id)
                 ringIfAsked(publishStore(changed: nil))
@@ -369,31 +415,55 @@ extension ScreenLoop {
     }
 }
 
-/// Work done off the loop's thread (customer updates being sent): each
-/// finished one waits here and wakes the loop through the signal pipe.
-final class Deliveries: @unchecked Sendable {
+struct Delivered: Sendable {
+    var id: String
+    var body: String
+    var delivery: UpdateDelivery
+}
+
+struct CallPlaced: Sendable {
+    var plan: CallPlan
+    var message: CallPlan.Message
+    var result: Result<CallResult, DialerProblem>
+}
+
+/// Things another thread posts for the loop, which it wakes to read.
+final class Mailbox<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [T] = []
+    func post(_ item: T) {
+        lock.withLock { items.append(item) }
+        SignalPipe.wakeLoop()
+    }
+    func take() -> [T] { lock.withLock { defer { items = [] }; return items } }
+}
+
+/// Work done off the loop's thread (customer updates being sent, calls
+/// being placed): each finished one waits here and wakes the loop through
+/// the signal pipe.
+final class Jobs<Done: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
     private let group = DispatchGroup()
-    private var done: [(String, String, UpdateDelivery)] = []
+    private var done: [Done] = []
     private var running = 0
 
     var pending: Int { lock.withLock { running + done.count } }
 
-    func start(id: String, body: String, _ work: @escaping @Sendable () -> UpdateDelivery) {
+    func start(_ work: @escaping @Sendable () -> Done) {
         lock.withLock { running += 1 }
         group.enter()
         Thread.detachNewThread { [self] in
             let result = work()
             lock.withLock {
                 running -= 1
-                done.append((id, body, result))
+                done.append(result)
             }
             SignalPipe.wakeLoop()
             group.leave()
         }
     }
 
-    func finished() -> [(String, String, UpdateDelivery)] {
+    func finished() -> [Done] {
         lock.withLock { defer { done = [] }; return done }
     }
 

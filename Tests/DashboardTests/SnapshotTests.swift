@@ -74,7 +74,7 @@ import Testing
         ││ r F4           resolve (optional message, then y/n to confirm)             ││
         └│ u F5  m F6     send the customer an update (edit, ^D sends) / add a note   │┘
         ┌│ n F7           open a new incident (title, customer, severity)             │┐
-        ││ r  v  n        in the contacts pane: reached, voicemail, no answer         ││
+        ││ c  r  v  n     in the contacts pane: dial · reached, voicemail, no answer  ││
         ││ Enter Space    contacts: record a call · timeline: open an entry           ││
         ││ :              commands: :ack K3F9  :notify K3F9 am  :resolve K3F9 done    ││
         ││ / F8  Esc      filter the list · clear the filter                          ││

@@ -1,0 +1,50 @@
+import Escalation
+import Foundation
+import Surface
+
+/// `c` in the contacts pane: tierwatch calls the selected contact itself
+/// (the run loop places the call in the background and records what the
+/// telephony says); "ringing 0:12" beside the contact meanwhile.
+extension Model {
+    mutating func placeCall() -> [Command] {
+        guard let e = actionable("place a call") else { return [] }
+        let tier = shownTier(e)
+        let id = e.incident.id
+        if let busy = calls[id] {
+            notice = Notice(text: "a call for \(id) is in progress (\(busy.who.sanitized), since \(Words.shortTime(busy.since, now: now))): one at a time", isError: true)
+            return []
+        }
+        switch directory {
+        case let .failure(p):
+            notice = Notice(text: "no call placed while the policy does not parse (\(p.message.sanitized)); record calls with r, v, n", isError: true)
+            return []
+        case let .success(p) where p.dialer == nil:
+            notice = Notice(text: "the policy has no dialer, so tierwatch places no calls (see docs/voice.md); record calls with r, v, n", isError: true)
+            return []
+        default: break
+        }
+        let contacts = e.ladder.rungs[tier].contacts
+        guard contacts.indices.contains(selectedContact) else { return [] }
+        let c = contacts[selectedContact]
+        if contactsMoved {
+            contactsMoved = false
+            notice = Notice(text: "no call placed: the contacts changed under the cursor; press c again to call who is selected now", isError: true)
+            return []
+        }
+        let who = c.callee.person?.name ?? c.contact.name
+        guard c.callee.phone != nil else {
+            notice = Notice(text: "\(who.sanitized) has no number on file: nothing to dial", isError: true)
+            return []
+        }
+        calls[id] = PlacedCall(contact: c.contact.id, who: who, since: now)
+        notice = Notice(text: "calling \(who.sanitized) \(c.callee.phone!.sanitized)…", isError: false)
+        return [.call(incident: id, contact: c.contact.id)]
+    }
+
+    /// What the contact's line says while tierwatch calls them, if it does.
+    func callWords(_ id: String, contact: String) -> String? {
+        guard let call = calls[id], call.contact == contact else { return nil }
+        if let r = call.ringingSince { return "ringing \(Countdown.format(Int(now.timeIntervalSince(r))))" }
+        return "calling \(Countdown.format(Int(now.timeIntervalSince(call.since))))"
+    }
+}

@@ -1,0 +1,62 @@
+import Dashboard
+import Escalation
+import Foundation
+import Surface
+import Testing
+
+/// `c` in the contacts pane: tierwatch calls the selected contact through
+/// the policy's dialer, without stopping the screen.
+@Suite struct PlaceCallTests {
+    func press(_ m: inout Model, _ keys: Key...) -> [Command] { keys.flatMap { m.update(.key($0)) } }
+
+    /// The demo mix with G2D9 (acme's: its Account Manager Jane Roe has a
+    /// number) selected on its Account Manager, the contacts pane focused,
+    /// and a policy in force with (or without) a dialer.
+    func model(dialer: Bool = true) -> Model {
+        var m = Scenes.several()
+        var p = Policy.builtIn
+        if dialer { p.dialer = DialerSettings(agent: .program("/usr/local/bin/dial"), uri: "sip:{e164}@trunk.example.org") }
+        _ = m.update(.directory(.success(p)))
+        m.selectedID = "G2D9"
+        m.focus = .contacts
+        let e = m.selection(in: m.entries)!
+        m.selectedContact = e.ladder.rungs[m.shownTier(e)].contacts.firstIndex { $0.contact.id == "am" }!
+        return m
+    }
+
+    @Test func cCallsTheSelectedContactAndTheContactSaysRingingUntilTheEnd() throws {
+        var m = model()
+        let e = try #require(m.selection(in: m.entries))
+        let c = e.ladder.rungs[m.shownTier(e)].contacts[m.selectedContact]
+        #expect(m.view(width: 120, height: 40).text.contains("c Dial"), "the key bar offers it where a dialer is set")
+        let commands = press(&m, .char("c"))
+        #expect(commands == [.call(incident: "G2D9", contact: c.contact.id)])
+        let who = c.callee.person?.name ?? c.contact.name
+        #expect(m.view(width: 120, height: 40).text.contains("calling G2D9 \(who) 00:00"), "the header says a call is on its way")
+        #expect(m.view(width: 160, height: 40).text.contains("▶ calling 00:00"))
+        // A second call for the same incident waits for the first.
+        #expect(press(&m, .char("c")).isEmpty && m.notice?.isError == true && m.notice?.text.contains("one at a time") == true, "\(String(describing: m.notice))")
+        _ = m.update(.tick(m.now.addingTimeInterval(3)))
+        _ = m.update(.callRinging(incident: "G2D9"))
+        _ = m.update(.tick(m.now.addingTimeInterval(12)))
+        #expect(m.view(width: 160, height: 40).text.contains("▶ ringing 00:12"))
+        _ = m.update(.callEnded(incident: "G2D9", text: "G2D9: \(who): pressed 1 → recorded as reached", isError: false))
+        #expect(m.calls.isEmpty && !m.view(width: 160, height: 40).text.contains("ringing"))
+        #expect(m.view(width: 160, height: 40).text.contains("pressed 1 → recorded as reached"))
+    }
+
+    @Test func withoutADialerCIsRefusedAndNotOffered() {
+        var m = Scenes.several()
+        _ = m.update(.directory(.success(.builtIn)))
+        m.focus = .contacts
+        #expect(!m.view(width: 120, height: 40).text.contains("c Dial"))
+        #expect(press(&m, .char("c")).isEmpty)
+        #expect(m.notice?.text.contains("the policy has no dialer") == true && m.calls.isEmpty, "\(String(describing: m.notice))")
+        _ = m.update(.directory(.failure(DirectoryProblem("policy.yaml:3:1: bad"))))
+        #expect(press(&m, .char("c")).isEmpty && m.notice?.text.contains("while the policy does not parse") == true)
+        // Outside the contacts pane c is nothing.
+        var list = model()
+        list.focus = .list
+        #expect(press(&list, .char("c")).isEmpty && list.calls.isEmpty)
+    }
+}
