@@ -26,14 +26,19 @@ public struct Doc: Sendable {
         self.path = path
     }
 
-    /// Reads and parses one file.
+    /// Reads and parses one file (or a pipe: `<(curl …)`).
     public static func read(_ file: String) throws(ImportError) -> Doc {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: file)
-        guard let attributes else { throw ImportError("\(file): cannot read it (no such file, or no permission)") }
-        if let size = attributes[.size] as? Int, size > maxBytes {
-            throw ImportError("\(file): \(size >> 20) MiB is far larger than any export (the limit is \(maxBytes >> 20) MiB); is it the right file?")
+        guard let h = FileHandle(forReadingAtPath: file) else { throw ImportError("\(file): cannot read it (no such file, or no permission)") }
+        defer { try? h.close() }
+        var data = Data()
+        while true {
+            guard let chunk = try? h.read(upToCount: 1 << 20), !chunk.isEmpty else { break }
+            data += chunk
+            if data.count > maxBytes {
+                throw ImportError("\(file): more than \(maxBytes >> 20) MiB, far larger than any export; is it the right file?")
+            }
         }
-        guard let data = FileManager.default.contents(atPath: file) else { throw ImportError("\(file): cannot read it") }
+        guard !data.isEmpty else { throw ImportError("\(file): empty: save the API's response into it") }
         return try parse(data, file: file)
     }
 

@@ -48,10 +48,12 @@ struct Opsgenie {
             // Contacts come with the user (GET /v2/users/{id}?expand=contact)
             // or on their own (GET /v2/users/{id}/contacts, saved as
             // contacts-USERNAME.json).
-            var methods = try u["userContacts"].array().map { (c: Doc) in (method: try c["contactMethod"].string() ?? "", to: try c["to"].string() ?? "") }
+            // A contact switched off in Opsgenie is not one to call.
+            func on(_ c: Doc) throws -> Bool { try c["enabled"].bool() != false && c["status"]["enabled"].bool() != false }
+            var methods = try u["userContacts"].array().filter(on).map { (c: Doc) in (method: try c["contactMethod"].string() ?? "", to: try c["to"].string() ?? "") }
             // contacts-USERNAME.json or contacts-ID.json, exactly.
             for file in contacts where ["contacts-\(username).json", "contacts-\(id).json"].contains(URL(fileURLWithPath: file.file).lastPathComponent) {
-                methods += try file.items.map { (c: Doc) in (method: try c["method"].string() ?? "", to: try c["to"].string() ?? "") }
+                methods += try file.items.filter(on).map { (c: Doc) in (method: try c["method"].string() ?? "", to: try c["to"].string() ?? "") }
             }
             for m in methods.sorted(by: { ($0.method == "voice" ? 0 : 1) < ($1.method == "voice" ? 0 : 1) })
             where (m.method == "voice" || m.method == "sms") && !m.to.isEmpty {

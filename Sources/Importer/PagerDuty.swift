@@ -53,7 +53,8 @@ struct PagerDuty {
             let type = try m["type"].string() ?? ""
             switch type {
             case "phone_contact_method", "sms_contact_method":
-                guard let address = try m["address"].string() else { continue }
+                // A number PagerDuty stopped using (blacklisted) is not one to call.
+                guard let address = try m["address"].string(), try m["blacklisted"].bool() != true else { continue }
                 let number = try m["country_code"].int().map { "+\($0) \(address)" } ?? address
                 if type == "phone_contact_method" { voice.append(number) } else { sms.append(number) }
             case "email_contact_method":

@@ -476,6 +476,21 @@ public final class IncidentStore {
         }
     }
 
+    /// Runs `body` holding a lock that every process of this machine on
+    /// this store shares (each host's own log lock is only its own): a hook
+    /// claim checked and appended under it is one claim per machine, however
+    /// many serves with whatever host names look at the same moment.
+    public func withMachineLock<T>(_ body: () throws -> T) throws -> T {
+        try ensureDirectory(path)
+        let lockPath = path + "/.claims-\(IncidentStore.machineID).lock"
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ioError(lockPath, "open", errno) }
+        defer { close(fd) }
+        guard flockRetrying(fd, LOCK_EX) == 0 else { throw ioError(lockPath, "lock", errno) }
+        defer { _ = flock(fd, LOCK_UN) }
+        return try body()
+    }
+
     private func flockRetrying(_ fd: Int32, _ op: Int32) -> Int32 {
         while true {
             let r = flock(fd, op)

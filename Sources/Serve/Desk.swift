@@ -477,7 +477,10 @@ public actor Desk {
     /// under the lock, against every host's records read so far).
     private func claim(_ due: HookDue, settings: HookSettings) -> Bool {
         do {
-            _ = try store.append { state in
+            // Two serves of this machine under different host names lock
+            // different logs: the machine's lock makes their checks and
+            // claims one after the other.
+            _ = try store.withMachineLock { try store.append { state in
                 // Checked again under the lock: another serve's claim (or
                 // result) since the plan was made means it is theirs.
                 guard let i = state.incidents[due.occurrence.incident],
@@ -486,7 +489,7 @@ public actor Desk {
                 else { throw AlreadyClaimed() }
                 return IncidentStore.Draft(incident: i.id, action: .hook(HookRecord(name: due.hook.name, key: due.key, result: .claimed, late: due.late)),
                                            operatorName: "hook", baseVersion: i.version)
-            }
+            } }
             return true
         } catch {
             return false

@@ -210,7 +210,9 @@ struct ImportFixtures {
         let huge = NSTemporaryDirectory() + "tierwatch-import-\(getpid())-huge.json"
         FileManager.default.createFile(atPath: huge, contents: nil)
         truncate(huge, off_t(Doc.maxBytes + 1))
-        #expect(error(.pagerduty, [huge])?.contains("is far larger than any export") == true)
+        #expect(error(.pagerduty, [huge])?.contains("far larger than any export") == true)
+        let empty = temp("e.json", "")
+        #expect(error(.pagerduty, [empty])?.contains("empty: save the API's response into it") == true)
         for f in [notJSON, wrongType, badZone, huge] { unlink(f) }
     }
 
