@@ -54,7 +54,7 @@ struct BaresipCall {
             return .failure(DialerProblem("cannot write the SIP agent's configuration"))
         }
         let p: Spawned
-        switch Spawned.start([dialer.baresip, "-f", dir], output: dir + "/log") {
+        switch Spawned.start([dialer.baresip, "-f", dir], output: .file(dir + "/log")) {
         case let .success(s): p = s
         case let .failure(why): return .failure(why)
         }
@@ -139,12 +139,7 @@ struct BaresipCall {
 }
 
 /// baresip's control protocol: `LEN:JSON,` both ways.
-final class Netstrings {
-    let fd: Int32
-    var buffer = [UInt8]()
-    var ended = false
-    init(_ fd: Int32) { self.fd = fd }
-
+final class Netstrings: FDReader {
     func send(_ command: [String: String]) -> Bool {
         guard let json = try? JSONEncoder().encode(command) else { return false }
         let frame = Data("\(json.count):".utf8) + json + Data(",".utf8)
@@ -165,14 +160,7 @@ final class Netstrings {
                 ended = true  // not a netstring: nothing more to read from it
                 return nil
             }
-            guard !ended else { return nil }
-            let wait = deadline.timeIntervalSinceNow
-            guard wait > 0 else { return nil }
-            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            guard poll(&p, 1, Int32(min(wait, 1) * 1000)) > 0 else { continue }
-            var chunk = [UInt8](repeating: 0, count: 8192)
-            let n = read(fd, &chunk, chunk.count)
-            if n <= 0 { ended = true } else { buffer += chunk[0..<n] }
+            guard !ended, fill(until: deadline) else { return nil }
         }
     }
 }

@@ -82,13 +82,35 @@ struct ProgramCall {
     }
 }
 
-/// Lines from a file descriptor, each waited for until a deadline.
-final class LineReader {
+/// Bytes from a file descriptor, waited for until a deadline: what the
+/// line and netstring readers below share.
+class FDReader {
     let fd: Int32
     var buffer = [UInt8]()
+    /// The other end closed, or sent more than any message is.
     var ended = false
     init(_ fd: Int32) { self.fd = fd }
 
+    /// Reads what is there, waiting until the deadline; false when nothing
+    /// more can come by then.
+    func fill(until deadline: Date) -> Bool {
+        while !ended {
+            let wait = deadline.timeIntervalSinceNow
+            guard wait > 0 else { return false }
+            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&p, 1, Int32(min(wait, 1) * 1000)) > 0 else { continue }
+            var chunk = [UInt8](repeating: 0, count: 8192)
+            let n = read(fd, &chunk, chunk.count)
+            if n <= 0 { ended = true } else { buffer += chunk[0..<n] }
+            if buffer.count > 1 << 20 { ended = true }  // a peer that never ends a message
+            return true
+        }
+        return false
+    }
+}
+
+/// Lines from a file descriptor, each waited for until a deadline.
+final class LineReader: FDReader {
     func next(until deadline: Date) -> String? {
         while true {
             if let nl = buffer.firstIndex(of: 10) {
@@ -96,18 +118,11 @@ final class LineReader {
                 buffer.removeFirst(nl + 1)
                 return line
             }
-            guard !ended else {
+            if ended {
                 defer { buffer = [] }
                 return buffer.isEmpty ? nil : String(decoding: buffer, as: UTF8.self)
             }
-            let wait = deadline.timeIntervalSinceNow
-            guard wait > 0 else { return nil }
-            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            guard poll(&p, 1, Int32(min(wait, 1) * 1000)) > 0 else { continue }
-            var chunk = [UInt8](repeating: 0, count: 4096)
-            let n = read(fd, &chunk, chunk.count)
-            if n <= 0 { ended = true } else { buffer += chunk[0..<n] }
-            if buffer.count > 1 << 20 { ended = true }  // a program that never ends a line
+            guard fill(until: deadline) else { return nil }
         }
     }
 }

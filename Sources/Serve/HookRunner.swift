@@ -3,7 +3,6 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import CSpawn
 import Intake
 
 #if canImport(Glibc)
@@ -100,56 +99,25 @@ public enum HookRunner {
     /// on its stdin, nothing else of this process's but stdout and stderr
     /// (both /dev/null).
     public static func runProgram(_ argv: [String], environment: [String: String], input payload: Data, timeout: TimeSpan) -> String? {
-        var input: [Int32] = [-1, -1]
-        guard pipe(&input) == 0 else { return "cannot make a pipe" }
-        // Close-on-exec: another hook started meanwhile must not hold this pipe open.
-        for fd in input { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, input[0], 0)
-        posix_spawn_file_actions_addclose(&actions, input[1])
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        // Nothing of serve's (its listening socket, other hooks' pipes)
-        // reaches the program: only stdin, stdout and stderr.
-        tw_spawn_close_from(&actions, 3)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // Its own process group, so a timeout ends whatever it started.
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        let args = argv.map { strdup($0) } + [nil]
-        let env = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            for a in args { free(a) }
-            for e in env { free(e) }
-        }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, argv[0], &actions, &attributes, args, env)
-        close(input[0])
-        guard rc == 0 else {
-            close(input[1])
-            return "cannot start \(argv[0]): \(String(cString: strerror(rc)))"
+        let p: Spawned
+        switch Spawned.start(argv, environment: environment, input: true, output: .discard) {
+        case let .success(s): p = s
+        case let .failure(why): return why.description
         }
         // The event on stdin; a program that does not read it is fine.
         signal(SIGPIPE, SIG_IGN)
-        _ = payload.withUnsafeBytes { write(input[1], $0.baseAddress, $0.count) }
-        close(input[1])
+        _ = payload.withUnsafeBytes { write(p.stdin, $0.baseAddress, $0.count) }
+        close(p.stdin)
         let deadline = Date().addingTimeInterval(Double(timeout.seconds))
-        var status: Int32 = 0
-        while true {
-            let r = waitpid(pid, &status, WNOHANG)
-            if r == pid { break }
-            if r < 0 { return "lost track of the program" }
+        while p.isRunning {
             if Date() >= deadline {
-                kill(-pid, SIGKILL)
-                waitpid(pid, &status, 0)
+                p.kill()
                 return "timed out after \(timeout)"
             }
             usleep(5_000)
         }
+        let status = p.exitStatus ?? 0
+        if status == Spawned.lost { return "lost track of the program" }
         let exited = status & 0x7f == 0
         if exited { return (status >> 8) & 0xff == 0 ? nil : "exit \((status >> 8) & 0xff)" }
         return "killed by signal \(status & 0x7f)"
