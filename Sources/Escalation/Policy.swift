@@ -119,9 +119,11 @@ public struct Tier: Sendable, Equatable {
     /// `unless: acknowledged`: no auto-start while the incident is acknowledged.
     public var suppressedWhileAcknowledged: Bool
     public var contacts: [Contact]
+    /// `call_out:`: serve calls the tier's contacts itself when it starts.
+    public var callOut: CallOut?
 
     public init(id: String, name: String, notifyWithin: TimeSpan? = nil, start: StartRule? = nil,
-                require: Requirement = .all, suppressedWhileAcknowledged: Bool = false, contacts: [Contact]) {
+                require: Requirement = .all, suppressedWhileAcknowledged: Bool = false, contacts: [Contact], callOut: CallOut? = nil) {
         self.id = id
         self.name = name
         self.notifyWithin = notifyWithin
@@ -129,6 +131,7 @@ public struct Tier: Sendable, Equatable {
         self.require = require
         self.suppressedWhileAcknowledged = suppressedWhileAcknowledged
         self.contacts = contacts
+        self.callOut = callOut
     }
 }
 

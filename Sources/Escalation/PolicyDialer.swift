@@ -105,3 +105,45 @@ extension PolicyParser {
         return d
     }
 }
+
+/// A tier's `call_out:`: when the tier starts, serve calls each of its
+/// contacts not yet reached, and again every `recall` until they are
+/// reached or the tier is met, at most `attempts` times each.
+public struct CallOut: Sendable, Equatable {
+    public var recall = TimeSpan(seconds: 300)
+    public var attempts = 3
+
+    public init(recall: TimeSpan = TimeSpan(seconds: 300), attempts: Int = 3) {
+        self.recall = recall
+        self.attempts = attempts
+    }
+}
+
+extension PolicyParser {
+    /// `call_out: {recall: 5m, attempts: 3}` (or `call_out: true` for the
+    /// defaults) on a tier; nil without it. Needs the policy's dialer.
+    func parseCallOut(_ tierNode: Node, dialer: DialerSettings?) throws(PolicyError) -> CallOut? {
+        guard let node = tierNode["call_out"] else { return nil }
+        var out = CallOut()
+        if let flag = node.scalar?.string {
+            guard flag == "true" || flag == "false" else {
+                throw error(node, "'call_out' must be true, false or a mapping {recall: 5m, attempts: 3}")
+            }
+            if flag == "false" { return nil }
+        } else {
+            let m = try mapping(node, "'call_out'", keys: ["recall", "attempts"])
+            if let r = m["recall"] {
+                out.recall = try span(r, "recall")
+                guard out.recall.seconds >= 10 else { throw error(r, "'recall' must be at least 10s") }
+            }
+            if let a = m["attempts"] {
+                out.attempts = try int(a, "attempts")
+                guard (1...10).contains(out.attempts) else { throw error(a, "'attempts' must be 1 to 10") }
+            }
+        }
+        guard dialer != nil else {
+            throw error(node, "'call_out' needs a 'dialer:' section (how tierwatch places calls, see docs/voice.md)")
+        }
+        return out
+    }
+}

@@ -69,9 +69,12 @@ struct PolicyParser {
         }
         people = try top["people"].map { node throws(PolicyError) in try parsePeople(node) } ?? []
         schedules = try top["schedules"].map { node throws(PolicyError) in try parseSchedules(node) } ?? []
+        // The dialer first: a tier's call_out needs one.
+        let dialer = try top["dialer"].map { node throws(PolicyError) in try parseDialer(node) }
         var tiers: [Tier] = []
         for tierNode in tierSeq {
-            let tier = try parseTier(tierNode, previous: tiers)
+            var tier = try parseTier(tierNode, previous: tiers)
+            tier.callOut = try parseCallOut(tierNode, dialer: dialer)
             tiers.append(tier)
         }
         let customers = try top["customers"].map { node throws(PolicyError) in try parseCustomers(node, tiers: tiers) } ?? [:]
@@ -107,7 +110,7 @@ struct PolicyParser {
             if let g = m["grace"] { policy.hookSettings.grace = try span(g, "grace") }
             if let a = m["max_age"] { policy.hookSettings.maxAge = try span(a, "max_age") }
         }
-        if let node = top["dialer"] { policy.dialer = try parseDialer(node) }
+        policy.dialer = dialer
         warnUncovered(policy)
         return policy
     }
@@ -131,7 +134,7 @@ struct PolicyParser {
     // MARK: Tiers
 
     private mutating func parseTier(_ node: Node, previous: [Tier]) throws(PolicyError) -> Tier {
-        let m = try mapping(node, "a tier", keys: ["id", "name", "notify_within", "start", "require", "unless", "contacts"])
+        let m = try mapping(node, "a tier", keys: ["id", "name", "notify_within", "start", "require", "unless", "contacts", "call_out"])
         let id = try requiredString(m, node, "id")
         try checkID(id, m["id"]!)
         if previous.contains(where: { $0.id == id }) { throw error(m["id"], "duplicate tier id '\(id)'") }
@@ -707,7 +710,7 @@ struct PolicyParser {
         return s.string
     }
 
-    private func int(_ node: Node, _ key: String) throws(PolicyError) -> Int {
+    func int(_ node: Node, _ key: String) throws(PolicyError) -> Int {
         guard let s = node.scalar, let v = Int(s.string) else { throw error(node, "'\(key)' must be a whole number") }
         return v
     }

@@ -20,17 +20,11 @@ struct BaresipCall {
     }
 
     func run(_ uri: String, wav: String, messageSeconds: Double, ringing: () -> Void) -> Result<CallResult, DialerProblem> {
-        guard FileManager.default.isExecutableFile(atPath: dialer.baresip) else {
-            return .failure(DialerProblem("baresip is not installed here (apt-get install -y baresip-core)"))
-        }
-        var password: String?
-        if let file = account.passwordFile {
-            var st = stat()
-            guard stat(file, &st) == 0, let text = FileManager.default.contents(atPath: file) else {
-                return .failure(DialerProblem("cannot read the SIP password file \(file.sanitized)"))
-            }
-            guard st.st_mode & 0o077 == 0 else { return .failure(DialerProblem("\(file.sanitized) can be read by others (it holds the SIP password): chmod 600 it")) }
-            password = String(decoding: text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if let missing = dialer.agentMissing { return .failure(missing) }
+        let password: String?
+        switch Dialer.password(account) {
+        case let .success(p): password = p
+        case let .failure(why): return .failure(why)
         }
         var template = Array((NSTemporaryDirectory() + "/tierwatch-call-XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else { return .failure(DialerProblem("cannot make a directory for the call")) }

@@ -38,6 +38,38 @@ public struct Dialer: Sendable {
 
     public init(_ settings: DialerSettings) { self.settings = settings }
 
+    /// What stops every call before one is tried (for `doctor`): the SIP
+    /// agent or the program missing, the password file unreadable or
+    /// readable by others, espeak-ng missing.
+    public func problems() -> [DialerProblem] {
+        var out: [DialerProblem] = []
+        if let missing = agentMissing { out.append(missing) }
+        if case let .baresip(account) = settings.agent, case let .failure(why) = Self.password(account) { out.append(why) }
+        if VoiceMessage.espeak == nil { out.append(VoiceMessage.noEspeak) }
+        return out
+    }
+
+    /// The SIP agent or the program is not there to run.
+    var agentMissing: DialerProblem? {
+        switch settings.agent {
+        case .baresip:
+            FileManager.default.isExecutableFile(atPath: baresip) ? nil : DialerProblem("baresip is not installed here (apt-get install -y baresip-core)")
+        case let .program(path):
+            FileManager.default.isExecutableFile(atPath: path) ? nil : DialerProblem("the dialer program \(path.sanitized) is not there or not executable")
+        }
+    }
+
+    /// The account's password from its file (nil: none), or why it cannot be used.
+    static func password(_ account: DialerSettings.SIPAccount) -> Result<String?, DialerProblem> {
+        guard let file = account.passwordFile else { return .success(nil) }
+        var st = stat()
+        guard stat(file, &st) == 0, let text = FileManager.default.contents(atPath: file) else {
+            return .failure(DialerProblem("cannot read the SIP password file \(file.sanitized)"))
+        }
+        guard st.st_mode & 0o077 == 0 else { return .failure(DialerProblem("\(file.sanitized) can be read by others (it holds the SIP password): chmod 600 it")) }
+        return .success(String(decoding: text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
     /// `messageSeconds`: the WAV's length (the answered call ends with it).
     public func call(_ uri: String, wav: String, messageSeconds: Double, ringing: @Sendable () -> Void = {}) -> Result<CallResult, DialerProblem> {
         switch settings.agent {
@@ -54,7 +86,7 @@ struct ProgramCall {
     let settings: DialerSettings
 
     func run(_ uri: String, wav: String, messageSeconds: Double, ringing: () -> Void) -> Result<CallResult, DialerProblem> {
-        guard FileManager.default.isExecutableFile(atPath: path) else { return .failure(DialerProblem("the dialer program \(path.sanitized) is not there or not executable")) }
+        if let missing = Dialer(settings).agentMissing { return .failure(missing) }
         let p: Spawned
         switch Spawned.start([path, uri, wav]) {
         case let .success(s): p = s

@@ -375,7 +375,23 @@ struct HookService: Service {
         // serve exits: a restart must not page twice.
         await withTaskGroup(of: Void.self) { group in
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                let (jobs, next) = await desk.hooksDue()
+                let (jobs, calls, next) = await desk.hooksDue()
+                for call in calls {
+                    logger.info("call-out", metadata: ["incident": "\(call.due.incident)", "tier": "\(call.due.tierID)", "contact": "\(call.due.contact)",
+                                                       "attempt": "\(call.due.attempt)/\(call.due.attempts)", "late": "\(call.due.late)"])
+                    group.addTask {
+                        switch await desk.prepare(call) {
+                        case let .failure(why):
+                            await desk.callFinished(call.due, ok: false, why.description)
+                            logger.error("call-out not placed", metadata: ["incident": "\(call.due.incident)", "detail": "\(why)"])
+                        case let .success(message):
+                            let outcome = await withCheckedContinuation { c in
+                                Thread.detachNewThread { c.resume(returning: call.plan.dial(message)) }
+                            }
+                            await desk.finished(call, message, outcome)
+                        }
+                    }
+                }
                 for job in jobs {
                     logger.info("hook", metadata: ["hook": "\(job.due.hook.name)", "incident": "\(job.due.occurrence.incident)",
                                                    "trigger": "\(job.due.occurrence.trigger.rawValue)", "late": "\(job.due.late)"])

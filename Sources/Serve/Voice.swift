@@ -9,10 +9,12 @@ public enum VoiceMessage {
     public static let rate = 8000
 
     /// Writes the WAV to `path`; nil, or why not. Returns its length in seconds.
+    /// espeak-ng's path here, if it is installed.
+    static var espeak: String? { Speaker.espeakPaths.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) }
+    static let noEspeak = DialerProblem("espeak-ng is not installed here (apt-get install -y espeak-ng)")
+
     public static func write(_ text: String, to path: String, silenceAfter: Int) -> Result<Double, DialerProblem> {
-        guard let espeak = Speaker.espeakPaths.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            return .failure(DialerProblem("espeak-ng is not installed here (apt-get install -y espeak-ng)"))
-        }
+        guard let espeak else { return .failure(noEspeak) }
         let raw = path + ".espeak.wav"
         defer { unlink(raw) }
         let env = ["PATH": "/usr/local/bin:/usr/bin:/bin"]

@@ -375,7 +375,7 @@ extension ScreenLoop {
             return
         }
         let ringing = self.ringing
-        calls.start { CallPlaced(plan: plan, message: message, result: CallPlan.dial(plan, message) { ringing.post(plan.incident) }) }
+        calls.start { CallPlaced(plan: plan, message: message, result: plan.dial(message) { ringing.post(plan.incident) }) }
     }
 
     /// Tells the screen which calls ring, and records each call that ended.

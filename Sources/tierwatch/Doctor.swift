@@ -3,6 +3,8 @@ import Escalation
 import Foundation
 import IncidentStore
 import CSpawn
+import Intake
+import Serve
 
 struct Doctor: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,6 +23,7 @@ struct Doctor: ParsableCommand {
         report.checkPeers(ctx)
         report.checkClock()
         report.checkHooks(ctx)
+        report.checkDialer(ctx.policies)
         if json {
             try printJSON(report.json)
         } else {
@@ -64,12 +67,32 @@ extension StoreCheck {
         for i in ctx.store.state.incidents.values.sorted(by: { $0.id < $1.id }) {
             for e in i.events {
                 guard case let .hook(h) = e.action, h.result == .failed, now.timeIntervalSince(e.recordedAt) < 86400 else { continue }
-                lines.append("hook \(h.name.sanitized) failed for \(i.id) at \(ISOTime.format(e.recordedAt)): \(h.detail.sanitized)")
+                let what = h.name == CallOutPlanner.recordName ? "automatic call (\(h.key.split(separator: "#")[0]))" : "hook \(h.name)"
+                lines.append("\(what.sanitized) failed for \(i.id) at \(ISOTime.format(e.recordedAt)): \(h.detail.sanitized)")
                 failed.append(["hook": h.name, "incident": i.id, "at": ISOTime.format(e.recordedAt), "detail": h.detail])
             }
         }
         if !failed.isEmpty { problems.append("\(failed.count) hook run(s) failed in the last day (listed above)") }
         json["hooks_failed"] = failed
+        json["problems"] = problems
+    }
+
+    /// The policy's dialer: what would stop every call (the SIP agent, the
+    /// password file, espeak-ng) is a problem; which tiers call out.
+    mutating func checkDialer(_ source: PolicySource) {
+        guard case let .success(loaded) = source.current, let settings = loaded.policy.dialer else { return }
+        let found = Dialer(settings).problems()
+        let callOut = loaded.policy.tiers.compactMap { t in t.callOut.map { "\(t.id) (every \($0.recall), \($0.attempts) tries)" } }
+        let agent: String
+        switch settings.agent {
+        case let .baresip(a): agent = "baresip as \(a.user)@\(a.domain)" + (a.proxy.map { " via \($0)" } ?? "")
+        case let .program(p): agent = "program \(p)"
+        }
+        lines.append("dialer: \(agent.sanitized)" + (found.isEmpty ? ": ready" : ""))
+        for p in found { lines.append("  cannot call: \(p.description.sanitized)") }
+        lines.append("  automatic call-out: " + (callOut.isEmpty ? "none (no tier has call_out)" : callOut.joined(separator: ", ").sanitized))
+        problems += found.map { "the dialer cannot place calls: \($0.description)" }
+        json["dialer"] = ["agent": agent, "ready": found.isEmpty, "problems": found.map(\.description), "call_out": callOut] as [String: Any]
         json["problems"] = problems
     }
 

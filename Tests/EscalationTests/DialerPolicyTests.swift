@@ -48,4 +48,30 @@ import Testing
         #expect(error("dialer:\n  program: /x\n  uri: \"sip:{e164}@t\"\n  acknowledge: yes\n")?.contains("'acknowledge' must be on_confirm") == true)
         #expect(error("dialer:\n  program: /x\n  uri: \"sip:{e164}@t\"\n  ringtimeout: 5s\n")?.contains("unknown key 'ringtimeout'") == true)
     }
+
+    /// A tier with `call_out:` (the tier line's mapping, then a dialer or not).
+    func callOut(_ value: String, dialer: Bool = true) -> Result<Tier, PolicyError> {
+        let text = "name: x\ntiers:\n  - id: a\n    name: A\n    contacts: [Bob]\n    call_out: \(value)\n"
+            + (dialer ? "dialer:\n  program: /x\n  uri: \"sip:{e164}@t\"\n" : "")
+        do {
+            return .success(try Policy(yaml: text, file: "p.yaml").tiers[0])
+        } catch {
+            return .failure(error as! PolicyError)
+        }
+    }
+
+    @Test func callOutPerTierWithItsDefaultsAndItsLimits() throws {
+        #expect(try callOut("true").get().callOut == CallOut(recall: .minutes(5), attempts: 3), "true: every 5 minutes, 3 tries")
+        #expect(try callOut("false").get().callOut == nil)
+        #expect(try callOut("{ recall: 2m, attempts: 5 }").get().callOut == CallOut(recall: .minutes(2), attempts: 5))
+        #expect(try callOut("{ attempts: 1 }").get().callOut == CallOut(recall: .minutes(5), attempts: 1))
+        func message(_ r: Result<Tier, PolicyError>) -> String? { if case let .failure(e) = r { e.description } else { nil } }
+        #expect(message(callOut("true", dialer: false)) == "p.yaml:6:15: error: 'call_out' needs a 'dialer:' section (how tierwatch places calls, see docs/voice.md)")
+        #expect(message(callOut("{ recall: 5s }"))?.contains("p.yaml:6:25: error: 'recall' must be at least 10s") == true, "\(String(describing: message(callOut("{ recall: 5s }"))))")
+        #expect(message(callOut("{ attempts: 0 }"))?.contains("'attempts' must be 1 to 10") == true)
+        #expect(message(callOut("{ attempts: many }"))?.contains("'attempts' must be a whole number") == true)
+        #expect(message(callOut("{ every: 5m }"))?.contains("unknown key 'every' in 'call_out'") == true)
+        #expect(message(callOut("sometimes"))?.contains("'call_out' must be true, false or a mapping") == true)
+    }
 }
+

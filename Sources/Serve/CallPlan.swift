@@ -1,0 +1,121 @@
+import Escalation
+import Foundation
+import IncidentStore
+import Intake
+
+/// A call about to be placed: to whom, at which number and URI, saying what.
+/// One way for every caller: `tierwatch call`, the dashboard's `c` and
+/// serve's automatic call-out.
+public struct CallPlan: Sendable {
+    public var incident: String
+    public var tier: String
+    public var contact: String
+    public var who: String
+    public var person: PersonRef?
+    public var number: String
+    public var uri: String
+    public var text: String
+    public var settings: DialerSettings
+
+    /// Why a call cannot be planned: nothing recorded. `usage` is a fault
+    /// of the policy or the input (no dialer, a number with no URI).
+    public struct Refusal: Error, Sendable, CustomStringConvertible {
+        public var description: String
+        public var usage: Bool
+    }
+
+    /// The message to play, made on disk, and how long it lasts.
+    public struct Message: Sendable {
+        public var wav: String
+        public var seconds: Double
+    }
+
+    /// Everything that must hold before a call: the incident open, the
+    /// contact on the ladder, the person and their number, the dialer, the
+    /// URI. `contact` is the contact's id or name.
+    public static func make(_ entry: Board.Entry, contact key: String, dialer: DialerSettings?, desk: String) throws(Refusal) -> CallPlan {
+        let incident = entry.incident, policy = entry.policy
+        guard let found = policy.findContact(key, customer: incident.customer) else {
+            throw Refusal(description: "no contact '\(key.sanitized)' in policy \(policy.name.sanitized)\(Suggest.didYouMean(key, among: policy.contactKeys(customer: incident.customer)))", usage: false)
+        }
+        guard incident.state != .resolved else { throw Refusal(description: "\(incident.id) is resolved: reopen it first", usage: false) }
+        guard let status = entry.ladder.rungs[found.tier].contacts.first(where: { $0.contact.id == found.contact.id }) else {
+            throw Refusal(description: "\(incident.id): contact \(found.contact.id) is not on the ladder", usage: false)
+        }
+        let who = status.callee.person?.name ?? status.contact.name
+        guard let number = status.callee.phone, !number.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw Refusal(description: "\(incident.id): \(who.sanitized) has no number on file: nothing to dial", usage: false)
+        }
+        guard let settings = dialer else {
+            throw Refusal(description: "the policy has no dialer: add a 'dialer:' section (see docs/voice.md) to place calls from tierwatch", usage: true)
+        }
+        let uri: String
+        switch settings.uri(for: number) {
+        case let .success(u): uri = u
+        case let .failure(why): throw Refusal(description: "\(incident.id): \(who.sanitized): \(why)", usage: true)
+        }
+        var w = Words.spoken(entry, now: entry.now)
+        w["desk"] = Words.speakable(desk, max: 40)
+        w["customer"] = w["customer"] ?? "no customer"
+        w["what"] = w["what"] ?? ""
+        var text = settings.message
+        for (k, v) in w { text = text.replacingOccurrences(of: "{\(k)}", with: v) }
+        return CallPlan(incident: incident.id, tier: policy.tiers[found.tier].id, contact: found.contact.id, who: who,
+                        person: status.callee.person.map(PersonRef.init), number: number, uri: uri, text: text, settings: settings)
+    }
+
+    /// Records on an incident as someone (`record(incident, action)`).
+    public typealias Record = (String, Action) throws -> Void
+
+    /// The message made, and "calling … (host)" on the timeline.
+    public func prepare(host: String, record: Record) throws -> Message {
+        let wav = NSTemporaryDirectory() + "/tierwatch-message-\(getpid())-\(UUID().uuidString).wav"
+        switch VoiceMessage.write(text, to: wav, silenceAfter: settings.confirmWithin.seconds) {
+        case let .success(s):
+            do {
+                try record(incident, .note(message: "calling \(who) \(number) (\(host))"))
+            } catch {
+                unlink(wav)
+                throw error
+            }
+            return Message(wav: wav, seconds: s)
+        case let .failure(why):
+            unlink(wav)
+            throw Refusal(description: "\(incident): the call's message could not be made: \(why); no call placed", usage: false)
+        }
+    }
+
+    /// The call itself: no store, so it can run off a screen's or a
+    /// server's thread.
+    public func dial(_ message: Message, ringing: @escaping @Sendable () -> Void = {}) -> Result<CallResult, DialerProblem> {
+        Dialer(settings).call(uri, wav: message.wav, messageSeconds: message.seconds, ringing: ringing)
+    }
+
+    /// Records what came of the call, on the incident as it is now (the call
+    /// happened whatever others did meanwhile): the outcome as the contact's,
+    /// a timeline line, and the acknowledgement when the policy says pressing
+    /// 1 acknowledges. A dialer failure records only a note that no call was
+    /// made, and throws.
+    @discardableResult
+    public func finish(_ message: Message, _ outcome: Result<CallResult, DialerProblem>, isOpen: () -> Bool, record: Record) throws -> CallResult {
+        unlink(message.wav)
+        switch outcome {
+        case let .failure(why):
+            try? record(incident, .note(message: "the call to \(who) was NOT placed: \(why.description); no call recorded"))
+            throw Refusal(description: "\(incident): the call to \(who.sanitized) was not placed: \(why.description.sanitized)", usage: false)
+        case let .success(result):
+            try record(incident, .contactOutcome(tier: tier, contact: contact, outcome: result.outcome, person: CalledPerson(person)))
+            try record(incident, .note(message: "call to \(who): \(result.words)"))
+            if result == .confirmed, settings.acknowledgeOnConfirm, isOpen() {
+                try record(incident, .acknowledged)
+            }
+            return result
+        }
+    }
+}
+
+/// An automatic call claimed by this serve: the try and its plan.
+public struct CallJob: Sendable {
+    public var due: CallOutDue
+    public var plan: CallPlan
+}
