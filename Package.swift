@@ -104,7 +104,7 @@ let package = Package(
         // followers to time); not installed with tierwatch.
         .executableTarget(
             name: "tierwatch-bench",
-            dependencies: ["Escalation", "IncidentStore", "Dashboard", "Surface"]
+            dependencies: ["Escalation", "IncidentStore", "Dashboard", "Surface", "Serve"]
         ),
         // Fuzz targets for every parser of outside text (see Fuzz/run.sh);
         // built normally it replays inputs, with -sanitize=fuzzer it fuzzes.

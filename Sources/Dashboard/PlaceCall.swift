@@ -1,5 +1,6 @@
 import Escalation
 import Foundation
+import Intake
 import Surface
 
 /// `c` in the contacts pane: tierwatch calls the selected contact itself
@@ -32,6 +33,10 @@ extension Model {
             return []
         }
         let who = c.callee.person?.name ?? c.contact.name
+        if let auto = CallOutPlanner.inFlight(e.incident, dialer: e.policy.dialer, now: now)[c.contact.id] {
+            notice = Notice(text: "serve is calling \(who.sanitized) now (automatic call, try \(auto.attempt)): wait for its outcome", isError: true)
+            return []
+        }
         guard c.callee.phone != nil else {
             notice = Notice(text: "\(who.sanitized) has no number on file: nothing to dial", isError: true)
             return []
@@ -41,9 +46,13 @@ extension Model {
         return [.call(incident: id, contact: c.contact.id)]
     }
 
-    /// What the contact's line says while tierwatch calls them, if it does.
-    func callWords(_ id: String, contact: String) -> String? {
-        guard let call = calls[id], call.contact == contact else { return nil }
+    /// What the contact's line says while tierwatch calls them, if it does:
+    /// this screen's call, or serve's automatic one (`call_out:`).
+    func callWords(_ e: Board.Entry, contact: String) -> String? {
+        guard let call = calls[e.incident.id], call.contact == contact else {
+            guard let auto = CallOutPlanner.inFlight(e.incident, dialer: e.policy.dialer, now: now)[contact] else { return nil }
+            return "auto-calling \(Countdown.format(max(0, Int(now.timeIntervalSince(auto.since))))) (try \(auto.attempt))"
+        }
         if let r = call.ringingSince { return "ringing \(Countdown.format(Int(now.timeIntervalSince(r))))" }
         return "calling \(Countdown.format(Int(now.timeIntervalSince(call.since))))"
     }

@@ -397,7 +397,7 @@ extension Model {
             // Where they are and what to know before dialling.
             if let zone = person?.zone { outcome += "\(glyphs.separator)their time \(Words.localTime(now, zone: zone, withZone: false))" }
             if let note = person?.note { outcome += "\(glyphs.separator)\(note.sanitized)" }
-            if let calling = callWords(e.incident.id, contact: c.contact.id) {
+            if let calling = callWords(e, contact: c.contact.id) {
                 outcome = "\(glyphs.next) \(calling)\(glyphs.separator)" + outcome
             } else if isNext {
                 outcome = "\(glyphs.next) call next\(glyphs.separator)" + outcome

@@ -71,6 +71,21 @@ public enum CallOutPlanner {
         return out
     }
 
+    /// The automatic calls in flight now, by contact id: claimed, no result
+    /// yet, and young enough to be still ringing (what a screen shows
+    /// beside the contact, so nobody dials them by hand meanwhile).
+    public static func inFlight(_ i: Incident, dialer: DialerSettings?, now: Date) -> [String: (attempt: Int, since: Date)] {
+        guard let dialer, i.state != .resolved else { return [:] }
+        var out: [String: (attempt: Int, since: Date)] = [:]
+        for (key, k) in i.hookKeys where !k.finished && key.hasSuffix("#" + recordName) {
+            let parts = key.dropLast(recordName.count + 1).split(separator: "/")
+            guard parts.count == 6, parts[1] == "call_out", let at = k.claimedAt, let n = Int(parts[5]),
+                  now.timeIntervalSince(at) < maxRunSeconds(dialer) else { continue }
+            out[String(parts[4])] = (n, at)
+        }
+        return out
+    }
+
     /// When the clock alone makes the next try due (nil: none to come).
     public static func nextTry(_ e: Board.Entry, now: Date) -> Date? {
         guard e.incident.state != .resolved else { return nil }

@@ -13,6 +13,7 @@ import IncidentStore
 ///   tierwatch-bench sites [--quick]         two sites over two real Syncthing instances
 ///   tierwatch-bench history [--quick|--long] a start from the checkpoint against a full read (1M events; --long 10M)
 ///   tierwatch-bench serve [--quick]         tierwatch serve: webhook latency, wrk throughput, idle CPU
+///   tierwatch-bench call [--quick]          automatic call-out: tier start -> the callee's INVITE, beside baresip alone
 ///   tierwatch-bench writer --store DIR --host H --incident ID --count N [--open] [--rate R]
 ///       appends N notes through the store API; after each fsync'd append
 ///       prints `ok HOST/SEQ`, so a test that kills the writer knows exactly
@@ -28,6 +29,7 @@ usage: tierwatch-bench [--quick] [--json]
        tierwatch-bench sites [--quick]
        tierwatch-bench history [--quick|--long]
        tierwatch-bench serve [--quick]
+       tierwatch-bench call [--quick]
        tierwatch-bench writer --store DIR --host H --incident ID --count N [--open] [--rate R]
 
 """
@@ -124,6 +126,14 @@ case "sites":
 case "serve":
     do {
         Benchmarks.report(try ServeBench.figures(quick: args.contains("--quick")) { FileHandle.standardError.write(Data("bench: \($0)\n".utf8)) },
+                          json: args.contains("--json"))
+    } catch {
+        FileHandle.standardError.write(Data("bench: \(error)\n".utf8))
+        exit(1)
+    }
+case "call":
+    do {
+        Benchmarks.report(try CallBench.figures(quick: args.contains("--quick")) { FileHandle.standardError.write(Data("bench: \($0)\n".utf8)) },
                           json: args.contains("--json"))
     } catch {
         FileHandle.standardError.write(Data("bench: \(error)\n".utf8))

@@ -59,4 +59,35 @@ import Testing
         list.focus = .list
         #expect(press(&list, .char("c")).isEmpty && list.calls.isEmpty)
     }
+
+    /// serve's automatic call (`call_out:`) in flight: the contact says so,
+    /// and `c` on them waits for its outcome instead of ringing them twice.
+    @Test func anAutomaticCallInFlightShowsBesideTheContactAndCWaitsForIt() throws {
+        let yaml = Policy.builtInYAML
+            .replacingOccurrences(of: "    name: Management notified\n", with: "    name: Management notified\n    call_out: true\n")
+            .replacingOccurrences(of: "{ id: am, name: Account Manager, role: account }", with: "{ id: am, name: Account Manager, role: account, phone: \"+1 555 0101\" }")
+            + "dialer:\n  program: /usr/local/bin/dial\n  uri: \"sip:{e164}@trunk.example.org\"\n"
+        let key = "A1C0/call_out/management/1796000000000/am/2#call-out"
+        let claimed = Board.Builder("A1C0", title: "Outbound calls dropping", customer: "acme", severity: .sev1, openedMinutesAgo: 6, policy: yaml)
+            .add(.hook(HookRecord(name: "call-out", key: key, result: .claimed)), minutesAgo: 0.5, by: "hook")
+        var m = Board.model([claimed])
+        _ = m.update(.directory(.success(try Policy(yaml: yaml, file: "p.yaml"))))
+        m.selectedID = "A1C0"
+        m.focus = .contacts
+        let e = try #require(m.selection(in: m.entries))
+        m.selectedContact = try #require(e.ladder.rungs[m.shownTier(e)].contacts.firstIndex { $0.contact.id == "am" })
+        #expect(m.view(width: 160, height: 40).text.contains("▶ auto-calling 00:30 (try 2)"), "\(m.view(width: 160, height: 40).text)")
+        #expect(press(&m, .char("c")).isEmpty && m.notice?.text.contains("serve is calling Jane Roe now (automatic call, try 2)") == true,
+                "\(String(describing: m.notice))")
+        // The try ended: the contact's line is its own again, and c calls.
+        let ended = claimed.add(.hook(HookRecord(name: "call-out", key: key, result: .ok, detail: "Account Manager: no answer (busy)")), minutesAgo: 0.1, by: "hook")
+        var after = Board.model([ended])
+        _ = after.update(.directory(.success(try Policy(yaml: yaml, file: "p.yaml"))))
+        after.selectedID = "A1C0"
+        after.focus = .contacts
+        after.selectedContact = m.selectedContact
+        #expect(!after.view(width: 160, height: 40).text.contains("auto-calling"))
+        #expect(press(&after, .char("c")) == [.call(incident: "A1C0", contact: "am")])
+    }
 }
+
