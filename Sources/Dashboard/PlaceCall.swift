@@ -50,10 +50,18 @@ extension Model {
     /// this screen's call, or serve's automatic one (`call_out:`).
     func callWords(_ e: Board.Entry, contact: String) -> String? {
         guard let call = calls[e.incident.id], call.contact == contact else {
-            guard let auto = CallOutPlanner.inFlight(e.incident, dialer: e.policy.dialer, now: now)[contact] else { return nil }
-            return "auto-calling \(Countdown.format(max(0, Int(now.timeIntervalSince(auto.since))))) (try \(auto.attempt))"
+            if let auto = CallOutPlanner.inFlight(e.incident, dialer: e.policy.dialer, now: now)[contact] {
+                return "auto-calling \(Countdown.format(max(0, Int(now.timeIntervalSince(auto.since))))) (try \(auto.attempt))"
+            }
+            return nil
         }
         if let r = call.ringingSince { return "ringing \(Countdown.format(Int(now.timeIntervalSince(r))))" }
         return "calling \(Countdown.format(Int(now.timeIntervalSince(call.since))))"
+    }
+
+    /// serve's next automatic call to the contact, when one is to come.
+    func nextAutoCall(_ e: Board.Entry, contact: String) -> String? {
+        guard e.policy.dialer != nil, let next = CallOutPlanner.upcoming(e, now: now)[contact] else { return nil }
+        return "auto-call again in \(Countdown.format(max(0, Ladder.seconds(from: now, to: next.at)))) (try \(next.attempt) of \(next.of))"
     }
 }

@@ -1,6 +1,7 @@
 import Surface
 import Escalation
 import Foundation
+import Intake
 
 /// The smallest screen the dashboard lays out; below it, it says so.
 public let minimumWidth = 80
@@ -255,7 +256,9 @@ extension Model {
         var x = inner.x + 1
         x += f.put("\(glyphs.next) ", x: x, y: inner.y + 1, role: urgency == .normal ? .active : urgency.countdownRole)
         // Narrow screens name the tier by number (`T1 due`), as the list does.
-        x += f.put(Words.nextAction(e, now: now, dash: glyphs.dash, labels: f.width < 120 ? .short : .long), x: x, y: inner.y + 1, role: urgency == .breached ? .overdue : .normal,
+        let calling = CallOutPlanner.inFlight(i, dialer: e.policy.dialer, now: now).mapValues(\.attempt)
+        x += f.put(Words.nextAction(e, now: now, dash: glyphs.dash, labels: f.width < 120 ? .short : .long, calling: calling), x: x, y: inner.y + 1,
+                   role: urgency == .breached ? .overdue : .normal,
                    limit: inner.maxX - x)
         // The customer update's countdown, whole or not at all: within the
         // box (the border is never written over), never a label without its time.
@@ -357,7 +360,8 @@ extension Model {
             let more = " \(first > 0 ? "\(first) above" : "")\(first > 0 && first + fits < rung.contacts.count ? ", " : "")\(first + fits < rung.contacts.count ? "\(rung.contacts.count - first - fits) more below" : "") "
             f.put(more, x: r.maxX - DisplayWidth.of(more) - 2, y: r.maxY - 1, role: .dim)
         }
-        for (k, c) in rung.contacts.enumerated() where k >= first && (k - first) * perContact < inner.height {
+        // Only the contacts that fit whole: a second line never lands on the border.
+        for (k, c) in rung.contacts.enumerated() where k >= first && k - first < fits {
             let y = inner.y + (k - first) * perContact
             f.mark(Rect(x: inner.x, y: y, width: inner.width, height: min(perContact, inner.maxY - y)), Hit(pane: Focus.contacts.rawValue, row: k))
             // Reached ✓, never called ○, a message left », no answer ~ (not
@@ -393,6 +397,8 @@ extension Model {
             // The person the last call went to, when it is not who is on call now.
             if let called = c.calledPerson, called.id != c.callee.person?.id { outcome += " (to \(called.name.sanitized))" }
             if let reached = c.reachedAt, c.outcome != .reached { outcome += "\(glyphs.separator)reached \(shortTime(reached))" }
+            // serve calls them again by itself (call_out): before the rest, it changes what to do.
+            if let again = nextAutoCall(e, contact: c.contact.id), c.outcome != nil { outcome += "\(glyphs.separator)\(again)" }
             if let until = c.callee.until, c.callee.person != nil { outcome += "\(glyphs.separator)on call until \(Words.until(until, now: now))" }
             // Where they are and what to know before dialling.
             if let zone = person?.zone { outcome += "\(glyphs.separator)their time \(Words.localTime(now, zone: zone, withZone: false))" }

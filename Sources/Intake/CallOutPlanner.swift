@@ -86,6 +86,24 @@ public enum CallOutPlanner {
         return out
     }
 
+    /// The next automatic try still to come, by contact id: for each contact
+    /// not yet reached of a started tier with `call_out:` whose requirement
+    /// is not met, when the next try falls due and which it is.
+    public static func upcoming(_ e: Board.Entry, now: Date) -> [String: (attempt: Int, of: Int, at: Date)] {
+        guard e.incident.state != .resolved else { return [:] }
+        var out: [String: (attempt: Int, of: Int, at: Date)] = [:]
+        for r in e.ladder.rungs {
+            guard let plan = r.tier.callOut, r.isStarted, r.metAt == nil, let start = r.startAt else { continue }
+            let recall = Double(max(plan.recall.seconds, 1))
+            let next = Int(max(0, now.timeIntervalSince(start)) / recall) + 2
+            guard next <= plan.attempts else { continue }
+            for c in r.contacts where c.reachedAt == nil {
+                out[c.contact.id] = (next, plan.attempts, start.addingTimeInterval(Double(next - 1) * recall))
+            }
+        }
+        return out
+    }
+
     /// When the clock alone makes the next try due (nil: none to come).
     public static func nextTry(_ e: Board.Entry, now: Date) -> Date? {
         guard e.incident.state != .resolved else { return nil }

@@ -483,7 +483,7 @@ public actor Desk {
         guard let dialer = entry.policy.dialer else { return [] }
         var out: [CallJob] = []
         for due in CallOutPlanner.due(entry, dialer: dialer, settings: settings, now: now, machine: IncidentStore.machineID, host: store.host) {
-            let claimed = claim(incident: due.incident, HookRecord(name: CallOutPlanner.recordName, key: due.key, result: .claimed, late: due.late)) { e, now in
+            let claimed = claim(incident: due.incident, HookRecord(name: CallOutPlanner.recordName, key: due.key, result: .claimed, late: due.late), by: "call-out") { e, now in
                 guard let d = e.policy.dialer else { return false }
                 return CallOutPlanner.due(e, dialer: d, settings: settings, now: now, machine: IncidentStore.machineID, host: store.host)
                     .contains(where: { $0.key == due.key })
@@ -525,7 +525,7 @@ public actor Desk {
     public func callFinished(_ due: CallOutDue, ok: Bool, _ detail: String) {
         callRuns[ok ? "ok" : "failed", default: 0] += 1
         let record = HookRecord(name: CallOutPlanner.recordName, key: due.key, result: ok ? .ok : .failed, detail: detail, tries: due.attempt, late: due.late)
-        _ = try? store.record(on: due.incident, operatorName: "hook", at: nil) { _, _, _ in .hook(record) }
+        _ = try? store.record(on: due.incident, operatorName: "call-out", at: nil) { _, _, _ in .hook(record) }
     }
 
     private func recordCall(_ id: String, _ action: Action) throws {
@@ -553,7 +553,7 @@ public actor Desk {
 
     /// Appends a claim record when `stillDue` holds under the lock for the
     /// incident as every host's records read so far have it.
-    private func claim(incident id: String, _ record: HookRecord, stillDue: (Board.Entry, Date) -> Bool) -> Bool {
+    private func claim(incident id: String, _ record: HookRecord, by operatorName: String = "hook", stillDue: (Board.Entry, Date) -> Bool) -> Bool {
         do {
             // Two serves of this machine under different host names lock
             // different logs: the machine's lock makes their checks and
@@ -563,7 +563,7 @@ public actor Desk {
                 // result) since the plan was made means it is theirs.
                 let now = store.clock.now()
                 guard let i = state.incidents[id], stillDue(Board.Entry(i, policies: state.policies, at: now), now) else { throw AlreadyClaimed() }
-                return IncidentStore.Draft(incident: i.id, action: .hook(record), operatorName: "hook", baseVersion: i.version)
+                return IncidentStore.Draft(incident: i.id, action: .hook(record), operatorName: operatorName, baseVersion: i.version)
             } }
             return true
         } catch {

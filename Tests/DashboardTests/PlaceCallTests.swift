@@ -89,5 +89,18 @@ import Testing
         #expect(!after.view(width: 160, height: 40).text.contains("auto-calling"))
         #expect(press(&after, .char("c")) == [.call(incident: "A1C0", contact: "am")])
     }
+
+    /// Two lines a contact in a pane too short for all of them: only those
+    /// that fit whole are drawn, and the box's border says how many more
+    /// (a third contact's second line once landed on the border at 80x24).
+    @Test func contactsThatDoNotFitWholeLeaveTheBorderAlone() {
+        var m = model()
+        let text = m.view(width: 80, height: 24).text
+        let lines = text.split(separator: "\n").map(String.init)
+        let bottom = lines.firstIndex { $0.contains("more below") }
+        #expect(bottom.map { lines[$0].hasPrefix("│└") && lines[$0].contains("─ 2 more below ─┘") } == true, "\(text)")
+        _ = m.update(.key(.down))
+        #expect(m.view(width: 80, height: 24).text.contains("above"), "the pane scrolls to the selected contact")
+    }
 }
 
