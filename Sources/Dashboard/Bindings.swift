@@ -202,7 +202,7 @@ public struct Bindings: Sendable, Equatable {
         ([.open], "contacts: record a call · timeline: open an entry",
          "on a contact: ask for the call's outcome (`r`/`Enter`, `v`, `n`; `Esc` records nothing) · in the timeline: open the entry in full · in the list: go to the contacts"),
         ([.command], "commands: :ack K3F9  :notify K3F9 am  :resolve K3F9 done",
-         "command line: `:ack K3F9`, `:escalate K3F9 ceo`, `:notify K3F9 am voicemail`, `:resolve K3F9 restored`, `:update K3F9 …`, `:note K3F9 …`, `:reopen K3F9`, `:raise TITLE`, `:filter TEXT`, `:sort urgency\\|severity\\|opened`, `:q`; a mistyped id, tier or contact is answered with the nearest one"),
+         "command line: `:ack K3F9`, `:escalate K3F9 ceo`, `:call K3F9 am` (tierwatch dials), `:notify K3F9 am voicemail` (a call made by hand), `:resolve K3F9 restored`, `:update K3F9 …`, `:note K3F9 …`, `:reopen K3F9`, `:raise TITLE`, `:filter TEXT`, `:sort urgency\\|severity\\|opened`, `:q`; a mistyped id, tier or contact is answered with the nearest one"),
         ([.filter, .clearFilter], "filter the list · clear the filter", "filter the list as you type · clear the filter"),
         ([.sort], "sort by urgency, severity or opening time", "sort by urgency, severity or opening time"),
         ([.showResolved], "show or hide incidents resolved in the last day",

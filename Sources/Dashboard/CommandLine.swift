@@ -9,6 +9,8 @@ public enum TypedCommand: Equatable, Sendable {
     case resolve(String, message: String?)
     case reopen(String)
     case notify(String, contact: String, outcome: Outcome)
+    /// tierwatch places the call itself, through the policy's dialer.
+    case dial(String, contact: String)
     case update(String, message: String)
     case note(String, message: String)
     case raise(title: String)
@@ -17,7 +19,7 @@ public enum TypedCommand: Equatable, Sendable {
     case help
     case quit
 
-    public static let usage = "ack ID · escalate ID [TIER] · resolve ID [MESSAGE] · reopen ID · notify ID CONTACT [reached|voicemail|no_answer] · update ID MESSAGE · note ID MESSAGE · raise TITLE · filter TEXT · sort [urgency|severity|opened] · help · quit"
+    public static let usage = "ack ID · escalate ID [TIER] · resolve ID [MESSAGE] · reopen ID · call ID CONTACT · notify ID CONTACT [reached|voicemail|no_answer] · update ID MESSAGE · note ID MESSAGE · raise TITLE · filter TEXT · sort [urgency|severity|opened] · help · quit"
 
     /// Parses a command line (without the `:`); the error says what was expected.
     public static func parse(_ line: String) -> Result<TypedCommand, CommandLineError> {
@@ -41,7 +43,16 @@ public enum TypedCommand: Equatable, Sendable {
                 guard let m = rest(from: 1) else { return .failure(.init("\(verb) needs a message: :\(verb) \(id) TEXT")) }
                 return .success(verb == "update" ? .update(id, message: m) : .note(id, message: m))
             }
-        case "notify", "call":
+        case "call", "dial":
+            return needID().flatMap { id in
+                let who = Array(args.dropFirst())
+                guard !who.isEmpty else { return .failure(.init("call needs a contact: :call \(id) am (tierwatch dials them through the policy's dialer)")) }
+                if who.count > 1, let last = who.last, Outcome(rawValue: last.lowercased().replacingOccurrences(of: "-", with: "_")) != nil {
+                    return .failure(.init(":call places the call itself; to record a call made by hand: :notify \(id) \(who.dropLast().joined(separator: " ")) \(last)"))
+                }
+                return .success(.dial(id, contact: who.joined(separator: " ")))
+            }
+        case "notify":
             return needID().flatMap { id in
                 var who = Array(args.dropFirst())
                 var outcome = Outcome.reached

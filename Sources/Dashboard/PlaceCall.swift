@@ -10,6 +10,19 @@ extension Model {
     mutating func placeCall() -> [Command] {
         guard let e = actionable("place a call") else { return [] }
         let tier = shownTier(e)
+        guard e.ladder.rungs[tier].contacts.indices.contains(selectedContact) else { return [] }
+        if contactsMoved, calls[e.incident.id] == nil {
+            contactsMoved = false
+            notice = Notice(text: "no call placed: the contacts changed under the cursor; press c again to call who is selected now", isError: true)
+            return []
+        }
+        return placeCall(e, tier: tier, contact: selectedContact)
+    }
+
+    /// Calls a contact of a tier (`c`, `:call K3F9 am`): one call at a time
+    /// per incident, never while serve's automatic call rings them, only
+    /// with a dialer and a number.
+    mutating func placeCall(_ e: Board.Entry, tier: Int, contact k: Int) -> [Command] {
         let id = e.incident.id
         if let busy = calls[id] {
             notice = Notice(text: "a call for \(id) is in progress (\(busy.who.sanitized), since \(Words.shortTime(busy.since, now: now))): one at a time", isError: true)
@@ -24,25 +37,22 @@ extension Model {
             return []
         default: break
         }
-        let contacts = e.ladder.rungs[tier].contacts
-        guard contacts.indices.contains(selectedContact) else { return [] }
-        let c = contacts[selectedContact]
-        if contactsMoved {
-            contactsMoved = false
-            notice = Notice(text: "no call placed: the contacts changed under the cursor; press c again to call who is selected now", isError: true)
+        guard e.incident.state != .resolved else {
+            notice = Notice(text: "\(id) is resolved: no call placed", isError: true)
             return []
         }
+        let c = e.ladder.rungs[tier].contacts[k]
         let who = c.callee.person?.name ?? c.contact.name
         if let auto = CallOutPlanner.inFlight(e.incident, dialer: e.policy.dialer, now: now)[c.contact.id] {
             notice = Notice(text: "serve is calling \(who.sanitized) now (automatic call, try \(auto.attempt)): wait for its outcome", isError: true)
             return []
         }
-        guard c.callee.phone != nil else {
+        guard let phone = c.callee.phone else {
             notice = Notice(text: "\(who.sanitized) has no number on file: nothing to dial", isError: true)
             return []
         }
         calls[id] = PlacedCall(contact: c.contact.id, who: who, since: now)
-        notice = Notice(text: "calling \(who.sanitized) \(c.callee.phone!.sanitized)…", isError: false)
+        notice = Notice(text: "calling \(who.sanitized) \(phone.sanitized)…", isError: false)
         return [.call(incident: id, contact: c.contact.id)]
     }
 

@@ -692,6 +692,15 @@ extension Model {
             let who = e.ladder.rungs[tier].contacts.first { $0.contact.id == c.id }?.callee.person
             return [.record(incident: e.incident.id, action: .contactOutcome(tier: p.tiers[tier].id, contact: c.id, outcome: outcome, person: CalledPerson(who.map(PersonRef.init))),
                             baseVersion: e.incident.version)]
+        case let .dial(id, contact):
+            guard let e = entry(id) else { return [] }
+            let p = policy(for: e.incident)
+            guard let (tier, c) = p.findContact(contact, customer: e.incident.customer),
+                  let k = e.ladder.rungs[tier].contacts.firstIndex(where: { $0.contact.id == c.id }) else {
+                notice = Notice(text: "no contact '\(contact.sanitized)' in \(p.name.sanitized)\(Suggest.didYouMean(contact, among: p.contactKeys(customer: e.incident.customer)))", isError: true)
+                return []
+            }
+            return placeCall(e, tier: tier, contact: k)
         case let .update(id, message):
             guard let e = entry(id) else { return [] }
             return [.record(incident: e.incident.id, action: .customerUpdate(message: message), baseVersion: e.incident.version)]

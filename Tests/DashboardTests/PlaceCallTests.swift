@@ -102,5 +102,22 @@ import Testing
         _ = m.update(.key(.down))
         #expect(m.view(width: 80, height: 24).text.contains("above"), "the pane scrolls to the selected contact")
     }
+
+    /// `:call G2D9 am` places the call as `c` does; with an outcome word it
+    /// says that recording a call by hand is `:notify`.
+    @Test func theCommandLineCallPlacesTheCall() {
+        var m = model()
+        m.focus = .list
+        func typed(_ line: String) -> [Command] {
+            _ = press(&m, .char(":"))
+            for ch in line { _ = m.update(.key(.char(ch))) }
+            return press(&m, .enter)
+        }
+        #expect(typed("call g2d9 jane roe") == [.call(incident: "G2D9", contact: "am")], "\(String(describing: m.notice))")
+        #expect(m.calls["G2D9"]?.who == "Jane Roe")
+        #expect(typed("call G2D9 am").isEmpty && m.notice?.text.contains("one at a time") == true)
+        #expect(TypedCommand.parse("call G2D9 am voicemail") == .failure(.init(":call places the call itself; to record a call made by hand: :notify G2D9 am voicemail")))
+        #expect(typed("call D4H4 nobody").isEmpty && m.notice?.text.contains("no contact 'nobody'") == true)
+    }
 }
 

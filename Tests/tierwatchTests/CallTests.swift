@@ -157,6 +157,31 @@ import Testing
         #expect(no.status == 2 && no.stderr.contains("the policy has no dialer"), "\(no.stderr)")
     }
 
+    /// A wrong password: the far end challenges, baresip answers with the
+    /// account's password, the far end refuses it. A dialer problem, not the
+    /// callee's answer: nothing recorded as a call.
+    @Test func aRefusedAccountIsADialerProblemNotANoAnswer() throws {
+        try requirePeers()
+        let port = freePort()
+        let s = store(port: port, dialer: """
+        dialer:
+          baresip: { user: tierwatch, domain: 127.0.0.1, password_file: PASSWORD }
+          uri: "sip:{digits}@127.0.0.1:\(port)"
+          ring_timeout: 4s
+        """)
+        defer { s.cleanup() }
+        let policy = try String(contentsOfFile: s.path + "/policy.yaml", encoding: .utf8).replacingOccurrences(of: "PASSWORD", with: s.path + "/pw")
+        writeFixture(atPath: s.path + "/policy.yaml", contents: Data(policy.utf8))
+        writeFixture(atPath: s.path + "/pw", contents: Data("not-the-password\n".utf8), attributes: [.posixPermissions: 0o600])
+        let id = s.raise()
+        let far = try sipp("wrong-password", port: port)
+        defer { if far.isRunning { far.terminate() } }
+        let r = s.tw("call", id, "am")
+        #expect(r.status == 1 && r.stderr.contains("the SIP account was refused (403 Forbidden): check user, domain and password_file"), "\(r.stderr)")
+        #expect(try contact(s, id, "am")?["outcome"] is NSNull, "no call recorded")
+        #expect(timeline(s, id).contains("the call to Jane Roe was NOT placed: the SIP account was refused"))
+    }
+
     @Test func aProgramDialerFollowsTheContract() throws {
         try requireTool("/usr/bin/espeak-ng", package: "espeak-ng")
         let s = TempStore(); defer { s.cleanup() }
