@@ -47,12 +47,12 @@ public actor Desk {
     /// Per incident: its version when its breaches were counted, and them.
     private var breachCache: [String: BreachCount] = [:]
     /// Hook runs of this process by result, for `/metrics`.
-    private(set) var hookRuns: [String: Int] = [:]
+    var hookRuns: [String: Int] = [:]
     /// Automatic calls of this process by result (ok: the telephony
     /// answered something; failed: no call placed).
-    private(set) var callRuns: [String: Int] = [:]
+    var callRuns: [String: Int] = [:]
     /// Sees other processes' writes without blocking (hooks look often).
-    private lazy var follower = StoreFollower(store: store)
+    lazy var follower = StoreFollower(store: store)
 
     public init(store: IncidentStore, operatorName: String, loadPolicy: @escaping @Sendable () -> Result<PolicyInForce, DeskError>) {
         self.store = store
@@ -416,167 +416,13 @@ public actor Desk {
                                         lastEvent: m.lastEvent, peers: m.peers, now: m.now)
     }
 
-    // MARK: Hooks
-
-    /// The hooks due now, each already claimed under the store's lock (so
-    /// it runs once on this host, however many serve processes look), and
-    /// how long until the clock may make another due.
-    public func hooksDue() -> (jobs: [HookJob], calls: [CallJob], next: TimeInterval) {
-        // Other processes' writes (the follower), and this process's own
-        // (intake, the API, a read by /metrics that took in others').
-        let changed = !follower.check().isEmpty || store.state.eventCount != hooksSeenEvents
-        hooksSeenEvents = store.state.eventCount
-        let now = store.clock.now()
-        // Nothing written and no clock change due: nothing can be due now.
-        if !changed, now < hooksWake { return ([], [], min(hooksIdle, max(0.002, hooksWake.timeIntervalSince(now)))) }
-        guard let policy = try? loadPolicy().get().policy, !policy.hooks.isEmpty || policy.tiers.contains(where: { $0.callOut != nil }) else {
-            // No hooks, no call-out: look again in a second (a policy edit may add some).
-            hooksWake = now.addingTimeInterval(1)
-            hooksIdle = 1
-            return ([], [], 1)
-        }
-        let state = store.state
-        let maxAge = Double(policy.hookSettings.maxAge.seconds)
-        let grace = Double(policy.hookSettings.grace.seconds)
-        // Open incidents, and those resolved within the max age (their `resolved` hook).
-        let candidates = state.incidents.values.filter { i in i.state != .resolved || (i.resolved.map { now.timeIntervalSince($0.at) <= maxAge } ?? false) }
-        var jobs: [HookJob] = []
-        var calls: [CallJob] = []
-        var wake = now.addingTimeInterval(60)
-        for incident in candidates {
-            let entry = Board.Entry(incident, policies: state.policies, at: now)
-            if let v = entry.ladder.validUntil { wake = min(wake, v) }
-            if let t = CallOutPlanner.nextTry(entry, now: now) { wake = min(wake, t) }
-            // A claim with no result becomes a rerun when the hook (or call) could no longer be running.
-            for (key, k) in incident.hookKeys where !k.finished {
-                guard let at = k.claimedAt, let name = key.split(separator: "#").last else { continue }
-                let limit: Double
-                if name == CallOutPlanner.recordName, let d = entry.policy.dialer { limit = CallOutPlanner.maxRunSeconds(d) }
-                else if let h = policy.hooks.first(where: { $0.name == name }) { limit = HookPlanner.maxRunSeconds(h) }
-                else { continue }
-                let expiry = at.addingTimeInterval(limit)
-                if expiry > now { wake = min(wake, expiry) }
-            }
-            // Another site's incident: its hooks may become this site's when the grace ends.
-            if incident.originMachine != IncidentStore.machineID {
-                for o in HookPlanner.occurrences(entry) where o.at.addingTimeInterval(grace) > now { wake = min(wake, o.at.addingTimeInterval(grace)) }
-            }
-            for due in HookPlanner.due(entry, hooks: policy.hooks, settings: policy.hookSettings, now: now,
-                                       machine: IncidentStore.machineID, host: store.host) {
-                guard claim(due, settings: policy.hookSettings) else { continue }
-                jobs.append(HookRunner.job(due, entry: entry, now: now, host: store.host))
-            }
-            calls += callOuts(entry, settings: policy.hookSettings, now: now)
-        }
-        hooksWake = wake
-        hooksIdle = 0.1
-        return (jobs, calls, min(hooksIdle, max(0.002, wake.timeIntervalSince(now))))
-    }
-
-    // MARK: Automatic call-out
-
-    /// The incident's automatic calls due now, each claimed (like a hook) so
-    /// two serves never ring a person twice for one try; planned against the
-    /// incident's own policy and dialer. A call that cannot be planned (no
-    /// number, no URI) is claimed and recorded as failed at once.
-    private func callOuts(_ entry: Board.Entry, settings: HookSettings, now: Date) -> [CallJob] {
-        guard let dialer = entry.policy.dialer else { return [] }
-        var out: [CallJob] = []
-        for due in CallOutPlanner.due(entry, dialer: dialer, settings: settings, now: now, machine: IncidentStore.machineID, host: store.host) {
-            let claimed = claim(incident: due.incident, HookRecord(name: CallOutPlanner.recordName, key: due.key, result: .claimed, late: due.late), by: "call-out") { e, now in
-                guard let d = e.policy.dialer else { return false }
-                return CallOutPlanner.due(e, dialer: d, settings: settings, now: now, machine: IncidentStore.machineID, host: store.host)
-                    .contains(where: { $0.key == due.key })
-            }
-            guard claimed else { continue }
-            do {
-                out.append(CallJob(due: due, plan: try CallPlan.make(entry, contact: due.contact, dialer: dialer, desk: entry.policy.name)))
-            } catch {
-                callFinished(due, ok: false, error.description)
-            }
-        }
-        return out
-    }
-
-    /// "calling …" on the timeline and the message made, before the call.
-    public func prepare(_ job: CallJob) -> Result<CallPlan.Message, CallPlan.Refusal> {
-        do {
-            return .success(try job.plan.prepare(host: store.host, record: recordCall))
-        } catch let error as CallPlan.Refusal {
-            return .failure(error)
-        } catch {
-            return .failure(CallPlan.Refusal(description: "\(job.due.incident): \(error)", usage: false))
-        }
-    }
-
-    /// Records what came of an automatic call: the outcome (as `tierwatch
-    /// call` does) and the claim's result.
-    public func finished(_ job: CallJob, _ message: CallPlan.Message, _ outcome: Result<CallResult, DialerProblem>) {
-        do {
-            let plan = job.plan
-            let result = try plan.finish(message, outcome, isOpen: { store.state.incidents[plan.incident]?.state == .open }, record: recordCall)
-            callFinished(job.due, ok: true, "\(plan.who): \(result.words)")
-        } catch {
-            callFinished(job.due, ok: false, "\(error)")
-        }
-    }
-
-    /// The claim's result: ok with what happened, or failed with why.
-    public func callFinished(_ due: CallOutDue, ok: Bool, _ detail: String) {
-        callRuns[ok ? "ok" : "failed", default: 0] += 1
-        let record = HookRecord(name: CallOutPlanner.recordName, key: due.key, result: ok ? .ok : .failed, detail: detail, tries: due.attempt, late: due.late)
-        _ = try? store.record(on: due.incident, operatorName: "call-out", at: nil) { _, _, _ in .hook(record) }
-    }
-
-    private func recordCall(_ id: String, _ action: Action) throws {
-        _ = try store.record(on: id, operatorName: "call-out", at: nil) { _, _, _ in action }
-    }
-
     /// Until when no hook can fall due by the clock alone.
-    private var hooksWake = Date.distantPast
+    var hooksWake = Date.distantPast
     /// The store's event count when hooks last looked.
-    private var hooksSeenEvents = -1
+    var hooksSeenEvents = -1
     /// How often to look for other processes' writes: often with hooks to
     /// run (an ack's hook starts within this), seldom without.
-    private var hooksIdle: TimeInterval = 1
-
-    private struct AlreadyClaimed: Error {}
-
-    /// Appends the claim unless one with the key is there (checked again
-    /// under the lock, against every host's records read so far).
-    private func claim(_ due: HookDue, settings: HookSettings) -> Bool {
-        claim(incident: due.occurrence.incident, HookRecord(name: due.hook.name, key: due.key, result: .claimed, late: due.late)) { entry, now in
-            HookPlanner.due(entry, hooks: [due.hook], settings: settings, now: now, machine: IncidentStore.machineID, host: store.host)
-                .contains(where: { $0.key == due.key })
-        }
-    }
-
-    /// Appends a claim record when `stillDue` holds under the lock for the
-    /// incident as every host's records read so far have it.
-    private func claim(incident id: String, _ record: HookRecord, by operatorName: String = "hook", stillDue: (Board.Entry, Date) -> Bool) -> Bool {
-        do {
-            // Two serves of this machine under different host names lock
-            // different logs: the machine's lock makes their checks and
-            // claims one after the other.
-            _ = try store.withMachineLock { try store.append { state in
-                // Checked again under the lock: another serve's claim (or
-                // result) since the plan was made means it is theirs.
-                let now = store.clock.now()
-                guard let i = state.incidents[id], stillDue(Board.Entry(i, policies: state.policies, at: now), now) else { throw AlreadyClaimed() }
-                return IncidentStore.Draft(incident: i.id, action: .hook(record), operatorName: operatorName, baseVersion: i.version)
-            } }
-            return true
-        } catch {
-            return false
-        }
-    }
-
-    /// Records how a run went, on the incident's timeline.
-    public func finished(_ job: HookJob, _ r: HookRunner.Result) {
-        hookRuns["\(job.due.hook.name)|\(r.ok ? "ok" : "failed")", default: 0] += 1
-        let record = HookRecord(name: job.due.hook.name, key: job.due.key, result: r.ok ? .ok : .failed, detail: r.detail, tries: r.tries, late: job.due.late)
-        _ = try? store.record(on: job.due.occurrence.incident, operatorName: "hook", at: nil) { _, _, _ in .hook(record) }
-    }
+    var hooksIdle: TimeInterval = 1
 
     /// Leaves this host's heartbeat (serve is a read-write process).
     public func beat() -> TimeInterval {
