@@ -37,18 +37,18 @@ extension IncidentEvent {
             return "monitoring: \(m.text.sanitized)"
         case let .hook(h):
             // What it ran for, from its key: `K3F9/tier_started/ceo/…#page`.
-            let parts = h.key.split(separator: "#").first.map { $0.split(separator: "/").map(String.init) } ?? []
+            let key = HookKey(h.key)
             // An automatic call: `K3F9/call_out/management/…/am/2#call-out`.
-            if parts.count == 6, parts[1] == "call_out" {
-                let what = "automatic call to \(parts[4]) (\(parts[2]), try \(parts[5]))".sanitized + (h.late ? " (late)" : "")
+            if let call = key?.callOut {
+                let what = "automatic call to \(call.contact) (\(call.tier), try \(call.attempt))".sanitized + (h.late ? " (late)" : "")
                 switch h.result {
                 case .claimed: return "\(what) started"
                 case .ok: return "\(what) ended: \(h.detail.sanitized)"
                 default: return "\(what) failed: \(h.detail.sanitized)"
                 }
             }
-            let trigger = parts.count > 1 ? parts[1] : ""
-            let tier = (trigger == "tier_started" || trigger == "tier_overdue" || trigger == "escalated") && parts.count > 2 ? " \(parts[2])" : ""
+            let trigger = key?.trigger ?? ""
+            let tier = key?.tier.map { " \($0)" } ?? ""
             let what = trigger.isEmpty || trigger == "test" ? "" : " (\(trigger.replacingOccurrences(of: "_", with: " "))\(tier))"
             let late = (h.late ? " (late)" : "")
             let name = h.name.sanitized + what.sanitized

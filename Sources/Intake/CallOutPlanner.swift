@@ -54,16 +54,19 @@ public enum CallOutPlanner {
             let at = start.addingTimeInterval(Double(attempt - 1) * recall)
             let age = now.timeIntervalSince(at)
             guard age <= Double(settings.maxAge.seconds), mine || age >= Double(settings.grace.seconds) else { continue }
-            let base = "\(i.id)/call_out/\(r.tier.id)/\(Int64((start.timeIntervalSince1970 * 1000).rounded(.down)))"
+            let startMillis = Int64((start.timeIntervalSince1970 * 1000).rounded(.down))
             for c in r.contacts where c.reachedAt == nil {
-                let key = "\(base)/\(c.contact.id)/\(attempt)#\(recordName)"
+                func keyOf(_ n: Int) -> String {
+                    HookKey.callOut(incident: i.id, tier: r.tier.id, startMillis: startMillis, contact: c.contact.id, attempt: n, name: recordName).description
+                }
+                let key = keyOf(attempt)
                 // This try made, or being made; or the one before still ringing.
                 let inFlight = { (k: String) -> Bool in
                     guard let state = keys[k] else { return false }
                     if state.finished { return k == key }
                     return state.claimedAt.map { now.timeIntervalSince($0) < running } ?? false
                 }
-                if inFlight(key) || (attempt > 1 && inFlight("\(base)/\(c.contact.id)/\(attempt - 1)#\(recordName)")) { continue }
+                if inFlight(key) || (attempt > 1 && inFlight(keyOf(attempt - 1))) { continue }
                 out.append(CallOutDue(incident: i.id, tier: r.index, tierID: r.tier.id, contact: c.contact.id, attempt: attempt,
                                       attempts: plan.attempts, at: at, key: key, late: !mine || age > HookPlanner.lateAfter))
             }
@@ -77,11 +80,10 @@ public enum CallOutPlanner {
     public static func inFlight(_ i: Incident, dialer: DialerSettings?, now: Date) -> [String: (attempt: Int, since: Date)] {
         guard let dialer, i.state != .resolved else { return [:] }
         var out: [String: (attempt: Int, since: Date)] = [:]
-        for (key, k) in i.hookKeys where !k.finished && key.hasSuffix("#" + recordName) {
-            let parts = key.dropLast(recordName.count + 1).split(separator: "/")
-            guard parts.count == 6, parts[1] == "call_out", let at = k.claimedAt, let n = Int(parts[5]),
+        for (key, k) in i.hookKeys where !k.finished {
+            guard let call = HookKey(key).flatMap({ $0.name == recordName ? $0.callOut : nil }), let at = k.claimedAt,
                   now.timeIntervalSince(at) < maxRunSeconds(dialer) else { continue }
-            out[String(parts[4])] = (n, at)
+            out[call.contact] = (call.attempt, at)
         }
         return out
     }

@@ -119,7 +119,7 @@ public enum HookPlanner {
             guard age >= 0, age <= Double(settings.maxAge.seconds) else { continue }
             if !mine && age < Double(settings.grace.seconds) { continue }
             for h in hooks where matches(h, o, i) {
-                let key = "\(o.key)#\(h.name)"
+                let key = HookKey(occurrence: o.key, name: h.name).description
                 if let k = keys[key] {
                     // Finished, or still within the time it may take: not again.
                     if k.finished { continue }

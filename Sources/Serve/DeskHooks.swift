@@ -37,7 +37,7 @@ extension Desk {
             if let t = CallOutPlanner.nextTry(entry, now: now) { wake = min(wake, t) }
             // A claim with no result becomes a rerun when the hook (or call) could no longer be running.
             for (key, k) in incident.hookKeys where !k.finished {
-                guard let at = k.claimedAt, let name = key.split(separator: "#").last else { continue }
+                guard let at = k.claimedAt, let name = HookKey(key)?.name else { continue }
                 let limit: Double
                 if name == CallOutPlanner.recordName, let d = entry.policy.dialer { limit = CallOutPlanner.maxRunSeconds(d) }
                 else if let h = policy.hooks.first(where: { $0.name == name }) { limit = HookPlanner.maxRunSeconds(h) }

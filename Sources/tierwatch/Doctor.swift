@@ -67,7 +67,7 @@ extension StoreCheck {
         for i in ctx.store.state.incidents.values.sorted(by: { $0.id < $1.id }) {
             for e in i.events {
                 guard case let .hook(h) = e.action, h.result == .failed, now.timeIntervalSince(e.recordedAt) < 86400 else { continue }
-                let what = h.name == CallOutPlanner.recordName ? "automatic call (\(h.key.split(separator: "#")[0]))" : "hook \(h.name)"
+                let what = h.name == CallOutPlanner.recordName ? "automatic call (\(HookKey(h.key)?.occurrence ?? h.key))" : "hook \(h.name)"
                 lines.append("\(what.sanitized) failed for \(i.id) at \(ISOTime.format(e.recordedAt)): \(h.detail.sanitized)")
                 failed.append(["hook": h.name, "incident": i.id, "at": ISOTime.format(e.recordedAt), "detail": h.detail])
             }

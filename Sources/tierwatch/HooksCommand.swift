@@ -56,7 +56,7 @@ struct HooksCommand: ParsableCommand {
             let tier = hook.tiers?.sorted().first ?? entry.ladder.currentTier.map { entry.ladder.rungs[$0].tier.id }
             let occurrence = HookOccurrence(incident: i.id, trigger: trigger, tier: tier.flatMap(entry.policy.tierIndex(id:)), tierID: tier,
                                             at: ctx.now, key: "\(i.id)/test/\(Int64(ctx.now.timeIntervalSince1970 * 1000))")
-            let due = HookDue(hook: hook, occurrence: occurrence, key: occurrence.key + "#" + hook.name, late: false)
+            let due = HookDue(hook: hook, occurrence: occurrence, key: HookKey(occurrence: occurrence.key, name: hook.name).description, late: false)
             let done = DispatchSemaphore(value: 0)
             final class Box: @unchecked Sendable { var result: HookRunner.Result? }
             let box = Box()
