@@ -51,7 +51,10 @@ public enum EscalationMetrics {
                                       "incidents|created", "incidents|existing", "incidents|invalid", "incidents|error", "incidents|client_left"]
 
     /// `hookRuns` is keyed `hook|result`; `hooks` names the policy's hooks.
+    /// `callOuts` is keyed by result (`reached`, `voicemail`, `no_answer`,
+    /// `not_placed`); all four are exported from the start when `callOut`.
     public static func render(open: [Board.Entry], breachesByTier: [String: Int], tiers: [String], intake: [String: Int], hookRuns: [String: Int] = [:], hooks: [String] = [],
+                              callOuts: [String: Int] = [:], callOut: Bool = false,
                               badRecords: Int, unreadable: Bool, lastEvent: [String: Date],
                               peers: [(host: String, lastSign: Date?, silent: Bool)], now: Date) -> String {
         var m = MetricsText()
@@ -86,6 +89,10 @@ public enum EscalationMetrics {
                      let parts = key.split(separator: "|", maxSplits: 1).map(String.init)
                      return (labels: [("hook", parts[0]), ("result", parts.count > 1 ? parts[1] : "")], value: Double(n))
                  })
+        if callOut || !callOuts.isEmpty {
+            m.family("tierwatch_call_outs_total", "counter", "Automatic calls by this serve process, by what came of them (not_placed: the dialer could not place it).",
+                     ["reached", "voicemail", "no_answer", "not_placed"].map { (labels: [("result", $0)], value: Double(callOuts[$0] ?? 0)) })
+        }
         m.family("tierwatch_store_bad_records", "gauge", "Records skipped because their checksum or JSON is bad.", [([], Double(badRecords))])
         m.family("tierwatch_store_unreadable", "gauge", "1 when part of the store cannot be read: incidents may be missing.", [([], unreadable ? 1 : 0)])
         m.family("tierwatch_host_last_event_age_seconds", "gauge", "Seconds since each host's newest event was recorded.",

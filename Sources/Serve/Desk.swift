@@ -48,8 +48,8 @@ public actor Desk {
     private var breachCache: [String: BreachCount] = [:]
     /// Hook runs of this process by result, for `/metrics`.
     var hookRuns: [String: Int] = [:]
-    /// Automatic calls of this process by result (ok: the telephony
-    /// answered something; failed: no call placed).
+    /// Automatic calls of this process by result: the outcome recorded
+    /// (`reached`, `voicemail`, `no_answer`) or `not_placed`.
     var callRuns: [String: Int] = [:]
     /// Sees other processes' writes without blocking (hooks look often).
     lazy var follower = StoreFollower(store: store)
@@ -357,6 +357,7 @@ public actor Desk {
         var peers: [(host: String, lastSign: Date?, silent: Bool)]
         var requests: [String: Int]
         var hookRuns: [String: Int]
+        var callRuns: [String: Int]
         var badRecords: Int
         var unreadable: Bool
         var lastEvent: [String: Date]
@@ -374,7 +375,7 @@ public actor Desk {
         let peers = store.peers(expected: policy.sites.expected, silentAfter: Double(policy.sites.silentAfter.seconds), now: now)
         let health = store.health
         return MetricsInputs(incidents: store.state.incidents, policies: store.state.policies, now: now, breachCache: breachCache, policy: policy,
-                             peers: peers.map { ($0.host, $0.lastSign, $0.isSilent) }, requests: requests, hookRuns: hookRuns,
+                             peers: peers.map { ($0.host, $0.lastSign, $0.isSilent) }, requests: requests, hookRuns: hookRuns, callRuns: callRuns,
                              badRecords: store.badRecordCount, unreadable: !health.isComplete || health.access != .readable,
                              lastEvent: store.state.lastRecorded.filter { !$0.key.contains("~") })
     }
@@ -412,7 +413,8 @@ public actor Desk {
         byTier = await keep(cache, totals: byTier)
         let tiers = Array(Set(m.policy.tiers.map(\.id)).union(byTier.keys)).sorted()
         return EscalationMetrics.render(open: board.entries, breachesByTier: byTier, tiers: tiers, intake: m.requests, hookRuns: m.hookRuns,
-                                        hooks: m.policy.hooks.map(\.name), badRecords: m.badRecords, unreadable: m.unreadable,
+                                        hooks: m.policy.hooks.map(\.name), callOuts: m.callRuns, callOut: m.policy.tiers.contains { $0.callOut != nil },
+                                        badRecords: m.badRecords, unreadable: m.unreadable,
                                         lastEvent: m.lastEvent, peers: m.peers, now: m.now)
     }
 

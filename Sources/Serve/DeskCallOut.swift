@@ -23,7 +23,7 @@ extension Desk {
             do {
                 out.append(CallJob(due: due, plan: try CallPlan.make(entry, contact: due.contact, dialer: dialer, desk: entry.policy.name)))
             } catch {
-                callFinished(due, ok: false, error.description)
+                callFinished(due, ok: false, error.description, counted: "not_placed")
             }
         }
         return out
@@ -46,15 +46,15 @@ extension Desk {
         do {
             let plan = job.plan
             let result = try plan.finish(message, outcome, isOpen: { store.state.incidents[plan.incident]?.state == .open }, record: recordCall)
-            callFinished(job.due, ok: true, "\(plan.who): \(result.words)")
+            callFinished(job.due, ok: true, "\(plan.who): \(result.words)", counted: result.outcome.rawValue)
         } catch {
-            callFinished(job.due, ok: false, "\(error)")
+            callFinished(job.due, ok: false, "\(error)", counted: "not_placed")
         }
     }
 
     /// The claim's result: ok with what happened, or failed with why.
-    public func callFinished(_ due: CallOutDue, ok: Bool, _ detail: String) {
-        callRuns[ok ? "ok" : "failed", default: 0] += 1
+    public func callFinished(_ due: CallOutDue, ok: Bool, _ detail: String, counted result: String) {
+        callRuns[result, default: 0] += 1
         let record = HookRecord(name: CallOutPlanner.recordName, key: due.key, result: ok ? .ok : .failed, detail: detail, tries: due.attempt, late: due.late)
         _ = try? store.record(on: due.incident, operatorName: "call-out", at: nil) { _, _, _ in .hook(record) }
     }

@@ -136,6 +136,9 @@ import Testing
         let j = try s.json("show", id)
         let director = (j["tiers"] as? [[String: Any]] ?? []).flatMap { $0["contacts"] as? [[String: Any]] ?? [] }.first { $0["id"] as? String == "director-support" }
         #expect(director?["outcome"] is NSNull || director?["outcome"] == nil, "nothing recorded as a call: \(String(describing: director))")
+        // Prometheus sees the try that was not placed (TierwatchCallOutNotPlaced fires on it).
+        let metrics = curl(["http://127.0.0.1:\(serve.port)/metrics"]).body
+        #expect(metrics.contains("tierwatch_call_outs_total{result=\"not_placed\"} 1"), "\(metrics)")
         _ = serve
     }
 }

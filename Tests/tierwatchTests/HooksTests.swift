@@ -40,11 +40,12 @@ import Testing
     final class ServeProcess {
         let tmux: Tmux
         let pidFile: String
+        let port = freePort()
         init(store: String, host: String, machine: String, env extra: [String: String] = [:]) {
             pidFile = store + ".\(host).pid"
             var env = ["TIERWATCH_STORE": store, "TIERWATCH_HOST": host, "TIERWATCH_MACHINE_ID": machine, "TIERWATCH_OPERATOR": "serve"]
             for (k, v) in extra { env[k] = v }
-            tmux = Tmux(command: "sh -c 'echo $$ > \(pidFile); exec \(Binary.tierwatch) serve --listen 127.0.0.1:\(freePort()) 2> \(store).\(host).log'", env: env)
+            tmux = Tmux(command: "sh -c 'echo $$ > \(pidFile); exec \(Binary.tierwatch) serve --listen 127.0.0.1:\(port) 2> \(store).\(host).log'", env: env)
             usleep(800_000)
         }
         func kill(_ signal: Int32 = SIGTERM) {
