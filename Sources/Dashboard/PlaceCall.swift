@@ -1,6 +1,5 @@
 import Escalation
 import Foundation
-import Intake
 import Surface
 
 /// `c` in the contacts pane: tierwatch calls the selected contact itself
@@ -43,8 +42,9 @@ extension Model {
         }
         let c = e.ladder.rungs[tier].contacts[k]
         let who = c.callee.person?.name ?? c.contact.name
-        if let auto = CallOutPlanner.inFlight(e.incident, dialer: e.policy.dialer, now: now)[c.contact.id] {
-            notice = Notice(text: "serve is calling \(who.sanitized) now (automatic call, try \(auto.attempt)): wait for its outcome", isError: true)
+        if let busy = e.callsInFlight[c.contact.id] {
+            let whose = busy.automatic ? "serve's automatic call, try \(busy.attempt)" : "a call another desk asked for"
+            notice = Notice(text: "\(who.sanitized) is being called now (\(whose), since \(Words.shortTime(busy.since, now: now))): wait for its outcome", isError: true)
             return []
         }
         guard let phone = c.callee.phone else {
@@ -57,21 +57,13 @@ extension Model {
     }
 
     /// What the contact's line says while tierwatch calls them, if it does:
-    /// this screen's call, or serve's automatic one (`call_out:`).
+    /// this screen's call, or one in the store (serve's automatic call, or
+    /// another desk's).
     func callWords(_ e: Board.Entry, contact: String) -> String? {
         guard let call = calls[e.incident.id], call.contact == contact else {
-            if let auto = CallOutPlanner.inFlight(e.incident, dialer: e.policy.dialer, now: now)[contact] {
-                return "auto-calling \(Countdown.format(max(0, Int(now.timeIntervalSince(auto.since))))) (try \(auto.attempt))"
-            }
-            return nil
+            return e.callsInFlight[contact] == nil ? nil : e.callWords(contact, now: now)?.text
         }
         if let r = call.ringingSince { return "ringing \(Countdown.format(Int(now.timeIntervalSince(r))))" }
         return "calling \(Countdown.format(Int(now.timeIntervalSince(call.since))))"
-    }
-
-    /// serve's next automatic call to the contact, when one is to come.
-    func nextAutoCall(_ e: Board.Entry, contact: String) -> String? {
-        guard e.policy.dialer != nil, let next = CallOutPlanner.upcoming(e, now: now)[contact] else { return nil }
-        return "auto-call again in \(Countdown.format(max(0, Ladder.seconds(from: now, to: next.at)))) (try \(next.attempt) of \(next.of))"
     }
 }

@@ -1,7 +1,6 @@
 import Surface
 import Escalation
 import Foundation
-import Intake
 
 /// The smallest screen the dashboard lays out; below it, it says so.
 public let minimumWidth = 80
@@ -256,8 +255,7 @@ extension Model {
         var x = inner.x + 1
         x += f.put("\(glyphs.next) ", x: x, y: inner.y + 1, role: urgency == .normal ? .active : urgency.countdownRole)
         // Narrow screens name the tier by number (`T1 due`), as the list does.
-        let calling = CallOutPlanner.inFlight(i, dialer: e.policy.dialer, now: now).mapValues(\.attempt)
-        x += f.put(Words.nextAction(e, now: now, dash: glyphs.dash, labels: f.width < 120 ? .short : .long, calling: calling), x: x, y: inner.y + 1,
+        x += f.put(Words.nextAction(e, now: now, dash: glyphs.dash, labels: f.width < 120 ? .short : .long), x: x, y: inner.y + 1,
                    role: urgency == .breached ? .overdue : .normal,
                    limit: inner.maxX - x)
         // The customer update's countdown, whole or not at all: within the
@@ -397,17 +395,20 @@ extension Model {
             // The person the last call went to, when it is not who is on call now.
             if let called = c.calledPerson, called.id != c.callee.person?.id { outcome += " (to \(called.name.sanitized))" }
             if let reached = c.reachedAt, c.outcome != .reached { outcome += "\(glyphs.separator)reached \(shortTime(reached))" }
-            // serve calls them again by itself (call_out): before the rest, it changes what to do.
-            if let again = nextAutoCall(e, contact: c.contact.id), c.outcome != nil { outcome += "\(glyphs.separator)\(again)" }
             if let until = c.callee.until, c.callee.person != nil { outcome += "\(glyphs.separator)on call until \(Words.until(until, now: now))" }
             // Where they are and what to know before dialling.
             if let zone = person?.zone { outcome += "\(glyphs.separator)their time \(Words.localTime(now, zone: zone, withZone: false))" }
             if let note = person?.note { outcome += "\(glyphs.separator)\(note.sanitized)" }
+            // First what tierwatch is doing about them (a call ringing, serve's
+            // next try, a try not made): it changes what to do, so it is cut last.
+            var lead: [String] = []
             if let calling = callWords(e, contact: c.contact.id) {
-                outcome = "\(glyphs.next) \(calling)\(glyphs.separator)" + outcome
+                lead.append("\(glyphs.next) \(calling)")
             } else if isNext {
-                outcome = "\(glyphs.next) call next\(glyphs.separator)" + outcome
+                lead.append("\(glyphs.next) call next")
             }
+            if e.callsInFlight[c.contact.id] == nil, let auto = e.callWords(c.contact.id, now: now) { lead.append(auto.text) }
+            outcome = (lead + [outcome]).joined(separator: glyphs.separator)
             if perContact == 2 {
                 f.put("   " + outcome, x: inner.x + 3, y: y + 1, role: isNext ? .active : c.outcome == nil ? .dim : .normal, limit: inner.width - 3)
             }

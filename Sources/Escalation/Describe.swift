@@ -38,13 +38,15 @@ extension IncidentEvent {
         case let .hook(h):
             // What it ran for, from its key: `K3F9/tier_started/ceo/…#page`.
             let key = HookKey(h.key)
-            // An automatic call: `K3F9/call_out/management/…/am/2#call-out`.
+            // A call tierwatch placed: `K3F9/call_out/management/…/am/2#call-out`
+            // (serve's try 2), `K3F9/call/management/…/am/0#call` (an operator's).
             if let call = key?.callOut {
-                let what = "automatic call to \(call.contact) (\(call.tier), try \(call.attempt))".sanitized + (h.late ? " (late)" : "")
+                let auto = call.attempt > 0 ? " (automatic, try \(call.attempt)\(h.late ? ", late" : ""))" : ""
                 switch h.result {
-                case .claimed: return "\(what) started"
-                case .ok: return "\(what) ended: \(h.detail.sanitized)"
-                default: return "\(what) failed: \(h.detail.sanitized)"
+                case .claimed where h.detail.isEmpty: return "automatic call to \(call.contact.sanitized) (\(call.tier.sanitized), try \(call.attempt))"
+                case .claimed: return "calling \(h.detail.sanitized)\(auto)"
+                case .ok: return "call to \(h.detail.sanitized)\(auto)"
+                default: return "call NOT placed: \(h.detail.sanitized)\(auto)"
                 }
             }
             let trigger = key?.trigger ?? ""

@@ -33,20 +33,31 @@ public struct HookKey: Sendable, Hashable, CustomStringConvertible {
 
     /// The tier a tier trigger, an escalation or an automatic call concerns.
     public var tier: String? {
-        guard let t = trigger, ["tier_started", "tier_overdue", "escalated", "call_out"].contains(t), parts.count > 2 else { return nil }
+        guard let t = trigger, ["tier_started", "tier_overdue", "escalated", "call_out", "call"].contains(t), parts.count > 2 else { return nil }
         return String(parts[2])
     }
 
+    /// The name of an automatic call's records (serve's `call_out:`).
+    public static let callOutName = "call-out"
+    /// The name of a call's records placed by an operator (`c`, `tierwatch call`).
+    public static let callName = "call"
+
     /// The key of an automatic call: its incident, tier, the tier's start
     /// in milliseconds, the contact and the try.
-    public static func callOut(incident: String, tier: String, startMillis: Int64, contact: String, attempt: Int, name: String) -> HookKey {
-        HookKey(occurrence: "\(incident)/call_out/\(tier)/\(startMillis)/\(contact)/\(attempt)", name: name)
+    public static func callOut(incident: String, tier: String, startMillis: Int64, contact: String, attempt: Int) -> HookKey {
+        HookKey(occurrence: "\(incident)/call_out/\(tier)/\(startMillis)/\(contact)/\(attempt)", name: callOutName)
     }
 
-    /// An automatic call's contact and try; nil for any other key.
+    /// The key of a call an operator asked tierwatch to place, at `millis`.
+    public static func call(incident: String, tier: String, millis: Int64, contact: String) -> HookKey {
+        HookKey(occurrence: "\(incident)/call/\(tier)/\(millis)/\(contact)/0", name: callName)
+    }
+
+    /// A call's tier, contact and try (0: placed by an operator); nil for
+    /// any other key.
     public var callOut: (tier: String, contact: String, attempt: Int)? {
         let p = parts
-        guard p.count == 6, p[1] == "call_out", let n = Int(p[5]) else { return nil }
+        guard p.count == 6, p[1] == "call_out" || p[1] == "call", let n = Int(p[5]) else { return nil }
         return (String(p[2]), String(p[4]), n)
     }
 }

@@ -121,6 +121,22 @@ public struct Incident: Sendable, Equatable {
         return out
     }
 
+    /// The calls tierwatch is placing now, by contact id: a call's claim
+    /// (serve's automatic one, or an operator's) with no result yet, younger
+    /// than `maxSeconds` (older: its process died mid-call). What every
+    /// screen says instead of "call them", and what keeps a second call
+    /// from ringing the same person.
+    public func callsInFlight(now: Date, maxSeconds: Double) -> [String: CallInFlight] {
+        guard state != .resolved else { return [:] }
+        var out: [String: CallInFlight] = [:]
+        for (key, k) in hookKeys where !k.finished {
+            guard let hk = HookKey(key), let call = hk.callOut, let at = k.claimedAt, now.timeIntervalSince(at) < maxSeconds else { continue }
+            if let known = out[call.contact], known.since > at { continue }
+            out[call.contact] = CallInFlight(attempt: call.attempt, since: at, automatic: hk.name == HookKey.callOutName)
+        }
+        return out
+    }
+
     /// The hooks whose latest run failed (not a test), by name, with why.
     public var failedHooks: [(name: String, detail: String)] {
         var last: [String: HookRecord] = [:]
@@ -468,4 +484,12 @@ final class EventLog: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         if events.capacity > limit { events = events.withUnsafeBufferPointer { Array($0) } }
     }
+}
+
+/// A call being placed now (see `Incident.callsInFlight`).
+public struct CallInFlight: Sendable, Equatable {
+    /// The try of an automatic call; 0: an operator's call.
+    public var attempt: Int
+    public var since: Date
+    public var automatic: Bool
 }

@@ -201,21 +201,22 @@ public enum Words {
     /// `live: false` leaves out what changes by the second (the countdown,
     /// "2m ago") for a screen that draws the words once and the countdown
     /// beside them: the last call then says when it was.
-    /// `calling`: the contacts serve's automatic calls ring now (contact id →
-    /// try): the line says so instead of asking the desk to dial them.
-    public static func nextAction(_ e: Board.Entry, now: Date, dash: String = " — ", live: Bool = true, labels: Length = .long,
-                                  calling: [String: Int] = [:]) -> String {
+    /// A contact tierwatch is calling now is said so ("Calling …"), never
+    /// "Call …"; serve's next automatic try follows the last outcome.
+    public static func nextAction(_ e: Board.Entry, now: Date, dash: String = " — ", live: Bool = true, labels: Length = .long) -> String {
         let deadline = live ? e.next.deadline.map { countdown($0, e.policy, now: now, labels) } : nil
         switch e.next.kind {
         case let .call(tier, contact):
             let c = e.ladder.rungs[tier].contacts[contact]
-            if let attempt = calling[c.contact.id] {
-                return (["Auto-calling \(callee(c))"] + [deadline].compactMap { $0 } + ["serve's try \(attempt), ringing now"]).joined(separator: dash)
+            if live, let calling = e.callsInFlight[c.contact.id] {
+                let what = calling.automatic ? "serve's automatic call, try \(calling.attempt)" : "tierwatch is dialling"
+                return (["Calling \(callee(c)) now"] + [deadline].compactMap { $0 } + [what]).joined(separator: dash)
             }
             let last = c.outcome.map { "\($0.label) " + (live ? ago(c.at!, now: now) : "at " + shortTime(c.at!, now: now)) } ?? "not called yet"
-            // Who, by when, then how the last call went: what matters most
-            // first, so a narrow screen cuts the least of it.
-            return (["Call \(callee(c))"] + [deadline].compactMap { $0 } + [last]).joined(separator: dash)
+            // Who, by when, then how the last call went, then serve's next
+            // try: what matters most first, so a narrow screen cuts the least.
+            let auto = live ? e.callWords(c.contact.id, now: now)?.text : nil
+            return (["Call \(callee(c))"] + [deadline].compactMap { $0 } + [last] + [auto].compactMap { $0 }).joined(separator: dash)
         case .customerUpdate:
             return "Send the customer a status update" + (deadline.map { dash + $0 } ?? "")
         case .wait:

@@ -23,14 +23,7 @@ public struct CallOutDue: Sendable, Equatable {
 
 public enum CallOutPlanner {
     /// The name its claims and results carry (records of the hooks' kind).
-    public static let recordName = "call-out"
-
-    /// The longest one call can take (ringing, the message twice, the wait
-    /// for "1", the dialer's own start and stop) and a margin: a claim older
-    /// than this with no result was a serve that died mid-call.
-    public static func maxRunSeconds(_ d: DialerSettings) -> Double {
-        Double(d.ringTimeout.seconds + d.confirmWithin.seconds) + 120
-    }
+    public static let recordName = HookKey.callOutName
 
     /// The tries due now for one incident on this machine: for each started
     /// tier with `call_out:` whose requirement is not met, each contact not
@@ -45,7 +38,9 @@ public enum CallOutPlanner {
         let keys = i.hookKeys
         let origin = i.originMachine
         let mine = origin == machine || (origin == nil && i.events.first?.id.host == host)
-        let running = maxRunSeconds(dialer)
+        // Any call to a contact still ringing (an earlier try, one that a
+        // dead serve left, an operator's): no second one rings them.
+        let ringing = i.callsInFlight(now: now, maxSeconds: dialer.maxCallSeconds)
         var out: [CallOutDue] = []
         for r in e.ladder.rungs {
             guard let plan = r.tier.callOut, r.isStarted, r.metAt == nil, let start = r.startAt, start <= now else { continue }
@@ -55,52 +50,13 @@ public enum CallOutPlanner {
             let age = now.timeIntervalSince(at)
             guard age <= Double(settings.maxAge.seconds), mine || age >= Double(settings.grace.seconds) else { continue }
             let startMillis = Int64((start.timeIntervalSince1970 * 1000).rounded(.down))
-            for c in r.contacts where c.reachedAt == nil {
-                func keyOf(_ n: Int) -> String {
-                    HookKey.callOut(incident: i.id, tier: r.tier.id, startMillis: startMillis, contact: c.contact.id, attempt: n, name: recordName).description
-                }
-                let key = keyOf(attempt)
-                // This try made, or being made; or the one before still ringing.
-                let inFlight = { (k: String) -> Bool in
-                    guard let state = keys[k] else { return false }
-                    if state.finished { return k == key }
-                    return state.claimedAt.map { now.timeIntervalSince($0) < running } ?? false
-                }
-                if inFlight(key) || (attempt > 1 && inFlight(keyOf(attempt - 1))) { continue }
+            for c in r.contacts where c.reachedAt == nil && ringing[c.contact.id] == nil {
+                let key = HookKey.callOut(incident: i.id, tier: r.tier.id, startMillis: startMillis, contact: c.contact.id, attempt: attempt).description
+                // This try made, or being made (a claim whose serve died is
+                // made again once it is older than a call can take).
+                if let k = keys[key], k.finished || (k.claimedAt.map { now.timeIntervalSince($0) < dialer.maxCallSeconds } ?? false) { continue }
                 out.append(CallOutDue(incident: i.id, tier: r.index, tierID: r.tier.id, contact: c.contact.id, attempt: attempt,
                                       attempts: plan.attempts, at: at, key: key, late: !mine || age > HookPlanner.lateAfter))
-            }
-        }
-        return out
-    }
-
-    /// The automatic calls in flight now, by contact id: claimed, no result
-    /// yet, and young enough to be still ringing (what a screen shows
-    /// beside the contact, so nobody dials them by hand meanwhile).
-    public static func inFlight(_ i: Incident, dialer: DialerSettings?, now: Date) -> [String: (attempt: Int, since: Date)] {
-        guard let dialer, i.state != .resolved else { return [:] }
-        var out: [String: (attempt: Int, since: Date)] = [:]
-        for (key, k) in i.hookKeys where !k.finished {
-            guard let call = HookKey(key).flatMap({ $0.name == recordName ? $0.callOut : nil }), let at = k.claimedAt,
-                  now.timeIntervalSince(at) < maxRunSeconds(dialer) else { continue }
-            out[call.contact] = (call.attempt, at)
-        }
-        return out
-    }
-
-    /// The next automatic try still to come, by contact id: for each contact
-    /// not yet reached of a started tier with `call_out:` whose requirement
-    /// is not met, when the next try falls due and which it is.
-    public static func upcoming(_ e: Board.Entry, now: Date) -> [String: (attempt: Int, of: Int, at: Date)] {
-        guard e.incident.state != .resolved else { return [:] }
-        var out: [String: (attempt: Int, of: Int, at: Date)] = [:]
-        for r in e.ladder.rungs {
-            guard let plan = r.tier.callOut, r.isStarted, r.metAt == nil, let start = r.startAt else { continue }
-            let recall = Double(max(plan.recall.seconds, 1))
-            let next = Int(max(0, now.timeIntervalSince(start)) / recall) + 2
-            guard next <= plan.attempts else { continue }
-            for c in r.contacts where c.reachedAt == nil {
-                out[c.contact.id] = (next, plan.attempts, start.addingTimeInterval(Double(next - 1) * recall))
             }
         }
         return out

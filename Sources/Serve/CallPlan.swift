@@ -16,6 +16,13 @@ public struct CallPlan: Sendable {
     public var uri: String
     public var text: String
     public var settings: DialerSettings
+    /// The key its records carry: an operator's call (`HookKey.call`) unless
+    /// serve sets its automatic try's (`HookKey.callOut`).
+    public var key: HookKey
+    /// An automatic try made well after its time.
+    public var late = false
+
+    public var automatic: Bool { key.name == HookKey.callOutName }
 
     /// Why a call cannot be planned: nothing recorded. `usage` is a fault
     /// of the policy or the input (no dialer, a number with no URI).
@@ -43,6 +50,10 @@ public struct CallPlan: Sendable {
             throw Refusal(description: "\(incident.id): contact \(found.contact.id) is not on the ladder", usage: false)
         }
         let who = status.callee.person?.name ?? status.contact.name
+        if let busy = entry.callsInFlight[found.contact.id] {
+            let whose = busy.automatic ? "serve's automatic call, try \(busy.attempt)" : "a call placed from another desk"
+            throw Refusal(description: "\(incident.id): \(who.sanitized) is being called now (\(whose), since \(ISOTime.format(busy.since))): wait for its outcome", usage: false)
+        }
         guard let number = status.callee.phone, !number.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw Refusal(description: "\(incident.id): \(who.sanitized) has no number on file: nothing to dial", usage: false)
         }
@@ -60,20 +71,31 @@ public struct CallPlan: Sendable {
         w["what"] = w["what"] ?? ""
         var text = settings.message
         for (k, v) in w { text = text.replacingOccurrences(of: "{\(k)}", with: v) }
+        let key = HookKey.call(incident: incident.id, tier: policy.tiers[found.tier].id, millis: Int64((entry.now.timeIntervalSince1970 * 1000).rounded(.down)),
+                               contact: found.contact.id)
         return CallPlan(incident: incident.id, tier: policy.tiers[found.tier].id, contact: found.contact.id, who: who,
-                        person: status.callee.person.map(PersonRef.init), number: number, uri: uri, text: text, settings: settings)
+                        person: status.callee.person.map(PersonRef.init), number: number, uri: uri, text: text, settings: settings, key: key)
     }
 
     /// Records on an incident as someone (`record(incident, action)`).
     public typealias Record = (String, Action) throws -> Void
 
-    /// The message made, and "calling … (host)" on the timeline.
+    /// What the claim says: `Jane Roe +1 555 0101 (noc-a)`.
+    public func calling(host: String) -> String { "\(who) \(number) (\(host))" }
+
+    /// The record of this call: claimed (it rings), ok or failed.
+    public func record(_ result: HookRecord.Result, _ detail: String) -> Action {
+        .hook(HookRecord(name: key.name, key: key.description, result: result, detail: detail, tries: key.callOut?.attempt ?? 0, late: late))
+    }
+
+    /// The message made, and "calling … (host)" on the timeline: the call's
+    /// claim (an automatic call's was made before, by serve, under the lock).
     public func prepare(host: String, record: Record) throws -> Message {
         let wav = NSTemporaryDirectory() + "/tierwatch-message-\(getpid())-\(UUID().uuidString).wav"
         switch VoiceMessage.write(text, to: wav, silenceAfter: settings.confirmWithin.seconds) {
         case let .success(s):
             do {
-                try record(incident, .note(message: "calling \(who) \(number) (\(host))"))
+                if !automatic { try record(incident, self.record(.claimed, calling(host: host))) }
             } catch {
                 unlink(wav)
                 throw error
@@ -101,11 +123,11 @@ public struct CallPlan: Sendable {
         unlink(message.wav)
         switch outcome {
         case let .failure(why):
-            try? record(incident, .note(message: "the call to \(who) was NOT placed: \(why.description); no call recorded"))
+            try? record(incident, self.record(.failed, "\(who): \(why.description)"))
             throw Refusal(description: "\(incident): the call to \(who.sanitized) was not placed: \(why.description.sanitized)", usage: false)
         case let .success(result):
             try record(incident, .contactOutcome(tier: tier, contact: contact, outcome: result.outcome, person: CalledPerson(person)))
-            try record(incident, .note(message: "call to \(who): \(result.words)"))
+            try record(incident, self.record(.ok, "\(who): \(result.words)"))
             if result == .confirmed, settings.acknowledgeOnConfirm, isOpen() {
                 try record(incident, .acknowledged)
             }

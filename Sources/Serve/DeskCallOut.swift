@@ -8,28 +8,36 @@ import Intake
 extension Desk {
     /// The incident's automatic calls due now, each claimed (like a hook) so
     /// two serves never ring a person twice for one try; planned against the
-    /// incident's own policy and dialer. A call that cannot be planned (no
-    /// number, no URI) is claimed and recorded as failed at once.
+    /// incident's own policy and dialer. The claim says whom it calls
+    /// (`calling Jane Roe +1 555 0101 (noc-a)`); a call that cannot be
+    /// planned (no number, no URI) is claimed and recorded as failed at once.
     func callOuts(_ entry: Board.Entry, settings: HookSettings, now: Date) -> [CallJob] {
         guard let dialer = entry.policy.dialer else { return [] }
         var out: [CallJob] = []
         for due in CallOutPlanner.due(entry, dialer: dialer, settings: settings, now: now, machine: IncidentStore.machineID, host: store.host) {
-            let claimed = claim(incident: due.incident, HookRecord(name: CallOutPlanner.recordName, key: due.key, result: .claimed, late: due.late), by: "call-out") { e, now in
+            let planned = Result { () throws(CallPlan.Refusal) -> CallPlan in
+                var plan = try CallPlan.make(entry, contact: due.contact, dialer: dialer, desk: entry.policy.name)
+                plan.key = HookKey(due.key) ?? plan.key
+                plan.late = due.late
+                return plan
+            }
+            let detail = (try? planned.get()).map { $0.calling(host: store.host) } ?? ""
+            let claimed = claim(incident: due.incident, HookRecord(name: CallOutPlanner.recordName, key: due.key, result: .claimed, detail: detail, tries: due.attempt, late: due.late),
+                                by: "call-out") { e, now in
                 guard let d = e.policy.dialer else { return false }
                 return CallOutPlanner.due(e, dialer: d, settings: settings, now: now, machine: IncidentStore.machineID, host: store.host)
                     .contains(where: { $0.key == due.key })
             }
             guard claimed else { continue }
-            do {
-                out.append(CallJob(due: due, plan: try CallPlan.make(entry, contact: due.contact, dialer: dialer, desk: entry.policy.name)))
-            } catch {
-                callFinished(due, ok: false, error.description, counted: "not_placed")
+            switch planned {
+            case let .success(plan): out.append(CallJob(due: due, plan: plan))
+            case let .failure(why): notPlaced(due, why.description)
             }
         }
         return out
     }
 
-    /// "calling …" on the timeline and the message made, before the call.
+    /// The message made (the claim already says "calling …").
     public func prepare(_ job: CallJob) -> Result<CallPlan.Message, CallPlan.Refusal> {
         do {
             return .success(try job.plan.prepare(host: store.host, record: recordCall))
@@ -40,22 +48,20 @@ extension Desk {
         }
     }
 
-    /// Records what came of an automatic call: the outcome (as `tierwatch
-    /// call` does) and the claim's result.
+    /// Records what came of an automatic call (the outcome and the try's
+    /// result, as `tierwatch call` does), and counts it for /metrics.
     public func finished(_ job: CallJob, _ message: CallPlan.Message, _ outcome: Result<CallResult, DialerProblem>) {
-        do {
-            let plan = job.plan
-            let result = try plan.finish(message, outcome, isOpen: { store.state.incidents[plan.incident]?.state == .open }, record: recordCall)
-            callFinished(job.due, ok: true, "\(plan.who): \(result.words)", counted: result.outcome.rawValue)
-        } catch {
-            callFinished(job.due, ok: false, "\(error)", counted: "not_placed")
-        }
+        let plan = job.plan
+        let result = try? plan.finish(message, outcome, isOpen: { store.state.incidents[plan.incident]?.state == .open }, record: recordCall)
+        callRuns[result?.outcome.rawValue ?? "not_placed", default: 0] += 1
     }
 
-    /// The claim's result: ok with what happened, or failed with why.
-    public func callFinished(_ due: CallOutDue, ok: Bool, _ detail: String, counted result: String) {
-        callRuns[result, default: 0] += 1
-        let record = HookRecord(name: CallOutPlanner.recordName, key: due.key, result: ok ? .ok : .failed, detail: detail, tries: due.attempt, late: due.late)
+    /// A try that could not be placed: its result, failed, with why.
+    public func notPlaced(_ due: CallOutDue, _ why: String) {
+        callRuns["not_placed", default: 0] += 1
+        // "K3F9: Jane Roe: …": the incident is the timeline's own.
+        let detail = why.hasPrefix("\(due.incident): ") ? String(why.dropFirst(due.incident.count + 2)) : why
+        let record = HookRecord(name: CallOutPlanner.recordName, key: due.key, result: .failed, detail: detail, tries: due.attempt, late: due.late)
         _ = try? store.record(on: due.incident, operatorName: "call-out", at: nil) { _, _, _ in .hook(record) }
     }
 

@@ -39,7 +39,7 @@ extension Desk {
             for (key, k) in incident.hookKeys where !k.finished {
                 guard let at = k.claimedAt, let name = HookKey(key)?.name else { continue }
                 let limit: Double
-                if name == CallOutPlanner.recordName, let d = entry.policy.dialer { limit = CallOutPlanner.maxRunSeconds(d) }
+                if name == CallOutPlanner.recordName, let d = entry.policy.dialer { limit = d.maxCallSeconds }
                 else if let h = policy.hooks.first(where: { $0.name == name }) { limit = HookPlanner.maxRunSeconds(h) }
                 else { continue }
                 let expiry = at.addingTimeInterval(limit)

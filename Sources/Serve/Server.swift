@@ -382,7 +382,7 @@ struct HookService: Service {
                     group.addTask {
                         switch await desk.prepare(call) {
                         case let .failure(why):
-                            await desk.callFinished(call.due, ok: false, why.description, counted: "not_placed")
+                            await desk.notPlaced(call.due, why.description)
                             logger.error("call-out not placed", metadata: ["incident": "\(call.due.incident)", "detail": "\(why)"])
                         case let .success(message):
                             let outcome = await withCheckedContinuation { c in

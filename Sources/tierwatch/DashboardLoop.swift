@@ -222,7 +222,9 @@ final class ScreenLoop {
         let state = ctx.store.state
         for id in changed.map(Array.init) ?? Array(state.incidents.keys) {
             guard let i = state.incidents[id], i.state != .resolved else { hookFailures[id] = nil; continue }
-            let failed = i.failedHooks.map { "hook \($0.name.sanitized) failed for \(id): \($0.detail.sanitized)" }
+            let failed = i.failedHooks.map { h in
+                [HookKey.callName, HookKey.callOutName].contains(h.name) ? "a call for \(id) was NOT placed: \(h.detail.sanitized)" : "hook \(h.name.sanitized) failed for \(id): \(h.detail.sanitized)"
+            }
             hookFailures[id] = failed.isEmpty ? nil : failed
         }
         // The screen's clock first: an incident opened a moment ago is

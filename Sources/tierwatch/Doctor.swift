@@ -64,15 +64,22 @@ extension StoreCheck {
     mutating func checkHooks(_ ctx: Context) {
         let now = ctx.now
         var failed: [[String: Any]] = []
+        var calls = 0
         for i in ctx.store.state.incidents.values.sorted(by: { $0.id < $1.id }) {
             for e in i.events {
                 guard case let .hook(h) = e.action, h.result == .failed, now.timeIntervalSince(e.recordedAt) < 86400 else { continue }
-                let what = h.name == CallOutPlanner.recordName ? "automatic call (\(HookKey(h.key)?.occurrence ?? h.key))" : "hook \(h.name)"
-                lines.append("\(what.sanitized) failed for \(i.id) at \(ISOTime.format(e.recordedAt)): \(h.detail.sanitized)")
+                if HookKey(h.key)?.callOut != nil {
+                    // A call tierwatch could not place: the timeline's own words.
+                    calls += 1
+                    lines.append("\(i.id) at \(ISOTime.format(e.recordedAt)): \(e.summary(policy: ctx.store.state.policy(for: i), customer: i.customer))")
+                } else {
+                    lines.append("hook \(h.name.sanitized) failed for \(i.id) at \(ISOTime.format(e.recordedAt)): \(h.detail.sanitized)")
+                }
                 failed.append(["hook": h.name, "incident": i.id, "at": ISOTime.format(e.recordedAt), "detail": h.detail])
             }
         }
-        if !failed.isEmpty { problems.append("\(failed.count) hook run(s) failed in the last day (listed above)") }
+        if calls > 0 { problems.append("\(calls) call(s) tierwatch could not place in the last day (listed above): their people were not called") }
+        if failed.count > calls { problems.append("\(failed.count - calls) hook run(s) failed in the last day (listed above)") }
         json["hooks_failed"] = failed
         json["problems"] = problems
     }
@@ -88,7 +95,7 @@ extension StoreCheck {
         case let .baresip(a): agent = "baresip as \(a.user)@\(a.domain)" + (a.proxy.map { " via \($0)" } ?? "")
         case let .program(p): agent = "program \(p)"
         }
-        lines.append("dialer: \(agent.sanitized)" + (found.isEmpty ? ": ready" : ""))
+        lines.append("dialer: \(agent.sanitized)" + (found.isEmpty ? ": nothing here stops a call (failed calls, if any, are listed below)" : ""))
         for p in found { lines.append("  cannot call: \(p.description.sanitized)") }
         lines.append("  automatic call-out: " + (callOut.isEmpty ? "none (no tier has call_out)" : callOut.joined(separator: ", ").sanitized))
         problems += found.map { "the dialer cannot place calls: \($0.description)" }

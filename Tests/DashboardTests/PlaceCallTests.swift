@@ -67,7 +67,9 @@ import Testing
             .replacingOccurrences(of: "    name: Management notified\n", with: "    name: Management notified\n    call_out: true\n")
             .replacingOccurrences(of: "{ id: am, name: Account Manager, role: account }", with: "{ id: am, name: Account Manager, role: account, phone: \"+1 555 0101\" }")
             + "dialer:\n  program: /usr/local/bin/dial\n  uri: \"sip:{e164}@trunk.example.org\"\n"
-        let key = "A1C0/call_out/management/1796000000000/am/2#call-out"
+        // Try 2 of the tier that started with the opening, 6 minutes ago.
+        let start = Int64((Board.now.timeIntervalSince1970 - 6 * 60) * 1000)
+        let key = HookKey.callOut(incident: "A1C0", tier: "management", startMillis: start, contact: "am", attempt: 2).description
         let claimed = Board.Builder("A1C0", title: "Outbound calls dropping", customer: "acme", severity: .sev1, openedMinutesAgo: 6, policy: yaml)
             .add(.hook(HookRecord(name: "call-out", key: key, result: .claimed)), minutesAgo: 0.5, by: "hook")
         var m = Board.model([claimed])
@@ -76,8 +78,9 @@ import Testing
         m.focus = .contacts
         let e = try #require(m.selection(in: m.entries))
         m.selectedContact = try #require(e.ladder.rungs[m.shownTier(e)].contacts.firstIndex { $0.contact.id == "am" })
-        #expect(m.view(width: 160, height: 40).text.contains("▶ auto-calling 00:30 (try 2)"), "\(m.view(width: 160, height: 40).text)")
-        #expect(press(&m, .char("c")).isEmpty && m.notice?.text.contains("serve is calling Jane Roe now (automatic call, try 2)") == true,
+        #expect(m.view(width: 160, height: 40).text.contains("▶ automatic call 00:30 (try 2)"), "\(m.view(width: 160, height: 40).text)")
+        #expect(m.view(width: 160, height: 40).text.contains("▶ Calling Jane Roe +1 555 0101 now — T1 Management notified due 04:00 — serve's automatic call, try 2"), "the next action says tierwatch calls her, not 'Call'")
+        #expect(press(&m, .char("c")).isEmpty && m.notice?.text.contains("Jane Roe is being called now (serve's automatic call, try 2, since") == true,
                 "\(String(describing: m.notice))")
         // The try ended: the contact's line is its own again, and c calls.
         let ended = claimed.add(.hook(HookRecord(name: "call-out", key: key, result: .ok, detail: "Account Manager: no answer (busy)")), minutesAgo: 0.1, by: "hook")
@@ -86,7 +89,8 @@ import Testing
         after.selectedID = "A1C0"
         after.focus = .contacts
         after.selectedContact = m.selectedContact
-        #expect(!after.view(width: 160, height: 40).text.contains("auto-calling"))
+        #expect(!after.view(width: 160, height: 40).text.contains("automatic call 0"))
+        #expect(after.view(width: 160, height: 40).text.contains("serve calls again in"), "the next try is said")
         #expect(press(&after, .char("c")) == [.call(incident: "A1C0", contact: "am")])
     }
 

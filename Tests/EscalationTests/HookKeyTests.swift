@@ -12,10 +12,13 @@ import Testing
     }
 
     @Test func anAutomaticCallsKeyCarriesItsContactAndTry() throws {
-        let k = HookKey.callOut(incident: "K3F9", tier: "management", startMillis: 1_796_024_191_095, contact: "am", attempt: 2, name: "call-out")
+        let k = HookKey.callOut(incident: "K3F9", tier: "management", startMillis: 1_796_024_191_095, contact: "am", attempt: 2)
         #expect(k.description == "K3F9/call_out/management/1796024191095/am/2#call-out")
         let back = try #require(HookKey(k.description)?.callOut)
         #expect(back.tier == "management" && back.contact == "am" && back.attempt == 2)
         #expect(HookKey("K3F9/call_out/management/1796024191095/am/x#call-out")?.callOut == nil, "a try that is no number")
+        // An operator's call: try 0, its own name.
+        let hand = HookKey.call(incident: "K3F9", tier: "management", millis: 5, contact: "am")
+        #expect(hand.description == "K3F9/call/management/5/am/0#call" && hand.callOut?.attempt == 0 && hand.tier == "management")
     }
 }

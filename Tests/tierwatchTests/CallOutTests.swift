@@ -80,7 +80,7 @@ import Testing
         let id = s.tw("raise", "--title", "Outbound calls dropping", env: ["TIERWATCH_MACHINE_ID": "m1"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(waitUntil(40) {
             let t = timeline(s, id)
-            return t.contains("note: call to Account Manager: pressed 1") && t.contains("note: call to Director of Customer Support: pressed 1")
+            return t.contains("call to Account Manager: pressed 1 (automatic, try 1)") && t.contains("call to Director of Customer Support: pressed 1 (automatic, try 1)")
         }, "\(timeline(s, id))")
         // Past the recall: a reached contact is not called again, and the
         // second serve rang nobody a second time.
@@ -89,8 +89,8 @@ import Testing
         #expect(received.count == 2, "SIPp received one call per contact: \(received)")
         #expect(Set(received.values) == ["15550101", "15550102"], "\(received)")
         let t = timeline(s, id)
-        #expect(t.filter { $0.hasPrefix("note: calling ") }.count == 2, "\(t)")
-        #expect(t.contains { $0.hasPrefix("automatic call to am (management, try 1) ended: Account Manager: pressed 1") }, "\(t)")
+        #expect(t.filter { $0.hasPrefix("calling ") }.count == 2, "one claim per contact: \(t)")
+        #expect(t.contains { $0.hasPrefix("calling Account Manager +1 555 0101 (noc1") && $0.hasSuffix("(automatic, try 1)") }, "\(t)")
         let j = try s.json("show", id)
         let contacts = (j["tiers"] as? [[String: Any]] ?? []).flatMap { $0["contacts"] as? [[String: Any]] ?? [] }
         #expect(contacts.filter { ["am", "director-support"].contains($0["id"] as? String) }.allSatisfy { $0["outcome"] as? String == "reached" }, "\(contacts)")
@@ -107,19 +107,19 @@ import Testing
         defer { if far.isRunning { far.terminate() } }
         let serve = Hooks.ServeProcess(store: s.path, host: "noc1", machine: "m1")
         let id = s.tw("raise", "--title", "Outbound calls dropping", env: ["TIERWATCH_MACHINE_ID": "m1"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(waitUntil(45) { timeline(s, id).contains { $0.hasPrefix("automatic call to am (management, try 2) ended: Account Manager: answered, no 1 pressed") } },
+        #expect(waitUntil(45) { timeline(s, id).contains("call to Account Manager: answered, no 1 pressed (automatic, try 2)") },
                 "\(timeline(s, id))")
         // A third try would come 10 s after the second: attempts is 2.
         sleep(12)
         let received = invites(trace)
         #expect(received.count == 2 && Set(received.values) == ["15550101"], "two tries, then no more: \(received)")
         let t = timeline(s, id)
-        #expect(t.filter { $0 == "note: call to Account Manager: answered, no 1 pressed" }.count == 2, "\(t)")
+        #expect(t.filter { $0.hasPrefix("call to Account Manager: answered, no 1 pressed (automatic, try ") }.count == 2, "\(t)")
         // A contact with no number: the try is recorded as failed, nothing as a call.
-        #expect(t.contains { $0.hasPrefix("automatic call to director-support (management, try 1) failed: ") && $0.contains("has no number on file") }, "\(t)")
+        #expect(t.contains("automatic call to director-support (management, try 1)") && t.contains("call NOT placed: Director of Customer Support has no number on file: nothing to dial (automatic, try 1)"), "\(t)")
         #expect(!t.contains { $0.contains("calling Director") })
         let doctor = s.tw("doctor")
-        #expect(doctor.status == 1 && doctor.stdout.contains("automatic call (\(id)/call_out/management/"), "\(doctor.stdout)")
+        #expect(doctor.status == 1 && doctor.stdout.contains("\(id) at ") && doctor.stdout.contains("call NOT placed: Director of Customer Support has no number on file"), "\(doctor.stdout)")
         _ = serve
     }
 
@@ -129,7 +129,7 @@ import Testing
         let s = store(port: port, callOut: "true", uri: "sip:{e164}@127.0.0.1:\(port)", secondPhone: "555 0102"); defer { s.cleanup() }
         let serve = Hooks.ServeProcess(store: s.path, host: "noc1", machine: "m1")
         let id = s.tw("raise", "--title", "Outbound calls dropping", env: ["TIERWATCH_MACHINE_ID": "m1"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(waitUntil(20) { timeline(s, id).contains { $0.hasPrefix("automatic call to director-support (management, try 1) failed: ") && $0.contains("has no country code") } },
+        #expect(waitUntil(20) { timeline(s, id).contains { $0.hasPrefix("call NOT placed: Director of Customer Support: '555 0102' has no country code") && $0.hasSuffix("(automatic, try 1)") } },
                 "\(timeline(s, id))")
         let t = timeline(s, id)
         #expect(!t.contains { $0.contains("calling Director") }, "\(t)")
