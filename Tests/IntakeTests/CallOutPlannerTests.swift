@@ -79,4 +79,40 @@ import Testing
         let e = Board.Entry(i, policies: book, at: Self.t0.addingTimeInterval(60))
         #expect(CallOutPlanner.nextTry(e, now: e.now) == Self.t0.addingTimeInterval(300), "serve wakes for the next try")
     }
+
+    @Test func anOperatorsCallRingingKeepsServeFromRingingTheSamePerson() {
+        let hand = HookKey.call(incident: "K3F9", tier: "management", millis: 5, contact: "am").description
+        let i = Self.incident([(.hook(HookRecord(name: HookKey.callName, key: hand, result: .claimed, detail: "Jane Roe +1 555 0101 (noc-a)")), 0.005)])
+        #expect(due(i, at: 0.01).map(\.contact) == ["director-support", "vp-cx"], "am is being called from a desk")
+        let ended = Self.incident([(.hook(HookRecord(name: HookKey.callName, key: hand, result: .claimed)), 0.005),
+                                   (.hook(HookRecord(name: HookKey.callName, key: hand, result: .ok, detail: "Jane Roe: busy")), 0.008)])
+        #expect(due(ended, at: 0.01).map(\.contact) == ["am", "director-support", "vp-cx"], "once it ended, serve's try goes out")
+    }
+
+    /// What the screens say of serve's tries, from the same records.
+    @Test func theScreensSayTheNextTryATryNotMadeAndTriesRunOut() {
+        let ms = Int64(Self.t0.timeIntervalSince1970 * 1000)
+        func key(_ n: Int) -> String { HookKey.callOut(incident: "K3F9", tier: "management", startMillis: ms, contact: "am", attempt: n).description }
+        func entry(_ i: Incident, at minutes: Double) -> Board.Entry {
+            var book = PolicyBook()
+            book.learn(i)
+            return Board.Entry(i, policies: book, at: Self.t0.addingTimeInterval(minutes * 60))
+        }
+        let made = Self.incident([(claimed(key(1)), 0.01), (ended(key(1)), 0.5)])
+        #expect(entry(made, at: 1).autoCall("am") == .next(attempt: 2, of: 3, at: Self.t0.addingTimeInterval(300)))
+        #expect(entry(made, at: 1).callWords("am", now: Self.t0.addingTimeInterval(60))?.text == "serve calls again in 04:00 (try 2 of 3)")
+        // No claim 15 s after the try's time: no serve made it.
+        #expect(entry(made, at: 5.5).autoCall("am") == .notMade(attempt: 2, dueAt: Self.t0.addingTimeInterval(300)))
+        #expect(entry(made, at: 5.5).callWords("am", now: Self.t0.addingTimeInterval(330))?.alarm == true)
+        let all = Self.incident([(claimed(key(1)), 0.01), (ended(key(1)), 0.5), (claimed(key(2)), 5), (ended(key(2)), 5.5),
+                                 (claimed(key(3)), 10), (ended(key(3)), 10.5)])
+        #expect(entry(all, at: 11).autoCall("am") == .exhausted(attempts: 3))
+        #expect(entry(all, at: 11).callWords("am", now: Self.t0.addingTimeInterval(660))?.text == "3 automatic calls made, not reached")
+        let ringing = Self.incident([(claimed(key(1)), 0.01)])
+        let call = entry(ringing, at: 0.5).callsInFlight["am"]
+        #expect(call?.attempt == 1 && call?.automatic == true && call?.since == Self.t0.addingTimeInterval(0.6))
+        #expect(entry(ringing, at: 4).callsInFlight.isEmpty, "a claim older than a call can take: its serve died")
+        #expect(entry(Self.incident([(reached("am"), 1)]), at: 2).autoCall("am") == nil, "reached: nothing to say")
+    }
 }
+

@@ -107,6 +107,10 @@ import Testing
         defer { if far.isRunning { far.terminate() } }
         let serve = Hooks.ServeProcess(store: s.path, host: "noc1", machine: "m1")
         let id = s.tw("raise", "--title", "Outbound calls dropping", env: ["TIERWATCH_MACHINE_ID": "m1"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        // While serve's first call rings, a desk's call to the same person is refused.
+        #expect(waitUntil(20) { timeline(s, id).contains { $0.hasPrefix("calling Account Manager") } })
+        let twice = s.tw("call", id, "am")
+        #expect(twice.status == 1 && twice.stderr.contains("Account Manager is being called now (serve's automatic call, try 1"), "\(twice.stderr)")
         #expect(waitUntil(45) { timeline(s, id).contains("call to Account Manager: answered, no 1 pressed (automatic, try 2)") },
                 "\(timeline(s, id))")
         // A third try would come 10 s after the second: attempts is 2.
