@@ -119,7 +119,10 @@ struct ServeCommand: ParsableCommand {
         var log = Logger(label: "tierwatch.serve")
         log[metadataKey: "store"] = "\(ctx.store.path)"
         let logger = log
-        let policies = LockedPolicySource(ctx.policies)
+        // An edit of the people (a number fixed) reaches serve's calls at once,
+        // not at its next start. Called on the desk's actor (its only caller).
+        let store = ctx.store
+        let policies = LockedPolicySource(ctx.policies) { store.useDirectory($0) }
         let (storePath, storeHost) = (ctx.store.path, ctx.store.host)
         let desk = Desk(store: ctx.store, operatorName: ctx.operatorName == ServeCommand.defaultOperator ? "alertmanager@\(ctx.store.host)" : ctx.operatorName,
                         loadPolicy: { policies.load() })
@@ -164,17 +167,22 @@ struct ServeCommand: ParsableCommand {
 }
 
 /// The CLI's PolicySource for serve's threads: read again when the file
-/// changes, under a lock.
+/// changes, under a lock; `changed` is told the new policy (serve's store
+/// resolves who to call from its people, as the dashboard's does).
 final class LockedPolicySource: @unchecked Sendable {
     private let lock = NSLock()
     private let source: PolicySource
+    private let changed: (Policy?) -> Void
 
-    init(_ source: PolicySource) { self.source = source }
+    init(_ source: PolicySource, changed: @escaping (Policy?) -> Void = { _ in }) {
+        self.source = source
+        self.changed = changed
+    }
 
     func load() -> Result<PolicyInForce, DeskError> {
         lock.lock()
         defer { lock.unlock() }
-        source.refresh()
+        if source.refresh() { changed(try? source.current.get().policy) }
         switch source.current {
         case let .success(l): return .success(PolicyInForce(policy: l.policy, text: l.text))
         case let .failure(e): return .failure(DeskError(status: 503, message: "the policy file does not parse, so no incident can be opened: \(e.message)"))

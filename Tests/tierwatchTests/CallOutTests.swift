@@ -145,4 +145,41 @@ import Testing
         #expect(metrics.contains("tierwatch_call_outs_total{result=\"not_placed\"} 1"), "\(metrics)")
         _ = serve
     }
+
+    /// A number fixed in the people directory reaches serve's next call
+    /// without a restart (serve resolves who to call from the policy file's
+    /// people, as the screens do).
+    @Test func aNumberFixedInThePolicyIsTheOneServeCalls() throws {
+        try calls.requirePeers()
+        let port = calls.freePort()
+        let s = TempStore(); defer { s.cleanup() }
+        func policy(_ phone: String) -> String {
+            """
+            name: call-out-desk
+            people:
+              - { id: dana, name: Dana Director, phone: "\(phone)" }
+            tiers:
+              - id: management
+                name: Management notified
+                notify_within: 10m
+                call_out: { recall: 10m, attempts: 1 }
+                contacts: [{ id: director-support, name: Director of Customer Support, person: dana }]
+            dialer:
+              baresip: { user: tierwatch, domain: 127.0.0.1 }
+              uri: "sip:{e164}@127.0.0.1:\(port)"
+              ring_timeout: 2s
+              confirm_within: 1s
+
+            """
+        }
+        writeFixture(atPath: s.path + "/policy.yaml", contents: Data(policy("555 0102").utf8))
+        let serve = Hooks.ServeProcess(store: s.path, host: "noc1", machine: "m1")
+        let first = s.tw("raise", "--title", "Outbound calls dropping", env: ["TIERWATCH_MACHINE_ID": "m1"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(waitUntil(20) { timeline(s, first).contains { $0.hasPrefix("call NOT placed: Dana Director: '555 0102' has no country code") } }, "\(timeline(s, first))")
+        writeFixture(atPath: s.path + "/policy.yaml", contents: Data(policy("+1 555 0102").utf8))
+        let second = s.tw("raise", "--title", "Inbound calls failing", env: ["TIERWATCH_MACHINE_ID": "m1"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(waitUntil(20) { timeline(s, second).contains { $0.hasPrefix("calling Dana Director +1 555 0102 (noc1)") } }, "\(timeline(s, second))")
+        _ = serve
+    }
 }
+
