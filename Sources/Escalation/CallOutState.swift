@@ -6,7 +6,7 @@ import Foundation
 extension Board.Entry {
     /// The calls being placed now, by contact id (see `Incident.callsInFlight`).
     public var callsInFlight: [String: CallInFlight] {
-        incident.callsInFlight(now: now, maxSeconds: policy.dialer?.maxCallSeconds ?? 160)
+        incident.callsInFlight(now: now, maxSeconds: policy.dialer?.maxCallSeconds ?? 130)
     }
 
     /// serve's automatic tries for a contact, as the screens say them.

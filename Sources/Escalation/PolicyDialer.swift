@@ -50,7 +50,7 @@ public struct DialerSettings: Sendable, Equatable {
     /// for "1", the dialer's own start and stop) and a margin: a call
     /// claimed longer ago than this with no result was a process that died
     /// mid-call.
-    public var maxCallSeconds: Double { Double(ringTimeout.seconds + confirmWithin.seconds) + 120 }
+    public var maxCallSeconds: Double { Double(ringTimeout.seconds + confirmWithin.seconds) + 90 }
 
     /// The SIP URI a number dials, or why there is none.
     public func uri(for number: String) -> Result<String, DialerProblem> {

@@ -48,7 +48,7 @@ struct BaresipCall {
             return .failure(DialerProblem("cannot write the SIP agent's configuration"))
         }
         let p: Spawned
-        switch Spawned.start([dialer.baresip, "-f", dir], output: .file(dir + "/log")) {
+        switch Spawned.start([dialer.baresip, "-f", dir], output: .file(dir + "/log"), diesWithCaller: true) {
         case let .success(s): p = s
         case let .failure(why): return .failure(why)
         }

@@ -88,7 +88,7 @@ struct ProgramCall {
     func run(_ uri: String, wav: String, messageSeconds: Double, ringing: () -> Void) -> Result<CallResult, DialerProblem> {
         if let missing = Dialer(settings).agentMissing { return .failure(missing) }
         let p: Spawned
-        switch Spawned.start([path, uri, wav]) {
+        switch Spawned.start([path, uri, wav], diesWithCaller: true) {
         case let .success(s): p = s
         case let .failure(why): return .failure(why)
         }

@@ -28,9 +28,14 @@ final class Spawned {
         case discard
     }
 
-    /// `environment`: nil, a plain PATH, HOME and LANG.
+    /// `environment`: nil, a plain PATH, HOME and LANG. `diesWithCaller`:
+    /// the program is killed when the thread that started it ends (a call's
+    /// SIP agent must not ring on after its serve was killed); through
+    /// util-linux's setpriv, when it is there.
     static func start(_ argv: [String], environment: [String: String]? = nil, input: Bool = false,
-                      output: Output = .pipe) -> Result<Spawned, DialerProblem> {
+                      output: Output = .pipe, diesWithCaller: Bool = false) -> Result<Spawned, DialerProblem> {
+        let setpriv = "/usr/bin/setpriv"
+        let argv = diesWithCaller && FileManager.default.isExecutableFile(atPath: setpriv) ? [setpriv, "--pdeathsig", "KILL", "--"] + argv : argv
         var inFDs: [Int32] = [-1, -1], outFDs: [Int32] = [-1, -1]
         // Close-on-exec: another program started meanwhile must not hold these pipes open.
         if input {
