@@ -128,7 +128,7 @@ public struct CallOut: Sendable, Equatable {
 extension PolicyParser {
     /// `call_out: {recall: 5m, attempts: 3}` (or `call_out: true` for the
     /// defaults) on a tier; nil without it. Needs the policy's dialer.
-    func parseCallOut(_ tierNode: Node, dialer: DialerSettings?) throws(PolicyError) -> CallOut? {
+    mutating func parseCallOut(_ tierNode: Node, tier: Tier, dialer: DialerSettings?) throws(PolicyError) -> CallOut? {
         guard let node = tierNode["call_out"] else { return nil }
         var out = CallOut()
         if let flag = node.scalar?.string {
@@ -150,6 +150,28 @@ extension PolicyParser {
         guard dialer != nil else {
             throw error(node, "'call_out' needs a 'dialer:' section (how tierwatch places calls, see docs/voice.md)")
         }
+        if tier.require == .none {
+            var w = error(node, "tier '\(tier.id)' calls out but requires nobody (require: none): it is done as it starts, so nobody is ever called")
+            w.isWarning = true
+            warnings.append(w)
+        }
         return out
+    }
+}
+
+extension PolicyParser {
+    /// A number the dialer's rule cannot dial is found when the policy is
+    /// read, not when an incident needs it: a warning per number, at `uri`.
+    mutating func warnUndialable(_ policy: Policy, _ dialer: DialerSettings, _ node: Node) {
+        let at = node["uri"] ?? node
+        var numbers: [(String, String)] = []
+        for p in policy.people { numbers += p.phones.map { ("\(p.name) (person \(p.id))", $0) } }
+        for t in policy.tiers { numbers += t.contacts.compactMap { c in c.phone.map { ("\(c.name) (contact \(c.id))", $0) } } }
+        for (who, number) in numbers {
+            guard case let .failure(why) = dialer.uri(for: number) else { continue }
+            var w = error(at, "\(who.sanitized): \(why.description): tierwatch cannot call them")
+            w.isWarning = true
+            warnings.append(w)
+        }
     }
 }

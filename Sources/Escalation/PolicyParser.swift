@@ -74,7 +74,7 @@ struct PolicyParser {
         var tiers: [Tier] = []
         for tierNode in tierSeq {
             var tier = try parseTier(tierNode, previous: tiers)
-            tier.callOut = try parseCallOut(tierNode, dialer: dialer)
+            tier.callOut = try parseCallOut(tierNode, tier: tier, dialer: dialer)
             tiers.append(tier)
         }
         let customers = try top["customers"].map { node throws(PolicyError) in try parseCustomers(node, tiers: tiers) } ?? [:]
@@ -111,6 +111,7 @@ struct PolicyParser {
             if let a = m["max_age"] { policy.hookSettings.maxAge = try span(a, "max_age") }
         }
         policy.dialer = dialer
+        if let dialer, let node = top["dialer"] { warnUndialable(policy, dialer, node) }
         warnUncovered(policy)
         return policy
     }

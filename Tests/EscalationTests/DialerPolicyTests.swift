@@ -73,5 +73,26 @@ import Testing
         #expect(message(callOut("{ every: 5m }"))?.contains("unknown key 'every' in 'call_out'") == true)
         #expect(message(callOut("sometimes"))?.contains("'call_out' must be true, false or a mapping") == true)
     }
+
+    /// Mistakes that would only show when a call is needed are warnings when the policy is read.
+    @Test func numbersTheDialerCannotCallAndACallOutThatCanNeverRingAreWarnings() throws {
+        let text = """
+        name: x
+        people:
+          - { id: dana, name: Dana Director, phone: "555 0102" }
+        tiers:
+          - { id: desk, name: Desk, contacts: [Desk], require: none, call_out: true }
+          - { id: a, name: A, contacts: [{ name: Bob, phone: "+1 555 0101" }, { name: Dana, person: dana }] }
+        dialer:
+          program: /x
+          uri: "sip:{e164}@t"
+
+        """
+        let (_, warnings) = try Policy.check(yaml: text, file: "p.yaml", at: Date(timeIntervalSince1970: 1_796_000_000))
+        let said = warnings.map(\.description)
+        #expect(said.contains { $0.hasPrefix("p.yaml:5:") && $0.contains("tier 'desk' calls out but requires nobody") }, "\(said)")
+        #expect(said.contains { $0.hasPrefix("p.yaml:9:8: warning: Dana Director (person dana): '555 0102' has no country code") }, "\(said)")
+        #expect(!said.contains { $0.contains("Bob") }, "a number with its country code is fine")
+    }
 }
 
