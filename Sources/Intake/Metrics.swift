@@ -52,7 +52,7 @@ public enum EscalationMetrics {
 
     /// `hookRuns` is keyed `hook|result`; `hooks` names the policy's hooks.
     /// `callOuts` is keyed by result (`reached`, `voicemail`, `no_answer`,
-    /// `not_placed`); all four are exported from the start when `callOut`.
+    /// `hung_up`, `not_placed`); all are exported from the start when `callOut`.
     public static func render(open: [Board.Entry], breachesByTier: [String: Int], tiers: [String], intake: [String: Int], hookRuns: [String: Int] = [:], hooks: [String] = [],
                               callOuts: [String: Int] = [:], callOut: Bool = false,
                               badRecords: Int, unreadable: Bool, lastEvent: [String: Date],
@@ -91,7 +91,7 @@ public enum EscalationMetrics {
                  })
         if callOut || !callOuts.isEmpty {
             m.family("tierwatch_call_outs_total", "counter", "Automatic calls by this serve process, by what came of them (not_placed: the dialer could not place it).",
-                     ["reached", "voicemail", "no_answer", "not_placed"].map { (labels: [("result", $0)], value: Double(callOuts[$0] ?? 0)) })
+                     ["reached", "voicemail", "no_answer", "hung_up", "not_placed"].map { (labels: [("result", $0)], value: Double(callOuts[$0] ?? 0)) })
         }
         m.family("tierwatch_store_bad_records", "gauge", "Records skipped because their checksum or JSON is bad.", [([], Double(badRecords))])
         m.family("tierwatch_store_unreadable", "gauge", "1 when part of the store cannot be read: incidents may be missing.", [([], unreadable ? 1 : 0)])

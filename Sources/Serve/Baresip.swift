@@ -19,7 +19,7 @@ struct BaresipCall {
         var data: String?
     }
 
-    func run(_ uri: String, wav: String, messageSeconds: Double, ringing: () -> Void) -> Result<CallResult, DialerProblem> {
+    func run(_ uri: String, wav: String, messageSeconds: Double, ringing: () -> Void, unwanted: @escaping Dialer.StillWanted) -> Result<CallResult, DialerProblem> {
         if let missing = dialer.agentMissing { return .failure(missing) }
         let password: String?
         switch Dialer.password(account) {
@@ -60,6 +60,7 @@ struct BaresipCall {
         guard let fd = Self.connect(control, within: 5, while: { p.isRunning }) else { return failed("baresip did not start its control socket") }
         defer { close(fd) }
         let stream = Netstrings(fd)
+        stream.unwanted = unwanted
         guard stream.send(["command": "dial", "params": uri, "token": "dial"]) else { return failed("cannot talk to baresip") }
         let started = Date()
         let ringDeadline = started.addingTimeInterval(Double(dialer.settings.ringTimeout.seconds))
@@ -68,6 +69,10 @@ struct BaresipCall {
         while true {
             let deadline = endDeadline ?? ringDeadline
             guard let e = stream.next(until: deadline) else {
+                if let why = stream.hungUp {
+                    _ = stream.send(["command": "hangup", "params": "", "token": "hangup"])
+                    return .success(.hungUp(why))
+                }
                 if !stream.ended && Date() >= deadline {
                     _ = stream.send(["command": "hangup", "params": "", "token": "hangup"])
                     if endDeadline != nil { return .success(.answeredOnly) }

@@ -109,8 +109,8 @@ public struct CallPlan: Sendable {
 
     /// The call itself: no store, so it can run off a screen's or a
     /// server's thread.
-    public func dial(_ message: Message, ringing: @escaping @Sendable () -> Void = {}) -> Result<CallResult, DialerProblem> {
-        Dialer(settings).call(uri, wav: message.wav, messageSeconds: message.seconds, ringing: ringing)
+    public func dial(_ message: Message, ringing: @escaping @Sendable () -> Void = {}, unwanted: @escaping Dialer.StillWanted = { nil }) -> Result<CallResult, DialerProblem> {
+        Dialer(settings).call(uri, wav: message.wav, messageSeconds: message.seconds, ringing: ringing, unwanted: unwanted)
     }
 
     /// Records what came of the call, on the incident as it is now (the call
@@ -126,7 +126,9 @@ public struct CallPlan: Sendable {
             try? record(incident, self.record(.failed, "\(who): \(why.description)"))
             throw Refusal(description: "\(incident): the call to \(who.sanitized) was not placed: \(why.description.sanitized)", usage: false)
         case let .success(result):
-            try record(incident, .contactOutcome(tier: tier, contact: contact, outcome: result.outcome, person: CalledPerson(person)))
+            if let outcome = result.outcome {
+                try record(incident, .contactOutcome(tier: tier, contact: contact, outcome: outcome, person: CalledPerson(person)))
+            }
             try record(incident, self.record(.ok, "\(who): \(result.words)"))
             if result == .confirmed, settings.acknowledgeOnConfirm, isOpen() {
                 try record(incident, .acknowledged)
@@ -136,8 +138,29 @@ public struct CallPlan: Sendable {
     }
 }
 
-/// An automatic call claimed by this serve: the try and its plan.
+/// An automatic call claimed by this serve: the try, its plan, and why it
+/// is no longer wanted once it is not (the incident resolved meanwhile).
 public struct CallJob: Sendable {
     public var due: CallOutDue
     public var plan: CallPlan
+    public let cancel = CallCancel()
+}
+
+/// Set by serve when a call in progress is no longer wanted; read by the
+/// call's thread a few times a second.
+public final class CallCancel: @unchecked Sendable {
+    private let lock = NSLock()
+    private var why: String?
+
+    public func cancel(_ reason: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        why = why ?? reason
+    }
+
+    public var reason: String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return why
+    }
 }

@@ -51,6 +51,8 @@ public actor Desk {
     /// Automatic calls of this process by result: the outcome recorded
     /// (`reached`, `voicemail`, `no_answer`) or `not_placed`.
     var callRuns: [String: Int] = [:]
+    /// This process's automatic calls in progress, by key.
+    var activeCalls: [String: CallJob] = [:]
     /// Sees other processes' writes without blocking (hooks look often).
     lazy var follower = StoreFollower(store: store)
 

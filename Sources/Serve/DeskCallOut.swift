@@ -30,7 +30,10 @@ extension Desk {
             }
             guard claimed else { continue }
             switch planned {
-            case let .success(plan): out.append(CallJob(due: due, plan: plan))
+            case let .success(plan):
+                let job = CallJob(due: due, plan: plan)
+                activeCalls[due.key] = job
+                out.append(job)
             case let .failure(why): notPlaced(due, why.description)
             }
         }
@@ -51,13 +54,15 @@ extension Desk {
     /// Records what came of an automatic call (the outcome and the try's
     /// result, as `tierwatch call` does), and counts it for /metrics.
     public func finished(_ job: CallJob, _ message: CallPlan.Message, _ outcome: Result<CallResult, DialerProblem>) {
+        activeCalls[job.due.key] = nil
         let plan = job.plan
         let result = try? plan.finish(message, outcome, isOpen: { store.state.incidents[plan.incident]?.state == .open }, record: recordCall)
-        callRuns[result?.outcome.rawValue ?? "not_placed", default: 0] += 1
+        callRuns[result.map { $0.outcome?.rawValue ?? "hung_up" } ?? "not_placed", default: 0] += 1
     }
 
     /// A try that could not be placed: its result, failed, with why.
     public func notPlaced(_ due: CallOutDue, _ why: String) {
+        activeCalls[due.key] = nil
         callRuns["not_placed", default: 0] += 1
         // "K3F9: Jane Roe: …": the incident is the timeline's own.
         let detail = why.hasPrefix("\(due.incident): ") ? String(why.dropFirst(due.incident.count + 2)) : why
@@ -67,5 +72,13 @@ extension Desk {
 
     func recordCall(_ id: String, _ action: Action) throws {
         _ = try store.record(on: id, operatorName: "call-out", at: nil) { _, _, _ in action }
+    }
+
+    /// Hangs up this serve's calls whose incident was resolved meanwhile
+    /// (nobody should hear "press 1" for an incident that is over).
+    func hangUpResolved() {
+        for (_, job) in activeCalls where store.state.incidents[job.due.incident]?.state == .resolved {
+            job.cancel.cancel("the incident was resolved")
+        }
     }
 }

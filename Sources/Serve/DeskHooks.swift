@@ -14,6 +14,7 @@ extension Desk {
         // (intake, the API, a read by /metrics that took in others').
         let changed = !follower.check().isEmpty || store.state.eventCount != hooksSeenEvents
         hooksSeenEvents = store.state.eventCount
+        if changed { hangUpResolved() }
         let now = store.clock.now()
         // Nothing written and no clock change due: nothing can be due now.
         if !changed, now < hooksWake { return ([], [], min(hooksIdle, max(0.002, hooksWake.timeIntervalSince(now)))) }

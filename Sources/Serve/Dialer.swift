@@ -10,13 +10,17 @@ public enum CallResult: Sendable, Equatable {
     /// Busy, declined, not answered within the ring timeout, unreachable:
     /// the reason as SIP (or the program) gave it.
     case notAnswered(String)
+    /// tierwatch hung up before the call ended (the incident was resolved):
+    /// nothing to record as the contact's outcome.
+    case hungUp(String)
 
-    /// As a contact's outcome.
-    public var outcome: Outcome {
+    /// As a contact's outcome; nil when tierwatch hung up.
+    public var outcome: Outcome? {
         switch self {
         case .confirmed: .reached
         case .answeredOnly: .voicemail
         case .notAnswered: .noAnswer
+        case .hungUp: nil
         }
     }
 
@@ -25,6 +29,7 @@ public enum CallResult: Sendable, Equatable {
         case .confirmed: "pressed 1"
         case .answeredOnly: "answered, no 1 pressed"
         case let .notAnswered(why): "no answer (\(why.sanitized))"
+        case let .hungUp(why): "hung up by tierwatch: \(why.sanitized)"
         }
     }
 }
@@ -70,11 +75,18 @@ public struct Dialer: Sendable {
         return .success(String(decoding: text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
+    /// Why the caller no longer wants a call in progress (checked a few
+    /// times a second; nil: go on): the call is hung up, `.hungUp(why)`.
+    public typealias StillWanted = @Sendable () -> String?
+
     /// `messageSeconds`: the WAV's length (the answered call ends with it).
-    public func call(_ uri: String, wav: String, messageSeconds: Double, ringing: @Sendable () -> Void = {}) -> Result<CallResult, DialerProblem> {
+    public func call(_ uri: String, wav: String, messageSeconds: Double, ringing: @Sendable () -> Void = {},
+                     unwanted: @escaping StillWanted = { nil }) -> Result<CallResult, DialerProblem> {
         switch settings.agent {
-        case let .baresip(account): return BaresipCall(dialer: self, account: account).run(uri, wav: wav, messageSeconds: messageSeconds, ringing: ringing)
-        case let .program(path): return ProgramCall(path: path, settings: settings).run(uri, wav: wav, messageSeconds: messageSeconds, ringing: ringing)
+        case let .baresip(account):
+            return BaresipCall(dialer: self, account: account).run(uri, wav: wav, messageSeconds: messageSeconds, ringing: ringing, unwanted: unwanted)
+        case let .program(path):
+            return ProgramCall(path: path, settings: settings).run(uri, wav: wav, messageSeconds: messageSeconds, ringing: ringing, unwanted: unwanted)
         }
     }
 }
@@ -85,7 +97,7 @@ struct ProgramCall {
     let path: String
     let settings: DialerSettings
 
-    func run(_ uri: String, wav: String, messageSeconds: Double, ringing: () -> Void) -> Result<CallResult, DialerProblem> {
+    func run(_ uri: String, wav: String, messageSeconds: Double, ringing: () -> Void, unwanted: @escaping Dialer.StillWanted) -> Result<CallResult, DialerProblem> {
         if let missing = Dialer(settings).agentMissing { return .failure(missing) }
         let p: Spawned
         switch Spawned.start([path, uri, wav], diesWithCaller: true) {
@@ -95,6 +107,7 @@ struct ProgramCall {
         defer { p.stop(grace: 0.5) }
         let limit = Double(settings.ringTimeout.seconds) + messageSeconds + 5
         let lines = LineReader(p.stdout)
+        lines.unwanted = unwanted
         var answered = false
         let deadline = Date().addingTimeInterval(limit)
         while let line = lines.next(until: deadline) {
@@ -109,6 +122,7 @@ struct ProgramCall {
             default: continue
             }
         }
+        if let why = lines.hungUp { return .success(.hungUp(why)) }
         if Date() >= deadline { return .failure(DialerProblem("the dialer program said nothing conclusive within \(Int(limit)) s: stopped")) }
         return answered ? .success(.answeredOnly) : .failure(DialerProblem("the dialer program ended without saying how the call went"))
     }
@@ -121,6 +135,10 @@ class FDReader {
     var buffer = [UInt8]()
     /// The other end closed, or sent more than any message is.
     var ended = false
+    /// Asked a few times a second while waiting; a reason stops the wait.
+    var unwanted: Dialer.StillWanted = { nil }
+    /// Why the wait was stopped (the caller no longer wants the call).
+    var hungUp: String?
     init(_ fd: Int32) { self.fd = fd }
 
     /// Reads what is there, waiting until the deadline; false when nothing
@@ -129,8 +147,12 @@ class FDReader {
         while !ended {
             let wait = deadline.timeIntervalSinceNow
             guard wait > 0 else { return false }
+            if let why = unwanted() {
+                hungUp = why
+                return false
+            }
             var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            guard poll(&p, 1, Int32(min(wait, 1) * 1000)) > 0 else { continue }
+            guard poll(&p, 1, Int32(min(wait, 0.25) * 1000)) > 0 else { continue }
             var chunk = [UInt8](repeating: 0, count: 8192)
             let n = read(fd, &chunk, chunk.count)
             if n <= 0 { ended = true } else { buffer += chunk[0..<n] }

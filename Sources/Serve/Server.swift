@@ -386,7 +386,7 @@ struct HookService: Service {
                             logger.error("call-out not placed", metadata: ["incident": "\(call.due.incident)", "detail": "\(why)"])
                         case let .success(message):
                             let outcome = await withCheckedContinuation { c in
-                                Thread.detachNewThread { c.resume(returning: call.plan.dial(message)) }
+                                Thread.detachNewThread { c.resume(returning: call.plan.dial(message, unwanted: { call.cancel.reason })) }
                             }
                             await desk.finished(call, message, outcome)
                         }

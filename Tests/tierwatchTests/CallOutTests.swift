@@ -181,5 +181,31 @@ import Testing
         #expect(waitUntil(20) { timeline(s, second).contains { $0.hasPrefix("calling Dana Director +1 555 0102 (noc1)") } }, "\(timeline(s, second))")
         _ = serve
     }
+
+    /// Resolving the incident hangs up serve's calls in progress: nobody
+    /// hears "press 1" for an incident that is over, and nothing is
+    /// recorded as the contact's outcome.
+    @Test func resolvingTheIncidentHangsUpItsCalls() throws {
+        try calls.requirePeers()
+        let port = calls.freePort()
+        let s = store(port: port, callOut: "{ recall: 10m, attempts: 1 }", secondPhone: ""); defer { s.cleanup() }
+        let policy = try String(contentsOfFile: s.path + "/policy.yaml", encoding: .utf8).replacingOccurrences(of: "ring_timeout: 4s", with: "ring_timeout: 30s")
+        writeFixture(atPath: s.path + "/policy.yaml", contents: Data(policy.utf8))
+        let far = try sipp("ring-no-answer", port: port, calls: 1, trace: s.path + ".sipp.log")
+        defer { if far.isRunning { far.terminate() } }
+        let serve = Hooks.ServeProcess(store: s.path, host: "noc1", machine: "m1")
+        let id = s.tw("raise", "--title", "Outbound calls dropping", env: ["TIERWATCH_MACHINE_ID": "m1"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(waitUntil(20) { timeline(s, id).contains { $0.hasPrefix("calling Account Manager") } }, "\(timeline(s, id))")
+        sleep(1)
+        let resolve = s.tw("resolve", id, "--message", "restored", env: ["TIERWATCH_MACHINE_ID": "m1"])
+        #expect(resolve.status == 0, "\(resolve.stderr)")
+        let resolved = Date()
+        #expect(waitUntil(10) { timeline(s, id).contains("call to Account Manager: hung up by tierwatch: the incident was resolved (automatic, try 1)") },
+                "\(timeline(s, id))")
+        #expect(Date().timeIntervalSince(resolved) < 5, "hung up within seconds, not at the 30 s ring timeout")
+        let am = (try s.json("show", id)["tiers"] as? [[String: Any]] ?? []).flatMap { $0["contacts"] as? [[String: Any]] ?? [] }.first { $0["id"] as? String == "am" }
+        #expect(am?["outcome"] is NSNull, "nothing recorded as her answer: \(String(describing: am))")
+        _ = serve
+    }
 }
 
