@@ -42,7 +42,7 @@ extension Model {
         }
         let c = e.ladder.rungs[tier].contacts[k]
         let who = c.callee.person?.name ?? c.contact.name
-        if let busy = e.callsInFlight[c.contact.id] {
+        if let busy = e.callsInFlight(now: now)[c.contact.id] {
             let whose = busy.automatic ? "serve's automatic call, try \(busy.attempt)" : "a call another desk asked for"
             notice = Notice(text: "\(who.sanitized) is being called now (\(whose), since \(Words.shortTime(busy.since, now: now))): wait for its outcome", isError: true)
             return []
@@ -61,7 +61,7 @@ extension Model {
     /// another desk's).
     func callWords(_ e: Board.Entry, contact: String) -> String? {
         guard let call = calls[e.incident.id], call.contact == contact else {
-            return e.callsInFlight[contact] == nil ? nil : e.callWords(contact, now: now)?.text
+            return e.callsInFlight(now: now)[contact] == nil ? nil : e.callWords(contact, now: now)?.text
         }
         if let r = call.ringingSince { return "ringing \(Countdown.format(Int(now.timeIntervalSince(r))))" }
         return "calling \(Countdown.format(Int(now.timeIntervalSince(call.since))))"

@@ -407,7 +407,7 @@ extension Model {
             } else if isNext {
                 lead.append("\(glyphs.next) call next")
             }
-            if e.callsInFlight[c.contact.id] == nil, let auto = e.callWords(c.contact.id, now: now) { lead.append(auto.text) }
+            if e.callsInFlight(now: now)[c.contact.id] == nil, let auto = e.callWords(c.contact.id, now: now) { lead.append(auto.text) }
             outcome = (lead + [outcome]).joined(separator: glyphs.separator)
             if perContact == 2 {
                 f.put("   " + outcome, x: inner.x + 3, y: y + 1, role: isNext ? .active : c.outcome == nil ? .dim : .normal, limit: inner.width - 3)

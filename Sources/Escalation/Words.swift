@@ -208,7 +208,7 @@ public enum Words {
         switch e.next.kind {
         case let .call(tier, contact):
             let c = e.ladder.rungs[tier].contacts[contact]
-            if live, let calling = e.callsInFlight[c.contact.id] {
+            if live, let calling = e.callsInFlight(now: now)[c.contact.id] {
                 let what = calling.automatic ? "serve's automatic call, try \(calling.attempt)" : "tierwatch is dialling"
                 return (["Calling \(callee(c)) now"] + [deadline].compactMap { $0 } + [what]).joined(separator: dash)
             }

@@ -50,7 +50,7 @@ public struct CallPlan: Sendable {
             throw Refusal(description: "\(incident.id): contact \(found.contact.id) is not on the ladder", usage: false)
         }
         let who = status.callee.person?.name ?? status.contact.name
-        if let busy = entry.callsInFlight[found.contact.id] {
+        if let busy = entry.callsInFlight(now: entry.now)[found.contact.id] {
             let whose = busy.automatic ? "serve's automatic call, try \(busy.attempt)" : "a call placed from another desk"
             throw Refusal(description: "\(incident.id): \(who.sanitized) is being called now (\(whose), since \(ISOTime.format(busy.since))): wait for its outcome", usage: false)
         }

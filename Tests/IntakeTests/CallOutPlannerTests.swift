@@ -99,20 +99,32 @@ import Testing
             return Board.Entry(i, policies: book, at: Self.t0.addingTimeInterval(minutes * 60))
         }
         let made = Self.incident([(claimed(key(1)), 0.01), (ended(key(1)), 0.5)])
-        #expect(entry(made, at: 1).autoCall("am") == .next(attempt: 2, of: 3, at: Self.t0.addingTimeInterval(300)))
+        #expect(entry(made, at: 1).autoCall("am", now: Self.t0.addingTimeInterval(60)) == .next(attempt: 2, of: 3, at: Self.t0.addingTimeInterval(300)))
         #expect(entry(made, at: 1).callWords("am", now: Self.t0.addingTimeInterval(60))?.text == "serve calls again in 04:00 (try 2 of 3)")
-        // No claim 15 s after the try's time: no serve made it.
-        #expect(entry(made, at: 5.5).autoCall("am") == .notMade(attempt: 2, dueAt: Self.t0.addingTimeInterval(300)))
-        #expect(entry(made, at: 5.5).callWords("am", now: Self.t0.addingTimeInterval(330))?.alarm == true)
+        // The try's time has come: serve is about to make it.
+        #expect(entry(made, at: 5.1).callWords("am", now: Self.t0.addingTimeInterval(306))?.text == "serve calls now (try 2 of 3)")
+        // No claim 15 s after the try's time and the grace (60 s): no serve made it.
+        #expect(entry(made, at: 6.5).autoCall("am", now: Self.t0.addingTimeInterval(390)) == .notMade(attempt: 2, dueAt: Self.t0.addingTimeInterval(300)))
+        #expect(entry(made, at: 6.5).callWords("am", now: Self.t0.addingTimeInterval(390))?.alarm == true)
+        // The screen's own clock, not the entry's: a quiet store still turns the line into the alarm.
+        #expect(entry(made, at: 1).callWords("am", now: Self.t0.addingTimeInterval(390))?.text == "automatic try 2 NOT made: is tierwatch serve running?")
+        // Older than max_age (1 h): serve no longer makes it, so nothing is promised or alarmed.
+        #expect(entry(made, at: 80).autoCall("am", now: Self.t0.addingTimeInterval(80 * 60)) == nil)
         let all = Self.incident([(claimed(key(1)), 0.01), (ended(key(1)), 0.5), (claimed(key(2)), 5), (ended(key(2)), 5.5),
                                  (claimed(key(3)), 10), (ended(key(3)), 10.5)])
-        #expect(entry(all, at: 11).autoCall("am") == .exhausted(attempts: 3))
+        #expect(entry(all, at: 11).autoCall("am", now: Self.t0.addingTimeInterval(660)) == .exhausted(made: 3))
         #expect(entry(all, at: 11).callWords("am", now: Self.t0.addingTimeInterval(660))?.text == "3 automatic calls made, not reached")
         let ringing = Self.incident([(claimed(key(1)), 0.01)])
-        let call = entry(ringing, at: 0.5).callsInFlight["am"]
+        let call = entry(ringing, at: 0.5).callsInFlight(now: Self.t0.addingTimeInterval(30))["am"]
         #expect(call?.attempt == 1 && call?.automatic == true && call?.since == Self.t0.addingTimeInterval(0.6))
-        #expect(entry(ringing, at: 4).callsInFlight.isEmpty, "a claim older than a call can take: its serve died")
-        #expect(entry(Self.incident([(reached("am"), 1)]), at: 2).autoCall("am") == nil, "reached: nothing to say")
+        #expect(entry(ringing, at: 4).callsInFlight(now: Self.t0.addingTimeInterval(240)).isEmpty, "a claim older than a call can take: its serve died")
+        // Every try failed: no phone rang, and the screens say so.
+        func failed(_ k: String) -> Action { .hook(HookRecord(name: CallOutPlanner.recordName, key: k, result: .failed, detail: "Jane Roe: baresip is not installed")) }
+        let none = Self.incident([(claimed(key(1)), 0.01), (failed(key(1)), 0.02), (claimed(key(2)), 5), (failed(key(2)), 5.01),
+                                  (claimed(key(3)), 10), (failed(key(3)), 10.01)])
+        #expect(entry(none, at: 5.5).callWords("am", now: Self.t0.addingTimeInterval(330))?.text == "automatic try 2 NOT placed (see the timeline): dial by hand")
+        #expect(entry(none, at: 11).autoCall("am", now: Self.t0.addingTimeInterval(660)) == .notPlaced(attempt: 3))
+        #expect(entry(Self.incident([(reached("am"), 1)]), at: 2).autoCall("am", now: Self.t0.addingTimeInterval(120)) == nil, "reached: nothing to say")
     }
 }
 
