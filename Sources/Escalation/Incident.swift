@@ -142,10 +142,13 @@ public struct Incident: Sendable, Equatable {
         var last: [String: HookRecord] = [:]
         var order: [String] = []
         for h in hookRecords where h.result == .ok || h.result == .failed {
-            if last[h.name] == nil { order.append(h.name) }
-            last[h.name] = h
+            // A call's result stands per contact: another's call that went
+            // through does not hide that this one's was not placed.
+            let group = HookKey(h.key)?.callOut.map { "\(h.name)|\($0.contact)" } ?? h.name
+            if last[group] == nil { order.append(group) }
+            last[group] = h
         }
-        return order.compactMap { n in last[n].flatMap { $0.result == .failed ? (n, $0.detail) : nil } }
+        return order.compactMap { g in last[g].flatMap { $0.result == .failed ? ($0.name, $0.detail) : nil } }
     }
 
     /// The key it was opened under by monitoring or the API, if any.

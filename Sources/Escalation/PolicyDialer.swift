@@ -150,6 +150,11 @@ extension PolicyParser {
         guard dialer != nil else {
             throw error(node, "'call_out' needs a 'dialer:' section (how tierwatch places calls, see docs/voice.md)")
         }
+        if let d = dialer, out.attempts > 1, out.recall.seconds < d.ringTimeout.seconds + d.confirmWithin.seconds + 30 {
+            var w = error(node, "'recall' \(out.recall) is shorter than a call can last (ring_timeout + confirm_within + the message): a try still ringing makes the next wait, so fewer than \(out.attempts) calls are made")
+            w.isWarning = true
+            warnings.append(w)
+        }
         if tier.require == .none {
             var w = error(node, "tier '\(tier.id)' calls out but requires nobody (require: none): it is done as it starts, so nobody is ever called")
             w.isWarning = true

@@ -284,6 +284,7 @@ struct PolicyParser {
             let name = try requiredString(m, h, "name")
             try checkID(name, m["name"]!)
             if out.contains(where: { $0.name == name }) { throw error(m["name"], "duplicate hook name '\(name)'") }
+            if [HookKey.callName, HookKey.callOutName].contains(name) { throw error(m["name"], "'\(name)' names tierwatch's own calls in the timeline: give the hook another name") }
             guard let onNode = m["on"] else { throw error(h, "hook '\(name)' needs 'on': one or more of \(Hook.Trigger.allCases.map(\.rawValue).joined(separator: ", "))") }
             var on: Set<Hook.Trigger> = []
             for n in onNode.sequence ?? [onNode] {

@@ -77,8 +77,9 @@ public struct CallPlan: Sendable {
                         person: status.callee.person.map(PersonRef.init), number: number, uri: uri, text: text, settings: settings, key: key)
     }
 
-    /// Records on an incident as someone (`record(incident, action)`).
-    public typealias Record = (String, Action) throws -> Void
+    /// Records on an incident as someone: `record(incident) { incident as
+    /// it is under the store's lock in → the action }`.
+    public typealias Record = (String, (Incident) throws -> Action) throws -> Void
 
     /// What the claim says: `Jane Roe +1 555 0101 (noc-a)`.
     public func calling(host: String) -> String { "\(who) \(number) (\(host))" }
@@ -88,23 +89,37 @@ public struct CallPlan: Sendable {
         .hook(HookRecord(name: key.name, key: key.description, result: result, detail: detail, tries: key.callOut?.attempt ?? 0, late: late))
     }
 
-    /// The message made, and "calling … (host)" on the timeline: the call's
-    /// claim (an automatic call's was made before, by serve, under the lock).
-    public func prepare(host: String, record: Record) throws -> Message {
+    /// The message made (espeak-ng; off any actor: it takes a moment).
+    public func message() throws(Refusal) -> Message {
         let wav = NSTemporaryDirectory() + "/tierwatch-message-\(getpid())-\(UUID().uuidString).wav"
         switch VoiceMessage.write(text, to: wav, silenceAfter: settings.confirmWithin.seconds) {
         case let .success(s):
-            do {
-                if !automatic { try record(incident, self.record(.claimed, calling(host: host))) }
-            } catch {
-                unlink(wav)
-                throw error
-            }
             return Message(wav: wav, seconds: s)
         case let .failure(why):
             unlink(wav)
             throw Refusal(description: "\(incident): the call's message could not be made: \(why); no call placed", usage: false)
         }
+    }
+
+    /// An operator's call: the message made, and "calling … (host)" on the
+    /// timeline, the call's claim, appended only if no call rings the
+    /// contact on the incident as it is under the store's lock (serve's try
+    /// may have started since the plan was made).
+    public func prepare(host: String, record: Record) throws -> Message {
+        let m = try message()
+        do {
+            try record(incident) { i throws(Refusal) in
+                if let busy = i.callsInFlight(now: Date(), maxSeconds: settings.maxCallSeconds)[contact] {
+                    let whose = busy.automatic ? "serve's automatic call, try \(busy.attempt)" : "a call placed from another desk"
+                    throw Refusal(description: "\(incident): \(who.sanitized) is being called now (\(whose)): wait for its outcome", usage: false)
+                }
+                return self.record(.claimed, calling(host: host))
+            }
+        } catch {
+            unlink(m.wav)
+            throw error
+        }
+        return m
     }
 
     /// The call itself: no store, so it can run off a screen's or a
@@ -123,15 +138,17 @@ public struct CallPlan: Sendable {
         unlink(message.wav)
         switch outcome {
         case let .failure(why):
-            try? record(incident, self.record(.failed, "\(who): \(why.description)"))
+            try? record(incident) { _ in self.record(.failed, "\(who): \(why.description)") }
             throw Refusal(description: "\(incident): the call to \(who.sanitized) was not placed: \(why.description.sanitized)", usage: false)
         case let .success(result):
+            // The call's result first: it ends the claim whatever happens to
+            // the records after it (a claim left open is a try made again).
+            try record(incident) { _ in self.record(.ok, "\(who): \(result.words)") }
             if let outcome = result.outcome {
-                try record(incident, .contactOutcome(tier: tier, contact: contact, outcome: outcome, person: CalledPerson(person)))
+                try record(incident) { _ in .contactOutcome(tier: tier, contact: contact, outcome: outcome, person: CalledPerson(person)) }
             }
-            try record(incident, self.record(.ok, "\(who): \(result.words)"))
             if result == .confirmed, settings.acknowledgeOnConfirm, isOpen() {
-                try record(incident, .acknowledged)
+                try record(incident) { _ in .acknowledged }
             }
             return result
         }

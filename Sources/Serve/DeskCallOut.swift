@@ -11,8 +11,10 @@ extension Desk {
     /// incident's own policy and dialer. The claim says whom it calls
     /// (`calling Jane Roe +1 555 0101 (noc-a)`); a call that cannot be
     /// planned (no number, no URI) is claimed and recorded as failed at once.
-    func callOuts(_ entry: Board.Entry, settings: HookSettings, now: Date) -> [CallJob] {
-        guard let dialer = entry.policy.dialer else { return [] }
+    /// The dialer is the policy file's (a fixed URI rule or account reaches
+    /// the open incidents' next tries), else the incident's own.
+    func callOuts(_ entry: Board.Entry, dialer inForce: DialerSettings?, settings: HookSettings, now: Date) -> [CallJob] {
+        guard entry.policy.dialer != nil, let dialer = inForce ?? entry.policy.dialer else { return [] }
         var out: [CallJob] = []
         for due in CallOutPlanner.due(entry, dialer: dialer, settings: settings, now: now, machine: IncidentStore.machineID, host: store.host) {
             let planned = Result { () throws(CallPlan.Refusal) -> CallPlan in
@@ -40,24 +42,15 @@ extension Desk {
         return out
     }
 
-    /// The message made (the claim already says "calling …").
-    public func prepare(_ job: CallJob) -> Result<CallPlan.Message, CallPlan.Refusal> {
-        do {
-            return .success(try job.plan.prepare(host: store.host, record: recordCall))
-        } catch let error as CallPlan.Refusal {
-            return .failure(error)
-        } catch {
-            return .failure(CallPlan.Refusal(description: "\(job.due.incident): \(error)", usage: false))
-        }
-    }
-
     /// Records what came of an automatic call (the outcome and the try's
     /// result, as `tierwatch call` does), and counts it for /metrics.
     public func finished(_ job: CallJob, _ message: CallPlan.Message, _ outcome: Result<CallResult, DialerProblem>) {
         activeCalls[job.due.key] = nil
         let plan = job.plan
-        let result = try? plan.finish(message, outcome, isOpen: { store.state.incidents[plan.incident]?.state == .open }, record: recordCall)
-        callRuns[result.map { $0.outcome?.rawValue ?? "hung_up" } ?? "not_placed", default: 0] += 1
+        _ = try? plan.finish(message, outcome, isOpen: { store.state.incidents[plan.incident]?.state == .open }, record: recordCall)
+        // What the telephony said, whether or not every record could be written.
+        let counted = (try? outcome.get()).map { $0.outcome?.rawValue ?? "hung_up" } ?? "not_placed"
+        callRuns[counted, default: 0] += 1
     }
 
     /// A try that could not be placed: its result, failed, with why.
@@ -70,8 +63,8 @@ extension Desk {
         _ = try? store.record(on: due.incident, operatorName: "call-out", at: nil) { _, _, _ in .hook(record) }
     }
 
-    func recordCall(_ id: String, _ action: Action) throws {
-        _ = try store.record(on: id, operatorName: "call-out", at: nil) { _, _, _ in action }
+    func recordCall(_ id: String, _ action: (Incident) throws -> Action) throws {
+        _ = try store.record(on: id, operatorName: "call-out", at: nil) { i, _, _ in try action(i) }
     }
 
     /// Hangs up this serve's calls whose incident was resolved meanwhile

@@ -55,7 +55,7 @@ extension Desk {
                 guard claim(due, settings: policy.hookSettings) else { continue }
                 jobs.append(HookRunner.job(due, entry: entry, now: now, host: store.host))
             }
-            calls += callOuts(entry, settings: policy.hookSettings, now: now)
+            calls += callOuts(entry, dialer: policy.dialer, settings: policy.hookSettings, now: now)
         }
         hooksWake = wake
         hooksIdle = 0.1

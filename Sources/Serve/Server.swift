@@ -380,14 +380,23 @@ struct HookService: Service {
                     logger.info("call-out", metadata: ["incident": "\(call.due.incident)", "tier": "\(call.due.tierID)", "contact": "\(call.due.contact)",
                                                        "attempt": "\(call.due.attempt)/\(call.due.attempts)", "late": "\(call.due.late)"])
                     group.addTask {
-                        switch await desk.prepare(call) {
+                        // The message and the call on a thread of their own:
+                        // espeak-ng and the ringing hold up no request.
+                        let placed = await withCheckedContinuation { (c: CheckedContinuation<Result<(CallPlan.Message, Result<CallResult, DialerProblem>), CallPlan.Refusal>, Never>) in
+                            Thread.detachNewThread {
+                                do throws(CallPlan.Refusal) {
+                                    let message = try call.plan.message()
+                                    c.resume(returning: .success((message, call.plan.dial(message, unwanted: { call.cancel.reason }))))
+                                } catch {
+                                    c.resume(returning: .failure(error))
+                                }
+                            }
+                        }
+                        switch placed {
                         case let .failure(why):
                             await desk.notPlaced(call.due, why.description)
                             logger.error("call-out not placed", metadata: ["incident": "\(call.due.incident)", "detail": "\(why)"])
-                        case let .success(message):
-                            let outcome = await withCheckedContinuation { c in
-                                Thread.detachNewThread { c.resume(returning: call.plan.dial(message, unwanted: { call.cancel.reason })) }
-                            }
+                        case let .success((message, outcome)):
                             await desk.finished(call, message, outcome)
                         }
                     }

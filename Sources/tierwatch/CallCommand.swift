@@ -72,7 +72,7 @@ extension Context {
         }
     }
 
-    private func recordAction(_ id: String, _ action: Action) throws {
-        _ = try record(on: id, at: nil) { _, _, _ in action }
+    private func recordAction(_ id: String, _ action: (Incident) throws -> Action) throws {
+        _ = try record(on: id, at: nil) { i, _, _ in try action(i) }
     }
 }

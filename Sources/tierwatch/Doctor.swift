@@ -75,7 +75,7 @@ extension StoreCheck {
                 } else {
                     lines.append("hook \(h.name.sanitized) failed for \(i.id) at \(ISOTime.format(e.recordedAt)): \(h.detail.sanitized)")
                 }
-                failed.append(["hook": h.name, "incident": i.id, "at": ISOTime.format(e.recordedAt), "detail": h.detail])
+                failed.append(["hook": h.name, "kind": HookKey(h.key)?.callOut != nil ? "call" : "hook", "incident": i.id, "at": ISOTime.format(e.recordedAt), "detail": h.detail])
             }
         }
         if calls > 0 { problems.append("\(calls) call(s) tierwatch could not place in the last day (listed above): their people were not called") }
@@ -95,7 +95,7 @@ extension StoreCheck {
         case let .baresip(a): agent = "baresip as \(a.user)@\(a.domain)" + (a.proxy.map { " via \($0)" } ?? "")
         case let .program(p): agent = "program \(p)"
         }
-        lines.append("dialer: \(agent.sanitized)" + (found.isEmpty ? ": nothing here stops a call (failed calls, if any, are listed below)" : ""))
+        lines.append("dialer: \(agent.sanitized)" + (found.isEmpty ? ": nothing here stops a call (calls not placed, if any, are listed above)" : ""))
         for p in found { lines.append("  cannot call: \(p.description.sanitized)") }
         lines.append("  automatic call-out: " + (callOut.isEmpty ? "none (no tier has call_out)" : callOut.joined(separator: ", ").sanitized))
         problems += found.map { "the dialer cannot place calls: \($0.description)" }
