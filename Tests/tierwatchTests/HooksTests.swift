@@ -90,17 +90,22 @@ import Testing
         let policy = b.policy("  - { name: page, on: [tier_started], tiers: [management], run: [\(b.program)] }\n", settings: "hook_settings: { grace: 3s }\n")
         for s in [a, c] { writeFixture(atPath: s.path + "/policy.yaml", contents: Data(policy.utf8)) }
         // The sync engine: each host's log copied to the other store, as it grows.
-        final class Copier: @unchecked Sendable { var running = true }
+        final class Copier: @unchecked Sendable {
+            var running = true
+            let stopped = DispatchSemaphore(value: 0)
+        }
         let copier = Copier()
         let thread = Thread {
+            // Done before the stores are removed (see the defer below): a copy
+            // into a removed store would stop the whole test run.
+            defer { copier.stopped.signal() }
             while copier.running {
                 for (from, to, host) in [(a.path, c.path, "site-a"), (c.path, a.path, "site-b")] {
                     if let data = FileManager.default.contents(atPath: from + "/events/\(host).log") {
                         try? FileManager.default.createDirectory(atPath: to + "/events", withIntermediateDirectories: true)
                         if FileManager.default.contents(atPath: to + "/events/\(host).log") != data {
                             let tmp = to + "/events/.\(host).log.tmp"
-                            writeFixture(atPath: tmp, contents: data)
-                            rename(tmp, to + "/events/\(host).log")
+                            if FileManager.default.createFile(atPath: tmp, contents: data) { rename(tmp, to + "/events/\(host).log") }
                         }
                     }
                 }
@@ -108,7 +113,10 @@ import Testing
             }
         }
         thread.start()
-        defer { copier.running = false }
+        defer {
+            copier.running = false
+            copier.stopped.wait()
+        }
         let serveA = ServeProcess(store: a.path, host: "site-a", machine: "machine-a")
         let serveB = ServeProcess(store: c.path, host: "site-b", machine: "machine-b")
         // The origin up: it runs the hook at once; B sees its claim and does not.
