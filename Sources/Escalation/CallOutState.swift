@@ -42,10 +42,10 @@ extension Board.Entry {
         let at = start.addingTimeInterval(Double(n - 1) * recall)
         let startMillis = Int64((start.timeIntervalSince1970 * 1000).rounded(.down))
         func key(_ k: Int) -> String { HookKey.callOut(incident: incident.id, tier: r.tier.id, startMillis: startMillis, contact: contact, attempt: k).description }
-        // The last result of each try of this tier's start, for this contact.
-        var results: [String: HookRecord.Result] = [:]
-        for h in incident.hookRecords where h.result != .claimed { results[h.key] = h.result }
-        let claimed = incident.hookKeys[key(n)] != nil
+        // The last result of each try (kept as the incident is folded: this runs every frame).
+        let calls = incident.calls
+        func result(_ k: Int) -> HookRecord.Result? { calls[key(k)]?.result }
+        let claimed = calls[key(n)] != nil
         if !claimed {
             let late = now.timeIntervalSince(at)
             if late > Double(policy.hookSettings.maxAge.seconds) { return nil }
@@ -55,10 +55,10 @@ extension Board.Entry {
             // Its time has come (or comes): serve is about to make it.
             if late >= 0 { return .next(attempt: n, of: plan.attempts, at: at) }
         }
-        if results[key(n)] == .failed { return .notPlaced(attempt: n) }
+        if result(n) == .failed { return .notPlaced(attempt: n) }
         if n < plan.attempts { return .next(attempt: n + 1, of: plan.attempts, at: start.addingTimeInterval(Double(n) * recall)) }
-        guard results[key(n)] != nil else { return nil }
-        return .exhausted(made: (1...plan.attempts).filter { results[key($0)] == .ok }.count)
+        guard result(n) != nil else { return nil }
+        return .exhausted(made: (1...plan.attempts).filter { result($0) == .ok }.count)
     }
 
     /// The contact's call in words, for a screen's line: `automatic call

@@ -88,6 +88,10 @@ public struct Incident: Sendable, Equatable {
     /// Why an event was kept but not applied, by its index in `events`.
     /// Sparse: almost every event applies.
     private var staleReasons: [Int: String] = [:]
+    /// Per call key (`HookKey.callOut`, serve's tries and operators' calls):
+    /// kept as events are folded, so a screen asks who is being called every
+    /// frame without reading the whole log.
+    public private(set) var calls: [String: CallState] = [:]
     /// What monitoring said last (`firing`, `resolved`; nil: nothing).
     public var monitoringStatus: String? {
         for e in events.reversed() { if case let .monitoring(m) = e.action { return m.status } }
@@ -129,7 +133,7 @@ public struct Incident: Sendable, Equatable {
     public func callsInFlight(now: Date, maxSeconds: Double) -> [String: CallInFlight] {
         guard state != .resolved else { return [:] }
         var out: [String: CallInFlight] = [:]
-        for (key, k) in hookKeys where !k.finished {
+        for (key, k) in calls where !k.finished {
             guard let hk = HookKey(key), let call = hk.callOut, let at = k.claimedAt, now.timeIntervalSince(at) < maxSeconds else { continue }
             if let known = out[call.contact], known.since > at { continue }
             out[call.contact] = CallInFlight(attempt: call.attempt, since: at, automatic: hk.name == HookKey.callOutName)
@@ -332,6 +336,15 @@ public struct Incident: Sendable, Equatable {
     /// back. The log order only breaks ties.
     private mutating func takeEffect(at k: Int) {
         let e = log[k]
+        // A call's records count whatever else they meet, as `hookKeys` does.
+        if case let .hook(h) = e.action, HookKey(h.key)?.callOut != nil {
+            var c = calls[h.key] ?? CallState()
+            if h.result == .claimed { c.claimedAt = max(c.claimedAt ?? e.recordedAt, e.recordedAt) } else if h.result == .ok || h.result == .failed {
+                c.finished = true
+                c.result = h.result
+            }
+            calls[h.key] = c
+        }
         if let reason = refusal(of: e.action, baseVersion: e.baseVersion, at: e.at) {
             staleReasons[k] = reason
             return
@@ -495,4 +508,14 @@ public struct CallInFlight: Sendable, Equatable {
     public var attempt: Int
     public var since: Date
     public var automatic: Bool
+}
+
+/// What a call's records say of it (see `Incident.calls`).
+public struct CallState: Sendable, Equatable {
+    /// A result came (ok or failed).
+    public var finished = false
+    /// When it was last claimed.
+    public var claimedAt: Date?
+    /// The last result.
+    public var result: HookRecord.Result?
 }

@@ -56,7 +56,7 @@ import Testing
         do {
             return .success(try Policy(yaml: text, file: "p.yaml").tiers[0])
         } catch {
-            return .failure(error as! PolicyError)
+            return .failure(error)
         }
     }
 
