@@ -40,8 +40,12 @@ public struct ComplianceReport: Sendable {
     public var unacknowledged = 0
     /// Opening to resolution, of those resolved.
     public var ttr: [Int] = []
-    /// Opening to the first reached contact of the technical tier.
+    /// Opening to the first reached contact of the engage tier
+    /// (the policy's `engage`), of those engaged.
     public var tte: [Int] = []
+    /// The names of the tiers `tte` measures, as the incidents' policies
+    /// name them (none: no policy names one, and it is not measured).
+    public var engageTiers: [String] = []
     public var worst: [Worst] = []
     /// Per week (Monday, UTC): the share of steps met on time.
     public var weekly: [(week: Date, share: Double?)] = []
@@ -79,6 +83,7 @@ public struct ComplianceReport: Sendable {
             if f.tiers !== lastTable {
                 lastSlots = slotsByTable[ObjectIdentifier(f.tiers)] ?? Array(repeating: nil, count: f.tiers.tiers.count)
                 lastTable = f.tiers
+                if let k = f.tiers.engage, !engageTiers.contains(f.tiers.tiers[k].name) { engageTiers.append(f.tiers.tiers[k].name) }
             }
             let week = ComplianceReport.mondayDay(f.opened)
             var lateTotal = 0
@@ -190,7 +195,7 @@ public struct ComplianceReport: Sendable {
         }
         if r.steps.isEmpty { out += "No step was decided in the period.\n" }
         out += "Updates on time: \(r.updatesOnTime) of \(r.updateIntervals) (\(Self.share(r.updatesOnTime, r.updateIntervals)))"
-        out += tail(unacknowledged: "never, counted apart", engaged: "Technical teams engaged after", silence: "silence")
+        out += tail(unacknowledged: "never, counted apart", engaged: "Time to engage", silence: "silence")
         return out
     }
 
@@ -218,7 +223,7 @@ public struct ComplianceReport: Sendable {
         let (tta, ttr, tte) = (Self.percentiles(r.tta), Self.percentiles(r.ttr), Self.percentiles(r.tte))
         out += "\nMTTA: p50 \(tta.p50), p90 \(tta.p90) (\(r.tta.count) acknowledged; \(r.unacknowledged) \(unacknowledged))"
         out += "\nMTTR: p50 \(ttr.p50), p90 \(ttr.p90) (\(r.ttr.count) resolved)"
-        out += "\n\(engaged): p50 \(tte.p50), p90 \(tte.p90)\n"
+        out += "\n" + engageLine(engaged, tte) + "\n"
         if r.weekly.count > 1 { out += "Steps met on time, by week (oldest first): \(sparkline)\n" }
         if !r.worst.isEmpty {
             out += ComplianceReport.worstHeading + "\n" + r.worst.map {
@@ -226,6 +231,17 @@ public struct ComplianceReport: Sendable {
             }.joined(separator: "\n") + "\n"
         }
         return out
+    }
+
+    /// Time to engage, naming the tier it measures as the policies name it;
+    /// when incidents were counted but no policy names one, it says so and
+    /// how to name it, rather than a figure of nothing.
+    private func engageLine(_ label: String, _ tte: (p50: String, p90: String, max: String)) -> String {
+        if engageTiers.isEmpty && incidents > 0 {
+            return "\(label): not measured (no tier to measure: name it with 'engage: TIER' in the policy)"
+        }
+        let tiers = engageTiers.isEmpty ? "" : " (\(engageTiers.map(\.sanitized).joined(separator: " / ")))"
+        return "\(label)\(tiers): p50 \(tte.p50), p90 \(tte.p90)"
     }
 
     /// The line the worst incidents follow (the dashboard finds them by it).
@@ -249,7 +265,7 @@ public struct ComplianceReport: Sendable {
         }
         out += r.steps.isEmpty ? "No step was decided in the period.\n" : Words.table(rows)
         out += "\nCustomer updates: \(r.updatesOnTime) of \(r.updateIntervals) intervals on time (\(Self.share(r.updatesOnTime, r.updateIntervals)))"
-        out += tail(unacknowledged: "never acknowledged, not counted", engaged: "Time to engage technical teams", silence: "longest silence")
+        out += tail(unacknowledged: "never acknowledged, not counted", engaged: "Time to engage", silence: "longest silence")
         return out
     }
 
@@ -271,14 +287,20 @@ public final class ComplianceTiers: Sendable, Equatable {
     }
 
     public let tiers: [Tier]
+    /// The tier "time to engage" measures (index in `tiers`; the policy's `engage`).
+    public let engage: Int?
 
-    public init(_ tiers: [Tier]) { self.tiers = tiers }
-
-    public convenience init(_ policy: Policy) {
-        self.init(policy.tiers.map { Tier(id: $0.id, name: $0.name, rule: $0.notifyWithin.map { "within \($0) of its start" } ?? "") })
+    public init(_ tiers: [Tier], engage: Int? = nil) {
+        self.tiers = tiers
+        self.engage = engage.flatMap { tiers.indices.contains($0) ? $0 : nil }
     }
 
-    public static func == (a: ComplianceTiers, b: ComplianceTiers) -> Bool { a === b || a.tiers == b.tiers }
+    public convenience init(_ policy: Policy) {
+        self.init(policy.tiers.map { Tier(id: $0.id, name: $0.name, rule: $0.notifyWithin.map { "within \($0) of its start" } ?? "") },
+                  engage: policy.engage.flatMap(policy.tierIndex(id:)))
+    }
+
+    public static func == (a: ComplianceTiers, b: ComplianceTiers) -> Bool { a === b || (a.tiers == b.tiers && a.engage == b.engage) }
 }
 
 /// What the compliance report needs of one incident, decided by its ladder:
@@ -321,7 +343,8 @@ public struct IncidentFacts: Sendable, Equatable {
     public var acknowledgedAfter: Int?
     /// Seconds from the opening to the resolution (nil: not resolved).
     public var resolvedAfter: Int?
-    /// Seconds from the opening to the first contact reached in the technical tier.
+    /// Seconds from the opening to the first contact reached in the tier
+    /// `tiers.engage` (the policy's `engage`).
     public var engagedAfter: Int?
     /// Intervals between customer updates decided (the opening counts as
     /// one end; an open interval not yet due is not), and how many of them
@@ -400,7 +423,7 @@ public struct IncidentFacts: Sendable, Equatable {
         }
         acknowledgedAfter = (i.acknowledged?.at ?? firstAck).map { max(0, Int($0.timeIntervalSince(i.opened.at))) }
         resolvedAfter = i.resolved.map { max(0, Int($0.at.timeIntervalSince(i.opened.at))) }
-        engagedAfter = policy.tierIndex(id: "technical").flatMap { t in ladder.rungs[t].contacts.compactMap(\.reachedAt).min() }
+        engagedAfter = tiers.engage.flatMap { t in ladder.rungs[t].contacts.compactMap(\.reachedAt).min() }
             .map { max(0, Int($0.timeIntervalSince(i.opened.at))) }
         // Customer updates: every gap between the opening (or the last
         // update) and the next one, against the cadence.

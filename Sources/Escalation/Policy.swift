@@ -29,6 +29,10 @@ public struct Policy: Sendable, Equatable {
     public var hookSettings = HookSettings()
     /// How tierwatch places calls itself (`dialer:`); nil: it does not.
     public var dialer: DialerSettings?
+    /// The tier whose first reached contact is "technical teams engaged"
+    /// in the compliance report (`engage: TIER`; without it, the tier whose
+    /// id is `technical` if there is one); nil: the report does not measure it.
+    public var engage: String?
 
     public struct Sites: Sendable, Equatable {
         /// Host names expected to give signs of life (heartbeats or events).

@@ -59,7 +59,7 @@ struct PolicyParser {
         } catch {
             throw self.error(nil, "cannot read YAML: \(error)")
         }
-        let top = try mapping(root, "the policy", keys: ["name", "version", "customer_updates", "tiers", "customers", "people", "schedules", "sites", "intake", "hooks", "hook_settings", "customer_update_template", "dialer"])
+        let top = try mapping(root, "the policy", keys: ["name", "version", "customer_updates", "tiers", "customers", "people", "schedules", "sites", "intake", "hooks", "hook_settings", "customer_update_template", "dialer", "engage"])
         let name = try requiredString(top, root, "name")
         let version = try top["version"].map { node throws(PolicyError) in try int(node, "version") } ?? 1
         let cadence = try top["customer_updates"].map { node throws(PolicyError) in try span(node, "customer_updates") }
@@ -80,23 +80,8 @@ struct PolicyParser {
         let customers = try top["customers"].map { node throws(PolicyError) in try parseCustomers(node, tiers: tiers) } ?? [:]
         var policy = Policy(name: name, version: version, customerUpdates: cadence, tiers: tiers, customers: customers,
                             people: people, schedules: schedules)
-        if let sitesNode = top["sites"] {
-            let m = try mapping(sitesNode, "'sites'", keys: ["expected", "silent_after", "clock_tolerance"])
-            if let e = m["expected"] {
-                guard let list = e.sequence else { throw error(e, "'expected' must be a list of host names, e.g. [noc-a, noc-b]") }
-                for n in list { policy.sites.expected.append(try string(n, "expected")) }
-            }
-            if let s = m["silent_after"] {
-                let span = try span(s, "silent_after")
-                guard span.seconds >= 15 else { throw error(s, "'silent_after' must be at least 15s (heartbeats come every third of it, at most every 5s)") }
-                policy.sites.silentAfter = span
-            }
-            if let t = m["clock_tolerance"] {
-                let span = try span(t, "clock_tolerance")
-                guard span.seconds >= 5 else { throw error(t, "'clock_tolerance' must be at least 5s (two machines on NTP agree within milliseconds; a few seconds is already a clock to fix)") }
-                policy.sites.clockTolerance = span
-            }
-        }
+        if let node = top["sites"] { policy.sites = try parseSites(node) }
+        policy.engage = try parseEngage(top["engage"], tiers: tiers)
         policy.updateRecipients = updateRecipients
         if let node = top["customer_update_template"] {
             let m = try mapping(node, "'customer_update_template'", keys: ["title", "body"])
@@ -114,6 +99,37 @@ struct PolicyParser {
         if let dialer, let node = top["dialer"] { warnUndialable(policy, dialer, node) }
         warnUncovered(policy)
         return policy
+    }
+
+    private func parseSites(_ node: Node) throws(PolicyError) -> Policy.Sites {
+        var sites = Policy.Sites()
+        let m = try mapping(node, "'sites'", keys: ["expected", "silent_after", "clock_tolerance"])
+        if let e = m["expected"] {
+            guard let list = e.sequence else { throw error(e, "'expected' must be a list of host names, e.g. [noc-a, noc-b]") }
+            for n in list { sites.expected.append(try string(n, "expected")) }
+        }
+        if let s = m["silent_after"] {
+            let span = try span(s, "silent_after")
+            guard span.seconds >= 15 else { throw error(s, "'silent_after' must be at least 15s (heartbeats come every third of it, at most every 5s)") }
+            sites.silentAfter = span
+        }
+        if let t = m["clock_tolerance"] {
+            let span = try span(t, "clock_tolerance")
+            guard span.seconds >= 5 else { throw error(t, "'clock_tolerance' must be at least 5s (two machines on NTP agree within milliseconds; a few seconds is already a clock to fix)") }
+            sites.clockTolerance = span
+        }
+        return sites
+    }
+
+    /// `engage: TIER` names the tier the report's "time to engage" measures;
+    /// without it, the tier `technical` if there is one.
+    private func parseEngage(_ node: Node?, tiers: [Tier]) throws(PolicyError) -> String? {
+        guard let node else { return tiers.contains { $0.id == "technical" } ? "technical" : nil }
+        let id = try string(node, "engage")
+        guard tiers.contains(where: { $0.id == id }) else {
+            throw error(node, "unknown tier '\(id)'\(Suggest.didYouMean(id, among: tiers.map(\.id))) for 'engage' (the tiers: \(tiers.map(\.id).joined(separator: ", ")))")
+        }
+        return id
     }
 
     private func yamlError(_ e: YamlError) -> PolicyError {

@@ -297,7 +297,7 @@ final class ArchiveFile: @unchecked Sendable {
 /// report's figures of each archived incident (`FactsCodec`), read and
 /// checked when a report asks.
 public enum Checkpoint {
-    static let magic = Array("TWCHECK3".utf8)
+    static let magic = Array("TWCHECK4".utf8)
     static let headerSize = 56
 
     /// The checkpoint file for a store, under `$TIERWATCH_CACHE` or
@@ -927,6 +927,7 @@ struct FactsCodec {
                 out.string(tier.name)
                 out.string(tier.rule)
             }
+            out.u16(t.engage.map { UInt16(clamping: $0) } ?? 0xFFFF)
         }
         out.u64(UInt64(customers.count))
         for c in customers { out.string(c) }
@@ -964,10 +965,12 @@ struct FactsCodec {
     static func decode(_ raw: [UInt8], ids: [String]) -> [IncidentFacts]? {
         var r = BinaryReader(raw)
         do {
-            let tables = try (0..<r.count()).map { _ throws(BinaryReader.Short) in
-                ComplianceTiers(try (0..<r.count()).map { _ throws(BinaryReader.Short) in
+            let tables = try (0..<r.count()).map { _ throws(BinaryReader.Short) -> ComplianceTiers in
+                let tiers = try (0..<r.count()).map { _ throws(BinaryReader.Short) in
                     ComplianceTiers.Tier(id: try r.string(), name: try r.string(), rule: try r.string())
-                })
+                }
+                let engage = try r.u16()
+                return ComplianceTiers(tiers, engage: engage == 0xFFFF ? nil : Int(engage))
             }
             let customers = try (0..<r.count()).map { _ throws(BinaryReader.Short) in try r.string() }
             var out: [IncidentFacts] = []

@@ -151,7 +151,7 @@ extension Report {
             },
             "customer_updates": ["intervals": r.updateIntervals, "on_time": r.updatesOnTime,
                                  "longest_silence_seconds": r.longestSilence?.seconds ?? NSNull(), "longest_silence_incident": r.longestSilence?.incident ?? NSNull()] as [String: Any],
-            "mtta_seconds": pct(r.tta), "unacknowledged": r.unacknowledged, "mttr_seconds": pct(r.ttr), "time_to_engage_technical_seconds": pct(r.tte),
+            "mtta_seconds": pct(r.tta), "unacknowledged": r.unacknowledged, "mttr_seconds": pct(r.ttr), "time_to_engage_technical_seconds": pct(r.tte), "time_to_engage_tiers": r.engageTiers,
             "worst": r.worst.map { ["id": $0.incident, "title": $0.title, "late_seconds": $0.lateSeconds, "silence_seconds": $0.silenceSeconds] },
             "weekly": r.weekly.map { ["week": ISOTime.format($0.week), "share_met": $0.share ?? NSNull()] as [String: Any] },
         ]

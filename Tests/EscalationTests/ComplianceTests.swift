@@ -68,4 +68,65 @@ import Testing
         #expect(one.text(group: nil) == other.text(group: nil))
         #expect(one.longestSilence?.incident == "A" && other.longestSilence?.incident == "A", "a tie names the lowest id")
     }
+
+    /// A policy whose tiers are named otherwise: `engage:` names the tier
+    /// "time to engage" measures, and the report names it; without it, and
+    /// with no `technical` tier, the report says it did not measure.
+    static func policy(engage: String?) -> String {
+        """
+        name: own-names
+        version: 2
+        \(engage.map { "engage: \($0)" } ?? "")
+        tiers:
+          - id: first
+            name: Duty manager told
+            notify_within: 10m
+            contacts: [{ id: dm, name: Duty manager }]
+          - id: eng
+            name: Engineers on the bridge
+            notify_within: 10m
+            require: any
+            contacts: [Platform Engineering, Telecom]
+        """
+    }
+
+    func engagedAtSeven(_ policy: String) -> ComplianceReport {
+        var s = Scenario(policy: policy)
+        s.add(.escalated(toTier: "eng"), at: 3)
+        s.add(.contactOutcome(tier: "eng", contact: "telecom", outcome: .reached, person: nil), at: 7)
+        s.add(.contactOutcome(tier: "first", contact: "dm", outcome: .reached, person: nil), at: 9)
+        return ComplianceReport([entry(s, at: 30)], from: Scenario.at(-1), to: Scenario.at(1), now: Scenario.at(30))
+    }
+
+    @Test func timeToEngageMeasuresTheTierThePolicyNamesAndSaysWhichOne() throws {
+        let named = engagedAtSeven(Compliance.policy(engage: "eng"))
+        #expect(named.tte == [420], "the first contact reached in 'eng', not the duty manager at 9")
+        #expect(named.engageTiers == ["Engineers on the bridge"])
+        #expect(named.text(group: nil).contains("Time to engage (Engineers on the bridge): p50 7m"), "\(named.text(group: nil))")
+        #expect(named.narrowText().contains("Time to engage (Engineers on the bridge): p50 7m"), "\(named.narrowText())")
+
+        // No `engage:` and no tier `technical`: not measured, and said so,
+        // rather than a figure of nothing or of another tier.
+        let unnamed = engagedAtSeven(Compliance.policy(engage: nil))
+        #expect(unnamed.tte.isEmpty && unnamed.engageTiers.isEmpty)
+        #expect(unnamed.text(group: nil).contains("Time to engage: not measured (no tier to measure: name it with 'engage: TIER' in the policy)"),
+                "\(unnamed.text(group: nil))")
+
+        // The built-in policy measures its `technical` tier, by name.
+        var b = Scenario()
+        b.add(.contactOutcome(tier: "technical", contact: "telecom", outcome: .reached, person: nil), at: 12)
+        let builtIn = ComplianceReport([entry(b, at: 30)], from: Scenario.at(-1), to: Scenario.at(1), now: Scenario.at(30))
+        #expect(builtIn.tte == [720] && builtIn.text(group: nil).contains("Time to engage (Technical resources engaged): p50 12m"))
+        #expect(try Policy(yaml: Policy.builtInYAML, file: "b").engage == "technical")
+    }
+
+    @Test func anEngageTierThatIsNotThereIsRefusedWithItsPlace() {
+        #expect {
+            try Policy(yaml: Compliance.policy(engage: "engineering"), file: "policy.yaml")
+        } throws: { error in
+            let e = error as? PolicyError
+            return e?.file == "policy.yaml" && e?.line == 3 && e?.column == 9
+                && (e?.message.contains("unknown tier 'engineering'") ?? false) && (e?.message.contains("first, eng") ?? false)
+        }
+    }
 }

@@ -425,6 +425,15 @@ import Testing
         #expect(codec.facts("K3F9", at: at) == f)
         #expect(FactsCodec.decode(codec.encoded(), ids: ["K3F9"]) == [f])
         #expect(FactsCodec.decode(codec.encoded(), ids: ["K3F9", "K3FA"]) == nil, "fewer records than ids")
+        // The tier "time to engage" measures is kept with the table.
+        let engaging = IncidentFacts(id: "K3FB", title: "t", customer: nil, severity: .sev2, opened: t0,
+                                     tiers: ComplianceTiers(Array(tiers.tiers.prefix(4)), engage: 2), steps: [], furthestTier: 2,
+                                     acknowledgedAfter: nil, resolvedAfter: nil, engagedAfter: 480, updateIntervals: 0, updatesOnTime: 0, longestSilence: nil)
+        var two = FactsCodec()
+        two.add(f)
+        two.add(engaging)
+        let back = FactsCodec.decode(two.encoded(), ids: ["K3F9", "K3FB"])
+        #expect(back == [f, engaging] && back?[1].tiers.engage == 2 && back?[0].tiers.engage == nil)
 
         // A header whose sizes do not fit (it has no checksum of its own): a full read, not a crash.
         let dir = TempDir(); defer { dir.cleanup() }
