@@ -77,8 +77,7 @@ extension Model {
     /// The shift handover of the last 8 hours, as `tierwatch handover` prints it.
     func handoverLines() -> [String] {
         let entries = incidents.values.map { Board.Entry($0, policies: policies, at: now) }
-        let policy = (try? directory.get()) ?? .builtIn
-        let text = ShiftHandover(entries, span: Model.handoverSpan, now: now, schedules: policy, overrides: policies.overrides)
+        let text = ShiftHandover(entries, span: Model.handoverSpan, now: now, schedules: try? directory.get(), overrides: policies.overrides)
             .markdown(complete: !alarm.isBlind)
         return text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     }

@@ -24,12 +24,14 @@ public struct ShiftHandover {
     /// all: when each was due and how late it came (nil: not sent yet).
     public let lateUpdates: [(entry: Board.Entry, due: Date, lateSeconds: Int?)]
     public let notes: [(entry: Board.Entry, event: IncidentEvent, text: String)]
-    public let handoffs: [(schedule: Schedule, at: Date, person: String?)]
-    private let policy: Policy
+    /// The on-call handoffs of the next shift; nil: not known (the policy
+    /// in force does not parse), said as such rather than as "none".
+    public let handoffs: [(schedule: Schedule, at: Date, person: String?)]?
+    private let policy: Policy?
 
     /// `entries`: the board with resolved incidents; `schedules`: the
-    /// policy in force (its schedules and people).
-    public init(_ entries: [Board.Entry], span: TimeInterval, now: Date, schedules policy: Policy, overrides: [Override]) {
+    /// policy in force (its schedules and people), nil when it does not parse.
+    public init(_ entries: [Board.Entry], span: TimeInterval, now: Date, schedules policy: Policy?, overrides: [Override]) {
         self.now = now
         self.span = span
         self.policy = policy
@@ -70,9 +72,11 @@ public struct ShiftHandover {
                 return (e, t.event, String(m.dropFirst(NoteMark.handover.count)))
             }
         }
-        handoffs = policy.schedules.flatMap { s in
-            s.handoffs(from: now, to: now.addingTimeInterval(span), overrides: overrides).map { (s, $0.at, $0.person) }
-        }.sorted { $0.at < $1.at }
+        handoffs = policy.map { policy in
+            policy.schedules.flatMap { s in
+                s.handoffs(from: now, to: now.addingTimeInterval(span), overrides: overrides).map { (s, $0.at, $0.person) }
+            }.sorted { $0.at < $1.at }
+        }
     }
 
     public var json: [String: Any] {
@@ -93,7 +97,7 @@ public struct ShiftHandover {
                 ["id": l.entry.incident.id, "due_at": ISOTime.format(l.due), "late_seconds": l.lateSeconds ?? NSNull()]
             },
             "notes": notes.map { n -> [String: Any] in ["id": n.entry.incident.id, "by": n.event.operatorName, "at": ISOTime.format(n.event.at), "text": n.text] },
-            "handoffs": handoffs.map { h -> [String: Any] in ["schedule": h.schedule.id, "at": ISOTime.format(h.at), "person": h.person ?? NSNull()] },
+            "handoffs": handoffs.map { $0.map { h -> [String: Any] in ["schedule": h.schedule.id, "at": ISOTime.format(h.at), "person": h.person ?? NSNull()] } } as Any? ?? NSNull(),
         ]
     }
 
@@ -140,10 +144,12 @@ public struct ShiftHandover {
         if !notes.isEmpty {
             md += "\n## Notes for the next shift\n\n" + notes.map { e, ev, text in "- **\(e.incident.id)** \(text.sanitized) — \(ev.operatorName.sanitized), \(t(ev.at))" }.joined(separator: "\n") + "\n"
         }
-        if !handoffs.isEmpty {
+        if let handoffs, !handoffs.isEmpty {
             md += "\n## On-call handoffs in the next \(Words.span(Int(span)))\n\n" + handoffs.map { s, at, who in
-                "- \(s.name.sanitized): \((who.flatMap { policy.person($0)?.name } ?? who ?? "nobody").sanitized) from \(Words.localTime(at, zone: s.zone)) (\(t(at)))"
+                "- \(s.name.sanitized): \((who.flatMap { policy?.person($0)?.name } ?? who ?? "nobody").sanitized) from \(Words.localTime(at, zone: s.zone)) (\(t(at)))"
             }.joined(separator: "\n") + "\n"
+        } else if handoffs == nil {
+            md += "\n## On-call handoffs in the next \(Words.span(Int(span)))\n\n**Not known: the policy file does not parse, so its schedules cannot be read (`tierwatch policy check` says where).**\n"
         }
         return md
     }

@@ -55,7 +55,7 @@ public enum EscalationMetrics {
     /// `hung_up`, `not_placed`); all are exported from the start when `callOut`.
     public static func render(open: [Board.Entry], breachesByTier: [String: Int], tiers: [String], intake: [String: Int], hookRuns: [String: Int] = [:], hooks: [String] = [],
                               callOuts: [String: Int] = [:], callOut: Bool = false,
-                              badRecords: Int, unreadable: Bool, lastEvent: [String: Date],
+                              badRecords: Int, unreadable: Bool, policyInvalid: Bool = false, lastEvent: [String: Date],
                               peers: [(host: String, lastSign: Date?, silent: Bool)], now: Date) -> String {
         var m = MetricsText()
         var byKind: [String: Int] = [:]
@@ -95,6 +95,8 @@ public enum EscalationMetrics {
         }
         m.family("tierwatch_store_bad_records", "gauge", "Records skipped because their checksum or JSON is bad.", [([], Double(badRecords))])
         m.family("tierwatch_store_unreadable", "gauge", "1 when part of the store cannot be read: incidents may be missing.", [([], unreadable ? 1 : 0)])
+        m.family("tierwatch_policy_invalid", "gauge", "1 when the policy file does not parse: no incident can be opened, checks and hooks keep the last policy that parsed.",
+                 [([], policyInvalid ? 1 : 0)])
         m.family("tierwatch_host_last_event_age_seconds", "gauge", "Seconds since each host's newest event was recorded.",
                  lastEvent.sorted { $0.key < $1.key }.map { (labels: [("host", $0.key)], value: max(0, now.timeIntervalSince($0.value).rounded())) })
         // A site never seen has no age (and tierwatch_peer_silent 1), not a -1.

@@ -3,17 +3,6 @@ import Foundation
 import IncidentStore
 import Intake
 
-/// The policy new incidents open under, as `tierwatch serve` reads it each
-/// time (the CLI's PolicySource, passed in): its text, or why there is none.
-public struct PolicyInForce: Sendable {
-    public var policy: Policy
-    public var text: String
-    public init(policy: Policy, text: String) {
-        self.policy = policy
-        self.text = text
-    }
-}
-
 /// A request the store refused or could not take, as HTTP says it.
 public struct DeskError: Error, Sendable {
     public var status: Int
@@ -40,7 +29,8 @@ public actor Desk {
     let store: IncidentStore
     /// The store's directory, for readers of their own (the event stream).
     public nonisolated let storePath: String
-    let loadPolicy: @Sendable () -> Result<PolicyInForce, DeskError>
+    /// The policy file as it reads now (read again when it changes).
+    let loadPolicy: @Sendable () -> PolicyReading
     let operatorName: String
     /// Requests by endpoint and result, for `/metrics`.
     private(set) var requests: [String: Int] = [:]
@@ -56,11 +46,17 @@ public actor Desk {
     /// Sees other processes' writes without blocking (hooks look often).
     lazy var follower = StoreFollower(store: store)
 
-    public init(store: IncidentStore, operatorName: String, loadPolicy: @escaping @Sendable () -> Result<PolicyInForce, DeskError>) {
+    public init(store: IncidentStore, operatorName: String, loadPolicy: @escaping @Sendable () -> PolicyReading) {
         self.store = store
         storePath = store.path
         self.operatorName = operatorName
         self.loadPolicy = loadPolicy
+    }
+
+    /// The policy new incidents open under, or why none can be opened (503:
+    /// an edit may come right; Alertmanager retries).
+    func policyInForce() -> Result<PolicyInForce, DeskError> {
+        loadPolicy().current.mapError { DeskError(status: 503, message: "the policy file does not parse, so no incident can be opened: \($0.message)") }
     }
 
     func count(_ endpoint: String, _ result: String) { requests["\(endpoint)|\(result)", default: 0] += 1 }
@@ -76,7 +72,7 @@ public actor Desk {
     /// and records each step under the store's lock.
     public func intake(_ group: AlertGroup, stillWanted: @Sendable () -> Bool = { true }) throws(DeskError) -> [Outcome] {
         let loaded: PolicyInForce
-        switch loadPolicy() {
+        switch policyInForce() {
         case let .success(p):
             loaded = p
             store.clockTolerance = Double(p.policy.sites.clockTolerance.seconds)
@@ -183,10 +179,12 @@ public actor Desk {
     /// with the same dedup key. Returns (created, incident JSON).
     public func raise(title: String, customer: String?, severity: Severity, dedupKey: String?,
                       stillWanted: @Sendable () -> Bool = { true }) throws(DeskError) -> (created: Bool, id: String, json: Data) {
-        guard case let .success(loaded) = loadPolicy() else {
+        let loaded: PolicyInForce
+        switch policyInForce() {
+        case let .success(p): loaded = p
+        case let .failure(e):
             count("incidents", "error")
-            if case let .failure(e) = loadPolicy() { throw e }
-            throw DeskError(status: 500, message: "no policy")
+            throw e
         }
         store.clockTolerance = Double(loaded.policy.sites.clockTolerance.seconds)
         store.refresh()
@@ -213,9 +211,10 @@ public actor Desk {
     /// `GET /api/v1/oncall/SCHEDULE.ics` and `/api/v1/oncall/people/PERSON.ics`:
     /// the shifts of the next `weeks` with overrides, as `tierwatch oncall --ics` prints them.
     public func calendar(schedule: String?, person: String?, weeks: Int, version: String) -> Result<String, DeskError> {
-        guard case let .success(loaded) = loadPolicy() else {
-            if case let .failure(e) = loadPolicy() { return .failure(e) }
-            return .failure(DeskError(status: 503, message: "no policy"))
+        let loaded: PolicyInForce
+        switch policyInForce() {
+        case let .success(p): loaded = p
+        case let .failure(e): return .failure(e)
         }
         store.refresh()
         let policy = loaded.policy
@@ -355,7 +354,7 @@ public actor Desk {
         var policies: PolicyBook
         var now: Date
         var breachCache: [String: BreachCount]
-        var policy: Policy
+        var policy: PolicyReading
         var peers: [(host: String, lastSign: Date?, silent: Bool)]
         var requests: [String: Int]
         var hookRuns: [String: Int]
@@ -373,10 +372,11 @@ public actor Desk {
     func metricsInputs() -> MetricsInputs {
         store.refresh()
         let now = store.clock.now()
-        let policy = (try? loadPolicy().get().policy) ?? .builtIn
-        let peers = store.peers(expected: policy.sites.expected, silentAfter: Double(policy.sites.silentAfter.seconds), now: now)
+        let reading = loadPolicy()
+        let sites = reading.sites
+        let peers = store.peers(expected: sites.expected, silentAfter: Double(sites.silentAfter.seconds), now: now)
         let health = store.health
-        return MetricsInputs(incidents: store.state.incidents, policies: store.state.policies, now: now, breachCache: breachCache, policy: policy,
+        return MetricsInputs(incidents: store.state.incidents, policies: store.state.policies, now: now, breachCache: breachCache, policy: reading,
                              peers: peers.map { ($0.host, $0.lastSign, $0.isSilent) }, requests: requests, hookRuns: hookRuns, callRuns: callRuns,
                              badRecords: store.badRecordCount, unreadable: !health.isComplete || health.access != .readable,
                              lastEvent: store.state.lastRecorded.filter { !$0.key.contains("~") })
@@ -413,10 +413,14 @@ public actor Desk {
             for t in tiers { byTier[t, default: 0] += 1 }
         }
         byTier = await keep(cache, totals: byTier)
-        let tiers = Array(Set(m.policy.tiers.map(\.id)).union(byTier.keys)).sorted()
+        // The tiers and hooks of the policy serve works under (the last that
+        // parsed while the file does not: tierwatch_policy_invalid says so).
+        let working = m.policy.working?.policy
+        let tiers = Array(Set((working?.tiers ?? []).map(\.id)).union(byTier.keys)).sorted()
         return EscalationMetrics.render(open: board.entries, breachesByTier: byTier, tiers: tiers, intake: m.requests, hookRuns: m.hookRuns,
-                                        hooks: m.policy.hooks.map(\.name), callOuts: m.callRuns, callOut: m.policy.tiers.contains { $0.callOut != nil },
-                                        badRecords: m.badRecords, unreadable: m.unreadable,
+                                        hooks: (working?.hooks ?? []).map(\.name), callOuts: m.callRuns,
+                                        callOut: working?.tiers.contains { $0.callOut != nil } ?? false,
+                                        badRecords: m.badRecords, unreadable: m.unreadable, policyInvalid: m.policy.problem != nil,
                                         lastEvent: m.lastEvent, peers: m.peers, now: m.now)
     }
 
@@ -431,7 +435,7 @@ public actor Desk {
     /// Leaves this host's heartbeat (serve is a read-write process).
     public func beat() -> TimeInterval {
         try? store.beat(process: "serve")
-        let sites = (try? loadPolicy().get().policy.sites) ?? Policy.Sites()
+        let sites = loadPolicy().sites
         return Heartbeat.interval(silentAfter: Double(sites.silentAfter.seconds))
     }
 

@@ -18,7 +18,9 @@ extension Desk {
         let now = store.clock.now()
         // Nothing written and no clock change due: nothing can be due now.
         if !changed, now < hooksWake { return ([], [], min(hooksIdle, max(0.002, hooksWake.timeIntervalSince(now)))) }
-        guard let policy = try? loadPolicy().get().policy, !policy.hooks.isEmpty || policy.tiers.contains(where: { $0.callOut != nil }) else {
+        // The file's hooks, or while it does not parse the last that did
+        // (said on /metrics and by doctor): a typo must not stop the pages.
+        guard let policy = loadPolicy().working?.policy, !policy.hooks.isEmpty || policy.tiers.contains(where: { $0.callOut != nil }) else {
             // No hooks, no call-out: look again in a second (a policy edit may add some).
             hooksWake = now.addingTimeInterval(1)
             hooksIdle = 1

@@ -55,7 +55,7 @@ struct Context {
         policies = PolicySource(flag: options.policy, storePath: path)
         store.useDirectory(try? policies.current.get().policy)
         // The policy's clock tolerance, for every write.
-        store.clockTolerance = Double(((try? policies.current.get().policy.sites) ?? Policy.Sites()).clockTolerance.seconds)
+        store.clockTolerance = Double(policies.reading.sites.clockTolerance.seconds)
         let who = options.operator ?? env["TIERWATCH_OPERATOR"].flatMap { $0.isEmpty ? nil : $0 }
             ?? "\(env["USER"] ?? IncidentStore.unixUser)@\(IncidentStore.machineHostName)"
         operatorName = try Context.checked(who, "operator name", max: Context.maxName)
@@ -102,22 +102,22 @@ struct Context {
     }
 
     /// The policy for new incidents, or why there is none (exit 2).
-    func policyInForce() throws -> PolicySource.Loaded { try policies.current.get() }
+    func policyInForce() throws -> PolicyInForce { try policies.current.get() }
 
     /// The other sites that gave no sign for longer than the policy in
-    /// force allows, as every screen says it (nothing when it does not parse:
-    /// the built-in threshold then).
+    /// force allows, as every screen says it (see `PolicyReading.sites`
+    /// for a policy that does not parse).
     func silentPeers() -> [String] {
-        let sites = (try? policies.current.get().policy.sites) ?? Policy.Sites()
+        let sites = policies.reading.sites
         return store.peers(expected: sites.expected, silentAfter: Double(sites.silentAfter.seconds), now: now)
             .filter(\.isSilent).map { $0.warning(now: now) }
     }
 
     /// What the store shows of the clocks, with the tolerance of the policy
-    /// in force (the built-in one when it does not parse), which the
-    /// store's writes use from now on too.
+    /// in force (see `PolicyReading.sites`), which the store's writes use
+    /// from now on too.
     func clocks() -> ClockReading {
-        let sites = (try? policies.current.get().policy.sites) ?? Policy.Sites()
+        let sites = policies.reading.sites
         store.clockTolerance = Double(sites.clockTolerance.seconds)
         return store.clocks()
     }
@@ -230,27 +230,23 @@ struct Context {
 /// replaced by another policy: reading screens warn, `raise` refuses. Open
 /// incidents are not affected either way: each carries its own policy.
 final class PolicySource {
-    struct Loaded {
-        var policy: Policy
-        var text: String
-        /// The file, or "built-in".
-        var source: String
-        var warnings: [PolicyError]
-    }
-
     let flag: String?
     let storePath: String
-    private(set) var current: Result<Loaded, CLIError>
+    /// The policy in force or why there is none, and the last that parsed.
+    private(set) var reading: PolicyReading
     /// What the file looked like when read (nil: there was none).
     private var signature: [Int]?
 
     init(flag: String?, storePath: String) {
         self.flag = flag
         self.storePath = storePath
-        current = .failure(.usage("not read yet"))
         signature = PolicySource.signature(of: flag ?? storePath + "/policy.yaml")
-        current = load()
+        reading = PolicyReading(current: .failure(PolicyProblem("not read yet")))
+        reading = reading.reading(load())
     }
+
+    /// The policy for new incidents, or why there is none (exit 2).
+    var current: Result<PolicyInForce, CLIError> { reading.current.mapError { .usage($0.message) } }
 
     /// The file in force: the flag's, else the store's if it has one.
     var file: String? {
@@ -265,28 +261,25 @@ final class PolicySource {
         let now = PolicySource.signature(of: flag ?? storePath + "/policy.yaml")
         guard now != signature else { return false }
         signature = now
-        current = load()
+        reading = reading.reading(load())
         return true
     }
 
     /// Why new incidents cannot be opened, for every screen; nil when they can.
-    var problem: String? {
-        guard case let .failure(e) = current else { return nil }
-        return "\(e.message) — new incidents cannot be opened until it is fixed (open ones keep their own policy)"
-    }
+    var problem: String? { reading.problem }
 
-    private func load() -> Result<Loaded, CLIError> {
+    private func load() -> Result<PolicyInForce, PolicyProblem> {
         guard let file else {
-            return .success(Loaded(policy: .builtIn, text: Policy.builtInYAML, source: "built-in", warnings: []))
+            return .success(PolicyInForce(policy: .builtIn, text: Policy.builtInYAML, source: "built-in"))
         }
         do {
             let text = try Context.readPolicyText(file)
             let (policy, warnings) = try Policy.check(yaml: text, file: file, at: Clock.system.now())
-            return .success(Loaded(policy: policy, text: text, source: file, warnings: warnings))
+            return .success(PolicyInForce(policy: policy, text: text, source: file, warnings: warnings))
         } catch let e as CLIError {
-            return .failure(e)
+            return .failure(PolicyProblem(e.message))
         } catch {
-            return .failure(.usage("\(error)"))
+            return .failure(PolicyProblem("\(error)"))
         }
     }
 

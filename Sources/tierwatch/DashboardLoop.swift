@@ -249,7 +249,7 @@ final class ScreenLoop {
         let mono = StoreFollower.monotonic()
         if writesHeartbeat, mono >= nextBeat, ctx.store.health.access == .readable {
             try? ctx.store.beat(process: "dashboard")
-            let sites = (try? ctx.policies.current.get().policy.sites) ?? Policy.Sites()
+            let sites = ctx.policies.reading.sites
             nextBeat = mono + Heartbeat.interval(silentAfter: Double(sites.silentAfter.seconds))
         }
         guard mono >= nextPeerCheck else { return }
@@ -300,9 +300,9 @@ final class ScreenLoop {
                 do {
                     let event = try ctx.record(on: id, at: nil, baseVersion: base) { _, _, _ in action }
                     ringIfAsked(publishStore(changed: nil))  // the append also read what others wrote
-                    let incident = ctx.store.state.incidents[id]
-                    let p = incident.map(ctx.store.state.policy(for:)) ?? .builtIn
-                    _ = model.update(.done("\(id): \(event.summary(policy: p, customer: incident?.customer))"))
+                    // The incident was just written to: it is in the state.
+                    let said = ctx.store.state.incidents[id].map { event.summary(policy: ctx.store.state.policy(for: $0), customer: $0.customer) }
+                    _ = model.update(.done("\(id): \(said ?? "recorded")"))
                 } catch {
                     _ = model.update(.failed("\(error)"))
                 }

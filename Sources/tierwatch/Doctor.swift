@@ -105,7 +105,7 @@ extension StoreCheck {
 
     /// Each other site's last sign (heartbeat or event); a silent one is a problem.
     mutating func checkPeers(_ ctx: Context) {
-        let sites = (try? ctx.policies.current.get().policy.sites) ?? Policy.Sites()
+        let sites = ctx.policies.reading.sites
         let now = ctx.now
         let peers = ctx.store.peers(expected: sites.expected, silentAfter: Double(sites.silentAfter.seconds), now: now)
         let mine = ctx.store.heartbeats().first { $0.host == ctx.store.host }

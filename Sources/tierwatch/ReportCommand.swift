@@ -117,8 +117,10 @@ struct HandoverCommand: ParsableCommand {
         let now = ctx.now
         let state = ctx.store.state
         let entries = Board(state.incidents, policies: state.policies, now: now, includeResolved: true).entries
-        let policy = (try? ctx.policyInForce().policy) ?? .builtIn
-        let handover = ShiftHandover(entries, span: TimeInterval(span), now: now, schedules: policy, overrides: state.policies.overrides)
+        // A policy that does not parse: the handoffs are said to be unknown
+        // (and readStore warned of it), not "none".
+        let handover = ShiftHandover(entries, span: TimeInterval(span), now: now, schedules: try? ctx.policyInForce().policy,
+                                     overrides: state.policies.overrides)
         let marks = ctx.clockMarks()
         let touched = entries.filter { marks.touches($0.incident) }.map(\.incident.id)
         if json {

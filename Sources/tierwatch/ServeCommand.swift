@@ -179,13 +179,10 @@ final class LockedPolicySource: @unchecked Sendable {
         self.changed = changed
     }
 
-    func load() -> Result<PolicyInForce, DeskError> {
+    func load() -> PolicyReading {
         lock.lock()
         defer { lock.unlock() }
         if source.refresh() { changed(try? source.current.get().policy) }
-        switch source.current {
-        case let .success(l): return .success(PolicyInForce(policy: l.policy, text: l.text))
-        case let .failure(e): return .failure(DeskError(status: 503, message: "the policy file does not parse, so no incident can be opened: \(e.message)"))
-        }
+        return source.reading
     }
 }

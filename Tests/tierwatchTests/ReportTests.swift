@@ -121,4 +121,23 @@ import Testing
         #expect(md.contains("resolved: fixed \\| really"), "a pipe in text does not break the table")
         #expect(s.tw("export", id).status == 2, "an id without --markdown is a usage error")
     }
+
+    /// The handover of a store whose policy file does not parse says the
+    /// on-call handoffs are not known (and JSON has null), never "none".
+    @Test func aHandoverUnderAPolicyThatDoesNotParseSaysItsHandoffsAreNotKnown() throws {
+        let s = TempStore()
+        defer { s.cleanup() }
+        _ = s.raise("trunk down")
+        writeFixture(atPath: s.path + "/policy.yaml", contents: Data("name: broken\ntiers: [\n".utf8))
+        let md = s.tw("handover")
+        #expect(md.status == 0, "a report goes on: \(md.stderr)")
+        #expect(md.stdout.contains("**Not known: the policy file does not parse"), "\(md.stdout)")
+        #expect(md.stderr.contains("policy.yaml:3:1") && md.stderr.contains("built-in thresholds"), "\(md.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(s.tw("handover", "--json").stdout.utf8)) as? [String: Any])
+        #expect(json["handoffs"] is NSNull, "\(json["handoffs"] ?? "missing")")
+        // With a policy that parses, an empty list as before.
+        unlink(s.path + "/policy.yaml")
+        let fine = try #require(try JSONSerialization.jsonObject(with: Data(s.tw("handover", "--json").stdout.utf8)) as? [String: Any])
+        #expect((fine["handoffs"] as? [Any])?.isEmpty == true)
+    }
 }

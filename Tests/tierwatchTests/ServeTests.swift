@@ -225,4 +225,28 @@ func curl(_ args: [String]) -> (status: Int, body: String) {
         #expect(s.incidents().count == 1 && s.incidents().first?["state"] as? String == "open")
         #expect(s.log.contains("[Serve] alertmanager"), "logged")
     }
+
+    /// A policy file that stops parsing: serve refuses new incidents with
+    /// the reason, says so on /metrics (an alert is tested on it with
+    /// promtool), and keeps the last policy that parsed for its checks,
+    /// so an expected site still silent is still reported (before, the
+    /// built-in settings took over and the site quietly left the metrics).
+    @Test func aPolicyThatStopsParsingIsSaidAndTheChecksKeepTheLastThatDid() throws {
+        let good = Policy.builtInYAML + "sites: { expected: [noc-b] }\n"
+        let s = Server(policy: good)
+        func metrics() -> String { curl(s.auth + [s.url + "/metrics"]).body }
+        let before = metrics()
+        #expect(before.contains("tierwatch_policy_invalid 0") && before.contains("tierwatch_peer_silent{host=\"noc-b\"} 1"), "\(before)")
+
+        writeFixture(atPath: s.store.path + "/policy.yaml", contents: Data("name: broken\ntiers: [\n".utf8))
+        let broken = metrics()
+        #expect(broken.contains("tierwatch_policy_invalid 1"), "\(broken)")
+        #expect(broken.contains("tierwatch_peer_silent{host=\"noc-b\"} 1"), "the expected site stays watched: \(broken)")
+        let refused = curl(s.auth + ["-X", "POST", "-d", #"{"title":"trunk down","severity":"sev1"}"#, s.url + "/api/v1/incidents"])
+        #expect(refused.status == 503 && refused.body.contains("does not parse") && refused.body.contains("policy.yaml:3:1"), "\(refused)")
+
+        writeFixture(atPath: s.store.path + "/policy.yaml", contents: Data(good.utf8))
+        #expect(metrics().contains("tierwatch_policy_invalid 0"))
+        #expect(curl(s.auth + ["-X", "POST", "-d", #"{"title":"trunk down","severity":"sev1"}"#, s.url + "/api/v1/incidents"]).status == 201)
+    }
 }
