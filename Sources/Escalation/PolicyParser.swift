@@ -14,12 +14,27 @@ extension Policy {
     /// and no `notify_within` can never fall overdue.
     /// `now`: the instant the warnings are judged at (the domain reads no
     /// clock: the command passes the system's, a test its own).
-    public static func check(yaml text: String, file: String, at now: Date) throws(PolicyError) -> (policy: Policy, warnings: [PolicyError]) {
+    /// `machine`: what the warnings ask of this machine (is a hook's
+    /// program there); the parser itself touches no disk.
+    public static func check(yaml text: String, file: String, at now: Date,
+                             machine: MachineChecks = .thisMachine) throws(PolicyError) -> (policy: Policy, warnings: [PolicyError]) {
         var parser = PolicyParser(file: file)
         parser.now = now
+        parser.machine = machine
         let policy = try parser.parse(text)
         return (policy, parser.warnings)
     }
+}
+
+/// What `policy check` warns of that depends on the machine it runs on,
+/// passed to the parser (a test passes its own).
+public struct MachineChecks: Sendable {
+    public var isExecutable: @Sendable (String) -> Bool
+    public init(isExecutable: @escaping @Sendable (String) -> Bool) { self.isExecutable = isExecutable }
+    /// This machine's files.
+    public static let thisMachine = MachineChecks { FileManager.default.isExecutableFile(atPath: $0) }
+    /// Checks nothing (parsing without `check`: no warnings are kept).
+    static let none = MachineChecks { _ in true }
 }
 
 /// Walks the YAML node tree (not a Decodable) so every error can point at the
@@ -37,6 +52,7 @@ struct PolicyParser {
     /// starts later than now leaves nobody on call until then).
     /// (Parsing without `check` keeps no warning: none is judged.)
     var now = Date.distantFuture
+    var machine = MachineChecks.none
     /// Where each contact that names a schedule was written, for warnings.
     var scheduleUses: [(contact: String, tier: String, schedule: String, fallback: Bool, node: Node)] = []
 
@@ -383,7 +399,7 @@ struct PolicyParser {
                 // A policy is shared by sites whose machines may differ: a
                 // program missing here is a warning (its runs here fail and
                 // say so), not a policy that cannot be used.
-                if !FileManager.default.isExecutableFile(atPath: words[0]) {
+                if !machine.isExecutable(words[0]) {
                     var w = error(argv[0], "the program '\(words[0])' is not there or not executable on this machine: hook '\(name)' will fail here")
                     w.isWarning = true
                     warnings.append(w)

@@ -1,4 +1,5 @@
 import Escalation
+import Foundation
 import Testing
 
 /// The one value every consumer is handed of the policy file.
@@ -27,5 +28,14 @@ import Testing
         let r = PolicyReading(current: .failure(PolicyProblem("not read yet"))).reading(.failure(broken))
         #expect(r.working == nil && r.sites == Policy.Sites())
         #expect(r.problem?.contains("site and clock checks use the built-in thresholds, and serve runs no hook") == true, "\(r.problem ?? "")")
+    }
+
+    /// The parser reads no disk: what it asks of the machine is passed in.
+    @Test func theParserAsksTheMachineOnlyThroughWhatItIsGiven() throws {
+        let text = Policy.builtInYAML + "hooks:\n  - { name: page, on: [resolved], run: [/bin/sh, -c, true] }\n"
+        let at = Date(timeIntervalSince1970: 1_790_000_000)
+        let missing = try Policy.check(yaml: text, file: "p.yaml", at: at, machine: MachineChecks { _ in false }).warnings
+        #expect(missing.contains { $0.message.contains("the program '/bin/sh' is not there or not executable on this machine") }, "\(missing)")
+        #expect(try Policy.check(yaml: text, file: "p.yaml", at: at, machine: MachineChecks { _ in true }).warnings.isEmpty)
     }
 }
