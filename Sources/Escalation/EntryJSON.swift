@@ -88,20 +88,9 @@ extension Board.Entry {
         ])
     }
 
-    /// The incident as Foundation's tree, for callers that edit it (a
-    /// hook's payload, the event stream's summary).
-    public func jsonObject(now: Date) -> [String: Any] {
-        json(now: now).any as! [String: Any]
-    }
-
     /// A person as `--json` gives them.
     public static func json(person p: Person) -> JSONValue {
         .object([("email", .string(p.email)), ("id", .string(p.id)), ("name", .string(p.name)), ("note", .string(p.note)),
                  ("phones", .array(p.phones.map { .string($0) })), ("zone", .string(p.zone?.identifier))])
-    }
-
-    /// A person as Foundation's tree (the on-call command's JSON).
-    public static func jsonObject(person p: Person) -> [String: Any] {
-        json(person: p).any as! [String: Any]
     }
 }

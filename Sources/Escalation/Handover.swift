@@ -79,25 +79,28 @@ public struct ShiftHandover {
         }
     }
 
-    public var json: [String: Any] {
+    public var json: JSONValue {
         let now = self.now
-        func brief(_ e: Board.Entry) -> [String: Any] {
-            ["id": e.incident.id, "title": e.incident.title, "severity": e.incident.severity.rawValue, "state": e.incident.state.rawValue,
-             "owner": e.incident.acknowledged?.by ?? NSNull(), "next": Words.nextAction(e, now: now)]
+        func brief(_ e: Board.Entry) -> JSONValue {
+            ["id": .string(e.incident.id), "title": .string(e.incident.title), "severity": .string(e.incident.severity.rawValue),
+             "state": .string(e.incident.state.rawValue), "owner": .string(e.incident.acknowledged?.by), "next": .string(Words.nextAction(e, now: now))]
         }
         return [
-            "from": ISOTime.format(start), "to": ISOTime.format(now),
-            "open": open.map(brief),
-            "due_within_an_hour": soon.map { d -> [String: Any] in ["id": d.entry.incident.id, "deadline": Words.deadline(d.deadline, d.entry.policy, .long), "at": ISOTime.format(d.deadline.at)] },
-            "opened": opened.map(brief), "resolved": resolved.map(brief),
-            "breaches": breaches.map { b -> [String: Any] in
-                ["id": b.entry.incident.id, "tier": b.rung.tier.id, "status": b.rung.status.rawValue, "due_at": b.rung.dueAt.map { ISOTime.format($0) } ?? NSNull()]
-            },
-            "late_customer_updates": lateUpdates.map { l -> [String: Any] in
-                ["id": l.entry.incident.id, "due_at": ISOTime.format(l.due), "late_seconds": l.lateSeconds ?? NSNull()]
-            },
-            "notes": notes.map { n -> [String: Any] in ["id": n.entry.incident.id, "by": n.event.operatorName, "at": ISOTime.format(n.event.at), "text": n.text] },
-            "handoffs": handoffs.map { $0.map { h -> [String: Any] in ["schedule": h.schedule.id, "at": ISOTime.format(h.at), "person": h.person ?? NSNull()] } } as Any? ?? NSNull(),
+            "from": .time(start), "to": .time(now),
+            "open": .array(open.map(brief)),
+            "due_within_an_hour": .array(soon.map { d in
+                ["id": .string(d.entry.incident.id), "deadline": .string(Words.deadline(d.deadline, d.entry.policy, .long)), "at": .time(d.deadline.at)]
+            }),
+            "opened": .array(opened.map(brief)), "resolved": .array(resolved.map(brief)),
+            "breaches": .array(breaches.map { b in
+                ["id": .string(b.entry.incident.id), "tier": .string(b.rung.tier.id), "status": .string(b.rung.status.rawValue), "due_at": .time(b.rung.dueAt)]
+            }),
+            "late_customer_updates": .array(lateUpdates.map { l in
+                ["id": .string(l.entry.incident.id), "due_at": .time(l.due), "late_seconds": .int(l.lateSeconds)]
+            }),
+            "notes": .array(notes.map { n in ["id": .string(n.entry.incident.id), "by": .string(n.event.operatorName), "at": .time(n.event.at), "text": .string(n.text)] }),
+            // null: not known (the policy in force does not parse), never "none".
+            "handoffs": handoffs.map { .array($0.map { h in ["schedule": .string(h.schedule.id), "at": .time(h.at), "person": .string(h.person)] }) } ?? .null,
         ]
     }
 

@@ -1,19 +1,14 @@
 import Foundation
 
-/// The JSON text of a `[String: Any]` tree, byte for byte what
-/// `JSONSerialization` writes with `.sortedKeys` and `.withoutEscapingSlashes`
-/// (and `.prettyPrinted` when asked), written directly into bytes. Foundation's
-/// writer on Linux sorts every object's keys through `NSString.compare` with a
-/// locale: 2.9 minutes for the 213 MB of `list --all --json` on a 200k-event
-/// store, where this takes seconds. That comparison is a locale's (numbers
-/// by value, case folded, punctuation first); for keys of lowercase letters
-/// and underscores, which is every key the tools write, it is the order of
-/// their bytes, and only those are written here.
-///
-/// Strings, integers, doubles, booleans, `NSNull`, arrays and dictionaries
-/// with such keys; anything else (a date, a key with a digit
-/// or a capital) returns nil and the caller uses `JSONSerialization`, so the
-/// output never differs.
+/// The one JSON writer: every JSON tierwatch prints or sends (the CLI's
+/// `--json`, the HTTP API, hook payloads, the event stream, heartbeats) is
+/// a `JSONValue` written here, keys sorted by their bytes and slashes not
+/// escaped: the text Foundation's `JSONSerialization` writes with
+/// `.sortedKeys` and `.withoutEscapingSlashes` (and `.prettyPrinted`) for
+/// tierwatch's keys ([a-z_0-9], where a locale's order and the bytes' agree),
+/// a test compares the two. Foundation's writer on Linux sorts keys
+/// through `NSString.compare` with a locale: 2.9 minutes for the 213 MB of
+/// `list --all --json` on a 200k-event store, where this takes seconds.
 public enum JSONText {
     /// A JSONValue's text (always writable: its keys are checked as it is
     /// written, and any other key order is sorted as Foundation's is not
@@ -89,47 +84,6 @@ public enum JSONText {
         init(_ range: Range<Int>) { self.range = range }
     }
 
-    public static func data(_ value: Any, pretty: Bool) -> Data? {
-        var w = Writer(pretty: pretty)
-        guard w.write(value) else { return nil }
-        return Data(w.bytes)
-    }
-
-    /// A pretty-printed array written element by element to `out`, the same
-    /// text as `data(array, pretty: true)`: a long list never holds every
-    /// element's tree at once. Returns false (nothing written) when the
-    /// first element cannot be written here; a later one falls back to
-    /// Foundation's writer for itself, which writes it the same way.
-    public static func writeArray<S: Sequence>(_ elements: S, pretty: Bool = true, to out: (Data) -> Void) where S.Element == Any {
-        var w = Writer(pretty: pretty)
-        w.bytes.append(UInt8(ascii: "["))
-        if pretty { w.bytes.append(0x0A) }
-        w.depth = 1
-        var first = true
-        for e in elements {
-            if !first { w.bytes.append(UInt8(ascii: ",")); if pretty { w.bytes.append(0x0A) } }
-            first = false
-            if pretty { w.indent() }
-            let mark = w.bytes.count
-            if !w.write(e) {
-                w.bytes.removeSubrange(mark...)
-                w.depth = 1  // (left deeper where the element stopped)
-                if pretty {
-                    let text = (try? JSONSerialization.data(withJSONObject: [e], options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("[null]".utf8)
-                    // The element's lines inside "[\n" … "\n]", already at depth 1.
-                    w.bytes.append(contentsOf: text.dropFirst(2 + 2).dropLast(2))
-                } else {
-                    let text = (try? JSONSerialization.data(withJSONObject: [e], options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("[null]".utf8)
-                    w.bytes.append(contentsOf: text.dropFirst().dropLast())
-                }
-            }
-            if w.bytes.count > 1 << 20 { out(Data(w.bytes)); w.bytes.removeAll(keepingCapacity: true) }
-        }
-        if pretty { w.bytes.append(0x0A) }
-        w.bytes.append(UInt8(ascii: "]"))
-        out(Data(w.bytes))
-    }
-
     struct Writer {
         let pretty: Bool
         var bytes: [UInt8] = []
@@ -162,56 +116,6 @@ public enum JSONText {
             let start = bytes.count
             while m > 0 { bytes.append(UInt8(ascii: "0") + UInt8(m % 10)); m /= 10 }
             bytes[start...].reverse()
-        }
-
-        mutating func write(_ value: Any) -> Bool {
-            // The exact type first: a cast that fails walks the runtime's
-            // bridging and conformance tables (most of the time of a large
-            // list went to asking a dictionary whether it was a String, a
-            // Bool, an Int, …), a cast to the type the value has does not.
-            let type = ObjectIdentifier(Swift.type(of: value))
-            if type == Self.stringType { string(value as! String); return true }
-            if type == Self.objectType { return object(value as! [String: Any]) }
-            if type == Self.intType { bytes.append(contentsOf: String(value as! Int).utf8); return true }
-            if type == Self.arrayType { return array(value as! [Any]) }
-            if type == Self.objectsType { return array(value as! [[String: Any]]) }
-            if type == Self.stringsType { return array(value as! [String]) }
-            if type == Self.boolType { bytes.append(contentsOf: ((value as! Bool) ? "true" : "false").utf8); return true }
-            if type == Self.nullType { bytes.append(contentsOf: "null".utf8); return true }
-            // Swift types next: asking an Any holding a String or a
-            // Dictionary whether it `is NSNull` bridges it to an NSObject,
-            // the whole tree, which cost more than the writing.
-            switch value {
-            case let s as String:
-                string(s)
-            case let b as Bool:
-                bytes.append(contentsOf: (b ? "true" : "false").utf8)
-            case let i as Int:
-                bytes.append(contentsOf: String(i).utf8)
-            case let i as Int64:
-                bytes.append(contentsOf: String(i).utf8)
-            case let i as Int32:
-                bytes.append(contentsOf: String(i).utf8)
-            case let i as UInt16:
-                bytes.append(contentsOf: String(i).utf8)
-            case let d as Double:
-                // Foundation writes a Double's shortest form without ".0"
-                // ("1", "0.745"); an exponent form is left to it.
-                guard d.isFinite else { return false }
-                var text = d.description
-                if text.hasSuffix(".0") { text.removeLast(2) }
-                guard !text.contains("e") else { return false }
-                bytes.append(contentsOf: text.utf8)
-            case let a as [Any]:
-                return array(a)
-            case let d as [String: Any]:
-                return object(d)
-            case is NSNull:
-                bytes.append(contentsOf: "null".utf8)
-            default:
-                return false
-            }
-            return true
         }
 
         /// A JSONValue: no casts, and an object's members sorted by their
@@ -267,47 +171,6 @@ public enum JSONText {
                 return
             }
             bytes.append(contentsOf: text.utf8)
-        }
-
-        static let stringType = ObjectIdentifier(String.self), objectType = ObjectIdentifier([String: Any].self)
-        static let intType = ObjectIdentifier(Int.self), boolType = ObjectIdentifier(Bool.self)
-        static let arrayType = ObjectIdentifier([Any].self), objectsType = ObjectIdentifier([[String: Any]].self)
-        static let stringsType = ObjectIdentifier([String].self), nullType = ObjectIdentifier(NSNull.self)
-
-        mutating func array<T>(_ a: [T]) -> Bool {
-            bytes.append(UInt8(ascii: "["))
-            if pretty { bytes.append(0x0A); depth += 1 }
-            for (k, v) in a.enumerated() {
-                if k > 0 { bytes.append(UInt8(ascii: ",")); if pretty { bytes.append(0x0A) } }
-                if pretty { indent() }
-                guard write(v) else { return false }
-            }
-            if pretty { bytes.append(0x0A); depth -= 1; indent() }
-            bytes.append(UInt8(ascii: "]"))
-            return true
-        }
-
-        mutating func object(_ d: [String: Any]) -> Bool {
-            bytes.append(UInt8(ascii: "{"))
-            if pretty { bytes.append(0x0A); depth += 1 }
-            // The keys alone are sorted (not the pairs, whose values are
-            // existentials to copy); for [a-z_] keys String's order is
-            // their bytes' order.
-            var keys = Array(d.keys)
-            for key in keys {
-                guard key.utf8.allSatisfy({ ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || $0 == UInt8(ascii: "_") }) else { return false }
-            }
-            keys.sort()
-            for (k, key) in keys.enumerated() {
-                if k > 0 { bytes.append(UInt8(ascii: ",")); if pretty { bytes.append(0x0A) } }
-                if pretty { indent() }
-                string(key)
-                colon()
-                guard write(d[key]!) else { return false }
-            }
-            if pretty { bytes.append(0x0A); depth -= 1; indent() }
-            bytes.append(UInt8(ascii: "}"))
-            return true
         }
 
         mutating func string(_ s: String) {

@@ -33,23 +33,113 @@ public enum JSONValue: Sendable, Equatable {
     public static func int(_ n: Int?) -> JSONValue { n.map { .int($0) } ?? .null }
     /// An ISO-8601 time, or null.
     public static func time(_ d: Date?) -> JSONValue { d.map { .string(ISOTime.format($0)) } ?? .null }
+    /// A number, or null.
+    public static func double(_ d: Double?) -> JSONValue { d.map { .double($0) } ?? .null }
+    /// A list of strings.
+    public static func strings<S: Sequence>(_ a: S) -> JSONValue where S.Element == String { .array(a.map { .string($0) }) }
 
-    /// The same value as Foundation's tree (`[String: Any]`, `[Any]`, `NSNull`…).
-    public var any: Any {
-        switch self {
-        case .null: NSNull()
-        case let .bool(b): b
-        case let .int(n): n
-        case let .double(d): d
-        case let .string(s): s
-        case let .array(a): a.map(\.any)
-        case let .object(members): Dictionary(members.map { ($0.0, $0.1.any) }, uniquingKeysWith: { $1 })
+    /// The object with `key` set to `value` (replaced if there); a value
+    /// that is not an object is returned as it is.
+    public func setting(_ key: String, _ value: JSONValue) -> JSONValue {
+        guard case let .object(members) = self else { return self }
+        return .object(members.filter { $0.0 != key } + [(key, value)])
+    }
+
+    /// A member of an object (nil: absent, or not an object). Setting one
+    /// replaces it or adds it; setting nil removes it; a value that is not
+    /// an object is left as it is.
+    public subscript(key: String) -> JSONValue? {
+        get {
+            guard case let .object(members) = self else { return nil }
+            return members.first { $0.0 == key }?.1
+        }
+        set {
+            guard case let .object(members) = self else { return }
+            self = .object(members.filter { $0.0 != key } + (newValue.map { [(key, $0)] } ?? []))
         }
     }
+
+    /// An object of the integers by key.
+    public static func counts(_ d: [String: Int]) -> JSONValue { .object(d.map { ($0.key, .int($0.value)) }) }
 
     /// The object without the members named (nil if this is not an object).
     public func removing(_ keys: Set<String>) -> JSONValue {
         guard case let .object(members) = self else { return self }
         return .object(members.filter { !keys.contains($0.0) })
+    }
+}
+
+// Written as literals where tierwatch builds its JSON: `["id": .string(id), "ok": true]`.
+extension JSONValue: ExpressibleByStringInterpolation, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
+    ExpressibleByNilLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(stringInterpolation: DefaultStringInterpolation) { self = .string(String(stringInterpolation: stringInterpolation)) }
+    public init(integerLiteral value: Int) { self = .int(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(nilLiteral: ()) { self = .null }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(elements) }
+}
+
+/// Reading JSON that comes from outside (a request body, a heartbeat, a
+/// record) as a JSONValue: objects' members sorted by key, numbers as
+/// integers when they are whole and fit, booleans never read as numbers.
+extension JSONValue: Decodable {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() {
+            self = .null
+        } else if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+        } else if let n = try? c.decode(Int.self) {
+            self = .int(n)
+        } else if let d = try? c.decode(Double.self) {
+            self = .double(d)
+        } else if let s = try? c.decode(String.self) {
+            self = .string(s)
+        } else if let a = try? c.decode([JSONValue].self) {
+            self = .array(a)
+        } else {
+            self = .object(try c.decode([String: JSONValue].self).sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        }
+    }
+
+    /// The JSON text's value, or nil when it is not JSON.
+    public static func parse(_ data: Data) -> JSONValue? {
+        try? parsing(data).get()
+    }
+
+    /// The JSON text's value, or why it is not JSON (the parser's words).
+    public static func parsing(_ data: Data) -> Result<JSONValue, NotJSON> {
+        do {
+            return .success(try JSONDecoder().decode(JSONValue.self, from: data))
+        } catch let DecodingError.dataCorrupted(context) {
+            let inner = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+            return .failure(NotJSON(reason: inner ?? context.debugDescription))
+        } catch {
+            return .failure(NotJSON(reason: "malformed"))
+        }
+    }
+
+    public struct NotJSON: Error, Sendable {
+        public var reason: String
+    }
+
+    /// The members of an object (nil: not an object).
+    public var members: [(String, JSONValue)]? {
+        guard case let .object(m) = self else { return nil }
+        return m
+    }
+
+    /// The elements of an array (nil: not an array).
+    public var elements: [JSONValue]? {
+        guard case let .array(a) = self else { return nil }
+        return a
+    }
+
+    /// The string (nil: not a string).
+    public var stringValue: String? {
+        guard case let .string(s) = self else { return nil }
+        return s
     }
 }

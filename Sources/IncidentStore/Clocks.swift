@@ -207,6 +207,14 @@ public struct ClockReading: Sendable, Equatable {
         if state == -1 { return nil }
         return state != 5  // TIME_ERROR
     }
+
+    /// As `doctor --json` and the reports' `clocks` say it.
+    public var json: JSONValue {
+        func offset(_ h: Host) -> JSONValue { ["offset_seconds": .double(h.offset.rounded()), "evidence": .string(h.evidence)] }
+        return ["tolerance_seconds": .double(tolerance),
+                "hosts": .array(hosts.map { offset($0).setting("host", .string($0.host)) }),
+                "this_machine": own.map(offset) ?? .null]
+    }
 }
 
 extension IncidentStore {

@@ -110,20 +110,20 @@ public final class EventStream: @unchecked Sendable {
     /// The item as one JSON object: `{"event": …, "incident": …}`,
     /// `{"event": …, "oncall": true}`, `{"overruled": …, "reason": …,
     /// "incident": …}` or `{"deadline": …, "incident": …}`.
-    public static func json(_ item: Item, now: Date) -> [String: Any] {
+    public static func json(_ item: Item, now: Date) -> JSONValue {
         switch item {
         case let .event(e, entry): return ["event": eventObject(e), "incident": summary(entry, now)]
         case let .onCall(e): return ["event": eventObject(e), "oncall": true]
-        case let .overruled(e, reason, entry): return ["overruled": eventObject(e), "reason": reason, "incident": summary(entry, now)]
+        case let .overruled(e, reason, entry): return ["overruled": eventObject(e), "reason": .string(reason), "incident": summary(entry, now)]
         case let .deadline(entry, tier, status, text):
-            return ["deadline": ["incident": entry.incident.id, "tier": tier ?? NSNull(), "status": status, "at": ISOTime.format(now), "text": text] as [String: Any],
+            return ["deadline": ["incident": .string(entry.incident.id), "tier": .int(tier), "status": .string(status), "at": .time(now), "text": .string(text)],
                     "incident": summary(entry, now)]
         }
     }
 
     /// The item as a JSON line (no newline).
     public static func jsonLine(_ item: Item, now: Date) -> String {
-        String(decoding: (try? JSONSerialization.data(withJSONObject: json(item, now: now), options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data(), as: UTF8.self)
+        String(decoding: JSONText.data(json(item, now: now), pretty: false), as: UTF8.self)
     }
 
     /// The item as `watch` prints it for a person.
@@ -141,20 +141,14 @@ public final class EventStream: @unchecked Sendable {
     }
 
     /// The event as its record says, less an opening's policy text.
-    public static func eventObject(_ e: IncidentEvent) -> [String: Any] {
+    public static func eventObject(_ e: IncidentEvent) -> JSONValue {
         var bytes = RecordCodec.encode(e)
         bytes.removeLast()
-        var obj = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] ?? [:]
-        obj["policy"] = nil
-        obj["crc"] = nil
-        return obj
+        return (JSONValue.parse(Data(bytes)) ?? [:]).removing(["policy", "crc"])
     }
 
     /// The incident without its tiers and timeline.
-    public static func summary(_ e: Board.Entry, _ now: Date) -> [String: Any] {
-        var full = e.jsonObject(now: now)
-        full["tiers"] = nil
-        full["timeline"] = nil
-        return full
+    public static func summary(_ e: Board.Entry, _ now: Date) -> JSONValue {
+        e.json(now: now).removing(["tiers", "timeline"])
     }
 }

@@ -33,17 +33,15 @@ public struct Heartbeat: Sendable, Equatable {
         self.process = process
     }
 
-    var json: [String: Any] {
-        var o: [String: Any] = ["host": host, "machine": machine, "at": ISOTime.format(at, milliseconds: true), "process": process]
-        if let synchronised { o["clock_synchronised"] = synchronised }
-        return o
+    var json: JSONValue {
+        let o: JSONValue = ["host": .string(host), "machine": .string(machine), "at": .string(ISOTime.format(at, milliseconds: true)), "process": .string(process)]
+        return synchronised.map { o.setting("clock_synchronised", .bool($0)) } ?? o
     }
 
     init?(json data: Data) {
-        guard let o = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let host = o["host"] as? String, let at = (o["at"] as? String).flatMap(ISOTime.parse) else { return nil }
-        self.init(host: host, machine: o["machine"] as? String ?? "", at: at, process: o["process"] as? String ?? "")
-        synchronised = o["clock_synchronised"] as? Bool
+        guard let o = JSONValue.parse(data), let host = o["host"]?.stringValue, let at = o["at"]?.stringValue.flatMap(ISOTime.parse) else { return nil }
+        self.init(host: host, machine: o["machine"]?.stringValue ?? "", at: at, process: o["process"]?.stringValue ?? "")
+        if case let .bool(b)? = o["clock_synchronised"] { synchronised = b }
     }
 }
 
@@ -93,7 +91,7 @@ extension IncidentStore {
         }
         var beat = Heartbeat(host: host, machine: IncidentStore.machineID, at: clock.now(), process: process)
         beat.synchronised = ClockReading.kernelSynchronised
-        let data = try JSONSerialization.data(withJSONObject: beat.json, options: [.sortedKeys])
+        let data = JSONText.data(beat.json, pretty: false)
         let tmp = dir + "/.\(host).json.tmp"
         guard FileManager.default.createFile(atPath: tmp, contents: data, attributes: [.posixPermissions: 0o660]) else {
             throw StoreError.io(path: tmp, operation: "write", reason: String(cString: strerror(errno)))

@@ -9,7 +9,7 @@ import Glibc
 public struct StoreCheck {
     public var lines: [String] = []
     public var problems: [String] = []
-    public var json: [String: Any] = [:]
+    public var json: JSONValue = [:]
 
     public var text: String {
         var out = lines.joined(separator: "\n") + "\n"
@@ -21,20 +21,20 @@ public struct StoreCheck {
     public static func run(_ store: IncidentStore, now: Date) -> StoreCheck {
         var c = StoreCheck()
         let fm = FileManager.default
-        c.json["store"] = store.path
+        c.json["store"] = .string(store.path)
         var st = stat()
         guard lstat(store.path, &st) == 0 else {
             c.lines.append("store: \(store.path) does not exist (it is created on the first write)")
             c.problems.append("the store does not exist")
             c.json["exists"] = false
-            c.json["problems"] = c.problems
+            c.json["problems"] = .strings(c.problems)
             return c
         }
         c.json["exists"] = true
         c.lines.append("store: \(store.path) (mode \(octal(st.st_mode)), uid \(st.st_uid), gid \(st.st_gid))")
         guard (st.st_mode & S_IFMT) == S_IFDIR else {
             c.problems.append("\(store.path) is not a directory: it cannot be a store")
-            c.json["problems"] = c.problems
+            c.json["problems"] = .strings(c.problems)
             return c
         }
         if st.st_mode & 0o002 != 0 { c.problems.append("\(store.path) is writable by everyone (expected owner and group only)") }
@@ -43,10 +43,10 @@ public struct StoreCheck {
         let watcher = StoreWatcher(storePath: store.path)
         let fs = watcher.fileSystem
         c.lines.append("file system: \(fs.name) at \(fs.mountPoint); inotify \(fs.isRemote ? "cannot see other hosts' writes here: followers poll" : "is trusted")")
-        c.json["file_system"] = ["type": fs.name, "mount_point": fs.mountPoint, "remote": fs.isRemote, "inotify_trusted": !fs.isRemote && watcher.usesInotify] as [String: Any]
+        c.json["file_system"] = ["type": .string(fs.name), "mount_point": .string(fs.mountPoint), "remote": .bool(fs.isRemote), "inotify_trusted": .bool(!fs.isRemote && watcher.usesInotify)]
 
         store.refresh()
-        var files: [[String: Any]] = []
+        var files: [JSONValue] = []
         let names = (try? fm.contentsOfDirectory(atPath: store.eventsDirectory))?.sorted() ?? []
         for name in names {
             let path = store.eventsDirectory + "/" + name
@@ -54,7 +54,7 @@ public struct StoreCheck {
             guard lstat(path, &fst) == 0 else { continue }
             let isLog = LogReader.isLogFile(name)
             let kind = (fst.st_mode & S_IFMT) == S_IFREG ? "file" : (fst.st_mode & S_IFMT) == S_IFLNK ? "symlink" : "other"
-            files.append(["name": name, "bytes": Int(fst.st_size), "mode": octal(fst.st_mode), "log": isLog, "kind": kind])
+            files.append(["name": .string(name), "bytes": .int(Int(fst.st_size)), "mode": .string(octal(fst.st_mode)), "log": .bool(isLog), "kind": .string(kind)])
             c.lines.append("  events/\(name): \(fst.st_size) bytes, mode \(octal(fst.st_mode))\(isLog ? "" : " (not a log: ignored)")")
             if kind == "symlink" { c.problems.append("events/\(name) is a symbolic link: tierwatch never follows it") }
             else if kind != "file" && isLog { c.problems.append("events/\(name) is not a regular file") }
@@ -63,18 +63,20 @@ public struct StoreCheck {
             if isLog && access(path, R_OK) != 0 { c.problems.append("events/\(name) is not readable by this user") }
         }
         c.lines.insert("files: \(names.count) in events/", at: 2)
-        c.json["files"] = files
+        c.json["files"] = .array(files)
 
         let state = store.state
         c.lines.append("records: \(state.eventCount) events read, \(state.duplicateCount) duplicates dropped, \(store.badRecordCount) bad")
         for bad in store.badRecords.prefix(20) { c.lines.append("  bad: events/\(bad)") }
         if store.badRecordCount > 0 { c.problems.append("\(store.badRecordCount) bad record(s) skipped (listed above)") }
-        c.json["records"] = ["events": state.eventCount, "duplicates": state.duplicateCount, "bad": store.badRecordCount,
-                             "bad_records": store.badRecords.prefix(1000).map { ["file": $0.file, "offset": $0.offset, "length": $0.length, "reason": $0.reason] as [String: Any] }] as [String: Any]
+        c.json["records"] = ["events": .int(state.eventCount), "duplicates": .int(state.duplicateCount), "bad": .int(store.badRecordCount),
+                             "bad_records": .array(store.badRecords.prefix(1000).map {
+                                 ["file": .string($0.file), "offset": .int($0.offset), "length": .int($0.length), "reason": .string($0.reason)]
+                             })]
 
         // Hosts, who wrote from them, and what the store shows of their
         // clocks (see `ClockReading`).
-        var hosts: [[String: Any]] = []
+        var hosts: [JSONValue] = []
         var lastRecorded: [String: Date] = [:]
         var counts: [String: Int] = [:]
         var users: [String: Set<String>] = [:]
@@ -91,35 +93,33 @@ public struct StoreCheck {
             let who = (users[host] ?? []).sorted().map(\.sanitized).joined(separator: ", ")
             let off = offsets[host].map { "; clock about \(Words.span(Int(abs($0.offset).rounded()))) \($0.offset > 0 ? "ahead" : "behind") (\($0.evidence))" } ?? ""
             c.lines.append("host \(host.sanitized): \(counts[host]!) events by Unix user(s) \(who), last recorded \(ISOTime.format(lastRecorded[host]!))\(off)")
-            hosts.append(["host": host, "events": counts[host]!, "last_recorded_at": ISOTime.format(lastRecorded[host]!),
-                          "clock_offset_seconds": offsets[host].map { $0.offset.rounded() } ?? NSNull(),
-                          "clock_evidence": offsets[host]?.evidence ?? NSNull(),
-                          "last_record_lead_seconds": state.clockLead[host].map { $0.rounded() } ?? NSNull(),
-                          "unix_users": (users[host] ?? []).sorted()])
+            hosts.append(["host": .string(host), "events": .int(counts[host]!), "last_recorded_at": .time(lastRecorded[host]!),
+                          "clock_offset_seconds": .double(offsets[host].map { $0.offset.rounded() }),
+                          "clock_evidence": .string(offsets[host]?.evidence),
+                          "last_record_lead_seconds": .double(state.clockLead[host].map { $0.rounded() }),
+                          "unix_users": .strings((users[host] ?? []).sorted())])
         }
         c.problems += clocks.warnings
-        c.json["clocks"] = ["tolerance_seconds": clocks.tolerance,
-                            "this_machine": clocks.own.map { ["offset_seconds": $0.offset.rounded(), "evidence": $0.evidence] as [String: Any] } ?? NSNull(),
-                            "hosts": clocks.hosts.map { ["host": $0.host, "offset_seconds": $0.offset.rounded(), "evidence": $0.evidence] as [String: Any] }] as [String: Any]
-        c.json["hosts"] = hosts
+        c.json["clocks"] = clocks.json
+        c.json["hosts"] = .array(hosts)
         if !state.futureEvents.isEmpty {
             c.problems.append("\(state.futureEvents.count) event(s) dated in the future, e.g. \(state.futureEvents[0].id) at \(ISOTime.format(state.futureEvents[0].recordedAt)): a host's clock is wrong")
         }
-        c.json["future_events"] = state.futureEvents.map(\.id.description)
+        c.json["future_events"] = .strings(state.futureEvents.map(\.id.description))
         if state.orphanCount > 0 {
             c.problems.append("\(state.orphanCount) event(s) belong to incidents whose opening is missing (a host's log not synced yet?)")
         }
-        c.json["orphan_events"] = state.orphanCount
+        c.json["orphan_events"] = .int(state.orphanCount)
         // Two writers that used one host name: both kept, said loudly.
         c.lines.append("this writer: host \(store.host.sanitized), machine \(IncidentStore.machineID) (default host here: \(IncidentStore.defaultHost.sanitized))")
         for (host, n) in state.clashes.sorted(by: { $0.key < $1.key }) {
             c.problems.append(IncidentStore.clashWarning(host: host, events: n))
         }
-        c.json["identity"] = ["host": store.host, "machine_id": IncidentStore.machineID, "default_host": IncidentStore.defaultHost]
-        c.json["host_clashes"] = state.clashes
+        c.json["identity"] = ["host": .string(store.host), "machine_id": .string(IncidentStore.machineID), "default_host": .string(IncidentStore.defaultHost)]
+        c.json["host_clashes"] = .counts(state.clashes)
         c.lines.append("incidents: \(state.incidents.count) (\(state.incidents.values.filter { $0.state != .resolved }.count) open)")
-        c.json["incidents"] = state.incidents.count
-        c.json["problems"] = c.problems
+        c.json["incidents"] = .int(state.incidents.count)
+        c.json["problems"] = .strings(c.problems)
         return c
     }
 

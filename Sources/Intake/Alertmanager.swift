@@ -34,11 +34,12 @@ public struct AlertGroup: Sendable, Equatable {
     }
 
     public init(json data: Data) throws(Invalid) {
-        let any: Any
-        do { any = try JSONSerialization.jsonObject(with: data) } catch {
-            throw Invalid(field: "", message: "not JSON (\(Self.reason(error)))")
+        let o: JSONValue
+        switch JSONValue.parsing(data) {
+        case let .success(v): o = v
+        case let .failure(e): throw Invalid(field: "", message: "not JSON (\(e.reason))")
         }
-        guard let o = any as? [String: Any] else { throw Invalid(field: "", message: "expected a JSON object") }
+        guard o.members != nil else { throw Invalid(field: "", message: "expected a JSON object") }
         let version = try Self.string(o, "version", "")
         guard version == "4" else { throw Invalid(field: "version", message: "webhook payload version \(version) is not supported (only 4)") }
         receiver = try Self.string(o, "receiver", "")
@@ -49,12 +50,13 @@ public struct AlertGroup: Sendable, Equatable {
         commonLabels = try Self.labels(o, "commonLabels", "")
         commonAnnotations = try Self.labels(o, "commonAnnotations", "")
         externalURL = try Self.optionalString(o, "externalURL", "")
-        guard let list = o["alerts"] as? [Any] else { throw Invalid(field: "alerts", message: o["alerts"] == nil ? "missing" : "expected an array") }
+        guard let list = o["alerts"]?.elements else { throw Invalid(field: "alerts", message: o["alerts"] == nil ? "missing" : "expected an array") }
         var alerts: [Alert] = []
         alerts.reserveCapacity(list.count)
         for (k, item) in list.enumerated() {
             let path = "alerts[\(k)]"
-            guard let a = item as? [String: Any] else { throw Invalid(field: path, message: "expected an object") }
+            guard item.members != nil else { throw Invalid(field: path, message: "expected an object") }
+            let a = item
             alerts.append(Alert(status: try Self.status(a, path), labels: try Self.labels(a, "labels", path),
                                 annotations: try Self.labels(a, "annotations", path),
                                 startsAt: try Self.time(a, "startsAt", path), endsAt: try Self.time(a, "endsAt", path),
@@ -64,51 +66,50 @@ public struct AlertGroup: Sendable, Equatable {
         self.alerts = alerts
     }
 
-    static func reason(_ error: Error) -> String {
-        let ns = error as NSError
-        return (ns.userInfo[NSDebugDescriptionErrorKey] as? String) ?? "malformed"
-    }
-
     static func join(_ parent: String, _ key: String) -> String { parent.isEmpty ? key : "\(parent).\(key)" }
 
-    static func string(_ o: [String: Any], _ key: String, _ parent: String) throws(Invalid) -> String {
+    static func string(_ o: JSONValue, _ key: String, _ parent: String) throws(Invalid) -> String {
         guard let v = o[key] else { throw Invalid(field: join(parent, key), message: "missing") }
-        guard let s = v as? String else { throw Invalid(field: join(parent, key), message: "expected a string") }
+        guard let s = v.stringValue else { throw Invalid(field: join(parent, key), message: "expected a string") }
         return s
     }
 
-    static func optionalString(_ o: [String: Any], _ key: String, _ parent: String) throws(Invalid) -> String? {
-        guard let v = o[key], !(v is NSNull) else { return nil }
-        guard let s = v as? String else { throw Invalid(field: join(parent, key), message: "expected a string") }
+    static func optionalString(_ o: JSONValue, _ key: String, _ parent: String) throws(Invalid) -> String? {
+        guard let v = o[key], v != .null else { return nil }
+        guard let s = v.stringValue else { throw Invalid(field: join(parent, key), message: "expected a string") }
         return s
     }
 
-    static func optionalInt(_ o: [String: Any], _ key: String, _ parent: String) throws(Invalid) -> Int? {
-        guard let v = o[key], !(v is NSNull) else { return nil }
-        guard let n = v as? NSNumber, n.doubleValue == n.doubleValue.rounded(), n.doubleValue >= 0, n.doubleValue < 1e15 else {
-            throw Invalid(field: join(parent, key), message: "expected a whole number")
+    static func optionalInt(_ o: JSONValue, _ key: String, _ parent: String) throws(Invalid) -> Int? {
+        guard let v = o[key], v != .null else { return nil }
+        let d: Double
+        switch v {
+        case let .int(n): d = Double(n)
+        case let .double(x): d = x
+        default: throw Invalid(field: join(parent, key), message: "expected a whole number")
         }
-        return n.intValue
+        guard d == d.rounded(), d >= 0, d < 1e15 else { throw Invalid(field: join(parent, key), message: "expected a whole number") }
+        return Int(d)
     }
 
-    static func status(_ o: [String: Any], _ parent: String) throws(Invalid) -> String {
+    static func status(_ o: JSONValue, _ parent: String) throws(Invalid) -> String {
         let s = try string(o, "status", parent)
         guard s == "firing" || s == "resolved" else { throw Invalid(field: join(parent, "status"), message: "expected firing or resolved, not '\(s.sanitized)'") }
         return s
     }
 
-    static func labels(_ o: [String: Any], _ key: String, _ parent: String) throws(Invalid) -> [String: String] {
-        guard let v = o[key], !(v is NSNull) else { return [:] }
-        guard let m = v as? [String: Any] else { throw Invalid(field: join(parent, key), message: "expected an object of strings") }
+    static func labels(_ o: JSONValue, _ key: String, _ parent: String) throws(Invalid) -> [String: String] {
+        guard let v = o[key], v != .null else { return [:] }
+        guard let m = v.members else { throw Invalid(field: join(parent, key), message: "expected an object of strings") }
         var out: [String: String] = [:]
         for (k, value) in m {
-            guard let s = value as? String else { throw Invalid(field: join(parent, key) + "." + k, message: "expected a string") }
+            guard let s = value.stringValue else { throw Invalid(field: join(parent, key) + "." + k, message: "expected a string") }
             out[k] = s
         }
         return out
     }
 
-    static func time(_ o: [String: Any], _ key: String, _ parent: String) throws(Invalid) -> Date? {
+    static func time(_ o: JSONValue, _ key: String, _ parent: String) throws(Invalid) -> Date? {
         guard let s = try optionalString(o, key, parent) else { return nil }
         // Alertmanager writes nanoseconds and "0001-01-01T00:00:00Z" for "not yet".
         if s.hasPrefix("0001-") { return nil }

@@ -290,8 +290,8 @@ public actor Desk {
     }
 
     /// JSON as the CLI's `--json` prints it (sorted keys), with a newline.
-    static func encode(_ value: Any) -> Data {
-        (JSONText.data(value, pretty: false) ?? (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)) + Data("\n".utf8)
+    static func encode(_ value: JSONValue) -> Data {
+        JSONText.data(value, pretty: false) + Data("\n".utf8)
     }
 
     /// What `/healthz` says: nil when the whole store was read.

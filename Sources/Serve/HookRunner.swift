@@ -159,16 +159,15 @@ public enum HookRunner {
         let i = entry.incident
         let tier = due.occurrence.tier.flatMap { entry.ladder.rungs.indices.contains($0) ? entry.ladder.rungs[$0] : nil }
         let contacts = tier?.contacts ?? []
-        let people = contacts.map { c -> [String: Any] in
-            ["contact": c.contact.id, "name": c.callee.person?.name ?? c.contact.name, "phone": c.callee.phone ?? NSNull()]
+        let people = contacts.map { c -> JSONValue in
+            ["contact": .string(c.contact.id), "name": .string(c.callee.person?.name ?? c.contact.name), "phone": .string(c.callee.phone)]
         }
-        var summary = entry.jsonObject(now: now)
-        summary["timeline"] = nil
-        let event: [String: Any] = [
-            "hook": due.hook.name, "trigger": due.occurrence.trigger.rawValue, "at": ISOTime.format(due.occurrence.at),
-            "key": due.key, "late": due.late, "tier": due.occurrence.tierID ?? NSNull(), "contacts": people, "incident": summary,
+        let event: JSONValue = [
+            "hook": .string(due.hook.name), "trigger": .string(due.occurrence.trigger.rawValue), "at": .time(due.occurrence.at),
+            "key": .string(due.key), "late": .bool(due.late), "tier": .string(due.occurrence.tierID), "contacts": .array(people),
+            "incident": entry.json(now: now).removing(["timeline"]),
         ]
-        let payload = (try? JSONSerialization.data(withJSONObject: event, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        let payload = JSONText.data(event, pretty: false)
         var env = due.hook.environment
         env["PATH"] = env["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         env["TIERWATCH_HOOK"] = due.hook.name

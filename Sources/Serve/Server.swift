@@ -70,7 +70,7 @@ public enum Server {
         // Answered from the last look (taken twice a second by its own
         // service), never waiting behind a request or a write.
         getAndHead("/healthz") { _, _ -> Response in
-            if let problem = desk.live.healthProblem(now: Date()) { return json(["status": "degraded", "problem": problem], status: .serviceUnavailable) }
+            if let problem = desk.live.healthProblem(now: Date()) { return json(["status": "degraded", "problem": .string(problem)], status: .serviceUnavailable) }
             return json(["status": "ok"])
         }
         getAndHead("/api/v1/openapi.json") { _, _ -> Response in
@@ -93,10 +93,10 @@ public enum Server {
             do {
                 let done = try await desk.intake(group, stillWanted: context.stillWanted(table))
                 for d in done { logger.info("alertmanager", metadata: ["incident": "\(d.incident)", "did": "\(d.did)", "group": "\(group.groupKey)"]) }
-                return json(["incidents": done.map { ["id": $0.incident, "did": $0.did] }, "alerts": group.alerts.count])
+                return json(["incidents": .array(done.map { ["id": .string($0.incident), "did": .string($0.did)] }), "alerts": .int(group.alerts.count)])
             } catch let error as DeskError {
                 logger.error("alertmanager intake failed", metadata: ["error": "\(error.message)"])
-                return json(["error": error.message], status: .init(code: error.status))
+                return json(["error": .string(error.message)], status: .init(code: error.status))
             }
         }
         router.post("/api/v1/incidents") { request, context -> Response in
@@ -106,7 +106,7 @@ public enum Server {
                 fields = try NewIncident(json: Data(buffer: body))
             } catch let error as NewIncident.Invalid {
                 await desk.countRequest("incidents", "invalid")
-                return json(["error": error.description], status: .badRequest)
+                return json(["error": .string(error.description)], status: .badRequest)
             }
             do {
                 let r = try await desk.raise(title: fields.title, customer: fields.customer, severity: fields.severity, dedupKey: fields.dedupKey,
@@ -114,7 +114,7 @@ public enum Server {
                 logger.info("incident", metadata: ["incident": "\(r.id)", "created": "\(r.created)"])
                 return raw(r.json, status: r.created ? .created : .ok)
             } catch let error as DeskError {
-                return json(["error": error.message], status: .init(code: error.status))
+                return json(["error": .string(error.message)], status: .init(code: error.status))
             }
         }
         // A page at a time (`limit`, default 100, at most 1000; `after` the
@@ -142,7 +142,7 @@ public enum Server {
                 }
                 return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: page.body)))
             } catch let error as DeskError {
-                return json(["error": error.message], status: .init(code: error.status))
+                return json(["error": .string(error.message)], status: .init(code: error.status))
             }
         }
         // On-call calendars (RFC 5545): a schedule's shifts, or a person's.
@@ -159,7 +159,7 @@ public enum Server {
                 case let .success(text):
                     return Response(status: .ok, headers: [.contentType: "text/calendar; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
                 case let .failure(error):
-                    return json(["error": error.message], status: .init(code: error.status))
+                    return json(["error": .string(error.message)], status: .init(code: error.status))
                 }
             }
         }
@@ -217,7 +217,7 @@ public enum Server {
         try await app.runService()
     }
 
-    static func json(_ value: Any, status: HTTPResponse.Status = .ok) -> Response { raw(Desk.encode(value), status: status) }
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response { raw(Desk.encode(value), status: status) }
 
     static func raw(_ data: Data, status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
@@ -296,7 +296,7 @@ struct CountResponses<Context: RequestContext>: RouterMiddleware {
             case 413: "the body is over \(Server.maxBody / 1024) KiB"
             default: e.status.reasonPhrase
             }
-            r = Server.json(["error": message], status: e.status)
+            r = Server.json(["error": .string(message)], status: e.status)
         } catch {
             r = Server.json(["error": "internal error: \(error)"], status: .internalServerError)
         }
@@ -429,13 +429,13 @@ struct NewIncident {
     }
 
     init(json data: Data) throws(Invalid) {
-        guard let o = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { throw Invalid(description: "expected a JSON object") }
+        guard let o = JSONValue.parse(data), o.members != nil else { throw Invalid(description: "expected a JSON object") }
         func text(_ key: String, max: Int, required: Bool) throws(Invalid) -> String? {
-            guard let v = o[key], !(v is NSNull) else {
+            guard let v = o[key], v != .null else {
                 if required { throw Invalid(description: "\(key): missing") }
                 return nil
             }
-            guard let s = v as? String else { throw Invalid(description: "\(key): expected a string") }
+            guard let s = v.stringValue else { throw Invalid(description: "\(key): expected a string") }
             let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !t.isEmpty else { throw Invalid(description: "\(key): must not be empty") }
             guard t.count <= max else { throw Invalid(description: "\(key): \(t.count) characters; the limit is \(max)") }

@@ -1,3 +1,4 @@
+import Escalation
 import Foundation
 
 /// The table: every figure beside its baseline from the same run and its target.
@@ -111,7 +112,7 @@ enum Benchmarks {
                 verdict: (cpuOK ?? true) && bytesOK ? (cpuOK == nil ? "bytes met; no htop" : "met") : "MISSED",
                 json: ["cpu_percent": idle.wall.cpuPercent, "bytes_per_second": idle.wall.bytesPerSecond,
                        "changed_cells_per_second": idle.changedCellsPerSecond,
-                       "htop_cpu_percent": idle.htop?.cpuPercent ?? NSNull(), "htop_bytes_per_second": idle.htop?.bytesPerSecond ?? NSNull()]))
+                       "htop_cpu_percent": idle.htop?.cpuPercent, "htop_bytes_per_second": idle.htop?.bytesPerSecond]))
             progress("on-call: the whole board with every contact resolved to the person on call")
             figures.append(OnCallBench.figure(quick: quick))
             figures += try StormBench.figures(quick: quick, progress: progress)
@@ -134,8 +135,9 @@ enum Benchmarks {
 
     static func report(_ figures: [Figure], json: Bool) {
         if json {
-            let data = try! JSONSerialization.data(withJSONObject: figures.map { ["name": $0.name, "verdict": $0.verdict, "figures": $0.json] as [String: Any] },
-                                                   options: [.prettyPrinted, .sortedKeys])
+            let data = JSONText.data(.array(figures.map { f in
+                ["name": .string(f.name), "verdict": .string(f.verdict), "figures": .object(f.json.map { ($0.key, $0.value.json) })]
+            }), pretty: true)
             FileHandle.standardOutput.write(data + Data("\n".utf8))
         } else {
             print(table(figures))

@@ -1,3 +1,4 @@
+import Escalation
 import Foundation
 
 /// Order statistics of a sample, for the table: medians and spreads, never means alone.
@@ -26,8 +27,16 @@ struct Figure {
     var baseline: String
     var target: String
     var verdict: String
-    var json: [String: Any]
+    var json: [String: any BenchNumber]
 }
+
+/// What a figure's JSON holds: numbers, counts, or nothing measured.
+protocol BenchNumber {
+    var json: JSONValue { get }
+}
+extension Double: BenchNumber { var json: JSONValue { .double(self) } }
+extension Int: BenchNumber { var json: JSONValue { .int(self) } }
+extension Optional: BenchNumber where Wrapped: BenchNumber { var json: JSONValue { map(\.json) ?? .null } }
 
 func fmt(_ v: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", v) }
 

@@ -382,7 +382,7 @@ extension StormBench {
             baseline: htop.map { "htop -d 10: CPU \(fmt($0.cpuPercent, 2))%" } ?? "htop not installed (apt-get install htop)",
             target: "<= htop's",
             verdict: htop.map { dash.cpuPercent <= $0.cpuPercent ? "met" : "MISSED" } ?? "no htop",
-            json: ["cpu_percent": dash.cpuPercent, "htop_cpu_percent": htop?.cpuPercent ?? NSNull()]))
+            json: ["cpu_percent": dash.cpuPercent, "htop_cpu_percent": htop?.cpuPercent]))
         return out
     }
 }

@@ -42,7 +42,7 @@ extension Context {
         let event = try record(on: typed, at: try parseWhen(options.at), makeAction)
         let incident = store.state.incidents[event.incident]!
         if options.json {
-            try printJSON(json(incident))
+            printJSON(json(incident))
         } else {
             print("\(incident.id): \(event.summary(policy: store.state.policy(for: incident), customer: incident.customer)) (by \(operatorName.sanitized))")
         }

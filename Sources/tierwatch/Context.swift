@@ -322,11 +322,7 @@ struct ClockMarks {
         return "CLOCKS: \(ids.count) incident(s) rest on times from host(s) whose clock is off — \(described): \(shown). Their figures are counted as recorded and may be off by as much."
     }
 
-    var json: [String: Any] {
-        ["tolerance_seconds": reading.tolerance,
-         "hosts": reading.hosts.map { ["host": $0.host, "offset_seconds": $0.offset.rounded(), "evidence": $0.evidence] as [String: Any] },
-         "this_machine": reading.own.map { ["offset_seconds": $0.offset.rounded(), "evidence": $0.evidence] as [String: Any] } ?? NSNull()]
-    }
+    var json: JSONValue { reading.json }
 }
 
 extension Context {

@@ -25,7 +25,7 @@ struct Doctor: ParsableCommand {
         report.checkHooks(ctx)
         report.checkDialer(ctx.policies)
         if json {
-            try printJSON(report.json)
+            printJSON(report.json)
         } else {
             print(report.text, terminator: "")
         }
@@ -45,25 +45,25 @@ extension StoreCheck {
         switch Checkpoint.verify(path: path, against: full, archiveAfter: Context.archiveAfter) {
         case let .none(why):
             lines.append("checkpoint: \(why)")
-            json["checkpoint"] = ["state": "none", "path": path]
+            json["checkpoint"] = ["state": "none", "path": .string(path)]
         case let .unusable(why):
             lines.append("checkpoint: not usable: \(why)")
-            json["checkpoint"] = ["state": "unusable", "path": path, "detail": why]
+            json["checkpoint"] = ["state": "unusable", "path": .string(path), "detail": .string(why)]
         case let .matches(why):
             lines.append("checkpoint: \(why)")
-            json["checkpoint"] = ["state": "ok", "path": path]
+            json["checkpoint"] = ["state": "ok", "path": .string(path)]
         case let .differed(why):
             lines.append("checkpoint: \(why)")
             problems.append("the checkpoint differed from a full read (removed; the next start rebuilds it)")
-            json["checkpoint"] = ["state": "differed", "path": path, "detail": why]
+            json["checkpoint"] = ["state": "differed", "path": .string(path), "detail": .string(why)]
         }
-        json["problems"] = problems
+        json["problems"] = .strings(problems)
     }
 
     /// Hooks that failed in the last day (their latest run, per incident).
     mutating func checkHooks(_ ctx: Context) {
         let now = ctx.now
-        var failed: [[String: Any]] = []
+        var failed: [JSONValue] = []
         var calls = 0
         for i in ctx.store.state.incidents.values.sorted(by: { $0.id < $1.id }) {
             for e in i.events {
@@ -75,13 +75,13 @@ extension StoreCheck {
                 } else {
                     lines.append("hook \(h.name.sanitized) failed for \(i.id) at \(ISOTime.format(e.recordedAt)): \(h.detail.sanitized)")
                 }
-                failed.append(["hook": h.name, "kind": HookKey(h.key)?.callOut != nil ? "call" : "hook", "incident": i.id, "at": ISOTime.format(e.recordedAt), "detail": h.detail])
+                failed.append(["hook": .string(h.name), "kind": HookKey(h.key)?.callOut != nil ? "call" : "hook", "incident": .string(i.id), "at": .time(e.recordedAt), "detail": .string(h.detail)])
             }
         }
         if calls > 0 { problems.append("\(calls) call(s) tierwatch could not place in the last day (listed above): their people were not called") }
         if failed.count > calls { problems.append("\(failed.count - calls) hook run(s) failed in the last day (listed above)") }
-        json["hooks_failed"] = failed
-        json["problems"] = problems
+        json["hooks_failed"] = .array(failed)
+        json["problems"] = .strings(problems)
     }
 
     /// The policy's dialer: what would stop every call (the SIP agent, the
@@ -99,8 +99,8 @@ extension StoreCheck {
         for p in found { lines.append("  cannot call: \(p.description.sanitized)") }
         lines.append("  automatic call-out: " + (callOut.isEmpty ? "none (no tier has call_out)" : callOut.joined(separator: ", ").sanitized))
         problems += found.map { "the dialer cannot place calls: \($0.description)" }
-        json["dialer"] = ["agent": agent, "ready": found.isEmpty, "problems": found.map(\.description), "call_out": callOut] as [String: Any]
-        json["problems"] = problems
+        json["dialer"] = ["agent": .string(agent), "ready": .bool(found.isEmpty), "problems": .strings(found.map(\.description)), "call_out": .strings(callOut)]
+        json["problems"] = .strings(problems)
     }
 
     /// Each other site's last sign (heartbeat or event); a silent one is a problem.
@@ -114,9 +114,9 @@ extension StoreCheck {
             lines.append("peer \(p.host.sanitized): last sign " + (p.lastSign.map { "\(ISOTime.format($0)) (\(Words.ago($0, now: now)))" } ?? "never") + (p.isSilent ? " — SILENT" : ""))
             if p.isSilent { problems.append(p.warning(now: now)) }
         }
-        json["peers"] = peers.map { ["host": $0.host, "last_sign": $0.lastSign.map { ISOTime.format($0) } ?? NSNull(), "silent": $0.isSilent] as [String: Any] }
-        json["silent_after_seconds"] = sites.silentAfter.seconds
-        json["problems"] = problems
+        json["peers"] = .array(peers.map { ["host": .string($0.host), "last_sign": .time($0.lastSign), "silent": .bool($0.isSilent)] })
+        json["silent_after_seconds"] = .int(sites.silentAfter.seconds)
+        json["problems"] = .strings(problems)
     }
 
     /// Whether this machine's clock is kept right, as the kernel tells
@@ -135,8 +135,8 @@ extension StoreCheck {
         default: text = "synchronised (estimated error \(esterror) µs)"
         }
         lines.append("this machine's clock: \(text)")
-        json["clock"] = ["synchronised": state != -1 && state != timeError, "state": Int(state),
-                         "estimated_error_us": state == -1 || state == timeError ? NSNull() : esterror as Any] as [String: Any]
+        json["clock"] = ["synchronised": .bool(state != -1 && state != timeError), "state": .int(Int(state)),
+                         "estimated_error_us": state == -1 || state == timeError ? .null : .int(esterror)]
     }
 
     /// The policy for new incidents: a file that does not parse is a
@@ -146,13 +146,13 @@ extension StoreCheck {
         case let .success(loaded):
             lines.append("policy: \(loaded.policy.name.sanitized) v\(loaded.policy.version) (\(loaded.source.sanitized))")
             for w in loaded.warnings { lines.append("  \(w.description.sanitized)") }
-            json["policy"] = ["source": loaded.source, "name": loaded.policy.name, "ok": true,
-                              "warnings": loaded.warnings.map(\.description)] as [String: Any]
+            json["policy"] = ["source": .string(loaded.source), "name": .string(loaded.policy.name), "ok": true,
+                              "warnings": .strings(loaded.warnings.map(\.description))]
         case let .failure(e):
             lines.append("policy: \(e.message.sanitized)")
             problems.append(source.problem!)
-            json["policy"] = ["source": source.file ?? "built-in", "ok": false, "error": e.message] as [String: Any]
+            json["policy"] = ["source": .string(source.file ?? "built-in"), "ok": false, "error": .string(e.message)]
         }
-        json["problems"] = problems
+        json["problems"] = .strings(problems)
     }
 }

@@ -68,12 +68,15 @@ struct OnCallCommand: ParsableCommand {
         "\(Words.localTime(d, zone: zone)) (\(Words.until(d, now: now)), in \(Words.span(Int(d.timeIntervalSince(now)))))"
     }
 
-    static func overrideJSON(_ o: Override, _ policy: Policy) -> [String: Any] {
+    static func overrideJSON(_ o: Override, _ policy: Policy) -> JSONValue {
         let p = policy.person(o.person) ?? o.snapshot ?? Person(id: o.person, name: o.person)
-        return ["id": o.id, "schedule": o.schedule, "person": Board.Entry.jsonObject(person: p), "from": ISOTime.format(o.from),
-                "to": ISOTime.format(o.to), "replacing": o.replacing ?? NSNull(), "cancelled_at": o.cancelled.map { ISOTime.format($0) } ?? NSNull(),
-                "by": o.by ?? NSNull(), "recorded_at": o.recordedAt.map { ISOTime.format($0) } ?? NSNull()]
+        return ["id": .string(o.id), "schedule": .string(o.schedule), "person": Board.Entry.json(person: p), "from": .time(o.from),
+                "to": .time(o.to), "replacing": .string(o.replacing), "cancelled_at": .time(o.cancelled),
+                "by": .string(o.by), "recorded_at": .time(o.recordedAt)]
     }
+
+    /// A person as `--json` gives them, or null.
+    static func json(_ p: Person?) -> JSONValue { p.map(Board.Entry.json(person:)) ?? .null }
 
     struct Now: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -120,14 +123,14 @@ struct OnCallCommand: ParsableCommand {
             let wanted = Set(schedules.map(\.id))
             let rows = dir.policy.onCallBoard(at: t, overrides: dir.overrides).filter { wanted.contains($0.schedule.id) }
             if json {
-                try printJSON(rows.map { r -> [String: Any] in
-                    ["schedule": ["id": r.schedule.id, "name": r.schedule.name, "zone": r.schedule.zone.identifier],
-                     "person": r.person.map(Board.Entry.jsonObject(person:)) ?? NSNull(),
-                     "until": r.until.map { ISOTime.format($0) } ?? NSNull(),
-                     "override": r.override.map { OnCallCommand.overrideJSON($0, dir.policy) } ?? NSNull(),
-                     "next": r.next.map(Board.Entry.jsonObject(person:)) ?? NSNull(),
-                     "at": ISOTime.format(t)]
-                })
+                printJSON(.array(rows.map { r -> JSONValue in
+                    ["schedule": ["id": .string(r.schedule.id), "name": .string(r.schedule.name), "zone": .string(r.schedule.zone.identifier)],
+                     "person": OnCallCommand.json(r.person),
+                     "until": .time(r.until),
+                     "override": r.override.map { OnCallCommand.overrideJSON($0, dir.policy) } ?? .null,
+                     "next": OnCallCommand.json(r.next),
+                     "at": .time(t)]
+                }))
                 return
             }
             if rows.isEmpty {
@@ -146,7 +149,7 @@ struct OnCallCommand: ParsableCommand {
         }
 
         func handoffs(_ dir: Directory, _ schedules: [Schedule], from: Date, to: Date, now: Date) throws {
-            var out: [[String: Any]] = []
+            var out: [JSONValue] = []
             var text = ""
             for s in schedules {
                 let first = s.onCall(at: from, overrides: dir.overrides)
@@ -154,12 +157,9 @@ struct OnCallCommand: ParsableCommand {
                 func person(_ id: String?) -> Person? {
                     id.map { dir.policy.person($0) ?? dir.overrides.first { $0.person == id }?.snapshot ?? Person(id: $0, name: $0) }
                 }
-                out.append(["schedule": s.id, "from": ISOTime.format(from), "to": ISOTime.format(to),
-                            "on_call_at_start": person(first.person).map(Board.Entry.jsonObject(person:)) ?? NSNull(),
-                            "handoffs": turns.map { turn -> [String: Any] in
-                                let p: Any = person(turn.person).map(Board.Entry.jsonObject(person:)) ?? NSNull()
-                                return ["at": ISOTime.format(turn.at), "person": p]
-                            }])
+                out.append(["schedule": .string(s.id), "from": .time(from), "to": .time(to),
+                            "on_call_at_start": OnCallCommand.json(person(first.person)),
+                            "handoffs": .array(turns.map { turn in ["at": .time(turn.at), "person": OnCallCommand.json(person(turn.person))] })])
                 text += "\(s.id) (\(s.name.sanitized), \(s.zone.identifier)): \(person(first.person).map(OnCallCommand.callable) ?? "NOBODY ON CALL") at \(ISOTime.format(from))\n"
                 if turns.isEmpty { text += "  no handoff until \(ISOTime.format(to))\n" }
                 for turn in turns {
@@ -167,7 +167,7 @@ struct OnCallCommand: ParsableCommand {
                     text += "  \(Words.localDate(turn.at, zone: s.zone)) \(s.zone.identifier) (\(ISOTime.format(turn.at)))  \(who)\n"
                 }
             }
-            if json { try printJSON(out) } else { print(text, terminator: "") }
+            if json { printJSON(.array(out)) } else { print(text, terminator: "") }
         }
     }
 
@@ -216,7 +216,7 @@ struct OnCallCommand: ParsableCommand {
                 IncidentStore.Draft(incident: OverrideLog.key, action: .onCallOverride(request), operatorName: dir.ctx.operatorName, baseVersion: 0)
             }
             let o = dir.ctx.store.state.policies.onCall.find(event.id.description)!
-            if json { return try printJSON(OnCallCommand.overrideJSON(o, dir.policy)) }
+            if json { return printJSON(OnCallCommand.overrideJSON(o, dir.policy)) }
             print("override \(o.id.sanitized): \(OnCallCommand.callable(p)) on call for \(s.id)\(replaced.map { " instead of \($0.name.sanitized)" } ?? "") from \(ISOTime.format(start)) to \(ISOTime.format(end))")
         }
     }
@@ -233,7 +233,7 @@ struct OnCallCommand: ParsableCommand {
             let now = dir.ctx.now
             let shown = dir.overrides.filter { all || $0.matters(after: now) }
             if json {
-                try printJSON(shown.map { OnCallCommand.overrideJSON($0, dir.policy) })
+                printJSON(.array(shown.map { OnCallCommand.overrideJSON($0, dir.policy) }))
                 return try dir.ctx.finish(dir.health)
             }
             if shown.isEmpty {

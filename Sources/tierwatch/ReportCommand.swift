@@ -68,13 +68,13 @@ struct ReportCommand: ParsableCommand {
         let marks = ctx.clockMarks()
         let touched = Set(all.filter { f in ctx.store.state.incidents[f.id].map(marks.touches) ?? false }.map(\.id))
         if json {
-            try printJSON(reports.map { name, r in
+            printJSON(.array(reports.map { name, r in
                 var o = Report.complianceJSON(r, group: by == nil ? nil : name)
                 var clocks = marks.json
-                clocks["incidents"] = groups.first { $0.name == name }.map { $0.facts.map(\.id).filter(touched.contains).sorted() } ?? []
+                clocks["incidents"] = .strings(groups.first { $0.name == name }.map { $0.facts.map(\.id).filter(touched.contains).sorted() } ?? [])
                 o["clocks"] = clocks
                 return o
-            })
+            }))
         } else if csv {
             var rows = ["group,step,rule,reached,met,late,missed,late_p50_s,late_p90_s,late_max_s"]
             for (name, r) in reports {
@@ -126,9 +126,9 @@ struct HandoverCommand: ParsableCommand {
         if json {
             var o = handover.json
             var clocks = marks.json
-            clocks["incidents"] = touched.sorted()
+            clocks["incidents"] = .strings(touched.sorted())
             o["clocks"] = clocks
-            try printJSON(o)
+            printJSON(o)
             return try ctx.finish(health)
         }
         print(handover.markdown(complete: health.isComplete, warnings: [marks.note(touched)].compactMap { $0 }), terminator: "")
@@ -141,21 +141,24 @@ extension Report {
         s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 
-    static func complianceJSON(_ r: ComplianceReport, group: String?) -> [String: Any] {
-        func pct(_ v: [Int]) -> [String: Any] {
-            ["p50": ComplianceReport.percentile(v, 50) ?? NSNull(), "p90": ComplianceReport.percentile(v, 90) ?? NSNull(), "count": v.count]
+    static func complianceJSON(_ r: ComplianceReport, group: String?) -> JSONValue {
+        func pct(_ v: [Int]) -> JSONValue {
+            ["p50": .int(ComplianceReport.percentile(v, 50)), "p90": .int(ComplianceReport.percentile(v, 90)), "count": .int(v.count)]
         }
         return [
-            "group": group ?? NSNull(), "from": ISOTime.format(r.from), "to": ISOTime.format(r.to), "incidents": r.incidents,
-            "steps": r.steps.map { s in
-                ["tier": s.tierID, "name": s.name, "rule": s.rule, "reached": s.reached, "met": s.met, "late": s.late, "missed": s.missed,
-                 "share_met": s.share ?? NSNull(), "lateness_seconds": pct(s.lateness), "lateness_max_seconds": s.lateness.max() ?? NSNull()] as [String: Any]
-            },
-            "customer_updates": ["intervals": r.updateIntervals, "on_time": r.updatesOnTime,
-                                 "longest_silence_seconds": r.longestSilence?.seconds ?? NSNull(), "longest_silence_incident": r.longestSilence?.incident ?? NSNull()] as [String: Any],
-            "mtta_seconds": pct(r.tta), "unacknowledged": r.unacknowledged, "mttr_seconds": pct(r.ttr), "time_to_engage_technical_seconds": pct(r.tte), "time_to_engage_tiers": r.engageTiers,
-            "worst": r.worst.map { ["id": $0.incident, "title": $0.title, "late_seconds": $0.lateSeconds, "silence_seconds": $0.silenceSeconds] },
-            "weekly": r.weekly.map { ["week": ISOTime.format($0.week), "share_met": $0.share ?? NSNull()] as [String: Any] },
+            "group": .string(group), "from": .time(r.from), "to": .time(r.to), "incidents": .int(r.incidents),
+            "steps": .array(r.steps.map { s in
+                ["tier": .string(s.tierID), "name": .string(s.name), "rule": .string(s.rule), "reached": .int(s.reached), "met": .int(s.met),
+                 "late": .int(s.late), "missed": .int(s.missed), "share_met": .double(s.share), "lateness_seconds": pct(s.lateness),
+                 "lateness_max_seconds": .int(s.lateness.max())]
+            }),
+            "customer_updates": ["intervals": .int(r.updateIntervals), "on_time": .int(r.updatesOnTime),
+                                 "longest_silence_seconds": .int(r.longestSilence?.seconds), "longest_silence_incident": .string(r.longestSilence?.incident)],
+            "mtta_seconds": pct(r.tta), "unacknowledged": .int(r.unacknowledged), "mttr_seconds": pct(r.ttr),
+            "time_to_engage_technical_seconds": pct(r.tte), "time_to_engage_tiers": .strings(r.engageTiers),
+            "worst": .array(r.worst.map { ["id": .string($0.incident), "title": .string($0.title), "late_seconds": .int($0.lateSeconds),
+                                           "silence_seconds": .int($0.silenceSeconds)] }),
+            "weekly": .array(r.weekly.map { ["week": .time($0.week), "share_met": .double($0.share)] }),
         ]
     }
 

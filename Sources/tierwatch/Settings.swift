@@ -61,9 +61,9 @@ struct ConfigCommand: ParsableCommand {
             let b = Settings.bindings
             let keys = KeyAction.allCases.map { a in (a.rawValue, b.keys(a).map(Bindings.configName), b.sources[a] ?? "default") }
             if json {
-                try printJSON(["files": ConfigFile.paths(environment: Settings.started), "warnings": Settings.config.warnings,
-                               "settings": rows.map { ["key": $0.0.key, "value": $0.1, "from": $0.2, "variable": $0.0.variable ?? NSNull()] as [String: Any] },
-                               "keys": keys.map { ["action": $0.0, "keys": $0.1, "from": $0.2] as [String: Any] }])
+                printJSON(["files": .strings(ConfigFile.paths(environment: Settings.started)), "warnings": .strings(Settings.config.warnings),
+                           "settings": .array(rows.map { ["key": .string($0.0.key), "value": .string($0.1), "from": .string($0.2), "variable": .string($0.0.variable)] }),
+                           "keys": .array(keys.map { ["action": .string($0.0), "keys": .strings($0.1), "from": .string($0.2)] })])
                 return
             }
             print("Files (later wins): " + ConfigFile.paths(environment: Settings.started).map { $0 + (FileManager.default.fileExists(atPath: $0) ? "" : " (none)") }.joined(separator: ", "))
