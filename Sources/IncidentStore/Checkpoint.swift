@@ -5,279 +5,6 @@ import Foundation
 import Glibc
 #endif
 
-/// Resolved incidents kept on disk instead of in memory: for each, where
-/// its records lie in the logs. A year of history then costs a start-up
-/// nothing but this index; an archived incident is read back (and folded)
-/// on demand, or comes back into memory for good when a late event touches
-/// it. Part is from the checkpoint the state started from (`base`, read
-/// from its file when asked), part archived by this process (`recent`).
-public struct Archive: Sendable {
-    public private(set) var files: LogFiles?
-    struct Entry: Sendable {
-        var start: Int
-        var count: Int
-        var resolvedAt: Date
-        /// Where its record lies in `recentFacts` (archived by this process).
-        var facts: Range<Int>? = nil
-    }
-
-    private var recent: [String: Entry] = [:]
-    /// What the report needs of each incident archived by this process,
-    /// encoded (`FactsCodec`; each entry says where its record lies).
-    private var recentFacts = FactsCodec()
-    private var recentLocations: [RecordLocation] = []
-    private(set) var base: ArchiveFile?
-    /// Incidents of `base` taken back into memory since.
-    private var taken: Set<String> = []
-
-    init(files: LogFiles? = nil, base: ArchiveFile? = nil) {
-        self.files = files
-        self.base = base
-    }
-
-    public var count: Int { recent.count + (base?.count ?? 0) - taken.count }
-
-    public func contains(_ id: String) -> Bool {
-        if recent[id] != nil { return true }
-        guard let base, !taken.contains(id) else { return false }
-        return base.index(of: id) != nil
-    }
-
-    public func locations(of id: String) -> [RecordLocation]? {
-        if let e = recent[id] { return Array(recentLocations[e.start..<(e.start + e.count)]) }
-        guard let base, !taken.contains(id), let k = base.index(of: id) else { return nil }
-        return base.entry(k).map { base.locations($0) } ?? nil
-    }
-
-    /// An archived incident: its id, when it was resolved, and (read when
-    /// asked) where its records lie and what the report needs of it.
-    struct Listed {
-        var id: String
-        var resolvedAt: Date
-        var locations: () -> [RecordLocation]?
-        var facts: () -> IncidentFacts?
-    }
-
-    /// Archived incidents in key order.
-    func entries() -> [Listed] {
-        var all: [(key: ArchiveFile.Key, listed: Listed)] = []
-        if let base {
-            // The base's figures are decoded once for the whole listing, when first asked.
-            let decoded = BaseFacts(base)
-            for k in 0..<base.count {
-                let id = base.id(k)
-                guard recent[id] == nil, !taken.contains(id), let e = base.entry(k) else { continue }
-                all.append((base.keys[k], Listed(id: id, resolvedAt: e.resolvedAt, locations: { base.locations(e) }, facts: { decoded.facts(k) })))
-            }
-        }
-        let held = recentLocations
-        for (id, e) in recent {
-            guard let key = ArchiveFile.key(id) else { continue }
-            let codec = recentFacts, at = e.facts
-            all.append((key, Listed(id: id, resolvedAt: e.resolvedAt, locations: { Array(held[e.start..<(e.start + e.count)]) },
-                                    facts: { at.flatMap { codec.facts(id, at: $0) } })))
-        }
-        all.sort { $0.key < $1.key }
-        return all.map(\.listed)
-    }
-
-    /// What the report needs of the archived incidents opened in
-    /// [from, to); nil when the checkpoint's figures cannot be read (the
-    /// caller then reads the store in full).
-    public func facts(openedFrom from: Date, to: Date) -> [IncidentFacts]? {
-        var out: [IncidentFacts] = []
-        if let base, base.count > 0 {
-            guard let all = base.facts(), all.count == base.count else { return nil }
-            out.reserveCapacity(all.count + recent.count)
-            for (k, f) in all.enumerated() where f.opened >= from && f.opened < to {
-                if !taken.isEmpty || !recent.isEmpty {
-                    let id = base.id(k)
-                    guard recent[id] == nil, !taken.contains(id) else { continue }
-                }
-                out.append(f)
-            }
-        }
-        for (id, e) in recent {
-            guard let at = e.facts, let f = recentFacts.facts(id, at: at) else { return nil }
-            if f.opened >= from && f.opened < to { out.append(f) }
-        }
-        return out
-    }
-
-    public var ids: [String] { entries().map(\.id) }
-
-    /// Ids longer than this stay in memory (the index has fixed-width keys).
-    static let maxIDBytes = 16
-
-    mutating func add(_ id: String, locations: [RecordLocation], resolvedAt: Date, facts: IncidentFacts) {
-        recent[id] = Entry(start: recentLocations.count, count: locations.count, resolvedAt: resolvedAt, facts: recentFacts.add(facts))
-        recentLocations += locations
-    }
-
-    /// Takes an incident out of the archive, with its locations.
-    mutating func take(_ id: String) -> [RecordLocation]? {
-        let locs = locations(of: id)
-        if recent.removeValue(forKey: id) == nil { taken.insert(id) }
-        return locs
-    }
-
-    mutating func useFiles(_ f: LogFiles) { if files == nil { files = f } }
-}
-
-/// A checkpoint's figures, decoded when first asked and kept as long as
-/// the listing that asks (`Archive.entries`).
-private final class BaseFacts: @unchecked Sendable {
-    let file: ArchiveFile
-    var decoded: [IncidentFacts]??
-    init(_ file: ArchiveFile) { self.file = file }
-    func facts(_ k: Int) -> IncidentFacts? {
-        if decoded == nil { decoded = .some(file.facts()) }
-        guard let all = decoded!, k < all.count else { return nil }
-        return all[k]
-    }
-}
-
-/// An open checkpoint file, shared by the parts read from it on demand.
-final class CheckpointFile: @unchecked Sendable {
-    let fd: Int32
-    init(fd: Int32) { self.fd = fd }
-    deinit { close(fd) }
-
-    func read(_ count: Int, at offset: Int) -> [UInt8]? {
-        var raw = [UInt8](repeating: 0, count: count)
-        guard raw.withUnsafeMutableBytes({ pread(fd, $0.baseAddress, $0.count, off_t(offset)) }) == count else { return nil }
-        return raw
-    }
-}
-
-/// One host's record checksums as a checkpoint saved them, read when a
-/// number comes again (a sync engine's conflict copy of a log): a start
-/// from a checkpoint keeps none of them in memory.
-final class SavedSums: @unchecked Sendable {
-    let file: CheckpointFile
-    let offset: Int
-    let count: Int
-
-    init(file: CheckpointFile, offset: Int, count: Int) {
-        self.file = file
-        self.offset = offset
-        self.count = count
-    }
-
-    func sum(_ n: Int) -> UInt32 {
-        guard n >= 0, n < count, let raw = file.read(4, at: offset + 4 * n) else { return 0 }
-        var r = BinaryReader(raw)
-        return (try? r.u32()) ?? 0
-    }
-
-    func all() -> [UInt32]? {
-        guard let raw = file.read(4 * count, at: offset) else { return nil }
-        var r = BinaryReader(raw)
-        return try? r.integers(count, as: UInt32.self)
-    }
-}
-
-/// A checkpoint's archive section, read from its file on demand: the
-/// sorted keys are in memory (16 bytes an incident), each incident's entry
-/// and locations are read when asked.
-final class ArchiveFile: @unchecked Sendable {
-    let file: CheckpointFile
-    var fd: Int32 { file.fd }
-    let keys: [Key]
-    let entriesAt: Int
-    let locationsAt: Int
-    let locationCount: Int
-    /// The report's figures of each archived incident, in key order:
-    /// where they lie, how long, their checksum; read and checked when a
-    /// report first asks (a start does not pay for them).
-    let factsAt: Int
-    let factsLength: Int
-    let factsCRC: UInt32
-
-    struct Key: Comparable {
-        var a: UInt64
-        var b: UInt64
-        static func < (x: Key, y: Key) -> Bool { (x.a, x.b) < (y.a, y.b) }
-    }
-
-    static let entrySize = 24
-    static let locationSize = 20
-
-    init(file: CheckpointFile, keys: [Key], entriesAt: Int, locationsAt: Int, locationCount: Int,
-         factsAt: Int, factsLength: Int, factsCRC: UInt32) {
-        self.file = file
-        self.keys = keys
-        self.entriesAt = entriesAt
-        self.locationsAt = locationsAt
-        self.locationCount = locationCount
-        self.factsAt = factsAt
-        self.factsLength = factsLength
-        self.factsCRC = factsCRC
-    }
-
-    /// Every archived incident's figures, in key order; nil when they do
-    /// not read back whole (a damaged or cut checkpoint).
-    func facts() -> [IncidentFacts]? {
-        file.read(factsLength, at: factsAt).flatMap { raw in
-            CRC32C.checksum(raw) == factsCRC ? FactsCodec.decode(raw, ids: keys.map(ArchiveFile.id)) : nil
-        }
-    }
-
-    var count: Int { keys.count }
-
-    /// An id as a key: its bytes, big-endian in two words, so keys sort as
-    /// the ids do byte by byte. Nil for ids too long to archive.
-    static func key(_ id: String) -> Key? {
-        let bytes = Array(id.utf8)
-        guard !bytes.isEmpty, bytes.count <= Archive.maxIDBytes, !bytes.contains(0) else { return nil }
-        var a: UInt64 = 0, b: UInt64 = 0
-        for k in 0..<16 {
-            let byte = UInt64(k < bytes.count ? bytes[k] : 0)
-            if k < 8 { a = a << 8 | byte } else { b = b << 8 | byte }
-        }
-        return Key(a: a, b: b)
-    }
-
-    static func id(_ key: Key) -> String {
-        var bytes: [UInt8] = []
-        for k in 0..<16 {
-            let word = k < 8 ? key.a : key.b
-            let byte = UInt8(truncatingIfNeeded: word >> UInt64(8 * (7 - k % 8)))
-            if byte == 0 { break }
-            bytes.append(byte)
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    func id(_ k: Int) -> String { ArchiveFile.id(keys[k]) }
-
-    func index(of id: String) -> Int? {
-        guard let key = ArchiveFile.key(id) else { return nil }
-        var lo = 0, hi = keys.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if keys[mid] < key { lo = mid + 1 } else { hi = mid }
-        }
-        return lo < keys.count && keys[lo] == key ? lo : nil
-    }
-
-    func entry(_ k: Int) -> Archive.Entry? {
-        var raw = [UInt8](repeating: 0, count: ArchiveFile.entrySize)
-        guard raw.withUnsafeMutableBytes({ pread(fd, $0.baseAddress, $0.count, off_t(entriesAt + k * ArchiveFile.entrySize)) }) == raw.count else { return nil }
-        var r = BinaryReader(raw)
-        guard let start = try? r.u64(), let count = try? r.u32(), (try? r.u32()) != nil, let at = try? r.i64(),
-              Int(start) + Int(count) <= locationCount else { return nil }
-        return Archive.Entry(start: Int(start), count: Int(count), resolvedAt: Date(timeIntervalSince1970: Double(at) / 1000))
-    }
-
-    func locations(_ e: Archive.Entry) -> [RecordLocation]? {
-        var raw = [UInt8](repeating: 0, count: e.count * ArchiveFile.locationSize)
-        guard raw.withUnsafeMutableBytes({ pread(fd, $0.baseAddress, $0.count, off_t(locationsAt + e.start * ArchiveFile.locationSize)) }) == raw.count else { return nil }
-        var r = BinaryReader(raw)
-        return try? (0..<e.count).map { _ in try r.location() }
-    }
-}
-
 /// A checkpoint: where a read of the store stood, so the next start reads
 /// only what was appended since. It is derived and disposable: it lives
 /// in the user's cache (never in the store, so sync engines never copy it
@@ -391,21 +118,7 @@ public enum Checkpoint {
             saved.eventCount = Int(try r.u64())
             saved.duplicateCount = Int(try r.u64())
             if try r.u8() == 1 { saved.maxHLC = HLC(millis: try r.i64(), counter: Int(try r.u32())) }
-            for _ in 0..<(try r.count()) {
-                let name = try r.string()
-                let recorded = Date(timeIntervalSince1970: Double(try r.i64()) / 1000)
-                var set = SequenceSet()
-                set.count = Int(try r.u64())
-                set.lastSequence = Int(try r.i64())
-                set.bits = try r.integers(try r.count(), as: UInt64.self)
-                let sums = Int(try r.u64())
-                guard sums == set.bits.count * 64 else { throw BinaryReader.Short() }
-                set.sumsFrom = sums
-                set.savedSums = SavedSums(file: file, offset: sumsAt, count: sums)
-                sumsAt += 4 * sums
-                for _ in 0..<(try r.count()) { set.sparse[Int(try r.i64())] = try r.u32() }
-                saved.hosts.append((name, recorded, set))
-            }
+            saved.hosts = try readHosts(&r, file: file, sumsAt: &sumsAt)
             for _ in 0..<(try r.count()) {
                 let id = try r.string()
                 let locs = try (0..<r.count()).map { _ throws(BinaryReader.Short) in try r.location() }
@@ -413,34 +126,16 @@ public enum Checkpoint {
             }
             guard r.atEnd else { throw BinaryReader.Short() }
             body = []
-            // The archive's keys, read straight into their array (no copy
-            // of them in between: at ten million events they are 13 MB).
-            var got = 0
-            var keys = [ArchiveFile.Key](unsafeUninitializedCapacity: entries) { buffer, count in
-                let raw = UnsafeMutableRawBufferPointer(buffer)
-                got = pread(fd, raw.baseAddress, entries * 16, off_t(keysAt))
-                count = got == entries * 16 ? entries : 0
-            }
-            guard got == entries * 16 else { throw BinaryReader.Short() }
-            guard keys.withUnsafeBytes({ CRC32C.checksum($0.bindMemory(to: UInt8.self)) }) == keysCRC else { throw Failure.invalid("checksum mismatch") }
-            for k in keys.indices { keys[k] = ArchiveFile.Key(a: UInt64(littleEndian: keys[k].a), b: UInt64(littleEndian: keys[k].b)) }
-            guard zip(keys, keys.dropFirst()).allSatisfy({ $0 < $1 }) else { throw BinaryReader.Short() }
+            let keys = try readKeys(fd, entries: entries, at: keysAt, crc: keysCRC)
             let entriesAt = sumsAt
             // The file is as long as its parts say, and the sums and the
             // entries (read on demand later) are as written.
             let factsAt = entriesAt + entries * ArchiveFile.entrySize + locationCount * ArchiveFile.locationSize
             let end = factsAt + factsLength
             guard Int(st.st_size) == end else { throw Failure.invalid("truncated or malformed") }
-            var tail: UInt32 = 0xFFFFFFFF
-            var at = keysAt + entries * 16
-            var chunk = [UInt8](repeating: 0, count: 1 << 20)
-            while at < entriesAt + entries * ArchiveFile.entrySize {
-                let n = min(chunk.count, entriesAt + entries * ArchiveFile.entrySize - at)
-                guard chunk.withUnsafeMutableBytes({ pread(fd, $0.baseAddress, n, off_t(at)) }) == n else { throw BinaryReader.Short() }
-                tail = chunk.withUnsafeBufferPointer { CRC32C.update(tail, UnsafeBufferPointer(rebasing: $0[0..<n])) }
-                at += n
+            guard try checksum(fd, from: keysAt + entries * 16, to: entriesAt + entries * ArchiveFile.entrySize) == tailCRC else {
+                throw Failure.invalid("checksum mismatch")
             }
-            guard tail ^ 0xFFFFFFFF == tailCRC else { throw Failure.invalid("checksum mismatch") }
             let archive = entries > 0 ? ArchiveFile(file: file, keys: keys, entriesAt: entriesAt,
                                                     locationsAt: entriesAt + entries * ArchiveFile.entrySize, locationCount: locationCount,
                                                     factsAt: factsAt, factsLength: factsLength, factsCRC: factsCRC) : nil
@@ -450,6 +145,58 @@ public enum Checkpoint {
         } catch {
             throw .invalid("truncated or malformed")
         }
+    }
+
+    /// Each host's sequence numbers (their record sums are read on demand
+    /// from `sumsAt` on, which is moved past them).
+    private static func readHosts(_ r: inout BinaryReader, file: CheckpointFile, sumsAt: inout Int) throws -> [(name: String, recorded: Date, set: SequenceSet)] {
+        var hosts: [(name: String, recorded: Date, set: SequenceSet)] = []
+        for _ in 0..<(try r.count()) {
+            let name = try r.string()
+            let recorded = Date(timeIntervalSince1970: Double(try r.i64()) / 1000)
+            var set = SequenceSet()
+            set.count = Int(try r.u64())
+            set.lastSequence = Int(try r.i64())
+            set.bits = try r.integers(try r.count(), as: UInt64.self)
+            let sums = Int(try r.u64())
+            guard sums == set.bits.count * 64 else { throw BinaryReader.Short() }
+            set.sumsFrom = sums
+            set.savedSums = SavedSums(file: file, offset: sumsAt, count: sums)
+            sumsAt += 4 * sums
+            for _ in 0..<(try r.count()) { set.sparse[Int(try r.i64())] = try r.u32() }
+            hosts.append((name, recorded, set))
+        }
+        return hosts
+    }
+
+    /// The archive's keys, read straight into their array (no copy of them
+    /// in between: at ten million events they are 13 MB), checked and in order.
+    private static func readKeys(_ fd: Int32, entries: Int, at keysAt: Int, crc keysCRC: UInt32) throws -> [ArchiveFile.Key] {
+        var got = 0
+        var keys = [ArchiveFile.Key](unsafeUninitializedCapacity: entries) { buffer, count in
+            let raw = UnsafeMutableRawBufferPointer(buffer)
+            got = pread(fd, raw.baseAddress, entries * 16, off_t(keysAt))
+            count = got == entries * 16 ? entries : 0
+        }
+        guard got == entries * 16 else { throw BinaryReader.Short() }
+        guard keys.withUnsafeBytes({ CRC32C.checksum($0.bindMemory(to: UInt8.self)) }) == keysCRC else { throw Failure.invalid("checksum mismatch") }
+        for k in keys.indices { keys[k] = ArchiveFile.Key(a: UInt64(littleEndian: keys[k].a), b: UInt64(littleEndian: keys[k].b)) }
+        guard zip(keys, keys.dropFirst()).allSatisfy({ $0 < $1 }) else { throw BinaryReader.Short() }
+        return keys
+    }
+
+    /// The CRC-32C of the file's bytes in [from, to), read a megabyte at a time.
+    private static func checksum(_ fd: Int32, from: Int, to end: Int) throws -> UInt32 {
+        var sum: UInt32 = 0xFFFFFFFF
+        var at = from
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while at < end {
+            let n = min(chunk.count, end - at)
+            guard chunk.withUnsafeMutableBytes({ pread(fd, $0.baseAddress, n, off_t(at)) }) == n else { throw BinaryReader.Short() }
+            sum = chunk.withUnsafeBufferPointer { CRC32C.update(sum, UnsafeBufferPointer(rebasing: $0[0..<n])) }
+            at += n
+        }
+        return sum ^ 0xFFFFFFFF
     }
 
     /// Writes a checkpoint of `state` read to `marks`: to a temporary file
@@ -721,264 +468,5 @@ extension Checkpoint {
             return .differed("\(path) gave another state than a full read (\(differences.joined(separator: "; "))): removed; the next start rebuilds it")
         }
         return .matches("\(path): matches a full read (\(a.eventCount) events, \(a.archive.count) incidents archived)")
-    }
-}
-
-/// Little-endian fields for the checkpoint file.
-struct BinaryWriter {
-    var bytes: [UInt8] = []
-
-    mutating func u8(_ v: UInt8) { bytes.append(v) }
-    mutating func u16(_ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
-    mutating func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
-    mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
-    mutating func i64(_ v: Int64) { u64(UInt64(bitPattern: v)) }
-    mutating func string(_ s: String) {
-        let utf8 = Array(s.utf8)
-        u32(UInt32(utf8.count))
-        bytes.append(contentsOf: utf8)
-    }
-    mutating func location(_ l: RecordLocation) {
-        u64(l.offset)
-        u32(l.length)
-        u32(l.file)
-        u32(l.crc)
-    }
-
-    /// Many locations at once: a checkpoint holds one per event.
-    mutating func locations(_ list: ArraySlice<RecordLocation>) {
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: list.count * ArchiveFile.locationSize))
-        bytes.withUnsafeMutableBytes { raw in
-            var at = start
-            for l in list {
-                raw.storeBytes(of: l.offset.littleEndian, toByteOffset: at, as: UInt64.self)
-                raw.storeBytes(of: l.length.littleEndian, toByteOffset: at + 8, as: UInt32.self)
-                raw.storeBytes(of: l.file.littleEndian, toByteOffset: at + 12, as: UInt32.self)
-                raw.storeBytes(of: l.crc.littleEndian, toByteOffset: at + 16, as: UInt32.self)
-                at += ArchiveFile.locationSize
-            }
-        }
-    }
-
-    /// Many checksums at once.
-    mutating func sums(_ list: ArraySlice<UInt32>) {
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: list.count * 4))
-        bytes.withUnsafeMutableBytes { raw in
-            var at = start
-            for s in list {
-                raw.storeBytes(of: s.littleEndian, toByteOffset: at, as: UInt32.self)
-                at += 4
-            }
-        }
-    }
-}
-
-struct BinaryReader {
-    struct Short: Error {}
-    private let bytes: [UInt8]
-    private var at = 0
-
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
-
-    var atEnd: Bool { at == bytes.count }
-
-    mutating func skip(_ n: Int) { at += n }
-
-    private mutating func take(_ n: Int) throws(Short) -> Int {
-        guard n >= 0, at + n <= bytes.count else { throw Short() }
-        defer { at += n }
-        return at
-    }
-
-    mutating func u8() throws(Short) -> UInt8 { bytes[try take(1)] }
-
-    mutating func u16() throws(Short) -> UInt16 {
-        let k = try take(2)
-        return UInt16(bytes[k]) | UInt16(bytes[k + 1]) << 8
-    }
-
-    mutating func u32() throws(Short) -> UInt32 {
-        let k = try take(4)
-        var v: UInt32 = 0
-        for i in (0..<4).reversed() { v = v << 8 | UInt32(bytes[k + i]) }
-        return v
-    }
-
-    mutating func u64() throws(Short) -> UInt64 {
-        let k = try take(8)
-        var v: UInt64 = 0
-        for i in (0..<8).reversed() { v = v << 8 | UInt64(bytes[k + i]) }
-        return v
-    }
-
-    mutating func i64() throws(Short) -> Int64 { Int64(bitPattern: try u64()) }
-
-    /// A count of items, each at least a byte: no more than remain.
-    mutating func count() throws(Short) -> Int {
-        let n = try u64()
-        guard n <= UInt64(bytes.count - at) else { throw Short() }
-        return Int(n)
-    }
-
-    mutating func string() throws(Short) -> String {
-        let n = Int(try u32())
-        let k = try take(n)
-        return String(decoding: bytes[k..<(k + n)], as: UTF8.self)
-    }
-
-    mutating func location() throws(Short) -> RecordLocation {
-        let offset = try u64(), length = try u32(), file = try u32(), crc = try u32()
-        return RecordLocation(file: file, offset: offset, length: length, crc: crc)
-    }
-
-    /// `n` little-endian integers of one width (the bitmap's words, the checksums).
-    mutating func integers<T: FixedWidthInteger>(_ n: Int, as: T.Type) throws(Short) -> [T] {
-        let size = MemoryLayout<T>.size
-        let k = try take(n * size)
-        return (0..<n).map { i in
-            var v: T = 0
-            for b in (0..<size).reversed() { v = v << 8 | T(bytes[k + i * size + b]) }
-            return v
-        }
-    }
-}
-
-/// The report's figures of archived incidents (`IncidentFacts`), encoded:
-/// the policies' tier tables and the customers once each, and one record
-/// per incident (its id is not in it: the archive's key says it). Seconds
-/// are 32 bits (0xFFFFFFFF: none), so a record is about 90 bytes. The
-/// archive keeps what it archives this way (not as structs: a cold read
-/// of a year archives 90,000 incidents), and the checkpoint's section is
-/// `encoded()`: tables, customers, then the records in key order.
-struct FactsCodec {
-    private(set) var tables: [ComplianceTiers] = []
-    private var tableIndex: [ObjectIdentifier: Int] = [:]
-    private(set) var customers: [String] = []
-    private var customerIndex: [String: Int] = [:]
-    private(set) var records = BinaryWriter()
-
-    private static let none: UInt32 = 0xFFFFFFFF
-    private static func seconds(_ s: Int?) -> UInt32 { s.map { min(UInt32(clamping: max(0, $0)), none - 1) } ?? none }
-
-    /// Appends one incident's record; where it lies in `records`.
-    @discardableResult
-    mutating func add(_ f: IncidentFacts) -> Range<Int> {
-        let table: Int
-        if let k = tableIndex[ObjectIdentifier(f.tiers)] {
-            table = k
-        } else if let k = tables.firstIndex(of: f.tiers) {
-            // An equal table held by another object: found by content (the
-            // identity map keeps only objects `tables` holds, whose
-            // addresses cannot be reused).
-            table = k
-        } else {
-            table = tables.count
-            tables.append(f.tiers)
-            tableIndex[ObjectIdentifier(f.tiers)] = table
-        }
-        var customer = 0
-        if let c = f.customer {
-            if let k = customerIndex[c] {
-                customer = k + 1
-            } else {
-                customers.append(c)
-                customerIndex[c] = customers.count - 1
-                customer = customers.count
-            }
-        }
-        let start = records.bytes.count
-        records.string(f.title)
-        records.i64(Int64((f.opened.timeIntervalSince1970 * 1000).rounded(.down)))
-        records.u8(UInt8(Severity.allCases.firstIndex(of: f.severity)!))
-        records.u32(UInt32(table))
-        records.u32(UInt32(customer))
-        records.u16(f.furthestTier.map { UInt16(clamping: $0) } ?? 0xFFFF)
-        records.u32(FactsCodec.seconds(f.acknowledgedAfter))
-        records.u32(FactsCodec.seconds(f.resolvedAfter))
-        records.u32(FactsCodec.seconds(f.engagedAfter))
-        records.u32(UInt32(clamping: f.updateIntervals))
-        records.u32(UInt32(clamping: f.updatesOnTime))
-        records.u32(FactsCodec.seconds(f.longestSilence))
-        records.u16(UInt16(clamping: f.steps.count))
-        for st in f.steps.prefix(Int(UInt16.max)) {
-            records.u16(UInt16(clamping: st.tier))
-            records.u8(st.outcome.rawValue)
-            records.u32(FactsCodec.seconds(st.lateSeconds))
-        }
-        return start..<records.bytes.count
-    }
-
-    /// The record at `range` of `records`, for the incident `id`.
-    func facts(_ id: String, at range: Range<Int>) -> IncidentFacts? {
-        var r = BinaryReader(Array(records.bytes[range]))
-        return try? FactsCodec.record(&r, id: id, tables: tables, customers: customers)
-    }
-
-    /// The section: tables, customers, records.
-    func encoded() -> [UInt8] {
-        var out = BinaryWriter()
-        out.u64(UInt64(tables.count))
-        for t in tables {
-            out.u64(UInt64(t.tiers.count))
-            for tier in t.tiers {
-                out.string(tier.id)
-                out.string(tier.name)
-                out.string(tier.rule)
-            }
-            out.u16(t.engage.map { UInt16(clamping: $0) } ?? 0xFFFF)
-        }
-        out.u64(UInt64(customers.count))
-        for c in customers { out.string(c) }
-        return out.bytes + records.bytes
-    }
-
-    private struct Malformed: Error {}
-
-    private static func record(_ r: inout BinaryReader, id: String, tables: [ComplianceTiers], customers: [String]) throws -> IncidentFacts {
-        func seconds(_ v: UInt32) -> Int? { v == none ? nil : Int(v) }
-        let title = try r.string()
-        let opened = Date(timeIntervalSince1970: Double(try r.i64()) / 1000)
-        let severity = Int(try r.u8()), table = Int(try r.u32()), customer = Int(try r.u32())
-        let furthest = try r.u16()
-        let ack = seconds(try r.u32()), resolved = seconds(try r.u32()), engaged = seconds(try r.u32())
-        let intervals = Int(try r.u32()), onTime = Int(try r.u32())
-        let silence = seconds(try r.u32())
-        guard severity < Severity.allCases.count, table < tables.count, customer <= customers.count,
-              furthest == 0xFFFF || Int(furthest) < tables[table].tiers.count else { throw Malformed() }
-        var steps: [IncidentFacts.Step] = []
-        for _ in 0..<(try r.u16()) {
-            let tier = Int(try r.u16())
-            guard tier < tables[table].tiers.count, let outcome = IncidentFacts.Outcome(rawValue: try r.u8()) else { throw Malformed() }
-            steps.append(IncidentFacts.Step(tier: tier, outcome: outcome, lateSeconds: seconds(try r.u32()) ?? 0))
-        }
-        return IncidentFacts(id: id, title: title, customer: customer == 0 ? nil : customers[customer - 1],
-                             severity: Severity.allCases[severity], opened: opened, tiers: tables[table], steps: steps,
-                             furthestTier: furthest == 0xFFFF ? nil : Int(furthest), acknowledgedAfter: ack, resolvedAfter: resolved,
-                             engagedAfter: engaged, updateIntervals: intervals, updatesOnTime: onTime, longestSilence: silence)
-    }
-
-    /// A checkpoint's section (`encoded()`) as the figures of `ids.count`
-    /// incidents, or nil when it does not hold exactly that many
-    /// well-formed records.
-    static func decode(_ raw: [UInt8], ids: [String]) -> [IncidentFacts]? {
-        var r = BinaryReader(raw)
-        do {
-            let tables = try (0..<r.count()).map { _ throws(BinaryReader.Short) -> ComplianceTiers in
-                let tiers = try (0..<r.count()).map { _ throws(BinaryReader.Short) in
-                    ComplianceTiers.Tier(id: try r.string(), name: try r.string(), rule: try r.string())
-                }
-                let engage = try r.u16()
-                return ComplianceTiers(tiers, engage: engage == 0xFFFF ? nil : Int(engage))
-            }
-            let customers = try (0..<r.count()).map { _ throws(BinaryReader.Short) in try r.string() }
-            var out: [IncidentFacts] = []
-            out.reserveCapacity(ids.count)
-            for id in ids { out.append(try record(&r, id: id, tables: tables, customers: customers)) }
-            return r.atEnd ? out : nil
-        } catch {
-            return nil
-        }
     }
 }
