@@ -5,130 +5,6 @@ import Foundation
 import Glibc
 #endif
 
-/// A record that could not be believed: where it is and why.
-public struct BadRecord: Sendable, Equatable, CustomStringConvertible {
-    public var file: String
-    public var offset: Int
-    public var length: Int
-    public var reason: String
-
-    public var description: String { "\(file):byte \(offset): \(reason) (\(length) bytes skipped)" }
-}
-
-/// Where a record lies: which log (by its number in `LogFiles`), at
-/// which byte, how long (without its newline), and its checksum, so a
-/// record read again by its location is known to be the same one.
-public struct RecordLocation: Sendable, Equatable {
-    public var offset: UInt64
-    public var length: UInt32
-    public var file: UInt32
-    public var crc: UInt32
-
-    public init(file: UInt32, offset: UInt64, length: UInt32, crc: UInt32) {
-        self.file = file
-        self.offset = offset
-        self.length = length
-        self.crc = crc
-    }
-}
-
-/// The log files a reader has met, numbered in the order met: a
-/// `RecordLocation` names its file by number. Shared by the reader and
-/// the state's archive (which reads records again by location); numbers
-/// are only ever added.
-public final class LogFiles: @unchecked Sendable {
-    public let directory: String
-    private let lock = NSLock()
-    private var names: [String] = []
-    private var numbers: [String: UInt32] = [:]
-
-    public init(directory: String, names: [String] = []) {
-        self.directory = directory
-        for n in names { _ = number(n) }
-    }
-
-    public func number(_ name: String) -> UInt32 {
-        lock.lock()
-        defer { lock.unlock() }
-        if let k = numbers[name] { return k }
-        let k = UInt32(names.count)
-        names.append(name)
-        numbers[name] = k
-        return k
-    }
-
-    public func name(_ number: UInt32) -> String? {
-        lock.lock()
-        defer { lock.unlock() }
-        return Int(number) < names.count ? names[Int(number)] : nil
-    }
-
-    /// Takes a checkpoint's numbering; only before any log was met.
-    func adopt(_ list: [String]) -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        guard names.isEmpty || names == list else { return false }
-        names = list
-        numbers = Dictionary(list.enumerated().map { ($1, UInt32($0)) }, uniquingKeysWith: { a, _ in a })
-        return true
-    }
-
-    public var all: [String] {
-        lock.lock()
-        defer { lock.unlock() }
-        return names
-    }
-
-    /// The events of the records at `locations`, in that order, each
-    /// checked against the checksum its location carries; nil when any is
-    /// missing or differs (the log changed under the location: the caller
-    /// reads in full).
-    public func events(at locations: [RecordLocation]) -> [IncidentEvent]? {
-        var events: [IncidentEvent] = []
-        events.reserveCapacity(locations.count)
-        var fds: [UInt32: Int32] = [:]
-        defer { for fd in fds.values { close(fd) } }
-        let texts = RecordCodec.PolicyTexts()
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        for loc in locations {
-            let fd: Int32
-            if let known = fds[loc.file] {
-                fd = known
-            } else {
-                guard let name = name(loc.file) else { return nil }
-                let opened = open(directory + "/" + name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
-                guard opened >= 0 else { return nil }
-                fds[loc.file] = opened
-                fd = opened
-            }
-            let n = Int(loc.length)
-            guard n <= RecordCodec.maxRecordBytes else { return nil }
-            if buffer.count < n { buffer = [UInt8](repeating: 0, count: n) }
-            let got = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, n, off_t(loc.offset)) }
-            guard got == n else { return nil }
-            let decoded = buffer.withUnsafeBufferPointer { b in
-                try? RecordCodec.decodeChecked(UnsafeBufferPointer(rebasing: b[0..<n]), policies: texts)
-            }
-            guard let (e, crc) = decoded, crc == loc.crc else { return nil }
-            events.append(e)
-        }
-        return events
-    }
-}
-
-/// Where a reader stands in one log: what a checkpoint keeps so that the
-/// next start reads only what was appended after it.
-public struct LogMark: Sendable, Equatable {
-    public var name: String
-    public var device: UInt64
-    public var inode: UInt64
-    /// Bytes read: a line end.
-    public var offset: UInt64
-    /// The last record before `offset`, checked again before the mark is
-    /// trusted (nil: none read).
-    public var last: RecordLocation?
-}
-
 /// Reads a store's log files incrementally: for each file it remembers how
 /// far it has read, and on each `readNew()` returns only the events of the
 /// complete lines appended since. A trailing partial line (a writer still
@@ -169,7 +45,7 @@ public struct LogReader {
         var last: RecordLocation?
     }
 
-    private var cursors: [String: Cursor] = [:]
+    private(set) var cursors: [String: Cursor] = [:]
     private let policies = RecordCodec.PolicyTexts()
     /// Reused between reads: allocating and zeroing it per read showed up in
     /// the cost of a single live update.
@@ -314,7 +190,7 @@ public struct LogReader {
         apply(scan, name: name)
     }
 
-    private mutating func apply(_ scan: Scan, name: String) {
+    mutating func apply(_ scan: Scan, name: String) {
         if scan.restarted {
             let before = badRecords.count
             badRecords.removeAll { $0.file == name }
@@ -363,7 +239,7 @@ public struct LogReader {
 
     /// Opens a log, noting why when it cannot (a file that vanished in
     /// between is not a problem: it is simply gone).
-    private mutating func open(_ name: String) -> OpenLog? {
+    mutating func open(_ name: String) -> OpenLog? {
         switch OpenLog.open(directory: directory, name: name, number: files.number(name)) {
         case let .success(file):
             noteUnreadable("events/" + name, nil)
@@ -442,124 +318,6 @@ public struct LogReader {
                 if let found { return found }
             }
             return size
-        }
-    }
-
-    /// A cold start reads every byte of every host's log. With enough bytes
-    /// to matter, the logs are cut into pieces at line ends and the pieces
-    /// checked and decoded on all cores (decoding is most of a cold start),
-    /// while this thread merges the logs' events in log order (each host's
-    /// log is in its own order already) and hands them to `sink`: the state
-    /// then applies nearly every event as it comes instead of grouping,
-    /// sorting and folding the whole store at the end. Only a few pieces per
-    /// log are decoded ahead, so the events never wait in a second copy of
-    /// the store.
-    private mutating func readInParallel(_ names: [String], into sink: (IncidentEvent, RecordLocation) -> Void) {
-        final class Piece: @unchecked Sendable {
-            let file: OpenLog
-            let cursor: Cursor
-            let end: Int
-            let done = DispatchSemaphore(value: 0)
-            var started = false
-            var scan: Scan?
-            var events: [IncidentEvent] = []
-            var crcs: [RecordLocation] = []
-
-            init(file: OpenLog, cursor: Cursor, end: Int) {
-                self.file = file
-                self.cursor = cursor
-                self.end = end
-            }
-
-            func start() {
-                guard !started else { return }
-                started = true
-                DispatchQueue.global(qos: .userInitiated).async { [self] in
-                    var buffer = [UInt8](repeating: 0, count: LogReader.chunkSize)
-                    var decoded: [IncidentEvent] = []
-                    var sums: [RecordLocation] = []
-                    // Each piece its own policy cache: the reader's is not thread-safe.
-                    scan = LogReader.scan(file, cursor: cursor, end: end, policies: RecordCodec.PolicyTexts(),
-                                          buffer: &buffer) { decoded.append($0); sums.append($1) }
-                    events = decoded
-                    crcs = sums
-                    done.signal()
-                }
-            }
-        }
-        /// One log being merged: its pieces in order, the events of the
-        /// current one, and what the whole file reports.
-        struct Stream {
-            var pieces: [Piece]
-            var next = 0
-            var events: [IncidentEvent] = []
-            var crcs: [RecordLocation] = []
-            var at = 0
-            var report: Scan
-        }
-
-        var logs: [(file: OpenLog, cursor: Cursor, restarted: Bool)] = []
-        for name in names {
-            guard let f = open(name) else { continue }
-            let (cursor, restarted) = f.start(from: cursors[name])
-            logs.append((f, cursor, restarted))
-        }
-        let total = logs.reduce(0) { $0 + max(0, $1.file.size - max($1.cursor.offset, $1.cursor.scanFrom)) }
-        let pieceSize = max(minimumPiece, total / (LogReader.cores * 32))
-        var streams: [Stream] = []
-        for (f, start, restarted) in logs {
-            var pieces: [Piece] = []
-            var cursor = start
-            var from = max(start.offset, start.scanFrom)
-            while f.size - from > pieceSize + pieceSize / 2 {
-                let cut = f.lineEnd(from: from + pieceSize)
-                guard cut < f.size else { break }
-                pieces.append(Piece(file: f, cursor: cursor, end: cut))
-                cursor = Cursor(device: f.device, inode: f.inode, offset: cut)
-                from = cut
-            }
-            pieces.append(Piece(file: f, cursor: cursor, end: f.size))
-            streams.append(Stream(pieces: pieces, report: Scan(cursor: start, restarted: restarted)))
-        }
-        // Pieces decoded ahead of the merge, per log: enough to keep every
-        // core busy, and no more (each waiting piece holds its events).
-        let ahead = max(1, (LogReader.cores + streams.count - 1) / max(1, streams.count))
-        for s in streams { for p in s.pieces.prefix(ahead) { p.start() } }
-
-        /// Moves a stream on to its next piece's events, waiting for them;
-        /// false when the file is done (its report is then applied).
-        func advance(_ s: inout Stream) -> Bool {
-            while s.next < s.pieces.count {
-                let piece = s.pieces[s.next]
-                piece.start()
-                piece.done.wait()
-                if s.next + ahead < s.pieces.count { s.pieces[s.next + ahead].start() }
-                s.next += 1
-                s.events = piece.events
-                s.crcs = piece.crcs
-                piece.events = []
-                piece.crcs = []
-                s.at = 0
-                let scan = piece.scan!
-                let last = s.report.cursor.last
-                s.report.cursor = scan.cursor
-                if s.report.cursor.last == nil { s.report.cursor.last = last }
-                s.report.bad += scan.bad
-                if !s.events.isEmpty { return true }
-            }
-            s.events = []
-            apply(s.report, name: s.pieces[0].file.name)
-            return false
-        }
-        var live: [Stream] = []
-        for var s in streams where advance(&s) { live.append(s) }
-        while !live.isEmpty {
-            var first = 0
-            for k in live.indices.dropFirst()
-            where IncidentEvent.precedes(live[k].events[live[k].at], live[first].events[live[first].at]) { first = k }
-            sink(live[first].events[live[first].at], live[first].crcs[live[first].at])
-            live[first].at += 1
-            if live[first].at == live[first].events.count, !advance(&live[first]) { live.remove(at: first) }
         }
     }
 

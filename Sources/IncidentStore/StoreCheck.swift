@@ -20,7 +20,6 @@ public struct StoreCheck {
 
     public static func run(_ store: IncidentStore, now: Date) -> StoreCheck {
         var c = StoreCheck()
-        let fm = FileManager.default
         c.json["store"] = .string(store.path)
         var st = stat()
         guard lstat(store.path, &st) == 0 else {
@@ -46,24 +45,7 @@ public struct StoreCheck {
         c.json["file_system"] = ["type": .string(fs.name), "mount_point": .string(fs.mountPoint), "remote": .bool(fs.isRemote), "inotify_trusted": .bool(!fs.isRemote && watcher.usesInotify)]
 
         store.refresh()
-        var files: [JSONValue] = []
-        let names = (try? fm.contentsOfDirectory(atPath: store.eventsDirectory))?.sorted() ?? []
-        for name in names {
-            let path = store.eventsDirectory + "/" + name
-            var fst = stat()
-            guard lstat(path, &fst) == 0 else { continue }
-            let isLog = LogReader.isLogFile(name)
-            let kind = (fst.st_mode & S_IFMT) == S_IFREG ? "file" : (fst.st_mode & S_IFMT) == S_IFLNK ? "symlink" : "other"
-            files.append(["name": .string(name), "bytes": .int(Int(fst.st_size)), "mode": .string(octal(fst.st_mode)), "log": .bool(isLog), "kind": .string(kind)])
-            c.lines.append("  events/\(name): \(fst.st_size) bytes, mode \(octal(fst.st_mode))\(isLog ? "" : " (not a log: ignored)")")
-            if kind == "symlink" { c.problems.append("events/\(name) is a symbolic link: tierwatch never follows it") }
-            else if kind != "file" && isLog { c.problems.append("events/\(name) is not a regular file") }
-            // A symbolic link's own mode is always 0777 and means nothing.
-            if kind != "symlink", fst.st_mode & 0o002 != 0 { c.problems.append("events/\(name) is writable by everyone") }
-            if isLog && access(path, R_OK) != 0 { c.problems.append("events/\(name) is not readable by this user") }
-        }
-        c.lines.insert("files: \(names.count) in events/", at: 2)
-        c.json["files"] = .array(files)
+        c.checkFiles(store)
 
         let state = store.state
         c.lines.append("records: \(state.eventCount) events read, \(state.duplicateCount) duplicates dropped, \(store.badRecordCount) bad")
@@ -74,34 +56,7 @@ public struct StoreCheck {
                                  ["file": .string($0.file), "offset": .int($0.offset), "length": .int($0.length), "reason": .string($0.reason)]
                              })]
 
-        // Hosts, who wrote from them, and what the store shows of their
-        // clocks (see `ClockReading`).
-        var hosts: [JSONValue] = []
-        var lastRecorded: [String: Date] = [:]
-        var counts: [String: Int] = [:]
-        var users: [String: Set<String>] = [:]
-        for i in state.incidents.values {
-            for e in i.events {
-                counts[e.id.host, default: 0] += 1
-                users[e.id.host, default: []].insert(e.unixUser)
-                if lastRecorded[e.id.host].map({ e.recordedAt > $0 }) ?? true { lastRecorded[e.id.host] = e.recordedAt }
-            }
-        }
-        let clocks = store.clocks()
-        let offsets = Dictionary(clocks.hosts.map { ($0.host, $0) }, uniquingKeysWith: { a, _ in a })
-        for host in counts.keys.sorted() {
-            let who = (users[host] ?? []).sorted().map(\.sanitized).joined(separator: ", ")
-            let off = offsets[host].map { "; clock about \(Words.span(Int(abs($0.offset).rounded()))) \($0.offset > 0 ? "ahead" : "behind") (\($0.evidence))" } ?? ""
-            c.lines.append("host \(host.sanitized): \(counts[host]!) events by Unix user(s) \(who), last recorded \(ISOTime.format(lastRecorded[host]!))\(off)")
-            hosts.append(["host": .string(host), "events": .int(counts[host]!), "last_recorded_at": .time(lastRecorded[host]!),
-                          "clock_offset_seconds": .double(offsets[host].map { $0.offset.rounded() }),
-                          "clock_evidence": .string(offsets[host]?.evidence),
-                          "last_record_lead_seconds": .double(state.clockLead[host].map { $0.rounded() }),
-                          "unix_users": .strings((users[host] ?? []).sorted())])
-        }
-        c.problems += clocks.warnings
-        c.json["clocks"] = clocks.json
-        c.json["hosts"] = .array(hosts)
+        c.checkHosts(store)
         if !state.futureEvents.isEmpty {
             c.problems.append("\(state.futureEvents.count) event(s) dated in the future, e.g. \(state.futureEvents[0].id) at \(ISOTime.format(state.futureEvents[0].recordedAt)): a host's clock is wrong")
         }
@@ -121,6 +76,62 @@ public struct StoreCheck {
         c.json["incidents"] = .int(state.incidents.count)
         c.json["problems"] = .strings(c.problems)
         return c
+    }
+
+    /// Each file in events/: its size and mode, and what is wrong with it.
+    mutating func checkFiles(_ store: IncidentStore) {
+        let fm = FileManager.default
+        var files: [JSONValue] = []
+        let names = (try? fm.contentsOfDirectory(atPath: store.eventsDirectory))?.sorted() ?? []
+        for name in names {
+            let path = store.eventsDirectory + "/" + name
+            var fst = stat()
+            guard lstat(path, &fst) == 0 else { continue }
+            let isLog = LogReader.isLogFile(name)
+            let kind = (fst.st_mode & S_IFMT) == S_IFREG ? "file" : (fst.st_mode & S_IFMT) == S_IFLNK ? "symlink" : "other"
+            files.append(["name": .string(name), "bytes": .int(Int(fst.st_size)), "mode": .string(Self.octal(fst.st_mode)), "log": .bool(isLog), "kind": .string(kind)])
+            lines.append("  events/\(name): \(fst.st_size) bytes, mode \(Self.octal(fst.st_mode))\(isLog ? "" : " (not a log: ignored)")")
+            if kind == "symlink" { problems.append("events/\(name) is a symbolic link: tierwatch never follows it") }
+            else if kind != "file" && isLog { problems.append("events/\(name) is not a regular file") }
+            // A symbolic link's own mode is always 0777 and means nothing.
+            if kind != "symlink", fst.st_mode & 0o002 != 0 { problems.append("events/\(name) is writable by everyone") }
+            if isLog && access(path, R_OK) != 0 { problems.append("events/\(name) is not readable by this user") }
+        }
+        lines.insert("files: \(names.count) in events/", at: 2)
+        json["files"] = .array(files)
+    }
+
+    /// Hosts, who wrote from them, and what the store shows of their clocks.
+    mutating func checkHosts(_ store: IncidentStore) {
+        let state = store.state
+        // Hosts, who wrote from them, and what the store shows of their
+        // clocks (see `ClockReading`).
+        var hosts: [JSONValue] = []
+        var lastRecorded: [String: Date] = [:]
+        var counts: [String: Int] = [:]
+        var users: [String: Set<String>] = [:]
+        for i in state.incidents.values {
+            for e in i.events {
+                counts[e.id.host, default: 0] += 1
+                users[e.id.host, default: []].insert(e.unixUser)
+                if lastRecorded[e.id.host].map({ e.recordedAt > $0 }) ?? true { lastRecorded[e.id.host] = e.recordedAt }
+            }
+        }
+        let clocks = store.clocks()
+        let offsets = Dictionary(clocks.hosts.map { ($0.host, $0) }, uniquingKeysWith: { a, _ in a })
+        for host in counts.keys.sorted() {
+            let who = (users[host] ?? []).sorted().map(\.sanitized).joined(separator: ", ")
+            let off = offsets[host].map { "; clock about \(Words.span(Int(abs($0.offset).rounded()))) \($0.offset > 0 ? "ahead" : "behind") (\($0.evidence))" } ?? ""
+            lines.append("host \(host.sanitized): \(counts[host]!) events by Unix user(s) \(who), last recorded \(ISOTime.format(lastRecorded[host]!))\(off)")
+            hosts.append(["host": .string(host), "events": .int(counts[host]!), "last_recorded_at": .time(lastRecorded[host]!),
+                          "clock_offset_seconds": .double(offsets[host].map { $0.offset.rounded() }),
+                          "clock_evidence": .string(offsets[host]?.evidence),
+                          "last_record_lead_seconds": .double(state.clockLead[host].map { $0.rounded() }),
+                          "unix_users": .strings((users[host] ?? []).sorted())])
+        }
+        problems += clocks.warnings
+        json["clocks"] = clocks.json
+        json["hosts"] = .array(hosts)
     }
 
     static func octal(_ mode: mode_t) -> String { "0" + String(mode & 0o7777, radix: 8) }

@@ -330,65 +330,6 @@ public struct StoreState: Sendable {
     /// no longer parses).
     public func policy(for incident: Incident) -> Policy { policies.policy(for: incident) }
 
-    /// An incident by id as typed, from memory or else the archive (read
-    /// back from the logs on demand).
-    public func incident(_ typed: String) -> Incident? {
-        if let i = incidents[typed] ?? IncidentID.normalize(typed).flatMap({ incidents[$0] }) { return i }
-        guard let id = [typed, IncidentID.normalize(typed)].compactMap({ $0 }).first(where: archive.contains) else { return nil }
-        return archivedIncident(id)
-    }
-
-    /// An archived incident, read back from the logs: nil when it is not
-    /// archived, or its records are no longer where they were.
-    public func archivedIncident(_ id: String) -> Incident? {
-        guard let locs = archive.locations(of: id), var events = archive.files?.events(at: locs).map({ $0.map(completed) }),
-              events.allSatisfy({ $0.incident == id }) else { return nil }
-        IncidentEvent.sortInLogOrder(&events)
-        return Incident.fold(events)
-    }
-
-    /// Archived incidents resolved at or after `since` (nil: all), read
-    /// back from the logs; those whose records moved are left out and
-    /// counted in `missing`.
-    public func archivedIncidents(resolvedSince since: Date? = nil) -> (incidents: [Incident], missing: Int) {
-        var out: [Incident] = [], missing = 0
-        for a in archive.entries() where since.map({ a.resolvedAt >= $0 }) ?? true {
-            guard let locs = a.locations(), var events = archive.files?.events(at: locs).map({ $0.map(completed) }),
-                  events.allSatisfy({ $0.incident == a.id }) else {
-                missing += 1
-                continue
-            }
-            IncidentEvent.sortInLogOrder(&events)
-            if let i = Incident.fold(events) { out.append(i) } else { missing += 1 }
-        }
-        return (out, missing)
-    }
-
-    /// What the compliance report needs of every incident opened in
-    /// [from, to): those in memory derived at `now`, archived ones as the
-    /// archive kept them (no event is read). Nil when the checkpoint's
-    /// figures cannot be read: the caller reads the store in full
-    /// (`IncidentStore.readInFull`) and asks again.
-    public func complianceFacts(openedFrom from: Date, to: Date, now: Date) -> [IncidentFacts]? {
-        guard var out = archive.facts(openedFrom: from, to: to) else { return nil }
-        var tables = complianceTiers
-        for i in incidents.values where i.opened.at >= from && i.opened.at < to {
-            let policy = policies.policy(for: i)
-            let tiers = tables[i.policyDigest] ?? ComplianceTiers(policy)
-            tables[i.policyDigest] = tiers
-            out.append(IncidentFacts(i, policy: policy, at: now, tiers: tiers))
-        }
-        return out
-    }
-
-    /// Every incident, those in memory and the archived ones read back:
-    /// what a full read holds (tests and `doctor` compare the two).
-    public func allIncidents() -> [String: Incident] {
-        var all = incidents
-        for i in archivedIncidents().incidents { all[i.id] = i }
-        return all
-    }
-
     /// Moves a resolved incident out of memory into the archive when it
     /// was resolved longer than `archiveAfter` before `now` (nil: the
     /// latest clock seen) and every one of its events has a location.
@@ -421,7 +362,7 @@ public struct StoreState: Sendable {
     }
 
     /// One tier table per policy for the archive's figures (see `ComplianceTiers`).
-    private var complianceTiers: [String: ComplianceTiers] = [:]
+    private(set) var complianceTiers: [String: ComplianceTiers] = [:]
 
     /// Incidents opened under each dedup key (monitoring, the API), by id.
     private var byDedupKey: [String: [String]] = [:]
@@ -436,73 +377,6 @@ public struct StoreState: Sendable {
     }
 
     public var orphanCount: Int { orphans.values.reduce(0) { $0 + $1.count } }
-}
-
-/// One host's sequence numbers seen, each with its record's checksum.
-/// Hosts number their events 1, 2, 3…, so a bitmap holds them in a bit each
-/// and the checksums in an array by number: a cold start checks its ids
-/// without hashing. A number far beyond what the host has written so far (a
-/// hostile or damaged record) goes to a dictionary instead, so no record
-/// can make the arrays large.
-struct SequenceSet: Sendable {
-    enum Insert: Equatable {
-        case new
-        /// The same record again (same checksum, or no checksum to tell).
-        case duplicate
-        /// Another record with this number: two writers with one host name.
-        case clash
-    }
-
-    var bits: [UInt64] = []
-    /// The checksums of numbers from `sumsFrom` on; those below it were
-    /// taken up from a checkpoint and are read from its file when a
-    /// number comes again (`savedSums`): a start from a checkpoint holds
-    /// no checksum of the history in memory.
-    var sums: [UInt32] = []
-    var sumsFrom = 0
-    var savedSums: SavedSums?
-    var sparse: [Int: UInt32] = [:]
-    var count = 0
-    var lastSequence = -1
-
-    /// Adds `n` with its record's checksum (nil: unknown, never a clash).
-    mutating func insert(_ n: Int, crc: UInt32?) -> Insert {
-        let sum = crc ?? 0
-        // A checksum of 0 stands for "unknown" (an event staged without
-        // one): the same number is then taken as the same event. A real
-        // checksum is 0 once in 2^32 records.
-        func compare(_ known: UInt32) -> Insert { crc == nil || known == 0 || known == sum ? .duplicate : .clash }
-        if n > lastSequence { lastSequence = n }
-        // (A number below `sumsFrom` not seen before keeps its checksum in
-        // `sparse`, which is looked at first.)
-        let word = n >> 6
-        guard n >= 0, word < max(bits.count, 1024, 2 * (count >> 6)) else {
-            if let known = sparse[n] { return compare(known) }
-            sparse[n] = sum
-            count += 1
-            return .new
-        }
-        if !sparse.isEmpty, let known = sparse[n] { return compare(known) }  // seen before the bitmap reached it
-        if word >= bits.count {
-            let words = max(word + 1, bits.count * 2)
-            bits.append(contentsOf: repeatElement(0, count: words - bits.count))
-            sums.append(contentsOf: repeatElement(0, count: words * 64 - sumsFrom - sums.count))
-        }
-        let mask = UInt64(1) << UInt64(n & 63)
-        if bits[word] & mask != 0 { return compare(self.sum(n)) }
-        bits[word] |= mask
-        if n >= sumsFrom { sums[n - sumsFrom] = sum } else { sparse[n] = sum }
-        count += 1
-        return .new
-    }
-}
-
-extension SequenceSet {
-    /// The checksum kept for a number whose bit is set.
-    func sum(_ n: Int) -> UInt32 {
-        if n >= sumsFrom { return sums[n - sumsFrom] }
-        return savedSums?.sum(n) ?? 0
-    }
 }
 
 // MARK: Checkpoints
