@@ -117,8 +117,8 @@ let package = Package(
         .testTarget(name: "IncidentStoreTests", dependencies: ["IncidentStore", "Escalation"], exclude: ["Fixtures"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Surface", "Escalation", "Terminal"]),
         .testTarget(name: "tierwatchTests", dependencies: ["Escalation", "IncidentStore", "Dashboard", "Surface"],
-                    // SIPp scenarios, read from the source tree by path.
-                    exclude: ["sipp"]),
+                    // SIPp scenarios and fixture stores, read from the source tree by path.
+                    exclude: ["sipp", "Fixtures"]),
         .testTarget(name: "IntakeTests", dependencies: ["Intake", "Escalation"]),
         // Fixtures/ holds the services' API responses the tests read by path.
         .testTarget(name: "ImporterTests", dependencies: ["Importer", "Escalation"], exclude: ["Fixtures"]),
