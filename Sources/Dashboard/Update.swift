@@ -41,7 +41,7 @@ extension Model {
     /// The contacts pane follows the next action's tier; when that tier
     /// changes under the cursor, the cursor goes to the new tier's person
     /// to call next and the next outcome key is refused once (`recordCall`).
-    private mutating func followContacts() {
+    mutating func followContacts() {
         guard let e = selection(in: entries) else { return }
         let shown = shownTier(e)
         defer { contactsTier = shown }
@@ -53,12 +53,12 @@ extension Model {
     }
 
     /// The name of the contact under the contacts cursor in `tier`.
-    private func cursorName(_ e: Board.Entry, tier: Int) -> String {
+    func cursorName(_ e: Board.Entry, tier: Int) -> String {
         let contacts = e.ladder.rungs[tier].contacts
         return contacts.indices.contains(selectedContact) ? contacts[selectedContact].contact.name.sanitized : "?"
     }
 
-    private mutating func rebuildBoard() {
+    mutating func rebuildBoard() {
         board = showResolved ? Board(incidents.values, policies: policies, now: now) : Board(openIncidents.values, policies: policies, now: now)
     }
 
@@ -89,7 +89,7 @@ extension Model {
 
     /// A deadline that has just passed flashes its row once (those passed
     /// before the first read are not news).
-    private mutating func noteBreaches(flash: Bool) {
+    mutating func noteBreaches(flash: Bool) {
         for e in entries {
             guard let d = e.ladder.nextDeadline, d.at < now else { continue }
             let key = "\(e.incident.id)@\(d.at.timeIntervalSince1970)"
@@ -105,7 +105,7 @@ extension Model {
     /// action on the selected incident by someone else is said in the
     /// message line (who, what), so nobody acts on a picture that changed
     /// under them.
-    private mutating func noteOthers(before: [String: Incident], changed: [String]) {
+    mutating func noteOthers(before: [String: Incident], changed: [String]) {
         guard loaded else { return }
         // An action of this operator that another site's event overruled
         // (an ack racing a resolve there): it exited 0 here, so say it.
@@ -135,7 +135,7 @@ extension Model {
 
     /// What someone else last did to an incident since `before`, in words
     /// ("bob on K3F9: acknowledged"), or nil when nobody else changed it.
-    private func othersNews(on id: String, before: [String: Incident]) -> String? {
+    func othersNews(on id: String, before: [String: Incident]) -> String? {
         guard let old = before[id], let new = incidents[id], new.version > old.version,
               let theirs = new.events[old.version...].last(where: { $0.operatorName != operatorName }) else { return nil }
         return "\(theirs.operatorName.sanitized) on \(id): \(theirs.summary(policy: policy(for: new), customer: new.customer))"
@@ -146,7 +146,7 @@ extension Model {
     /// asked of a picture that no longer holds) with the news in the
     /// message line; a text prompt keeps what was typed and shows the news
     /// in the prompt itself, where the operator is looking.
-    private mutating func questionChanged(before: [String: Incident]) {
+    mutating func questionChanged(before: [String: Incident]) {
         guard loaded, let overlay else { return }
         let id: String
         switch overlay {
@@ -250,7 +250,7 @@ extension Model {
 
     // MARK: Keys on the board
 
-    private mutating func handle(_ key: Key) -> [Command] {
+    mutating func handle(_ key: Key) -> [Command] {
         guard let action = bindings.action(for: key, inContacts: focus == .contacts) else { return [] }
         switch action {
         case .quit: return [.quit]
@@ -329,7 +329,7 @@ extension Model {
         return entry
     }
 
-    private mutating func refuseReadOnly(_ verb: String) -> [Command] {
+    mutating func refuseReadOnly(_ verb: String) -> [Command] {
         if let why = readOnlyReason {
             notice = Notice(text: "cannot \(verb): \(why)", isError: true)
         } else {
@@ -409,7 +409,7 @@ extension Model {
 
     // MARK: Actions
 
-    private mutating func acknowledge(_ e: Board.Entry) -> [Command] {
+    mutating func acknowledge(_ e: Board.Entry) -> [Command] {
         if let why = e.incident.refusal(of: .acknowledged, baseVersion: e.incident.version, at: now) {
             notice = Notice(text: "\(e.incident.id): \(why)", isError: true)
             return []
@@ -418,7 +418,7 @@ extension Model {
         return [.record(incident: e.incident.id, action: .acknowledged, baseVersion: e.incident.version)]
     }
 
-    private mutating func confirmEscalate(_ e: Board.Entry, tier: Int?) -> [Command] {
+    mutating func confirmEscalate(_ e: Board.Entry, tier: Int?) -> [Command] {
         if e.incident.state == .resolved {
             notice = Notice(text: "\(e.incident.id) is resolved: reopen it first", isError: true)
             return []
@@ -431,7 +431,7 @@ extension Model {
     }
 
     /// Records a call to the selected contact at once.
-    private mutating func recordCall(_ outcome: Outcome) -> [Command] {
+    mutating func recordCall(_ outcome: Outcome) -> [Command] {
         if readOnly { return refuseReadOnly("record a call") }
         guard let e = selection(in: entries) else { return [] }
         let tier = shownTier(e)
@@ -444,7 +444,7 @@ extension Model {
         return callCommand(e.incident.id, tier: tier, contact: selectedContact, outcome: outcome)
     }
 
-    private mutating func callCommand(_ id: String, tier: Int, contact: Int, outcome: Outcome) -> [Command] {
+    mutating func callCommand(_ id: String, tier: Int, contact: Int, outcome: Outcome) -> [Command] {
         guard let i = incidents[id] else { return [] }
         let p = policy(for: i)
         let c = p.contacts(ofTier: tier, customer: i.customer)[contact]
@@ -464,252 +464,5 @@ extension Model {
         guard e.ladder.rungs[tier].contacts.indices.contains(selectedContact) else { return [] }
         overlay = .outcome(incident: e.incident.id, tier: tier, contact: selectedContact)
         return []
-    }
-
-    // MARK: Keys in an overlay
-
-    mutating func handle(_ key: Key, in overlay: Overlay) -> [Command] {
-        switch overlay {
-        case .help, .entry, .onCall:
-            self.overlay = nil  // any key closes them
-            return []
-        case let .handover(lines, scroll, at):
-            // Scrolls as far as the last line is at the bottom, and no further.
-            let page = HandoverPage(lines, width: screenWidth, height: screenHeight)
-            let step = max(1, page.rows - 1)
-            switch key {
-            case .up, .char("k"): self.overlay = .handover(lines: lines, scroll: page.clamp(scroll - 1), at: at)
-            case .down, .char("j"): self.overlay = .handover(lines: lines, scroll: page.clamp(scroll + 1), at: at)
-            case .pageUp: self.overlay = .handover(lines: lines, scroll: page.clamp(scroll - step), at: at)
-            case .pageDown: self.overlay = .handover(lines: lines, scroll: page.clamp(scroll + step), at: at)
-            default: self.overlay = nil
-            }
-            return []
-        case var .report(r):
-            switch key {
-            case .char("7"): self.overlay = .report(reportView(days: 7, customer: r.customer))
-            case .char("3"): self.overlay = .report(reportView(days: 30, customer: r.customer))
-            case .char("9"): self.overlay = .report(reportView(days: 90, customer: r.customer))
-            case .char("c"):
-                // Every customer in turn, then all of them again.
-                let customers = Array(Set(incidents.values.compactMap(\.customer))).sorted()
-                let next = r.customer.flatMap { customers.firstIndex(of: $0) }.map { $0 + 1 < customers.count ? customers[$0 + 1] : nil } ?? customers.first
-                self.overlay = .report(reportView(days: r.days, customer: next))
-            case .up, .char("k"):
-                r.cursor = max(0, r.cursor - 1)
-                self.overlay = .report(r)
-            case .down, .char("j"):
-                r.cursor = min(max(0, r.worst.count - 1), r.cursor + 1)
-                self.overlay = .report(r)
-            case .enter where r.worst.indices.contains(r.cursor):
-                // Open the worst incident: resolved ones are shown to find it.
-                let id = r.worst[r.cursor]
-                self.overlay = nil
-                // Archived (resolved over a day ago): not in this screen's
-                // table, so it opens as a replay, which reads it from the store.
-                guard incidents[id] != nil else {
-                    notice = Notice(text: "\(id) was resolved over a day ago: shown as a replay (Esc returns)", isError: false)
-                    return [.replay(incident: id)]
-                }
-                if incidents[id]?.state == .resolved { showResolved = true }
-                selectedID = id
-                resetDetail()
-                self.overlay = nil
-            default:
-                self.overlay = nil
-            }
-            return []
-        // A question takes only its answers: a stray key neither answers it
-        // nor slips through to act as a command.
-        case let .composeUpdate(c):
-            return handleCompose(key, c)
-        case let .confirmEscalate(id, tier):
-            guard let yes = answer(key, no: "escalation cancelled"), yes, let i = incidents[id] else { return [] }
-            notice = Notice(text: "escalating \(id) to T\(tier)…", isError: false)
-            return [.record(incident: id, action: .escalated(toTier: policy(for: i).tiers[tier].id), baseVersion: i.version)]
-        case let .confirmResolve(id, message):
-            guard let yes = answer(key, no: "not resolved"), yes, let i = incidents[id] else { return [] }
-            notice = Notice(text: "resolving \(id)…", isError: false)
-            return [.record(incident: id, action: .resolved(message: message), baseVersion: i.version)]
-        case let .outcome(id, tier, contact):
-            let outcome: Outcome
-            switch key {
-            case .char("r"), .char("R"), .enter: outcome = .reached
-            case .char("v"), .char("V"): outcome = .voicemail
-            case .char("n"), .char("N"): outcome = .noAnswer
-            case .escape:
-                self.overlay = nil
-                notice = Notice(text: "no call recorded", isError: false)
-                return []
-            default:
-                return []
-            }
-            self.overlay = nil
-            return callCommand(id, tier: tier, contact: contact, outcome: outcome)
-        case var .prompt(prompt):
-            switch key {
-            case .escape:
-                self.overlay = nil
-                if prompt.purpose == .filter { filter = "" }
-                return []
-            case .enter:
-                self.overlay = nil
-                return submit(prompt)
-            case .backspace, .delete:
-                if !prompt.text.isEmpty { prompt.text.removeLast() }
-            case let .char(c):
-                if DisplayWidth.of(c) > 0 && prompt.text.count < 4096 { prompt.text.append(c) }
-            default:
-                break
-            }
-            if prompt.purpose == .filter { filter = prompt.text }
-            self.overlay = .prompt(prompt)
-            return []
-        }
-    }
-
-    /// The answer to a y/n question: true for y, false for n or Esc (which
-    /// close it, saying `no`), nil for any other key, which leaves it open.
-    private mutating func answer(_ key: Key, no: String) -> Bool? {
-        switch key {
-        case .char("y"), .char("Y"):
-            overlay = nil
-            return true
-        case .char("n"), .char("N"), .escape:
-            overlay = nil
-            notice = Notice(text: no, isError: false)
-            return false
-        default:
-            return nil
-        }
-    }
-
-    private mutating func submit(_ prompt: Prompt) -> [Command] {
-        let text = prompt.text.trimmingCharacters(in: .whitespaces)
-        func record(_ id: String, _ action: Action) -> [Command] {
-            guard let i = incidents[id] else { return [] }
-            return [.record(incident: id, action: action, baseVersion: i.version)]
-        }
-        switch prompt.purpose {
-        case .filter:
-            filter = text
-            return []
-        case let .resolve(id):
-            overlay = .confirmResolve(incident: id, message: text.isEmpty ? nil : text)
-            return []
-        case let .customerUpdate(id):
-            guard !text.isEmpty else { notice = Notice(text: "no update recorded: the message was empty", isError: true); return [] }
-            return record(id, .customerUpdate(message: text))
-        case let .note(id):
-            guard !text.isEmpty else { notice = Notice(text: "no note added: it was empty", isError: true); return [] }
-            return record(id, .note(message: text))
-        case .newTitle:
-            guard !text.isEmpty else { notice = Notice(text: "no incident opened: the title was empty", isError: true); return [] }
-            overlay = .prompt(Prompt(purpose: .newCustomer(title: text), text: ""))
-            return []
-        case let .newCustomer(title):
-            overlay = .prompt(Prompt(purpose: .newSeverity(title: title, customer: text.isEmpty ? nil : text), text: ""))
-            return []
-        case let .newSeverity(title, customer):
-            guard let sev = text.isEmpty ? .sev2 : Severity(rawValue: text.lowercased()) ?? Int(text).flatMap({ Severity(rawValue: "sev\($0)") }) else {
-                // Asked again at once, saying why, with the title and customer kept.
-                overlay = .prompt(Prompt(purpose: .newSeverity(title: title, customer: customer), text: "",
-                                         hint: "'\(text.sanitized)' is not a severity: sev1, sev2, sev3 or sev4"))
-                return []
-            }
-            notice = Notice(text: "opening '\(title.sanitized)'…", isError: false)
-            return [.raise(title: title, customer: customer, severity: sev)]
-        case .command:
-            return run(TypedCommand.parse(text))
-        }
-    }
-
-    private mutating func run(_ parsed: Result<TypedCommand, CommandLineError>) -> [Command] {
-        let command: TypedCommand
-        switch parsed {
-        case let .failure(e):
-            notice = Notice(text: e.message, isError: true)
-            return []
-        case let .success(c):
-            command = c
-        }
-        switch command {
-        case .quit: return [.quit]
-        case .help: overlay = .help; return []
-        case let .filter(f): filter = f; return []
-        case let .sort(s):
-            sort = s ?? Sort.allCases[(Sort.allCases.firstIndex(of: sort)! + 1) % Sort.allCases.count]
-            return []
-        default: break
-        }
-        if readOnly { return refuseReadOnly("change incidents") }
-        func find(_ typed: String) -> Incident? {
-            incidents[typed] ?? IncidentID.normalize(typed).flatMap { incidents[$0] }
-        }
-        func entry(_ typed: String) -> Board.Entry? {
-            guard let i = find(typed) else {
-                notice = Notice(text: "unknown incident '\(typed.sanitized)'\(Suggest.didYouMean(typed.uppercased(), among: Array(openIncidents.keys)))", isError: true)
-                return nil
-            }
-            return Board.Entry(i, policies: policies, at: now)
-        }
-        switch command {
-        case let .ack(id):
-            return entry(id).map { acknowledge($0) } ?? []
-        case let .escalate(id, tier):
-            guard let e = entry(id) else { return [] }
-            var target: Int?
-            if let tier {
-                let p = policy(for: e.incident)
-                target = p.findTier(tier)
-                guard target != nil else {
-                    notice = Notice(text: "no tier '\(tier.sanitized)' in \(p.name.sanitized)\(Suggest.didYouMean(tier, among: p.tiers.map(\.id)))", isError: true)
-                    return []
-                }
-            }
-            return confirmEscalate(e, tier: target)
-        case let .resolve(id, message):
-            guard let e = entry(id) else { return [] }
-            overlay = .confirmResolve(incident: e.incident.id, message: message)
-            return []
-        case let .reopen(id):
-            guard let e = entry(id) else { return [] }
-            return [.record(incident: e.incident.id, action: .reopened, baseVersion: e.incident.version)]
-        case let .notify(id, contact, outcome):
-            guard let e = entry(id) else { return [] }
-            let p = policy(for: e.incident)
-            guard let (tier, c) = p.findContact(contact, customer: e.incident.customer) else {
-                // `:notify K3F9 am maybe`: a contact followed by a word that is no outcome.
-                let words = contact.split(separator: " ")
-                if words.count > 1, p.findContact(words.dropLast().joined(separator: " "), customer: e.incident.customer) != nil {
-                    notice = Notice(text: "'\(String(words.last!).sanitized)' is not a call outcome: reached, voicemail or no_answer", isError: true)
-                } else {
-                    notice = Notice(text: "no contact '\(contact.sanitized)' in \(p.name.sanitized)\(Suggest.didYouMean(contact, among: p.contactKeys(customer: e.incident.customer)))", isError: true)
-                }
-                return []
-            }
-            let who = e.ladder.rungs[tier].contacts.first { $0.contact.id == c.id }?.callee.person
-            return [.record(incident: e.incident.id, action: .contactOutcome(tier: p.tiers[tier].id, contact: c.id, outcome: outcome, person: CalledPerson(who.map(PersonRef.init))),
-                            baseVersion: e.incident.version)]
-        case let .dial(id, contact):
-            guard let e = entry(id) else { return [] }
-            let p = policy(for: e.incident)
-            guard let (tier, c) = p.findContact(contact, customer: e.incident.customer),
-                  let k = e.ladder.rungs[tier].contacts.firstIndex(where: { $0.contact.id == c.id }) else {
-                notice = Notice(text: "no contact '\(contact.sanitized)' in \(p.name.sanitized)\(Suggest.didYouMean(contact, among: p.contactKeys(customer: e.incident.customer)))", isError: true)
-                return []
-            }
-            return placeCall(e, tier: tier, contact: k)
-        case let .update(id, message):
-            guard let e = entry(id) else { return [] }
-            return [.record(incident: e.incident.id, action: .customerUpdate(message: message), baseVersion: e.incident.version)]
-        case let .note(id, message):
-            guard let e = entry(id) else { return [] }
-            return [.record(incident: e.incident.id, action: .note(message: message), baseVersion: e.incident.version)]
-        case let .raise(title):
-            return [.raise(title: title, customer: nil, severity: .sev2)]
-        case .quit, .help, .filter, .sort:
-            return []
-        }
     }
 }
