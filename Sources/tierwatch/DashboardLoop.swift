@@ -134,34 +134,17 @@ final class ScreenLoop {
             let n = poll(&fds, follower.watcher.usesInotify ? 3 : 2, Int32((timeout * 1000).rounded(.up)))
             if n < 0 && errno != EINTR { return 1 }
 
-            for sig in SignalPipe.drain() {
-                switch sig {
-                case SignalPipe.wake:
-                    recordDeliveries()
-                    recordCalls()
-                    publishAlarm()  // a speaker that failed, or works again
-                    dirty = true
-                case SIGWINCH:
-                    terminal.resize()
-                    SignalPipe.resized = true
-                default: return 0  // SIGINT, SIGTERM, SIGHUP: end cleanly
-                }
+            switch handleSignals() {
+            case let .exit(code): return code
+            case let .go(wake): dirty = dirty || wake
             }
             if fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return 1 }  // the terminal went away
             var keyed = false
             if fds[0].revents & Int16(POLLIN) != 0 {
-                let keys = terminal.readKeys()
-                if terminal.readFailures > 50 { return 1 }  // readable but empty, again and again: vanished
-                tellSize()  // (a resize read with the keys counts before them)
-                for key in keys {
-                    // A click is answered with what the last frame drew under it.
-                    let message: Message
-                    if case let .mouse(m) = key { message = .pointer(m, shown?.hit(x: m.x, y: m.y)) } else { message = .key(key) }
-                    if perform(model.update(message)) { return 0 }
-                    // The next click of this read lands on the screen as it now is.
-                    if case .mouse = key { draw() }
+                switch handleKeys() {
+                case let .exit(code): return code
+                case let .go(any): keyed = any
                 }
-                keyed = !keys.isEmpty
             }
             let change = follower.check()
             if !change.isEmpty {
@@ -171,17 +154,7 @@ final class ScreenLoop {
             let s = Int(ctx.now.timeIntervalSince1970)
             if s != second {
                 second = s
-                // Once a second: whether the whole store is still readable,
-                // and whether the policy file changed (a stat each).
-                if ctx.policies.refresh() {
-                    // Who to call follows the policy in force: every board again.
-                    ctx.store.useDirectory(try? ctx.policies.current.get().policy)
-                    publishDirectory()
-                    if perform(publishStore(changed: nil)) { return 0 }
-                }
-                keepInTouch()
-                publishAlarm()
-                if perform(model.update(.tick(ctx.now))) { return 0 }
+                if everySecond() { return 0 }
                 dirty = true
             }
             if keyed || SignalPipe.resized {
@@ -192,6 +165,63 @@ final class ScreenLoop {
                 dirty = false
             }
         }
+    }
+
+    /// What the loop does next after a step: go on (saying whether the
+    /// step changed what is shown), or end with an exit code.
+    private enum Step {
+        case go(Bool)
+        case exit(Int32)
+    }
+
+    /// The signals that came: work done off the loop (wake), a resize, or
+    /// an end (SIGINT, SIGTERM, SIGHUP: clean).
+    private func handleSignals() -> Step {
+        var woke = false
+        for sig in SignalPipe.drain() {
+            switch sig {
+            case SignalPipe.wake:
+                recordDeliveries()
+                recordCalls()
+                publishAlarm()  // a speaker that failed, or works again
+                woke = true
+            case SIGWINCH:
+                terminal.resize()
+                SignalPipe.resized = true
+            default: return .exit(0)
+            }
+        }
+        return .go(woke)
+    }
+
+    /// The keys (and clicks) read: each an update; true when any came.
+    private func handleKeys() -> Step {
+        let keys = terminal.readKeys()
+        if terminal.readFailures > 50 { return .exit(1) }  // readable but empty, again and again: vanished
+        tellSize()  // (a resize read with the keys counts before them)
+        for key in keys {
+            // A click is answered with what the last frame drew under it.
+            let message: Message
+            if case let .mouse(m) = key { message = .pointer(m, shown?.hit(x: m.x, y: m.y)) } else { message = .key(key) }
+            if perform(model.update(message)) { return .exit(0) }
+            // The next click of this read lands on the screen as it now is.
+            if case .mouse = key { draw() }
+        }
+        return .go(!keys.isEmpty)
+    }
+
+    /// Once a second: whether the whole store is still readable, and
+    /// whether the policy file changed (a stat each); the tick. True: quit.
+    private func everySecond() -> Bool {
+        if ctx.policies.refresh() {
+            // Who to call follows the policy in force: every board again.
+            ctx.store.useDirectory(try? ctx.policies.current.get().policy)
+            publishDirectory()
+            if perform(publishStore(changed: nil)) { return true }
+        }
+        keepInTouch()
+        publishAlarm()
+        return perform(model.update(.tick(ctx.now)))
     }
 
     /// The terminal compares with what it last drew and sends only the
@@ -415,120 +445,4 @@ extension ScreenLoop {
             }
         }
     }
-}
-
-struct Delivered: Sendable {
-    var id: String
-    var body: String
-    var delivery: UpdateDelivery
-}
-
-struct CallPlaced: Sendable {
-    var plan: CallPlan
-    var message: CallPlan.Message
-    var result: Result<CallResult, DialerProblem>
-}
-
-/// Things another thread posts for the loop, which it wakes to read.
-final class Mailbox<T: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [T] = []
-    func post(_ item: T) {
-        lock.withLock { items.append(item) }
-        SignalPipe.wakeLoop()
-    }
-    func take() -> [T] { lock.withLock { defer { items = [] }; return items } }
-}
-
-/// Work done off the loop's thread (customer updates being sent, calls
-/// being placed): each finished one waits here and wakes the loop through
-/// the signal pipe.
-final class Jobs<Done: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private let group = DispatchGroup()
-    private var done: [Done] = []
-    private var running = 0
-
-    var pending: Int { lock.withLock { running + done.count } }
-
-    func start(_ work: @escaping @Sendable () -> Done) {
-        lock.withLock { running += 1 }
-        group.enter()
-        Thread.detachNewThread { [self] in
-            let result = work()
-            lock.withLock {
-                running -= 1
-                done.append(result)
-            }
-            SignalPipe.wakeLoop()
-            group.leave()
-        }
-    }
-
-    func finished() -> [Done] {
-        lock.withLock { defer { done = [] }; return done }
-    }
-
-    func waitForAll() { group.wait() }
-}
-
-/// Signals become bytes on a pipe the run loop polls: the handler does
-/// nothing else, and the loop handles them between frames. A zero byte is
-/// no signal: work done off the loop's thread is ready (`wakeLoop`).
-enum SignalPipe {
-    static let wake: Int32 = 0
-
-    static func wakeLoop() {
-        var byte: UInt8 = 0
-        _ = write(writeFD, &byte, 1)
-    }
-
-    nonisolated(unsafe) static var readFD: Int32 = -1
-    nonisolated(unsafe) static var writeFD: Int32 = -1
-    /// The terminal changed size since the last frame (only the loop's thread touches it).
-    nonisolated(unsafe) static var resized = false
-    static let handled = [SIGINT, SIGTERM, SIGHUP, SIGWINCH]
-
-    static func install() {
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { return }
-        readFD = fds[0]
-        writeFD = fds[1]
-        for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        for sig in handled {
-            var action = sigaction()
-            action.__sigaction_handler.sa_handler = { sig in
-                var byte = UInt8(truncatingIfNeeded: sig)
-                _ = write(SignalPipe.writeFD, &byte, 1)
-            }
-            sigemptyset(&action.sa_mask)
-            action.sa_flags = SA_RESTART
-            sigaction(sig, &action, nil)
-        }
-    }
-
-    static func uninstall() {
-        for sig in handled { signal(sig, SIG_DFL) }
-        if readFD >= 0 { close(readFD) }
-        if writeFD >= 0 { close(writeFD) }
-        readFD = -1
-        writeFD = -1
-    }
-
-    static func drain() -> [Int32] {
-        var out: [Int32] = []
-        var buf = [UInt8](repeating: 0, count: 64)
-        while readFD >= 0 {
-            let n = read(readFD, &buf, buf.count)
-            if n <= 0 { break }
-            out += buf[0..<n].map { Int32($0) }
-        }
-        return out
-    }
-}
-
-/// The store, for the report overlay's closure: only the loop's thread
-/// uses either.
-private struct UncheckedStore: @unchecked Sendable {
-    let store: IncidentStore
 }
