@@ -59,27 +59,70 @@ public enum Server {
         router.add(middleware: CountResponses(live: desk.live))
         router.add(middleware: BearerToken(token: options.token, calendarKey: options.calendarKey))
         router.add(middleware: AllowedMethods())
-        /// A GET route and its HEAD: the same answer without the body.
-        func getAndHead(_ path: RouterPath, _ handler: @escaping @Sendable (Request, ServeContext) async throws -> Response) {
-            router.get(path, use: handler)
-            router.head(path) { request, context -> Response in
-                let r = try await handler(request, context)
-                return Response(status: r.status, headers: r.headers)
-            }
+        addRoutes(router, desk: desk, options: options, table: table, logger: logger)
+        // No client can use up serve: bounded request lines and headers
+        // (431, then closed), idle connections closed, the longest idle
+        // one closed for a newcomer past the limit, and below that limit's
+        // reach of the descriptor limit, accept pauses rather than fail.
+        let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [ConnectionGuard(table: table)],
+            idleTimeout: .milliseconds(Int64(options.idleTimeout * 1000)),
+            httpDecoderConfiguration: .init(maxHeaderFieldSize: ServeLimits.maxHeaderField, maxHeaderListSize: ServeLimits.maxHeaders,
+                                            maxHeaderFieldCount: ServeLimits.maxHeaderCount))
+        let server: HTTPServerBuilder
+        if let tls = options.tls {
+            server = HTTPServerBuilder { responder in ReloadableTLSChannel(base: HTTP1Channel(responder: responder, configuration: http1), files: tls) }
+        } else {
+            server = .http1(configuration: http1)
         }
+        let app = Application(router: router, server: server,
+                              configuration: .init(address: .hostname(options.host, port: options.port), serverName: "tierwatch", backlog: 1024,
+                                                   availableConnectionsDelegate: MaximumAvailableConnections(table.limit + 48)),
+                              services: [HeartbeatService(desk: desk), HealthService(desk: desk), HookService(desk: desk, logger: logger)],
+                              onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? options.port) },
+                              logger: logger)
+        try await app.runService()
+    }
+
+    typealias ServeRouter = Router<ServeContext>
+
+    /// A GET route and its HEAD: the same answer without the body.
+    static func getAndHead(_ router: ServeRouter, _ path: RouterPath, _ handler: @escaping @Sendable (Request, ServeContext) async throws -> Response) {
+        router.get(path, use: handler)
+        router.head(path) { request, context -> Response in
+            let r = try await handler(request, context)
+            return Response(status: r.status, headers: r.headers)
+        }
+    }
+
+    /// Every endpoint of the API (docs/openapi.json says them).
+    static func addRoutes(_ router: ServeRouter, desk: Desk, options: Options, table: ConnectionTable, logger: Logger) {
         // Answered from the last look (taken twice a second by its own
         // service), never waiting behind a request or a write.
-        getAndHead("/healthz") { _, _ -> Response in
+        getAndHead(router, "/healthz") { _, _ -> Response in
             if let problem = desk.live.healthProblem(now: Date()) { return json(["status": "degraded", "problem": .string(problem)], status: .serviceUnavailable) }
             return json(["status": "ok"])
         }
-        getAndHead("/api/v1/openapi.json") { _, _ -> Response in
+        getAndHead(router, "/api/v1/openapi.json") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPI.document + "\n")))
         }
-        getAndHead("/metrics") { _, _ -> Response in
+        getAndHead(router, "/metrics") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(string: await desk.metrics() + desk.live.httpMetrics() + ProcessMetrics.text(version: options.version))))
         }
+        getAndHead(router, "/api/v1/incidents/{id}") { _, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            guard let incident = await desk.show(id) else { return json(["error": "unknown incident '\(id.sanitized)'"], status: .notFound) }
+            return raw(incident)
+        }
+        addIntakeRoutes(router, desk: desk, table: table, logger: logger)
+        addListRoute(router, desk: desk)
+        addCalendarRoutes(router, desk: desk, version: options.version)
+        addEventStream(router, desk: desk)
+    }
+
+    /// `POST /api/v1/alertmanager` and `POST /api/v1/incidents`.
+    static func addIntakeRoutes(_ router: ServeRouter, desk: Desk, table: ConnectionTable, logger: Logger) {
         router.post("/api/v1/alertmanager") { request, context -> Response in
             let body = try await request.body.collect(upTo: maxBody)
             let group: AlertGroup
@@ -117,9 +160,13 @@ public enum Server {
                 return json(["error": .string(error.message)], status: .init(code: error.status))
             }
         }
+    }
+
+    /// `GET /api/v1/incidents`.
+    static func addListRoute(_ router: ServeRouter, desk: Desk) {
         // A page at a time (`limit`, default 100, at most 1000; `after` the
         // last id of the page before), the next page's address in `Link`.
-        getAndHead("/api/v1/incidents") { request, _ -> Response in
+        getAndHead(router, "/api/v1/incidents") { request, _ -> Response in
             let q = request.uri.queryParameters
             let all = q.get("all") == "true"
             let order = q.get("order") ?? "urgency"
@@ -145,9 +192,13 @@ public enum Server {
                 return json(["error": .string(error.message)], status: .init(code: error.status))
             }
         }
+    }
+
+    /// `GET /api/v1/oncall/SCHEDULE.ics` and `/api/v1/oncall/people/PERSON.ics`.
+    static func addCalendarRoutes(_ router: ServeRouter, desk: Desk, version: String) {
         // On-call calendars (RFC 5545): a schedule's shifts, or a person's.
         for (path, forPerson) in [("/api/v1/oncall/{file}", false), ("/api/v1/oncall/people/{file}", true)] {
-            getAndHead(RouterPath(stringLiteral: path)) { request, context -> Response in
+            getAndHead(router, RouterPath(stringLiteral: path)) { request, context -> Response in
                 let file = context.parameters.get("file") ?? ""
                 guard file.hasSuffix(".ics"), file.count > 4 else {
                     return json(["error": "\(file.sanitized): a calendar is NAME.ics"], status: .notFound)
@@ -155,7 +206,7 @@ public enum Server {
                 let weeks = request.uri.queryParameters["weeks"].map { Int(String($0)) ?? 0 } ?? 8
                 guard (1...52).contains(weeks) else { return json(["error": "weeks: between 1 and 52"], status: .badRequest) }
                 let name = String(file.dropLast(4))
-                switch await desk.calendar(schedule: forPerson ? nil : name, person: forPerson ? name : nil, weeks: weeks, version: options.version) {
+                switch await desk.calendar(schedule: forPerson ? nil : name, person: forPerson ? name : nil, weeks: weeks, version: version) {
                 case let .success(text):
                     return Response(status: .ok, headers: [.contentType: "text/calendar; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
                 case let .failure(error):
@@ -163,11 +214,10 @@ public enum Server {
                 }
             }
         }
-        getAndHead("/api/v1/incidents/{id}") { _, context -> Response in
-            let id = context.parameters.get("id") ?? ""
-            guard let incident = await desk.show(id) else { return json(["error": "unknown incident '\(id.sanitized)'"], status: .notFound) }
-            return raw(incident)
-        }
+    }
+
+    /// `GET /api/v1/events`.
+    static func addEventStream(_ router: ServeRouter, desk: Desk) {
         // The same stream as `watch --json`, one JSON line per item, for as
         // long as the client listens: its own reader of the store, looked
         // at ten times a second (never blocking a thread of the server).
@@ -193,28 +243,6 @@ public enum Server {
                 try await writer.finish(nil)
             })
         }
-        // No client can use up serve: bounded request lines and headers
-        // (431, then closed), idle connections closed, the longest idle
-        // one closed for a newcomer past the limit, and below that limit's
-        // reach of the descriptor limit, accept pauses rather than fail.
-        let http1 = HTTP1Channel.Configuration(
-            additionalChannelHandlers: [ConnectionGuard(table: table)],
-            idleTimeout: .milliseconds(Int64(options.idleTimeout * 1000)),
-            httpDecoderConfiguration: .init(maxHeaderFieldSize: ServeLimits.maxHeaderField, maxHeaderListSize: ServeLimits.maxHeaders,
-                                            maxHeaderFieldCount: ServeLimits.maxHeaderCount))
-        let server: HTTPServerBuilder
-        if let tls = options.tls {
-            server = HTTPServerBuilder { responder in ReloadableTLSChannel(base: HTTP1Channel(responder: responder, configuration: http1), files: tls) }
-        } else {
-            server = .http1(configuration: http1)
-        }
-        let app = Application(router: router, server: server,
-                              configuration: .init(address: .hostname(options.host, port: options.port), serverName: "tierwatch", backlog: 1024,
-                                                   availableConnectionsDelegate: MaximumAvailableConnections(table.limit + 48)),
-                              services: [HeartbeatService(desk: desk), HealthService(desk: desk), HookService(desk: desk, logger: logger)],
-                              onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? options.port) },
-                              logger: logger)
-        try await app.runService()
     }
 
     static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response { raw(Desk.encode(value), status: status) }
