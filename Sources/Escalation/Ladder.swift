@@ -101,6 +101,64 @@ public struct Ladder: Sendable, Equatable {
         let tiers = policy.tiers
         let resolved = incident.state == .resolved
         let resolvedAt = resolved ? incident.resolved?.at : nil
+        let (starts, anchors) = Ladder.starts(incident, policy)
+
+        var rungs: [Rung] = []
+        var deadlines: [Deadline] = []
+        var nextChange: Date?
+        func changes(at t: Date) { if nextChange.map({ t < $0 }) ?? true { nextChange = t } }
+        for (i, tier) in tiers.enumerated() {
+            let contacts = policy.contacts(ofTier: i, customer: incident.customer).map { c in
+                let rec = incident.contacts[Incident.ContactKey(tier: tier.id, contact: c.id)]
+                let known = rec.flatMap { $0.at <= now ? $0 : nil }
+                if let rec, rec.at > now { changes(at: rec.at) }  // recorded ahead: known from then
+                let reached = rec?.reachedAt.flatMap { $0 <= now ? $0 : nil }
+                if let r = rec?.reachedAt, r > now { changes(at: r) }
+                let callee = callee(c)
+                // Who is on call changes at the next handoff: the contact's
+                // line with it, while anyone may still call them.
+                if !resolved, let until = callee.until { changes(at: until) }
+                return ContactStatus(contact: c, outcome: known?.outcome, by: known?.by, at: known?.at, reachedAt: reached,
+                                     callee: callee, calledPerson: known?.person)
+            }
+            let start = starts[i]
+            let started = start.map { $0 <= now } ?? false
+            if let start, start > now { changes(at: start) }
+            var rung = Rung(index: i, tier: tier, status: .pending, startAt: start, isStarted: started,
+                            dueAt: nil, remainingSeconds: nil, progress: 0, contacts: contacts)
+            if started, let start {
+                Ladder.decide(&rung, start: start, now: now, resolved: resolved, resolvedAt: resolvedAt, deadlines: &deadlines, changes: changes)
+            } else if let start, !resolved {
+                rung.remainingSeconds = Ladder.seconds(from: now, to: start)
+                rung.progress = anchors[i].map { Ladder.progress(from: $0, to: start, at: now) } ?? 0
+                deadlines.append(Deadline(at: start, kind: .tierStart(i)))
+            } else {
+                rung.startAt = resolved ? nil : start
+                if resolved { rung.status = .notStarted }
+            }
+            rungs.append(rung)
+        }
+
+        self.rungs = rungs
+        currentTier = rungs.lastIndex { $0.isStarted }
+        if !resolved, let cadence = policy.customerUpdates {
+            let last = [incident.opened.at, incident.lastCustomerUpdate?.at, incident.lastReopened].compactMap { $0 }.max()!
+            let due = last.addingTimeInterval(Double(cadence.seconds))
+            nextCustomerUpdateAt = due
+            if due >= now { changes(at: due) }  // overdue once past it: the next action may turn to it
+            deadlines.append(Deadline(at: due, kind: .customerUpdate))
+        }
+        self.deadlines = deadlines.sorted { $0.at < $1.at }
+        nextDeadline = self.deadlines.first
+        validUntil = nextChange
+    }
+
+    /// When each tier starts (nil: not yet known to start) and what its
+    /// automatic start counts from: the earlier of its rule (`start:`, or
+    /// the opening for the leading tiers) and a manual escalation to it or
+    /// past it.
+    static func starts(_ incident: Incident, _ policy: Policy) -> (starts: [Date?], anchors: [Date?]) {
+        let tiers = policy.tiers
         var starts: [Date?] = Array(repeating: nil, count: tiers.count)
         var anchors: [Date?] = Array(repeating: nil, count: tiers.count)
         let leading = tiers.prefix { $0.start == nil }.count
@@ -132,83 +190,44 @@ public struct Ladder: Sendable, Equatable {
             }
             starts[i] = [auto, manual[i]].compactMap { $0 }.min()
         }
+        return (starts, anchors)
+    }
 
-        var rungs: [Rung] = []
-        var deadlines: [Deadline] = []
-        var nextChange: Date?
-        func changes(at t: Date) { if nextChange.map({ t < $0 }) ?? true { nextChange = t } }
-        for (i, tier) in tiers.enumerated() {
-            let contacts = policy.contacts(ofTier: i, customer: incident.customer).map { c in
-                let rec = incident.contacts[Incident.ContactKey(tier: tier.id, contact: c.id)]
-                let known = rec.flatMap { $0.at <= now ? $0 : nil }
-                if let rec, rec.at > now { changes(at: rec.at) }  // recorded ahead: known from then
-                let reached = rec?.reachedAt.flatMap { $0 <= now ? $0 : nil }
-                if let r = rec?.reachedAt, r > now { changes(at: r) }
-                let callee = callee(c)
-                // Who is on call changes at the next handoff: the contact's
-                // line with it, while anyone may still call them.
-                if !resolved, let until = callee.until { changes(at: until) }
-                return ContactStatus(contact: c, outcome: known?.outcome, by: known?.by, at: known?.at, reachedAt: reached,
-                                     callee: callee, calledPerson: known?.person)
-            }
-            let start = starts[i]
-            let started = start.map { $0 <= now } ?? false
-            if let start, start > now { changes(at: start) }
-            var rung = Rung(index: i, tier: tier, status: .pending, startAt: start, isStarted: started,
-                            dueAt: nil, remainingSeconds: nil, progress: 0, contacts: contacts)
-            if started, let start {
-                let due = tier.notifyWithin.map { start.addingTimeInterval(Double($0.seconds)) }
-                rung.dueAt = due
-                // Met, on time or not; after a resolution only what was met
-                // by then counts.
-                let met = Ladder.metAt(tier.require, contacts, start: start)
-                    .flatMap { m in resolvedAt.map { m <= $0 } ?? true ? m : nil }
-                if let met {
-                    rung.metAt = met
-                    rung.progress = 1
-                    if let due, met > due {
-                        rung.status = .late
-                        rung.lateSeconds = Ladder.seconds(from: due, to: met)
-                    } else {
-                        rung.status = .done
-                    }
-                } else if resolved {
-                    rung.status = .missed
-                    rung.progress = 1
-                } else {
-                    if let due {
-                        rung.status = now > due ? .overdue : .active
-                        if due >= now { changes(at: due) }  // overdue once past it
-                        rung.remainingSeconds = Ladder.seconds(from: now, to: due)
-                        rung.progress = Ladder.progress(from: start, to: due, at: now)
-                        deadlines.append(Deadline(at: due, kind: .tierDue(i)))
-                    } else {
-                        rung.status = .active
-                    }
-                }
-            } else if let start, !resolved {
-                rung.remainingSeconds = Ladder.seconds(from: now, to: start)
-                rung.progress = anchors[i].map { Ladder.progress(from: $0, to: start, at: now) } ?? 0
-                deadlines.append(Deadline(at: start, kind: .tierStart(i)))
+    /// A started tier's status: met (on time or late), missed at the
+    /// resolution, or running toward its due time (a deadline then).
+    static func decide(_ rung: inout Rung, start: Date, now: Date, resolved: Bool, resolvedAt: Date?, deadlines: inout [Deadline],
+                       changes: (Date) -> Void) {
+        let tier = rung.tier
+        let i = rung.index
+        let due = tier.notifyWithin.map { start.addingTimeInterval(Double($0.seconds)) }
+        rung.dueAt = due
+        // Met, on time or not; after a resolution only what was met
+        // by then counts.
+        let met = Ladder.metAt(tier.require, rung.contacts, start: start)
+            .flatMap { m in resolvedAt.map { m <= $0 } ?? true ? m : nil }
+        if let met {
+            rung.metAt = met
+            rung.progress = 1
+            if let due, met > due {
+                rung.status = .late
+                rung.lateSeconds = Ladder.seconds(from: due, to: met)
             } else {
-                rung.startAt = resolved ? nil : start
-                if resolved { rung.status = .notStarted }
+                rung.status = .done
             }
-            rungs.append(rung)
+        } else if resolved {
+            rung.status = .missed
+            rung.progress = 1
+        } else {
+            if let due {
+                rung.status = now > due ? .overdue : .active
+                if due >= now { changes(due) }  // overdue once past it
+                rung.remainingSeconds = Ladder.seconds(from: now, to: due)
+                rung.progress = Ladder.progress(from: start, to: due, at: now)
+                deadlines.append(Deadline(at: due, kind: .tierDue(i)))
+            } else {
+                rung.status = .active
+            }
         }
-
-        self.rungs = rungs
-        currentTier = rungs.lastIndex { $0.isStarted }
-        if !resolved, let cadence = policy.customerUpdates {
-            let last = [incident.opened.at, incident.lastCustomerUpdate?.at, incident.lastReopened].compactMap { $0 }.max()!
-            let due = last.addingTimeInterval(Double(cadence.seconds))
-            nextCustomerUpdateAt = due
-            if due >= now { changes(at: due) }  // overdue once past it: the next action may turn to it
-            deadlines.append(Deadline(at: due, kind: .customerUpdate))
-        }
-        self.deadlines = deadlines.sorted { $0.at < $1.at }
-        nextDeadline = self.deadlines.first
-        validUntil = nextChange
     }
 
     /// When a tier's requirement was met, given its contacts as known now:
