@@ -74,9 +74,6 @@ public struct ComplianceReport: Sendable {
         var lastTable: ComplianceTiers?
         var lastSlots: [Int?] = []
         var worst: [Worst] = []
-        func worse(_ a: Worst, _ b: Worst) -> Bool {
-            (a.lateSeconds, a.silenceSeconds, b.incident) > (b.lateSeconds, b.silenceSeconds, a.incident)
-        }
         var weeks: [Int: (met: Int, reached: Int)] = [:]
         for f in facts where f.opened >= from && f.opened < to {
             incidents += 1
@@ -119,23 +116,10 @@ public struct ComplianceReport: Sendable {
                     rows[row].missed += 1
                 }
             }
-            if let a = f.acknowledgedAfter { tta.append(a) } else { unacknowledged += 1 }
-            if let r = f.resolvedAfter { ttr.append(r) }
-            if let e = f.engagedAfter { tte.append(e) }
-            updateIntervals += f.updateIntervals
-            updatesOnTime += f.updatesOnTime
-            // The longest silence (on a tie, the lowest id: the same whatever the order).
-            if let silence = f.longestSilence, silence > 0,
-               longestSilence.map({ silence > $0.seconds || (silence == $0.seconds && f.id < $0.incident) }) ?? true {
-                longestSilence = (silence, f.id)
-            }
+            tally(f)
             // Worst: a step met late or missed, or the customer left waiting.
             if lateTotal > 0 || f.updatesOnTime < f.updateIntervals {
-                let w = Worst(incident: f.id, title: f.title, lateSeconds: lateTotal, silenceSeconds: f.longestSilence ?? 0)
-                if worst.count < 5 || worse(w, worst[worst.count - 1]) {
-                    worst.insert(w, at: worst.firstIndex { worse(w, $0) } ?? worst.count)
-                    if worst.count > 5 { worst.removeLast() }
-                }
+                ComplianceReport.keep(Worst(incident: f.id, title: f.title, lateSeconds: lateTotal, silenceSeconds: f.longestSilence ?? 0), in: &worst)
             }
         }
         // Sorted once, so that every percentile of them is a lookup.
@@ -148,6 +132,31 @@ public struct ComplianceReport: Sendable {
         weekly = weeks.keys.sorted().map { d in
             (Date(timeIntervalSince1970: Double(d) * 86400), weeks[d]!.reached == 0 ? nil : Double(weeks[d]!.met) / Double(weeks[d]!.reached))
         }
+    }
+
+    /// One incident's times to acknowledge, resolve and engage, its
+    /// customer updates and its longest silence (on a tie, the lowest id:
+    /// the same whatever the order).
+    private mutating func tally(_ f: IncidentFacts) {
+        if let a = f.acknowledgedAfter { tta.append(a) } else { unacknowledged += 1 }
+        if let r = f.resolvedAfter { ttr.append(r) }
+        if let e = f.engagedAfter { tte.append(e) }
+        updateIntervals += f.updateIntervals
+        updatesOnTime += f.updatesOnTime
+        if let silence = f.longestSilence, silence > 0,
+           longestSilence.map({ silence > $0.seconds || (silence == $0.seconds && f.id < $0.incident) }) ?? true {
+            longestSilence = (silence, f.id)
+        }
+    }
+
+    /// Keeps `w` among the five worst, most late first, then longest silence, then id.
+    static func keep(_ w: Worst, in worst: inout [Worst]) {
+        func worse(_ a: Worst, _ b: Worst) -> Bool {
+            (a.lateSeconds, a.silenceSeconds, b.incident) > (b.lateSeconds, b.silenceSeconds, a.incident)
+        }
+        guard worst.count < 5 || worse(w, worst[worst.count - 1]) else { return }
+        worst.insert(w, at: worst.firstIndex { worse(w, $0) } ?? worst.count)
+        if worst.count > 5 { worst.removeLast() }
     }
 
     /// The day number (since 1970) of the Monday of the week `d` falls in.

@@ -89,19 +89,7 @@ public struct ClockReading: Sendable, Equatable {
     /// exactly that time was carried by this machine).
     public init(me: String, signs: [String: Signs], tolerance: TimeInterval, synchronised: Bool?, mine: HLC? = nil) {
         self.tolerance = tolerance
-        var ahead: [String: (TimeInterval, String)] = [:]
-        for (h, s) in signs where h != me {
-            let candidates: [(TimeInterval?, String)] = [
-                (s.recordLead, "its last record was dated %@ ahead of this machine's clock"),
-                (s.heartbeatLead, "its heartbeat is dated %@ ahead of this machine's clock"),
-                (s.fileLead, "its last record is dated %@ after its log last changed"),
-            ]
-            // The first that shows it, in this order (a record read, a
-            // heartbeat, a file time).
-            if let (lead, why) = candidates.compactMap({ c in c.0.map { ($0, c.1) } }).first(where: { $0.0 > tolerance }) {
-                ahead[h] = (lead, why.replacingOccurrences(of: "%@", with: Words.span(Int(lead.rounded()))))
-            }
-        }
+        var ahead = Self.ahead(me: me, signs: signs, tolerance: tolerance)
         // A fast host's time carries the hybrid clock of every writer that
         // saw it past its own: that much of a lag is the fast host's, not
         // the writer's (a writer whose record came before the fast host's
@@ -109,25 +97,13 @@ public struct ClockReading: Sendable, Equatable {
         func carried(_ s: Signs) -> TimeInterval {
             ahead.filter { a in signs[a.key]?.hlc.map { h in s.hlc.map { h <= $0 } ?? false } ?? false }.map(\.value.0).max() ?? 0
         }
-        // Whose time carried a lagging writer: the host whose last record
-        // has exactly the time its hybrid clock was carried to (nil: that
-        // record is no longer anyone's last).
-        func carrier(_ s: Signs) -> String? {
-            guard let h = s.hlc else { return nil }
-            if let mine, mine.millis == h.millis { return me }
-            // The first to hold that time (the lowest counter) set it with
-            // its own clock; later ones were carried to it too. (Not the
-            // dictionary's order: that differs from run to run.)
-            return signs.filter { $0.value.hlc.map { $0.millis == h.millis && $0 < h } ?? false }
-                .min { ($0.value.hlc!, $0.key) < ($1.value.hlc!, $1.key) }?.key
-        }
         var behind: [String: (TimeInterval, String)] = [:]
         var carriedByMe: [String] = []
         var carriedBy: [String: [(String, TimeInterval)]] = [:]
         for (h, s) in signs where h != me && ahead[h] == nil {
             let excused = carried(s)
             guard let lag = s.hlcLag, lag - excused > tolerance else { continue }
-            switch carrier(s) {
+            switch Self.carrier(of: s, signs: signs, me: me, mine: mine) {
             case me?: carriedByMe.append(h)
             case let x? where x != h: carriedBy[x, default: []].append((h, lag))
             default: behind[h] = (lag - excused, "its last record was written \(Words.span(Int(lag.rounded()))) before the latest time it had seen")
@@ -172,6 +148,36 @@ public struct ClockReading: Sendable, Equatable {
         }
         hosts = (ahead.map { Host(host: $0.key, offset: $0.value.0, evidence: $0.value.1) }
             + behind.map { Host(host: $0.key, offset: -$0.value.0, evidence: $0.value.1) }).sorted { $0.host < $1.host }
+    }
+
+    /// The hosts whose own signs are dated ahead of this machine's clock by
+    /// more than the tolerance, with the first sign that shows it (a record
+    /// read, a heartbeat, a file time, in that order).
+    private static func ahead(me: String, signs: [String: Signs], tolerance: TimeInterval) -> [String: (TimeInterval, String)] {
+        var ahead: [String: (TimeInterval, String)] = [:]
+        for (h, s) in signs where h != me {
+            let candidates: [(TimeInterval?, String)] = [
+                (s.recordLead, "its last record was dated %@ ahead of this machine's clock"),
+                (s.heartbeatLead, "its heartbeat is dated %@ ahead of this machine's clock"),
+                (s.fileLead, "its last record is dated %@ after its log last changed"),
+            ]
+            if let (lead, why) = candidates.compactMap({ c in c.0.map { ($0, c.1) } }).first(where: { $0.0 > tolerance }) {
+                ahead[h] = (lead, why.replacingOccurrences(of: "%@", with: Words.span(Int(lead.rounded()))))
+            }
+        }
+        return ahead
+    }
+
+    /// Whose time carried a lagging writer: the host whose last record has
+    /// exactly the time its hybrid clock was carried to (nil: that record
+    /// is no longer anyone's last). The first to hold that time (the lowest
+    /// counter) set it with its own clock; later ones were carried to it
+    /// too. (Not the dictionary's order: that differs from run to run.)
+    private static func carrier(of s: Signs, signs: [String: Signs], me: String, mine: HLC?) -> String? {
+        guard let h = s.hlc else { return nil }
+        if let mine, mine.millis == h.millis { return me }
+        return signs.filter { $0.value.hlc.map { $0.millis == h.millis && $0 < h } ?? false }
+            .min { ($0.value.hlc!, $0.key) < ($1.value.hlc!, $1.key) }?.key
     }
 
     private static func span(_ h: Host) -> String { Words.span(Int(abs(h.offset).rounded())) }

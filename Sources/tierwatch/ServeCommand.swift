@@ -71,20 +71,9 @@ struct ServeCommand: ParsableCommand {
         return token
     }
 
-    func run() throws {
-        let ctx = try Context(global)
-        // serve answers for the whole history (re-fires of a group resolved
-        // long ago, /api/v1/incidents?all=true, breach counts): every
-        // incident in memory, as before the archive.
-        ctx.keepWholeHistory()
-        let (host, port) = try ServeCommand.parseListen(listen)
-        // A serve that cannot write its store would say "listening" and then
-        // answer every POST with a 500: it does not start (exit 2).
-        do {
-            try ctx.store.prepareForWriting()
-        } catch {
-            throw CLIError.usage("serve cannot write the store \(ctx.store.path): \(error). Set TIERWATCH_STORE (for the unit: in /etc/default/tierwatch) to a folder this user (\(IncidentStore.unixUser)) can write")
-        }
+    /// The token, the calendar key and the TLS files, checked against each
+    /// other and the address: what may listen where, refused with why (exit 2).
+    func checkedSecrets(host: String) throws -> (token: String?, calendarKey: String?, tls: TLSFiles?) {
         let token = try tokenFile.map { try ServeCommand.readToken($0) }
         let calendarKey = try calendarKeyFile.map { try ServeCommand.readToken($0, option: "--calendar-key-file") }
         if calendarKey != nil, token == nil {
@@ -114,6 +103,24 @@ struct ServeCommand: ParsableCommand {
         } else {
             tls = nil
         }
+        return (token, calendarKey, tls)
+    }
+
+    func run() throws {
+        let ctx = try Context(global)
+        // serve answers for the whole history (re-fires of a group resolved
+        // long ago, /api/v1/incidents?all=true, breach counts): every
+        // incident in memory, as before the archive.
+        ctx.keepWholeHistory()
+        let (host, port) = try ServeCommand.parseListen(listen)
+        // A serve that cannot write its store would say "listening" and then
+        // answer every POST with a 500: it does not start (exit 2).
+        do {
+            try ctx.store.prepareForWriting()
+        } catch {
+            throw CLIError.usage("serve cannot write the store \(ctx.store.path): \(error). Set TIERWATCH_STORE (for the unit: in /etc/default/tierwatch) to a folder this user (\(IncidentStore.unixUser)) can write")
+        }
+        let (token, calendarKey, tls) = try checkedSecrets(host: host)
         HookRunner.userAgent = "tierwatch/\(Tierwatch.version)"
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         var log = Logger(label: "tierwatch.serve")
