@@ -102,9 +102,10 @@ public struct Model: Sendable {
     public var incidents: [String: Incident] = [:]
     /// What the report needs of the incidents opened since an instant
     /// that are not in `incidents` (kept out of memory, their figures kept
-    /// by the archive): the report overlay covers them too. Nil:
-    /// `incidents` is everything.
-    public var history: (@Sendable (Date) -> [IncidentFacts])?
+    /// by the archive), as the loop last loaded them (`Command.loadHistory`,
+    /// answered by `Message.history`): the report overlay covers them too.
+    /// Nil: none loaded (a replay, a store wholly in memory).
+    public internal(set) var archived: (since: Date, facts: [IncidentFacts])?
     /// The open ones, kept as the store changes (only the incidents a change
     /// touched are looked at): the list and the header need only them.
     public internal(set) var openIncidents: [String: Incident] = [:]
@@ -312,6 +313,9 @@ public enum Message: Sendable {
     /// store's next append does not copy that table either.
     case changed(incidents: [Incident], policies: PolicyBook, badRecords: Int)
     case watchStatus(String?)
+    /// The figures of the archived incidents opened since `since`, asked
+    /// for by `Command.loadHistory`.
+    case history(since: Date, facts: [IncidentFacts])
     /// The result of a command the loop carried out.
     case done(String)
     /// An incident this screen asked to open was opened.
@@ -341,6 +345,10 @@ public enum Command: Equatable, Sendable {
     case replay(incident: String)
     /// Back from a replay to the live dashboard.
     case endReplay
+    /// Read the archived incidents' figures opened since an instant (the
+    /// report overlay); the answer is `Message.history`. Loading is the
+    /// loop's: `update` reads no store.
+    case loadHistory(since: Date)
     /// Send a customer update to its recipients, then record what reached
     /// whom; the answer is `Message.updateSent`.
     case sendUpdate(incident: String, title: String, body: String, urls: [String])

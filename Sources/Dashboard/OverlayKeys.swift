@@ -201,14 +201,22 @@ extension Model {
         }
     }
 
+    /// The report of the last `days` days from what is loaded, and the
+    /// archive's figures asked for afresh (incidents are archived as the
+    /// screen runs); their answer redraws it.
+    mutating func openReport(days: Int, customer: String?) -> [Command] {
+        overlay = .report(reportView(days: days, customer: customer))
+        return [.loadHistory(since: now.addingTimeInterval(-Double(days) * 86400))]
+    }
+
     /// The report: 7, 3 (30) and 9 (90) days, c for each customer in turn,
     /// ↑↓ through the worst incidents, Enter opens one; any other key closes it.
     mutating func handleReport(_ key: Key, _ report: ReportView) -> [Command] {
         var r = report
         switch key {
-        case .char("7"): self.overlay = .report(reportView(days: 7, customer: r.customer))
-        case .char("3"): self.overlay = .report(reportView(days: 30, customer: r.customer))
-        case .char("9"): self.overlay = .report(reportView(days: 90, customer: r.customer))
+        case .char("7"): return openReport(days: 7, customer: r.customer)
+        case .char("3"): return openReport(days: 30, customer: r.customer)
+        case .char("9"): return openReport(days: 90, customer: r.customer)
         case .char("c"):
             // Every customer in turn, then all of them again.
             let customers = Array(Set(incidents.values.compactMap(\.customer))).sorted()

@@ -60,7 +60,7 @@ public struct Replay: Screen {
             : "this is a replay of the past (q ends it)"
         t.overlay = nil
         t.notice = nil
-        t.history = nil
+        t.archived = nil
         t.filter = ""
         t.showResolved = true
         self.template = t
@@ -142,7 +142,7 @@ public struct Replay: Screen {
             _ = screen.update(.alarm(a))
         case let .resized(width, height):
             _ = screen.update(.resized(width: width, height: height))
-        case .directory, .store, .changed, .watchStatus, .done, .opened, .failed, .updateSent, .callRinging, .callEnded, .pointer:
+        case .directory, .store, .changed, .watchStatus, .history, .done, .opened, .failed, .updateSent, .callRinging, .callEnded, .pointer:
             break  // the past does not change
         }
         return []

@@ -65,7 +65,7 @@ extension Model {
     /// The compliance report of the last `days` days, for the overlay.
     func reportView(days: Int, customer: String?) -> ReportView {
         let from = now.addingTimeInterval(-Double(days) * 86400)
-        var facts = (history?(from) ?? []).filter { incidents[$0.id] == nil }
+        var facts = (archived.map { a in a.since <= from ? a.facts.filter { $0.opened >= from } : a.facts } ?? []).filter { incidents[$0.id] == nil }
         for i in incidents.values where i.opened.at >= from { facts.append(IncidentFacts(Board.Entry(i, policies: policies, at: now))) }
         let r = ComplianceReport(facts: facts.filter { customer == nil || $0.customer == customer }, from: from, to: now)
         let group = customer.map { "customer \($0)" } ?? "last \(days) days"
@@ -202,6 +202,13 @@ extension Model {
             loaded = true
         case let .watchStatus(w):
             watchWarning = w
+        case let .history(since, facts):
+            archived = (since, facts)
+            if case let .report(r)? = overlay {
+                var again = reportView(days: r.days, customer: r.customer)
+                again.cursor = min(r.cursor, max(0, again.worst.count - 1))
+                overlay = .report(again)
+            }
         case let .alarm(a):
             alarm = a
         case let .directory(d):
@@ -256,7 +263,7 @@ extension Model {
         case .quit: return [.quit]
         case .help: overlay = .help
         case .onCall: overlay = .onCall
-        case .report: overlay = .report(reportView(days: 7, customer: nil))
+        case .report: return openReport(days: 7, customer: nil)
         case .handover: overlay = .handover(lines: handoverLines(), scroll: 0, at: now)
         case .replay:
             guard let id = selection(in: entries)?.incident.id else {

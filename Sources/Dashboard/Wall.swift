@@ -218,7 +218,7 @@ public struct Wall: Screen, Sendable {
             default: break
             }
             return []
-        case .directory:
+        case .directory, .history:
             return []  // the wall shows who to call per incident, from the board
         case let .tick(t):
             now = t

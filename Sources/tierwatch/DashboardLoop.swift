@@ -49,21 +49,6 @@ final class ScreenLoop {
         self.terminal = terminal
         self.writesHeartbeat = writesHeartbeat
         model = screen
-        if var m = model as? Model {
-            // The report overlay takes archived incidents' figures from
-            // the store: as the archive keeps them, or (when the
-            // checkpoint's cannot be read) from the incidents read back.
-            let store = UncheckedStore(store: ctx.store)
-            let clock = ctx.clock
-            m.history = { since in
-                let state = store.store.state
-                if let kept = state.archive.facts(openedFrom: since, to: .distantFuture) { return kept }
-                let now = clock.now()
-                return state.archivedIncidents(resolvedSince: since).incidents.filter { $0.opened.at >= since }
-                    .map { IncidentFacts($0, policy: state.policy(for: $0), at: now) }
-            }
-            model = m
-        }
         _ = model.update(.watchStatus(follower.watcher.usesInotify ? nil : follower.watcher.statusDescription))
     }
 
@@ -165,6 +150,17 @@ final class ScreenLoop {
                 dirty = false
             }
         }
+    }
+
+    /// The figures of the incidents opened since `since` that the archive
+    /// holds (the report overlay): as the archive keeps them, or (when the
+    /// checkpoint's cannot be read) from the incidents read back.
+    private func archivedFacts(since: Date) -> [IncidentFacts] {
+        let state = ctx.store.state
+        if let kept = state.archive.facts(openedFrom: since, to: .distantFuture) { return kept }
+        let now = ctx.now
+        return state.archivedIncidents(resolvedSince: since).incidents.filter { $0.opened.at >= since }
+            .map { IncidentFacts($0, policy: state.policy(for: $0), at: now) }
     }
 
     /// What the loop does next after a step: go on (saying whether the
@@ -326,6 +322,8 @@ final class ScreenLoop {
             switch command {
             case .quit:
                 return true
+            case let .loadHistory(since):
+                _ = model.update(.history(since: since, facts: archivedFacts(since: since)))
             case let .record(id, action, base):
                 do {
                     let event = try ctx.record(on: id, at: nil, baseVersion: base) { _, _, _ in action }

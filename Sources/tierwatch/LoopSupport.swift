@@ -115,9 +115,3 @@ enum SignalPipe {
         return out
     }
 }
-
-/// The store, for the report overlay's closure: only the loop's thread
-/// uses either.
-struct UncheckedStore: @unchecked Sendable {
-    let store: IncidentStore
-}

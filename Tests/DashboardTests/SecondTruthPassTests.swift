@@ -52,11 +52,13 @@ import Testing
 
     @Test func anArchivedWorstIncidentOpensAsAReplayNotAnotherIncident() {
         var m = Board.model(Board.several)
-        m.history = { _ in
-            [IncidentFacts(Escalation.Board.Entry(Board.Builder("OLD1", title: "Last week's outage", customer: "acme", openedMinutesAgo: 3 * 1440)
-                .add(.resolved(message: "fixed"), minutesAgo: 3 * 1440 - 90).incident, policies: Board.model([]).policies, at: Board.now))]
-        }
-        _ = press(&m, .char("R"))
+        // The report asks the loop for the archive's figures (update reads
+        // no store); the loop's answer is a message.
+        let asked = press(&m, .char("R"))
+        guard case let .loadHistory(since)? = asked.first else { Issue.record("no load asked: \(asked)"); return }
+        #expect(since == Board.now.addingTimeInterval(-7 * 86400))
+        _ = m.update(.history(since: since, facts: [IncidentFacts(Escalation.Board.Entry(Board.Builder("OLD1", title: "Last week's outage", customer: "acme", openedMinutesAgo: 3 * 1440)
+            .add(.resolved(message: "fixed"), minutesAgo: 3 * 1440 - 90).incident, policies: Board.model([]).policies, at: Board.now))]))
         guard case let .report(r)? = m.overlay, let k = r.worst.firstIndex(of: "OLD1") else {
             Issue.record("OLD1 is not among the worst: \(String(describing: m.overlay))"); return
         }
