@@ -196,7 +196,8 @@ public struct Model: Sendable {
     /// The board of what the list may show (open incidents, and resolved
     /// ones when asked), derived again only for what a store change
     /// touched, or when the clock passes its `validUntil`.
-    public internal(set) var board = Board([], policies: PolicyBook(), now: .distantPast)
+    public var board: Board { live.board }
+    public internal(set) var live = LiveBoard()
 
     /// Whether the list shows this incident (before the filter).
     func isShown(_ i: Incident) -> Bool { showResolved || i.state != .resolved }

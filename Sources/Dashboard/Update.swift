@@ -12,19 +12,10 @@ extension Model {
         let onCallBefore = policies.onCall.revision
         rang = false
         let commands = apply(message)
-        switch message {
-        case let .changed(changed, _, _) where wasLoaded && policies.onCall.revision == onCallBefore:
-            // (An on-call override changes who to call in every incident:
-            // the whole board then.)
-            // Only what the read touched is derived again.
-            board.update(changed.filter(isShown), removing: Set(changed.filter { !isShown($0) }.map(\.id)), policies: policies, now: now)
-        case .store, .changed:
-            rebuildBoard()
-        case .tick where board.isStale(at: now):
-            rebuildBoard()
-        default:
-            if showResolved != wasShowingResolved { rebuildBoard() }
-        }
+        // An on-call override changes who to call in every incident, and
+        // showing resolved ones changes what the board holds: all again.
+        _ = live.follow(message, incidents: showResolved ? incidents.values : openIncidents.values, shows: isShown, policies: policies, now: now,
+                        everyIncident: policies.onCall.revision != onCallBefore || showResolved != wasShowingResolved)
         entries = listed()
         // The selection is an incident id, never a row: set to the top row
         // when there was none, kept across re-sorts and others' actions. Only
@@ -58,9 +49,6 @@ extension Model {
         return contacts.indices.contains(selectedContact) ? contacts[selectedContact].contact.name.sanitized : "?"
     }
 
-    mutating func rebuildBoard() {
-        board = showResolved ? Board(incidents.values, policies: policies, now: now) : Board(openIncidents.values, policies: policies, now: now)
-    }
 
     /// The compliance report of the last `days` days, for the overlay.
     func reportView(days: Int, customer: String?) -> ReportView {

@@ -13,11 +13,8 @@ public struct Wall: Screen, Sendable {
     /// the wall shows of the store, kept when the store changes rather than
     /// sought among a year of incidents every second.
     public private(set) var openIncidents: [String: Incident] = [:]
-    /// The board of open incidents, derived again only for the incidents a
-    /// store change touched, or when the clock passes its `validUntil`.
-    private var board = Board([], policies: PolicyBook(), now: .distantPast)
-    /// The incidents the last `.changed` message touched (nil: a full read).
-    private var changed: [Incident]?
+    /// The board of open incidents, kept live as the dashboard's is.
+    private var live = LiveBoard()
     public private(set) var lastResolution: Date?
     /// The store has any incident at all (open or resolved).
     public private(set) var hasIncidents = false
@@ -85,11 +82,6 @@ public struct Wall: Screen, Sendable {
     /// Open incidents, most urgent first, with their ladders at `now`:
     /// worked out once per update rather than per frame.
     public private(set) var entries: [Board.Entry] = []
-    /// When `entries` were derived, and until when their ladders hold
-    /// (`Ladder.validUntil`): a tick in between only moves the countdowns,
-    /// which are drawn from the deadlines, so nothing is derived again.
-    private var boardAt: Date?
-    private var boardValidUntil: Date?
     /// The next deadline still ahead when the board was checked for
     /// breaches: no breach can be new before it.
     private var nextBreachCheck: Date?
@@ -133,35 +125,28 @@ public struct Wall: Screen, Sendable {
         case .tick, .store, .changed: break
         default: return apply(message)
         }
-        // The clock or the incidents changed: work out the board (if the
-        // ladders may have changed), then look for new breaches on it.
-        let hadBoard = boardAt != nil
+        // The clock or the incidents changed: the board follows (a tick
+        // before its ladders change only moves the countdowns, which are
+        // drawn from the deadlines), then new breaches are looked for on it.
         let onCallBefore = policies.onCall.revision
         _ = apply(message)
-        var stale = true
-        if case .tick = message, let at = boardAt, now >= at {
-            stale = boardValidUntil.map { now >= $0 } ?? false
+        // An on-call override changes who to call in every incident.
+        let derived = live.follow(message, incidents: openIncidents.values, shows: { $0.state != .resolved }, policies: policies, now: now,
+                                  everyIncident: policies.onCall.revision != onCallBefore)
+        switch derived {
+        case .nothing:
+            break
+        case let .touched(ids):
+            // Only the words of what the read touched are made again.
+            var known: [String: Text] = [:]
+            for (e, t) in zip(entries, texts) { known[e.incident.id] = t }
+            entries = live.board.entries
+            texts = entries.map { ids.contains($0.incident.id) ? text($0) : known[$0.incident.id] ?? text($0) }
+        case .everything:
+            entries = live.board.entries
+            texts = entries.map(text)
         }
-        if stale {
-            // An on-call override changes who to call in every incident.
-            if case .changed = message, hadBoard, let changed, policies.onCall.revision == onCallBefore {
-                // Only what the read touched is derived again, and only its
-                // words are made again.
-                let open = changed.filter { $0.state != .resolved }
-                board.update(open, removing: Set(changed.filter { $0.state == .resolved }.map(\.id)), policies: policies, now: now)
-                var known: [String: Text] = [:]
-                for (e, t) in zip(entries, texts) { known[e.incident.id] = t }
-                let touched = Set(open.map(\.id))
-                entries = board.entries
-                texts = entries.map { touched.contains($0.incident.id) ? text($0) : known[$0.incident.id] ?? text($0) }
-            } else {
-                board = Board(openIncidents.values, policies: policies, now: now)
-                entries = board.entries
-                texts = entries.map(text)
-            }
-            boardAt = now
-            boardValidUntil = board.validUntil
-        }
+        let stale = derived != .nothing
         var commands: [Command] = []
         let check = stale || nextBreachCheck.map({ now >= $0 }) ?? false
         if check {
@@ -229,7 +214,6 @@ public struct Wall: Screen, Sendable {
             }
             return []
         case let .store(incidents, policies, bad):
-            changed = nil
             openIncidents = incidents.filter { $0.value.state != .resolved }
             lastResolution = incidents.values.lazy.compactMap(\.resolved?.at).max()
             hasIncidents = !incidents.isEmpty
@@ -237,7 +221,6 @@ public struct Wall: Screen, Sendable {
             badRecords = bad
             return []
         case let .changed(list, policies, bad):
-            changed = list
             for i in list {
                 openIncidents[i.id] = i.state != .resolved ? i : nil
                 if let r = i.resolved?.at, lastResolution.map({ r > $0 }) ?? true { lastResolution = r }
