@@ -249,8 +249,10 @@ public struct Incident: Sendable, Equatable {
     @discardableResult
     public mutating func apply(_ e: IncidentEvent) -> Bool {
         guard e.incident == id, IncidentEvent.precedes(log[count - 1], e) else { return false }
-        forkIfBehind()
-        log.append(e)
+        // At the log's end: appended in place, checked and done under one
+        // lock (two copies at the end on two threads cannot both append).
+        // Behind it (another copy appended since): a log of its own.
+        if !log.append(e, at: count) { log = EventLog(Array(log.snapshot[..<count]) + [e]) }
         count += 1
         placeInTimeline(count - 1)
         takeEffect(at: count - 1)
@@ -395,10 +397,10 @@ public struct Incident: Sendable, Equatable {
 /// that holds the incident as it was a change ago therefore never makes
 /// the store copy a long log when it appends the next event (a 60k-entry
 /// timeline was copied whole on every change before). Only the copy at the
-/// log's end appends; one behind forks first (`Incident.forkIfBehind`).
-/// A lock guards the array, so a copy read on another thread while the
-/// owner appends sees a consistent snapshot (the append then copies the
-/// array, once, only if that snapshot is still held).
+/// log's end appends (`append(_:at:)` checks that and appends under one
+/// lock); one behind forks. A lock guards the array, so a copy read on
+/// another thread while the owner appends sees a consistent snapshot (the
+/// append then copies the array, once, only if that snapshot is still held).
 final class EventLog: @unchecked Sendable {
     private var events: [IncidentEvent]
     private let lock = NSLock()
@@ -421,9 +423,13 @@ final class EventLog: @unchecked Sendable {
         return events[k]
     }
 
-    func append(_ e: IncidentEvent) {
+    /// Appends `e` when the log holds exactly `count` events (the caller's
+    /// copy is at its end) and returns true; else changes nothing.
+    func append(_ e: IncidentEvent, at count: Int) -> Bool {
         lock.lock(); defer { lock.unlock() }
+        guard events.count == count else { return false }
         events.append(e)
+        return true
     }
 
     /// Gives back spare capacity when it is above `limit` (same contents).

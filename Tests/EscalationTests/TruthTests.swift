@@ -217,6 +217,43 @@ import Testing
 }
 
 @Suite struct SharedLogsAcrossThreads {
+    /// Two copies at the log's end, appending on two threads at once: each
+    /// keeps exactly its own events (the check that a copy is at the end
+    /// and its append are one step; before, both could append to the shared
+    /// log and one copy then read the other's event as its own).
+    @Test func twoCopiesAtTheEndAppendingAtOnceEachKeepTheirOwn() {
+        var s = Scenario()
+        s.add(.acknowledged, at: 1)
+        let start = Incident.fold(s.events)!
+        var other = s
+        let mine = s.add(.note(message: "mine"), at: 2)
+        let theirs = other.add(.note(message: "theirs"), at: 2, host: "noc2")
+        final class Results: @unchecked Sendable { var copies: [Incident?] = [nil, nil]; let ready = Atomicish() }
+        final class Atomicish: @unchecked Sendable {
+            private let lock = NSLock()
+            private var n = 0
+            func arrive() { lock.withLock { n += 1 } }
+            var count: Int { lock.withLock { n } }
+        }
+        var wrong = 0
+        for _ in 0..<20_000 {
+            // A fresh log for each round, shared by both copies at its end.
+            var base = start
+            base.shrinkLog()
+            let r = Results()
+            let both = base
+            DispatchQueue.concurrentPerform(iterations: 2) { k in
+                var copy = both
+                r.ready.arrive()
+                while r.ready.count < 2 {}  // both start together
+                copy.apply(k == 0 ? mine : theirs)
+                r.copies[k] = copy
+            }
+            if r.copies[0]?.events.last != mine || r.copies[1]?.events.last != theirs { wrong += 1 }
+        }
+        #expect(wrong == 0, "\(wrong) of 20000 rounds: a copy read another's event as its own")
+    }
+
     /// A copy read on another thread while the owner appends: the lock in
     /// the log makes each read see a whole array (without it this crashed).
     @Test func aCopyCanBeReadWhileTheOwnerAppends() async {
