@@ -91,6 +91,13 @@ struct BinaryReader {
 
     mutating func i64() throws(Short) -> Int64 { Int64(bitPattern: try u64()) }
 
+    /// A u64 that must fit an Int (a file whose checksums hold with a
+    /// larger one is malformed, not a crash).
+    mutating func int() throws(Short) -> Int {
+        guard let n = Int(exactly: try u64()) else { throw Short() }
+        return n
+    }
+
     /// A count of items, each at least a byte: no more than remain.
     mutating func count() throws(Short) -> Int {
         let n = try u64()

@@ -108,15 +108,15 @@ public enum Checkpoint {
                 LogMark(name: try r.string(), device: try r.u64(), inode: try r.u64(), offset: try r.u64(),
                         last: try r.u8() == 1 ? try r.location() : nil)
             }
-            let badCount = Int(try r.u64())
+            let badCount = try r.int()
             let bad = try (0..<r.count()).map { _ throws(BinaryReader.Short) in
-                BadRecord(file: try r.string(), offset: Int(try r.u64()), length: Int(try r.u64()), reason: try r.string())
+                BadRecord(file: try r.string(), offset: try r.int(), length: try r.int(), reason: try r.string())
             }
             var saved = StoreState.Saved()
             let keysAt = headerSize + bodyLength
             var sumsAt = keysAt + entries * 16
-            saved.eventCount = Int(try r.u64())
-            saved.duplicateCount = Int(try r.u64())
+            saved.eventCount = try r.int()
+            saved.duplicateCount = try r.int()
             if try r.u8() == 1 { saved.maxHLC = HLC(millis: try r.i64(), counter: Int(try r.u32())) }
             saved.hosts = try readHosts(&r, file: file, sumsAt: &sumsAt)
             for _ in 0..<(try r.count()) {
@@ -155,10 +155,10 @@ public enum Checkpoint {
             let name = try r.string()
             let recorded = Date(timeIntervalSince1970: Double(try r.i64()) / 1000)
             var set = SequenceSet()
-            set.count = Int(try r.u64())
+            set.count = try r.int()
             set.lastSequence = Int(try r.i64())
             set.bits = try r.integers(try r.count(), as: UInt64.self)
-            let sums = Int(try r.u64())
+            let sums = try r.int()
             guard sums == set.bits.count * 64 else { throw BinaryReader.Short() }
             set.sumsFrom = sums
             set.savedSums = SavedSums(file: file, offset: sumsAt, count: sums)

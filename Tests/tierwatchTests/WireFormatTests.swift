@@ -86,4 +86,32 @@ import Testing
         #expect(Self.differences(["a": 1], ["a": 1, "time_to_engage_tiers": []]).isEmpty)
         #expect(Self.differences(["a": 1], ["a": 1, "z": 2]) == [".z: only in one"])
     }
+
+    /// What each command prints holds to its schema in docs/openapi.json
+    /// (components Report, Handover, OnCall, OnCallHandoffs, Incident):
+    /// every key there, of its type, and no other.
+    @Test func everyCommandsJSONHoldsToItsSchema() throws {
+        // The python3 on PATH: the one pip installed schemathesis (and its
+        // jsonschema) into.
+        let probe = Binary.run(["python3", "-c", "import jsonschema"], executable: "/usr/bin/env")
+        try #require(probe.status == 0, "python3's jsonschema is missing: apt-get install -y python3-jsonschema (or bash .ci/deps, which installs schemathesis)")
+        let root = URL(fileURLWithPath: Self.fixtures).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let store = TempStore()
+        defer { store.cleanup() }
+        try FileManager.default.removeItem(atPath: store.path)
+        try FileManager.default.copyItem(atPath: Self.fixtures + "/store", toPath: store.path)
+        let schemas = ["show": "Incident one", "list": "Incident array", "report": "Report array", "handover": "Handover one",
+                       "oncall": "OnCall array", "oncall platform": "OnCallHandoffs array"]
+        for (args, _) in Self.commands {
+            let key = args.first == "oncall" && args.contains("--next") ? "oncall platform" : args[0]
+            let schema = try #require(schemas[key]).split(separator: " ").map(String.init)
+            let text = try frozen(args, store: store.path)
+            let input = store.path + ".json"
+            try Data(text.utf8).write(to: URL(fileURLWithPath: input))
+            defer { unlink(input) }
+            let r = Binary.run(["python3", root + "/Tests/tools/validate-json.py", root + "/docs/openapi.json", schema[0], schema[1], input],
+                               executable: "/usr/bin/env")
+            #expect(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "ok", "tierwatch \(args.joined(separator: " ")): \(r.stdout)\(r.stderr)")
+        }
+    }
 }

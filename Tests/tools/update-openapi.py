@@ -86,6 +86,55 @@ health = obj({"status": {"type": "string", "enum": ["ok", "degraded"]}, "problem
 intake = obj({"incidents": {"type": "array", "items": obj({"id": {"type": "string"}, "did": {"type": "string", "enum": ["opened", "noted", "resolved"]}})},
               "alerts": {"type": "integer", "minimum": 0}})
 
+# What the CLI prints with --json besides the incident (serve does not
+# serve these): held to these schemas by WireFormatTests, key for key.
+nint = nullable("integer")
+nnum = nullable("number")
+pct = obj({"p50": nint, "p90": nint, "count": {"type": "integer", "minimum": 0}})
+clocks = obj({"tolerance_seconds": {"type": "number"},
+              "hosts": {"type": "array", "items": obj({"host": {"type": "string"}, "offset_seconds": {"type": "number"}, "evidence": {"type": "string"}})},
+              "this_machine": {"oneOf": [obj({"offset_seconds": {"type": "number"}, "evidence": {"type": "string"}}), {"type": "null"}]},
+              "incidents": {"type": "array", "items": {"type": "string"}}},
+             description="Clocks found off (`ClockReading`): whose figures rest on them.")
+report = obj({
+    "group": nullable("string"), "from": time, "to": time, "incidents": {"type": "integer", "minimum": 0},
+    "steps": {"type": "array", "items": obj({
+        "tier": {"type": "string"}, "name": {"type": "string"}, "rule": {"type": "string"},
+        "reached": {"type": "integer"}, "met": {"type": "integer"}, "late": {"type": "integer"}, "missed": {"type": "integer"},
+        "share_met": nnum, "lateness_seconds": ref("Percentiles"), "lateness_max_seconds": nint})},
+    "customer_updates": obj({"intervals": {"type": "integer"}, "on_time": {"type": "integer"},
+                             "longest_silence_seconds": nint, "longest_silence_incident": nullable("string")}),
+    "mtta_seconds": ref("Percentiles"), "unacknowledged": {"type": "integer"}, "mttr_seconds": ref("Percentiles"),
+    "time_to_engage_technical_seconds": ref("Percentiles"),
+    "time_to_engage_tiers": {"type": "array", "items": {"type": "string"}, "description": "The names of the tiers time to engage measures (the policy's engage:)."},
+    "worst": {"type": "array", "items": obj({"id": {"type": "string"}, "title": {"type": "string"},
+                                             "late_seconds": {"type": "integer"}, "silence_seconds": {"type": "integer"}})},
+    "weekly": {"type": "array", "items": obj({"week": time, "share_met": nnum})},
+    "clocks": ref("Clocks"),
+}, description="One group of `tierwatch report --json` (an array of these).")
+brief = obj({"id": {"type": "string"}, "title": {"type": "string"}, "severity": {"type": "string"}, "state": {"type": "string"},
+             "owner": nullable("string"), "next": {"type": "string"}})
+handover = obj({
+    "from": time, "to": time, "open": {"type": "array", "items": ref("HandoverIncident")},
+    "due_within_an_hour": {"type": "array", "items": obj({"id": {"type": "string"}, "deadline": {"type": "string"}, "at": time})},
+    "opened": {"type": "array", "items": ref("HandoverIncident")}, "resolved": {"type": "array", "items": ref("HandoverIncident")},
+    "breaches": {"type": "array", "items": obj({"id": {"type": "string"}, "tier": {"type": "string"}, "status": {"type": "string"}, "due_at": ntime})},
+    "late_customer_updates": {"type": "array", "items": obj({"id": {"type": "string"}, "due_at": time, "late_seconds": nint})},
+    "notes": {"type": "array", "items": obj({"id": {"type": "string"}, "by": {"type": "string"}, "at": time, "text": {"type": "string"}})},
+    "handoffs": {"oneOf": [{"type": "array", "items": obj({"schedule": {"type": "string"}, "at": time, "person": nullable("string")})},
+                           {"type": "null"}], "description": "null: not known (the policy file does not parse)."},
+    "clocks": ref("Clocks"),
+}, description="`tierwatch handover --json`.")
+override = obj({"id": {"type": "string"}, "schedule": {"type": "string"}, "person": ref("Person"), "from": time, "to": time,
+                "replacing": nullable("string"), "cancelled_at": ntime, "by": nullable("string"), "recorded_at": ntime})
+maybe_person = {"oneOf": [ref("Person"), {"type": "null"}]}
+on_call = obj({"schedule": obj({"id": {"type": "string"}, "name": {"type": "string"}, "zone": {"type": "string"}}),
+               "person": maybe_person, "until": ntime, "override": {"oneOf": [ref("Override"), {"type": "null"}]},
+               "next": maybe_person, "at": time}, description="One row of `tierwatch oncall --json` (an array of these).")
+on_call_turns = obj({"schedule": {"type": "string"}, "from": time, "to": time, "on_call_at_start": maybe_person,
+                     "handoffs": {"type": "array", "items": obj({"at": time, "person": maybe_person})}},
+                    description="One schedule of `tierwatch oncall SCHEDULE --next SPAN --json` (an array of these).")
+
 def resp(desc, schema=None, ctype="application/json", headers=None):
     r = {"description": desc}
     if schema is not None:
@@ -166,7 +215,8 @@ doc = {
                                             "description": "serve --calendar-key-file: opens the calendar feeds only (calendar programs send no header)."}},
         "schemas": {"Incident": incident, "Tier": tier, "Contact": contact, "Person": person, "TimelineEntry": entry,
                     "Error": error, "Health": health, "AlertGroup": group, "Alert": alert, "NewIncident": new_incident,
-                    "IntakeResult": intake},
+                    "IntakeResult": intake, "Percentiles": pct, "Clocks": clocks, "Report": report, "HandoverIncident": brief,
+                    "Handover": handover, "Override": override, "OnCall": on_call, "OnCallHandoffs": on_call_turns},
     },
 }
 text = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
