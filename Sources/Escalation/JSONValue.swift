@@ -82,28 +82,8 @@ extension JSONValue: ExpressibleByStringInterpolation, ExpressibleByIntegerLiter
 }
 
 /// Reading JSON that comes from outside (a request body, a heartbeat, a
-/// record) as a JSONValue: objects' members sorted by key, numbers as
-/// integers when they are whole and fit, booleans never read as numbers.
-extension JSONValue: Decodable {
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() {
-            self = .null
-        } else if let b = try? c.decode(Bool.self) {
-            self = .bool(b)
-        } else if let n = try? c.decode(Int.self) {
-            self = .int(n)
-        } else if let d = try? c.decode(Double.self) {
-            self = .double(d)
-        } else if let s = try? c.decode(String.self) {
-            self = .string(s)
-        } else if let a = try? c.decode([JSONValue].self) {
-            self = .array(a)
-        } else {
-            self = .object(try c.decode([String: JSONValue].self).sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
-        }
-    }
-
+/// record) as a JSONValue (see `JSONReader`).
+extension JSONValue {
     /// The JSON text's value, or nil when it is not JSON.
     public static func parse(_ data: Data) -> JSONValue? {
         try? parsing(data).get()
@@ -111,13 +91,11 @@ extension JSONValue: Decodable {
 
     /// The JSON text's value, or why it is not JSON (the parser's words).
     public static func parsing(_ data: Data) -> Result<JSONValue, NotJSON> {
+        var reader = JSONReader(data)
         do {
-            return .success(try JSONDecoder().decode(JSONValue.self, from: data))
-        } catch let DecodingError.dataCorrupted(context) {
-            let inner = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return .failure(NotJSON(reason: inner ?? context.debugDescription))
+            return .success(try reader.document())
         } catch {
-            return .failure(NotJSON(reason: "malformed"))
+            return .failure(NotJSON(reason: error.reason))
         }
     }
 

@@ -65,6 +65,55 @@ extension JSONValue {
     }
 }
 
+/// What comes from outside is read by JSONReader: the value Foundation's
+/// reader gives (its slow twin), in time linear in the text, and nesting
+/// past 64 refused, so no body can keep serve busy.
+@Suite struct ReadingJSON {
+    static let texts = [
+        #"{"a":1,"b":[true,false,null],"c":"x\"y\\z\/\n\t\u00e9\ud83d\udea8","d":-0.5,"e":1e3,"f":-9223372036854775808,"g":{}}"#,
+        #"  [ 1 , -2 , 3.25 , "東京" , [ ] , { "k" : [ { } ] } ]  "#,
+        #"{"title":"a","title":"b"}"#,
+        #"{"version":"4","alerts":[{"status":"firing","labels":{"alertname":"X"},"fingerprint":"f"}]}"#,
+    ]
+
+    @Test func validTextReadsAsFoundationReadsIt() throws {
+        for text in Self.texts {
+            let mine = try #require(JSONValue.parse(Data(text.utf8)), "\(text)")
+            let theirs = try JSONSerialization.jsonObject(with: Data(text.utf8), options: .fragmentsAllowed)
+            let a = try JSONSerialization.data(withJSONObject: [mine.any], options: [.sortedKeys])
+            let b = try JSONSerialization.data(withJSONObject: [theirs], options: [.sortedKeys])
+            #expect(a == b, "\(text): \(String(decoding: a, as: UTF8.self)) vs \(String(decoding: b, as: UTF8.self))")
+        }
+        // Booleans are never numbers, and whole numbers are integers.
+        #expect(JSONValue.parse(Data(#"[true,1,1.0,"1"]"#.utf8)) == [true, 1, .double(1.0), "1"])
+        #expect(JSONValue.parse(Data(#"{"title":"a","title":"b"}"#.utf8))?["title"] == "b", "the last of a repeated key, as before")
+        // Past 64 bits: a double (tierwatch reads no such number).
+        #expect(JSONValue.parse(Data("[12345678901234567890]".utf8)) == [.double(12345678901234567890)])
+    }
+
+    @Test func whatIsNotJSONIsSaidWithWhereItStopped() {
+        for (text, why) in [("{\"a\":", "a value expected at the end of the text"), ("[1,]", "unexpected character ']' at byte 3"),
+                            ("{\"a\" 1}", "':' expected after a key at byte 5"), ("[01]", "a number with a leading zero"),
+                            ("\"tab\tin\"", "a control character in a string"), ("[1] x", "more after the value at byte 4"),
+                            ("nul", "not 'null'"), ("\"\\q\"", "a bad escape in a string")] {
+            guard case let .failure(e) = JSONValue.parsing(Data(text.utf8)) else { Issue.record("\(text) was read"); continue }
+            #expect(e.reason.contains(why), "\(text): \(e.reason)")
+        }
+    }
+
+    /// 16 KB of nested arrays took seconds through Foundation's decoder
+    /// (and ten of them tied serve up): refused at once now.
+    @Test func nestingPast64IsRefused() {
+        let ok = String(repeating: "[", count: 64) + String(repeating: "]", count: 64)
+        #expect(JSONValue.parse(Data(ok.utf8)) != nil)
+        for open in ["[", "{\"a\":"] {
+            let deep = String(repeating: open, count: 8000)
+            guard case let .failure(e) = JSONValue.parsing(Data(deep.utf8)) else { Issue.record("read"); continue }
+            #expect(e.reason.contains("nested deeper than 64"), "\(e.reason)")
+        }
+    }
+}
+
 /// The incident's JSON is built as a JSONValue and written without
 /// Foundation; Foundation's writer on the same tree is the slow twin.
 @Suite struct IncidentJSONIsFoundationsText {
