@@ -62,6 +62,9 @@ extension Model {
         if !filter.isEmpty { return ("No incident matches “\(filter.sanitized)”. Esc clears the filter.", .dim) }
         if alarm.waitingFor != nil { return ("No store to read yet: not all clear, nothing is known (see above).", .overdue) }
         if alarm.isBlind { return ("No open incidents in what could be read: part of the store is unreadable.", .overdue) }
+        if case .failure = directory {
+            return ("No open incidents, but NEW INCIDENTS CANNOT BE OPENED: the policy file does not parse (see above).", .overdue)
+        }
         return (incidents.isEmpty ? "No incidents recorded in this store yet." : "No open incidents. All clear.", .dim)
     }
 

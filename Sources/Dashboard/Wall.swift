@@ -16,6 +16,8 @@ public struct Wall: Screen, Sendable {
     /// The board of open incidents, kept live as the dashboard's is.
     private var live = LiveBoard()
     public private(set) var lastResolution: Date?
+    /// Why new incidents cannot be opened (the policy file does not parse); nil: they can.
+    public private(set) var policyProblem: String?
     /// The store has any incident at all (open or resolved).
     public private(set) var hasIncidents = false
     public var policies = PolicyBook()
@@ -203,8 +205,13 @@ public struct Wall: Screen, Sendable {
             default: break
             }
             return []
-        case .directory, .history:
-            return []  // the wall shows who to call per incident, from the board
+        case let .directory(d):
+            // The wall shows who to call per incident, from the board; what
+            // it keeps is whether new incidents can be opened at all.
+            if case let .failure(p) = d { policyProblem = p.message } else { policyProblem = nil }
+            return []
+        case .history:
+            return []
         case let .tick(t):
             now = t
             if let every = rotateEvery, !paused, now.timeIntervalSince(lastRotation) >= every {
@@ -427,6 +434,13 @@ public struct Wall: Screen, Sendable {
     }
 
     func drawAllClear(_ f: inout Frame, top: Int, bottom: Int) {
+        // Nothing open, but alerts cannot become incidents: never calm.
+        if policyProblem != nil {
+            drawBigWords(&f, "NO NEW INCIDENTS", ["No open incidents, but none can be opened: the policy file does not parse.",
+                                                  "Alerts are refused until it is fixed: tierwatch policy check says where."],
+                         role: .wallWarning, top: top, bottom: bottom)
+            return
+        }
         let since = lastResolution.map { "No open incidents. The last one was resolved \(Words.ago($0, now: now))." }
             ?? (hasIncidents ? "No open incidents." : "No incidents in this store yet.")
         drawBigWords(&f, "ALL CLEAR", [since], role: .wallCalm, top: top, bottom: bottom)

@@ -25,7 +25,8 @@ public struct PolicyProblem: Error, Sendable, Equatable, CustomStringConvertible
 }
 
 /// What reading the policy file gives now: the policy in force or why
-/// there is none, and the last policy that parsed in this process. Open
+/// there is none, and the last policy that parsed (in this process, or
+/// kept from an earlier one: the CLI keeps it in the user's cache). Open
 /// incidents never depend on it (each carries its own policy); what does
 /// is said here, in one place:
 /// - opening an incident needs `current` (refused with the problem);

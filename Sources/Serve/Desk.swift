@@ -211,10 +211,11 @@ public actor Desk {
     /// `GET /api/v1/oncall/SCHEDULE.ics` and `/api/v1/oncall/people/PERSON.ics`:
     /// the shifts of the next `weeks` with overrides, as `tierwatch oncall --ics` prints them.
     public func calendar(schedule: String?, person: String?, weeks: Int, version: String) -> Result<String, DeskError> {
-        let loaded: PolicyInForce
-        switch policyInForce() {
-        case let .success(p): loaded = p
-        case let .failure(e): return .failure(e)
+        // The schedules of the policy in force, or while it does not parse
+        // the last that did: a calendar is not an incident to open.
+        guard let loaded = loadPolicy().working else {
+            if case let .failure(e) = policyInForce() { return .failure(e) }
+            return .failure(DeskError(status: 503, message: "no policy"))
         }
         store.refresh()
         let policy = loaded.policy

@@ -53,7 +53,9 @@ struct Context {
         store.checkpointPath = Checkpoint.path(forStore: path, environment: env)
         store.archiveAfter = Context.archiveAfter
         policies = PolicySource(flag: options.policy, storePath: path)
-        store.useDirectory(try? policies.current.get().policy)
+        // Who to call: the policy in force, or while it does not parse the
+        // last that did (a number fixed in it still reaches open incidents).
+        store.useDirectory(policies.reading.working?.policy)
         // The policy's clock tolerance, for every write.
         store.clockTolerance = Double(policies.reading.sites.clockTolerance.seconds)
         let who = options.operator ?? env["TIERWATCH_OPERATOR"].flatMap { $0.isEmpty ? nil : $0 }
@@ -241,8 +243,36 @@ final class PolicySource {
         self.flag = flag
         self.storePath = storePath
         signature = PolicySource.signature(of: flag ?? storePath + "/policy.yaml")
-        reading = PolicyReading(current: .failure(PolicyProblem("not read yet")))
+        reading = PolicyReading(current: .failure(PolicyProblem("not read yet")), lastGood: PolicySource.kept(storePath))
         reading = reading.reading(load())
+        keep()
+    }
+
+    /// Where the last policy file that parsed is kept for this store: in the
+    /// user's cache beside the checkpoint (nil: no cache). A process started
+    /// while the file does not parse (a command, a restarted serve) keeps
+    /// its checks and hooks on it, as one that was running does.
+    static func keptPath(_ storePath: String) -> String? {
+        Checkpoint.path(forStore: storePath).map { String($0.dropLast(".checkpoint".count)) + ".policy.yaml" }
+    }
+
+    /// The kept policy, if there is one and it parses.
+    static func kept(_ storePath: String) -> PolicyInForce? {
+        guard let path = keptPath(storePath), let data = FileManager.default.contents(atPath: path),
+              let text = String(data: data, encoding: .utf8), let policy = try? Policy(yaml: text, file: path) else { return nil }
+        return PolicyInForce(policy: policy, text: text, source: "the last that parsed, kept at \(path)")
+    }
+
+    /// Keeps the policy file in force when it parsed and differs from the
+    /// kept copy (the built-in policy is not kept: it needs no keeping).
+    private func keep() {
+        guard case let .success(p) = reading.current, p.source != "built-in", let path = PolicySource.keptPath(storePath),
+              FileManager.default.contents(atPath: path) != Data(p.text.utf8) else { return }
+        let dir = (path as NSString).deletingLastPathComponent
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let tmp = path + ".\(getpid()).tmp"
+        guard FileManager.default.createFile(atPath: tmp, contents: Data(p.text.utf8), attributes: [.posixPermissions: 0o600]) else { return }
+        if rename(tmp, path) != 0 { unlink(tmp) }
     }
 
     /// The policy for new incidents, or why there is none (exit 2).
@@ -262,6 +292,7 @@ final class PolicySource {
         guard now != signature else { return false }
         signature = now
         reading = reading.reading(load())
+        keep()
         return true
     }
 

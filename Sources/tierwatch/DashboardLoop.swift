@@ -211,7 +211,7 @@ final class ScreenLoop {
     private func everySecond() -> Bool {
         if ctx.policies.refresh() {
             // Who to call follows the policy in force: every board again.
-            ctx.store.useDirectory(try? ctx.policies.current.get().policy)
+            ctx.store.useDirectory(ctx.policies.reading.working?.policy)
             publishDirectory()
             if perform(publishStore(changed: nil)) { return true }
         }

@@ -34,7 +34,10 @@ struct List: ParsableCommand {
             } else if !health.hasEvents {
                 print("No incidents recorded in \(ctx.store.path.sanitized) yet.")
             } else {
-                print(all ? "No incidents in \(ctx.store.path.sanitized)." : "No open incidents. All clear.")
+                // Not all clear while alerts cannot become incidents.
+                print(all ? "No incidents in \(ctx.store.path.sanitized)."
+                    : ctx.policies.problem == nil ? "No open incidents. All clear."
+                    : "No open incidents, but new incidents cannot be opened: the policy file does not parse (see the warning above).")
             }
             return try ctx.finish(health)
         }

@@ -189,7 +189,7 @@ final class LockedPolicySource: @unchecked Sendable {
     func load() -> PolicyReading {
         lock.lock()
         defer { lock.unlock() }
-        if source.refresh() { changed(try? source.current.get().policy) }
+        if source.refresh() { changed(source.reading.working?.policy) }
         return source.reading
     }
 }

@@ -127,12 +127,16 @@ import Testing
     @Test func aHandoverUnderAPolicyThatDoesNotParseSaysItsHandoffsAreNotKnown() throws {
         let s = TempStore()
         defer { s.cleanup() }
-        _ = s.raise("trunk down")
+        let id = s.raise("trunk down")
         writeFixture(atPath: s.path + "/policy.yaml", contents: Data("name: broken\ntiers: [\n".utf8))
         let md = s.tw("handover")
         #expect(md.status == 0, "a report goes on: \(md.stderr)")
         #expect(md.stdout.contains("**Not known: the policy file does not parse"), "\(md.stdout)")
         #expect(md.stderr.contains("policy.yaml:3:1") && md.stderr.contains("built-in thresholds"), "\(md.stderr)")
+        // Nothing open here, but alerts cannot become incidents: not "All clear".
+        s.tw("resolve", id, "--message", "fixed")
+        let list = s.tw("list").stdout
+        #expect(list.contains("No open incidents, but new incidents cannot be opened") && !list.contains("All clear"), "\(list)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(s.tw("handover", "--json").stdout.utf8)) as? [String: Any])
         #expect(json["handoffs"] is NSNull, "\(json["handoffs"] ?? "missing")")
         // With a policy that parses, an empty list as before.

@@ -245,8 +245,21 @@ func curl(_ args: [String]) -> (status: Int, body: String) {
         let refused = curl(s.auth + ["-X", "POST", "-d", #"{"title":"trunk down","severity":"sev1"}"#, s.url + "/api/v1/incidents"])
         #expect(refused.status == 503 && refused.body.contains("does not parse") && refused.body.contains("policy.yaml:3:1"), "\(refused)")
 
+        // A serve started while the file does not parse (a restart, a
+        // reboot) keeps the last that parsed too: it is kept in the cache.
+        s.stop()
+        #expect(s.tmux.wait(for: "EXIT=0"), "\(s.log)")
+        let again = Server(on: s.store)
+        let restarted = curl(again.auth + [again.url + "/metrics"]).body
+        #expect(restarted.contains("tierwatch_policy_invalid 1") && restarted.contains("tierwatch_peer_silent{host=\"noc-b\"} 1"), "\(restarted)")
+        again.stop()
+        _ = again.tmux.wait(for: "EXIT=0")
+
         writeFixture(atPath: s.store.path + "/policy.yaml", contents: Data(good.utf8))
-        #expect(metrics().contains("tierwatch_policy_invalid 0"))
-        #expect(curl(s.auth + ["-X", "POST", "-d", #"{"title":"trunk down","severity":"sev1"}"#, s.url + "/api/v1/incidents"]).status == 201)
+        let fixed = Server(on: s.store)
+        #expect(curl(fixed.auth + [fixed.url + "/metrics"]).body.contains("tierwatch_policy_invalid 0"))
+        #expect(curl(fixed.auth + ["-X", "POST", "-d", #"{"title":"trunk down","severity":"sev1"}"#, fixed.url + "/api/v1/incidents"]).status == 201)
+        // (Each server removes the store when it goes: none before the end.)
+        withExtendedLifetime((s, again, fixed)) {}
     }
 }

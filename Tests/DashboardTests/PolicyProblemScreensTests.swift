@@ -1,0 +1,31 @@
+import Dashboard
+import Escalation
+import Foundation
+import Testing
+
+/// No screen is calm while alerts cannot become incidents: with the
+/// policy file broken, an empty dashboard or wall says new incidents
+/// cannot be opened instead of "All clear" / ALL CLEAR.
+@Suite struct PolicyProblemScreens {
+    static let problem = DirectoryProblem("/srv/noc/store/policy.yaml:3:1: invalid YAML")
+
+    @Test func anEmptyDashboardSaysNewIncidentsCannotBeOpened() {
+        var m = Board.model([])
+        let calm = "No incidents recorded in this store yet."
+        #expect(m.view(width: 120, height: 40).text.contains(calm))
+        _ = m.update(.directory(.failure(Self.problem)))
+        let text = m.view(width: 120, height: 40).text
+        #expect(text.contains("No open incidents, but NEW INCIDENTS CANNOT BE OPENED") && !text.contains(calm), "\(text)")
+        _ = m.update(.directory(.success(.builtIn)))
+        #expect(m.view(width: 120, height: 40).text.contains(calm))
+    }
+
+    @Test func anEmptyWallIsNotCalm() {
+        var w = WallScenes.wall([])
+        #expect(w.view(width: 120, height: 40).text.contains("No incidents in this store yet."))
+        _ = w.update(.directory(.failure(Self.problem)))
+        let text = w.view(width: 120, height: 40).text
+        #expect(text.contains("No open incidents, but none can be opened: the policy file does not parse."), "\(text)")
+        #expect(!text.contains("No incidents in this store yet."))
+    }
+}
