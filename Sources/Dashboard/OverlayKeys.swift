@@ -158,7 +158,6 @@ extension Model {
         }
     }
 
-
     /// `:notify ID CONTACT OUTCOME`: records how a call went.
     mutating func notifyCommand(_ e: Board.Entry, contact: String, outcome: Outcome) -> [Command] {
         let p = policy(for: e.incident)
@@ -186,66 +185,6 @@ extension Model {
             return []
         }
         return placeCall(e, tier: tier, contact: k)
-    }
-
-    /// The handover scrolls as far as its last line is at the bottom; any other key closes it.
-    mutating func scrollHandover(_ key: Key, lines: [String], scroll: Int, at: Date) {
-        let page = HandoverPage(lines, width: screenWidth, height: screenHeight)
-        let step = max(1, page.rows - 1)
-        switch key {
-        case .up, .char("k"): self.overlay = .handover(lines: lines, scroll: page.clamp(scroll - 1), at: at)
-        case .down, .char("j"): self.overlay = .handover(lines: lines, scroll: page.clamp(scroll + 1), at: at)
-        case .pageUp: self.overlay = .handover(lines: lines, scroll: page.clamp(scroll - step), at: at)
-        case .pageDown: self.overlay = .handover(lines: lines, scroll: page.clamp(scroll + step), at: at)
-        default: self.overlay = nil
-        }
-    }
-
-    /// The report of the last `days` days from what is loaded, and the
-    /// archive's figures asked for afresh (incidents are archived as the
-    /// screen runs); their answer redraws it.
-    mutating func openReport(days: Int, customer: String?) -> [Command] {
-        overlay = .report(reportView(days: days, customer: customer))
-        return [.loadHistory(since: now.addingTimeInterval(-Double(days) * 86400))]
-    }
-
-    /// The report: 7, 3 (30) and 9 (90) days, c for each customer in turn,
-    /// ↑↓ through the worst incidents, Enter opens one; any other key closes it.
-    mutating func handleReport(_ key: Key, _ report: ReportView) -> [Command] {
-        var r = report
-        switch key {
-        case .char("7"): return openReport(days: 7, customer: r.customer)
-        case .char("3"): return openReport(days: 30, customer: r.customer)
-        case .char("9"): return openReport(days: 90, customer: r.customer)
-        case .char("c"):
-            // Every customer in turn, then all of them again.
-            let customers = Array(Set(incidents.values.compactMap(\.customer))).sorted()
-            let next = r.customer.flatMap { customers.firstIndex(of: $0) }.map { $0 + 1 < customers.count ? customers[$0 + 1] : nil } ?? customers.first
-            self.overlay = .report(reportView(days: r.days, customer: next))
-        case .up, .char("k"):
-            r.cursor = max(0, r.cursor - 1)
-            self.overlay = .report(r)
-        case .down, .char("j"):
-            r.cursor = min(max(0, r.worst.count - 1), r.cursor + 1)
-            self.overlay = .report(r)
-        case .enter where r.worst.indices.contains(r.cursor):
-            // Open the worst incident: resolved ones are shown to find it.
-            let id = r.worst[r.cursor]
-            self.overlay = nil
-            // Archived (resolved over a day ago): not in this screen's
-            // table, so it opens as a replay, which reads it from the store.
-            guard incidents[id] != nil else {
-                notice = Notice(text: "\(id) was resolved over a day ago: shown as a replay (Esc returns)", isError: false)
-                return [.replay(incident: id)]
-            }
-            if incidents[id]?.state == .resolved { showResolved = true }
-            selectedID = id
-            resetDetail()
-            self.overlay = nil
-        default:
-            self.overlay = nil
-        }
-        return []
     }
 
     /// The outcome of a call: r, v or n records it, Esc records none.

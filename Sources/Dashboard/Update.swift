@@ -49,29 +49,6 @@ extension Model {
         return contacts.indices.contains(selectedContact) ? contacts[selectedContact].contact.name.sanitized : "?"
     }
 
-
-    /// The compliance report of the last `days` days, for the overlay.
-    func reportView(days: Int, customer: String?) -> ReportView {
-        let from = now.addingTimeInterval(-Double(days) * 86400)
-        var facts = (archived.map { a in a.since <= from ? a.facts.filter { $0.opened >= from } : a.facts } ?? []).filter { incidents[$0.id] == nil }
-        for i in incidents.values where i.opened.at >= from { facts.append(IncidentFacts(Board.Entry(i, policies: policies, at: now))) }
-        let r = ComplianceReport(facts: facts.filter { customer == nil || $0.customer == customer }, from: from, to: now)
-        let group = customer.map { "customer \($0)" } ?? "last \(days) days"
-        func lines(_ text: String) -> [String] { text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
-        return ReportView(days: days, customer: customer, lines: lines(r.text(group: group)), narrowLines: lines(r.narrowText()),
-                          worst: r.worst.map(\.incident), cursor: 0, at: now)
-    }
-
-    /// The shift handover of the last 8 hours, as `tierwatch handover` prints it.
-    func handoverLines() -> [String] {
-        let entries = incidents.values.map { Board.Entry($0, policies: policies, at: now) }
-        let text = ShiftHandover(entries, span: Model.handoverSpan, now: now, schedules: try? directory.get(), overrides: policies.overrides)
-            .markdown(complete: !alarm.isBlind)
-        return text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-    }
-
-    static let handoverSpan: TimeInterval = 8 * 3600
-
     /// How long a new incident's or a new breach's row flashes.
     static let flashSeconds: TimeInterval = 6
 

@@ -2,6 +2,7 @@ import Escalation
 import Foundation
 import Surface
 
+/// The on-call overlay (O): every schedule, who is on call and next.
 extension Model {
     /// A handoff sooner than this is marked in the on-call view.
     static let handoffSoonSeconds = 3600
@@ -71,74 +72,4 @@ extension Model {
             f.put("Any key closes this view. Overrides: tierwatch oncall override SCHEDULE --person ID --to +8h", x: r.x + 2, y: r.maxY - 2, role: .dim, limit: r.width - 4)
         }
     }
-}
-
-extension Model {
-    /// The shift handover as `tierwatch handover` prints it, scrolled.
-    func drawHandover(_ f: inout Frame, _ lines: [String], scroll: Int, at: Date) {
-        let page = HandoverPage(lines, width: f.width, height: f.height)
-        let rect = page.rect
-        f.fill(rect, role: .help)
-        box(&f, rect, title: "Shift handover\(glyphs.separator)last 8 hours\(glyphs.separator)as of \(Words.clock(at)) UTC\(glyphs.separator)tierwatch handover prints it", focused: true)
-        let top = page.clamp(scroll)
-        for (k, line) in page.lines.dropFirst(top).enumerated() where k < page.rows {
-            f.put(line, x: rect.x + 2, y: rect.y + 1 + k, role: line.hasPrefix("#") ? .title : .help, limit: rect.width - 4)
-        }
-        let below = page.lines.count - top - page.rows
-        var where_ = below > 0 ? "↓ \(below) more line\(below == 1 ? "" : "s") (↑ ↓ PgUp PgDn)" : top > 0 ? "end (↑ PgUp back)" : ""
-        if !where_.isEmpty { where_ += glyphs.separator }
-        f.put("\(where_)any other key closes", x: rect.x + 2, y: rect.y + rect.height - 2, role: .dim, limit: rect.width - 4)
-    }
-
-    /// The compliance report as `tierwatch report` prints it (on a narrow
-    /// screen, two lines a step), with its worst incidents to pick and open.
-    func drawReport(_ f: inout Frame, _ r: ReportView) {
-        let w = min(f.width - 2, 130)
-        // The table decides (a long title among the worst is only cut).
-        let table = r.lines.prefix { $0 != ComplianceReport.worstHeading }
-        let lines = table.allSatisfy({ DisplayWidth.of($0) <= w - 4 }) ? r.lines : r.narrowLines
-        let h = min(f.height - 2, lines.count + 3)
-        let rect = Rect(x: (f.width - w) / 2, y: max(1, (f.height - h) / 2), width: w, height: h)
-        f.fill(rect, role: .help)
-        box(&f, rect, title: "Compliance\(glyphs.separator)\(r.customer.map { "customer \($0.sanitized)" } ?? "all customers")\(glyphs.separator)last \(r.days) days\(glyphs.separator)as of \(Words.clock(r.at)) UTC", focused: true)
-        var worstRow = 0
-        var inWorst = false
-        for (k, line) in lines.enumerated() where k < rect.height - 2 {
-            let y = rect.y + 1 + k
-            // The worst incidents' lines follow "Worst:", each two spaces and an id.
-            let isWorst = inWorst && r.worst.indices.contains(worstRow) && line.hasPrefix("  \(r.worst[worstRow])  ")
-            if line == ComplianceReport.worstHeading { inWorst = true }
-            f.put(line, x: rect.x + 2, y: y, role: .help, limit: rect.width - 4)
-            if isWorst {
-                if worstRow == r.cursor { f.restyle(Rect(x: rect.x + 2, y: y, width: rect.width - 4, height: 1), role: .selection) }
-                worstRow += 1
-            }
-        }
-    }
-}
-
-/// The handover overlay's page on a screen of a given size: its box, its
-/// lines wrapped to the box (a long line continues, indented, never cut),
-/// and how far it scrolls. The view and the keys read the same page.
-struct HandoverPage {
-    let rect: Rect
-    let lines: [String]
-    /// Text rows inside the box (the last row holds the hint).
-    let rows: Int
-
-    init(_ text: [String], width: Int, height: Int) {
-        let w = max(10, min(width - 2, 130))
-        lines = text.flatMap { line -> [String] in
-            guard DisplayWidth.of(line) > w - 4 else { return [line] }
-            let indent = String(line.prefix { $0 == " " }) + "  "
-            let body = DisplayWidth.wrap(line, to: w - 4)
-            return [body[0]] + DisplayWidth.wrap(body.dropFirst().joined(separator: " "), to: max(8, w - 4 - indent.count)).map { indent + $0 }
-        }
-        let h = max(4, min(height - 2, lines.count + 3))
-        rect = Rect(x: max(0, (min(width, Int.max / 2) - w) / 2), y: max(1, (min(height, Int.max / 2) - h) / 2), width: w, height: h)
-        rows = h - 3
-    }
-
-    /// A scroll position the page can show: the last line never leaves the bottom.
-    func clamp(_ scroll: Int) -> Int { max(0, min(scroll, lines.count - rows)) }
 }
