@@ -27,6 +27,10 @@ import Testing
         let watch = Tmux(command: "\(Binary.tierwatch) watch --json > \(out)", env: env)
         defer { withExtendedLifetime(watch) {} }  // its tmux server runs the watcher to the end of the test
         #expect(dash.wait(for: id))
+        // The watcher has read the store (it says so on stderr) before
+        // anything happens: under load it started after the late resolve
+        // and had nothing to report (seen once in CI's faked-date runs).
+        #expect(watch.wait(for: "tierwatch: watching"), "\(watch.screen)")
         let acked = s.tw("ack", id, env: ["TIERWATCH_HOST": "site-a"])
         #expect(acked.status == 0, "the ack succeeds where it is typed")
         let ackLine = try #require(s.tw("export", "--events").stdout.split(separator: "\n").first { $0.contains("\"acknowledged\"") })
