@@ -243,8 +243,11 @@ final class PolicySource {
         self.flag = flag
         self.storePath = storePath
         signature = PolicySource.signature(of: flag ?? storePath + "/policy.yaml")
-        reading = PolicyReading(current: .failure(PolicyProblem("not read yet")), lastGood: PolicySource.kept(storePath))
-        reading = reading.reading(load())
+        // The kept copy is read (and parsed) only when the file does not
+        // parse: a start whose policy is fine reads nothing more.
+        reading = PolicyReading(current: .failure(PolicyProblem("not read yet")))
+        let first = load()
+        reading = PolicyReading(current: first, lastGood: (try? first.get()) ?? PolicySource.kept(storePath))
         keep()
     }
 
