@@ -30,14 +30,18 @@ public enum OnCallCalendar {
         for s in schedules {
             // The running shift began at the last handoff up to `from` (one
             // at `from` itself included); with none in the lookback, at the
-            // rotation's own start, so its event is the same at every fetch.
+            // rotation's own start; before the rotation begins, at a grid
+            // point (never `from`, which moves): the same event at every fetch.
             let earlier = s.handoffs(from: from.addingTimeInterval(-lookback), to: from.addingTimeInterval(0.001), overrides: overrides, limit: 100_000)
-            let anchor = s.layers.map { s.instant($0.start) }.min().map { min($0, from) } ?? from.addingTimeInterval(-lookback)
+            let first = s.layers.map { s.instant($0.start) }.min()
+            let anchor = first.map { $0 <= from ? $0 : gridPoint(from, anchor: $0, up: false) } ?? gridPoint(from, anchor: nil, up: false)
             var start = earlier.last?.at ?? anchor
             var current = s.onCall(at: from, overrides: overrides)
-            // The last shift runs to its own end, not the window's: its
-            // event is the same whenever the feed is fetched.
-            let end = s.handoffs(from: to.addingTimeInterval(-0.001), to: to.addingTimeInterval(lookback), overrides: overrides, limit: 1).first?.at ?? to
+            // The last shift runs to its own end, not the window's (before
+            // the rotation, to its start; with no end in sight, to a grid
+            // point): its event is the same whenever the feed is fetched.
+            let end = s.handoffs(from: to.addingTimeInterval(-0.001), to: to.addingTimeInterval(lookback), overrides: overrides, limit: 1).first?.at
+                ?? first.flatMap { $0 > to ? $0 : nil } ?? gridPoint(to, anchor: first, up: true)
             for turn in s.handoffs(from: from, to: to, overrides: overrides) + [(at: end, person: nil)] {
                 if person == nil || current.person == person {
                     let who = current.person.map { id in directory.person(id) ?? overrides.first { $0.person == id }?.snapshot ?? Person(id: id, name: id) }
@@ -48,6 +52,18 @@ public enum OnCallCalendar {
             }
         }
         return out.sorted { ($0.start, $0.schedule.id) < ($1.start, $1.schedule.id) }
+    }
+
+    /// Where a shift with no handoff to mark it begins or ends (before the
+    /// rotation's start, or with no handoff within `lookback` of the window):
+    /// the nearest point at or before (`up`: at or after) `t` on a grid of
+    /// `lookback` steps from the rotation's start (the epoch without one).
+    /// Never the window's edge itself, which moves with every fetch: the
+    /// same event, UID and times, whenever the feed is fetched within a step.
+    static func gridPoint(_ t: Date, anchor: Date?, up: Bool) -> Date {
+        let origin = anchor ?? Date(timeIntervalSince1970: 0)
+        let steps = (t.timeIntervalSince(origin) / lookback).rounded(up ? .up : .down)
+        return origin.addingTimeInterval(steps * lookback)
     }
 
     /// The feed: one VCALENDAR with a VEVENT per shift (a gap shows as

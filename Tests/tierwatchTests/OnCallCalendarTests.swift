@@ -81,6 +81,27 @@ import Testing
         }
     }
 
+    /// Before the rotation begins (nobody on call yet), and in a schedule
+    /// whose last shift has no end within the lookback, the feed fetched
+    /// seconds or hours apart is the same text: the gap's start and the open
+    /// shift's end were the fetch's own instant (found by CI: serve's feed and
+    /// the CLI's differed when fetched across a second's boundary).
+    @Test func fetchedBeforeTheRotationBeginsTheFeedIsTheSameAtEveryFetch() throws {
+        let s = exampleStore(); defer { s.cleanup() }
+        func text(_ at: String) throws -> [Substring] {
+            try feed(s, ["platform", "--at", at, "--weeks", "2"], zone: "UTC").text.split(separator: "\r\n").filter { !$0.hasPrefix("DTSTAMP") }
+        }
+        let first = try text("2024-02-29T12:00:00Z")
+        #expect(first.contains { $0.hasPrefix("SUMMARY:") && $0.contains("NOBODY ON CALL") }, "\(first)")
+        #expect(first.contains("DTEND:20260105T080000Z"), "the gap ends when the rotation begins: \(first)")
+        #expect(try text("2024-02-29T12:00:01Z") == first)
+        #expect(try text("2024-02-29T15:30:00Z") == first)
+        // Days before the rotation's first handoff: the gap ends at it, the first shift follows.
+        let events = try feed(s, ["platform", "--at", "2025-12-31T23:59:00Z", "--weeks", "2"], zone: "UTC").events
+        #expect(events.first?.end == "2026-01-05T08:00:00Z" && events.dropFirst().first?.summary.hasSuffix("Ana Lima") == true, "\(events.map { "\($0.start) \($0.end) \($0.summary)" })")
+        #expect(try feed(s, ["platform", "--at", "2025-12-31T23:59:59Z", "--weeks", "2"], zone: "UTC").events.map(\.start) == events.map(\.start))
+    }
+
     @Test func anOverrideIsInTheFeedAndAPersonsFeedHasOnlyTheirShifts() throws {
         let s = exampleStore(); defer { s.cleanup() }
         let at = "2026-12-08T10:00:00Z"  // Ana's week in platform (Mon 09:00 Berlin handoffs)
