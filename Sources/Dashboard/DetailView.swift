@@ -17,9 +17,8 @@ extension Model {
                 return
             }
             box(&f, r, title: "No incident selected", focused: false)
-            let hint = readOnly ? "Nothing to show. This viewer only watches: incidents are opened at a dashboard."
-                : "Press n to open an incident, or : for the command line."
-            f.put(hint, x: r.x + 2, y: r.y + 1, role: .dim, limit: r.width - 4)
+            let (hint, role) = emptyDetailText()
+            f.put(hint, x: r.x + 2, y: r.y + 1, role: role, limit: r.width - 4)
             return
         }
         let i = e.incident

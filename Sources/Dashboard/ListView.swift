@@ -68,6 +68,16 @@ extension Model {
         return (incidents.isEmpty ? "No incidents recorded in this store yet." : "No open incidents. All clear.", .dim)
     }
 
+    /// What the detail pane says with no incident selected: the key that
+    /// opens one as bound, and never that key while opening is refused.
+    func emptyDetailText() -> (String, Role) {
+        if readOnly { return ("Nothing to show. This viewer only watches: incidents are opened at a dashboard.", .dim) }
+        if case .failure = directory {
+            return ("New incidents cannot be opened until the policy file parses (see above); then press \(bindings.name(.new)).", .overdue)
+        }
+        return ("Press \(bindings.name(.new)) to open an incident, or \(bindings.name(.command)) for the command line.", .dim)
+    }
+
     /// One incident's row: symbol, id, severity, state, tier, what is due
     /// and when, customer, title; the selection bar and a new breach's flash.
     func drawRow(_ f: inout Frame, _ e: Board.Entry, y: Int, index: Int, inner: Rect, cols: ListColumns, selected: Bool) {

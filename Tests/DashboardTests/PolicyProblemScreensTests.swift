@@ -16,8 +16,18 @@ import Testing
         _ = m.update(.directory(.failure(Self.problem)))
         let text = m.view(width: 120, height: 40).text
         #expect(text.contains("No open incidents, but NEW INCIDENTS CANNOT BE OPENED") && !text.contains(calm), "\(text)")
+        // The detail pane does not invite a key that is refused.
+        #expect(text.contains("New incidents cannot be opened until the policy file parses") && !text.contains("Press n to open"), "\(text)")
         _ = m.update(.directory(.success(.builtIn)))
         #expect(m.view(width: 120, height: 40).text.contains(calm))
+        #expect(m.view(width: 120, height: 40).text.contains("Press n to open an incident"))
+    }
+
+    /// The detail pane names the key as bound, not as shipped.
+    @Test func theEmptyDetailPaneNamesTheReboundKey() {
+        var m = Board.model([])
+        m.bindings.rebind(.new, to: [.char("N")])
+        #expect(m.view(width: 120, height: 40).text.contains("Press N to open an incident, or : for the command line."))
     }
 
     @Test func anEmptyWallIsNotCalm() {
