@@ -26,7 +26,8 @@ public struct Bindings: Sendable, Equatable {
 
     public private(set) var table: [Binding]
 
-    public static let defaults = Bindings(table: [
+    /// The keys as shipped: the board's, with each panel's after "show resolved".
+    public static let defaults = Bindings(table: panelsAfter(.showResolved, in: [
         Binding(action: .up, keys: [.up, .char("k")], contactsOnly: false),
         Binding(action: .down, keys: [.down, .char("j")], contactsOnly: false),
         Binding(action: .pageUp, keys: [.pageUp], contactsOnly: false),
@@ -51,13 +52,17 @@ public struct Bindings: Sendable, Equatable {
         Binding(action: .clearFilter, keys: [.escape], contactsOnly: false),
         Binding(action: .sort, keys: [.char("s"), .function(9)], contactsOnly: false),
         Binding(action: .showResolved, keys: [.char("A")], contactsOnly: false),
-        Binding(action: .onCall, keys: [.char("o")], contactsOnly: false),
-        Binding(action: .report, keys: [.char("R")], contactsOnly: false),
-        Binding(action: .handover, keys: [.char("H")], contactsOnly: false),
         Binding(action: .replay, keys: [.char("P")], contactsOnly: false),
         Binding(action: .help, keys: [.char("?"), .char("h"), .function(1)], contactsOnly: false),
         Binding(action: .quit, keys: [.char("q"), .function(10)], contactsOnly: false),
-    ])
+    ]))
+
+    private static func panelsAfter(_ action: KeyAction, in table: [Binding]) -> [Binding] {
+        var t = table
+        let at = (t.firstIndex { $0.action == action } ?? t.count - 1) + 1
+        t.insert(contentsOf: Panels.all.map { Binding(action: $0.opener.action, keys: $0.opener.keys, contactsOnly: false) }, at: at)
+        return t
+    }
 
     /// What `key` does with `focus` in front, if anything.
     public func action(for key: Key, inContacts: Bool) -> KeyAction? {
@@ -186,7 +191,7 @@ public struct Bindings: Sendable, Equatable {
 
     /// The help screen's lines: which actions, what they do in a line, and
     /// in full for the guide's key table.
-    static let help: [(actions: [KeyAction], text: String, doc: String)] = [
+    static let help: [(actions: [KeyAction], text: String, doc: String)] = withPanels(after: .showResolved, [
         ([.up, .down], "select an incident (a tier, a contact, an entry: Tab)",
          "select an incident (or a tier, a contact, a timeline entry: see the panes)"),
         ([.nextPane, .previousPane], "move between list, tiers, contacts and timeline",
@@ -207,16 +212,29 @@ public struct Bindings: Sendable, Equatable {
         ([.sort], "sort by urgency, severity or opening time", "sort by urgency, severity or opening time"),
         ([.showResolved], "show or hide incidents resolved in the last day",
          "show or hide incidents resolved in the last day (older ones: `tierwatch list --all`, `show ID`)"),
-        ([.onCall], "who is on call: every schedule, until when, who is next",
-         "who is on call: every schedule, the person and number, until when, who is next; a handoff within the hour is marked; overrides in force or to come (any key closes it)"),
-        ([.report], "the compliance report (7, 30, 90 days; c customer)",
-         "the compliance report (as `tierwatch report`; on a screen too narrow for its table, each step on two lines, numbers first): `7`, `3`, `9` for the last 7, 30 or 90 days, `c` for each customer in turn, `↑`/`↓` and `Enter` to open one of the worst incidents; any other key closes it"),
-        ([.replay, .handover], "replay the selected incident · the shift handover",
-         "replay the selected incident: the dashboard as it was at any minute (see \"Replay\"; `Esc` is live again) · the shift handover of the last 8 hours (the text `tierwatch handover` prints; `↑`/`↓`, `PgUp`/`PgDn` scroll, any other key closes it)"),
+        ([.replay], "replay the selected incident",
+         "replay the selected incident: the dashboard as it was at any minute (see \"Replay\"; `Esc` is live again)"),
         ([.pageUp, .pageDown], "scroll the timeline", "scroll the timeline"),
         ([.top, .bottom], "the first and the last incident", "select the first or the last incident of the list"),
         ([.help, .quit], "this help · quit", "help (any key closes it) · quit"),
-    ]
+    ])
+
+    /// The help's lines with the panels': each on a line of its own after
+    /// `action`'s, in `Panels.all`'s order, or after the action it joins.
+    private static func withPanels(after action: KeyAction, _ rows: [(actions: [KeyAction], text: String, doc: String)])
+        -> [(actions: [KeyAction], text: String, doc: String)] {
+        var rows = rows
+        var at = (rows.firstIndex { $0.actions.contains(action) } ?? rows.count - 1) + 1
+        for o in Panels.all.map({ $0.opener }) {
+            if let joins = o.joins, let k = rows.firstIndex(where: { $0.actions.contains(joins) }) {
+                rows[k] = (rows[k].actions + [o.action], rows[k].text + " · " + o.help, rows[k].doc + " · " + o.guide)
+            } else {
+                rows.insert(([o.action], o.help, o.guide), at: at)
+                at += 1
+            }
+        }
+        return rows
+    }
 
     /// The help screen's lines, with the keys in force.
     public var helpLines: [(keys: String, text: String)] {

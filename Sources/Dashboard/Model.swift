@@ -42,14 +42,9 @@ public struct Model: Sendable {
         case outcome(incident: String, tier: Int, contact: Int)
         /// One timeline entry in full (position in the incident's timeline).
         case entry(incident: String, position: Int)
-        /// Every schedule: who is on call now, until when, who is next.
-        case onCall
-        /// The compliance report of the last `days` (and one customer's),
-        /// worked out when opened; `cursor` picks one of its worst incidents.
-        case report(ReportView)
-        /// The shift handover (what `tierwatch handover` prints), worked
-        /// out when opened, scrolled by `scroll` lines.
-        case handover(lines: [String], scroll: Int, at: Date)
+        /// A panel: the on-call view, the compliance report, the shift
+        /// handover (see `Panel`).
+        case panel(OpenPanel)
         /// A customer update being written, to go to the customer's recipients.
         case composeUpdate(UpdateComposer)
     }
@@ -75,18 +70,6 @@ public struct Model: Sendable {
     }
 
     /// What the report overlay shows, worked out once (not every frame).
-    public struct ReportView: Equatable, Sendable {
-        public var days: Int
-        public var customer: String?
-        public var lines: [String]
-        /// The same for a screen too narrow for `lines` (two lines a step).
-        public var narrowLines: [String]
-        /// The worst incidents' ids, in the order the report lists them.
-        public var worst: [String]
-        public var cursor: Int
-        public var at: Date
-    }
-
     public struct Notice: Equatable, Sendable {
         public var text: String
         public var isError: Bool

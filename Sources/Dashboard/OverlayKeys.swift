@@ -7,14 +7,11 @@ import Surface
 extension Model {
     mutating func handle(_ key: Key, in overlay: Overlay) -> [Command] {
         switch overlay {
-        case .help, .entry, .onCall:
+        case .help, .entry:
             self.overlay = nil  // any key closes them
             return []
-        case let .handover(lines, scroll, at):
-            scrollHandover(key, lines: lines, scroll: scroll, at: at)
-            return []
-        case let .report(r):
-            return handleReport(key, r)
+        case let .panel(p):
+            return handle(key, in: p)
         // A question takes only its answers: a stray key neither answers it
         // nor slips through to act as a command.
         case let .composeUpdate(c):

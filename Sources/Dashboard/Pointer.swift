@@ -53,9 +53,10 @@ extension Model {
     /// key-bar answers: a stray click never answers it.
     private mutating func pointer(_ mouse: Mouse, in overlay: Overlay) -> [Command] {
         switch (overlay, mouse.kind) {
-        case (.handover, .wheelUp), (.report, .wheelUp): return handle(.up, in: overlay)
-        case (.handover, .wheelDown), (.report, .wheelDown): return handle(.down, in: overlay)
-        case (.help, .press), (.entry, .press), (.onCall, .press): self.overlay = nil
+        case let (.panel(p), .wheelUp) where p.scrolls: return handle(.up, in: overlay)
+        case let (.panel(p), .wheelDown) where p.scrolls: return handle(.down, in: overlay)
+        case let (.panel(p), .press) where !p.scrolls: self.overlay = nil
+        case (.help, .press), (.entry, .press): self.overlay = nil
         default: break
         }
         return []

@@ -169,11 +169,7 @@ extension Model {
             watchWarning = w
         case let .history(since, facts):
             archived = (since, facts)
-            if case let .report(r)? = overlay {
-                var again = reportView(days: r.days, customer: r.customer)
-                again.cursor = min(r.cursor, max(0, again.worst.count - 1))
-                overlay = .report(again)
-            }
+            refreshPanel(message)
         case let .alarm(a):
             alarm = a
         case let .directory(d):
@@ -227,9 +223,6 @@ extension Model {
         switch action {
         case .quit: return [.quit]
         case .help: overlay = .help
-        case .onCall: overlay = .onCall
-        case .report: return openReport(days: 7, customer: nil)
-        case .handover: overlay = .handover(lines: handoverLines(), scroll: 0, at: now)
         case .replay:
             guard let id = selection(in: entries)?.incident.id else {
                 notice = Notice(text: "no incident selected to replay", isError: true)
@@ -284,6 +277,9 @@ extension Model {
         case .new:
             if readOnly { return refuseReadOnly("open an incident") }
             overlay = .prompt(Prompt(purpose: .newTitle, text: ""))
+        default:
+            // A panel's key (`Panels.all` says which panel).
+            if let panel = Panels.opened(by: action) { return open(panel) }
         }
         return []
     }

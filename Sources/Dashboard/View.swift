@@ -31,9 +31,7 @@ extension Model {
         drawMessageLine(&f, y: height - 2)
         drawKeyBar(&f, y: height - 1)
         if overlay == .help { drawHelp(&f) }
-        if overlay == .onCall { drawOnCall(&f) }
-        if case let .report(r)? = overlay { drawReport(&f, r) }
-        if case let .handover(lines, scroll, at)? = overlay { drawHandover(&f, lines, scroll: scroll, at: at) }
+        if case let .panel(p)? = overlay { p.draw(&f, self) }
         if case let .entry(id, position)? = overlay { drawEntry(&f, id, position) }
         if case let .composeUpdate(c)? = overlay { drawComposer(&f, c) }
         return f
@@ -159,9 +157,8 @@ extension Model {
         case .outcome?: return [("r", "Reached"), ("v", "Voicemail"), ("n", "No answer"), ("Enter", "Reached"), ("Esc", "Cancel")]
         case .prompt?: return [("Enter", "OK"), ("Esc", "Cancel"), ("Backspace", "Delete")]
         case let .composeUpdate(c)?: return c.discarding ? [("y", "Discard"), ("any key", "Back")] : Model.composeKeys
-        case .help?, .entry?, .onCall?: return [("any key", "Close")]
-        case .report?: return [("7 3 9", "Days"), ("c", "Customer"), ("↑↓", "Worst"), ("Enter", "Open"), ("Esc", "Close")]
-        case .handover?: return [("↑↓ PgUp PgDn", "Scroll"), ("any key", "Close")]
+        case .help?, .entry?: return [("any key", "Close")]
+        case let .panel(p)?: return p.keyBar
         case nil: break
         }
         let b = bindings

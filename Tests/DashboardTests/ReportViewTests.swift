@@ -9,7 +9,7 @@ import Testing
     @Test func rShowsTheReportAndEnterOpensTheWorstIncident() throws {
         var m = Board.model(Board.several)
         _ = m.update(.key(.char("R")))
-        guard case let .report(r)? = m.overlay else { Issue.record("no report"); return }
+        guard let r = m.panel(ReportPanel.self) else { Issue.record("no report"); return }
         #expect(r.days == 7 && r.lines.first?.hasPrefix("Compliance — last 7 days") == true)
         let text = m.view(width: 120, height: 40).text
         #expect(text.contains("Management notified") && text.contains("Worst:"), "\(text)")
@@ -22,10 +22,10 @@ import Testing
         #expect(!narrow.contains("LATENESS"), "the wide table is not drawn cut")
         #expect(m.view(width: 200, height: 60).text.contains("LATENESS p50 / p90 / max"), "a wide screen has the table")
         _ = m.update(.key(.char("3")))
-        guard case let .report(thirty)? = m.overlay else { Issue.record("closed"); return }
+        guard let thirty = m.panel(ReportPanel.self) else { Issue.record("closed"); return }
         #expect(thirty.days == 30)
         _ = m.update(.key(.char("c")))
-        guard case let .report(acme)? = m.overlay else { Issue.record("closed"); return }
+        guard let acme = m.panel(ReportPanel.self) else { Issue.record("closed"); return }
         #expect(acme.customer == "acme" && acme.lines.first?.contains("customer acme") == true)
         _ = m.update(.key(.enter))
         #expect(m.overlay == nil && m.selectedID == acme.worst.first)
@@ -40,7 +40,7 @@ import Testing
             .add(.note(message: NoteMark.handover + "carrier promised a fix by 06:00"), minutesAgo: 5, by: "sam")
         var m = Board.model(Board.several + [noted])
         _ = m.update(.key(.char("H")))
-        guard case let .handover(lines, scroll, _)? = m.overlay else { Issue.record("no handover"); return }
+        guard let h = m.panel(HandoverPanel.self), case let (lines, scroll) = (h.lines, h.scroll) else { Issue.record("no handover"); return }
         #expect(scroll == 0 && lines.first?.hasPrefix("# Shift handover") == true)
         let entries = m.incidents.values.map { Escalation.Board.Entry($0, policies: m.policies, at: m.now) }
         let expected = ShiftHandover(entries, span: 8 * 3600, now: m.now, schedules: .builtIn, overrides: []).markdown(complete: true)
@@ -53,7 +53,7 @@ import Testing
         // A page down on a 24-line screen: the box's 19 rows less one kept.
         _ = m.update(.resized(width: 120, height: 24))
         _ = m.update(.key(.pageDown))
-        guard case let .handover(_, scrolled, _)? = m.overlay else { Issue.record("closed by PgDn"); return }
+        guard let scrolled = m.panel(HandoverPanel.self)?.scroll else { Issue.record("closed by PgDn"); return }
         #expect(scrolled == 18)
         _ = m.update(.key(.pageDown))
         #expect(m.view(width: 120, height: 24).text.contains("carrier promised a fix by 06:00"))

@@ -59,7 +59,7 @@ import Testing
         #expect(since == Board.now.addingTimeInterval(-7 * 86400))
         _ = m.update(.history(since: since, facts: [IncidentFacts(Escalation.Board.Entry(Board.Builder("OLD1", title: "Last week's outage", customer: "acme", openedMinutesAgo: 3 * 1440)
             .add(.resolved(message: "fixed"), minutesAgo: 3 * 1440 - 90).incident, policies: Board.model([]).policies, at: Board.now))]))
-        guard case let .report(r)? = m.overlay, let k = r.worst.firstIndex(of: "OLD1") else {
+        guard let r = m.panel(ReportPanel.self), let k = r.worst.firstIndex(of: "OLD1") else {
             Issue.record("OLD1 is not among the worst: \(String(describing: m.overlay))"); return
         }
         for _ in 0..<k { _ = press(&m, .down) }
@@ -195,17 +195,17 @@ import Testing
         var m = Board.model(Board.several + [Self.everythingLate()])
         _ = m.update(.resized(width: 80, height: 24))
         _ = press(&m, .char("H"))
-        guard case let .handover(lines, _, _)? = m.overlay else { Issue.record("no handover"); return }
+        guard let lines = m.panel(HandoverPanel.self)?.lines else { Issue.record("no handover"); return }
         let long = lines.first { $0.count > 76 }
         #expect(long != nil, "a line longer than the box, to wrap: \(lines)")
         for _ in 0..<50 { _ = press(&m, .pageDown) }
         let text = m.view(width: 80, height: 24).text
-        guard case let .handover(_, scroll, _)? = m.overlay else { Issue.record("closed"); return }
+        guard let scroll = m.panel(HandoverPanel.self)?.scroll else { Issue.record("closed"); return }
         #expect(scroll > 0)
         #expect(text.contains(lines.last { !$0.isEmpty }!.prefix(40)), "the last line shows at the end: \(text)")
         #expect(text.contains("any other key closes") && !text.contains("more line"), "\(text)")
         _ = press(&m, .up)
-        guard case let .handover(_, back, _)? = m.overlay else { Issue.record("closed"); return }
+        guard let back = m.panel(HandoverPanel.self)?.scroll else { Issue.record("closed"); return }
         #expect(back == scroll - 1, "one up from the end is one line, not fifty pages")
         // Every word of the long line is on some screen: wrapped, not cut.
         _ = press(&m, .escape, .char("H"))

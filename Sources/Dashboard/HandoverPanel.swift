@@ -2,7 +2,44 @@ import Escalation
 import Foundation
 import Surface
 
-/// The shift handover overlay (H): its text, scrolling and drawing.
+/// The shift handover panel (H): the last 8 hours as `tierwatch handover`
+/// prints it, worked out when opened, scrolled by `scroll` lines.
+public struct HandoverPanel: Panel {
+    public var lines: [String]
+    public var scroll: Int
+    public var at: Date
+
+    public static let opener = PanelOpener(
+        action: .handover, keys: [.char("H")], help: "the shift handover",
+        guide: "the shift handover of the last 8 hours (the text `tierwatch handover` prints; `↑`/`↓`, `PgUp`/`PgDn` scroll, any other key closes it)",
+        joins: .replay)
+
+    public static var scrolls: Bool { true }
+
+    public static func open(_ m: Model) -> (HandoverPanel, [Command]) {
+        (HandoverPanel(lines: m.handoverLines(), scroll: 0, at: m.now), [])
+    }
+
+    /// The handover scrolls as far as its last line is at the bottom; any other key closes it.
+    public func handle(_ key: Key, _ m: inout Model) -> (HandoverPanel?, [Command]) {
+        let page = HandoverPage(lines, width: m.screenWidth, height: m.screenHeight)
+        let step = max(1, page.rows - 1)
+        var next = self
+        switch key {
+        case .up, .char("k"): next.scroll = page.clamp(scroll - 1)
+        case .down, .char("j"): next.scroll = page.clamp(scroll + 1)
+        case .pageUp: next.scroll = page.clamp(scroll - step)
+        case .pageDown: next.scroll = page.clamp(scroll + step)
+        default: return (nil, [])
+        }
+        return (next, [])
+    }
+
+    public var keyBar: [(String, String)] { [("↑↓ PgUp PgDn", "Scroll"), ("any key", "Close")] }
+
+    public func draw(_ f: inout Frame, _ m: Model) { m.drawHandover(&f, lines, scroll: scroll, at: at) }
+}
+
 extension Model {
     /// The shift handover of the last 8 hours, as `tierwatch handover` prints it.
     func handoverLines() -> [String] {
@@ -13,19 +50,6 @@ extension Model {
     }
 
     static let handoverSpan: TimeInterval = 8 * 3600
-
-    /// The handover scrolls as far as its last line is at the bottom; any other key closes it.
-    mutating func scrollHandover(_ key: Key, lines: [String], scroll: Int, at: Date) {
-        let page = HandoverPage(lines, width: screenWidth, height: screenHeight)
-        let step = max(1, page.rows - 1)
-        switch key {
-        case .up, .char("k"): self.overlay = .handover(lines: lines, scroll: page.clamp(scroll - 1), at: at)
-        case .down, .char("j"): self.overlay = .handover(lines: lines, scroll: page.clamp(scroll + 1), at: at)
-        case .pageUp: self.overlay = .handover(lines: lines, scroll: page.clamp(scroll - step), at: at)
-        case .pageDown: self.overlay = .handover(lines: lines, scroll: page.clamp(scroll + step), at: at)
-        default: self.overlay = nil
-        }
-    }
 
     /// The shift handover as `tierwatch handover` prints it, scrolled.
     func drawHandover(_ f: inout Frame, _ lines: [String], scroll: Int, at: Date) {

@@ -2,7 +2,22 @@ import Escalation
 import Foundation
 import Surface
 
-/// The on-call overlay (O): every schedule, who is on call and next.
+/// The on-call panel (o): every schedule, who is on call and next.
+public struct OnCallPanel: Panel {
+    public static let opener = PanelOpener(
+        action: .onCall, keys: [.char("o")], help: "who is on call: every schedule, until when, who is next",
+        guide: "who is on call: every schedule, the person and number, until when, who is next; a handoff within the hour is marked; overrides in force or to come (any key closes it)")
+
+    public static func open(_ m: Model) -> (OnCallPanel, [Command]) { (OnCallPanel(), []) }
+
+    /// Any key closes it.
+    public func handle(_ key: Key, _ m: inout Model) -> (OnCallPanel?, [Command]) { (nil, []) }
+
+    public var keyBar: [(String, String)] { [("any key", "Close")] }
+
+    public func draw(_ f: inout Frame, _ m: Model) { m.drawOnCall(&f) }
+}
+
 extension Model {
     /// A handoff sooner than this is marked in the on-call view.
     static let handoffSoonSeconds = 3600
