@@ -1,14 +1,41 @@
 import Escalation
 import Surface
 
-/// What a key does on the board (outside a question or a prompt).
-public enum KeyAction: String, CaseIterable, Sendable {
-    case up, down, pageUp = "page_up", pageDown = "page_down", top, bottom
-    case nextPane = "next_pane", previousPane = "previous_pane"
-    case acknowledge, escalate, resolve, update, note, new
-    case reached, voicemail, noAnswer = "no_answer", call
-    case open, command, filter, clearFilter = "clear_filter", sort, showResolved = "show_resolved"
-    case onCall = "on_call", report, handover, replay, help, quit
+/// What a key does on the board (outside a question or a prompt); its raw
+/// value is its name in the config file's `keys:`. A panel declares its
+/// own beside it (`OnCallPanel.swift`: `KeyAction.onCall`).
+public struct KeyAction: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: String
+
+    /// One of `allCases`, or nil.
+    public init?(rawValue: String) {
+        guard KeyAction.allCases.contains(where: { $0.rawValue == rawValue }) else { return nil }
+        self.rawValue = rawValue
+    }
+
+    init(_ name: String) { rawValue = name }
+
+    public var description: String { rawValue }
+
+    public static let up = KeyAction("up"), down = KeyAction("down"), pageUp = KeyAction("page_up"), pageDown = KeyAction("page_down")
+    public static let top = KeyAction("top"), bottom = KeyAction("bottom")
+    public static let nextPane = KeyAction("next_pane"), previousPane = KeyAction("previous_pane")
+    public static let acknowledge = KeyAction("acknowledge"), escalate = KeyAction("escalate"), resolve = KeyAction("resolve")
+    public static let update = KeyAction("update"), note = KeyAction("note"), new = KeyAction("new")
+    public static let reached = KeyAction("reached"), voicemail = KeyAction("voicemail"), noAnswer = KeyAction("no_answer"), call = KeyAction("call")
+    public static let open = KeyAction("open"), command = KeyAction("command"), filter = KeyAction("filter")
+    public static let clearFilter = KeyAction("clear_filter"), sort = KeyAction("sort"), showResolved = KeyAction("show_resolved")
+    public static let replay = KeyAction("replay"), help = KeyAction("help"), quit = KeyAction("quit")
+
+    /// Every action, in the order `tierwatch config show` lists them: the
+    /// panels' after "show resolved".
+    public static let allCases: [KeyAction] = {
+        let board: [KeyAction] = [.up, .down, .pageUp, .pageDown, .top, .bottom, .nextPane, .previousPane,
+                                  .acknowledge, .escalate, .resolve, .update, .note, .new, .reached, .voicemail, .noAnswer, .call,
+                                  .open, .command, .filter, .clearFilter, .sort, .showResolved, .replay, .help, .quit]
+        let at = board.firstIndex(of: .showResolved)! + 1
+        return Array(board[..<at]) + Panels.all.map { $0.opener.action } + Array(board[at...])
+    }()
 }
 
 /// The board's keys: one table that the key handling, the key bar, the

@@ -2,6 +2,9 @@ import Escalation
 import Foundation
 import Surface
 
+/// The key that opens it: `handover` in the config file's `keys:`.
+public extension KeyAction { static let handover = KeyAction("handover") }
+
 /// The shift handover panel (H): the last 8 hours as `tierwatch handover`
 /// prints it, worked out when opened, scrolled by `scroll` lines.
 public struct HandoverPanel: Panel {

@@ -2,6 +2,9 @@ import Escalation
 import Foundation
 import Surface
 
+/// The key that opens it: `on_call` in the config file's `keys:`.
+public extension KeyAction { static let onCall = KeyAction("on_call") }
+
 /// The on-call panel (o): every schedule, who is on call and next.
 public struct OnCallPanel: Panel {
     public static let opener = PanelOpener(

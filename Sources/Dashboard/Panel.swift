@@ -6,9 +6,9 @@ import Surface
 /// shift handover. One file holds all of a panel: what it holds, the key
 /// that opens it (its action, the keys it ships with, its help), its keys
 /// and key bar while it is open, what the wheel does, and its drawing.
-/// Adding one is that file, its action in `KeyAction` and its line in
-/// `Panels.all`; the key handling, the key bar, the help screen, the
-/// guide's key table and the config's `keys:` take it from there.
+/// Adding one is that file (with its `KeyAction`) and its line in
+/// `Panels.all`; the key handling, the key bar, the mouse, the help screen,
+/// the guide's key table and the config's `keys:` take it from there.
 ///
 /// A panel is a value: `handle` answers with the panel after the key (nil
 /// closes it) and the commands to run; data it needs from outside comes

@@ -2,6 +2,9 @@ import Escalation
 import Foundation
 import Surface
 
+/// The key that opens it: `report` in the config file's `keys:`.
+public extension KeyAction { static let report = KeyAction("report") }
+
 /// The compliance report panel (R): the last 7, 30 or 90 days (and one
 /// customer's), worked out when opened; `cursor` picks one of its worst
 /// incidents, which Enter opens.
