@@ -103,7 +103,11 @@ import Testing
     }
 
     @Test func anOverrideIsInTheFeedAndAPersonsFeedHasOnlyTheirShifts() throws {
-        let s = exampleStore(); defer { s.cleanup() }
+        var s = exampleStore(); defer { s.cleanup() }
+        // An override is recorded ahead of its start: the clock is fixed
+        // before it (found by review: on the real clock this test stopped
+        // passing once 2026-12-08T10:00Z was past).
+        s.env = FakeClock.at("2026-12-08T09:00:00Z")
         let at = "2026-12-08T10:00:00Z"  // Ana's week in platform (Mon 09:00 Berlin handoffs)
         let o = s.tw("oncall", "override", "platform", "--person", "ben", "--from", at, "--to", "2026-12-08T18:00:00Z")
         #expect(o.status == 0, "\(o.stderr)")
