@@ -48,7 +48,7 @@ import Testing
         let t = dashboard(s)
         #expect(t.wait(for: "No incidents recorded in this store yet."))
         let id = s.raise("Raised by another operator")
-        #expect(t.wait(for: "Raised by another operator", timeout: 3))
+        #expect(t.wait(for: "Raised by another operator", timeout: 10))
         #expect(t.screen.contains(id))
         t.send("q")
         #expect(t.wait(for: "EXIT=0"))

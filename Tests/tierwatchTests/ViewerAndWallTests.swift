@@ -23,7 +23,7 @@ func requireStrace() throws {
         #expect(t.wait(for: "READ-ONLY VIEWER"))
         for key in ["a", "e", "r", "u", "m", "n", "F2", "F4"] {
             t.send(key)
-            #expect(t.wait(for: "read-only viewer: cannot", timeout: 3), "key \(key)")
+            #expect(t.wait(for: "read-only viewer: cannot", timeout: 10), "key \(key)")
         }
         t.send(":", "ack \(id)", "Enter")
         #expect(t.wait(for: "read-only viewer: cannot change incidents"))
@@ -159,7 +159,7 @@ func requireStrace() throws {
         t.resize(200, 60)
         #expect(t.wait(for: "tierwatch wall"))
         let id = s.raise()
-        #expect(t.wait(for: id, timeout: 3))
+        #expect(t.wait(for: id, timeout: 10))
         t.send("q")
         #expect(t.wait(for: "EXIT=0") && t.terminalRestored)
     }
