@@ -1,96 +1,154 @@
 import Foundation
 
-/// The `--json` shape of an incident, documented in the README and in
-/// docs/openapi.json. Times are ISO-8601 UTC; absent values are null. One
-/// description: the CLI, the HTTP API, hooks and the event stream all take
-/// it from here. Members are listed in key order (the order they are
-/// written in; JSONText sorts any that are not).
-extension Board.Entry {
-    /// The incident as `--json` prints it.
-    public func json(now: Date) -> JSONValue {
-        let i = incident, ladder = self.ladder
-        let atStart = ladder.rungs.indices.map(onCallAtStart)
-        let tiers: [JSONValue] = ladder.rungs.map { r in
-            let contacts: [JSONValue] = r.contacts.enumerated().map { k, c in
-                .object([
-                    ("at", .time(c.at)),
-                    ("by", .string(c.by)),
-                    ("called_person", c.calledPerson.map { .object([("id", .string($0.id)), ("name", .string($0.name))]) } ?? .null),
-                    ("email", .string(c.callee.email)),
-                    ("id", .string(c.contact.id)),
-                    ("name", .string(c.contact.name)),
-                    ("nobody_on_call", .bool(c.callee.nobodyOnCall)),
-                    ("on_call_at_start", atStart[r.index][k]?.person.map(Board.Entry.json(person:)) ?? .null),
-                    ("on_call_until", .time(c.callee.until)),
-                    ("outcome", .string(c.outcome?.rawValue)),
-                    ("override", .string(c.callee.override)),
-                    ("person", c.callee.person.map(Board.Entry.json(person:)) ?? .null),
-                    // The number to dial: the person's, else the contact's.
-                    ("phone", .string(c.callee.phone)),
-                    ("reached_at", .time(c.reachedAt)),
-                    ("role", .string(c.contact.role)),
-                    ("schedule", .string(c.contact.schedule)),
-                ])
-            }
-            return .object([
-                ("contacts", .array(contacts)),
-                ("due_at", .time(r.dueAt)),
-                ("id", .string(r.tier.id)),
-                ("index", .int(r.index)),
-                ("late_seconds", .int(r.lateSeconds)),
-                ("met_at", .time(r.metAt)),
-                ("name", .string(r.tier.name)),
-                ("progress", .double((r.progress * 1000).rounded() / 1000)),
-                ("remaining_seconds", r.status.isMet ? .null : .int(r.remainingSeconds)),
-                ("scheduled_start_at", r.isStarted ? .null : .time(r.startAt)),
-                ("started_at", r.isStarted ? .time(r.startAt) : .null),
-                ("status", .string(r.status.rawValue)),
-            ])
-        }
-        let timeline: [JSONValue] = i.timeline.map { entry in
-            let e = entry.event
-            return .object([
-                ("at", .time(e.at)),
-                ("backdated", .bool(entry.isBackdated)),
-                ("event_id", .string(e.id.description)),
-                ("operator", .string(e.operatorName)),
-                ("recorded_at", .time(e.recordedAt)),
-                ("stale", .bool(entry.isStale)),
-                ("stale_reason", .string(entry.staleReason)),
-                ("text", .string(e.summary(policy: policy, customer: i.customer))),
-                ("type", .string(e.action.typeName)),
-                ("unix_user", .string(e.unixUser)),
-            ])
-        }
-        return .object([
-            ("acknowledged_at", .time(i.acknowledged?.at)),
-            ("acknowledged_by", .string(i.acknowledged?.by)),
-            ("customer", .string(i.customer)),
-            ("id", .string(i.id)),
-            ("next_action", .string(Words.nextAction(self, now: now))),
-            ("next_customer_update_at", .time(ladder.nextCustomerUpdateAt)),
-            ("next_deadline", .string(ladder.nextDeadline.map { Words.deadline($0, policy, .id) })),
-            ("next_deadline_at", .time(ladder.nextDeadline?.at)),
-            ("opened_at", .time(i.opened.at)),
-            ("opened_by", .string(i.opened.by)),
-            ("policy", .object([("digest", .string(i.policyDigest)), ("name", .string(policy.name)), ("version", .int(policy.version))])),
-            ("policy_problem", .string(policyProblem)),
-            ("resolution", .string(i.resolutionMessage)),
-            ("resolved_at", .time(i.resolved?.at)),
-            ("resolved_by", .string(i.resolved?.by)),
-            ("severity", .string(i.severity.rawValue)),
-            ("state", .string(i.state.rawValue)),
-            ("tier", .int(ladder.currentTier)),
-            ("tiers", .array(tiers)),
-            ("timeline", .array(timeline)),
-            ("title", .string(i.title)),
-            ("version", .int(i.version)),
-        ])
+/// The `--json` shape of an incident: `Wire.Incident` and the types it
+/// holds, whose properties are its fields (named as the JSON names them,
+/// in docs/openapi.json's `Incident`, `Tier`, `Contact`, `Person` and
+/// `TimelineEntry`, checked against these types by a test). Times are
+/// ISO-8601 UTC; absent values are null. One description: the CLI, the
+/// HTTP API, hooks and the event stream all take it from here.
+extension Wire {
+    public struct Incident: Codable, Sendable {
+        public var acknowledged_at: Date?
+        public var acknowledged_by: String?
+        public var customer: String?
+        public var id: String
+        /// What to do now, in words.
+        public var next_action: String
+        public var next_customer_update_at: Date?
+        public var next_deadline: String?
+        public var next_deadline_at: Date?
+        public var opened_at: Date
+        public var opened_by: String
+        public var policy: PolicyRef
+        public var policy_problem: String?
+        public var resolution: String?
+        public var resolved_at: Date?
+        public var resolved_by: String?
+        public var severity: String
+        public var state: String
+        /// The current tier's index.
+        public var tier: Int?
+        public var tiers: [Tier]
+        public var timeline: [TimelineEntry]
+        public var title: String
+        public var version: Int
     }
 
-    /// A person as `--json` gives them.
-    public static func json(person p: Person) -> JSONValue {
-        .object([("email", .string(p.email)), ("id", .string(p.id)), ("name", .string(p.name)), ("note", .string(p.note)),
-                 ("phones", .array(p.phones.map { .string($0) })), ("zone", .string(p.zone?.identifier))])
+    /// The policy an incident runs under.
+    public struct PolicyRef: Codable, Sendable {
+        public var digest: String
+        public var name: String
+        public var version: Int
     }
+
+    public struct Tier: Codable, Sendable {
+        public var contacts: [Contact]
+        public var due_at: Date?
+        public var id: String
+        public var index: Int
+        public var late_seconds: Int?
+        public var met_at: Date?
+        public var name: String
+        public var progress: Double
+        public var remaining_seconds: Int?
+        public var scheduled_start_at: Date?
+        public var started_at: Date?
+        public var status: String
+    }
+
+    public struct Contact: Codable, Sendable {
+        public var at: Date?
+        public var by: String?
+        public var called_person: CalledPerson?
+        public var email: String?
+        public var id: String
+        public var name: String
+        public var nobody_on_call: Bool
+        public var on_call_at_start: Person?
+        public var on_call_until: Date?
+        public var outcome: String?
+        public var override: String?
+        public var person: Person?
+        /// The number to dial: the person's on call, else the contact's.
+        public var phone: String?
+        public var reached_at: Date?
+        public var role: String?
+        public var schedule: String?
+    }
+
+    /// Who a call recorded was made to.
+    public struct CalledPerson: Codable, Sendable {
+        public var id: String
+        public var name: String
+    }
+
+    public struct Person: Codable, Sendable {
+        public var email: String?
+        public var id: String
+        public var name: String
+        public var note: String?
+        public var phones: [String]
+        public var zone: String?
+
+        public init(_ p: Escalation.Person) {
+            (email, id, name, note, phones, zone) = (p.email, p.id, p.name, p.note, p.phones, p.zone?.identifier)
+        }
+    }
+
+    public struct TimelineEntry: Codable, Sendable {
+        public var at: Date
+        public var backdated: Bool
+        public var event_id: String
+        public var `operator`: String
+        public var recorded_at: Date
+        public var stale: Bool
+        public var stale_reason: String?
+        public var text: String
+        public var type: String
+        public var unix_user: String
+    }
+}
+
+extension Board.Entry {
+    /// The incident as `--json` prints it.
+    public func wire(now: Date) -> Wire.Incident {
+        let i = incident, ladder = self.ladder
+        let atStart = ladder.rungs.indices.map(onCallAtStart)
+        let tiers = ladder.rungs.map { r in
+            Wire.Tier(
+                contacts: r.contacts.enumerated().map { k, c in
+                    Wire.Contact(
+                        at: c.at, by: c.by, called_person: c.calledPerson.map { Wire.CalledPerson(id: $0.id, name: $0.name) },
+                        email: c.callee.email, id: c.contact.id, name: c.contact.name, nobody_on_call: c.callee.nobodyOnCall,
+                        on_call_at_start: atStart[r.index][k]?.person.map(Wire.Person.init), on_call_until: c.callee.until,
+                        outcome: c.outcome?.rawValue, override: c.callee.override, person: c.callee.person.map(Wire.Person.init),
+                        phone: c.callee.phone, reached_at: c.reachedAt, role: c.contact.role, schedule: c.contact.schedule)
+                },
+                due_at: r.dueAt, id: r.tier.id, index: r.index, late_seconds: r.lateSeconds, met_at: r.metAt, name: r.tier.name,
+                progress: (r.progress * 1000).rounded() / 1000, remaining_seconds: r.status.isMet ? nil : r.remainingSeconds,
+                scheduled_start_at: r.isStarted ? nil : r.startAt, started_at: r.isStarted ? r.startAt : nil, status: r.status.rawValue)
+        }
+        let timeline = i.timeline.map { entry in
+            let e = entry.event
+            return Wire.TimelineEntry(
+                at: e.at, backdated: entry.isBackdated, event_id: e.id.description, operator: e.operatorName, recorded_at: e.recordedAt,
+                stale: entry.isStale, stale_reason: entry.staleReason, text: e.summary(policy: policy, customer: i.customer),
+                type: e.action.typeName, unix_user: e.unixUser)
+        }
+        return Wire.Incident(
+            acknowledged_at: i.acknowledged?.at, acknowledged_by: i.acknowledged?.by, customer: i.customer, id: i.id,
+            next_action: Words.nextAction(self, now: now), next_customer_update_at: ladder.nextCustomerUpdateAt,
+            next_deadline: ladder.nextDeadline.map { Words.deadline($0, policy, .id) }, next_deadline_at: ladder.nextDeadline?.at,
+            opened_at: i.opened.at, opened_by: i.opened.by,
+            policy: Wire.PolicyRef(digest: i.policyDigest, name: policy.name, version: policy.version), policy_problem: policyProblem,
+            resolution: i.resolutionMessage, resolved_at: i.resolved?.at, resolved_by: i.resolved?.by,
+            severity: i.severity.rawValue, state: i.state.rawValue, tier: ladder.currentTier, tiers: tiers, timeline: timeline,
+            title: i.title, version: i.version)
+    }
+
+    /// The incident's JSON, as `--json` prints it.
+    public func json(now: Date) -> JSONValue { Wire.value(wire(now: now)) }
+
+    /// A person as `--json` gives them.
+    public static func json(person p: Person) -> JSONValue { Wire.value(Wire.Person(p)) }
 }
