@@ -79,31 +79,6 @@ public struct ShiftHandover {
         }
     }
 
-    public var json: JSONValue {
-        let now = self.now
-        func brief(_ e: Board.Entry) -> JSONValue {
-            ["id": .string(e.incident.id), "title": .string(e.incident.title), "severity": .string(e.incident.severity.rawValue),
-             "state": .string(e.incident.state.rawValue), "owner": .string(e.incident.acknowledged?.by), "next": .string(Words.nextAction(e, now: now))]
-        }
-        return [
-            "from": .time(start), "to": .time(now),
-            "open": .array(open.map(brief)),
-            "due_within_an_hour": .array(soon.map { d in
-                ["id": .string(d.entry.incident.id), "deadline": .string(Words.deadline(d.deadline, d.entry.policy, .long)), "at": .time(d.deadline.at)]
-            }),
-            "opened": .array(opened.map(brief)), "resolved": .array(resolved.map(brief)),
-            "breaches": .array(breaches.map { b in
-                ["id": .string(b.entry.incident.id), "tier": .string(b.rung.tier.id), "status": .string(b.rung.status.rawValue), "due_at": .time(b.rung.dueAt)]
-            }),
-            "late_customer_updates": .array(lateUpdates.map { l in
-                ["id": .string(l.entry.incident.id), "due_at": .time(l.due), "late_seconds": .int(l.lateSeconds)]
-            }),
-            "notes": .array(notes.map { n in ["id": .string(n.entry.incident.id), "by": .string(n.event.operatorName), "at": .time(n.event.at), "text": .string(n.text)] }),
-            // null: not known (the policy in force does not parse), never "none".
-            "handoffs": handoffs.map { .array($0.map { h in ["schedule": .string(h.schedule.id), "at": .time(h.at), "person": .string(h.person)] }) } ?? .null,
-        ]
-    }
-
     /// Markdown that pastes cleanly into chat or email. `complete`: every
     /// log was read (else it says incidents may be missing).
     /// `warnings`: said in bold under the title (a clock that is off).

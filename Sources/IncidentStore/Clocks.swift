@@ -214,13 +214,15 @@ public struct ClockReading: Sendable, Equatable {
         return state != 5  // TIME_ERROR
     }
 
-    /// As `doctor --json` and the reports' `clocks` say it.
-    public var json: JSONValue {
-        func offset(_ h: Host) -> JSONValue { ["offset_seconds": .double(h.offset.rounded()), "evidence": .string(h.evidence)] }
-        return ["tolerance_seconds": .double(tolerance),
-                "hosts": .array(hosts.map { offset($0).setting("host", .string($0.host)) }),
-                "this_machine": own.map(offset) ?? .null]
+    /// As the reports' and the handover's `clocks` say it, with the
+    /// incidents whose figures rest on a clock that is off.
+    public func wire(incidents: [String]) -> Wire.Clocks {
+        Wire.Clocks(hosts: hosts.map { .init(evidence: $0.evidence, host: $0.host, offset_seconds: $0.offset.rounded()) }, incidents: incidents,
+                    this_machine: own.map { .init(evidence: $0.evidence, offset_seconds: $0.offset.rounded()) }, tolerance_seconds: tolerance)
     }
+
+    /// As `doctor --json` says it (no incidents).
+    public var json: JSONValue { Wire.value(wire(incidents: [])).removing(["incidents"]) }
 }
 
 extension IncidentStore {

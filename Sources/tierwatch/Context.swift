@@ -355,8 +355,6 @@ struct ClockMarks {
         let shown = ids.sorted().prefix(10).joined(separator: ", ") + (ids.count > 10 ? " and \(ids.count - 10) more" : "")
         return "CLOCKS: \(ids.count) incident(s) rest on times from host(s) whose clock is off — \(described): \(shown). Their figures are counted as recorded and may be off by as much."
     }
-
-    var json: JSONValue { reading.json }
 }
 
 extension Context {

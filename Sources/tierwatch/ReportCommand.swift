@@ -69,11 +69,8 @@ struct ReportCommand: ParsableCommand {
         let touched = Set(all.filter { f in ctx.store.state.incidents[f.id].map(marks.touches) ?? false }.map(\.id))
         if json {
             printJSON(.array(reports.map { name, r in
-                var o = Report.complianceJSON(r, group: by == nil ? nil : name)
-                var clocks = marks.json
-                clocks["incidents"] = .strings(groups.first { $0.name == name }.map { $0.facts.map(\.id).filter(touched.contains).sorted() } ?? [])
-                o["clocks"] = clocks
-                return o
+                let incidents = groups.first { $0.name == name }.map { $0.facts.map(\.id).filter(touched.contains).sorted() } ?? []
+                return Wire.value(r.wire(group: by == nil ? nil : name, clocks: marks.reading.wire(incidents: incidents)))
             }))
         } else if csv {
             var rows = ["group,step,rule,reached,met,late,missed,late_p50_s,late_p90_s,late_max_s"]
@@ -124,11 +121,7 @@ struct HandoverCommand: ParsableCommand {
         let marks = ctx.clockMarks()
         let touched = entries.filter { marks.touches($0.incident) }.map(\.incident.id)
         if json {
-            var o = handover.json
-            var clocks = marks.json
-            clocks["incidents"] = .strings(touched.sorted())
-            o["clocks"] = clocks
-            printJSON(o)
+            printJSON(Wire.value(handover.wire(clocks: marks.reading.wire(incidents: touched.sorted()))))
             return try ctx.finish(health)
         }
         print(handover.markdown(complete: health.isComplete, warnings: [marks.note(touched)].compactMap { $0 }), terminator: "")
@@ -139,27 +132,6 @@ struct HandoverCommand: ParsableCommand {
 extension Report {
     static func csvField(_ s: String) -> String {
         s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-    }
-
-    static func complianceJSON(_ r: ComplianceReport, group: String?) -> JSONValue {
-        func pct(_ v: [Int]) -> JSONValue {
-            ["p50": .int(ComplianceReport.percentile(v, 50)), "p90": .int(ComplianceReport.percentile(v, 90)), "count": .int(v.count)]
-        }
-        return [
-            "group": .string(group), "from": .time(r.from), "to": .time(r.to), "incidents": .int(r.incidents),
-            "steps": .array(r.steps.map { s in
-                ["tier": .string(s.tierID), "name": .string(s.name), "rule": .string(s.rule), "reached": .int(s.reached), "met": .int(s.met),
-                 "late": .int(s.late), "missed": .int(s.missed), "share_met": .double(s.share), "lateness_seconds": pct(s.lateness),
-                 "lateness_max_seconds": .int(s.lateness.max())]
-            }),
-            "customer_updates": ["intervals": .int(r.updateIntervals), "on_time": .int(r.updatesOnTime),
-                                 "longest_silence_seconds": .int(r.longestSilence?.seconds), "longest_silence_incident": .string(r.longestSilence?.incident)],
-            "mtta_seconds": pct(r.tta), "unacknowledged": .int(r.unacknowledged), "mttr_seconds": pct(r.ttr),
-            "time_to_engage_technical_seconds": pct(r.tte), "time_to_engage_tiers": .strings(r.engageTiers),
-            "worst": .array(r.worst.map { ["id": .string($0.incident), "title": .string($0.title), "late_seconds": .int($0.lateSeconds),
-                                           "silence_seconds": .int($0.silenceSeconds)] }),
-            "weekly": .array(r.weekly.map { ["week": .time($0.week), "share_met": .double($0.share)] }),
-        ]
     }
 
     static func complianceText(_ r: ComplianceReport, group: String?, now: Date) -> String { r.text(group: group) }

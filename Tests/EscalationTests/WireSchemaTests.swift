@@ -12,6 +12,8 @@ import Testing
     @Test(arguments: [
         ("Incident", Shape.of(Wire.Incident.self)), ("Tier", Shape.of(Wire.Tier.self)), ("Contact", Shape.of(Wire.Contact.self)),
         ("Person", Shape.of(Wire.Person.self)), ("TimelineEntry", Shape.of(Wire.TimelineEntry.self)),
+        ("Report", Shape.of(Wire.Report.self)), ("Percentiles", Shape.of(Wire.Percentiles.self)), ("Clocks", Shape.of(Wire.Clocks.self)),
+        ("Handover", Shape.of(Wire.Handover.self)), ("HandoverIncident", Shape.of(Wire.HandoverIncident.self)),
     ])
     func eachTypeIsItsSchema(name: String, shape: Shape) throws {
         let doc = try #require(JSONValue.parse(try Data(contentsOf: Self.document)))
