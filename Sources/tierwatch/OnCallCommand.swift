@@ -68,15 +68,7 @@ struct OnCallCommand: ParsableCommand {
         "\(Words.localTime(d, zone: zone)) (\(Words.until(d, now: now)), in \(Words.span(Int(d.timeIntervalSince(now)))))"
     }
 
-    static func overrideJSON(_ o: Override, _ policy: Policy) -> JSONValue {
-        let p = policy.person(o.person) ?? o.snapshot ?? Person(id: o.person, name: o.person)
-        return ["id": .string(o.id), "schedule": .string(o.schedule), "person": Board.Entry.json(person: p), "from": .time(o.from),
-                "to": .time(o.to), "replacing": .string(o.replacing), "cancelled_at": .time(o.cancelled),
-                "by": .string(o.by), "recorded_at": .time(o.recordedAt)]
-    }
-
-    /// A person as `--json` gives them, or null.
-    static func json(_ p: Person?) -> JSONValue { p.map(Board.Entry.json(person:)) ?? .null }
+    static func overrideJSON(_ o: Override, _ policy: Policy) -> JSONValue { Wire.value(Wire.Override(o, policy: policy)) }
 
     struct Now: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -123,14 +115,7 @@ struct OnCallCommand: ParsableCommand {
             let wanted = Set(schedules.map(\.id))
             let rows = dir.policy.onCallBoard(at: t, overrides: dir.overrides).filter { wanted.contains($0.schedule.id) }
             if json {
-                printJSON(.array(rows.map { r -> JSONValue in
-                    ["schedule": ["id": .string(r.schedule.id), "name": .string(r.schedule.name), "zone": .string(r.schedule.zone.identifier)],
-                     "person": OnCallCommand.json(r.person),
-                     "until": .time(r.until),
-                     "override": r.override.map { OnCallCommand.overrideJSON($0, dir.policy) } ?? .null,
-                     "next": OnCallCommand.json(r.next),
-                     "at": .time(t)]
-                }))
+                printJSON(.array(rows.map { Wire.value(Wire.OnCall($0, at: t, policy: dir.policy)) }))
                 return
             }
             if rows.isEmpty {
@@ -149,7 +134,7 @@ struct OnCallCommand: ParsableCommand {
         }
 
         func handoffs(_ dir: Directory, _ schedules: [Schedule], from: Date, to: Date, now: Date) throws {
-            var out: [JSONValue] = []
+            var out: [Wire.OnCallHandoffs] = []
             var text = ""
             for s in schedules {
                 let first = s.onCall(at: from, overrides: dir.overrides)
@@ -157,9 +142,8 @@ struct OnCallCommand: ParsableCommand {
                 func person(_ id: String?) -> Person? {
                     id.map { dir.policy.person($0) ?? dir.overrides.first { $0.person == id }?.snapshot ?? Person(id: $0, name: $0) }
                 }
-                out.append(["schedule": .string(s.id), "from": .time(from), "to": .time(to),
-                            "on_call_at_start": OnCallCommand.json(person(first.person)),
-                            "handoffs": .array(turns.map { turn in ["at": .time(turn.at), "person": OnCallCommand.json(person(turn.person))] })])
+                out.append(Wire.OnCallHandoffs(from: from, handoffs: turns.map { .init(at: $0.at, person: person($0.person).map(Wire.Person.init)) },
+                                               on_call_at_start: person(first.person).map(Wire.Person.init), schedule: s.id, to: to))
                 text += "\(s.id) (\(s.name.sanitized), \(s.zone.identifier)): \(person(first.person).map(OnCallCommand.callable) ?? "NOBODY ON CALL") at \(ISOTime.format(from))\n"
                 if turns.isEmpty { text += "  no handoff until \(ISOTime.format(to))\n" }
                 for turn in turns {
@@ -167,7 +151,7 @@ struct OnCallCommand: ParsableCommand {
                     text += "  \(Words.localDate(turn.at, zone: s.zone)) \(s.zone.identifier) (\(ISOTime.format(turn.at)))  \(who)\n"
                 }
             }
-            if json { printJSON(.array(out)) } else { print(text, terminator: "") }
+            if json { printJSON(.array(out.map(Wire.value))) } else { print(text, terminator: "") }
         }
     }
 
