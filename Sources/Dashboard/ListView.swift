@@ -72,10 +72,13 @@ extension Model {
     /// opens one as bound, and never that key while opening is refused.
     func emptyDetailText() -> (String, Role) {
         if readOnly { return ("Nothing to show. This viewer only watches: incidents are opened at a dashboard.", .dim) }
-        if case .failure = directory {
-            return ("New incidents cannot be opened until the policy file parses (see above); then press \(bindings.name(.new)).", .overdue)
-        }
-        return ("Press \(bindings.name(.new)) to open an incident, or \(bindings.name(.command)) for the command line.", .dim)
+        if case .failure = directory { return ("New incidents cannot be opened: the policy file does not parse (see above).", .overdue) }
+        // Each key as bound; one the config left unbound is not offered.
+        let (new, command) = (bindings.name(.new), bindings.name(.command))
+        let ways = [new.isEmpty ? nil : "press \(new) to open an incident", command.isEmpty ? nil : "\(command) for the command line"].compactMap { $0 }
+        guard !ways.isEmpty else { return ("No incident selected.", .dim) }
+        let text = ways.joined(separator: ", or ")
+        return (text.prefix(1).uppercased() + text.dropFirst() + ".", .dim)
     }
 
     /// One incident's row: symbol, id, severity, state, tier, what is due

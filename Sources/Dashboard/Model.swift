@@ -69,7 +69,7 @@ public struct Model: Sendable {
         public var hint: String?
     }
 
-    /// What the report overlay shows, worked out once (not every frame).
+    /// The message line: what was done, or why not (`isError`).
     public struct Notice: Equatable, Sendable {
         public var text: String
         public var isError: Bool

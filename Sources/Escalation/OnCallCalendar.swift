@@ -18,8 +18,8 @@ public enum OnCallCalendar {
     }
 
     /// How far back a shift running at `from` is looked for its start
-    /// (its UID is its start): a shift longer than this starts, for the
-    /// feed, at the window's edge.
+    /// (its UID is its start), and ahead for the last one's end: a shift
+    /// longer than this starts, for the feed, at the rotation's start.
     static let lookback: TimeInterval = 92 * 86400
 
     /// The shifts of `schedules` overlapping [from, to), with overrides;
@@ -38,10 +38,14 @@ public enum OnCallCalendar {
             var start = earlier.last?.at ?? anchor
             var current = s.onCall(at: from, overrides: overrides)
             // The last shift runs to its own end, not the window's (before
-            // the rotation, to its start; with no end in sight, to a grid
-            // point): its event is the same whenever the feed is fetched.
-            let end = s.handoffs(from: to.addingTimeInterval(-0.001), to: to.addingTimeInterval(lookback), overrides: overrides, limit: 1).first?.at
-                ?? first.flatMap { $0 > to ? $0 : nil } ?? gridPoint(to, anchor: first, up: true)
+            // the rotation, to its start or an override's edge; with no end
+            // in sight, to a grid point): its event is the same whenever the
+            // feed is fetched.
+            // Before the rotation begins only overrides hand off: they are
+            // looked for up to its start, however far.
+            let horizon = max(to.addingTimeInterval(lookback), first.map { $0.addingTimeInterval(0.001) } ?? to)
+            let end = s.handoffs(from: to.addingTimeInterval(-0.001), to: horizon, overrides: overrides, limit: 1).first?.at
+                ?? gridPoint(to, anchor: first, up: true)
             for turn in s.handoffs(from: from, to: to, overrides: overrides) + [(at: end, person: nil)] {
                 if person == nil || current.person == person {
                     let who = current.person.map { id in directory.person(id) ?? overrides.first { $0.person == id }?.snapshot ?? Person(id: id, name: id) }

@@ -5,8 +5,8 @@ import Foundation
 /// into the `JSONValue` that `JSONText`, the one writer, writes. Every
 /// member is written: nil as null (a shape's absent values are null, never
 /// missing keys); a `Date` as ISO-8601 UTC; numbers and strings as they are.
-/// `WireShape` reads the same types back into the schema the repository's
-/// OpenAPI document is checked against.
+/// A test reads the same types back through a Decoder (Tests/EscalationTests/
+/// WireSchemaTests.swift) and holds them to the repository's OpenAPI document.
 public enum Wire {
     /// The value's JSON.
     public static func value<T: Encodable>(_ v: T) -> JSONValue {
@@ -85,11 +85,17 @@ final class WireEncoder: Encoder {
     final class ObjectBox {
         var members: [(String, Member)] = []
         var value: JSONValue { .object(members.map { ($0.0, $0.1.value) }) }
-        func put(_ key: String, _ v: JSONValue) { members.append((key, .value(v))) }
+        /// Each key once: the types' synthesized encoders write each
+        /// property once (checked in debug builds, where the tests run).
+        func put(_ key: String, _ v: JSONValue) { add(key, .value(v)) }
         func child(_ key: String) -> WireEncoder {
             let e = WireEncoder()
-            members.append((key, .nested(e)))
+            add(key, .nested(e))
             return e
+        }
+        private func add(_ key: String, _ m: Member) {
+            assert(!members.contains { $0.0 == key }, "\(key) encoded twice")
+            members.append((key, m))
         }
         func put<T: Encodable>(_ key: String, _ v: T) throws {
             if let j = Wire.plain(v) { put(key, j) } else { try Wire.encode(v, into: child(key)) }
@@ -146,6 +152,16 @@ final class WireEncoder: Encoder {
         mutating func encodeIfPresent(_ value: String?, forKey key: Key) throws { box.put(key.stringValue, .string(value)) }
         mutating func encodeIfPresent(_ value: Double?, forKey key: Key) throws { box.put(key.stringValue, .double(value)) }
         mutating func encodeIfPresent(_ value: Int?, forKey key: Key) throws { box.put(key.stringValue, .int(value)) }
+        mutating func encodeIfPresent(_ value: Int8?, forKey key: Key) throws { box.put(key.stringValue, value.map(Wire.number) ?? .null) }
+        mutating func encodeIfPresent(_ value: Int16?, forKey key: Key) throws { box.put(key.stringValue, value.map(Wire.number) ?? .null) }
+        mutating func encodeIfPresent(_ value: Int32?, forKey key: Key) throws { box.put(key.stringValue, value.map(Wire.number) ?? .null) }
+        mutating func encodeIfPresent(_ value: Int64?, forKey key: Key) throws { box.put(key.stringValue, value.map(Wire.number) ?? .null) }
+        mutating func encodeIfPresent(_ value: UInt?, forKey key: Key) throws { box.put(key.stringValue, value.map(Wire.number) ?? .null) }
+        mutating func encodeIfPresent(_ value: UInt8?, forKey key: Key) throws { box.put(key.stringValue, value.map(Wire.number) ?? .null) }
+        mutating func encodeIfPresent(_ value: UInt16?, forKey key: Key) throws { box.put(key.stringValue, value.map(Wire.number) ?? .null) }
+        mutating func encodeIfPresent(_ value: UInt32?, forKey key: Key) throws { box.put(key.stringValue, value.map(Wire.number) ?? .null) }
+        mutating func encodeIfPresent(_ value: UInt64?, forKey key: Key) throws { box.put(key.stringValue, value.map(Wire.number) ?? .null) }
+        mutating func encodeIfPresent(_ value: Float?, forKey key: Key) throws { box.put(key.stringValue, .double(value.map(Double.init))) }
         mutating func encodeIfPresent<T: Encodable>(_ value: T?, forKey key: Key) throws {
             if let value { try box.put(key.stringValue, value) } else { box.put(key.stringValue, .null) }
         }

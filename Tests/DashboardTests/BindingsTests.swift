@@ -23,6 +23,17 @@ import Testing
         #expect(b.action(for: .function(4), inContacts: true) == .resolve)
     }
 
+    /// The names the config file's `keys:` binds: a contract with every
+    /// config written, each once, the panels' among them.
+    @Test func theActionsKeepTheirNamesEachOnce() {
+        let names = KeyAction.allCases.map(\.rawValue)
+        #expect(names == ["up", "down", "page_up", "page_down", "top", "bottom", "next_pane", "previous_pane", "acknowledge", "escalate",
+                          "resolve", "update", "note", "new", "reached", "voicemail", "no_answer", "call", "open", "command", "filter",
+                          "clear_filter", "sort", "show_resolved", "on_call", "report", "handover", "replay", "help", "quit"])
+        #expect(Set(names).count == names.count)
+        #expect(KeyAction(rawValue: "on_call") == .onCall && KeyAction(rawValue: "handover") == .handover && KeyAction(rawValue: "oncall") == nil)
+    }
+
     @Test func keyNamesReadAndPrintTheSameWay() {
         for name in ["a", "A", "?", "F1", "F12", "C-x", "Up", "PgDn", "S-Tab", "Enter", "Esc", "Space", "Home", "Del"] {
             let key = Bindings.key(named: name)

@@ -17,7 +17,8 @@ import Testing
         let text = m.view(width: 120, height: 40).text
         #expect(text.contains("No open incidents, but NEW INCIDENTS CANNOT BE OPENED") && !text.contains(calm), "\(text)")
         // The detail pane does not invite a key that is refused.
-        #expect(text.contains("New incidents cannot be opened until the policy file parses") && !text.contains("Press n to open"), "\(text)")
+        #expect(text.contains("New incidents cannot be opened: the policy file does not parse (see above).") && !text.contains("Press n to open"), "\(text)")
+        #expect(m.view(width: 80, height: 24).text.contains("New incidents cannot be opened: the policy file does not parse (see above)."), "whole at 80 columns")
         _ = m.update(.directory(.success(.builtIn)))
         #expect(m.view(width: 120, height: 40).text.contains(calm))
         #expect(m.view(width: 120, height: 40).text.contains("Press n to open an incident"))
@@ -28,6 +29,8 @@ import Testing
         var m = Board.model([])
         m.bindings.rebind(.new, to: [.char("N")])
         #expect(m.view(width: 120, height: 40).text.contains("Press N to open an incident, or : for the command line."))
+        m.bindings.rebind(.new, to: [])
+        #expect(m.view(width: 120, height: 40).text.contains("│ : for the command line."), "an unbound key is not offered")
     }
 
     @Test func anEmptyWallIsNotCalm() {

@@ -38,6 +38,13 @@ import Testing
         let p = Escalation.Person(id: "ana", name: "Ana Lima")
         let json = String(decoding: JSONText.data(Board.Entry.json(person: p), pretty: false), as: UTF8.self)
         #expect(json == #"{"email":null,"id":"ana","name":"Ana Lima","note":null,"phones":[],"zone":null}"#)
+        // Every optional, of every width, is written as null when absent.
+        struct Optionals: Encodable {
+            var a: Int8?, b: Int16?, c: Int32?, d: Int64?, e: UInt?, f: UInt8?, g: UInt16?, h: UInt32?, i: UInt64?, j: Float?
+            var k: Int?, l: Double?, m: Bool?, n: String?, o: [String]?
+        }
+        guard case let .object(members) = Wire.value(Optionals()) else { Issue.record("not an object"); return }
+        #expect(members.map(\.0) == ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o"] && members.allSatisfy { $0.1 == .null })
         struct When: Codable { var at: Date; var then: Date? }
         let when = Wire.value(When(at: Date(timeIntervalSince1970: 1_796_644_800), then: nil))
         #expect(String(decoding: JSONText.data(when, pretty: false), as: UTF8.self) == #"{"at":"2026-12-07T12:00:00Z","then":null}"#)

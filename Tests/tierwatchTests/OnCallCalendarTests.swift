@@ -102,6 +102,18 @@ import Testing
         #expect(try feed(s, ["platform", "--at", "2025-12-31T23:59:59Z", "--weeks", "2"], zone: "UTC").events.map(\.start) == events.map(\.start))
     }
 
+    /// Before the rotation begins, an override months ahead ends the gap
+    /// the feed shows (found by review: the gap ran over it to the rotation's start).
+    @Test func beforeTheRotationAnOverrideFarAheadEndsTheGap() throws {
+        var s = exampleStore(); defer { s.cleanup() }
+        s.env = FakeClock.at("2024-02-29T12:00:00Z")
+        let o = s.tw("oncall", "override", "platform", "--person", "ben", "--from", "2025-06-02T08:00:00Z", "--to", "2025-06-03T08:00:00Z")
+        #expect(o.status == 0, "\(o.stderr)")
+        let events = try feed(s, ["platform", "--at", "2024-02-29T12:00:00Z", "--weeks", "2"], zone: "UTC").events
+        #expect(events.count == 1 && events.first?.end == "2025-06-02T08:00:00Z" && events.first?.summary.hasSuffix("NOBODY ON CALL") == true,
+                "\(events.map { "\($0.start) \($0.end) \($0.summary)" })")
+    }
+
     @Test func anOverrideIsInTheFeedAndAPersonsFeedHasOnlyTheirShifts() throws {
         var s = exampleStore(); defer { s.cleanup() }
         // An override is recorded ahead of its start: the clock is fixed

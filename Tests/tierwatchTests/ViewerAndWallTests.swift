@@ -21,9 +21,12 @@ func requireStrace() throws {
         let before = s.snapshot()
         let t = Tmux(command: "\(Binary.tierwatch) view", env: env(s))
         #expect(t.wait(for: "READ-ONLY VIEWER"))
-        for key in ["a", "e", "r", "u", "m", "n", "F2", "F4"] {
+        // Each key's own refusal (each differs from the one before, so a
+        // refusal left on screen by the previous key does not pass for it).
+        for (key, verb) in [("a", "acknowledge"), ("e", "escalate"), ("r", "resolve"), ("u", "send a customer update"), ("m", "add a note"),
+                            ("n", "open an incident"), ("F2", "acknowledge"), ("F4", "resolve")] {
             t.send(key)
-            #expect(t.wait(for: "read-only viewer: cannot", timeout: 10), "key \(key)")
+            #expect(t.wait(for: "read-only viewer: cannot \(verb)", timeout: 10), "key \(key): \(t.screen)")
         }
         t.send(":", "ack \(id)", "Enter")
         #expect(t.wait(for: "read-only viewer: cannot change incidents"))
