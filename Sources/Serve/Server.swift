@@ -112,7 +112,7 @@ public enum Server {
         }
         getAndHead(router, "/api/v1/incidents/{id}") { _, context -> Response in
             let id = context.parameters.get("id") ?? ""
-            guard let incident = await desk.show(id) else { return json(["error": "unknown incident '\(id.sanitized)'"], status: .notFound) }
+            guard let incident = await desk.show(id) else { return refuse("unknown incident '\(id.sanitized)'", status: .notFound) }
             return raw(incident)
         }
         addIntakeRoutes(router, desk: desk, table: table, logger: logger)
@@ -131,15 +131,15 @@ public enum Server {
             } catch let error as AlertGroup.Invalid {
                 await desk.countRequest("alertmanager", "invalid")
                 logger.warning("alertmanager payload refused", metadata: ["reason": "\(error.description)"])
-                return json(["error": "invalid Alertmanager payload: \(error.description)"], status: .badRequest)
+                return refuse("invalid Alertmanager payload: \(error.description)", status: .badRequest)
             }
             do {
                 let done = try await desk.intake(group, stillWanted: context.stillWanted(table))
                 for d in done { logger.info("alertmanager", metadata: ["incident": "\(d.incident)", "did": "\(d.did)", "group": "\(group.groupKey)"]) }
-                return json(["incidents": .array(done.map { ["id": .string($0.incident), "did": .string($0.did)] }), "alerts": .int(group.alerts.count)])
+                return json(Wire.value(Wire.IntakeResult(alerts: group.alerts.count, incidents: done.map { .init(did: $0.did, id: $0.incident) })))
             } catch let error as DeskError {
                 logger.error("alertmanager intake failed", metadata: ["error": "\(error.message)"])
-                return json(["error": .string(error.message)], status: .init(code: error.status))
+                return refuse(error.message, status: .init(code: error.status))
             }
         }
         router.post("/api/v1/incidents") { request, context -> Response in
@@ -149,7 +149,7 @@ public enum Server {
                 fields = try NewIncident(json: Data(buffer: body))
             } catch let error as NewIncident.Invalid {
                 await desk.countRequest("incidents", "invalid")
-                return json(["error": .string(error.description)], status: .badRequest)
+                return refuse(error.description, status: .badRequest)
             }
             do {
                 let r = try await desk.raise(title: fields.title, customer: fields.customer, severity: fields.severity, dedupKey: fields.dedupKey,
@@ -157,7 +157,7 @@ public enum Server {
                 logger.info("incident", metadata: ["incident": "\(r.id)", "created": "\(r.created)"])
                 return raw(r.json, status: r.created ? .created : .ok)
             } catch let error as DeskError {
-                return json(["error": .string(error.message)], status: .init(code: error.status))
+                return refuse(error.message, status: .init(code: error.status))
             }
         }
     }
@@ -171,12 +171,12 @@ public enum Server {
             let all = q.get("all") == "true"
             let order = q.get("order") ?? "urgency"
             guard order == "urgency" || order == "opened" else {
-                return json(["error": "order: '\(order.sanitized)' is not urgency or opened"], status: .badRequest)
+                return refuse("order: '\(order.sanitized)' is not urgency or opened", status: .badRequest)
             }
             var limit = defaultPage
             if let text = q.get("limit") {
                 guard let n = Int(text), (1...maxPage).contains(n) else {
-                    return json(["error": "limit: '\(text.sanitized)' is not a whole number from 1 to \(maxPage)"], status: .badRequest)
+                    return refuse("limit: '\(text.sanitized)' is not a whole number from 1 to \(maxPage)", status: .badRequest)
                 }
                 limit = n
             }
@@ -189,7 +189,7 @@ public enum Server {
                 }
                 return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: page.body)))
             } catch let error as DeskError {
-                return json(["error": .string(error.message)], status: .init(code: error.status))
+                return refuse(error.message, status: .init(code: error.status))
             }
         }
     }
@@ -201,16 +201,16 @@ public enum Server {
             getAndHead(router, RouterPath(stringLiteral: path)) { request, context -> Response in
                 let file = context.parameters.get("file") ?? ""
                 guard file.hasSuffix(".ics"), file.count > 4 else {
-                    return json(["error": "\(file.sanitized): a calendar is NAME.ics"], status: .notFound)
+                    return refuse("\(file.sanitized): a calendar is NAME.ics", status: .notFound)
                 }
                 let weeks = request.uri.queryParameters["weeks"].map { Int(String($0)) ?? 0 } ?? 8
-                guard (1...52).contains(weeks) else { return json(["error": "weeks: between 1 and 52"], status: .badRequest) }
+                guard (1...52).contains(weeks) else { return refuse("weeks: between 1 and 52", status: .badRequest) }
                 let name = String(file.dropLast(4))
                 switch await desk.calendar(schedule: forPerson ? nil : name, person: forPerson ? name : nil, weeks: weeks, version: version) {
                 case let .success(text):
                     return Response(status: .ok, headers: [.contentType: "text/calendar; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
                 case let .failure(error):
-                    return json(["error": .string(error.message)], status: .init(code: error.status))
+                    return refuse(error.message, status: .init(code: error.status))
                 }
             }
         }
@@ -246,6 +246,9 @@ public enum Server {
     }
 
     static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response { raw(Desk.encode(value), status: status) }
+
+    /// A refusal: `{"error": …}` with its status.
+    static func refuse(_ message: String, status: HTTPResponse.Status) -> Response { json(Wire.value(Wire.Error(message)), status: status) }
 
     static func raw(_ data: Data, status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
@@ -324,9 +327,9 @@ struct CountResponses<Context: RequestContext>: RouterMiddleware {
             case 413: "the body is over \(Server.maxBody / 1024) KiB"
             default: e.status.reasonPhrase
             }
-            r = Server.json(["error": .string(message)], status: e.status)
+            r = Server.refuse(message, status: e.status)
         } catch {
-            r = Server.json(["error": "internal error: \(error)"], status: .internalServerError)
+            r = Server.refuse("internal error: \(error)", status: .internalServerError)
         }
         live.answered(r.status.code)
         return r
@@ -354,7 +357,7 @@ struct AllowedMethods<Context: RequestContext>: RouterMiddleware {
         guard let allowed = Self.allowed(request.uri.path) else { return try await next(request, context) }
         guard allowed.contains(request.method) else {
             let names = allowed.map(\.rawValue).joined(separator: ", ")
-            var r = Server.json(["error": "\(request.uri.path.sanitized) takes \(names), not \(request.method.rawValue.sanitized)"], status: .methodNotAllowed)
+            var r = Server.refuse("\(request.uri.path.sanitized) takes \(names), not \(request.method.rawValue.sanitized)", status: .methodNotAllowed)
             r.headers[.allow] = names
             return r
         }
