@@ -31,20 +31,7 @@ struct BaresipCall {
         let dir = String(cString: made)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         guard let control = Self.freePort(), let sip = Self.freePort() else { return .failure(DialerProblem("no free local port for the SIP agent")) }
-        let config = [
-            "poll_method epoll", "sip_listen 0.0.0.0:\(sip)",
-            "audio_player aufile,\(dir)/heard.wav", "audio_source aufile,\(wav)", "audio_alert aufile,\(dir)/alert.wav",
-            "module_path /usr/lib/baresip/modules", "module g711.so", "module aufile.so",
-            "module_app account.so", "module_app menu.so", "module_app ctrl_tcp.so", "ctrl_tcp_listen 127.0.0.1:\(control)",
-        ].joined(separator: "\n") + "\n"
-        var line = "<sip:\(account.user)@\(account.domain)>;regint=0"
-        if let name = account.callerID { line = "\"\(name.filter { $0 != "\"" })\" " + line }
-        if let password { line += ";auth_pass=\(password)" }
-        if let proxy = account.proxy { line += ";outbound=\"\(proxy)\"" }
-        let accounts = dir + "/accounts"
-        guard FileManager.default.createFile(atPath: dir + "/config", contents: Data(config.utf8)),
-              FileManager.default.createFile(atPath: accounts, contents: Data((line + "\n").utf8), attributes: [.posixPermissions: 0o600]),
-              FileManager.default.createFile(atPath: dir + "/contacts", contents: Data()) else {
+        guard writeConfiguration(dir, control: control, sip: sip, wav: wav, password: password) else {
             return .failure(DialerProblem("cannot write the SIP agent's configuration"))
         }
         let p: Spawned
@@ -102,6 +89,25 @@ struct BaresipCall {
             default: break
             }
         }
+    }
+
+    /// The agent's configuration in `dir`: its ports, the message to play,
+    /// the account (the password in a file only its user reads).
+    func writeConfiguration(_ dir: String, control: Int, sip: Int, wav: String, password: String?) -> Bool {
+        let config = [
+            "poll_method epoll", "sip_listen 0.0.0.0:\(sip)",
+            "audio_player aufile,\(dir)/heard.wav", "audio_source aufile,\(wav)", "audio_alert aufile,\(dir)/alert.wav",
+            "module_path /usr/lib/baresip/modules", "module g711.so", "module aufile.so",
+            "module_app account.so", "module_app menu.so", "module_app ctrl_tcp.so", "ctrl_tcp_listen 127.0.0.1:\(control)",
+        ].joined(separator: "\n") + "\n"
+        var line = "<sip:\(account.user)@\(account.domain)>;regint=0"
+        if let name = account.callerID { line = "\"\(name.filter { $0 != "\"" })\" " + line }
+        if let password { line += ";auth_pass=\(password)" }
+        if let proxy = account.proxy { line += ";outbound=\"\(proxy)\"" }
+        let accounts = dir + "/accounts"
+        return FileManager.default.createFile(atPath: dir + "/config", contents: Data(config.utf8))
+            && FileManager.default.createFile(atPath: accounts, contents: Data((line + "\n").utf8), attributes: [.posixPermissions: 0o600])
+            && FileManager.default.createFile(atPath: dir + "/contacts", contents: Data())
     }
 
     /// A port nothing listens on now (the agent binds it a moment later).
