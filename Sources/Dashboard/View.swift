@@ -187,8 +187,10 @@ extension Model {
                 bar = [k(.help, "Help"), (vertical, "Entry"), (b.pair(.pageUp, .pageDown), "Scroll"), k(.open, "Open"), k(.nextPane, "Pane"), k(.quit, "Quit")]
             }
         }
-        // (An action the config left without a key is not offered.)
-        return bar.filter { !$0.0.isEmpty }
+        // (An action the config left without a key is not offered, nor a
+        // new incident while the policy file does not parse: it is refused.)
+        let refusesNew = (try? directory.get()) == nil
+        return bar.filter { !$0.0.isEmpty && !(refusesNew && $0.1 == "New") }
     }
 
     func drawKeyBar(_ f: inout Frame, y: Int) {

@@ -19,9 +19,12 @@ import Testing
         // The detail pane does not invite a key that is refused.
         #expect(text.contains("New incidents cannot be opened: the policy file does not parse (see above).") && !text.contains("Press n to open"), "\(text)")
         #expect(m.view(width: 80, height: 24).text.contains("New incidents cannot be opened: the policy file does not parse (see above)."), "whole at 80 columns")
+        let bar = { (m: Model) in m.view(width: 120, height: 40).text.split(separator: "\n").last.map(String.init) ?? "" }
+        #expect(bar(m).contains("Help") && !bar(m).contains("n New"), "the key bar does not offer what is refused: \(bar(m))")
         _ = m.update(.directory(.success(.builtIn)))
         #expect(m.view(width: 120, height: 40).text.contains(calm))
         #expect(m.view(width: 120, height: 40).text.contains("Press n to open an incident"))
+        #expect(bar(m).contains("n New"), "\(bar(m))")
     }
 
     /// The detail pane names the key as bound, not as shipped.
