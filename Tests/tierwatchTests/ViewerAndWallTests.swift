@@ -125,8 +125,13 @@ func requireStrace() throws {
 
     @Test func theWallShowsTickingDigitsAndABreachWhenADeadlinePasses() {
         let s = TempStore(); defer { s.cleanup() }
-        let id = s.raise("About to breach", extra: ["--at", "-9m53s"])  // management due in 7 s
+        // The wall is up before the incident is opened 7 s short of its
+        // deadline (a resolved one makes the store).
+        let earlier = s.raise("Resolved before", extra: ["--severity", "sev3"])
+        #expect(s.tw("resolve", earlier, "--message", "done").status == 0)
         let t = Tmux(width: 100, height: 30, command: "\(Binary.tierwatch) wall", env: env(s))
+        #expect(t.wait(for: "No open incidents"))
+        let id = s.raise("About to breach", extra: ["--at", "-9m53s"])  // management due in 7 s
         #expect(t.wait(for: "\(id) · acme"))
         #expect(t.screen.contains("████"))
         let first = t.screen

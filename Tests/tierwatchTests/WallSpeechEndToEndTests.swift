@@ -19,8 +19,14 @@ import Testing
         let s = TempStore(); defer { s.cleanup() }
         let out = s.path + "/spoken"
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let id = s.raise("Outbound calls dropping", extra: ["--severity", "sev1", "--at", "-9m56s"])  // management due in 4 s
+        // The wall is up before the incident is opened 6 s short of its
+        // deadline (a resolved one makes the store), so its start-up on a
+        // loaded machine does not eat the lead.
+        let earlier = s.raise("Resolved before", extra: ["--severity", "sev3"])
+        #expect(s.tw("resolve", earlier, "--message", "done").status == 0)
         let t = Tmux(width: 120, height: 40, command: "\(Binary.tierwatch) wall --speak-to \(out)", env: env(s))
+        #expect(t.wait(for: "No open incidents"))
+        let id = s.raise("Outbound calls dropping", extra: ["--severity", "sev1", "--at", "-9m54s"])  // management due in 6 s
         #expect(t.wait(for: "\(id) · acme"))
         #expect(t.screen.contains("m mute speech"))
         func wavs() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []).filter { $0.hasSuffix(".wav") }.sorted() }
