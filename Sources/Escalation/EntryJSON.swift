@@ -7,7 +7,29 @@ import Foundation
 /// ISO-8601 UTC; absent values are null. One description: the CLI, the
 /// HTTP API, hooks and the event stream all take it from here.
 extension Wire {
+    /// The incident: its brief and its timeline, in one object.
     public struct Incident: Codable, Sendable {
+        public var brief: IncidentBrief
+        public var timeline: [TimelineEntry]
+
+        enum Keys: String, CodingKey { case timeline }
+
+        public init(brief: IncidentBrief, timeline: [TimelineEntry]) { (self.brief, self.timeline) = (brief, timeline) }
+
+        public init(from decoder: Decoder) throws {
+            brief = try IncidentBrief(from: decoder)
+            timeline = try decoder.container(keyedBy: Keys.self).decode([TimelineEntry].self, forKey: .timeline)
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            try brief.encode(to: encoder)
+            var c = encoder.container(keyedBy: Keys.self)
+            try c.encode(timeline, forKey: .timeline)
+        }
+    }
+
+    /// The incident without its timeline, as hooks get it.
+    public struct IncidentBrief: Codable, Sendable {
         public var acknowledged_at: Date?
         public var acknowledged_by: String?
         public var customer: String?
@@ -29,7 +51,6 @@ extension Wire {
         /// The current tier's index.
         public var tier: Int?
         public var tiers: [Tier]
-        public var timeline: [TimelineEntry]
         public var title: String
         public var version: Int
     }
@@ -112,9 +133,22 @@ extension Wire {
 extension Board.Entry {
     /// The incident as `--json` prints it.
     public func wire(now: Date) -> Wire.Incident {
-        let i = incident, ladder = self.ladder
+        let i = incident
+        let tiers = wireTiers()
+        let timeline = i.timeline.map { entry in
+            let e = entry.event
+            return Wire.TimelineEntry(
+                at: e.at, backdated: entry.isBackdated, event_id: e.id.description, operator: e.operatorName, recorded_at: e.recordedAt,
+                stale: entry.isStale, stale_reason: entry.staleReason, text: e.summary(policy: policy, customer: i.customer),
+                type: e.action.typeName, unix_user: e.unixUser)
+        }
+        return Wire.Incident(brief: brief(now: now, tiers: tiers), timeline: timeline)
+    }
+
+    /// The tiers as the JSON gives them.
+    private func wireTiers() -> [Wire.Tier] {
         let atStart = ladder.rungs.indices.map(onCallAtStart)
-        let tiers = ladder.rungs.map { r in
+        return ladder.rungs.map { r in
             Wire.Tier(
                 contacts: r.contacts.enumerated().map { k, c in
                     Wire.Contact(
@@ -128,21 +162,21 @@ extension Board.Entry {
                 progress: (r.progress * 1000).rounded() / 1000, remaining_seconds: r.status.isMet ? nil : r.remainingSeconds,
                 scheduled_start_at: r.isStarted ? nil : r.startAt, started_at: r.isStarted ? r.startAt : nil, status: r.status.rawValue)
         }
-        let timeline = i.timeline.map { entry in
-            let e = entry.event
-            return Wire.TimelineEntry(
-                at: e.at, backdated: entry.isBackdated, event_id: e.id.description, operator: e.operatorName, recorded_at: e.recordedAt,
-                stale: entry.isStale, stale_reason: entry.staleReason, text: e.summary(policy: policy, customer: i.customer),
-                type: e.action.typeName, unix_user: e.unixUser)
-        }
-        return Wire.Incident(
+    }
+
+    /// The incident without its timeline, as hooks get it.
+    public func brief(now: Date) -> Wire.IncidentBrief { brief(now: now, tiers: wireTiers()) }
+
+    private func brief(now: Date, tiers: [Wire.Tier]) -> Wire.IncidentBrief {
+        let i = incident, ladder = self.ladder
+        return Wire.IncidentBrief(
             acknowledged_at: i.acknowledged?.at, acknowledged_by: i.acknowledged?.by, customer: i.customer, id: i.id,
             next_action: Words.nextAction(self, now: now), next_customer_update_at: ladder.nextCustomerUpdateAt,
             next_deadline: ladder.nextDeadline.map { Words.deadline($0, policy, .id) }, next_deadline_at: ladder.nextDeadline?.at,
             opened_at: i.opened.at, opened_by: i.opened.by,
             policy: Wire.PolicyRef(digest: i.policyDigest, name: policy.name, version: policy.version), policy_problem: policyProblem,
             resolution: i.resolutionMessage, resolved_at: i.resolved?.at, resolved_by: i.resolved?.by,
-            severity: i.severity.rawValue, state: i.state.rawValue, tier: ladder.currentTier, tiers: tiers, timeline: timeline,
+            severity: i.severity.rawValue, state: i.state.rawValue, tier: ladder.currentTier, tiers: tiers,
             title: i.title, version: i.version)
     }
 

@@ -26,3 +26,32 @@ extension Wire {
         public init(alerts: Int, incidents: [Done]) { (self.alerts, self.incidents) = (alerts, incidents) }
     }
 }
+
+extension Wire {
+    /// What a hook gets: on stdin, or as the body of its POST.
+    public struct HookPayload: Codable, Sendable {
+        public var at: Date
+        /// The tier's people: the person on call where a contact names a schedule.
+        public var contacts: [Contact]
+        public var hook: String
+        public var incident: IncidentBrief
+        /// The idempotency key: the same for every try of one occurrence.
+        public var key: String
+        public var late: Bool
+        public var tier: String?
+        public var trigger: String
+
+        public struct Contact: Codable, Sendable {
+            public var contact: String
+            public var name: String
+            public var phone: String?
+
+            public init(contact: String, name: String, phone: String?) { (self.contact, self.name, self.phone) = (contact, name, phone) }
+        }
+
+        public init(at: Date, contacts: [Contact], hook: String, incident: IncidentBrief, key: String, late: Bool, tier: String?, trigger: String) {
+            (self.at, self.contacts, self.hook, self.incident) = (at, contacts, hook, incident)
+            (self.key, self.late, self.tier, self.trigger) = (key, late, tier, trigger)
+        }
+    }
+}

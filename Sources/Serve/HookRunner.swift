@@ -159,15 +159,12 @@ public enum HookRunner {
         let i = entry.incident
         let tier = due.occurrence.tier.flatMap { entry.ladder.rungs.indices.contains($0) ? entry.ladder.rungs[$0] : nil }
         let contacts = tier?.contacts ?? []
-        let people = contacts.map { c -> JSONValue in
-            ["contact": .string(c.contact.id), "name": .string(c.callee.person?.name ?? c.contact.name), "phone": .string(c.callee.phone)]
-        }
-        let event: JSONValue = [
-            "hook": .string(due.hook.name), "trigger": .string(due.occurrence.trigger.rawValue), "at": .time(due.occurrence.at),
-            "key": .string(due.key), "late": .bool(due.late), "tier": .string(due.occurrence.tierID), "contacts": .array(people),
-            "incident": entry.json(now: now).removing(["timeline"]),
-        ]
-        let payload = JSONText.data(event, pretty: false)
+        let event = Wire.HookPayload(
+            at: due.occurrence.at,
+            contacts: contacts.map { c in .init(contact: c.contact.id, name: c.callee.person?.name ?? c.contact.name, phone: c.callee.phone) },
+            hook: due.hook.name, incident: entry.brief(now: now), key: due.key, late: due.late, tier: due.occurrence.tierID,
+            trigger: due.occurrence.trigger.rawValue)
+        let payload = JSONText.data(Wire.value(event), pretty: false)
         var env = due.hook.environment
         env["PATH"] = env["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         env["TIERWATCH_HOOK"] = due.hook.name

@@ -80,6 +80,12 @@ import Testing
         let stdin = try FileManager.default.contentsOfDirectory(atPath: b.dir).first { $0.hasPrefix("stdin-") }.flatMap { FileManager.default.contents(atPath: b.dir + "/" + $0) }
         let event = try #require(stdin.flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] })
         #expect(event["trigger"] as? String == "tier_started" && event["tier"] as? String == "management" && (event["incident"] as? [String: Any])?["id"] as? String == id)
+        // The payload holds to docs/openapi.json's HookPayload, key for key.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let file = try #require(try FileManager.default.contentsOfDirectory(atPath: b.dir).first { $0.hasPrefix("stdin-") })
+        let valid = Binary.run(["python3", root + "/Tests/tools/validate-json.py", root + "/docs/openapi.json", "HookPayload", "one", b.dir + "/" + file],
+                               executable: "/usr/bin/env")
+        #expect(valid.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "ok", "\(valid.stdout)\(valid.stderr)")
         _ = (one, two)
     }
 

@@ -62,6 +62,14 @@ incident = obj({
     "tiers": {"type": "array", "items": ref("Tier")},
     "timeline": {"type": "array", "items": ref("TimelineEntry")},
 }, description="An incident as `tierwatch show --json` prints it.")
+hook_payload = obj({
+    "hook": {"type": "string"}, "trigger": {"type": "string", "enum": ["incident_opened", "tier_started", "tier_overdue", "customer_update_due",
+                                                                       "acknowledged", "escalated", "resolved"]},
+    "at": time, "key": {"type": "string", "description": "The idempotency key: the same for every try of one occurrence."},
+    "late": {"type": "boolean"}, "tier": nullable("string"),
+    "contacts": {"type": "array", "items": obj({"contact": {"type": "string"}, "name": {"type": "string"}, "phone": nullable("string")})},
+    "incident": obj({k: v for k, v in incident["properties"].items() if k != "timeline"}, description="The incident without its timeline."),
+}, description="What a hook gets: on stdin, or as the body of its POST (with an Idempotency-Key header).")
 error = obj({"error": {"type": "string"}})
 labels = {"type": "object", "additionalProperties": {"type": "string"}}
 alert = obj({
@@ -216,7 +224,13 @@ doc = {
         "schemas": {"Incident": incident, "Tier": tier, "Contact": contact, "Person": person, "TimelineEntry": entry,
                     "Error": error, "Health": health, "AlertGroup": group, "Alert": alert, "NewIncident": new_incident,
                     "IntakeResult": intake, "Percentiles": pct, "Clocks": clocks, "Report": report, "HandoverIncident": brief,
-                    "Handover": handover, "Override": override, "OnCall": on_call, "OnCallHandoffs": on_call_turns},
+                    "Handover": handover, "Override": override, "OnCall": on_call, "OnCallHandoffs": on_call_turns,
+                    "HookPayload": hook_payload},
+    },
+    "webhooks": {
+        "hook": {"post": {"summary": "A hook with post: in the policy: what serve sends when its trigger happens.",
+                          "requestBody": {"required": True, "content": {"application/json": {"schema": ref("HookPayload")}}},
+                          "responses": {"2XX": {"description": "Received; any other answer is retried as the hook's retries: say."}}}},
     },
 }
 text = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
