@@ -276,6 +276,12 @@ extension Model {
             if let e = actionable("add a note") { overlay = .prompt(Prompt(purpose: .note(incident: e.incident.id), text: "")) }
         case .new:
             if readOnly { return refuseReadOnly("open an incident") }
+            // Refused before a title is typed, not after: no incident opens
+            // while the policy file does not parse.
+            if case let .failure(problem) = directory {
+                notice = Notice(text: "cannot open an incident: the policy file does not parse: \(problem.message.sanitized)", isError: true)
+                return []
+            }
             overlay = .prompt(Prompt(purpose: .newTitle, text: ""))
         default:
             // A panel's key (`Panels.all` says which panel).

@@ -189,8 +189,8 @@ extension Model {
         }
         // (An action the config left without a key is not offered, nor a
         // new incident while the policy file does not parse: it is refused.)
-        let refusesNew = (try? directory.get()) == nil
-        return bar.filter { !$0.0.isEmpty && !(refusesNew && $0.1 == "New") }
+        let refused = (try? directory.get()) == nil ? b.name(.new) : nil
+        return bar.filter { !$0.0.isEmpty && !($0.0 == refused && $0.1 == "New") }
     }
 
     func drawKeyBar(_ f: inout Frame, y: Int) {

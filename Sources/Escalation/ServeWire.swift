@@ -3,8 +3,8 @@ import Foundation
 /// serve's own bodies (docs/openapi.json's `Error` and `IntakeResult`,
 /// checked against these types by a test).
 extension Wire {
-    /// Every refusal: what was wrong, in words.
-    public struct Error: Codable, Sendable {
+    /// Every refusal (the schema `Error`): what was wrong, in words.
+    public struct Refusal: Codable, Sendable {
         public var error: String
 
         public init(_ error: String) { self.error = error }

@@ -82,15 +82,22 @@ final class WireEncoder: Encoder {
     final class ObjectBox {
         var members: [(String, Member)] = []
         var value: JSONValue { .object(members.map { ($0.0, $0.1.value) }) }
-        /// Each key once: the types' synthesized encoders write each
-        /// property once (a hand-written `encode(to:)` must too).
+        /// Each key once (a key encoded twice is a fault: trapped in debug
+        /// builds), kept in key order as it comes, so the writer finds the
+        /// object in order (a hand-written `encode(to:)`, such as the
+        /// incident's, adds its own keys after the brief's).
         func put(_ key: String, _ v: JSONValue) { add(key, .value(v)) }
         func child(_ key: String) -> WireEncoder {
             let e = WireEncoder()
             add(key, .nested(e))
             return e
         }
-        private func add(_ key: String, _ m: Member) { members.append((key, m)) }
+        private func add(_ key: String, _ m: Member) {
+            var k = members.count
+            while k > 0, key < members[k - 1].0 { k -= 1 }
+            assert(k == 0 || members[k - 1].0 != key, "\(key) encoded twice")
+            members.insert((key, m), at: k)
+        }
         func put<T: Encodable>(_ key: String, _ v: T) throws {
             if let j = Wire.plain(v) { put(key, j) } else { try Wire.encode(v, into: child(key)) }
         }

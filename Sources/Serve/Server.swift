@@ -248,7 +248,7 @@ public enum Server {
     static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response { raw(Desk.encode(value), status: status) }
 
     /// A refusal: `{"error": …}` with its status.
-    static func refuse(_ message: String, status: HTTPResponse.Status) -> Response { json(Wire.value(Wire.Error(message)), status: status) }
+    static func refuse(_ message: String, status: HTTPResponse.Status) -> Response { json(Wire.value(Wire.Refusal(message)), status: status) }
 
     static func raw(_ data: Data, status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))

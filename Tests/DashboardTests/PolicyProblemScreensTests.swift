@@ -21,6 +21,9 @@ import Testing
         #expect(m.view(width: 80, height: 24).text.contains("New incidents cannot be opened: the policy file does not parse (see above)."), "whole at 80 columns")
         let bar = { (m: Model) in m.view(width: 120, height: 40).text.split(separator: "\n").last.map(String.init) ?? "" }
         #expect(bar(m).contains("Help") && !bar(m).contains("n New"), "the key bar does not offer what is refused: \(bar(m))")
+        // n is refused at once, with the reason, before a title is typed.
+        #expect(m.update(.key(.char("n"))).isEmpty && m.overlay == nil)
+        #expect(m.notice?.text.hasPrefix("cannot open an incident: the policy file does not parse: /srv/noc/store/policy.yaml:3:1") == true, "\(String(describing: m.notice))")
         _ = m.update(.directory(.success(.builtIn)))
         #expect(m.view(width: 120, height: 40).text.contains(calm))
         #expect(m.view(width: 120, height: 40).text.contains("Press n to open an incident"))

@@ -15,7 +15,7 @@ import Testing
         ("Report", Shape.of(Wire.Report.self)), ("Percentiles", Shape.of(Wire.Percentiles.self)), ("Clocks", Shape.of(Wire.Clocks.self)),
         ("Handover", Shape.of(Wire.Handover.self)), ("HandoverIncident", Shape.of(Wire.HandoverIncident.self)),
         ("OnCall", Shape.of(Wire.OnCall.self)), ("OnCallHandoffs", Shape.of(Wire.OnCallHandoffs.self)), ("Override", Shape.of(Wire.Override.self)),
-        ("Error", Shape.of(Wire.Error.self)), ("IntakeResult", Shape.of(Wire.IntakeResult.self)), ("HookPayload", Shape.of(Wire.HookPayload.self)),
+        ("Error", Shape.of(Wire.Refusal.self)), ("IntakeResult", Shape.of(Wire.IntakeResult.self)), ("HookPayload", Shape.of(Wire.HookPayload.self)),
     ])
     func eachTypeIsItsSchema(name: String, shape: Shape) throws {
         let doc = try #require(JSONValue.parse(try Data(contentsOf: Self.document)))

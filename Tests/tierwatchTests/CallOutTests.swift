@@ -199,10 +199,9 @@ import Testing
         sleep(1)
         let resolve = s.tw("resolve", id, "--message", "restored", env: ["TIERWATCH_MACHINE_ID": "m1"])
         #expect(resolve.status == 0, "\(resolve.stderr)")
-        let resolved = Date()
+        // Hung up within seconds of the resolve, not at the 30 s ring timeout.
         #expect(waitUntil(10) { timeline(s, id).contains("call to Account Manager: hung up by tierwatch: the incident was resolved (automatic, try 1)") },
                 "\(timeline(s, id))")
-        #expect(Date().timeIntervalSince(resolved) < 15, "hung up within seconds, not at the 30 s ring timeout")
         let am = (try s.json("show", id)["tiers"] as? [[String: Any]] ?? []).flatMap { $0["contacts"] as? [[String: Any]] ?? [] }.first { $0["id"] as? String == "am" }
         #expect(am?["outcome"] is NSNull, "nothing recorded as her answer: \(String(describing: am))")
         _ = serve
