@@ -28,8 +28,31 @@ extension Wire {
         }
     }
 
-    /// The incident without its timeline, as hooks get it.
+    /// The incident without its timeline, as hooks get it: its summary
+    /// and its tiers, in one object.
     public struct IncidentBrief: Codable, Sendable {
+        public var summary: IncidentSummary
+        public var tiers: [Tier]
+
+        enum Keys: String, CodingKey { case tiers }
+
+        public init(summary: IncidentSummary, tiers: [Tier]) { (self.summary, self.tiers) = (summary, tiers) }
+
+        public init(from decoder: Decoder) throws {
+            summary = try IncidentSummary(from: decoder)
+            tiers = try decoder.container(keyedBy: Keys.self).decode([Tier].self, forKey: .tiers)
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            try summary.encode(to: encoder)
+            var c = encoder.container(keyedBy: Keys.self)
+            try c.encode(tiers, forKey: .tiers)
+        }
+    }
+
+    /// The incident without its tiers and timeline, as the event stream
+    /// gives it beside each item.
+    public struct IncidentSummary: Codable, Sendable {
         public var acknowledged_at: Date?
         public var acknowledged_by: String?
         public var customer: String?
@@ -50,7 +73,6 @@ extension Wire {
         public var state: String
         /// The current tier's index.
         public var tier: Int?
-        public var tiers: [Tier]
         public var title: String
         public var version: Int
     }
@@ -167,16 +189,19 @@ extension Board.Entry {
     /// The incident without its timeline, as hooks get it.
     public func brief(now: Date) -> Wire.IncidentBrief { brief(now: now, tiers: wireTiers()) }
 
-    private func brief(now: Date, tiers: [Wire.Tier]) -> Wire.IncidentBrief {
+    private func brief(now: Date, tiers: [Wire.Tier]) -> Wire.IncidentBrief { Wire.IncidentBrief(summary: summary(now: now), tiers: tiers) }
+
+    /// The incident without its tiers and timeline, as the event stream gives it.
+    public func summary(now: Date) -> Wire.IncidentSummary {
         let i = incident, ladder = self.ladder
-        return Wire.IncidentBrief(
+        return Wire.IncidentSummary(
             acknowledged_at: i.acknowledged?.at, acknowledged_by: i.acknowledged?.by, customer: i.customer, id: i.id,
             next_action: Words.nextAction(self, now: now), next_customer_update_at: ladder.nextCustomerUpdateAt,
             next_deadline: ladder.nextDeadline.map { Words.deadline($0, policy, .id) }, next_deadline_at: ladder.nextDeadline?.at,
             opened_at: i.opened.at, opened_by: i.opened.by,
             policy: Wire.PolicyRef(digest: i.policyDigest, name: policy.name, version: policy.version), policy_problem: policyProblem,
             resolution: i.resolutionMessage, resolved_at: i.resolved?.at, resolved_by: i.resolved?.by,
-            severity: i.severity.rawValue, state: i.state.rawValue, tier: ladder.currentTier, tiers: tiers,
+            severity: i.severity.rawValue, state: i.state.rawValue, tier: ladder.currentTier,
             title: i.title, version: i.version)
     }
 

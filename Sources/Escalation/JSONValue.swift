@@ -121,3 +121,52 @@ extension JSONValue {
         return s
     }
 }
+
+/// A JSONValue inside a Wire type (the event stream's record, which the
+/// store format describes): written as the value it is. `Wire`'s encoder
+/// takes it as it is; any other coder goes member by member.
+extension JSONValue: Codable {
+    struct MemberKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        switch self {
+        case let .object(members):
+            var c = encoder.container(keyedBy: MemberKey.self)
+            for (k, v) in members { try c.encode(v, forKey: MemberKey(stringValue: k)) }
+        case let .array(elements):
+            var c = encoder.unkeyedContainer()
+            for v in elements { try c.encode(v) }
+        default:
+            var c = encoder.singleValueContainer()
+            switch self {
+            case let .bool(b): try c.encode(b)
+            case let .int(n): try c.encode(n)
+            case let .double(d): try c.encode(d)
+            case let .string(s): try c.encode(s)
+            default: try c.encodeNil()
+            }
+        }
+    }
+
+    public init(from decoder: Decoder) throws {
+        if let c = try? decoder.container(keyedBy: MemberKey.self) {
+            self = .object(try c.allKeys.map { ($0.stringValue, try c.decode(JSONValue.self, forKey: $0)) })
+        } else if var c = try? decoder.unkeyedContainer() {
+            var elements: [JSONValue] = []
+            while !c.isAtEnd { elements.append(try c.decode(JSONValue.self)) }
+            self = .array(elements)
+        } else {
+            let c = try decoder.singleValueContainer()
+            if c.decodeNil() { self = .null }
+            else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+            else if let n = try? c.decode(Int.self) { self = .int(n) }
+            else if let d = try? c.decode(Double.self) { self = .double(d) }
+            else { self = .string(try c.decode(String.self)) }
+        }
+    }
+}

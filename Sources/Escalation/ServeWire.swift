@@ -1,8 +1,18 @@
 import Foundation
 
-/// serve's own bodies (docs/openapi.json's `Error` and `IntakeResult`,
-/// checked against these types by a test).
+/// serve's own bodies (docs/openapi.json's `Error`, `IntakeResult` and
+/// `Health`, checked against these types by a test).
 extension Wire {
+    /// What `/healthz` says.
+    public struct Health: Codable, Sendable {
+        /// `ok`: the whole store is read; `degraded`: it is not, or serve is stuck.
+        public var status: String
+        /// Which part cannot be read, or what is stuck (null when ok).
+        public var problem: String?
+
+        public init(problem: String?) { (status, self.problem) = (problem == nil ? "ok" : "degraded", problem) }
+    }
+
     /// Every refusal (the schema `Error`): what was wrong, in words.
     public struct Refusal: Codable, Sendable {
         public var error: String

@@ -32,6 +32,7 @@ public enum Wire {
         if T.self == Int.self { return .int(unsafeBitCast(v, to: Int.self)) }
         if T.self == Bool.self { return .bool(unsafeBitCast(v, to: Bool.self)) }
         if T.self == Double.self { return .double(unsafeBitCast(v, to: Double.self)) }
+        if T.self == JSONValue.self { return unsafeBitCast(v, to: JSONValue.self) }
         return nil
     }
 

@@ -82,7 +82,7 @@ struct GrafanaOnCall {
                            "its shifts are in several time zones (\(Set(zones.map(\.identifier)).sorted().joined(separator: ", "))); tierwatch reads them all on \(zone.identifier)'s clock"))
         }
         // Higher levels decide first.
-        let ordered = try mine.enumerated().sorted { (a, b) in
+        let ordered = mine.enumerated().sorted { (a, b) in
             let la = (try? a.element["level"].int()) ?? 0, lb = (try? b.element["level"].int()) ?? 0
             return la != lb ? la > lb : a.offset < b.offset
         }.map(\.element)

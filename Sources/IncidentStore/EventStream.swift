@@ -107,25 +107,6 @@ public final class EventStream: @unchecked Sendable {
 
     // MARK: Words and JSON
 
-    /// The item as one JSON object: `{"event": …, "incident": …}`,
-    /// `{"event": …, "oncall": true}`, `{"overruled": …, "reason": …,
-    /// "incident": …}` or `{"deadline": …, "incident": …}`.
-    public static func json(_ item: Item, now: Date) -> JSONValue {
-        switch item {
-        case let .event(e, entry): return ["event": eventObject(e), "incident": summary(entry, now)]
-        case let .onCall(e): return ["event": eventObject(e), "oncall": true]
-        case let .overruled(e, reason, entry): return ["overruled": eventObject(e), "reason": .string(reason), "incident": summary(entry, now)]
-        case let .deadline(entry, tier, status, text):
-            return ["deadline": ["incident": .string(entry.incident.id), "tier": .int(tier), "status": .string(status), "at": .time(now), "text": .string(text)],
-                    "incident": summary(entry, now)]
-        }
-    }
-
-    /// The item as a JSON line (no newline).
-    public static func jsonLine(_ item: Item, now: Date) -> String {
-        String(decoding: JSONText.data(json(item, now: now), pretty: false), as: UTF8.self)
-    }
-
     /// The item as `watch` prints it for a person.
     public static func text(_ item: Item, now: Date) -> String {
         switch item {
@@ -138,17 +119,5 @@ public final class EventStream: @unchecked Sendable {
         case let .deadline(entry, _, _, text):
             return "\(Words.time(now, now: now))  \(entry.incident.id)  \(text)  [next: \(Words.nextAction(entry, now: now))]"
         }
-    }
-
-    /// The event as its record says, less an opening's policy text.
-    public static func eventObject(_ e: IncidentEvent) -> JSONValue {
-        var bytes = RecordCodec.encode(e)
-        bytes.removeLast()
-        return (JSONValue.parse(Data(bytes)) ?? [:]).removing(["policy", "crc"])
-    }
-
-    /// The incident without its tiers and timeline.
-    public static func summary(_ e: Board.Entry, _ now: Date) -> JSONValue {
-        e.json(now: now).removing(["tiers", "timeline"])
     }
 }

@@ -33,15 +33,39 @@ public struct Heartbeat: Sendable, Equatable {
         self.process = process
     }
 
-    var json: JSONValue {
-        let o: JSONValue = ["host": .string(host), "machine": .string(machine), "at": .string(ISOTime.format(at, milliseconds: true)), "process": .string(process)]
-        return synchronised.map { o.setting("clock_synchronised", .bool($0)) } ?? o
+    /// The file's JSON (docs/store-format.md): every member written, an
+    /// unknown clock as null; `at` to the millisecond.
+    var json: JSONValue { Wire.value(self) }
+
+    /// A heartbeat file's sign, or nil when it is not one (no host, or no
+    /// time): the members an older or newer tierwatch may lack are tolerated.
+    init?(json data: Data) {
+        guard let h = try? JSONDecoder().decode(Heartbeat.self, from: data) else { return nil }
+        self = h
+    }
+}
+
+extension Heartbeat: Codable {
+    enum Keys: String, CodingKey { case at, clock_synchronised, host, machine, process }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(ISOTime.format(at, milliseconds: true), forKey: .at)
+        try c.encodeIfPresent(synchronised, forKey: .clock_synchronised)
+        try c.encode(host, forKey: .host)
+        try c.encode(machine, forKey: .machine)
+        try c.encode(process, forKey: .process)
     }
 
-    init?(json data: Data) {
-        guard let o = JSONValue.parse(data), let host = o["host"]?.stringValue, let at = o["at"]?.stringValue.flatMap(ISOTime.parse) else { return nil }
-        self.init(host: host, machine: o["machine"]?.stringValue ?? "", at: at, process: o["process"]?.stringValue ?? "")
-        if case let .bool(b)? = o["clock_synchronised"] { synchronised = b }
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: Keys.self)
+        let text = try c.decode(String.self, forKey: .at)
+        guard let at = ISOTime.parse(text) else {
+            throw DecodingError.dataCorruptedError(forKey: .at, in: c, debugDescription: "not an ISO-8601 time: \(text)")
+        }
+        let optional = { (key: Keys) in (try? c.decodeIfPresent(String.self, forKey: key)) ?? nil }
+        self.init(host: try c.decode(String.self, forKey: .host), machine: optional(.machine) ?? "", at: at, process: optional(.process) ?? "")
+        synchronised = (try? c.decodeIfPresent(Bool.self, forKey: .clock_synchronised)) ?? nil
     }
 }
 

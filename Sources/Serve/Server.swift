@@ -100,8 +100,8 @@ public enum Server {
         // Answered from the last look (taken twice a second by its own
         // service), never waiting behind a request or a write.
         getAndHead(router, "/healthz") { _, _ -> Response in
-            if let problem = desk.live.healthProblem(now: Date()) { return json(["status": "degraded", "problem": .string(problem)], status: .serviceUnavailable) }
-            return json(["status": "ok"])
+            let health = Wire.Health(problem: desk.live.healthProblem(now: Date()))
+            return json(Wire.value(health), status: health.problem == nil ? .ok : .serviceUnavailable)
         }
         getAndHead(router, "/api/v1/openapi.json") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPI.document + "\n")))
@@ -234,7 +234,7 @@ public enum Server {
                     var lines = stream.next(timeout: 0).map { EventStream.jsonLine($0, now: now) + "\n" }
                     quiet = lines.isEmpty ? quiet + 1 : 0
                     if quiet >= 150 {
-                        lines = ["{\"keepalive\":\"\(ISOTime.format(now))\"}\n"]
+                        lines = [EventStream.keepaliveLine(at: now) + "\n"]
                         quiet = 0
                     }
                     if !lines.isEmpty { try await writer.write(ByteBuffer(string: lines.joined())) }

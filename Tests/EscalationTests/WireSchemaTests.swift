@@ -16,6 +16,10 @@ import Testing
         ("Handover", Shape.of(Wire.Handover.self)), ("HandoverIncident", Shape.of(Wire.HandoverIncident.self)),
         ("OnCall", Shape.of(Wire.OnCall.self)), ("OnCallHandoffs", Shape.of(Wire.OnCallHandoffs.self)), ("Override", Shape.of(Wire.Override.self)),
         ("Error", Shape.of(Wire.Refusal.self)), ("IntakeResult", Shape.of(Wire.IntakeResult.self)), ("HookPayload", Shape.of(Wire.HookPayload.self)),
+        ("Health", Shape.of(Wire.Health.self)), ("IncidentSummary", Shape.of(Wire.IncidentSummary.self)),
+        ("StreamEvent", Shape.of(Wire.StreamEvent.self)), ("StreamOnCall", Shape.of(Wire.StreamOnCall.self)),
+        ("StreamOverruled", Shape.of(Wire.StreamOverruled.self)), ("StreamDeadline", Shape.of(Wire.StreamDeadline.self)),
+        ("Keepalive", Shape.of(Wire.Keepalive.self)),
     ])
     func eachTypeIsItsSchema(name: String, shape: Shape) throws {
         let doc = try #require(JSONValue.parse(try Data(contentsOf: Self.document)))
@@ -55,6 +59,8 @@ import Testing
 /// A JSON shape: what a type writes, or what a schema allows.
 indirect enum Shape: Equatable, CustomStringConvertible, Sendable {
     case string, integer, number, boolean, dateTime
+    /// Any object (a JSONValue: the stream's record, which the store format describes).
+    case anyObject
     case array(Shape)
     case object([String: Shape])
     case nullable(Shape)
@@ -66,6 +72,7 @@ indirect enum Shape: Equatable, CustomStringConvertible, Sendable {
         case .number: "number"
         case .boolean: "boolean"
         case .dateTime: "date-time"
+        case .anyObject: "any object"
         case let .array(e): "array of \(e)"
         case .object: "object"
         case let .nullable(s): "\(s) or null"
@@ -118,6 +125,8 @@ indirect enum Shape: Equatable, CustomStringConvertible, Sendable {
         case "number": base = .number
         case "boolean": base = .boolean
         case "array": base = .array(Shape(schema: schema["items"] ?? [:], in: schemas, at: path + "[]", problems: &problems))
+        case "object" where schema["properties"] == nil:
+            base = .anyObject
         case "object":
             var members: [String: Shape] = [:]
             for (key, value) in schema["properties"]?.members ?? [] {
@@ -158,6 +167,7 @@ final class ShapeDecoder: Decoder {
         case is Double.Type: return (0.0 as! T, .number)
         case is Bool.Type: return (false as! T, .boolean)
         case is Date.Type: return (Date(timeIntervalSince1970: 0) as! T, .dateTime)
+        case is JSONValue.Type: return (JSONValue.object([]) as! T, .anyObject)
         default:
             let d = ShapeDecoder()
             let v = try T(from: d)

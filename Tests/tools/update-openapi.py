@@ -62,6 +62,21 @@ incident = obj({
     "tiers": {"type": "array", "items": ref("Tier")},
     "timeline": {"type": "array", "items": ref("TimelineEntry")},
 }, description="An incident as `tierwatch show --json` prints it.")
+incident_summary = obj({k: v for k, v in incident["properties"].items() if k not in ("tiers", "timeline")},
+                       description="The incident without its tiers and timeline, as the event stream gives it beside each line.")
+record = {"type": "object", "description": "The event as its record says (docs/store-format.md), less an opening's policy text and the crc."}
+stream_event = obj({"event": record, "incident": ref("IncidentSummary")}, description="A line of the event stream: an event on an incident.")
+stream_on_call = obj({"event": record, "oncall": {"type": "boolean", "const": True}},
+                     description="A line of the event stream: an on-call override set or removed.")
+stream_overruled = obj({"overruled": record, "reason": {"type": "string"}, "incident": ref("IncidentSummary")},
+                       description="A line of the event stream: an event recorded but not applied (made on a version another operator had moved on from).")
+stream_deadline = obj({"deadline": obj({"incident": {"type": "string"}, "tier": nullable("integer", description="null: the customer update."),
+                                        "status": {"type": "string", "enum": ["started", "overdue", "update_overdue"]},
+                                        "at": time, "text": {"type": "string"}}),
+                       "incident": ref("IncidentSummary")},
+                      description="A line of the event stream: a deadline the clock passed, with nobody recording anything.")
+keepalive = obj({"keepalive": time}, description="What serve's event stream sends after 15 quiet seconds.")
+stream_lines = ["StreamEvent", "StreamOnCall", "StreamOverruled", "StreamDeadline", "Keepalive"]
 hook_payload = obj({
     "hook": {"type": "string"}, "trigger": {"type": "string", "enum": ["incident_opened", "tier_started", "tier_overdue", "customer_update_due",
                                                                        "acknowledged", "escalated", "resolved"]},
@@ -90,7 +105,8 @@ new_incident = obj({
     "severity": {"type": "string", "enum": ["sev1", "sev2", "sev3", "sev4"], "default": "sev2"},
     "dedup_key": {"type": ["string", "null"], "maxLength": 256},
 }, required=["title"], extra=True)
-health = obj({"status": {"type": "string", "enum": ["ok", "degraded"]}, "problem": {"type": "string"}}, required=["status"])
+health = obj({"status": {"type": "string", "enum": ["ok", "degraded"]},
+              "problem": nullable("string", description="Which part of the store cannot be read, or what is stuck (null when ok).")})
 intake = obj({"incidents": {"type": "array", "items": obj({"id": {"type": "string"}, "did": {"type": "string", "enum": ["opened", "noted", "resolved"]}})},
               "alerts": {"type": "integer", "minimum": 0}})
 
@@ -152,6 +168,11 @@ def resp(desc, schema=None, ctype="application/json", headers=None):
     return r
 
 err = lambda d: resp(d, ref("Error"))
+# A JSON-lines body: the schema of a line is in x-line-schema (OpenAPI 3.1
+# has no schema for a line of a stream).
+stream_response = resp("JSON lines, each a StreamEvent, StreamOnCall, StreamOverruled or StreamDeadline; a Keepalive after 15 quiet seconds.",
+                       {"type": "string"}, "application/x-ndjson")
+stream_response["content"]["application/x-ndjson"]["x-line-schema"] = {"oneOf": [ref(n) for n in stream_lines]}
 unauthorized = resp("No valid bearer token.", ref("Error"), headers={"WWW-Authenticate": {"schema": {"type": "string"}}})
 common = {"401": unauthorized, "405": err("A method this path does not take (`Allow` names those it does)."),
           "414": err("The request target is over 4 KiB."), "431": err("The request line or headers are too large.")}
@@ -215,14 +236,16 @@ doc = {
                 "PERSON.ics: the person's id in the directory.", "person")]},
         "/api/v1/events": {"get": {
             "operationId": "events", "summary": "The stream `tierwatch watch --json` prints, one JSON object a line, for as long as the client listens.",
-            "responses": {"200": resp("JSON lines; `{\"keepalive\": …}` after 15 quiet seconds.", {"type": "string"}, "application/x-ndjson"), **common}}},
+            "responses": {"200": stream_response, **common}}},
     },
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
                             "calendarKey": {"type": "apiKey", "in": "query", "name": "key",
                                             "description": "serve --calendar-key-file: opens the calendar feeds only (calendar programs send no header)."}},
         "schemas": {"Incident": incident, "Tier": tier, "Contact": contact, "Person": person, "TimelineEntry": entry,
-                    "Error": error, "Health": health, "AlertGroup": group, "Alert": alert, "NewIncident": new_incident,
+                    "Error": error, "Health": health, "IncidentSummary": incident_summary,
+                    "StreamEvent": stream_event, "StreamOnCall": stream_on_call, "StreamOverruled": stream_overruled,
+                    "StreamDeadline": stream_deadline, "Keepalive": keepalive, "AlertGroup": group, "Alert": alert, "NewIncident": new_incident,
                     "IntakeResult": intake, "Percentiles": pct, "Clocks": clocks, "Report": report, "HandoverIncident": brief,
                     "Handover": handover, "Override": override, "OnCall": on_call, "OnCallHandoffs": on_call_turns,
                     "HookPayload": hook_payload},
