@@ -35,15 +35,6 @@ public enum JSONValue: Sendable, Equatable {
     public static func time(_ d: Date?) -> JSONValue { d.map { .string(ISOTime.format($0)) } ?? .null }
     /// A number, or null.
     public static func double(_ d: Double?) -> JSONValue { d.map { .double($0) } ?? .null }
-    /// A list of strings.
-    public static func strings<S: Sequence>(_ a: S) -> JSONValue where S.Element == String { .array(a.map { .string($0) }) }
-
-    /// The object with `key` set to `value` (replaced if there); a value
-    /// that is not an object is returned as it is.
-    public func setting(_ key: String, _ value: JSONValue) -> JSONValue {
-        guard case let .object(members) = self else { return self }
-        return .object(members.filter { $0.0 != key } + [(key, value)])
-    }
 
     /// A member of an object (nil: absent, or not an object). Setting one
     /// replaces it or adds it; setting nil removes it; a value that is not
@@ -59,9 +50,6 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
-    /// An object of the integers by key.
-    public static func counts(_ d: [String: Int]) -> JSONValue { .object(d.map { ($0.key, .int($0.value)) }) }
-
     /// The object without the members named (nil if this is not an object).
     public func removing(_ keys: Set<String>) -> JSONValue {
         guard case let .object(members) = self else { return self }
@@ -69,7 +57,7 @@ public enum JSONValue: Sendable, Equatable {
     }
 }
 
-// Written as literals where tierwatch builds its JSON: `["id": .string(id), "ok": true]`.
+// Written as literals in tests and where a value is made whole: `["id": .string(id), "ok": true]`.
 extension JSONValue: ExpressibleByStringInterpolation, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
     ExpressibleByNilLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
     public init(stringLiteral value: String) { self = .string(value) }

@@ -221,8 +221,17 @@ public struct ClockReading: Sendable, Equatable {
                     this_machine: own.map { .init(evidence: $0.evidence, offset_seconds: $0.offset.rounded()) }, tolerance_seconds: tolerance)
     }
 
-    /// As `doctor --json` says it (no incidents).
-    public var json: JSONValue { Wire.value(wire(incidents: [])).removing(["incidents"]) }
+    /// The hosts whose times are not trusted: those found off, and this
+    /// machine's (`me`) when the others find it off.
+    public func distrusted(me: String) -> Set<String> { skewedHosts.union(own == nil ? [] : [me]) }
+
+    /// The incidents (ids, in order) with an event from a host whose times
+    /// are not trusted: their figures rest on a clock that is off.
+    public func touched<C: Collection<Incident>>(_ incidents: C, me: String) -> [String] {
+        let hosts = distrusted(me: me)
+        guard !hosts.isEmpty else { return [] }
+        return incidents.filter { $0.events.contains { hosts.contains($0.id.host) } }.map(\.id).sorted()
+    }
 }
 
 extension IncidentStore {

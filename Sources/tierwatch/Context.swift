@@ -331,16 +331,15 @@ final class PolicySource {
 /// times are marked, counted as recorded.
 struct ClockMarks {
     let reading: ClockReading
+    /// This machine's host name.
+    let me: String
     /// The hosts whose times are not trusted, this machine's too when the
     /// others find it off.
     let hosts: Set<String>
 
-    init(_ reading: ClockReading, me: String) {
-        self.reading = reading
-        hosts = reading.skewedHosts.union(reading.own == nil ? [] : [me])
-    }
+    init(_ reading: ClockReading, me: String) { (self.reading, self.me, hosts) = (reading, me, reading.distrusted(me: me)) }
 
-    func touches(_ i: Incident) -> Bool { !hosts.isEmpty && i.events.contains { hosts.contains($0.id.host) } }
+    func touches(_ i: Incident) -> Bool { !reading.touched(CollectionOfOne(i), me: me).isEmpty }
 
     /// The hosts in words: "b (about 5m ahead), c (about 5m behind)".
     var described: String {

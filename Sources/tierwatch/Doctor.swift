@@ -39,31 +39,30 @@ extension StoreCheck {
     mutating func checkCheckpoint(_ path: String?, full: IncidentStore) {
         guard let path else {
             lines.append("checkpoint: none (TIERWATCH_CACHE=off, or no home directory): every start reads the whole store")
-            json["checkpoint"] = ["state": "off"]
+            found.checkpoint = .init(state: "off")
             return
         }
         switch Checkpoint.verify(path: path, against: full, archiveAfter: Context.archiveAfter) {
         case let .none(why):
             lines.append("checkpoint: \(why)")
-            json["checkpoint"] = ["state": "none", "path": .string(path)]
+            found.checkpoint = .init(path: path, state: "none")
         case let .unusable(why):
             lines.append("checkpoint: not usable: \(why)")
-            json["checkpoint"] = ["state": "unusable", "path": .string(path), "detail": .string(why)]
+            found.checkpoint = .init(detail: why, path: path, state: "unusable")
         case let .matches(why):
             lines.append("checkpoint: \(why)")
-            json["checkpoint"] = ["state": "ok", "path": .string(path)]
+            found.checkpoint = .init(path: path, state: "ok")
         case let .differed(why):
             lines.append("checkpoint: \(why)")
             problems.append("the checkpoint differed from a full read (removed; the next start rebuilds it)")
-            json["checkpoint"] = ["state": "differed", "path": .string(path), "detail": .string(why)]
+            found.checkpoint = .init(detail: why, path: path, state: "differed")
         }
-        json["problems"] = .strings(problems)
     }
 
     /// Hooks that failed in the last day (their latest run, per incident).
     mutating func checkHooks(_ ctx: Context) {
         let now = ctx.now
-        var failed: [JSONValue] = []
+        var failed: [Wire.HookFailure] = []
         var calls = 0
         for i in ctx.store.state.incidents.values.sorted(by: { $0.id < $1.id }) {
             for e in i.events {
@@ -75,13 +74,12 @@ extension StoreCheck {
                 } else {
                     lines.append("hook \(h.name.sanitized) failed for \(i.id) at \(ISOTime.format(e.recordedAt)): \(h.detail.sanitized)")
                 }
-                failed.append(["hook": .string(h.name), "kind": HookKey(h.key)?.callOut != nil ? "call" : "hook", "incident": .string(i.id), "at": .time(e.recordedAt), "detail": .string(h.detail)])
+                failed.append(.init(at: e.recordedAt, detail: h.detail, hook: h.name, incident: i.id, kind: HookKey(h.key)?.callOut != nil ? "call" : "hook"))
             }
         }
         if calls > 0 { problems.append("\(calls) call(s) tierwatch could not place in the last day (listed above): their people were not called") }
         if failed.count > calls { problems.append("\(failed.count - calls) hook run(s) failed in the last day (listed above)") }
-        json["hooks_failed"] = .array(failed)
-        json["problems"] = .strings(problems)
+        found.hooks_failed = failed
     }
 
     /// The policy's dialer: what would stop every call (the SIP agent, the
@@ -99,8 +97,7 @@ extension StoreCheck {
         for p in found { lines.append("  cannot call: \(p.description.sanitized)") }
         lines.append("  automatic call-out: " + (callOut.isEmpty ? "none (no tier has call_out)" : callOut.joined(separator: ", ").sanitized))
         problems += found.map { "the dialer cannot place calls: \($0.description)" }
-        json["dialer"] = ["agent": .string(agent), "ready": .bool(found.isEmpty), "problems": .strings(found.map(\.description)), "call_out": .strings(callOut)]
-        json["problems"] = .strings(problems)
+        self.found.dialer = .init(agent: agent, call_out: callOut, problems: found.map(\.description), ready: found.isEmpty)
     }
 
     /// Each other site's last sign (heartbeat or event); a silent one is a problem.
@@ -114,9 +111,8 @@ extension StoreCheck {
             lines.append("peer \(p.host.sanitized): last sign " + (p.lastSign.map { "\(ISOTime.format($0)) (\(Words.ago($0, now: now)))" } ?? "never") + (p.isSilent ? " — SILENT" : ""))
             if p.isSilent { problems.append(p.warning(now: now)) }
         }
-        json["peers"] = .array(peers.map { ["host": .string($0.host), "last_sign": .time($0.lastSign), "silent": .bool($0.isSilent)] })
-        json["silent_after_seconds"] = .int(sites.silentAfter.seconds)
-        json["problems"] = .strings(problems)
+        found.peers = peers.map { .init(host: $0.host, last_sign: $0.lastSign, silent: $0.isSilent) }
+        found.silent_after_seconds = sites.silentAfter.seconds
     }
 
     /// Whether this machine's clock is kept right, as the kernel tells
@@ -135,8 +131,7 @@ extension StoreCheck {
         default: text = "synchronised (estimated error \(esterror) µs)"
         }
         lines.append("this machine's clock: \(text)")
-        json["clock"] = ["synchronised": .bool(state != -1 && state != timeError), "state": .int(Int(state)),
-                         "estimated_error_us": state == -1 || state == timeError ? .null : .int(esterror)]
+        found.clock = .init(estimated_error_us: state == -1 || state == timeError ? nil : esterror, state: Int(state), synchronised: state != -1 && state != timeError)
     }
 
     /// The policy for new incidents: a file that does not parse is a
@@ -146,13 +141,11 @@ extension StoreCheck {
         case let .success(loaded):
             lines.append("policy: \(loaded.policy.name.sanitized) v\(loaded.policy.version) (\(loaded.source.sanitized))")
             for w in loaded.warnings { lines.append("  \(w.description.sanitized)") }
-            json["policy"] = ["source": .string(loaded.source), "name": .string(loaded.policy.name), "ok": true,
-                              "warnings": .strings(loaded.warnings.map(\.description))]
+            found.policy = .init(name: loaded.policy.name, ok: true, source: loaded.source, warnings: loaded.warnings.map(\.description))
         case let .failure(e):
             lines.append("policy: \(e.message.sanitized)")
             problems.append(source.problem!)
-            json["policy"] = ["source": .string(source.file ?? "built-in"), "ok": false, "error": .string(e.message)]
+            found.policy = .init(error: e.message, ok: false, source: source.file ?? "built-in")
         }
-        json["problems"] = .strings(problems)
     }
 }

@@ -61,9 +61,11 @@ struct ConfigCommand: ParsableCommand {
             let b = Settings.bindings
             let keys = KeyAction.allCases.map { a in (a.rawValue, b.keys(a).map(Bindings.configName), b.sources[a] ?? "default") }
             if json {
-                printJSON(["files": .strings(ConfigFile.paths(environment: Settings.started)), "warnings": .strings(Settings.config.warnings),
-                           "settings": .array(rows.map { ["key": .string($0.0.key), "value": .string($0.1), "from": .string($0.2), "variable": .string($0.0.variable)] }),
-                           "keys": .array(keys.map { ["action": .string($0.0), "keys": .strings($0.1), "from": .string($0.2)] })])
+                printJSON(Wire.value(Wire.Config(
+                    files: ConfigFile.paths(environment: Settings.started),
+                    keys: keys.map { .init(action: $0.0, from: $0.2, keys: $0.1) },
+                    settings: rows.map { .init(from: $0.2, key: $0.0.key, value: $0.1, variable: $0.0.variable) },
+                    warnings: Settings.config.warnings)))
                 return
             }
             print("Files (later wins): " + ConfigFile.paths(environment: Settings.started).map { $0 + (FileManager.default.fileExists(atPath: $0) ? "" : " (none)") }.joined(separator: ", "))
@@ -75,6 +77,35 @@ struct ConfigCommand: ParsableCommand {
             for (action, names, from) in keys { keyTable.append([action, names.isEmpty ? "(none)" : names.joined(separator: " "), from.sanitized]) }
             print(Words.table(keyTable), terminator: "")
             if !Settings.config.warnings.isEmpty { throw ExitCode(1) }
+        }
+    }
+}
+
+/// `config show --json`: the files read (later wins), every setting with
+/// its value and where it came from, and the dashboard's keys. No schema in
+/// docs/openapi.json: it describes this machine, not the API.
+extension Wire {
+    struct Config: Codable {
+        var files: [String]
+        var keys: [Key]
+        var settings: [Setting]
+        var warnings: [String]
+
+        struct Key: Codable {
+            /// The action's name, as `keys:` binds it.
+            var action: String
+            /// A config file, or `default`.
+            var from: String
+            var keys: [String]
+        }
+
+        struct Setting: Codable {
+            /// A config file, `$VARIABLE`, or `default`.
+            var from: String
+            var key: String
+            var value: String
+            /// The environment variable that carries it (null: none).
+            var variable: String?
         }
     }
 }

@@ -112,6 +112,7 @@ import Testing
         #expect(offsets.keys.sorted() == ["b", "c"], "\(clocks)")
         #expect(abs((offsets["b"] ?? 0) - 300) < 20 && abs((offsets["c"] ?? 0) + 300) < 20, "\(offsets)")
         #expect(clocks["tolerance_seconds"] as? Double == 60)
+        #expect(clocks["incidents"] as? [String] == [x, y].sorted(), "doctor names the incidents resting on those clocks, as the report does")
 
         // The record's readers mark what rests on those times: the
         // compliance report and the handover name the incidents, the
