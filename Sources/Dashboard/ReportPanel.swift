@@ -11,9 +11,11 @@ public extension KeyAction { static let report = KeyAction("report") }
 public struct ReportPanel: Panel {
     public var days: Int
     public var customer: String?
-    public var lines: [String]
+    /// The report's lines as `tierwatch report` prints them; a worst
+    /// incident's carries its id.
+    public var lines: [ComplianceReport.Line]
     /// The same for a screen too narrow for `lines` (two lines a step).
-    public var narrowLines: [String]
+    public var narrowLines: [ComplianceReport.Line]
     /// The worst incidents' ids, in the order the report lists them.
     public var worst: [String]
     public var cursor: Int
@@ -43,12 +45,11 @@ public struct ReportPanel: Panel {
         for i in m.incidents.values where i.opened.at >= from { facts.append(IncidentFacts(Board.Entry(i, policies: m.policies, at: now))) }
         let r = ComplianceReport(facts: facts.filter { customer == nil || $0.customer == customer }, from: from, to: now)
         let group = customer.map { "customer \($0)" } ?? "last \(days) days"
-        func lines(_ text: String) -> [String] { text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
-        self.init(days: days, customer: customer, lines: lines(r.text(group: group)), narrowLines: lines(r.narrowText()),
+        self.init(days: days, customer: customer, lines: r.lines(group: group, narrow: false), narrowLines: r.lines(group: nil, narrow: true),
                   worst: r.worst.map(\.incident), cursor: 0, at: now)
     }
 
-    init(days: Int, customer: String?, lines: [String], narrowLines: [String], worst: [String], cursor: Int, at: Date) {
+    init(days: Int, customer: String?, lines: [ComplianceReport.Line], narrowLines: [ComplianceReport.Line], worst: [String], cursor: Int, at: Date) {
         self.days = days
         self.customer = customer
         self.lines = lines
@@ -117,24 +118,17 @@ extension Model {
     func drawReport(_ f: inout Frame, _ r: ReportPanel) {
         let w = min(f.width - 2, 130)
         // The table decides (a long title among the worst is only cut).
-        let table = r.lines.prefix { $0 != ComplianceReport.worstHeading }
-        let lines = table.allSatisfy({ DisplayWidth.of($0) <= w - 4 }) ? r.lines : r.narrowLines
-        let h = min(f.height - 2, lines.count + 3)
+        let lines = r.lines.allSatisfy({ $0.incident != nil || DisplayWidth.of($0.text) <= w - 4 }) ? r.lines : r.narrowLines
+        // A blank line below the last, as the box always had.
+        let h = min(f.height - 2, lines.count + 4)
         let rect = Rect(x: (f.width - w) / 2, y: max(1, (f.height - h) / 2), width: w, height: h)
         f.fill(rect, role: .help)
         box(&f, rect, title: "Compliance\(glyphs.separator)\(r.customer.map { "customer \($0.sanitized)" } ?? "all customers")\(glyphs.separator)last \(r.days) days\(glyphs.separator)as of \(Words.clock(r.at)) UTC", focused: true)
-        var worstRow = 0
-        var inWorst = false
+        let picked = r.worst.indices.contains(r.cursor) ? r.worst[r.cursor] : nil
         for (k, line) in lines.enumerated() where k < rect.height - 2 {
             let y = rect.y + 1 + k
-            // The worst incidents' lines follow "Worst:", each two spaces and an id.
-            let isWorst = inWorst && r.worst.indices.contains(worstRow) && line.hasPrefix("  \(r.worst[worstRow])  ")
-            if line == ComplianceReport.worstHeading { inWorst = true }
-            f.put(line, x: rect.x + 2, y: y, role: .help, limit: rect.width - 4)
-            if isWorst {
-                if worstRow == r.cursor { f.restyle(Rect(x: rect.x + 2, y: y, width: rect.width - 4, height: 1), role: .selection) }
-                worstRow += 1
-            }
+            f.put(line.text, x: rect.x + 2, y: y, role: .help, limit: rect.width - 4)
+            if let id = line.incident, id == picked { f.restyle(Rect(x: rect.x + 2, y: y, width: rect.width - 4, height: 1), role: .selection) }
         }
     }
 }

@@ -192,7 +192,10 @@ public struct ComplianceReport: Sendable {
     /// 120 columns): each step on two lines, the numbers first, so that
     /// nothing an operator needs is cut at 80 columns. The group is the
     /// overlay's title, not repeated here.
-    public func narrowText() -> String {
+    public func narrowText() -> String { Self.text(lines(group: nil, narrow: true)) }
+
+    /// The narrow form up to the worst incidents.
+    private func narrowHead() -> String {
         let r = self
         func minute(_ d: Date) -> String { ISOTime.format(d).prefix(16).replacingOccurrences(of: "T", with: " ") }
         var out = "\(r.incidents) incident\(r.incidents == 1 ? "" : "s") opened \(minute(r.from)) to \(minute(r.to)) UTC\n"
@@ -204,7 +207,7 @@ public struct ComplianceReport: Sendable {
         }
         if r.steps.isEmpty { out += "No step was decided in the period.\n" }
         out += "Updates on time: \(r.updatesOnTime) of \(r.updateIntervals) (\(Self.share(r.updatesOnTime, r.updateIntervals)))"
-        out += tail(unacknowledged: "never, counted apart", engaged: "Time to engage", silence: "silence")
+        out += tail(unacknowledged: "never, counted apart", engaged: "Time to engage")
         return out
     }
 
@@ -223,9 +226,9 @@ public struct ComplianceReport: Sendable {
     }
 
     /// What both forms print after the customer updates' figures: the
-    /// longest silence, MTTA, MTTR, time to engage, the weekly sparkline
-    /// and the worst incidents, in the form's own words.
-    private func tail(unacknowledged: String, engaged: String, silence: String) -> String {
+    /// longest silence, MTTA, MTTR, time to engage and the weekly
+    /// sparkline, in the form's own words.
+    private func tail(unacknowledged: String, engaged: String) -> String {
         let r = self
         var out = ""
         if let s = r.longestSilence { out += "; longest silence \(Words.span(s.seconds)) (\(s.incident))" }
@@ -234,13 +237,34 @@ public struct ComplianceReport: Sendable {
         out += "\nMTTR: p50 \(ttr.p50), p90 \(ttr.p90) (\(r.ttr.count) resolved)"
         out += "\n" + engageLine(engaged, tte) + "\n"
         if r.weekly.count > 1 { out += "Steps met on time, by week (oldest first): \(sparkline)\n" }
-        if !r.worst.isEmpty {
-            out += ComplianceReport.worstHeading + "\n" + r.worst.map {
-                "  \($0.incident)  late \(Words.span($0.lateSeconds)), \(silence) \(Words.span($0.silenceSeconds))  \($0.title.sanitized)"
-            }.joined(separator: "\n") + "\n"
+        return out
+    }
+
+    /// One line of the report as a screen lays it out: a worst incident's
+    /// line carries its id, for the dashboard to pick and open.
+    public struct Line: Sendable, Equatable {
+        public var text: String
+        public var incident: String?
+    }
+
+    /// The report's lines: as `tierwatch report` prints it (`narrow`:
+    /// each step on two lines, the group left to the caller's title), the
+    /// worst incidents last, each with its id.
+    public func lines(group: String?, narrow: Bool) -> [Line] {
+        let head = narrow ? narrowHead() : wideHead(group: group)
+        var out = head.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { Line(text: String($0), incident: nil) }
+        if !worst.isEmpty {
+            let silence = narrow ? "silence" : "longest silence"
+            out.append(Line(text: "Worst:", incident: nil))
+            out += worst.map {
+                Line(text: "  \($0.incident)  late \(Words.span($0.lateSeconds)), \(silence) \(Words.span($0.silenceSeconds))  \($0.title.sanitized)",
+                     incident: $0.incident)
+            }
         }
         return out
     }
+
+    static func text(_ lines: [Line]) -> String { lines.map { $0.text + "\n" }.joined() }
 
     /// Time to engage, naming the tier it measures as the policies name it;
     /// when incidents were counted but no policy names one, it says so and
@@ -253,9 +277,6 @@ public struct ComplianceReport: Sendable {
         return "\(label)\(tiers): p50 \(tte.p50), p90 \(tte.p90)"
     }
 
-    /// The line the worst incidents follow (the dashboard finds them by it).
-    public static let worstHeading = "Worst:"
-
     /// The weekly share of steps met on time, a bar a week.
     var sparkline: String {
         let bars = Array("▁▂▃▄▅▆▇█")
@@ -263,7 +284,10 @@ public struct ComplianceReport: Sendable {
     }
 
     /// The report as `tierwatch report` prints it and the dashboard shows it.
-    public func text(group: String?) -> String {
+    public func text(group: String?) -> String { Self.text(lines(group: group, narrow: false)) }
+
+    /// The wide form up to the worst incidents.
+    private func wideHead(group: String?) -> String {
         let r = self
         var out = "Compliance\(group.map { " — \($0.sanitized)" } ?? ""): \(ISOTime.format(r.from)) to \(ISOTime.format(r.to)), \(r.incidents) incident\(r.incidents == 1 ? "" : "s")\n\n"
         var rows = [["STEP", "RULE", "MET ON TIME", "", "LATE", "MISSED", "LATENESS p50 / p90 / max"]]
@@ -274,7 +298,7 @@ public struct ComplianceReport: Sendable {
         }
         out += r.steps.isEmpty ? "No step was decided in the period.\n" : Words.table(rows)
         out += "\nCustomer updates: \(r.updatesOnTime) of \(r.updateIntervals) intervals on time (\(Self.share(r.updatesOnTime, r.updateIntervals)))"
-        out += tail(unacknowledged: "never acknowledged, not counted", engaged: "Time to engage", silence: "longest silence")
+        out += tail(unacknowledged: "never acknowledged, not counted", engaged: "Time to engage")
         return out
     }
 

@@ -10,7 +10,7 @@ import Testing
         var m = Board.model(Board.several)
         _ = m.update(.key(.char("R")))
         guard let r = m.panel(ReportPanel.self) else { Issue.record("no report"); return }
-        #expect(r.days == 7 && r.lines.first?.hasPrefix("Compliance — last 7 days") == true)
+        #expect(r.days == 7 && r.lines.first?.text.hasPrefix("Compliance — last 7 days") == true)
         let text = m.view(width: 120, height: 40).text
         #expect(text.contains("Management notified") && text.contains("Worst:"), "\(text)")
         #expect(!r.worst.isEmpty)
@@ -26,7 +26,7 @@ import Testing
         #expect(thirty.days == 30)
         _ = m.update(.key(.char("c")))
         guard let acme = m.panel(ReportPanel.self) else { Issue.record("closed"); return }
-        #expect(acme.customer == "acme" && acme.lines.first?.contains("customer acme") == true)
+        #expect(acme.customer == "acme" && acme.lines.first?.text.contains("customer acme") == true)
         _ = m.update(.key(.enter))
         #expect(m.overlay == nil && m.selectedID == acme.worst.first)
     }
