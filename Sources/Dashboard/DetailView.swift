@@ -25,9 +25,9 @@ extension Model {
         box(&f, r, title: "\(i.id)\(glyphs.separator)\(i.title.sanitized)", focused: false)
         let inner = r.inner
         var line1 = "\((i.customer ?? "no customer").sanitized)\(glyphs.separator)\(i.severity.rawValue)\(glyphs.separator)\(i.state.rawValue)"
-        line1 += "\(glyphs.separator)opened by \(i.opened.by.sanitized) \(shortTime(i.opened.at)) (\(Words.ago(i.opened.at, now: now)))"
-        if let a = i.acknowledged { line1 += "\(glyphs.separator)acked by \(a.by.sanitized) \(shortTime(a.at))" }
-        if let res = i.resolved { line1 += "\(glyphs.separator)resolved by \(res.by.sanitized) \(shortTime(res.at))" }
+        var stamps = Words.stamps(i, short: true, time: shortTime)
+        stamps[0] += " (\(Words.ago(i.opened.at, now: now)))"
+        line1 += stamps.map { glyphs.separator + $0 }.joined()
         f.put(line1, x: inner.x + 1, y: inner.y, limit: inner.width - 1)
         // The next action, in words: what to do now, for whom, by when.
         let urgency = Urgency(seconds: e.next.deadline.map { Ladder.seconds(from: now, to: $0.at) })
@@ -103,8 +103,7 @@ extension Model {
             }
             let barWidth = inner.maxX - x - 1
             if barWidth >= 4 {
-                let filled = Int((rung.progress * Double(barWidth)).rounded(.down))
-                put(String(repeating: glyphs.barFull, count: filled) + String(repeating: glyphs.barEmpty, count: barWidth - filled),
+                put(Words.bar(rung.progress, width: barWidth, full: String(glyphs.barFull), empty: String(glyphs.barEmpty)),
                     rung.status == .overdue || rung.status == .missed ? .overdue : rung.status.isMet ? rung.status.role : .dim)
             }
             if focus == .tiers && k == shown {
@@ -187,10 +186,7 @@ extension Model {
     /// call until when, their time and note.
     func contactStatusLine(_ e: Board.Entry, _ c: Ladder.ContactStatus, isNext: Bool) -> String {
         let person = c.callee.person
-        var outcome = c.outcome.map { "\($0.label) by \(c.by!.sanitized) \(shortTime(c.at!))" } ?? "not yet called"
-        // The person the last call went to, when it is not who is on call now.
-        if let called = c.calledPerson, called.id != c.callee.person?.id { outcome += " (to \(called.name.sanitized))" }
-        if let reached = c.reachedAt, c.outcome != .reached { outcome += "\(glyphs.separator)reached \(shortTime(reached))" }
+        var outcome = Words.lastCall(c, never: "not yet called", separator: glyphs.separator, time: shortTime)
         if let until = c.callee.until, c.callee.person != nil { outcome += "\(glyphs.separator)on call until \(Words.until(until, now: now))" }
         // Where they are and what to know before dialling.
         if let zone = person?.zone { outcome += "\(glyphs.separator)their time \(Words.localTime(now, zone: zone, withZone: false))" }
@@ -255,12 +251,9 @@ extension Model {
             // Operator names are claimed; show the Unix user when it differs.
             let unix = Words.unixUser(e)
             if !unix.isEmpty { x += f.put(" " + unix, x: x, y: y, role: .dim, limit: inner.maxX - x) }
-            if entry.isBackdated {
-                x += f.put("  [back-dated, recorded \(shortTime(e.recordedAt))]", x: x, y: y, role: .backdated, limit: inner.maxX - x)
-            }
-            if let why = entry.staleReason {
-                f.put("  [NOT APPLIED: \(why.sanitized)]", x: x, y: y, role: .stale, limit: inner.maxX - x)
-            }
+            let marks = Words.timelineMarks(entry, time: shortTime)
+            if let backdated = marks.backdated { x += f.put("  [\(backdated)]", x: x, y: y, role: .backdated, limit: inner.maxX - x) }
+            if let notApplied = marks.notApplied { f.put("  [\(notApplied)]", x: x, y: y, role: .stale, limit: inner.maxX - x) }
             if focus == .timeline && scroll + k == timelineCursor {
                 f.restyle(Rect(x: inner.x, y: y, width: inner.width, height: 1), role: .selection)
             }
@@ -276,7 +269,7 @@ extension Model {
         text += Words.unixUser(e)
         text += "\n\(e.summary(policy: policy(for: i), customer: i.customer))"
         if entry.isBackdated { text += "\nBack-dated: recorded \(Words.time(e.recordedAt, now: now))." }
-        if let why = entry.staleReason { text += "\nNOT APPLIED: \(why.sanitized)" }
+        if let notApplied = Words.timelineMarks(entry, time: shortTime).notApplied { text += "\n" + notApplied }
         text += "\nEvent \(e.id.description.sanitized)."
         let w = min(f.width - 4, 100)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).flatMap { DisplayWidth.wrap(String($0), to: w - 4) }

@@ -45,7 +45,8 @@ public struct ReportPanel: Panel {
         for i in m.incidents.values where i.opened.at >= from { facts.append(IncidentFacts(Board.Entry(i, policies: m.policies, at: now))) }
         let r = ComplianceReport(facts: facts.filter { customer == nil || $0.customer == customer }, from: from, to: now)
         let group = customer.map { "customer \($0)" } ?? "last \(days) days"
-        self.init(days: days, customer: customer, lines: r.lines(group: group, narrow: false), narrowLines: r.lines(group: nil, narrow: true),
+        let bar = ComplianceReport.Bar(full: String(m.glyphs.barFull), empty: String(m.glyphs.barEmpty))
+        self.init(days: days, customer: customer, lines: r.lines(group: group, narrow: false, bar: bar), narrowLines: r.lines(group: nil, narrow: true, bar: bar),
                   worst: r.worst.map(\.incident), cursor: 0, at: now)
     }
 

@@ -195,14 +195,14 @@ public struct ComplianceReport: Sendable {
     public func narrowText() -> String { Self.text(lines(group: nil, narrow: true)) }
 
     /// The narrow form up to the worst incidents.
-    private func narrowHead() -> String {
+    private func narrowHead(_ bar: Bar) -> String {
         let r = self
         func minute(_ d: Date) -> String { ISOTime.format(d).prefix(16).replacingOccurrences(of: "T", with: " ") }
         var out = "\(r.incidents) incident\(r.incidents == 1 ? "" : "s") opened \(minute(r.from)) to \(minute(r.to)) UTC\n"
         for s in r.steps {
             let p = Self.percentiles(s.lateness)
             let lateness = s.lateness.isEmpty ? "" : " (p50 \(p.p50), p90 \(p.p90), max \(p.max))"
-            out += Self.bar(s.share) + " \(Self.share(s.met, s.reached).leftPadded(4))  \(s.name.sanitized), \(s.rule)\n"
+            out += bar.of(s.share) + " \(Self.share(s.met, s.reached).leftPadded(4))  \(s.name.sanitized), \(s.rule)\n"
             out += "  \(s.met) of \(s.reached) on time · missed \(s.missed) · late \(s.late)\(lateness)\n"
         }
         if r.steps.isEmpty { out += "No step was decided in the period.\n" }
@@ -211,10 +211,14 @@ public struct ComplianceReport: Sendable {
         return out
     }
 
-    /// Ten cells filled by a share.
-    static func bar(_ share: Double?) -> String {
-        let filled = share.map { Int(($0 * 10).rounded()) } ?? 0
-        return String(repeating: "█", count: filled) + String(repeating: "░", count: 10 - filled)
+    /// The cells a share's bar is drawn with (the dashboard's glyphs: ASCII on a terminal without Unicode).
+    public struct Bar: Sendable {
+        public var full: String
+        public var empty: String
+        public init(full: String = "█", empty: String = "░") { (self.full, self.empty) = (full, empty) }
+
+        /// Ten cells filled by a share.
+        func of(_ share: Double?) -> String { Words.bar(share, full: full, empty: empty, rounding: .toNearestOrAwayFromZero) }
     }
 
     static func share(_ a: Int, _ b: Int) -> String { b == 0 ? "-" : "\(Int((Double(a) / Double(b) * 100).rounded()))%" }
@@ -250,8 +254,8 @@ public struct ComplianceReport: Sendable {
     /// The report's lines: as `tierwatch report` prints it (`narrow`:
     /// each step on two lines, the group left to the caller's title), the
     /// worst incidents last, each with its id.
-    public func lines(group: String?, narrow: Bool) -> [Line] {
-        let head = narrow ? narrowHead() : wideHead(group: group)
+    public func lines(group: String?, narrow: Bool, bar: Bar = Bar()) -> [Line] {
+        let head = narrow ? narrowHead(bar) : wideHead(group: group, bar)
         var out = head.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { Line(text: String($0), incident: nil) }
         if !worst.isEmpty {
             let silence = narrow ? "silence" : "longest silence"
@@ -287,13 +291,13 @@ public struct ComplianceReport: Sendable {
     public func text(group: String?) -> String { Self.text(lines(group: group, narrow: false)) }
 
     /// The wide form up to the worst incidents.
-    private func wideHead(group: String?) -> String {
+    private func wideHead(group: String?, _ bar: Bar) -> String {
         let r = self
         var out = "Compliance\(group.map { " — \($0.sanitized)" } ?? ""): \(ISOTime.format(r.from)) to \(ISOTime.format(r.to)), \(r.incidents) incident\(r.incidents == 1 ? "" : "s")\n\n"
         var rows = [["STEP", "RULE", "MET ON TIME", "", "LATE", "MISSED", "LATENESS p50 / p90 / max"]]
         for s in r.steps {
             let p = Self.percentiles(s.lateness)
-            rows.append([s.name.sanitized, s.rule, "\(s.met) of \(s.reached) (\(Self.share(s.met, s.reached)))", Self.bar(s.share), "\(s.late)", "\(s.missed)",
+            rows.append([s.name.sanitized, s.rule, "\(s.met) of \(s.reached) (\(Self.share(s.met, s.reached)))", bar.of(s.share), "\(s.late)", "\(s.missed)",
                          s.lateness.isEmpty ? "-" : "\(p.p50) / \(p.p90) / \(p.max)"])
         }
         out += r.steps.isEmpty ? "No step was decided in the period.\n" : Words.table(rows)

@@ -24,6 +24,12 @@ public enum CallResult: Sendable, Equatable {
         }
     }
 
+    /// The call's result as the CLI and the dashboard say it: `K3F9: Ana
+    /// Lima: pressed 1 → recorded as reached`.
+    public func line(_ plan: CallPlan) -> String {
+        "\(plan.incident): \(plan.who.sanitized): \(words) → recorded as \(outcome?.label ?? "nothing")"
+    }
+
     public var words: String {
         switch self {
         case .confirmed: "pressed 1"

@@ -28,7 +28,7 @@ struct CallCommand: ParsableCommand {
         let result = try ctx.placeCall(plan) {
             FileHandle.standardError.write(Data("ringing…\n".utf8))
         }
-        print("\(plan.incident): \(plan.who.sanitized): \(result.words) → recorded as \(result.outcome?.label ?? "nothing")")
+        print(result.line(plan))
     }
 }
 

@@ -416,7 +416,7 @@ extension ScreenLoop {
             do {
                 let result = try ctx.finishCall(c.plan, c.message, c.result)
                 ringIfAsked(publishStore(changed: nil))
-                tellLive(.callEnded(incident: id, text: "\(id): \(c.plan.who.sanitized): \(result.words) → recorded as \(result.outcome?.label ?? "nothing")", isError: result != .confirmed))
+                tellLive(.callEnded(incident: id, text: result.line(c.plan), isError: result != .confirmed))
             } catch {
                 ringIfAsked(publishStore(changed: nil))
                 tellLive(.callEnded(incident: id, text: "\(error)", isError: true))

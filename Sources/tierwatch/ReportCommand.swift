@@ -142,9 +142,8 @@ extension Report {
         let i = e.incident
         var md = "# \(i.id): \(i.title.sanitized)\n\n"
         md += "- Customer: \(i.customer?.sanitized ?? "-"), severity \(i.severity.rawValue), policy \(e.policy.name.sanitized) v\(e.policy.version)\n"
-        md += "- Opened by \(i.opened.by.sanitized) at \(ISOTime.format(i.opened.at))"
-        if let a = i.acknowledged { md += "; acknowledged by \(a.by.sanitized) at \(ISOTime.format(a.at))" }
-        if let r = i.resolved { md += "; resolved by \(r.by.sanitized) at \(ISOTime.format(r.at)) (after \(Words.span(Int(r.at.timeIntervalSince(i.opened.at)))))" }
+        md += "- O" + Words.stamps(i) { "at " + ISOTime.format($0) }.joined(separator: "; ").dropFirst()
+        if let r = i.resolved { md += " (after \(Words.span(Int(r.at.timeIntervalSince(i.opened.at)))))" }
         md += "\n\n## Escalation\n\n| tier | status | started | due | met |\n|---|---|---|---|---|\n"
         for r in e.ladder.rungs {
             md += "| T\(r.index) \(r.tier.name.sanitized) | \(Words.status(r.status))\(r.lateSeconds.map { " by \(Words.span($0))" } ?? "") | \(r.isStarted ? r.startAt.map { ISOTime.format($0) } ?? "-" : "-") | \(r.dueAt.map { ISOTime.format($0) } ?? "-") | \(r.metAt.map { ISOTime.format($0) } ?? "-") |\n"
@@ -153,9 +152,7 @@ extension Report {
         for r in e.ladder.rungs where !r.contacts.isEmpty {
             for c in r.contacts {
                 let who = c.calledPerson.map { "\($0.name.sanitized) (\(c.contact.name.sanitized))" } ?? c.contact.name.sanitized
-                md += "- T\(r.index) \(who): " + (c.outcome.map { "\($0.label) by \(c.by!.sanitized) at \(ISOTime.format(c.at!))" } ?? "not called")
-                    // Reached earlier than the latest call says (a later call went unanswered).
-                    + (c.reachedAt.flatMap { c.outcome == .reached && c.at == $0 ? nil : "; reached \(ISOTime.format($0))" } ?? "") + "\n"
+                md += "- T\(r.index) \(who): " + Words.lastCall(c, never: "not called", separator: "; ", at: "at ", calledTo: false) { ISOTime.format($0) } + "\n"
             }
         }
         md += "\n## Timeline\n\n"
@@ -165,7 +162,8 @@ extension Report {
         md += "| happened | recorded | who | what |\n|---|---|---|---|\n"
         for t in i.timeline {
             let ev = t.event
-            let what = ev.summary(policy: e.policy, customer: i.customer).replacingOccurrences(of: "|", with: "\\|") + (t.staleReason.map { " — NOT APPLIED: \($0.sanitized)" } ?? "")
+            let notApplied = Words.timelineMarks(t) { ISOTime.format($0) }.notApplied
+            let what = ev.summary(policy: e.policy, customer: i.customer).replacingOccurrences(of: "|", with: "\\|") + (notApplied.map { " — " + $0 } ?? "")
             let mark = marks?.hosts.contains(ev.id.host) == true ? "▲" : ""
             md += "| \(ISOTime.format(ev.at))\(mark) | \(ISOTime.format(ev.recordedAt))\(mark) | \(ev.operatorName.sanitized) | \(what) |\n"
         }

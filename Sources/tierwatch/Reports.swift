@@ -126,10 +126,7 @@ enum Report {
         func time(_ d: Date, now: Date) -> String { Words.time(d, now: now) }
         var out = "\(i.id)  \(i.severity.rawValue)  \(i.title.sanitized)\n"
         out += "customer: \(i.customer?.sanitized ?? "-")   state: \(i.state.rawValue)   policy: \(policy.name.sanitized) v\(policy.version)\n"
-        out += "opened by \(i.opened.by.sanitized) at \(time(i.opened.at, now: now))"
-        if let a = i.acknowledged { out += "; acknowledged by \(a.by.sanitized) at \(time(a.at, now: now))" }
-        if let r = i.resolved { out += "; resolved by \(r.by.sanitized) at \(time(r.at, now: now))" }
-        out += "\n"
+        out += Words.stamps(i) { "at " + time($0, now: now) }.joined(separator: "; ") + "\n"
         if let problem = e.policyProblem { out += "WARNING: \(problem.sanitized)\n" }
         out += "next: \(Words.nextAction(e, now: now))\n"
         if let d = ladder.nextDeadline {
@@ -152,8 +149,7 @@ enum Report {
             out += " T\(r.index) \(r.tier.name.sanitized)\n"
             var crow: [[String]] = []
             for c in r.contacts {
-                var outcome = c.outcome.map { "\($0.label) by \(c.by!.sanitized) at \(time(c.at!, now: now))" } ?? (i.state == .resolved ? "not called" : "not yet")
-                if let called = c.calledPerson, called.id != c.callee.person?.id { outcome += " (to \(called.name.sanitized))" }
+                let outcome = Words.lastCall(c, never: i.state == .resolved ? "not called" : "not yet", separator: "; ", at: "at ") { time($0, now: now) }
                 let number = Words.number(c.callee)
                 let until = c.callee.until.map { " until \(Words.until($0, now: now))" } ?? ""
                 crow.append(["   \(c.contact.id)", Words.who(c) + (c.callee.person != nil ? until : ""), c.contact.role?.sanitized ?? "",
@@ -174,15 +170,12 @@ enum Report {
             var line = " \(time(e.at, now: now))  \(e.operatorName.sanitized)"
             line += Words.unixUser(e)
             line += "  \(e.summary(policy: policy, customer: i.customer))"
-            if entry.isBackdated { line += "  [back-dated; recorded \(time(e.recordedAt, now: now))]" }
-            if let why = entry.staleReason { line += "  [NOT APPLIED: \(why)]" }
+            let marks = Words.timelineMarks(entry) { time($0, now: now) }
+            line += [marks.backdated, marks.notApplied].compactMap { $0.map { "  [\($0)]" } }.joined()
             out += line + "\n"
         }
         return out
     }
 
-    static func bar(_ p: Double, width: Int = 10) -> String {
-        let filled = Int((p * Double(width)).rounded(.down))
-        return "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "]"
-    }
+    static func bar(_ p: Double) -> String { "[" + Words.bar(p, full: "#", empty: ".") + "]" }
 }

@@ -32,6 +32,23 @@ import Testing
     }
 }
 
+/// The report's bars are drawn with the terminal's glyphs: ASCII where
+/// Unicode is not to be trusted, as the tiers' bars are.
+@Suite struct ReportOverlayGlyphs {
+    @Test func anASCIITerminalGetsASCIIBars() throws {
+        var m = Board.model(Board.several)
+        m.glyphs = .ascii
+        _ = m.update(.key(.char("R")))
+        let r = try #require(m.panel(ReportPanel.self))
+        let bars = (r.lines + r.narrowLines).map(\.text).filter { $0.contains("#") || $0.contains(".....") }
+        #expect(!bars.isEmpty, "\(r.lines.map(\.text))")
+        for size in [(80, 24), (120, 40)] {
+            let text = m.view(width: size.0, height: size.1).text
+            #expect(!text.contains("█") && !text.contains("░"), "\(text)")
+        }
+    }
+}
+
 /// The shift handover in the dashboard (`H`): what `tierwatch handover` prints.
 @Suite struct HandoverOverlay {
     @Test func hShowsTheHandoverWithTheNotesMarkedForIt() throws {

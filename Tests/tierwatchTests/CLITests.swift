@@ -86,7 +86,7 @@ import Testing
         #expect(s.tw("note", id, "--message", "called carrier", "--at", "2m ago").status == 0)
         let entry = (try s.json("show", id)["timeline"] as! [[String: Any]]).last!
         #expect(entry["backdated"] as? Bool == true && entry["at"] as? String != entry["recorded_at"] as? String)
-        #expect(s.tw("show", id).stdout.contains("[back-dated; recorded"))
+        #expect(s.tw("show", id).stdout.contains("[back-dated, recorded"))
         #expect(s.tw("note", id, "--message", "x", "--at", "tomorrow").status == 2)
         #expect(s.tw("note", id, "--message", "x", "--at", "2099-01-01T00:00:00Z").status == 1, "refused: in the future")
         #expect(s.tw("note", id, "--message", "x", "--at", "-1h").status == 1, "refused: before the incident opened")
