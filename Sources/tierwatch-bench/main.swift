@@ -94,6 +94,9 @@ case "generate":
         FileHandle.standardError.write(Data("generate: \(error)\n".utf8))
         exit(1)
     }
+case "wire-schemas":
+    // docs/openapi.json's schemas as the Wire types say them (read by Tests/tools/update-openapi.py).
+    print(String(decoding: JSONText.data(Wire.schemas, pretty: true), as: UTF8.self))
 case "follow":
     guard let dir = args.last else { usage() }
     SyncBench.follow(store: dir, polling: args.contains("--poll"), interval: option("--poll-interval").flatMap(Double.init))

@@ -9,25 +9,30 @@ import Testing
 @Suite struct WireSchema {
     static let document = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs/openapi.json")
 
-    @Test(arguments: [
-        ("Incident", Shape.of(Wire.Incident.self)), ("Tier", Shape.of(Wire.Tier.self)), ("Contact", Shape.of(Wire.Contact.self)),
-        ("Person", Shape.of(Wire.Person.self)), ("TimelineEntry", Shape.of(Wire.TimelineEntry.self)),
-        ("Report", Shape.of(Wire.Report.self)), ("Percentiles", Shape.of(Wire.Percentiles.self)), ("Clocks", Shape.of(Wire.Clocks.self)),
-        ("Handover", Shape.of(Wire.Handover.self)), ("HandoverIncident", Shape.of(Wire.HandoverIncident.self)),
-        ("OnCall", Shape.of(Wire.OnCall.self)), ("OnCallHandoffs", Shape.of(Wire.OnCallHandoffs.self)), ("Override", Shape.of(Wire.Override.self)),
-        ("Error", Shape.of(Wire.Refusal.self)), ("IntakeResult", Shape.of(Wire.IntakeResult.self)), ("HookPayload", Shape.of(Wire.HookPayload.self)),
-        ("Health", Shape.of(Wire.Health.self)), ("IncidentSummary", Shape.of(Wire.IncidentSummary.self)),
-        ("StreamEvent", Shape.of(Wire.StreamEvent.self)), ("StreamOnCall", Shape.of(Wire.StreamOnCall.self)),
-        ("StreamOverruled", Shape.of(Wire.StreamOverruled.self)), ("StreamDeadline", Shape.of(Wire.StreamDeadline.self)),
-        ("Keepalive", Shape.of(Wire.Keepalive.self)),
-    ])
-    func eachTypeIsItsSchema(name: String, shape: Shape) throws {
+    @Test(arguments: Wire.documented.map(\.name))
+    func eachTypeIsItsSchema(name: String) throws {
+        let shape = Wire.shape(of: Wire.documented.first { $0.name == name }!.type)
         let doc = try #require(JSONValue.parse(try Data(contentsOf: Self.document)))
         let schemas = try #require(doc["components"]?["schemas"])
         var problems: [String] = []
         let documented = Shape(schema: try #require(schemas[name], "no schema \(name)"), in: schemas, at: name, problems: &problems)
         #expect(problems.isEmpty, "\(problems)")
         for difference in shape.differences(from: documented, at: name) { Issue.record("\(difference)") }
+    }
+
+    /// The schema written from a type (what update-openapi.py starts from)
+    /// reads back as the type, documented members as `$ref`s.
+    @Test func theSchemaWrittenFromEachTypeReadsBackAsIt() throws {
+        let schemas = Wire.schemas
+        for (name, type) in Wire.documented {
+            var problems: [String] = []
+            let back = Shape(schema: try #require(schemas[name]), in: schemas, at: name, problems: &problems)
+            #expect(problems.isEmpty, "\(problems)")
+            #expect(Wire.shape(of: type).differences(from: back, at: name).isEmpty, "\(name)")
+        }
+        #expect(schemas["StreamEvent"]?["properties"]?["incident"] == ["$ref": "#/components/schemas/IncidentSummary"])
+        #expect(schemas["Contact"]?["properties"]?["phone"] == ["type": ["string", "null"]])
+        #expect(schemas["Contact"]?["properties"]?["person"] == ["oneOf": [["$ref": "#/components/schemas/Person"], ["type": "null"]]])
     }
 
     @Test func aChangedTypeIsCaught() {
@@ -56,40 +61,13 @@ import Testing
     }
 }
 
-/// A JSON shape: what a type writes, or what a schema allows.
-indirect enum Shape: Equatable, CustomStringConvertible, Sendable {
-    case string, integer, number, boolean, dateTime
-    /// Any object (a JSONValue: the stream's record, which the store format describes).
-    case anyObject
-    case array(Shape)
-    case object([String: Shape])
-    case nullable(Shape)
+typealias Shape = Wire.Shape
 
-    var description: String {
-        switch self {
-        case .string: "string"
-        case .integer: "integer"
-        case .number: "number"
-        case .boolean: "boolean"
-        case .dateTime: "date-time"
-        case .anyObject: "any object"
-        case let .array(e): "array of \(e)"
-        case .object: "object"
-        case let .nullable(s): "\(s) or null"
-        }
-    }
-
-    /// What `T` writes, read from its Decodable conformance (the same
-    /// coding keys its Encodable one writes).
-    static func of<T: Decodable>(_ type: T.Type) -> Shape {
-        let d = ShapeDecoder()
-        _ = try? T(from: d)
-        return d.shape ?? .object([:])
-    }
-
+/// Reading a schema back as a shape, and comparing shapes.
+extension Wire.Shape {
     /// Where this shape and a documented one part, as sentences.
     func differences(from doc: Shape, at path: String) -> [String] {
-        switch (self, doc) {
+        switch (self.resolved, doc) {
         case let (.object(a), .object(b)):
             var out: [String] = []
             for key in Set(a.keys).union(b.keys).sorted() {
@@ -140,154 +118,5 @@ indirect enum Shape: Equatable, CustomStringConvertible, Sendable {
             base = .object([:])
         }
         self = types.contains("null") ? .nullable(base) : base
-    }
-}
-
-/// A Decoder that builds a type's shape instead of a value: each key the
-/// type asks for, with the type it asks for it as (`decodeIfPresent`: or null).
-final class ShapeDecoder: Decoder {
-    var codingPath: [CodingKey] = []
-    var userInfo: [CodingUserInfoKey: Any] { [:] }
-    var shape: Shape?
-    var members: [String: Shape] = [:] { didSet { shape = .object(members) } }
-
-    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedDecodingContainer<Key> {
-        shape = .object(members)
-        return KeyedDecodingContainer(Keyed<Key>(decoder: self))
-    }
-
-    func unkeyedContainer() -> UnkeyedDecodingContainer { Unkeyed(decoder: self) }
-    func singleValueContainer() -> SingleValueDecodingContainer { Single(decoder: self) }
-
-    /// A value of `T` (any will do) and its shape.
-    static func sample<T: Decodable>(_ type: T.Type) throws -> (T, Shape) {
-        switch type {
-        case is String.Type: return ("" as! T, .string)
-        case is Int.Type: return (0 as! T, .integer)
-        case is Double.Type: return (0.0 as! T, .number)
-        case is Bool.Type: return (false as! T, .boolean)
-        case is Date.Type: return (Date(timeIntervalSince1970: 0) as! T, .dateTime)
-        case is JSONValue.Type: return (JSONValue.object([]) as! T, .anyObject)
-        default:
-            let d = ShapeDecoder()
-            let v = try T(from: d)
-            return (v, d.shape ?? .object([:]))
-        }
-    }
-
-    struct Keyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
-        let decoder: ShapeDecoder
-        var codingPath: [CodingKey] { [] }
-        var allKeys: [Key] { [] }
-        func contains(_ key: Key) -> Bool { true }
-        func decodeNil(forKey key: Key) throws -> Bool { false }
-        func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-            let (v, s) = try ShapeDecoder.sample(type)
-            decoder.members[key.stringValue] = s
-            return v
-        }
-        func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
-            let (v, s) = try ShapeDecoder.sample(type)
-            decoder.members[key.stringValue] = .nullable(s)
-            return v
-        }
-        func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { decoder.members[key.stringValue] = .boolean; return false }
-        func decode(_ type: String.Type, forKey key: Key) throws -> String { decoder.members[key.stringValue] = .string; return "" }
-        func decode(_ type: Double.Type, forKey key: Key) throws -> Double { decoder.members[key.stringValue] = .number; return 0 }
-        func decode(_ type: Float.Type, forKey key: Key) throws -> Float { decoder.members[key.stringValue] = .number; return 0 }
-        func decode(_ type: Int.Type, forKey key: Key) throws -> Int { decoder.members[key.stringValue] = .integer; return 0 }
-        func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { decoder.members[key.stringValue] = .integer; return 0 }
-        func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { decoder.members[key.stringValue] = .integer; return 0 }
-        func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { decoder.members[key.stringValue] = .integer; return 0 }
-        func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { decoder.members[key.stringValue] = .integer; return 0 }
-        func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { decoder.members[key.stringValue] = .integer; return 0 }
-        func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { decoder.members[key.stringValue] = .integer; return 0 }
-        func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { decoder.members[key.stringValue] = .integer; return 0 }
-        func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { decoder.members[key.stringValue] = .integer; return 0 }
-        func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { decoder.members[key.stringValue] = .integer; return 0 }
-        func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? { decoder.members[key.stringValue] = .nullable(.boolean); return false }
-        func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? { decoder.members[key.stringValue] = .nullable(.string); return "" }
-        func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? { decoder.members[key.stringValue] = .nullable(.number); return 0 }
-        func decodeIfPresent(_ type: Float.Type, forKey key: Key) throws -> Float? { decoder.members[key.stringValue] = .nullable(.number); return 0 }
-        func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? { decoder.members[key.stringValue] = .nullable(.integer); return 0 }
-        func decodeIfPresent(_ type: Int8.Type, forKey key: Key) throws -> Int8? { decoder.members[key.stringValue] = .nullable(.integer); return 0 }
-        func decodeIfPresent(_ type: Int16.Type, forKey key: Key) throws -> Int16? { decoder.members[key.stringValue] = .nullable(.integer); return 0 }
-        func decodeIfPresent(_ type: Int32.Type, forKey key: Key) throws -> Int32? { decoder.members[key.stringValue] = .nullable(.integer); return 0 }
-        func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? { decoder.members[key.stringValue] = .nullable(.integer); return 0 }
-        func decodeIfPresent(_ type: UInt.Type, forKey key: Key) throws -> UInt? { decoder.members[key.stringValue] = .nullable(.integer); return 0 }
-        func decodeIfPresent(_ type: UInt8.Type, forKey key: Key) throws -> UInt8? { decoder.members[key.stringValue] = .nullable(.integer); return 0 }
-        func decodeIfPresent(_ type: UInt16.Type, forKey key: Key) throws -> UInt16? { decoder.members[key.stringValue] = .nullable(.integer); return 0 }
-        func decodeIfPresent(_ type: UInt32.Type, forKey key: Key) throws -> UInt32? { decoder.members[key.stringValue] = .nullable(.integer); return 0 }
-        func decodeIfPresent(_ type: UInt64.Type, forKey key: Key) throws -> UInt64? { decoder.members[key.stringValue] = .nullable(.integer); return 0 }
-        func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
-            throw DecodingError.dataCorrupted(.init(codingPath: [key], debugDescription: "nested containers: not a wire shape"))
-        }
-        func nestedUnkeyedContainer(forKey key: Key) throws -> UnkeyedDecodingContainer {
-            throw DecodingError.dataCorrupted(.init(codingPath: [key], debugDescription: "nested containers: not a wire shape"))
-        }
-        func superDecoder() throws -> Decoder { decoder }
-        func superDecoder(forKey key: Key) throws -> Decoder { decoder }
-    }
-
-    /// An array: one element, whose shape is the items'.
-    struct Unkeyed: UnkeyedDecodingContainer {
-        let decoder: ShapeDecoder
-        var codingPath: [CodingKey] { [] }
-        var count: Int? { 1 }
-        var currentIndex = 0
-        var isAtEnd: Bool { currentIndex > 0 }
-        mutating func decodeNil() throws -> Bool { false }
-        mutating func decode(_ type: Bool.Type) throws -> Bool { decoder.shape = .array(.boolean); currentIndex += 1; return false }
-        mutating func decode(_ type: String.Type) throws -> String { decoder.shape = .array(.string); currentIndex += 1; return "" }
-        mutating func decode(_ type: Double.Type) throws -> Double { decoder.shape = .array(.number); currentIndex += 1; return 0 }
-        mutating func decode(_ type: Float.Type) throws -> Float { decoder.shape = .array(.number); currentIndex += 1; return 0 }
-        mutating func decode(_ type: Int.Type) throws -> Int { decoder.shape = .array(.integer); currentIndex += 1; return 0 }
-        mutating func decode(_ type: Int8.Type) throws -> Int8 { decoder.shape = .array(.integer); currentIndex += 1; return 0 }
-        mutating func decode(_ type: Int16.Type) throws -> Int16 { decoder.shape = .array(.integer); currentIndex += 1; return 0 }
-        mutating func decode(_ type: Int32.Type) throws -> Int32 { decoder.shape = .array(.integer); currentIndex += 1; return 0 }
-        mutating func decode(_ type: Int64.Type) throws -> Int64 { decoder.shape = .array(.integer); currentIndex += 1; return 0 }
-        mutating func decode(_ type: UInt.Type) throws -> UInt { decoder.shape = .array(.integer); currentIndex += 1; return 0 }
-        mutating func decode(_ type: UInt8.Type) throws -> UInt8 { decoder.shape = .array(.integer); currentIndex += 1; return 0 }
-        mutating func decode(_ type: UInt16.Type) throws -> UInt16 { decoder.shape = .array(.integer); currentIndex += 1; return 0 }
-        mutating func decode(_ type: UInt32.Type) throws -> UInt32 { decoder.shape = .array(.integer); currentIndex += 1; return 0 }
-        mutating func decode(_ type: UInt64.Type) throws -> UInt64 { decoder.shape = .array(.integer); currentIndex += 1; return 0 }
-        mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
-            let (v, s) = try ShapeDecoder.sample(type)
-            decoder.shape = .array(s)
-            currentIndex += 1
-            return v
-        }
-        mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
-            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "nested containers: not a wire shape"))
-        }
-        mutating func nestedUnkeyedContainer() throws -> UnkeyedDecodingContainer {
-            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "nested containers: not a wire shape"))
-        }
-        mutating func superDecoder() throws -> Decoder { decoder }
-    }
-
-    struct Single: SingleValueDecodingContainer {
-        let decoder: ShapeDecoder
-        var codingPath: [CodingKey] { [] }
-        func decodeNil() -> Bool { false }
-        func decode(_ type: Bool.Type) throws -> Bool { decoder.shape = .boolean; return false }
-        func decode(_ type: String.Type) throws -> String { decoder.shape = .string; return "" }
-        func decode(_ type: Double.Type) throws -> Double { decoder.shape = .number; return 0 }
-        func decode(_ type: Float.Type) throws -> Float { decoder.shape = .number; return 0 }
-        func decode(_ type: Int.Type) throws -> Int { decoder.shape = .integer; return 0 }
-        func decode(_ type: Int8.Type) throws -> Int8 { decoder.shape = .integer; return 0 }
-        func decode(_ type: Int16.Type) throws -> Int16 { decoder.shape = .integer; return 0 }
-        func decode(_ type: Int32.Type) throws -> Int32 { decoder.shape = .integer; return 0 }
-        func decode(_ type: Int64.Type) throws -> Int64 { decoder.shape = .integer; return 0 }
-        func decode(_ type: UInt.Type) throws -> UInt { decoder.shape = .integer; return 0 }
-        func decode(_ type: UInt8.Type) throws -> UInt8 { decoder.shape = .integer; return 0 }
-        func decode(_ type: UInt16.Type) throws -> UInt16 { decoder.shape = .integer; return 0 }
-        func decode(_ type: UInt32.Type) throws -> UInt32 { decoder.shape = .integer; return 0 }
-        func decode(_ type: UInt64.Type) throws -> UInt64 { decoder.shape = .integer; return 0 }
-        func decode<T: Decodable>(_ type: T.Type) throws -> T {
-            let (v, s) = try ShapeDecoder.sample(type)
-            decoder.shape = s
-            return v
-        }
     }
 }

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Writes serve's OpenAPI 3.1 document: docs/openapi.json (the published
 copy) and Sources/Serve/OpenAPI.swift (what GET /api/v1/openapi.json
-serves). The tests check the served document equals docs/openapi.json and
+serves). The Wire types' schemas are written from the types themselves
+(`tierwatch-bench wire-schemas`, which this builds); this script adds what
+a type cannot say. The tests check the served document equals docs/openapi.json and
 that real responses match it (schemathesis; the incident's keys against the
 CLI's --json). Edit here, run it, commit both files."""
-import json, os
+import json, os, subprocess
 
 root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -256,6 +258,47 @@ doc = {
                           "responses": {"2XX": {"description": "Received; any other answer is retried as the hook's retries: say."}}}},
     },
 }
+
+# The schemas of the Wire types are the types': their members, types and
+# nulls come from `tierwatch-bench wire-schemas` (read from the Swift types),
+# so a property added to a type is in the document when this runs again.
+# What is written above only adds what a type cannot say: descriptions,
+# enums, bounds, patterns, a member's schema by name.
+STRUCTURE = {"type", "format", "properties", "required", "additionalProperties", "items", "oneOf", "$ref"}
+
+def annotations(written):
+    return {k: v for k, v in (written or {}).items() if k not in STRUCTURE}
+
+def overlay(generated, written):
+    """The generated schema, with what the written one adds where they agree."""
+    if not written:
+        return generated
+    if "properties" in generated:
+        props = (written.get("properties") or {})
+        return {**annotations(written), **generated,
+                "properties": {k: overlay(v, props.get(k)) for k, v in generated["properties"].items()}}
+    if "items" in generated:
+        return {**annotations(written), **generated, "items": overlay(generated["items"], written.get("items"))}
+    if "oneOf" in generated:
+        inner = next((o for o in written.get("oneOf", []) if o.get("type") != "null"), None)
+        return {**annotations(written), "oneOf": [overlay(generated["oneOf"][0], inner), {"type": "null"}]}
+    if "$ref" in generated:
+        return {**annotations(written), **generated}
+    out = {**written, "type": generated["type"]}
+    if "format" in generated:
+        out["format"] = generated["format"]
+    return out
+
+def wire_schemas():
+    subprocess.run(["swift", "build", "--product", "tierwatch-bench"], cwd=root, check=True, stdout=subprocess.DEVNULL)
+    out = subprocess.run([os.path.join(root, ".build/debug/tierwatch-bench"), "wire-schemas"], cwd=root, check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out)
+
+schemas = doc["components"]["schemas"]
+for name, generated in wire_schemas().items():
+    schemas[name] = overlay(generated, schemas.get(name))
+
 text = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 open(os.path.join(root, "docs/openapi.json"), "w").write(text)
 # The Swift source holds the same text in lines of about 60 of its lines
