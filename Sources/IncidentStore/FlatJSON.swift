@@ -71,15 +71,81 @@ enum FlatJSON {
     /// with each key's bytes and its raw value, in order.
     static func scan(_ b: UnsafeBufferPointer<UInt8>,
                      _ field: (UnsafeBufferPointer<UInt8>, Raw) throws(ParseError) -> Void) throws(ParseError) {
+        var s = Scanner(b: b)
+        s.skipSpace()
+        guard s.i < b.count, b[s.i] == 123 else { throw s.fail("expected '{'") }
+        s.i += 1
+        s.skipSpace()
+        if s.i < b.count, b[s.i] == 125 { s.i += 1 } else {
+            while true {
+                s.skipSpace()
+                let (key, _) = try s.string()
+                s.skipSpace()
+                guard s.i < b.count, b[s.i] == 58 else { throw s.fail("expected ':'") }
+                s.i += 1
+                s.skipSpace()
+                try field(UnsafeBufferPointer(rebasing: b[key]), try s.value())
+                s.skipSpace()
+                guard s.i < b.count else { throw s.fail("unterminated object") }
+                if b[s.i] == 44 { s.i += 1; continue }
+                if b[s.i] == 125 { s.i += 1; break }
+                throw s.fail("expected ',' or '}'")
+            }
+        }
+        s.skipSpace()
+        guard s.i == b.count else { throw s.fail("trailing bytes after the object") }
+    }
+
+    /// Where `scan` is in the buffer, and the values it reads there.
+    private struct Scanner {
+        let b: UnsafeBufferPointer<UInt8>
         var i = 0
+
         func fail(_ m: String) -> ParseError { ParseError(offset: i, message: m) }
-        func skipSpace() { while i < b.count, b[i] == 32 || b[i] == 9 { i += 1 } }
+
+        @inline(__always) mutating func skipSpace() { while i < b.count, b[i] == 32 || b[i] == 9 { i += 1 } }
+
+        /// A value: a string, null or an integer (a flat record has no other).
+        mutating func value() throws(ParseError) -> Raw {
+            guard i < b.count else { throw fail("missing value") }
+            switch b[i] {
+            case 34:
+                let (range, escaped) = try string()
+                return .string(range, escaped: escaped)
+            case 110:
+                guard i + 4 <= b.count, b[i + 1] == 117, b[i + 2] == 108, b[i + 3] == 108 else { throw fail("bad literal") }
+                i += 4
+                return .null
+            case 45, 48...57:
+                return .int(try integer())
+            default:
+                throw fail("unsupported value")
+            }
+        }
+
+        mutating func integer() throws(ParseError) -> Int64 {
+            var neg = false
+            if b[i] == 45 { neg = true; i += 1 }
+            var n: Int64 = 0
+            var digits = 0
+            while i < b.count, b[i] >= 48, b[i] <= 57 {
+                let (m, o1) = n.multipliedReportingOverflow(by: 10)
+                let (a, o2) = m.addingReportingOverflow(Int64(b[i] - 48))
+                guard !o1, !o2 else { throw fail("number too large") }
+                n = a
+                digits += 1
+                i += 1
+            }
+            guard digits > 0 else { throw fail("bad number") }
+            return neg ? -n : n
+        }
+
         /// A string's byte range and whether it holds escapes. Most strings
         /// (keys, ids, names, times) end within a few bytes, where a plain
         /// loop beats calling memchr; past 64 bytes (a message, a policy
         /// text) memchr finds the closing quote: a byte-by-byte loop over
         /// every policy text was a tenth of a cold start.
-        func string() throws(ParseError) -> (Range<Int>, Bool) {
+        mutating func string() throws(ParseError) -> (Range<Int>, Bool) {
             guard i < b.count, b[i] == 34 else { throw fail("expected a string") }
             i += 1
             let start = i
@@ -111,57 +177,6 @@ enum FlatJSON {
                 if slashes % 2 == 0 { return (start..<end, escaped) }
             }
         }
-
-        skipSpace()
-        guard i < b.count, b[i] == 123 else { throw fail("expected '{'") }
-        i += 1
-        skipSpace()
-        if i < b.count, b[i] == 125 { i += 1 } else {
-            while true {
-                skipSpace()
-                let (key, _) = try string()
-                skipSpace()
-                guard i < b.count, b[i] == 58 else { throw fail("expected ':'") }
-                i += 1
-                skipSpace()
-                guard i < b.count else { throw fail("missing value") }
-                let v: Raw
-                switch b[i] {
-                case 34:
-                    let (range, escaped) = try string()
-                    v = .string(range, escaped: escaped)
-                case 110:
-                    guard i + 4 <= b.count, b[i + 1] == 117, b[i + 2] == 108, b[i + 3] == 108 else { throw fail("bad literal") }
-                    i += 4
-                    v = .null
-                case 45, 48...57:
-                    var neg = false
-                    if b[i] == 45 { neg = true; i += 1 }
-                    var n: Int64 = 0
-                    var digits = 0
-                    while i < b.count, b[i] >= 48, b[i] <= 57 {
-                        let (m, o1) = n.multipliedReportingOverflow(by: 10)
-                        let (a, o2) = m.addingReportingOverflow(Int64(b[i] - 48))
-                        guard !o1, !o2 else { throw fail("number too large") }
-                        n = a
-                        digits += 1
-                        i += 1
-                    }
-                    guard digits > 0 else { throw fail("bad number") }
-                    v = .int(neg ? -n : n)
-                default:
-                    throw fail("unsupported value")
-                }
-                try field(UnsafeBufferPointer(rebasing: b[key]), v)
-                skipSpace()
-                guard i < b.count else { throw fail("unterminated object") }
-                if b[i] == 44 { i += 1; continue }
-                if b[i] == 125 { i += 1; break }
-                throw fail("expected ',' or '}'")
-            }
-        }
-        skipSpace()
-        guard i == b.count else { throw fail("trailing bytes after the object") }
     }
 
     /// The text of a string value found by `scan`.
