@@ -1,6 +1,6 @@
 // CRC-32C with the CPU's own instruction. Swift cannot name these
-// intrinsics, and a cold start checksums every byte of the store: the table
-// code ran at about 1.5 GB/s, the instruction at several times that.
+// intrinsics, and a cold start checksums every byte of the store, where the
+// instruction is much faster than any table (PERFORMANCE.md measures starts).
 #include "CChecksum.h"
 #include <string.h>
 

@@ -51,8 +51,8 @@ public struct IncidentEvent: Sendable, Equatable {
     /// incident's events, which arrive as a few runs already in order (one
     /// per log file): an ordered array is left alone, and otherwise the
     /// indices are sorted and each event moved once. Sorting the events
-    /// themselves copied 152-byte values, with their strings retained and
-    /// released, at every step of the sort: a tenth of a cold start.
+    /// themselves copied whole values, with their strings retained and
+    /// released, at every step of the sort (PERFORMANCE.md measures starts).
     public static func sortInLogOrder(_ events: inout [IncidentEvent]) {
         let ordered = events.withUnsafeBufferPointer { e in
             e.indices.dropFirst().allSatisfy { !precedes(e[$0], e[$0 - 1]) }

@@ -7,8 +7,8 @@ import Foundation
 /// `.sortedKeys` and `.withoutEscapingSlashes` (and `.prettyPrinted`) for
 /// tierwatch's keys ([a-z_0-9], where a locale's order and the bytes' agree),
 /// a test compares the two. Foundation's writer on Linux sorts keys
-/// through `NSString.compare` with a locale: 2.9 minutes for the 213 MB of
-/// `list --all --json` on a 200k-event store, where this takes seconds.
+/// through `NSString.compare` with a locale, which made `list --all --json`
+/// of a large store take minutes (PERFORMANCE.md, "Years of history").
 public enum JSONText {
     /// A JSONValue's text (always writable: its keys are checked as it is
     /// written, and any other key order is sorted as Foundation's is not

@@ -5,9 +5,9 @@ import CChecksum
 /// bad disk leaves.
 ///
 /// A cold start checksums every byte of the store, so this uses the CPU's
-/// CRC-32C instruction where there is one (CChecksum: it halved the cost of
-/// decoding a record), else slicing-by-8, eight bytes per step through eight
-/// tables (four times the one-table loop). The tests check both against a
+/// CRC-32C instruction where there is one (CChecksum), else slicing-by-8,
+/// eight bytes per step through eight tables rather than one byte through
+/// one (PERFORMANCE.md measures starts). The tests check both against a
 /// bitwise definition.
 enum CRC32C {
     /// tables[k][i]: the CRC of byte i followed by k zero bytes.

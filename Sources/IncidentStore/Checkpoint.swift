@@ -170,7 +170,7 @@ public enum Checkpoint {
     }
 
     /// The archive's keys, read straight into their array (no copy of them
-    /// in between: at ten million events they are 13 MB), checked and in order.
+    /// in between: they grow with the history), checked and in order.
     private static func readKeys(_ fd: Int32, entries: Int, at keysAt: Int, crc keysCRC: UInt32) throws -> [ArchiveFile.Key] {
         var got = 0
         var keys = [ArchiveFile.Key](unsafeUninitializedCapacity: entries) { buffer, count in

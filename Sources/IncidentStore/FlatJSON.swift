@@ -143,8 +143,8 @@ enum FlatJSON {
         /// A string's byte range and whether it holds escapes. Most strings
         /// (keys, ids, names, times) end within a few bytes, where a plain
         /// loop beats calling memchr; past 64 bytes (a message, a policy
-        /// text) memchr finds the closing quote: a byte-by-byte loop over
-        /// every policy text was a tenth of a cold start.
+        /// text) memchr finds the closing quote rather than a byte-by-byte
+        /// loop over every policy text (PERFORMANCE.md measures starts).
         mutating func string() throws(ParseError) -> (Range<Int>, Bool) {
             guard i < b.count, b[i] == 34 else { throw fail("expected a string") }
             i += 1

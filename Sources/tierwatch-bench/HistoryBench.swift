@@ -99,7 +99,7 @@ enum HistoryBench {
         let report = Sample(try (0..<runs).map { _ in try run(["report", "--since", "365d"], env: env).ms })
         let reportFull = Sample(try (0..<runs).map { _ in try run(["report", "--since", "365d"], env: off).ms })
 
-        // Every incident as JSON (213 MB at 200k events) against the same
+        // Every incident as JSON (hundreds of MB of it) against the same
         // list as text: both a full read, so the difference is the JSON.
         progress("history: list --all --json and list --all, full reads")
         let jsonRuns = quick ? 2 : 5

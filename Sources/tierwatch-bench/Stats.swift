@@ -56,7 +56,7 @@ func makeTempDir(_ name: String) -> String {
 /// started by posix_spawn (Foundation's Process) shares its parent's memory
 /// until exec, and Linux carries that high-water mark into ru_maxrss, so a
 /// load child of a bench that had just generated a large store reported
-/// the bench's peak (75 MiB) instead of its own (59 MiB).
+/// the bench's peak instead of its own.
 func peakRSSMiB() -> Double {
     if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
