@@ -45,8 +45,9 @@ public struct ReportPanel: Panel {
         for i in m.incidents.values where i.opened.at >= from { facts.append(IncidentFacts(Board.Entry(i, policies: m.policies, at: now))) }
         let r = ComplianceReport(facts: facts.filter { customer == nil || $0.customer == customer }, from: from, to: now)
         let group = customer.map { "customer \($0)" } ?? "last \(days) days"
-        let bar = ComplianceReport.Bar(full: String(m.glyphs.barFull), empty: String(m.glyphs.barEmpty))
-        self.init(days: days, customer: customer, lines: r.lines(group: group, narrow: false, bar: bar), narrowLines: r.lines(group: nil, narrow: true, bar: bar),
+        let marks = m.glyphs == .ascii ? ComplianceReport.Marks.ascii : ComplianceReport.Marks()
+        self.init(days: days, customer: customer, lines: r.lines(group: group, narrow: false, marks: marks),
+                  narrowLines: r.lines(group: nil, narrow: true, marks: marks),
                   worst: r.worst.map(\.incident), cursor: 0, at: now)
     }
 

@@ -11,7 +11,7 @@ extension ComplianceReport {
     public func narrowText() -> String { Self.text(lines(group: nil, narrow: true)) }
 
     /// The narrow form up to the worst incidents.
-    fileprivate func narrowHead(_ bar: Bar) -> String {
+    fileprivate func narrowHead(_ bar: Marks) -> String {
         let r = self
         func minute(_ d: Date) -> String { ISOTime.format(d).prefix(16).replacingOccurrences(of: "T", with: " ") }
         var out = "\(r.incidents) incident\(r.incidents == 1 ? "" : "s") opened \(minute(r.from)) to \(minute(r.to)) UTC\n"
@@ -19,19 +19,31 @@ extension ComplianceReport {
             let p = Self.percentiles(s.lateness)
             let lateness = s.lateness.isEmpty ? "" : " (p50 \(p.p50), p90 \(p.p90), max \(p.max))"
             out += bar.of(s.share) + " \(Self.share(s.met, s.reached).leftPadded(4))  \(s.name.sanitized), \(s.rule)\n"
-            out += "  \(s.met) of \(s.reached) on time · missed \(s.missed) · late \(s.late)\(lateness)\n"
+            out += "  \(s.met) of \(s.reached) on time\(bar.separator)missed \(s.missed)\(bar.separator)late \(s.late)\(lateness)\n"
         }
         if r.steps.isEmpty { out += "No step was decided in the period.\n" }
         out += "Updates on time: \(r.updatesOnTime) of \(r.updateIntervals) (\(Self.share(r.updatesOnTime, r.updateIntervals)))"
-        out += tail(unacknowledged: "never, counted apart", engaged: "Time to engage")
+        out += tail(unacknowledged: "never, counted apart", engaged: "Time to engage", bar)
         return out
     }
 
-    /// The cells a share's bar is drawn with (the dashboard's glyphs: ASCII on a terminal without Unicode).
-    public struct Bar: Sendable {
+    /// What the report is drawn with beside letters: a share's bar, the
+    /// weekly sparkline's steps, the separators (the dashboard's glyphs:
+    /// ASCII on a terminal without Unicode).
+    public struct Marks: Sendable {
         public var full: String
         public var empty: String
-        public init(full: String = "█", empty: String = "░") { (self.full, self.empty) = (full, empty) }
+        /// Eight steps, lowest first.
+        public var ramp: [Character]
+        public var separator: String
+        public var dash: String
+
+        public init(full: String = "█", empty: String = "░", ramp: [Character] = Array("▁▂▃▄▅▆▇█"), separator: String = " · ", dash: String = " — ") {
+            (self.full, self.empty, self.ramp, self.separator, self.dash) = (full, empty, ramp, separator, dash)
+        }
+
+        /// The same in ASCII.
+        public static let ascii = Marks(full: "#", empty: ".", ramp: Array("._-:=+*#"), separator: " - ", dash: " - ")
 
         /// Ten cells filled by a share.
         func of(_ share: Double?) -> String { Words.bar(share, full: full, empty: empty, rounding: .toNearestOrAwayFromZero) }
@@ -48,7 +60,7 @@ extension ComplianceReport {
     /// What both forms print after the customer updates' figures: the
     /// longest silence, MTTA, MTTR, time to engage and the weekly
     /// sparkline, in the form's own words.
-    fileprivate func tail(unacknowledged: String, engaged: String) -> String {
+    fileprivate func tail(unacknowledged: String, engaged: String, _ marks: Marks) -> String {
         let r = self
         var out = ""
         if let s = r.longestSilence { out += "; longest silence \(Words.span(s.seconds)) (\(s.incident))" }
@@ -56,7 +68,7 @@ extension ComplianceReport {
         out += "\nMTTA: p50 \(tta.p50), p90 \(tta.p90) (\(r.tta.count) acknowledged; \(r.unacknowledged) \(unacknowledged))"
         out += "\nMTTR: p50 \(ttr.p50), p90 \(ttr.p90) (\(r.ttr.count) resolved)"
         out += "\n" + engageLine(engaged, tte) + "\n"
-        if r.weekly.count > 1 { out += "Steps met on time, by week (oldest first): \(sparkline)\n" }
+        if r.weekly.count > 1 { out += "Steps met on time, by week (oldest first): \(sparkline(marks.ramp))\n" }
         return out
     }
 
@@ -70,7 +82,7 @@ extension ComplianceReport {
     /// The report's lines: as `tierwatch report` prints it (`narrow`:
     /// each step on two lines, the group left to the caller's title), the
     /// worst incidents last, each with its id.
-    public func lines(group: String?, narrow: Bool, bar: Bar = Bar()) -> [Line] {
+    public func lines(group: String?, narrow: Bool, marks bar: Marks = Marks()) -> [Line] {
         let head = narrow ? narrowHead(bar) : wideHead(group: group, bar)
         var out = head.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { Line(text: String($0), incident: nil) }
         if !worst.isEmpty {
@@ -98,18 +110,17 @@ extension ComplianceReport {
     }
 
     /// The weekly share of steps met on time, a bar a week.
-    var sparkline: String {
-        let bars = Array("▁▂▃▄▅▆▇█")
-        return String(weekly.map { w in w.share.map { bars[min(7, Int($0 * 7.999))] } ?? " " })
+    func sparkline(_ bars: [Character]) -> String {
+        String(weekly.map { w in w.share.map { bars[min(7, Int($0 * 7.999))] } ?? " " })
     }
 
     /// The report as `tierwatch report` prints it and the dashboard shows it.
     public func text(group: String?) -> String { Self.text(lines(group: group, narrow: false)) }
 
     /// The wide form up to the worst incidents.
-    fileprivate func wideHead(group: String?, _ bar: Bar) -> String {
+    fileprivate func wideHead(group: String?, _ bar: Marks) -> String {
         let r = self
-        var out = "Compliance\(group.map { " — \($0.sanitized)" } ?? ""): \(ISOTime.format(r.from)) to \(ISOTime.format(r.to)), \(r.incidents) incident\(r.incidents == 1 ? "" : "s")\n\n"
+        var out = "Compliance\(group.map { "\(bar.dash)\($0.sanitized)" } ?? ""): \(ISOTime.format(r.from)) to \(ISOTime.format(r.to)), \(r.incidents) incident\(r.incidents == 1 ? "" : "s")\n\n"
         var rows = [["STEP", "RULE", "MET ON TIME", "", "LATE", "MISSED", "LATENESS p50 / p90 / max"]]
         for s in r.steps {
             let p = Self.percentiles(s.lateness)
@@ -118,7 +129,7 @@ extension ComplianceReport {
         }
         out += r.steps.isEmpty ? "No step was decided in the period.\n" : Words.table(rows)
         out += "\nCustomer updates: \(r.updatesOnTime) of \(r.updateIntervals) intervals on time (\(Self.share(r.updatesOnTime, r.updateIntervals)))"
-        out += tail(unacknowledged: "never acknowledged, not counted", engaged: "Time to engage")
+        out += tail(unacknowledged: "never acknowledged, not counted", engaged: "Time to engage", bar)
         return out
     }
 }

@@ -112,7 +112,8 @@ extension JSONValue {
 
 /// A JSONValue inside a Wire type (the event stream's record, which the
 /// store format describes): written as the value it is. `Wire`'s encoder
-/// takes it as it is; any other coder goes member by member.
+/// takes it as it is; any other coder goes member by member. Decoded, a
+/// whole number is `.int` (`1.0` too: JSON does not tell them apart).
 extension JSONValue: Codable {
     struct MemberKey: CodingKey {
         var stringValue: String
@@ -143,7 +144,8 @@ extension JSONValue: Codable {
 
     public init(from decoder: Decoder) throws {
         if let c = try? decoder.container(keyedBy: MemberKey.self) {
-            self = .object(try c.allKeys.map { ($0.stringValue, try c.decode(JSONValue.self, forKey: $0)) })
+            // In key order (a decoder gives its keys in any order), as the writer writes them.
+            self = .object(try c.allKeys.sorted { $0.stringValue < $1.stringValue }.map { ($0.stringValue, try c.decode(JSONValue.self, forKey: $0)) })
         } else if var c = try? decoder.unkeyedContainer() {
             var elements: [JSONValue] = []
             while !c.isAtEnd { elements.append(try c.decode(JSONValue.self)) }

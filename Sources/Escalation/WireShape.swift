@@ -60,10 +60,12 @@ extension Wire {
         }
 
         /// What `T` writes; a member of a documented type other than `T`
-        /// itself is `.named`.
-        public static func of<T: Decodable>(_ type: T.Type) -> Shape {
+        /// itself is `.named`. A type that cannot be read this way (its
+        /// decoding refuses the sample values) is an error, never a shape
+        /// cut short.
+        public static func of<T: Decodable>(_ type: T.Type) throws -> Shape {
             let d = ShapeDecoder()
-            _ = try? T(from: d)
+            _ = try T(from: d)
             return d.shape ?? .object([:])
         }
 
@@ -96,12 +98,12 @@ extension Wire {
     }
 
     /// Every documented type's schema, by name.
-    public static var schemas: JSONValue { .object(documented.map { ($0.name, shape(of: $0.type).schema) }) }
+    public static func schemas() throws -> JSONValue { .object(try documented.map { ($0.name, try shape(of: $0.type).schema) }) }
 
     /// What a type writes (see `Shape.of`).
-    public static func shape(of type: any Decodable.Type) -> Shape {
-        func open<T: Decodable>(_ t: T.Type) -> Shape { Shape.of(t) }
-        return open(type)
+    public static func shape(of type: any Decodable.Type) throws -> Shape {
+        func open<T: Decodable>(_ t: T.Type) throws -> Shape { try Shape.of(t) }
+        return try open(type)
     }
 }
 
@@ -132,6 +134,10 @@ final class ShapeDecoder: Decoder {
         case is Float.Type: return (Float(0) as! T, .number)
         case is Int.Type: return (0 as! T, .integer)
         case let int as any FixedWidthInteger.Type: return (int.zero as! T, .integer)
+        case let optional as any SampledOptional.Type:
+            // An optional inside an array or a value of its own: null too.
+            let (v, s) = try optional.sampleWrapped(self)
+            return (v as! T, .nullable(s))
         default:
             let d = ShapeDecoder()
             let v = try T(from: d)
@@ -216,5 +222,17 @@ final class ShapeDecoder: Decoder {
             decoder.shape = s
             return v
         }
+    }
+}
+
+/// An Optional's wrapped type, sampled (see `ShapeDecoder.sample`).
+protocol SampledOptional {
+    static func sampleWrapped(_ d: ShapeDecoder) throws -> (Any, Wire.Shape)
+}
+
+extension Optional: SampledOptional where Wrapped: Decodable {
+    static func sampleWrapped(_ d: ShapeDecoder) throws -> (Any, Wire.Shape) {
+        let (v, s) = try d.sample(Wrapped.self)
+        return (Optional(v) as Any, s)
     }
 }

@@ -21,19 +21,20 @@ extension Words {
         return out
     }
 
-    /// How the last call to a contact went: `reached by ana 17:52`, the
+    /// How the last call to a contact went: `no answer by ana 17:52`, the
     /// person it went to when not who is on call now (` (to Bo Diaz)`), and
-    /// when they were reached if not by the last call (`reached 17:40`,
-    /// after `separator`); `never` when nobody called. `at` goes before the
-    /// call's time (`by ana at 17:52`).
+    /// when they were reached if the last call did not reach them
+    /// (`reached 17:40`, after `separator`); `never` when nobody called.
+    /// `at` goes before the call's time (`by ana at 17:52`).
     public static func lastCall(_ c: Ladder.ContactStatus, never: String, separator: String, at: String = "", calledTo: Bool = true,
                                 time: (Date) -> String) -> String {
-        var out = never
-        if let outcome = c.outcome, let when = c.at {
-            out = "\(outcome.label) by \((c.by ?? "?").sanitized) \(at)\(time(when))"
-            if calledTo, let called = c.calledPerson, called.id != c.callee.person?.id { out += " (to \(called.name.sanitized))" }
+        guard let outcome = c.outcome, let when = c.at else {
+            // No call to show (the newest was recorded for later), yet reached.
+            return c.reachedAt.map { "reached \(time($0))" } ?? never
         }
-        if let reached = c.reachedAt, !(c.outcome == .reached && c.at == reached) { out += "\(separator)reached \(time(reached))" }
+        var out = "\(outcome.label) by \((c.by ?? "?").sanitized) \(at)\(time(when))"
+        if calledTo, let called = c.calledPerson, called.id != c.callee.person?.id { out += " (to \(called.name.sanitized))" }
+        if let reached = c.reachedAt, outcome != .reached { out += "\(separator)reached \(time(reached))" }
         return out
     }
 

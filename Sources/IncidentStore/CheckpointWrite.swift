@@ -57,8 +57,8 @@ extension Checkpoint {
             unlink(path)
             return file.failed()
         }
-        file.out.bytes = facts
         let (factsLength, factsCRC) = (facts.count, CRC32C.checksum(facts))
+        file.out.bytes = consume facts
         file.flush(force: true)
         var header = BinaryWriter()
         header.bytes = magic

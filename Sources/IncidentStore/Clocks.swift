@@ -229,8 +229,12 @@ public struct ClockReading: Sendable, Equatable {
     /// are not trusted: their figures rest on a clock that is off.
     public func touched<C: Collection<Incident>>(_ incidents: C, me: String) -> [String] {
         let hosts = distrusted(me: me)
-        guard !hosts.isEmpty else { return [] }
-        return incidents.filter { $0.events.contains { hosts.contains($0.id.host) } }.map(\.id).sorted()
+        return incidents.filter { Self.rests($0, on: hosts) }.map(\.id).sorted()
+    }
+
+    /// Whether an event of the incident was written by one of `hosts`.
+    public static func rests(_ i: Incident, on hosts: Set<String>) -> Bool {
+        !hosts.isEmpty && i.events.contains { hosts.contains($0.id.host) }
     }
 }
 

@@ -96,7 +96,12 @@ case "generate":
     }
 case "wire-schemas":
     // docs/openapi.json's schemas as the Wire types say them (read by Tests/tools/update-openapi.py).
-    print(String(decoding: JSONText.data(Wire.schemas, pretty: true), as: UTF8.self))
+    do {
+        print(String(decoding: JSONText.data(try Wire.schemas(), pretty: true), as: UTF8.self))
+    } catch {
+        FileHandle.standardError.write(Data("wire-schemas: a type could not be read as a shape: \(error)\n".utf8))
+        exit(1)
+    }
 case "follow":
     guard let dir = args.last else { usage() }
     SyncBench.follow(store: dir, polling: args.contains("--poll"), interval: option("--poll-interval").flatMap(Double.init))

@@ -339,7 +339,7 @@ struct ClockMarks {
 
     init(_ reading: ClockReading, me: String) { (self.reading, self.me, hosts) = (reading, me, reading.distrusted(me: me)) }
 
-    func touches(_ i: Incident) -> Bool { !reading.touched(CollectionOfOne(i), me: me).isEmpty }
+    func touches(_ i: Incident) -> Bool { ClockReading.rests(i, on: hosts) }
 
     /// The hosts in words: "b (about 5m ahead), c (about 5m behind)".
     var described: String {

@@ -163,7 +163,7 @@ extension Report {
         for t in i.timeline {
             let ev = t.event
             let notApplied = Words.timelineMarks(t) { ISOTime.format($0) }.notApplied
-            let what = ev.summary(policy: e.policy, customer: i.customer).replacingOccurrences(of: "|", with: "\\|") + (notApplied.map { " — " + $0 } ?? "")
+            let what = (ev.summary(policy: e.policy, customer: i.customer) + (notApplied.map { " — " + $0 } ?? "")).replacingOccurrences(of: "|", with: "\\|")
             let mark = marks?.hosts.contains(ev.id.host) == true ? "▲" : ""
             md += "| \(ISOTime.format(ev.at))\(mark) | \(ISOTime.format(ev.recordedAt))\(mark) | \(ev.operatorName.sanitized) | \(what) |\n"
         }

@@ -42,6 +42,9 @@ import Testing
         let r = try #require(m.panel(ReportPanel.self))
         let bars = (r.lines + r.narrowLines).map(\.text).filter { $0.contains("#") || $0.contains(".....") }
         #expect(!bars.isEmpty, "\(r.lines.map(\.text))")
+        // Bars, the weekly sparkline and the separators: nothing but ASCII.
+        let unicode = (r.lines + r.narrowLines).map(\.text).filter { !$0.unicodeScalars.allSatisfy(\.isASCII) }
+        #expect(unicode.isEmpty, "\(unicode)")
         for size in [(80, 24), (120, 40)] {
             let text = m.view(width: size.0, height: size.1).text
             #expect(!text.contains("█") && !text.contains("░"), "\(text)")

@@ -34,3 +34,36 @@ import Testing
         #expect(Words.stamps(s.folded, short: true, time: hm)[1] == "acked by bob 14:15")
     }
 }
+
+/// How the last call went, as every medium words it.
+@Suite struct LastCallWords {
+    static func contact(_ s: Scenario, at minutes: Double) throws -> Ladder.ContactStatus {
+        let rung = try #require(s.ladder(at: minutes).rungs.first { $0.tier.id == "management" })
+        return try #require(rung.contacts.first { $0.contact.id == "am" })
+    }
+
+    static func hm(_ d: Date) -> String { String(ISOTime.format(d).dropFirst(11).prefix(5)) }
+
+    @Test func aLaterUnansweredCallKeepsWhenTheyWereReached() throws {
+        var s = Scenario()
+        s.add(.contactOutcome(tier: "management", contact: "am", outcome: .reached, person: nil), at: 3, by: "bob")
+        s.add(.contactOutcome(tier: "management", contact: "am", outcome: .noAnswer, person: nil), at: 5, by: "bob")
+        let c = try Self.contact(s, at: 6)
+        #expect(Words.lastCall(c, never: "not yet called", separator: " · ", time: Self.hm) == "no answer by bob 14:18 · reached 14:16")
+        #expect(Words.lastCall(c, never: "not called", separator: "; ", at: "at ", time: Self.hm) == "no answer by bob at 14:18; reached 14:16")
+    }
+
+    /// Reached twice: the last call says it; the first reach is not added
+    /// as if it were news.
+    @Test func reachedAgainSaysItOnce() throws {
+        var s = Scenario()
+        s.add(.contactOutcome(tier: "management", contact: "am", outcome: .reached, person: nil), at: 3, by: "bob")
+        s.add(.contactOutcome(tier: "management", contact: "am", outcome: .reached, person: nil), at: 5, by: "bob")
+        #expect(Words.lastCall(try Self.contact(s, at: 6), never: "-", separator: " · ", time: Self.hm) == "reached by bob 14:18")
+    }
+
+    @Test func nobodyCalledIsTheMediumsOwnWords() throws {
+        let c = try Self.contact(Scenario(), at: 1)
+        #expect(Words.lastCall(c, never: "not yet called", separator: " · ", time: Self.hm) == "not yet called")
+    }
+}

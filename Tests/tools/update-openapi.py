@@ -284,10 +284,7 @@ def overlay(generated, written):
         return {**annotations(written), "oneOf": [overlay(generated["oneOf"][0], inner), {"type": "null"}]}
     if "$ref" in generated:
         return {**annotations(written), **generated}
-    out = {**written, "type": generated["type"]}
-    if "format" in generated:
-        out["format"] = generated["format"]
-    return out
+    return {**annotations(written), **generated}
 
 def wire_schemas():
     subprocess.run(["swift", "build", "--product", "tierwatch-bench"], cwd=root, check=True, stdout=subprocess.DEVNULL)
