@@ -2,14 +2,19 @@
 """Hostile clients against a live `tierwatch serve` (issue 27): oversized
 headers, a crowd of idle and half-sent connections past the descriptor
 limit, and big reads, while /healthz is asked every 100 ms and a hook must
-still fire. Prints the figures; exits 1 naming what failed.
+still fire. Prints the figures (healthz's latency under the crowd against
+a quiet baseline taken first, in the same run); exits 1 naming what
+failed. The latency is a figure, not a check, unless P90_LIMIT_MS is
+given (the benchmark stage gives it: Tests/soak/hostile-bench.sh; a test
+on a shared machine does not).
 
-usage: hostile-clients.py PORT PID SECONDS RAISE_CMD HOOK_FILE
+usage: hostile-clients.py PORT PID SECONDS RAISE_CMD HOOK_FILE [P90_LIMIT_MS]
 """
 import os, socket, subprocess, sys, threading, time
 
 port, pid, seconds = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
 raise_cmd, hook_file = sys.argv[4], sys.argv[5]
+p90_limit = float(sys.argv[6]) if len(sys.argv) > 6 else None
 failures = []
 
 
@@ -45,6 +50,13 @@ def request(path, timeout=2.0):
 base = fds()
 limit = soft_limit()
 print(f"serve pid {pid}: {base} descriptors open, soft limit {limit}")
+
+# 0. The baseline: healthz with nobody else asking, in this run.
+quiet = []
+for _ in range(30):
+    quiet.append(request("/healthz", timeout=2)[1] * 1000)
+    time.sleep(0.02)
+quiet.sort()
 
 # 1. Oversized headers: each refused with 431 and its socket closed by
 #    serve, although the client keeps its end open and unread data waits.
@@ -136,12 +148,15 @@ times = sorted(t * 1000 for _, t in health)
 p = lambda q: times[min(len(times) - 1, int(q * len(times)))]
 print(f"crowd: {len(crowd)} connections opened (soft limit {limit}); serve held at most {peak} descriptors")
 print(f"healthz: {len(answered)} of {len(health)} answered 200; p50 {p(0.5):.1f} ms, p90 {p(0.9):.1f} ms, max {times[-1]:.1f} ms")
+q50, q90 = quiet[len(quiet) // 2], quiet[min(len(quiet) - 1, int(0.9 * len(quiet)))]
+print(f"healthz quiet (baseline, same run): p50 {q50:.1f} ms, p90 {q90:.1f} ms; "
+      f"under the crowd / quiet: p50 x{p(0.5) / max(q50, 0.001):.2f}, p90 x{p(0.9) / max(q90, 0.001):.2f}")
 print(f"big reads (limit=1000): {len(reads)} done, statuses {sorted(set(s for s, _ in reads))}")
 print(f"hook: {'fired %.1f s after the incident was raised' % hook_after if hook_after is not None else 'DID NOT FIRE'}")
 if len(answered) != len(health):
     failures.append(f"{len(health) - len(answered)} of {len(health)} health checks were not answered 200")
-if p(0.9) > 100:
-    failures.append(f"healthz p90 {p(0.9):.1f} ms > 100 ms")
+if p90_limit is not None and p(0.9) > p90_limit:
+    failures.append(f"healthz p90 {p(0.9):.1f} ms > {p90_limit:.0f} ms")
 if hook_after is None:
     failures.append("the hook did not fire during the crowd")
 if peak >= limit:
