@@ -35,6 +35,8 @@ public struct Glyphs: Equatable, Sendable {
     public var voicemail: Character { self == .ascii ? ">" : "»" }
     /// Joins the parts of a sentence (the next action's).
     public var dash: String { self == .ascii ? " - " : " — " }
+    /// A sparkline's eight steps, lowest first.
+    public var sparkline: [Character] { Array(self == .ascii ? "._-:=+*#" : "▁▂▃▄▅▆▇█") }
     /// Ends text cut to fit.
     public var ellipsis: Unicode.Scalar { self == .ascii ? "~" : "…" }
 

@@ -45,7 +45,8 @@ public struct ReportPanel: Panel {
         for i in m.incidents.values where i.opened.at >= from { facts.append(IncidentFacts(Board.Entry(i, policies: m.policies, at: now))) }
         let r = ComplianceReport(facts: facts.filter { customer == nil || $0.customer == customer }, from: from, to: now)
         let group = customer.map { "customer \($0)" } ?? "last \(days) days"
-        let marks = m.glyphs == .ascii ? ComplianceReport.Marks.ascii : ComplianceReport.Marks()
+        let g = m.glyphs
+        let marks = ComplianceReport.Marks(full: String(g.barFull), empty: String(g.barEmpty), ramp: g.sparkline, separator: g.separator, dash: g.dash)
         self.init(days: days, customer: customer, lines: r.lines(group: group, narrow: false, marks: marks),
                   narrowLines: r.lines(group: nil, narrow: true, marks: marks),
                   worst: r.worst.map(\.incident), cursor: 0, at: now)

@@ -28,8 +28,8 @@ extension ComplianceReport {
     }
 
     /// What the report is drawn with beside letters: a share's bar, the
-    /// weekly sparkline's steps, the separators (the dashboard's glyphs:
-    /// ASCII on a terminal without Unicode).
+    /// weekly sparkline's steps, the separators (the dashboard passes its
+    /// glyphs: ASCII on a terminal without Unicode).
     public struct Marks: Sendable {
         public var full: String
         public var empty: String
@@ -41,9 +41,6 @@ extension ComplianceReport {
         public init(full: String = "█", empty: String = "░", ramp: [Character] = Array("▁▂▃▄▅▆▇█"), separator: String = " · ", dash: String = " — ") {
             (self.full, self.empty, self.ramp, self.separator, self.dash) = (full, empty, ramp, separator, dash)
         }
-
-        /// The same in ASCII.
-        public static let ascii = Marks(full: "#", empty: ".", ramp: Array("._-:=+*#"), separator: " - ", dash: " - ")
 
         /// Ten cells filled by a share.
         func of(_ share: Double?) -> String { Words.bar(share, full: full, empty: empty, rounding: .toNearestOrAwayFromZero) }
